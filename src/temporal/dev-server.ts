@@ -1,0 +1,83 @@
+// Runs the Temporal CLI's dev server (full server, SQLite persistence, Web UI) as a child process,
+// for `npm start` without TEMPORAL_ADDRESS. Tests use @temporalio/testing with the same binary.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+
+export interface DevServerOptions {
+  cliPath: string;
+  ip: string;
+  port: number;
+  uiPort: number;
+  dbFile: string;
+  namespace: string;
+  log: (line: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl: string;
+  stop(): Promise<void>;
+}
+
+function canConnect(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
+  const address = `${opts.ip}:${opts.port}`;
+  if (await canConnect(opts.ip, opts.port)) {
+    throw new Error(`port ${address} is already in use: stop whatever listens there, or set TEMPORAL_ADDRESS=${address} to use it`);
+  }
+  mkdirSync(path.dirname(opts.dbFile), { recursive: true });
+  const args = [
+    'server', 'start-dev',
+    '--ip', opts.ip,
+    '--port', String(opts.port),
+    '--ui-port', String(opts.uiPort),
+    '--db-filename', opts.dbFile,
+    '--namespace', opts.namespace,
+    '--log-level', 'warn',
+    '--log-format', 'json',
+  ];
+  const child: ChildProcess = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const tail: string[] = [];
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      opts.log(line);
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (await canConnect(opts.ip, opts.port)) break;
+    if (child.exitCode !== null) throw new Error(`Temporal dev server exited with code ${child.exitCode}:\n${tail.join('\n')}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`Temporal dev server did not listen on ${address} within 60s:\n${tail.join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  return {
+    address,
+    uiUrl: `http://${opts.ip}:${opts.uiPort}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}

