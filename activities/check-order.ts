@@ -1,0 +1,33 @@
+// Verify and map as activities: they read the customer directory (configuration outside the
+// workflow). A failed check is a non-retryable `OrderRejected` listing every reason.
+import { ApplicationFailure } from '@temporalio/activity';
+import type { ApicbaseOrder } from '../src/apicbase/order';
+import { findCustomer, type CustomerDirectory } from '../src/customers/directory';
+import type { HublifyOrderCreateRequest } from '../src/hublify/types';
+import { mapOrderToHublify } from './map-order';
+import { verifyOrder as checkOrder } from './verify-order';
+
+export function createCheckActivities(deps: { customers: () => CustomerDirectory }) {
+  return {
+    async verifyOrder(order: ApicbaseOrder): Promise<void> {
+      const verdict = checkOrder(order, deps.customers());
+      if (!verdict.ok) {
+        throw ApplicationFailure.nonRetryable(`order ${order.order_number} rejected: ${verdict.reasons.join('; ')}`, 'OrderRejected', verdict.reasons);
+      }
+    },
+
+    async mapOrder(order: ApicbaseOrder): Promise<HublifyOrderCreateRequest> {
+      const directory = deps.customers();
+      const customer = findCustomer(directory, order.supplier_customer_number);
+      if (!customer) {
+        // Verified a moment ago; the directory changed since. Support can fix it and retry.
+        throw ApplicationFailure.nonRetryable(
+          `supplier_customer_number "${order.supplier_customer_number}" is not set up as a customer location`,
+          'OrderRejected',
+          [`supplier_customer_number "${order.supplier_customer_number}" is not set up as a customer location`],
+        );
+      }
+      return mapOrderToHublify(order, customer, { timeZone: directory.timeZone });
+    },
+  };
+}

@@ -1,0 +1,27 @@
+// The order workflow's activities, built by a factory that receives their dependencies, so the worker
+// passes real clients and tests pass sandboxes.
+import type { CustomerDirectory } from '../src/customers/directory';
+import type { HublifyClient } from '../src/hublify/client';
+import type { OrderStore } from '../src/store/order-store';
+import { createCheckActivities } from './check-order';
+import { createInjectActivities } from './inject-order';
+import { createRecordActivities } from './record-tracking';
+import { createTrackActivities } from './track-order';
+
+export interface OrderActivityDeps {
+  hublify: HublifyClient;
+  /** A getter, so a reloaded directory is seen by the next activity without a worker restart. */
+  customers: () => CustomerDirectory;
+  store: OrderStore;
+}
+
+export function createOrderActivities(deps: OrderActivityDeps) {
+  return {
+    ...createCheckActivities(deps),
+    ...createInjectActivities(deps),
+    ...createTrackActivities(deps),
+    ...createRecordActivities(deps),
+  };
+}
+
+export type OrderActivities = ReturnType<typeof createOrderActivities>;

@@ -1,0 +1,79 @@
+// The HTTP server's Express app: request ids, structured request logs, security headers, metrics,
+// health, and whatever routers the caller mounts (webhooks, admin).
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import express, { type ErrorRequestHandler, type Router } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { healthRoutes, type ReadinessCheck } from './health';
+import type { HttpMetrics } from './metrics';
+
+export interface HttpAppOptions {
+  logger: Logger;
+  metrics: HttpMetrics;
+  readiness: ReadinessCheck[];
+  routers: Router[];
+}
+
+export function createHttpApp(opts: HttpAppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(helmet());
+  app.use(
+    pinoHttp({
+      logger: opts.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,128}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // Health probes every few seconds would drown the log.
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
+      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
+    }),
+  );
+  app.use((req, res, next) => {
+    res.on('finish', () => {
+      const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';
+      opts.metrics.requests.inc({ route, status: String(res.statusCode) });
+    });
+    next();
+  });
+  app.use(healthRoutes(opts.readiness));
+  app.get('/metrics', async (_req, res) => {
+    res.type(opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics());
+  });
+  for (const router of opts.routers) app.use(router);
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'Not found' });
+  });
+  const onError: ErrorRequestHandler = (err: { status?: number; statusCode?: number; type?: string; message?: string }, req, res, _next) => {
+    // body-parser's errors carry the right status (413 too large, 400 bad encoding); anything else is ours.
+    const status = err.status ?? err.statusCode ?? 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    res.status(status).json({ error: status === 413 ? 'Request body too large' : status >= 500 ? 'Internal error' : (err.message ?? 'Bad request') });
+  };
+  app.use(onError);
+  return app;
+}
+
+/** Listens, and returns a close() that stops accepting and lets in-flight requests finish. */
+export async function listen(app: express.Express, host: string, port: number): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    server,
+    port: actualPort,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}

@@ -1,0 +1,126 @@
+// POST /webhooks/apicbase/orders — where an order enters.
+// Apicbase never retries and shows the customer any non-2xx, so every request ends in exactly one of:
+//   2xx  durably accepted (Temporal has the workflow), 4xx  the customer must fix it, 5xx  not accepted.
+import express, { Router, type Request, type Response } from 'express';
+import type { Client } from '@temporalio/client';
+import type { Logger } from 'pino';
+import { apicbaseOrderSchema, describeIssues, orderWorkflowId, type ApicbaseOrder } from '../apicbase/order';
+import type { CustomerDirectory } from '../customers/directory';
+import { findCustomer } from '../customers/directory';
+import type { HttpMetrics } from '../http/metrics';
+import { startOrder, startOrderAndAwaitVerdict, type OrderStarterDeps } from '../orders/start-order';
+import { verifyApicbaseSignature } from './apicbase-signature';
+import { workflowUiLink } from './web-ui-link';
+
+export interface ApicbaseWebhookOptions {
+  client: Client;
+  starter: OrderStarterDeps;
+  secrets: () => string[];
+  customers: () => CustomerDirectory;
+  ackMode: 'accepted' | 'verified';
+  acceptDeadlineMs: number;
+  verifyDeadlineMs: number;
+  bodyLimit: string;
+  webUiBaseUrl: string | undefined;
+  namespace: string;
+  metrics: HttpMetrics;
+  logger: Logger;
+}
+
+export const APICBASE_WEBHOOK_PATH = '/webhooks/apicbase/orders';
+
+export function apicbaseWebhookRoutes(opts: ApicbaseWebhookOptions): Router {
+  const router = Router();
+  // Raw bytes: the signature may be over the exact bytes Apicbase sent.
+  const rawBody = express.raw({ type: () => true, limit: opts.bodyLimit });
+  router.post(APICBASE_WEBHOOK_PATH, rawBody, (req: Request, res: Response) => handle(opts, req, res));
+  return router;
+}
+
+type Answer = { status: number; body: Record<string, unknown>; outcome: string };
+
+async function handle(opts: ApicbaseWebhookOptions, req: Request, res: Response): Promise<void> {
+  const started = process.hrtime.bigint();
+  const answer = await decide(opts, req);
+  opts.metrics.acceptLatency.observe({ outcome: answer.outcome }, Number(process.hrtime.bigint() - started) / 1e9);
+  req.log.info({ status: answer.status, outcome: answer.outcome, workflowId: answer.body.workflowId }, 'apicbase order answered');
+  res.status(answer.status).json(answer.body);
+}
+
+async function decide(opts: ApicbaseWebhookOptions, req: Request): Promise<Answer> {
+  const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+
+  // 1. Who sent it. Nothing about an unsigned request is parsed or logged.
+  const signature = verifyApicbaseSignature({
+    rawBody: body,
+    signature: req.get('x-apic-webhook-signature'),
+    secrets: opts.secrets(),
+  });
+  if (!signature.ok) {
+    opts.metrics.signatureFailures.inc({ reason: signature.reason });
+    return { status: 403, outcome: 'bad-signature', body: { error: 'Incorrect signature' } };
+  }
+
+  // 2. What it is.
+  if (!req.is('application/json')) {
+    return { status: 415, outcome: 'not-json', body: { error: 'Content-Type must be application/json' } };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch (err) {
+    return { status: 400, outcome: 'malformed', body: { error: `Malformed JSON: ${(err as Error).message}` } };
+  }
+  const parsed = apicbaseOrderSchema.safeParse(json);
+  if (!parsed.success) {
+    return { status: 422, outcome: 'invalid', body: { error: 'The order does not have the expected structure', problems: describeIssues(parsed.error) } };
+  }
+  const order = parsed.data;
+  const customerProblem = findCustomer(opts.customers(), order.supplier_customer_number)
+    ? undefined
+    : `supplier_customer_number "${order.supplier_customer_number}" is not set up as a customer location at this supplier`;
+  if (customerProblem) {
+    return { status: 422, outcome: 'unknown-customer', body: { error: 'The order cannot be accepted', problems: [customerProblem], orderNumber: order.order_number } };
+  }
+
+  // 3. Durable acceptance.
+  const workflowId = orderWorkflowId(order.id);
+  const link = workflowUiLink(opts.webUiBaseUrl, opts.namespace, workflowId);
+  const base = { workflowId, orderNumber: order.order_number, ...(link ? { webUi: link } : {}) };
+  try {
+    return opts.ackMode === 'verified' ? await acceptVerified(opts, order, base) : await acceptStarted(opts, order, base);
+  } catch (err) {
+    // Whatever went wrong, Temporal does not have the order: say so, so the customer sends it again.
+    req.log.warn({ workflowId, err: (err as Error).message }, 'order not accepted: Temporal unavailable or too slow');
+    return { status: 503, outcome: 'unavailable', body: { ...base, error: 'The order could not be accepted right now; please send it again shortly' } };
+  }
+}
+
+async function acceptStarted(opts: ApicbaseWebhookOptions, order: ApicbaseOrder, base: Record<string, unknown>): Promise<Answer> {
+  const result = await opts.client.withAbortSignal(AbortSignal.timeout(opts.acceptDeadlineMs), () =>
+    startOrder(opts.starter, order, 'webhook'),
+  );
+  if (result.alreadyFinished) opts.metrics.duplicates.inc();
+  return { status: 200, outcome: 'accepted', body: { ...base, stage: result.alreadyFinished ? 'ALREADY_PROCESSED' : 'RECEIVED' } };
+}
+
+async function acceptVerified(opts: ApicbaseWebhookOptions, order: ApicbaseOrder, base: Record<string, unknown>): Promise<Answer> {
+  const deadline = AbortSignal.timeout(opts.verifyDeadlineMs);
+  try {
+    const { verdict, alreadyFinished } = await startOrderAndAwaitVerdict(opts.starter, order, 'webhook', deadline);
+    if (alreadyFinished) opts.metrics.duplicates.inc();
+    if (!verdict.accepted) {
+      return { status: 422, outcome: 'rejected', body: { ...base, stage: verdict.stage, error: 'The order was rejected', problems: verdict.reasons } };
+    }
+    return { status: 200, outcome: 'verified', body: { ...base, stage: verdict.stage } };
+  } catch (err) {
+    if (!deadline.aborted) throw err;
+    // The verdict is late. 2xx only if Temporal has the workflow; otherwise this is a 503.
+    const running = await opts.client
+      .withAbortSignal(AbortSignal.timeout(opts.acceptDeadlineMs), () => opts.client.workflow.getHandle(String(base.workflowId)).describe())
+      .then((d) => d.status.name === 'RUNNING')
+      .catch(() => false);
+    if (!running) throw new Error('Temporal did not accept the start in time');
+    return { status: 202, outcome: 'accepted-late', body: { ...base, stage: 'RECEIVED', note: 'Accepted; verification is still running' } };
+  }
+}

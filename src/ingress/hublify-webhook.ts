@@ -1,0 +1,77 @@
+// POST /webhooks/hublify/orders — Hublify's outbound webhook (its order_get data) says an order
+// changed. It only wakes the order's workflow (signal statusChanged); it never starts anything.
+import { timingSafeEqual, createHash } from 'node:crypto';
+import express, { Router, type Request, type Response } from 'express';
+import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import type { HttpMetrics } from '../http/metrics';
+import { statusChangedSignal } from '../../workflows/order-messages';
+import { HublifyOrderId, OrderNumber } from '../../workflows/search-attributes';
+
+export const HUBLIFY_WEBHOOK_PATH = '/webhooks/hublify/orders';
+
+const pushSchema = z.object({
+  data: z.looseObject({
+    orderid: z.string().optional(),
+    o_orderid_external: z.string().nullable().optional(),
+    order_state_code: z.string().optional(),
+  }),
+});
+
+export interface HublifyWebhookOptions {
+  client: Client;
+  token: string | undefined;
+  metrics: HttpMetrics;
+}
+
+/** Constant-time comparison of two secrets of any length (hashing first equalises the lengths). */
+export function sameSecret(given: string | undefined, expected: string | undefined): boolean {
+  if (!given || !expected) return false;
+  const digest = (s: string) => createHash('sha256').update(s).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** Escapes a value for a Temporal visibility query string literal. */
+const literal = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+async function findOrderWorkflow(client: Client, data: z.infer<typeof pushSchema>['data']): Promise<string | undefined> {
+  const clauses = [
+    ...(data.o_orderid_external ? [`${OrderNumber.name} = ${literal(data.o_orderid_external)}`] : []),
+    ...(data.orderid ? [`${HublifyOrderId.name} = ${literal(data.orderid)}`] : []),
+  ];
+  if (clauses.length === 0) return undefined;
+  for await (const wf of client.workflow.list({ query: `(${clauses.join(' OR ')}) AND ExecutionStatus = "Running"` })) {
+    return wf.workflowId;
+  }
+  return undefined;
+}
+
+export function hublifyWebhookRoutes(opts: HublifyWebhookOptions): Router {
+  const router = Router();
+  router.post(HUBLIFY_WEBHOOK_PATH, express.json({ limit: '256kb' }), async (req: Request, res: Response) => {
+    const given = req.get('x-hublify-webhook-token') ?? (typeof req.query.token === 'string' ? req.query.token : undefined);
+    if (!sameSecret(given, opts.token)) {
+      opts.metrics.hublifyPushes.inc({ outcome: 'unauthorised' });
+      res.status(401).json({ error: opts.token ? 'Missing or wrong webhook token' : 'HUBLIFY_WEBHOOK_TOKEN is not configured' });
+      return;
+    }
+    const parsed = pushSchema.safeParse(req.body);
+    if (!parsed.success) {
+      opts.metrics.hublifyPushes.inc({ outcome: 'invalid' });
+      res.status(422).json({ error: 'Expected Hublify order_get data: {"data": {"orderid", "o_orderid_external", "order_state_code"}}' });
+      return;
+    }
+    const { data } = parsed.data;
+    const workflowId = await findOrderWorkflow(opts.client, data);
+    if (!workflowId) {
+      opts.metrics.hublifyPushes.inc({ outcome: 'unknown-order' });
+      req.log.warn({ orderid: data.orderid, o_orderid_external: data.o_orderid_external }, 'Hublify push for an order with no running workflow');
+      res.status(404).json({ error: 'No running order matches this push' });
+      return;
+    }
+    await opts.client.workflow.getHandle(workflowId).signal(statusChangedSignal, { ...(data.order_state_code ? { state: data.order_state_code } : {}) });
+    opts.metrics.hublifyPushes.inc({ outcome: 'signalled' });
+    res.status(202).json({ workflowId, signalled: 'statusChanged' });
+  });
+  return router;
+}

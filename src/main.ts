@@ -1,0 +1,103 @@
+// `npm start`: everything on embedded defaults. Starts what is not configured — the Temporal dev
+// server (unless TEMPORAL_ADDRESS), the Hublify sandbox (unless HUBLIFY_URL) — then the worker and
+// the HTTP server, prints where each part listens, and stops every part cleanly on Ctrl-C.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { ConfigError, loadConfig, type Config } from './config';
+import { startHublifySandbox } from './hublify/sandbox/server';
+import { createLogger } from './logger';
+import { startOrderRelay } from './order-relay';
+import { startDevServer } from './temporal/dev-server';
+import { ensureTemporalCli } from './temporal/temporal-cli';
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const stops: Array<() => Promise<void>> = [];
+  const lines: string[] = [];
+
+  let stopping = false;
+  const stopAll = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info('stopping order-relay…');
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
+    logger.info('stopped');
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    if (!config.TEMPORAL_ADDRESS) {
+      const cliPath = await ensureTemporalCli((line) => logger.info(line));
+      const dev = await startDevServer({
+        cliPath,
+        ip: '127.0.0.1',
+        port: config.TEMPORAL_DEV_PORT,
+        uiPort: config.TEMPORAL_DEV_UI_PORT,
+        dbFile: path.join(config.DATA_DIR, 'temporal.sqlite'),
+        namespace: config.TEMPORAL_NAMESPACE,
+        log: (line) => logger.debug({ temporal: line }, 'temporal dev server'),
+      });
+      stops.push(() => dev.stop());
+      config = { ...config, TEMPORAL_ADDRESS: dev.address, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? dev.uiUrl };
+      lines.push(`Temporal dev server  ${dev.address}  (SQLite: ${path.join(config.DATA_DIR, 'temporal.sqlite')})`);
+      lines.push(`Temporal Web UI      ${dev.uiUrl}`);
+    } else {
+      lines.push(`Temporal             ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE})`);
+    }
+
+    if (!config.HUBLIFY_URL) {
+      // Secrets the two embedded parts share; random per start, never printed.
+      const token = config.HUBLIFY_CHANNEL_TOKEN ?? randomBytes(24).toString('hex');
+      const webhookToken = config.HUBLIFY_WEBHOOK_TOKEN ?? randomBytes(24).toString('hex');
+      const sandbox = await startHublifySandbox({
+        host: '127.0.0.1',
+        port: config.HUBLIFY_SANDBOX_PORT,
+        token,
+        channel: config.HUBLIFY_CHANNEL,
+        webhookUrl: `http://${config.HOST}:${config.PORT}/webhooks/hublify/orders`,
+        webhookToken,
+        logger,
+      });
+      stops.push(() => sandbox.close());
+      config = { ...config, HUBLIFY_URL: sandbox.url, HUBLIFY_CHANNEL_TOKEN: token, HUBLIFY_WEBHOOK_TOKEN: webhookToken };
+      logger.warn(`HUBLIFY_URL is not set: orders go to the embedded Hublify SANDBOX at ${sandbox.url}, not to a real Hublify`);
+      lines.push(`Hublify SANDBOX      ${sandbox.url}  (control API: ${sandbox.url}/_sandbox/orders)`);
+    } else {
+      lines.push(`Hublify              ${config.HUBLIFY_URL} (${config.HUBLIFY_CHANNEL})`);
+    }
+
+    const roles = { api: config.ORDER_RELAY_ROLES.includes('api'), worker: config.ORDER_RELAY_ROLES.includes('worker') };
+    const relay = await startOrderRelay({ config, logger, roles });
+    stops.push(() => relay.close());
+    relay.workerDone.catch((err: unknown) => {
+      logger.error({ err }, 'worker stopped with an error');
+      void stopAll(1);
+    });
+    if (relay.httpPort !== undefined) {
+      const base = `http://${config.HOST}:${relay.httpPort}`;
+      lines.push(`HTTP                 ${base}  (webhook: POST ${base}/webhooks/apicbase/orders, ready: ${base}/readyz)`);
+    }
+    if (relay.worker) {
+      lines.push(`Worker               task queue "${config.TEMPORAL_TASK_QUEUE}"`);
+      lines.push(`Order records        ${path.join(config.DATA_DIR, 'orders.sqlite')}`);
+    }
+    process.stdout.write(`\norder-relay is running:\n  ${lines.join('\n  ')}\nPress Ctrl-C to stop.\n\n`);
+  } catch (err) {
+    logger.error({ err }, 'order-relay could not start');
+    await stopAll(1);
+  }
+}
+
+void main();

@@ -1,0 +1,139 @@
+// Wires order-relay together against a running Temporal server and Hublify: the order record store,
+// the customer directory, the Hublify client, the worker and the HTTP server. `npm start`, the
+// docker-compose services and the end-to-end tests all start the system through this one function.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Logger } from 'pino';
+import { createOrderActivities } from '../activities';
+import type { Config } from './config';
+import { loadCustomerDirectory } from './customers/directory';
+import { HublifyClient } from './hublify/client';
+import { createHttpApp, listen } from './http/app';
+import { createHttpMetrics } from './http/metrics';
+import { apicbaseWebhookRoutes } from './ingress/apicbase-webhook';
+import { hublifyWebhookRoutes } from './ingress/hublify-webhook';
+import { orderWorkflowSettings } from './orders/order-settings';
+import type { OrderStarterDeps } from './orders/start-order';
+import { openOrderStore, type OrderStore } from './store/order-store';
+import { registerSearchAttributes } from './temporal/search-attributes';
+import { createOrderWorker } from './worker/order-worker';
+
+export interface OrderRelayRoles {
+  worker: boolean;
+  api: boolean;
+}
+
+export interface RunningOrderRelay {
+  client: Client;
+  /** The order record store (worker role only). */
+  store?: OrderStore;
+  worker?: Worker;
+  httpPort?: number;
+  /** Resolves when the worker stops on its own (a fatal error); rejects with that error. */
+  workerDone: Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: Config;
+  logger: Logger;
+  roles?: OrderRelayRoles;
+  workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+export async function startOrderRelay({ config, logger, roles = { worker: true, api: true }, workflowBundle }: StartOptions): Promise<RunningOrderRelay> {
+  const address = config.TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_ADDRESS is not set');
+  const namespace = config.TEMPORAL_NAMESPACE;
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
+  };
+
+  try {
+    const connection = await Connection.connect({ address, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS });
+    closers.push(() => connection.close());
+    const client = new Client({ connection, namespace });
+    const added = await registerSearchAttributes(connection, namespace).catch((err: unknown) => {
+      // Temporal Cloud registers search attributes through its own API, not the operator service.
+      logger.warn({ err: (err as Error).message }, 'could not register search attributes; register them on the cluster (see docs/operations.md)');
+      return [];
+    });
+    if (added.length) logger.info({ added }, 'registered search attributes');
+
+    // Validated at start-up: a broken directory stops the start with every problem listed.
+    const customers = loadCustomerDirectory(config.CUSTOMER_DIRECTORY_FILE);
+
+    let store: OrderStore | undefined;
+    let worker: Worker | undefined;
+    let workerDone: Promise<void> = new Promise(() => undefined);
+    if (roles.worker) {
+      if (!config.HUBLIFY_URL || !config.HUBLIFY_CHANNEL_TOKEN) throw new Error('HUBLIFY_URL and HUBLIFY_CHANNEL_TOKEN must be set for the worker');
+      const hublify = new HublifyClient({
+        baseUrl: config.HUBLIFY_URL,
+        channel: config.HUBLIFY_CHANNEL,
+        token: config.HUBLIFY_CHANNEL_TOKEN,
+        timeoutMs: config.HUBLIFY_TIMEOUT_MS,
+        logger,
+      });
+      const nativeConnection = await NativeConnection.connect({ address });
+      closers.push(() => nativeConnection.close());
+      mkdirSync(config.DATA_DIR, { recursive: true });
+      const orderStore = await openOrderStore(path.join(config.DATA_DIR, 'orders.sqlite'));
+      store = orderStore;
+      closers.push(() => orderStore.close());
+      const activities = createOrderActivities({ hublify, customers: () => customers, store: orderStore });
+      const w = await createOrderWorker({ connection: nativeConnection, namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, workflowBundle });
+      worker = w;
+      workerDone = w.run();
+      closers.push(async () => {
+        if (w.getState() === 'RUNNING') w.shutdown();
+        await workerDone.catch(() => undefined);
+      });
+    }
+
+    let httpPort: number | undefined;
+    if (roles.api) {
+      const metrics = createHttpMetrics();
+      const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) };
+      const secrets = [config.APICBASE_WEBHOOK_SECRET, config.APICBASE_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s);
+      if (secrets.length === 0) logger.warn('APICBASE_WEBHOOK_SECRET is not set: every Apicbase webhook will be refused with 403');
+      const app = createHttpApp({
+        logger,
+        metrics,
+        readiness: [
+          { name: 'temporal', check: async () => (await connection.healthService.check({})).status === 1 },
+          ...(worker ? [{ name: 'worker', check: () => Promise.resolve(worker?.getState() === 'RUNNING') }] : []),
+        ],
+        routers: [
+          apicbaseWebhookRoutes({
+            client,
+            starter,
+            secrets: () => secrets,
+            customers: () => customers,
+            ackMode: config.WEBHOOK_ACK_MODE,
+            acceptDeadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS,
+            verifyDeadlineMs: config.WEBHOOK_VERIFY_DEADLINE_MS,
+            bodyLimit: config.WEBHOOK_BODY_LIMIT,
+            webUiBaseUrl: config.TEMPORAL_UI_URL,
+            namespace,
+            metrics,
+            logger,
+          }),
+          hublifyWebhookRoutes({ client, token: config.HUBLIFY_WEBHOOK_TOKEN, metrics }),
+        ],
+      });
+      const http = await listen(app, config.HOST, config.PORT);
+      httpPort = http.port;
+      // Stop taking requests first (in-flight ones finish), then the worker, then connections.
+      closers.push(http.close);
+    }
+
+    return { client, ...(store ? { store } : {}), ...(worker ? { worker } : {}), ...(httpPort !== undefined ? { httpPort } : {}), workerDone, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,103 @@
+// Starts the order workflow for an Apicbase order: the one way in for the webhook, the pull poller and
+// support's replay. The workflow id makes redeliveries join the running workflow instead of starting
+// a second one; an order whose earlier workflow failed (rejected) or was cancelled may run again.
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  type Client,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import type { ApicbaseOrder } from '../apicbase/order';
+import { orderWorkflowId } from '../apicbase/order';
+import { orderWorkflow } from '../../workflows/order-workflow';
+import { statusQuery, verdictUpdate } from '../../workflows/order-messages';
+import type { OrderSource, OrderStatus, OrderVerdict, OrderWorkflowSettings } from '../../workflows/order-status';
+import { CustomerNumber, ExpectedDeliveryDate, OrderNumber, OrderStage } from '../../workflows/search-attributes';
+
+export interface OrderStarterDeps {
+  client: Client;
+  taskQueue: string;
+  settings: () => OrderWorkflowSettings;
+}
+
+export interface StartedOrder {
+  workflowId: string;
+  /**
+   * A workflow for this order already finished and cannot be started again (e.g. it shipped).
+   * Otherwise the order is running: newly started, or joined (a redelivery or concurrent duplicate).
+   */
+  alreadyFinished: boolean;
+}
+
+function startOptions(deps: OrderStarterDeps, order: ApicbaseOrder, source: OrderSource) {
+  const expected = order.expected_delivery_date ? new Date(order.expected_delivery_date) : undefined;
+  const items = order.packages.length;
+  return {
+    workflowId: orderWorkflowId(order.id),
+    taskQueue: deps.taskQueue,
+    args: [{ order, source, settings: deps.settings() }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+    staticSummary: `Order ${order.order_number} · customer ${order.supplier_customer_number} · ${items} item${items === 1 ? '' : 's'}`,
+    staticDetails: [
+      `Apicbase order **${order.order_number}** (id ${order.id}) from ${source}`,
+      `Customer location: ${order.supplier_customer_number}`,
+      `Ordered on: ${order.ordered_on}${order.expected_delivery_date ? ` · expected delivery: ${order.expected_delivery_date}` : ''}`,
+      `Items: ${order.packages.map((p) => `${p.quantity_ordered} × ${p.supplier_package.supplier_article_number}`).join(', ')}`,
+    ].join('\n'),
+    typedSearchAttributes: [
+      { key: OrderNumber, value: order.order_number },
+      { key: CustomerNumber, value: order.supplier_customer_number },
+      { key: OrderStage, value: 'RECEIVED' },
+      ...(expected && !Number.isNaN(expected.getTime()) ? [{ key: ExpectedDeliveryDate, value: expected }] : []),
+    ],
+  } satisfies WorkflowStartOptions<typeof orderWorkflow> & { workflowId: string };
+}
+
+/** Durably starts (or joins) the order's workflow. Resolves once Temporal has accepted the start. */
+export async function startOrder(deps: OrderStarterDeps, order: ApicbaseOrder, source: OrderSource): Promise<StartedOrder> {
+  const options = startOptions(deps, order, source);
+  try {
+    // With USE_EXISTING a duplicate start returns the running workflow's handle.
+    const handle = await deps.client.workflow.start(orderWorkflow, options);
+    return { workflowId: handle.workflowId, alreadyFinished: false };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId: options.workflowId, alreadyFinished: true };
+    throw err;
+  }
+}
+
+/**
+ * Starts (or joins) the workflow and waits for its verdict (verified and mapped, or rejected) in one
+ * call with update-with-start. Rejects after `deadlineMs` with the workflow already durably started.
+ */
+export async function startOrderAndAwaitVerdict(
+  deps: OrderStarterDeps,
+  order: ApicbaseOrder,
+  source: OrderSource,
+  signal: AbortSignal,
+): Promise<{ verdict: OrderVerdict } & StartedOrder> {
+  const options = startOptions(deps, order, source);
+  const startWorkflowOperation = new WithStartWorkflowOperation(orderWorkflow, options);
+  try {
+    const verdict = await deps.client.withAbortSignal(signal, () =>
+      deps.client.workflow.executeUpdateWithStart(verdictUpdate, { startWorkflowOperation }),
+    );
+    const handle = await startWorkflowOperation.workflowHandle();
+    return { verdict, workflowId: handle.workflowId, alreadyFinished: false };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      const status = await queryStatus(deps.client, options.workflowId);
+      return {
+        verdict: { workflowId: options.workflowId, accepted: status.stage !== 'REJECTED', stage: status.stage, reasons: status.rejectionReasons },
+        workflowId: options.workflowId,
+        alreadyFinished: true,
+      };
+    }
+    throw err;
+  }
+}
+
+export async function queryStatus(client: Client, workflowId: string): Promise<OrderStatus> {
+  return client.workflow.getHandle(workflowId).query(statusQuery);
+}

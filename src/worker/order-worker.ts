@@ -1,0 +1,37 @@
+// The worker: runs the order workflow (bundled once from workflows/) and its activities.
+import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
+import type { OrderActivities } from '../../activities';
+
+export const WORKFLOWS_PATH = require.resolve('../../workflows');
+
+/** Bundles the workflow code once; reuse the bundle for every worker in the process. */
+export function bundleOrderWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+}
+
+const quietBundlerLogger = {
+  log: () => undefined,
+  trace: () => undefined,
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message: string) => process.stderr.write(`[bundler] ${message}\n`),
+  error: (message: string) => process.stderr.write(`[bundler] ${message}\n`),
+};
+
+export interface OrderWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  activities: OrderActivities;
+  workflowBundle?: WorkflowBundleWithSourceMap;
+}
+
+export async function createOrderWorker(opts: OrderWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    activities: opts.activities,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+  });
+}

@@ -1,0 +1,103 @@
+// The whole of order-relay for end-to-end tests, wired by the same startOrderRelay() as `npm start`:
+// a real Temporal dev server, the Hublify sandbox over real HTTP, a real SQLite store in a temp dir,
+// and the HTTP server on a free loopback port. Timing values are configuration, so durable waits
+// take seconds.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleOrderWorkflows } from '../../src/worker/order-worker';
+import { loadConfig, type Config } from '../../src/config';
+import { startHublifySandbox } from '../../src/hublify/sandbox/server';
+import { createLogger } from '../../src/logger';
+import { startOrderRelay, type RunningOrderRelay } from '../../src/order-relay';
+import { startTestTemporal } from './temporal';
+
+export const TEST_WEBHOOK_SECRET = 'test-webhook-secret';
+export const TEST_CHANNEL_TOKEN = 'test-channel-token-5f1c';
+export const TEST_HUBLIFY_PUSH_TOKEN = 'test-hublify-push-token';
+
+export type Sandbox = Awaited<ReturnType<typeof startHublifySandbox>>;
+
+export interface TestSystem {
+  env: TestWorkflowEnvironment;
+  sandbox: Sandbox;
+  relay: RunningOrderRelay;
+  config: Config;
+  baseUrl: string;
+  dataDir: string;
+  /** Stops order-relay only (Temporal and the sandbox keep running), e.g. to simulate a crash. */
+  restartRelay(overrides?: Record<string, string>): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Short waits so tracking tests run in seconds; each test file may override any of them. */
+export const FAST_TIMINGS: Record<string, string> = {
+  INJECT_RETRY_INITIAL_MS: '200',
+  INJECT_RETRY_MAX_INTERVAL_MS: '1000',
+  INJECT_RETRY_FOR_MS: '60000',
+  TRACK_POLL_SCHEDULE: '1s*3,2s',
+  TRACK_OVERDUE_GRACE_MS: '0',
+  TRACK_HARD_LIMIT_MS: '3600000',
+};
+
+let bundle: ReturnType<typeof bundleOrderWorkflows> | undefined;
+
+export async function startTestSystem(overrides: Record<string, string> = {}): Promise<TestSystem> {
+  const env = await startTestTemporal();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'order-relay-test-'));
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  bundle ??= bundleOrderWorkflows();
+  const workflowBundle = await bundle;
+
+  let relay: RunningOrderRelay | undefined;
+  let config: Config | undefined;
+  const sandbox = await startHublifySandbox({ host: '127.0.0.1', port: 0, token: TEST_CHANNEL_TOKEN, channel: 'channel_10', logger });
+
+  const startRelay = async (extra: Record<string, string>) => {
+    config = loadConfig({
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      DATA_DIR: dataDir,
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
+      HUBLIFY_URL: sandbox.url,
+      HUBLIFY_CHANNEL_TOKEN: TEST_CHANNEL_TOKEN,
+      HUBLIFY_TIMEOUT_MS: '2000',
+      HUBLIFY_WEBHOOK_TOKEN: TEST_HUBLIFY_PUSH_TOKEN,
+      APICBASE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      ...FAST_TIMINGS,
+      ...overrides,
+      ...extra,
+    });
+    relay = await startOrderRelay({ config, logger, workflowBundle });
+  };
+  await startRelay({});
+
+  const system: TestSystem = {
+    env,
+    sandbox,
+    get relay() {
+      return relay!;
+    },
+    get config() {
+      return config!;
+    },
+    get baseUrl() {
+      return `http://127.0.0.1:${relay!.httpPort}`;
+    },
+    dataDir,
+    async restartRelay(extra = {}) {
+      await relay?.close();
+      await startRelay(extra);
+    },
+    async close() {
+      await relay?.close();
+      await sandbox.close();
+      await env.teardown();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return system;
+}

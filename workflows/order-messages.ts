@@ -1,0 +1,25 @@
+// The order workflow's messages, defined once: the workflow sets handlers for these, and the HTTP API,
+// the CLI and the tests use the same definitions to call it.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { AmendRequest, AmendResult, OrderStatus, OrderVerdict } from './order-status';
+
+/** Everything known about the order: stage, ids, shipments, attempts, last error, stage history. */
+export const statusQuery = defineQuery<OrderStatus>('status');
+
+/** Poll Hublify now instead of at the next scheduled time. */
+export const pollNowSignal = defineSignal('pollNow');
+
+/** Hublify's outbound webhook says the order changed: poll now. */
+export const statusChangedSignal = defineSignal<[{ state?: string }?]>('statusChanged');
+
+/** Support fixed something outside (catalogue, Hublify outage): try the stuck step again. */
+export const retrySignal = defineSignal<[{ note?: string }?]>('retry');
+
+/** Why support is cancelling; sent just before Temporal's own cancel (which carries no reason). */
+export const cancelReasonSignal = defineSignal<[string]>('cancelReason');
+
+/** Waits until the order is verified and mapped (or rejected): the webhook's `verified` ack mode. */
+export const verdictUpdate = defineUpdate<OrderVerdict>('verdict');
+
+/** Corrects address or items: re-injects when not yet in Hublify, otherwise runs order_update. */
+export const amendUpdate = defineUpdate<AmendResult, [AmendRequest]>('amend');
