@@ -9,14 +9,16 @@ import { verifyOrder as checkOrder } from './verify-order';
 
 export function createCheckActivities(deps: { customers: () => CustomerDirectory }) {
   return {
-    async verifyOrder(order: ApicbaseOrder): Promise<void> {
+    // Pure and synchronous inside; a Promise outside, which is what workflows' activity types expect.
+    verifyOrder(order: ApicbaseOrder): Promise<void> {
       const verdict = checkOrder(order, deps.customers());
       if (!verdict.ok) {
         throw ApplicationFailure.nonRetryable(`order ${order.order_number} rejected: ${verdict.reasons.join('; ')}`, 'OrderRejected', verdict.reasons);
       }
+      return Promise.resolve();
     },
 
-    async mapOrder(order: ApicbaseOrder): Promise<HublifyOrderCreateRequest> {
+    mapOrder(order: ApicbaseOrder): Promise<HublifyOrderCreateRequest> {
       const directory = deps.customers();
       const customer = findCustomer(directory, order.supplier_customer_number);
       if (!customer) {
@@ -27,7 +29,7 @@ export function createCheckActivities(deps: { customers: () => CustomerDirectory
           [`supplier_customer_number "${order.supplier_customer_number}" is not set up as a customer location`],
         );
       }
-      return mapOrderToHublify(order, customer, { timeZone: directory.timeZone });
+      return Promise.resolve(mapOrderToHublify(order, customer, { timeZone: directory.timeZone }));
     },
   };
 }

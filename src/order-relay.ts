@@ -4,6 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { grpc } from '@temporalio/proto';
 import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createOrderActivities } from '../activities';
@@ -17,6 +18,7 @@ import { hublifyWebhookRoutes } from './ingress/hublify-webhook';
 import { orderWorkflowSettings } from './orders/order-settings';
 import type { OrderStarterDeps } from './orders/start-order';
 import { openOrderStore, type OrderStore } from './store/order-store';
+import { installTemporalRuntime } from './temporal/runtime';
 import { registerSearchAttributes } from './temporal/search-attributes';
 import { createOrderWorker } from './worker/order-worker';
 
@@ -52,6 +54,7 @@ export async function startOrderRelay({ config, logger, roles = { worker: true, 
     for (const closer of closers.reverse()) await closer().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
   };
 
+  installTemporalRuntime(logger);
   try {
     const connection = await Connection.connect({ address, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS });
     closers.push(() => connection.close());
@@ -104,7 +107,11 @@ export async function startOrderRelay({ config, logger, roles = { worker: true, 
         logger,
         metrics,
         readiness: [
-          { name: 'temporal', check: async () => (await connection.healthService.check({})).status === 1 },
+          {
+            name: 'temporal',
+            check: async () =>
+              (await connection.healthService.check({})).status === grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING,
+          },
           ...(worker ? [{ name: 'worker', check: () => Promise.resolve(worker?.getState() === 'RUNNING') }] : []),
         ],
         routers: [

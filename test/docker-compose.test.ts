@@ -15,7 +15,7 @@ const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'
   services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; depends_on?: unknown }>;
 };
 
-describe('docker-compose.yml', () => {
+void describe('docker-compose.yml', () => {
   // The packaged schema names its parts with legacy draft-04 `"id": "<string>"` keywords and a
   // "$schema" ending in "#", both of which ajv refuses. They only name things: drop them, keep every rule.
   const withoutLegacyIds = (node: unknown): unknown =>
@@ -30,16 +30,16 @@ describe('docker-compose.yml', () => {
         : node;
   const validate = new Ajv2019({ strict: false, allErrors: true }).compile(withoutLegacyIds(composeSchema) as object);
 
-  it('is valid against the Compose specification', () => {
+  void it('is valid against the Compose specification', () => {
     assert.equal(validate(compose), true, JSON.stringify(validate.errors, null, 2));
   });
 
-  it('the schema check catches a broken file (so the check above means something)', () => {
+  void it('the schema check catches a broken file (so the check above means something)', () => {
     assert.equal(validate({ services: { api: { image: 'x', ports: 'not-a-list', restart: 42 } } }), false);
     assert.equal(validate({ services: { api: { image: 'x', environmnet: { A: '1' } } } }), false);
   });
 
-  it('has PostgreSQL, Temporal on it, the Web UI, and order-relay api + worker built from the Dockerfile', () => {
+  void it('has PostgreSQL, Temporal on it, the Web UI, and order-relay api + worker built from the Dockerfile', () => {
     const s = compose.services;
     assert.match(s.postgresql?.image ?? '', /^postgres:/);
     assert.match(s.temporal?.image ?? '', /^temporalio\/auto-setup:/);
@@ -52,7 +52,7 @@ describe('docker-compose.yml', () => {
     assert.equal(s['order-relay-worker']?.environment?.TEMPORAL_ADDRESS, 'temporal:7233');
   });
 
-  it('sets only variables that order-relay reads', () => {
+  void it('sets only variables that order-relay reads', () => {
     for (const name of ['order-relay-api', 'order-relay-worker']) {
       const env = Object.keys(compose.services[name]?.environment ?? {});
       assert.ok(env.length > 5, `${name} has an environment`);
@@ -61,7 +61,7 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('the Dockerfile builds the image the services run', () => {
+  void it('the Dockerfile builds the image the services run', () => {
     const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
     assert.match(dockerfile, /npm ci/);
     assert.match(dockerfile, /npm run build/);

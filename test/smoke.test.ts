@@ -8,7 +8,7 @@ import { sampleOrder } from './helpers/sample-order';
 import { startTestSystem, type TestSystem } from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
 
-describe('smoke: webhook → workflow → activities → Hublify', () => {
+void describe('smoke: webhook → workflow → activities → Hublify', () => {
   let system: TestSystem;
   before(async () => {
     system = await startTestSystem();
@@ -17,14 +17,14 @@ describe('smoke: webhook → workflow → activities → Hublify', () => {
     await system?.close();
   });
 
-  it('answers /healthz and /readyz', async () => {
+  void it('answers /healthz and /readyz', async () => {
     assert.equal((await fetch(`${system.baseUrl}/healthz`)).status, 200);
     const ready = await fetch(`${system.baseUrl}/readyz`);
     assert.equal(ready.status, 200);
     assert.deepEqual(((await ready.json()) as { checks: unknown }).checks, { temporal: true, worker: true });
   });
 
-  it('accepts a signed order, verifies it and injects it into Hublify', async () => {
+  void it('accepts a signed order, verifies it and injects it into Hublify', async () => {
     const order = sampleOrder();
     const res = await deliverOrder(system.baseUrl, order);
     assert.equal(res.status, 200, JSON.stringify(res.body));

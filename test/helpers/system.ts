@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { startHublifySandbox } from '../../src/hublify/sandbox/server';
 import { createLogger } from '../../src/logger';
 import { startOrderRelay, type RunningOrderRelay } from '../../src/order-relay';
+import { installTemporalRuntime } from '../../src/temporal/runtime';
 import { startTestTemporal } from './temporal';
 
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret';
@@ -44,15 +45,23 @@ export const FAST_TIMINGS: Record<string, string> = {
 let bundle: ReturnType<typeof bundleOrderWorkflows> | undefined;
 
 export async function startTestSystem(overrides: Record<string, string> = {}): Promise<TestSystem> {
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  installTemporalRuntime(logger);
   const env = await startTestTemporal();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'order-relay-test-'));
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   bundle ??= bundleOrderWorkflows();
   const workflowBundle = await bundle;
 
   let relay: RunningOrderRelay | undefined;
   let config: Config | undefined;
-  const sandbox = await startHublifySandbox({ host: '127.0.0.1', port: 0, token: TEST_CHANNEL_TOKEN, channel: 'channel_10', logger });
+  let sandbox: Sandbox | undefined;
+  // A failed start must not leave a server running: the test process would never exit.
+  const stopAll = async () => {
+    await relay?.close();
+    await sandbox?.close();
+    await env.teardown();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
 
   const startRelay = async (extra: Record<string, string>) => {
     config = loadConfig({
@@ -62,7 +71,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
       DATA_DIR: dataDir,
       TEMPORAL_ADDRESS: env.address,
       TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
-      HUBLIFY_URL: sandbox.url,
+      HUBLIFY_URL: sandbox!.url,
       HUBLIFY_CHANNEL_TOKEN: TEST_CHANNEL_TOKEN,
       HUBLIFY_TIMEOUT_MS: '2000',
       HUBLIFY_WEBHOOK_TOKEN: TEST_HUBLIFY_PUSH_TOKEN,
@@ -73,7 +82,13 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
     });
     relay = await startOrderRelay({ config, logger, workflowBundle });
   };
-  await startRelay({});
+  try {
+    sandbox = await startHublifySandbox({ host: '127.0.0.1', port: 0, token: TEST_CHANNEL_TOKEN, channel: 'channel_10', logger });
+    await startRelay({});
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
 
   const system: TestSystem = {
     env,
@@ -92,12 +107,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}): P
       await relay?.close();
       await startRelay(extra);
     },
-    async close() {
-      await relay?.close();
-      await sandbox.close();
-      await env.teardown();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close: stopAll,
   };
   return system;
 }

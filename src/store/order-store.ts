@@ -1,0 +1,189 @@
+// The order record store: what happened to each order (stage history, Hublify ids, shipments),
+// kept outside Temporal for reporting and support. Every write is idempotent because the
+// activities that call it are retried: the same input twice leaves the same rows.
+import type { Kysely } from 'kysely';
+import { openSqlite, type StoreDatabase } from './connection';
+import { migrateToLatest } from './migrate';
+import { mergeOrderRow, normaliseInstant, type StageRecord } from './order-row';
+import type { OrderStoreTables, ShipmentRow } from './schema';
+
+export type { StageRecord } from './order-row';
+export { ORDER_STORE_FILE_NAME, defaultOrderStoreFile } from './connection';
+
+/** A shipment as the workflow reads it from Hublify's delivery_list. */
+export interface ShipmentRecord {
+  carrierLabel: string | null;
+  carrierName: string | null;
+  /** Identifies the shipment within its order (recording it again updates it). */
+  trackingCode: string;
+  traceUrl: string | null;
+  sentAt: string | null;
+}
+
+export interface StageChangeRecord {
+  stage: string;
+  at: string;
+  detail: string | null;
+}
+
+export interface OrderRecord {
+  workflowId: string;
+  apicbaseId: string;
+  orderNumber: string;
+  customerNumber: string;
+  hublifyOrderId: string | null;
+  hublifyState: string | null;
+  /** The latest stage by time. */
+  stage: string;
+  updatedAt: string;
+  /** Oldest first. */
+  stages: StageChangeRecord[];
+  shipments: ShipmentRecord[];
+}
+
+export interface OrderStore {
+  /** Upserts the order's row and adds the stage change (once per workflow, stage and `at`). */
+  recordStage(record: StageRecord): Promise<void>;
+  /** Adds shipments, or refreshes those already recorded under the same tracking code. */
+  recordShipments(workflowId: string, shipments: readonly ShipmentRecord[]): Promise<void>;
+  getOrder(workflowId: string): Promise<OrderRecord | undefined>;
+  close(): Promise<void>;
+}
+
+type Db = Kysely<OrderStoreTables>;
+
+async function insertStageChange(trx: Db, record: StageRecord, at: string): Promise<void> {
+  const { last } = await trx
+    .selectFrom('stage_changes')
+    .select((eb) => eb.fn.max('seq').as('last'))
+    .where('workflow_id', '=', record.workflowId)
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('stage_changes')
+    .values({ workflow_id: record.workflowId, stage: record.stage, at, detail: record.detail ?? null, seq: Number(last ?? 0) + 1 })
+    .onConflict((oc) => oc.columns(['workflow_id', 'stage', 'at']).doNothing())
+    .execute();
+}
+
+async function upsertOrderRow(trx: Db, record: StageRecord, at: string): Promise<void> {
+  const existing = await trx.selectFrom('orders').selectAll().where('workflow_id', '=', record.workflowId).executeTakeFirst();
+  const row = mergeOrderRow(existing, { ...record, at });
+  if (existing) {
+    await trx.updateTable('orders').set(row).where('workflow_id', '=', record.workflowId).execute();
+  } else {
+    await trx.insertInto('orders').values(row).execute();
+  }
+}
+
+function toShipmentRecord(row: ShipmentRow): ShipmentRecord {
+  return {
+    carrierLabel: row.carrier_label,
+    carrierName: row.carrier_name,
+    trackingCode: row.tracking_code,
+    traceUrl: row.trace_url,
+    sentAt: row.sent_at,
+  };
+}
+
+/** By sending time (unknown last), then tracking code: stable whatever the database's NULL ordering. */
+function byShipmentTime(a: ShipmentRecord, b: ShipmentRecord): number {
+  if (a.sentAt !== b.sentAt) {
+    if (a.sentAt === null) return 1;
+    if (b.sentAt === null) return -1;
+    return a.sentAt < b.sentAt ? -1 : 1;
+  }
+  return a.trackingCode < b.trackingCode ? -1 : a.trackingCode > b.trackingCode ? 1 : 0;
+}
+
+class KyselyOrderStore implements OrderStore {
+  private closed = false;
+
+  private readonly db: Db;
+
+  constructor(private readonly database: StoreDatabase) {
+    this.db = database.db;
+  }
+
+  async recordStage(record: StageRecord): Promise<void> {
+    const at = normaliseInstant(record.at);
+    await this.database.inWriteTransaction(async (trx) => {
+      await insertStageChange(trx, record, at);
+      await upsertOrderRow(trx, record, at);
+    });
+  }
+
+  async recordShipments(workflowId: string, shipments: readonly ShipmentRecord[]): Promise<void> {
+    if (shipments.length === 0) return;
+    await this.database.inWriteTransaction(async (trx) => {
+      // One statement per shipment: PostgreSQL refuses an upsert touching the same row twice.
+      for (const s of shipments) {
+        await trx
+          .insertInto('shipments')
+          .values({
+            workflow_id: workflowId,
+            carrier_label: s.carrierLabel ?? null,
+            carrier_name: s.carrierName ?? null,
+            tracking_code: s.trackingCode,
+            trace_url: s.traceUrl ?? null,
+            sent_at: s.sentAt ?? null,
+          })
+          .onConflict((oc) =>
+            oc.columns(['workflow_id', 'tracking_code']).doUpdateSet((eb) => ({
+              // Newer details win; a later answer that lacks a field does not erase it.
+              carrier_label: eb.fn.coalesce('excluded.carrier_label', 'shipments.carrier_label'),
+              carrier_name: eb.fn.coalesce('excluded.carrier_name', 'shipments.carrier_name'),
+              trace_url: eb.fn.coalesce('excluded.trace_url', 'shipments.trace_url'),
+              sent_at: eb.fn.coalesce('excluded.sent_at', 'shipments.sent_at'),
+            })),
+          )
+          .execute();
+      }
+    });
+  }
+
+  async getOrder(workflowId: string): Promise<OrderRecord | undefined> {
+    const row = await this.db.selectFrom('orders').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
+    if (!row) return undefined;
+    const stages = await this.db
+      .selectFrom('stage_changes')
+      .select(['stage', 'at', 'detail'])
+      .where('workflow_id', '=', workflowId)
+      .orderBy('at')
+      .orderBy('seq')
+      .execute();
+    const shipments = await this.db.selectFrom('shipments').selectAll().where('workflow_id', '=', workflowId).execute();
+    return {
+      workflowId: row.workflow_id,
+      apicbaseId: row.apicbase_id,
+      orderNumber: row.order_number,
+      customerNumber: row.customer_number,
+      hublifyOrderId: row.hublify_order_id,
+      hublifyState: row.hublify_state,
+      stage: row.stage,
+      updatedAt: row.updated_at,
+      stages,
+      shipments: shipments.map(toShipmentRecord).sort(byShipmentTime),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.db.destroy();
+  }
+}
+
+/**
+ * Opens (creating if needed) the store in `file` (':memory:' for a throwaway one) and migrates it.
+ * Several processes may open the same file; the first one migrates, the others wait for it.
+ */
+export async function openOrderStore(file: string): Promise<OrderStore> {
+  const database = openSqlite(file);
+  try {
+    await database.inWriteTransaction((db) => migrateToLatest(db));
+  } catch (err) {
+    await database.db.destroy();
+    throw err;
+  }
+  return new KyselyOrderStore(database);
+}

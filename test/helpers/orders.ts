@@ -1,0 +1,49 @@
+// Starting orders and waiting on their status in tests.
+import type { WorkflowHandle } from '@temporalio/client';
+import type { ApicbaseOrder } from '../../src/apicbase/order';
+import { orderWorkflowSettings } from '../../src/orders/order-settings';
+import { startOrder } from '../../src/orders/start-order';
+import { statusQuery } from '../../workflows/order-messages';
+import type { OrderStatus, OrderWorkflowSettings } from '../../workflows/order-status';
+import type { orderWorkflow } from '../../workflows/order-workflow';
+import type { TestSystem } from './system';
+
+export async function startTestOrder(
+  system: TestSystem,
+  order: ApicbaseOrder,
+  settings: Partial<OrderWorkflowSettings> = {},
+  source: 'webhook' | 'pull' | 'support' = 'webhook',
+): Promise<WorkflowHandle<typeof orderWorkflow>> {
+  const starter = {
+    client: system.relay.client,
+    taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+    settings: () => ({ ...orderWorkflowSettings(system.config), ...settings }),
+  };
+  const { workflowId } = await startOrder(starter, order, source);
+  return system.relay.client.workflow.getHandle<typeof orderWorkflow>(workflowId);
+}
+
+/** Polls the `status` query until `done` holds; fails with the last status after `timeoutMs`. */
+export async function waitForStatus(
+  handle: WorkflowHandle,
+  done: (s: OrderStatus) => boolean,
+  timeoutMs = 20_000,
+): Promise<OrderStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: OrderStatus | undefined;
+  for (;;) {
+    try {
+      last = await handle.query(statusQuery);
+      if (done(last)) return last;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) throw new Error(`status condition not reached in ${timeoutMs} ms; last status: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const stageIs =
+  (...stages: OrderStatus['stage'][]) =>
+  (s: OrderStatus) =>
+    stages.includes(s.stage);
