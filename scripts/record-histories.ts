@@ -1,0 +1,98 @@
+// Records workflow histories for the replay test (test/replay.test.ts): runs each scenario on a real
+// dev server and writes its event history to test/histories/<scenario>.json.
+// Run after a deliberate, versioned change to workflow code: `npm run record-histories`.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
+import { amendUpdate, cancelReasonSignal, pollNowSignal } from '../workflows/order-messages';
+import { parsePollSchedule } from '../workflows/poll-schedule';
+import { sampleOrder } from '../test/helpers/sample-order';
+import { startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
+import { startTestSystem, type TestSystem } from '../test/helpers/system';
+import { temporalCliForTests } from '../test/helpers/temporal';
+
+const OUT = path.resolve(__dirname, '..', 'test', 'histories');
+const slow = { pollSchedule: parsePollSchedule('1h') };
+
+const scenarios: Record<string, (system: TestSystem) => Promise<WorkflowHandle>> = {
+  async 'shipped-in-two-parts'(system) {
+    const order = sampleOrder();
+    const handle = await startTestOrder(system, order, slow);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number, { partial: true, shipments: [{ trackingCode: 'REC-1' }] });
+    await handle.signal(pollNowSignal);
+    await waitForStatus(handle, (s) => s.shipments.length === 1);
+    system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'REC-2' }] });
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  async 'rejected-by-verification'(system) {
+    const handle = await startTestOrder(system, sampleOrder({ status: 'DRAFT' }));
+    await handle.result().catch(() => undefined);
+    return handle;
+  },
+  async 'hublify-rejection-amended-then-shipped'(system) {
+    const order = sampleOrder({
+      packages: [
+        {
+          stock_item: { name: 'Unbekannt' },
+          supplier_package: { supplier_article_number: 'NO-SUCH-ITEM', theoretical_price_per_package: '1.00' },
+          quantity_ordered: 1,
+          total_theoretical_price: '1.00',
+        },
+      ],
+    });
+    const handle = await startTestOrder(system, order, slow);
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    await handle.executeUpdate(amendUpdate, { args: [{ orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 1 }] }] });
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  async 'cancelled-while-tracking'(system) {
+    const handle = await startTestOrder(system, sampleOrder(), slow);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    await handle.signal(cancelReasonSignal, 'recorded for replay');
+    await handle.cancel();
+    await handle.result().catch(() => undefined);
+    return handle;
+  },
+  async 'overdue-then-timed-out-with-continue-as-new'(system) {
+    const order = sampleOrder({ expected_delivery_date: new Date(Date.now() + 500).toISOString() });
+    const handle = await startTestOrder(system, order, {
+      pollSchedule: parsePollSchedule('300ms'),
+      overdueGraceMs: 200,
+      hardLimitMs: 4_000,
+      pollsPerRun: 4,
+    });
+    await handle.result();
+    // The last run: it started from carried state.
+    return handle;
+  },
+};
+
+async function main(): Promise<void> {
+  const system = await startTestSystem();
+  try {
+    for (const [name, run] of Object.entries(scenarios)) {
+      const handle = await run(system);
+      // The CLI writes the standard JSON history format that every Temporal tool and SDK reads.
+      const json = execFileSync(
+        temporalCliForTests(),
+        ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', system.env.address, '--output', 'json'],
+        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+      );
+      writeFileSync(path.join(OUT, `${name}.json`), json);
+      process.stdout.write(`recorded ${name}: ${(JSON.parse(json) as { events: unknown[] }).events.length} events\n`);
+    }
+  } finally {
+    await system.close();
+  }
+}
+
+void main();
