@@ -78,8 +78,7 @@ async function main(): Promise<void> {
       lines.push(`Hublify              ${config.HUBLIFY_URL} (${config.HUBLIFY_CHANNEL})`);
     }
 
-    const roles = { api: config.ORDER_RELAY_ROLES.includes('api'), worker: config.ORDER_RELAY_ROLES.includes('worker') };
-    const relay = await startOrderRelay({ config, logger, roles });
+    const relay = await startOrderRelay({ config, logger });
     stops.push(() => relay.close());
     relay.workerDone.catch((err: unknown) => {
       logger.error({ err }, 'worker stopped with an error');

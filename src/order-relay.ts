@@ -27,6 +27,10 @@ export interface OrderRelayRoles {
   api: boolean;
 }
 
+function rolesFrom(config: Config): OrderRelayRoles {
+  return { api: config.ORDER_RELAY_ROLES.includes('api'), worker: config.ORDER_RELAY_ROLES.includes('worker') };
+}
+
 export interface RunningOrderRelay {
   client: Client;
   /** The order record store (worker role only). */
@@ -45,7 +49,7 @@ export interface StartOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
-export async function startOrderRelay({ config, logger, roles = { worker: true, api: true }, workflowBundle }: StartOptions): Promise<RunningOrderRelay> {
+export async function startOrderRelay({ config, logger, roles = rolesFrom(config), workflowBundle }: StartOptions): Promise<RunningOrderRelay> {
   const address = config.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set');
   const namespace = config.TEMPORAL_NAMESPACE;
