@@ -1,0 +1,145 @@
+// What the sandbox remembers: persons, orders (with the request bodies that made them), shipments,
+// id counters and how often each verb was called. In memory; reset() forgets everything.
+import type { HublifyOrderData, HublifyShipment } from '../types';
+
+/** Hublify's German state names for the states the sandbox knows; other codes are their own name. */
+export const STATE_NAMES: Readonly<Record<string, string>> = {
+  received: 'Auftrag eingegangen',
+  processing: 'In Bearbeitung',
+  partially_shipped: 'Teilweise versendet',
+  shipped: 'Versendet',
+  cancelled: 'Storniert',
+};
+
+export const stateName = (code: string): string => STATE_NAMES[code] ?? code;
+
+export interface SandboxPerson {
+  personid: string;
+  p_personid_external: string | null;
+  fields: Record<string, unknown>;
+}
+
+export interface SandboxOrder {
+  orderid: string;
+  personid: string;
+  o_orderid_external: string | null;
+  order_state_code: string;
+  order_state_name: string;
+  /** When the state last changed (ISO 8601): what order_getList's transtime filter compares. */
+  order_state_transtime: string;
+  created_at: string;
+  /** The order's fields now: as created, with product codes resolved, and with updates applied. */
+  order: Record<string, unknown>;
+  person: SandboxPerson;
+  delivery_list: HublifyShipment[];
+  /** The order_create body exactly as received. */
+  request: unknown;
+  /** Every accepted order_update body, in order. */
+  updates: { at: string; request: unknown }[];
+}
+
+const hublifyId = (prefix: string, n: number): string => `${prefix}-${String(n).padStart(8, '0')}`;
+
+export class SandboxState {
+  private orders = new Map<string, SandboxOrder>();
+  private orderidByExternal = new Map<string, string>();
+  private persons = new Map<string, SandboxPerson>();
+  private personidByExternal = new Map<string, string>();
+  private lastPerson = 0;
+  private lastOrder = 0;
+  private lastShipment = 0;
+  private counts: Record<string, number> = {};
+
+  reset(): void {
+    this.orders = new Map();
+    this.orderidByExternal = new Map();
+    this.persons = new Map();
+    this.personidByExternal = new Map();
+    this.lastPerson = 0;
+    this.lastOrder = 0;
+    this.lastShipment = 0;
+    this.counts = {};
+  }
+
+  countRequest(verb: string): void {
+    this.counts[verb] = (this.counts[verb] ?? 0) + 1;
+  }
+
+  requestCounts(): Record<string, number> {
+    return { ...this.counts };
+  }
+
+  nextShipmentSequence(): number {
+    return ++this.lastShipment;
+  }
+
+  all(): SandboxOrder[] {
+    return [...this.orders.values()];
+  }
+
+  /** By Hublify orderid or by o_orderid_external; when both are given, both must match. */
+  find(filter: { orderid?: string; o_orderid_external?: string }): SandboxOrder | undefined {
+    const { orderid, o_orderid_external: external } = filter;
+    if (!orderid && !external) return undefined;
+    const order = this.orders.get(orderid || this.orderidByExternal.get(external ?? '') || '');
+    if (order && external && order.o_orderid_external !== external) return undefined;
+    return order;
+  }
+
+  /** The control API's lookup: `id` is either kind of order id. */
+  findById(id: string): SandboxOrder | undefined {
+    return this.find({ orderid: id }) ?? this.find({ o_orderid_external: id });
+  }
+
+  /** Finds the person by p_personid_external (updating its fields) or creates one. */
+  upsertPerson(fields: Record<string, unknown>): SandboxPerson {
+    const external = typeof fields.p_personid_external === 'string' && fields.p_personid_external ? fields.p_personid_external : null;
+    const known = external ? this.persons.get(this.personidByExternal.get(external) ?? '') : undefined;
+    if (known) {
+      Object.assign(known.fields, fields);
+      return known;
+    }
+    const person: SandboxPerson = { personid: hublifyId('KCHN', ++this.lastPerson), p_personid_external: external, fields: { ...fields } };
+    this.persons.set(person.personid, person);
+    if (external) this.personidByExternal.set(external, person.personid);
+    return person;
+  }
+
+  createOrder(input: { request: unknown; order: Record<string, unknown>; person: SandboxPerson; now: Date }): SandboxOrder {
+    const external = typeof input.order.o_orderid_external === 'string' && input.order.o_orderid_external ? input.order.o_orderid_external : null;
+    const order: SandboxOrder = {
+      orderid: hublifyId('ACHN', ++this.lastOrder),
+      personid: input.person.personid,
+      o_orderid_external: external,
+      order_state_code: 'received',
+      order_state_name: stateName('received'),
+      order_state_transtime: input.now.toISOString(),
+      created_at: input.now.toISOString(),
+      order: input.order,
+      person: input.person,
+      delivery_list: [],
+      request: input.request,
+      updates: [],
+    };
+    this.orders.set(order.orderid, order);
+    if (external) this.orderidByExternal.set(external, order.orderid);
+    return order;
+  }
+
+  setState(order: SandboxOrder, code: string, at: Date): void {
+    order.order_state_code = code;
+    order.order_state_name = stateName(code);
+    order.order_state_transtime = at.toISOString();
+  }
+}
+
+/** What order_get answers for an order: the seed's fields, and delivery_list once there are shipments. */
+export function orderData(order: SandboxOrder): HublifyOrderData {
+  return {
+    personid: order.personid,
+    orderid: order.orderid,
+    o_orderid_external: order.o_orderid_external,
+    order_state_code: order.order_state_code,
+    ...(order.delivery_list.length ? { delivery_list: structuredClone(order.delivery_list) } : {}),
+  };
+}
