@@ -1,0 +1,117 @@
+// `npm start`'s entry point as a user runs it: the embedded dev server, Web UI, Hublify sandbox,
+// worker and HTTP server come up and say where they listen; Ctrl-C (SIGINT) stops every part; a
+// second start reuses the data folder, so an order accepted before is still there.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { orderWorkflowId } from '../src/apicbase/order';
+import { sampleOrder } from './helpers/sample-order';
+import { deliverOrder } from './helpers/webhook';
+
+const root = path.resolve(__dirname, '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+function start(env: Record<string, string>): Started {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'main.ts')], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (b: Buffer) => (output += b.toString()));
+  child.stderr?.on('data', (b: Buffer) => (output += b.toString()));
+  return { child, output: () => output };
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function stop(started: Started): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => started.child.once('exit', (code) => resolve(code)));
+  started.child.kill('SIGINT');
+  return exited;
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+
+void describe('npm start', () => {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'order-relay-start-'));
+  const running: Started[] = [];
+  after(() => {
+    for (const r of running) r.child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  void it('runs every part, stops cleanly on SIGINT, and keeps its data across restarts', async () => {
+    const [temporalPort, uiPort, httpPort, sandboxPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const env = {
+      DATA_DIR: dataDir,
+      TEMPORAL_DEV_PORT: String(temporalPort),
+      TEMPORAL_DEV_UI_PORT: String(uiPort),
+      PORT: String(httpPort),
+      HUBLIFY_SANDBOX_PORT: String(sandboxPort),
+      APICBASE_WEBHOOK_SECRET: 'test-webhook-secret',
+      LOG_LEVEL: 'warn',
+    };
+    const base = `http://127.0.0.1:${httpPort}`;
+    const ready = async () => (await fetch(`${base}/readyz`)).status === 200;
+
+    const first = start(env);
+    running.push(first);
+    await waitFor(ready, 90_000, '/readyz', first.output);
+    const printed = first.output();
+    assert.match(printed, new RegExp(`Temporal dev server\\s+127\\.0\\.0\\.1:${temporalPort}`));
+    assert.match(printed, new RegExp(`Temporal Web UI\\s+http://127\\.0\\.0\\.1:${uiPort}`));
+    assert.match(printed, new RegExp(`Hublify SANDBOX\\s+http://127\\.0\\.0\\.1:${sandboxPort}`));
+    assert.match(printed, new RegExp(`HTTP\\s+http://127\\.0\\.0\\.1:${httpPort}`));
+    assert.match(printed, /HUBLIFY_URL is not set/);
+    assert.equal((await fetch(`http://127.0.0.1:${uiPort}/`)).status, 200, 'the Web UI answers');
+
+    const order = sampleOrder();
+    const accepted = await deliverOrder(base, order);
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+
+    assert.equal(await stop(first), 0, 'exit code after SIGINT');
+    for (const port of [temporalPort, uiPort, httpPort, sandboxPort]) assert.equal(await portOpen(port), false, `port ${port} closed after Ctrl-C`);
+
+    const second = start(env);
+    running.push(second);
+    await waitFor(ready, 90_000, '/readyz after restart', second.output);
+    const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+    try {
+      const described = await new Client({ connection }).workflow.getHandle(orderWorkflowId(order.id)).describe();
+      assert.equal(described.workflowId, orderWorkflowId(order.id), 'the order accepted before the restart is still there');
+    } finally {
+      await connection.close();
+    }
+    assert.equal(await stop(second), 0);
+  });
+});
