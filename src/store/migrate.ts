@@ -1,7 +1,7 @@
 // Brings a database up to the latest schema with Kysely's Migrator. Safe to run on every start:
 // migrations already recorded in kysely_migration are skipped.
 import type { Kysely } from 'kysely';
-import { Migrator, type Migration } from 'kysely/migration';
+import { Migrator, type Migration } from 'kysely';
 import { migrations } from './migrations';
 
 export class MigrationError extends Error {

@@ -1,7 +1,7 @@
 // The order record store's first schema. Portable DDL only (text/integer columns, named
 // constraints, no AUTOINCREMENT), so a PostgreSQL dialect can run the same migration.
 import type { Kysely } from 'kysely';
-import type { Migration } from 'kysely/migration';
+import type { Migration } from 'kysely';
 
 // Migrations are frozen in time: they see the database as it was, not today's table types.
 type AnyDb = Kysely<unknown>;
