@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { amendUpdate, cancelReasonSignal, pollNowSignal } from '../workflows/order-messages';
 import { parsePollSchedule } from '../workflows/poll-schedule';
-import { sampleOrder } from '../test/helpers/sample-order';
+import { orderWithUnknownArticle, sampleOrder } from '../test/helpers/sample-order';
 import { startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
 import { startTestSystem, type TestSystem } from '../test/helpers/system';
 import { temporalCliForTests } from '../test/helpers/temporal';
@@ -34,16 +34,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<WorkflowHandle>>
     return handle;
   },
   async 'hublify-rejection-amended-then-shipped'(system) {
-    const order = sampleOrder({
-      packages: [
-        {
-          stock_item: { name: 'Unbekannt' },
-          supplier_package: { supplier_article_number: 'NO-SUCH-ITEM', theoretical_price_per_package: '1.00' },
-          quantity_ordered: 1,
-          total_theoretical_price: '1.00',
-        },
-      ],
-    });
+    const order = orderWithUnknownArticle();
     const handle = await startTestOrder(system, order, slow);
     await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     await handle.executeUpdate(amendUpdate, { args: [{ orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 1 }] }] });

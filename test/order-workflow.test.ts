@@ -8,7 +8,7 @@ import { amendUpdate, cancelReasonSignal, pollNowSignal, retrySignal, statusChan
 import { OrderStage } from '../workflows/search-attributes';
 import type { OrderStatus } from '../workflows/order-status';
 import type { orderWorkflow } from '../workflows/order-workflow';
-import { sampleOrder } from './helpers/sample-order';
+import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { startTestSystem, type TestSystem } from './helpers/system';
 
@@ -91,17 +91,7 @@ void describe('order workflow', () => {
   });
 
   void it('a Hublify rejection → NEEDS_ATTENTION → amend → injected → shipped', async () => {
-    const order = sampleOrder({
-      packages: [
-        {
-          stock_item: { name: 'Unbekannter Artikel' },
-          supplier_package: { supplier_article_number: 'NO-SUCH-ITEM', theoretical_price_per_package: '1.00' },
-          quantity_ordered: 1,
-          total_theoretical_price: '1.00',
-        },
-      ],
-      theoretical_price: '1.00',
-    });
+    const order = orderWithUnknownArticle();
     const handle = await startTestOrder(system, order);
     const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     assert.match(stuck.lastError ?? '', /Hublify rejected the order: .*NO-SUCH-ITEM/);

@@ -31,3 +31,19 @@ export function sampleOrder(overrides: Partial<ApicbaseOrder> = {}): ApicbaseOrd
     ...overrides,
   };
 }
+
+/** An order whose only article Hublify does not know: order_create is refused (a business rejection). */
+export function orderWithUnknownArticle(overrides: Partial<ApicbaseOrder> = {}): ApicbaseOrder {
+  return sampleOrder({
+    packages: [
+      {
+        stock_item: { name: 'Unbekannter Artikel' },
+        supplier_package: { supplier_article_number: 'NO-SUCH-ITEM', theoretical_price_per_package: '1.00' },
+        quantity_ordered: 1,
+        total_theoretical_price: '1.00',
+      },
+    ],
+    theoretical_price: '1.00',
+    ...overrides,
+  });
+}
