@@ -109,12 +109,12 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   setHandler(amendUpdate, amend, {
     validator: (req: AmendRequest) => {
       if (FINAL_STAGES.includes(status.stage)) throw new Error(`order is ${status.stage}: nothing to amend`);
+      if (request === undefined) throw new Error('order is not mapped yet (fix the customer directory, then send `retry`)');
       validateAmendRequest(req);
     },
   });
 
   async function amend(req: AmendRequest): Promise<AmendResult> {
-    await condition(() => request !== undefined);
     const changed = [...Object.keys(req.order ?? {}), ...(req.orderitems ? ['orderitems'] : [])];
     if (status.hublify === null) {
       // Not in Hublify yet: correct the request and inject it again.
