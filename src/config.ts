@@ -3,6 +3,7 @@
 // rather than placed in the environment. Validated once, with every problem listed.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import ms from 'ms';
 import { z } from 'zod';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -16,6 +17,35 @@ const csv = (fallback: string) =>
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
+
+/** A duration as milliseconds or in `ms` notation ("30s", "5m", "1d"). */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const value = ms(s.trim() as ms.StringValue) as number | undefined;
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30s, 5m, 1h, 1d or milliseconds' });
+        return z.NEVER;
+      }
+      return Math.round(value);
+    });
+/** A JSON object given as text (request bodies whose shape the vendor does not document). */
+const jsonObject = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      try {
+        const value: unknown = JSON.parse(s);
+        if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
+      } catch {
+        // reported below
+      }
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object' });
+      return z.NEVER;
+    });
 
 export const configSchema = z.object({
   // Which parts this process runs: both by default; docker-compose runs them as separate services.
@@ -71,11 +101,53 @@ export const configSchema = z.object({
   TRACK_OVERDUE_GRACE_MS: durationMs(24 * HOUR),
   TRACK_HARD_LIMIT_MS: durationMs(30 * 24 * HOUR),
   TRACK_POLLS_PER_RUN: z.coerce.number().int().positive().default(100),
+
+  // Apicbase pull API, reconciliation and OAuth (docs/apicbase.md). Without APICBASE_API_URL there is
+  // no pull and no reconciliation; `npm start` then runs the Apicbase sandbox unless a webhook secret is set.
+  APICBASE_MODE: z.enum(['webhook', 'pull', 'both']).default('webhook'),
+  APICBASE_API_URL: z.string().url().optional(),
+  APICBASE_AUTHORIZE_URL: z.string().url().optional(),
+  APICBASE_TOKEN_URL: z.string().url().optional(),
+  APICBASE_CLIENT_ID: z.string().optional(),
+  APICBASE_CLIENT_SECRET: z.string().optional(),
+  APICBASE_REDIRECT_URI: z.string().url().optional(),
+  APICBASE_SCOPE: z.string().optional(),
+  // A token created in the Apicbase UI; used as is (never refreshed) instead of the token store.
+  APICBASE_ACCESS_TOKEN: z.string().optional(),
+  // AES-256-GCM key of the token store (64 hex digits or base64 of 32 bytes); default: a key file in DATA_DIR.
+  APICBASE_TOKEN_KEY: z.string().optional(),
+  APICBASE_TOKEN_STORE: z.string().optional(),
+  APICBASE_TOKEN_REFRESH_MARGIN_MS: durationMs(24 * HOUR),
+  APICBASE_TIMEOUT_MS: durationMs(15_000),
+  APICBASE_TASK_QUEUE: z.string().default('apicbase-api'),
+  APICBASE_RATE_LIMIT_PER_MINUTE: z.coerce.number().positive().default(90),
+  APICBASE_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(200),
+  APICBASE_POLL_INTERVAL: duration('5m'),
+  APICBASE_POLL_OVERLAP: duration('5m'),
+  APICBASE_PULL_SINCE: z.iso.datetime({ offset: true }).optional(),
+  APICBASE_MARK_FETCHED: z.stringbool().default(true),
+  // Once an order is in Hublify, mark it viewed_by_supplier in Apicbase (the customer sees it; irreversible).
+  APICBASE_MARK_VIEWED: z.stringbool().default(false),
+  APICBASE_PATCH_PATH: z.string().regex(/\{id\}/, 'must contain {id}').default('/api/v2/integrations/suppliers/purchase_orders/{id}/'),
+  APICBASE_FETCHED_PATCH_BODY: jsonObject('{"fetched_by_supplier": true}'),
+  APICBASE_VIEWED_PATCH_BODY: jsonObject('{"viewed_by_supplier": true}'),
+  APICBASE_RECONCILE_INTERVAL: duration('1d'),
+  APICBASE_RECONCILE_LOOKBACK: duration('30d'),
+  APICBASE_RECONCILE_GRACE: duration('5m'),
+  APICBASE_SANDBOX_PORT: z.coerce.number().int().default(4020),
 });
 
 export type Config = z.infer<typeof configSchema>;
 
-const SECRET_KEYS = ['HUBLIFY_CHANNEL_TOKEN', 'HUBLIFY_WEBHOOK_TOKEN', 'APICBASE_WEBHOOK_SECRET', 'APICBASE_WEBHOOK_SECRET_PREVIOUS'] as const;
+const SECRET_KEYS = [
+  'HUBLIFY_CHANNEL_TOKEN',
+  'HUBLIFY_WEBHOOK_TOKEN',
+  'APICBASE_WEBHOOK_SECRET',
+  'APICBASE_WEBHOOK_SECRET_PREVIOUS',
+  'APICBASE_CLIENT_SECRET',
+  'APICBASE_ACCESS_TOKEN',
+  'APICBASE_TOKEN_KEY',
+] as const;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

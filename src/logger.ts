@@ -4,6 +4,12 @@ import pino, { type Logger } from 'pino';
 export const REDACTED_PATHS = [
   '*.token',
   '*.secret',
+  // Apicbase OAuth (never logged on purpose; redacted in case an object carrying one is)
+  '*.accessToken',
+  '*.refreshToken',
+  '*.access_token',
+  '*.refresh_token',
+  '*.client_secret',
   'headers["api-channel-token"]',
   'headers["x-apic-webhook-signature"]',
   'headers.authorization',

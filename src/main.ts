@@ -1,8 +1,10 @@
 // `npm start`: everything on embedded defaults. Starts what is not configured — the Temporal dev
-// server (unless TEMPORAL_ADDRESS), the Hublify sandbox (unless HUBLIFY_URL) — then the worker and
+// server (unless TEMPORAL_ADDRESS), the Hublify sandbox (unless HUBLIFY_URL), the Apicbase sandbox
+// (unless any Apicbase setting is given) — then the worker and
 // the HTTP server, prints where each part listens, and stops every part cleanly on Ctrl-C.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { startEmbeddedApicbaseSandbox, wantsApicbaseSandbox } from './apicbase/sandbox/embedded';
 import { ConfigError, loadConfig, type Config } from './config';
 import { startHublifySandbox } from './hublify/sandbox/server';
 import { createLogger } from './logger';
@@ -76,6 +78,15 @@ async function main(): Promise<void> {
       lines.push(`Hublify SANDBOX      ${sandbox.url}  (control API: ${sandbox.url}/_sandbox/orders)`);
     } else {
       lines.push(`Hublify              ${config.HUBLIFY_URL} (${config.HUBLIFY_CHANNEL})`);
+    }
+
+    if (wantsApicbaseSandbox(config)) {
+      const apicbase = await startEmbeddedApicbaseSandbox(config, logger);
+      stops.push(apicbase.stop);
+      config = apicbase.config;
+      lines.push(apicbase.line);
+    } else {
+      lines.push(`Apicbase             ${config.APICBASE_API_URL ?? 'webhook only (APICBASE_API_URL not set)'} (mode ${config.APICBASE_MODE})`);
     }
 
     const relay = await startOrderRelay({ config, logger });

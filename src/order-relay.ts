@@ -8,6 +8,7 @@ import { grpc } from '@temporalio/proto';
 import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createOrderActivities } from '../activities';
+import { startApicbaseIntegration } from './apicbase/integration';
 import type { Config } from './config';
 import { loadCustomerDirectory } from './customers/directory';
 import { HublifyClient } from './hublify/client';
@@ -99,6 +100,17 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         if (w.getState() === 'RUNNING') w.shutdown();
         await workerDone.catch(() => undefined);
       });
+      // Apicbase pull and reconciliation: their own rate-limited worker and Schedules (docs/apicbase.md).
+      const apicbase = await startApicbaseIntegration({
+        config,
+        logger,
+        client,
+        connection: nativeConnection,
+        starter: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) },
+        ...(workflowBundle ? { workflowBundle } : {}),
+      });
+      closers.push(() => apicbase.close());
+      if (apicbase.done) workerDone = Promise.all([workerDone, apicbase.done]).then(() => undefined);
     }
 
     let httpPort: number | undefined;

@@ -71,6 +71,8 @@ export interface OrderWorkflowSettings {
   hardLimitMs: number;
   /** Polls per run before continue-as-new, so the history stays bounded. */
   pollsPerRun: number;
+  /** When set, an injected order is marked viewed_by_supplier in Apicbase by an activity on this task queue. */
+  apicbaseViewed?: { taskQueue: string };
 }
 
 /** What a run hands the next one on continue-as-new: everything the status shows, plus the tracking clock. */

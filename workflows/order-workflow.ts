@@ -19,6 +19,7 @@ import {
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
+import type { ApicbaseActivities } from '../activities/apicbase-activities';
 import type { HublifyOrderCreateRequest, HublifyOrderData } from '../src/hublify/types';
 import { describeFailure, failureType } from './failures';
 import {
@@ -220,6 +221,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
         injectAttemptsSettled += 1;
         upsertSearchAttributes([{ key: HublifyOrderId, value: result.orderId }]);
         await enterStage('INJECTED', result.duplicate ? `already in Hublify as ${result.orderId}` : `Hublify order ${result.orderId}`);
+        if (settings.apicbaseViewed) markViewedInApicbase(settings.apicbaseViewed.taskQueue);
       } catch (err) {
         // Only the activity's own failure means "Hublify said no / was away"; anything else is a bug.
         if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
@@ -228,6 +230,14 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
         await waitForSupport(injectFailureText(err, settings.injectRetry.retryForMs));
       }
     }
+  }
+
+  /** Tells the customer in Apicbase the supplier saw the order (APICBASE_MARK_VIEWED). Never holds the order up. */
+  function markViewedInApicbase(taskQueue: string): void {
+    const options: ActivityOptions = { taskQueue, startToCloseTimeout: '2m', retry: { initialInterval: '5s', maximumInterval: '5m', maximumAttempts: 10 } };
+    proxyActivities<ApicbaseActivities>(options)
+      .markApicbaseOrder.executeWithOptions({ ...options, summary: `mark ${order.order_number} viewed_by_supplier in Apicbase` }, [order.id, 'viewed'])
+      .catch((err: unknown) => log.warn('could not mark the order viewed in Apicbase', { error: describeFailure(err) }));
   }
 
   /** Polls order_get once; true when the order reached a final state. */

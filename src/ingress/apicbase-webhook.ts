@@ -110,17 +110,38 @@ async function acceptVerified(opts: ApicbaseWebhookOptions, order: ApicbaseOrder
     const { verdict, alreadyFinished } = await startOrderAndAwaitVerdict(opts.starter, order, 'webhook', deadline);
     if (alreadyFinished) opts.metrics.duplicates.inc();
     if (!verdict.accepted) {
+      if (!alreadyFinished) await rejectedWorkflowClosed(opts, String(base.workflowId));
       return { status: 422, outcome: 'rejected', body: { ...base, stage: verdict.stage, error: 'The order was rejected', problems: verdict.reasons } };
     }
     return { status: 200, outcome: 'verified', body: { ...base, stage: verdict.stage } };
   } catch (err) {
     if (!deadline.aborted) throw err;
     // The verdict is late. 2xx only if Temporal has the workflow; otherwise this is a 503.
-    const running = await opts.client
+    const state = await opts.client
       .withAbortSignal(AbortSignal.timeout(opts.acceptDeadlineMs), () => opts.client.workflow.getHandle(String(base.workflowId)).describe())
-      .then((d) => d.status.name === 'RUNNING')
-      .catch(() => false);
-    if (!running) throw new Error('Temporal did not accept the start in time');
-    return { status: 202, outcome: 'accepted-late', body: { ...base, stage: 'RECEIVED', note: 'Accepted; verification is still running' } };
+      .then((d) => d.status.name)
+      .catch(() => undefined);
+    if (state === 'RUNNING') {
+      return { status: 202, outcome: 'accepted-late', body: { ...base, stage: 'RECEIVED', note: 'Accepted; verification is still running' } };
+    }
+    if (state === 'COMPLETED') {
+      // A finished order cannot run again (the reuse policy only allows it after a failure): it was
+      // processed, only its status query was late (e.g. no worker to answer it).
+      opts.metrics.duplicates.inc();
+      return { status: 200, outcome: 'accepted', body: { ...base, stage: 'ALREADY_PROCESSED' } };
+    }
+    // Not found, or an earlier run that failed / was cancelled: this delivery did not start anything.
+    throw new Error('Temporal did not accept the start in time');
   }
+}
+
+/**
+ * A rejected workflow fails right after answering the verdict. Waiting (briefly) for that before
+ * answering 422 means the customer can re-place the fixed order at once: otherwise a quick re-place
+ * joins the still-running rejected workflow and gets the old reasons again.
+ */
+async function rejectedWorkflowClosed(opts: ApicbaseWebhookOptions, workflowId: string): Promise<void> {
+  await opts.client
+    .withAbortSignal(AbortSignal.timeout(opts.acceptDeadlineMs), () => opts.client.workflow.getHandle(workflowId).result())
+    .catch(() => undefined); // WorkflowFailedError is the expected outcome; a timeout changes nothing about the verdict
 }

@@ -2,7 +2,7 @@
 // changed. It only wakes the order's workflow (signal statusChanged); it never starts anything.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { HttpMetrics } from '../http/metrics';
 import { statusChangedSignal } from '../../workflows/order-messages';
@@ -62,14 +62,25 @@ export function hublifyWebhookRoutes(opts: HublifyWebhookOptions): Router {
       return;
     }
     const { data } = parsed.data;
-    const workflowId = await findOrderWorkflow(opts.client, data);
-    if (!workflowId) {
+    const unknownOrder = () => {
       opts.metrics.hublifyPushes.inc({ outcome: 'unknown-order' });
       req.log.warn({ orderid: data.orderid, o_orderid_external: data.o_orderid_external }, 'Hublify push for an order with no running workflow');
       res.status(404).json({ error: 'No running order matches this push' });
+    };
+    let workflowId: string | undefined;
+    try {
+      workflowId = await findOrderWorkflow(opts.client, data);
+      if (!workflowId) return unknownOrder();
+      await opts.client.workflow.getHandle(workflowId).signal(statusChangedSignal, { ...(data.order_state_code ? { state: data.order_state_code } : {}) });
+    } catch (err) {
+      // The workflow closed between the lookup and the signal: nothing is waiting for this push.
+      if (err instanceof WorkflowNotFoundError) return unknownOrder();
+      // Temporal unreachable: a 5xx so that Hublify (if it retries) delivers the push again.
+      opts.metrics.hublifyPushes.inc({ outcome: 'unavailable' });
+      req.log.warn({ workflowId, err: (err as Error).message }, 'Hublify push not delivered: Temporal unavailable');
+      res.status(503).json({ error: 'The push could not be delivered right now; please send it again shortly' });
       return;
     }
-    await opts.client.workflow.getHandle(workflowId).signal(statusChangedSignal, { ...(data.order_state_code ? { state: data.order_state_code } : {}) });
     opts.metrics.hublifyPushes.inc({ outcome: 'signalled' });
     res.status(202).json({ workflowId, signalled: 'statusChanged' });
   });

@@ -87,7 +87,8 @@ export async function startOrderAndAwaitVerdict(
     return { verdict, workflowId: handle.workflowId, alreadyFinished: false };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      const status = await queryStatus(deps.client, options.workflowId);
+      // Under the same deadline: answering a query needs a worker, which may be down.
+      const status = await deps.client.withAbortSignal(signal, () => queryStatus(deps.client, options.workflowId));
       return {
         verdict: { workflowId: options.workflowId, accepted: status.stage !== 'REJECTED', stage: status.stage, reasons: status.rejectionReasons },
         workflowId: options.workflowId,

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { DestinationStream } from 'pino';
 import { bundleOrderWorkflows } from '../../src/worker/order-worker';
 import { loadConfig, type Config } from '../../src/config';
 import { startHublifySandbox } from '../../src/hublify/sandbox/server';
@@ -44,13 +45,26 @@ export const FAST_TIMINGS: Record<string, string> = {
 
 let bundle: ReturnType<typeof bundleOrderWorkflows> | undefined;
 
-export async function startTestSystem(overrides: Record<string, string> = {}): Promise<TestSystem> {
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+/** The order workflows bundled once per test process (bundling takes seconds). */
+export function testWorkflowBundle(): ReturnType<typeof bundleOrderWorkflows> {
+  bundle ??= bundleOrderWorkflows();
+  return bundle;
+}
+
+export interface TestSystemOptions {
+  /** Where the relay's log lines go (e.g. to check what is and is not logged). */
+  logDestination?: DestinationStream;
+  /** Log level; default 'info' with a logDestination, else TEST_LOG_LEVEL or 'silent'. */
+  logLevel?: string;
+}
+
+export async function startTestSystem(overrides: Record<string, string> = {}, options: TestSystemOptions = {}): Promise<TestSystem> {
+  const level = options.logLevel ?? (options.logDestination ? 'info' : (process.env.TEST_LOG_LEVEL ?? 'silent'));
+  const logger = createLogger(level, options.logDestination);
   installTemporalRuntime(logger);
   const env = await startTestTemporal();
   const dataDir = mkdtempSync(path.join(tmpdir(), 'order-relay-test-'));
-  bundle ??= bundleOrderWorkflows();
-  const workflowBundle = await bundle;
+  const workflowBundle = await testWorkflowBundle();
 
   let relay: RunningOrderRelay | undefined;
   let config: Config | undefined;

@@ -1,0 +1,172 @@
+// `npm run demo` (= `npm run demo -- place-order`): with `npm start` running on embedded defaults,
+// places one order at the Apicbase sandbox — delivered to order-relay by a signed webhook (or left
+// for the pull schedule with --via pull) — follows its workflow stage by stage, ships it in the
+// Hublify sandbox once it waits for shipment, and ends when it is SHIPPED.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import ms from 'ms';
+import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
+import { loadConfig, type Config } from '../config';
+import { orderWorkflowId, type ApicbaseOrder } from '../apicbase/order';
+import { PULL_SCHEDULE_ID } from '../apicbase/schedules';
+import { statusQuery } from '../../workflows/order-messages';
+import type { OrderStatus } from '../../workflows/order-status';
+import { FINAL_STAGES } from '../../workflows/order-status';
+
+export interface DemoOptions {
+  apicbaseSandbox: string;
+  hublifySandbox: string;
+  temporal: string;
+  namespace: string;
+  via: 'webhook' | 'pull';
+  customer: string;
+  items: Array<{ article: string; quantity: number }>;
+  ship: boolean;
+  timeoutMs: number;
+}
+
+interface PlacedOrder {
+  order: ApicbaseOrder;
+  status: string;
+  webhook?: { status: number | null; body: unknown; error?: string };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function postJson(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+  } catch (err) {
+    throw new Error(`cannot reach ${new URL(url).origin} (${(err as Error).message}): is \`npm start\` running?`);
+  }
+  const text = await response.text();
+  let json: unknown = text;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // keep text
+  }
+  return { status: response.status, json };
+}
+
+/** Runs the demo; resolves with the final status (SHIPPED on success). */
+export async function runDemo(opts: DemoOptions, out: (line: string) => void): Promise<OrderStatus> {
+  const items = opts.items.map((i) => `${i.quantity} × ${i.article}`).join(', ');
+  out(`1. Apicbase (sandbox ${opts.apicbaseSandbox}): customer ${opts.customer} places an order: ${items}`);
+  const placed = await postJson(`${opts.apicbaseSandbox}/_sandbox/orders`, { delivery: opts.via, customer: opts.customer, items: opts.items });
+  if (placed.status !== 201) throw new Error(`the Apicbase sandbox refused the order: HTTP ${placed.status} ${JSON.stringify(placed.json)}`);
+  const { order, webhook, status } = placed.json as PlacedOrder;
+  out(`   order ${order.order_number} (Apicbase id ${order.id})`);
+  if (opts.via === 'webhook') {
+    const answer = webhook?.status === null ? `no answer (${webhook.error ?? 'network error'})` : `HTTP ${webhook?.status} ${JSON.stringify(webhook?.body)}`;
+    out(`2. Apicbase → order-relay webhook (signed X-APIC-WEBHOOK-SIGNATURE): ${answer}`);
+    if (status !== 'ORDERED') throw new Error('order-relay did not accept the order, so Apicbase shows the customer an error (see the answer above)');
+  }
+
+  const connection = await Connection.connect({ address: opts.temporal, connectTimeout: 5_000 });
+  try {
+    const client = new Client({ connection, namespace: opts.namespace });
+    if (opts.via === 'pull') {
+      // Poll now rather than wait up to APICBASE_POLL_INTERVAL: the same poll the schedule runs.
+      const schedule = client.schedule.getHandle(PULL_SCHEDULE_ID);
+      const off = new Error('pull is off: start order-relay with APICBASE_MODE=pull or both');
+      const described = await schedule.describe().catch((err: unknown) => {
+        throw err instanceof ScheduleNotFoundError ? off : err;
+      });
+      if (described.state.paused) throw off;
+      await schedule.trigger();
+      out(`2. left in Apicbase as ORDERED; the pull schedule "${PULL_SCHEDULE_ID}" is triggered to poll now`);
+    }
+    const handle = client.workflow.getHandle(orderWorkflowId(order.id));
+    out(`3. order-relay: workflow ${handle.workflowId} (Temporal ${opts.temporal}, namespace ${opts.namespace})`);
+    const deadline = Date.now() + opts.timeoutMs;
+    let printed = 0;
+    let shipped = false;
+    for (;;) {
+      let current: OrderStatus | undefined;
+      try {
+        current = await handle.query(statusQuery);
+      } catch {
+        // not started yet (pull) or no worker for a moment: keep waiting
+      }
+      if (current) {
+        for (const change of current.history.slice(printed)) out(`   ${change.at}  ${change.stage}${change.detail ? `  (${change.detail})` : ''}`);
+        printed = current.history.length;
+        if (FINAL_STAGES.includes(current.stage)) {
+          if (current.stage === 'SHIPPED') {
+            for (const s of current.shipments) out(`5. shipped: ${s.carrierName ?? s.carrierLabel ?? 'carrier'} ${s.trackingCode}${s.traceUrl ? ` ${s.traceUrl}` : ''}`);
+            out(`Done: Apicbase order ${order.order_number} → Hublify order ${current.hublify?.orderId ?? '?'} → SHIPPED.`);
+          }
+          return current;
+        }
+        if (opts.ship && !shipped && current.stage === 'WAITING_FOR_SHIPMENT') {
+          out(`4. Hublify (sandbox ${opts.hublifySandbox}): the warehouse ships order ${order.order_number}`);
+          const ship = await postJson(`${opts.hublifySandbox}/_sandbox/orders/${encodeURIComponent(order.order_number)}/ship`, {});
+          if (ship.status !== 200) throw new Error(`the Hublify sandbox could not ship it: HTTP ${ship.status} ${JSON.stringify(ship.json)}`);
+          shipped = true;
+        }
+        if (current.stage === 'NEEDS_ATTENTION') out(`   needs attention: ${current.lastError ?? ''}`);
+      }
+      if (Date.now() > deadline) throw new Error(`not finished within ${Math.round(opts.timeoutMs / 1000)} s; last stage ${current?.stage ?? 'unknown (no workflow yet)'}`);
+      await sleep(500);
+    }
+  } finally {
+    await connection.close();
+  }
+}
+
+function parseItem(value: string, previous: DemoOptions['items'] | undefined): DemoOptions['items'] {
+  const m = /^([^:]+):(\d+)$/.exec(value);
+  if (!m || Number(m[2]) <= 0) throw new InvalidArgumentError('an item is ARTICLE:QUANTITY, e.g. EK00001:2');
+  return [...(previous ?? []), { article: m[1]!, quantity: Number(m[2]) }];
+}
+
+function parseDuration(value: string): number {
+  const parsed = ms(value as ms.StringValue) as number | undefined;
+  if (typeof parsed !== 'number' || !(parsed > 0)) throw new InvalidArgumentError('must be a duration such as 2m');
+  return parsed;
+}
+
+export function demoCommand(config: Config, out: (line: string) => void): Command {
+  const program = new Command('demo').description('Sample orders through the embedded sandboxes of a running `npm start`');
+  program
+    .command('place-order', { isDefault: true })
+    .description('place one order at the Apicbase sandbox and follow it through order-relay and Hublify to SHIPPED')
+    .addOption(new Option('--via <delivery>', 'webhook (default) or pull (needs APICBASE_MODE pull or both)').choices(['webhook', 'pull']).default('webhook'))
+    .option('--customer <number>', 'supplier customer number (config/customers.example.json)', 'CUST-001')
+    .option('--item <article:quantity>', 'an item, repeatable (default EK00001:2 and PC0001:10)', parseItem)
+    .option('--no-ship', 'do not ship it in the Hublify sandbox (the demo then ends at the timeout)')
+    .option('--timeout <duration>', 'give up after', parseDuration, 120_000)
+    .option('--apicbase-sandbox <url>', 'Apicbase sandbox', `http://127.0.0.1:${config.APICBASE_SANDBOX_PORT}`)
+    .option('--hublify-sandbox <url>', 'Hublify sandbox', `http://127.0.0.1:${config.HUBLIFY_SANDBOX_PORT}`)
+    .option('--temporal <address>', 'Temporal frontend', config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`)
+    .option('--namespace <namespace>', 'Temporal namespace', config.TEMPORAL_NAMESPACE)
+    .action(async (o: Omit<DemoOptions, 'items' | 'timeoutMs'> & { item?: DemoOptions['items']; timeout: number }) => {
+      const final = await runDemo(
+        {
+          apicbaseSandbox: o.apicbaseSandbox.replace(/\/+$/, ''),
+          hublifySandbox: o.hublifySandbox.replace(/\/+$/, ''),
+          temporal: o.temporal,
+          namespace: o.namespace,
+          via: o.via,
+          customer: o.customer,
+          items: o.item ?? [{ article: 'EK00001', quantity: 2 }, { article: 'PC0001', quantity: 10 }],
+          ship: o.ship,
+          timeoutMs: o.timeout,
+        },
+        out,
+      );
+      if (final.stage !== 'SHIPPED') throw new Error(`the order ended ${final.stage}${final.rejectionReasons.length ? `: ${final.rejectionReasons.join('; ')}` : ''}`);
+    });
+  return program;
+}
+
+if (require.main === module) {
+  demoCommand(loadConfig(), (line) => process.stdout.write(`${line}\n`))
+    .parseAsync(process.argv)
+    .then(() => process.exit(0))
+    .catch((err: unknown) => {
+      process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    });
+}

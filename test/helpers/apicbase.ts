@@ -1,0 +1,108 @@
+// The whole system plus the Apicbase sandbox: order-relay's API client pointed at the sandbox with a
+// token obtained through the sandbox's OAuth flow (stored encrypted, as in production), and the
+// sandbox's webhook pointed at the relay. Also: run a schedule now and wait for its workflow's result.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { DestinationStream } from 'pino';
+import { tokenStoreFrom } from '../../src/apicbase/from-config';
+import { oauthSettings } from '../../src/apicbase/oauth';
+import { authorizeWithSandbox } from '../../src/apicbase/sandbox/auto-authorize';
+import { startApicbaseSandbox, type ApicbaseSandbox, type ApicbaseSandboxOptions } from '../../src/apicbase/sandbox/server';
+import { loadConfig } from '../../src/config';
+import { startTestSystem, TEST_WEBHOOK_SECRET, type TestSystem } from './system';
+
+export const TEST_TOKEN_KEY = '5e'.repeat(32);
+
+export interface ApicbaseTestSystem {
+  system: TestSystem;
+  apicbase: ApicbaseSandbox;
+  /** Env overrides the relay runs with (restartRelay adds to them). */
+  env: Record<string, string>;
+  /** Authorizes again (e.g. after changing the sandbox's token lifetime). */
+  reauthorize(): Promise<void>;
+  restartRelay(extra?: Record<string, string>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startApicbaseTestSystem(
+  overrides: Record<string, string> = {},
+  opts: { sandbox?: ApicbaseSandboxOptions; logDestination?: DestinationStream; logLevel?: string } = {},
+): Promise<ApicbaseTestSystem> {
+  const tokenDir = mkdtempSync(path.join(tmpdir(), 'apicbase-tokens-'));
+  const apicbase = await startApicbaseSandbox({ clientId: 'relay-test', clientSecret: 'relay-test-secret', webhookSecret: TEST_WEBHOOK_SECRET, ...opts.sandbox });
+  const env: Record<string, string> = {
+    APICBASE_API_URL: apicbase.url,
+    APICBASE_CLIENT_ID: 'relay-test',
+    APICBASE_CLIENT_SECRET: 'relay-test-secret',
+    APICBASE_TOKEN_KEY: TEST_TOKEN_KEY,
+    APICBASE_TOKEN_STORE: path.join(tokenDir, 'tokens.enc'),
+    APICBASE_RATE_LIMIT_PER_MINUTE: '1200',
+    APICBASE_RECONCILE_GRACE: '0',
+    ...overrides,
+  };
+  const reauthorize = async () => {
+    const config = loadConfig({ DATA_DIR: tokenDir, ...env });
+    await authorizeWithSandbox(oauthSettings(config)!, tokenStoreFrom(config));
+  };
+  let system: TestSystem | undefined;
+  try {
+    await reauthorize();
+    system = await startTestSystem(env, { ...(opts.logDestination ? { logDestination: opts.logDestination } : {}), ...(opts.logLevel ? { logLevel: opts.logLevel } : {}) });
+  } catch (err) {
+    await apicbase.close();
+    rmSync(tokenDir, { recursive: true, force: true });
+    throw err;
+  }
+  const s = system;
+  apicbase.webhookUrl = `${s.baseUrl}/webhooks/apicbase/orders`;
+  return {
+    system: s,
+    apicbase,
+    env,
+    reauthorize,
+    async restartRelay(extra = {}) {
+      await s.restartRelay(extra);
+      apicbase.webhookUrl = `${s.baseUrl}/webhooks/apicbase/orders`; // a new port
+    },
+    async close() {
+      await s.close();
+      await apicbase.close();
+      rmSync(tokenDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitUntil<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Triggers the schedule now and resolves with the result of the workflow it started. */
+export async function runScheduleNow<T>(client: Client, scheduleId: string, timeoutMs = 30_000): Promise<T> {
+  const handle = client.schedule.getHandle(scheduleId);
+  const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
+  await handle.trigger();
+  const started = await waitUntil(
+    async () => (await handle.describe()).info.recentActions.find((a) => !before.has(a.action.workflow.firstExecutionRunId))?.action.workflow,
+    timeoutMs,
+    `a new run of schedule ${scheduleId}`,
+  );
+  return client.workflow.getHandle(started.workflowId, started.firstExecutionRunId).result() as Promise<T>;
+}
+
+/** How many runs a workflow id has had (visibility; strongly consistent enough on the dev server). */
+export async function runCount(client: Client, workflowId: string): Promise<number> {
+  return (await client.workflow.count(`WorkflowId = "${workflowId}"`)).count;
+}

@@ -1,0 +1,128 @@
+// Helpers for the webhook ingress tests: raw HTTP requests with exact headers, "does this workflow
+// exist" checks that are strongly consistent (describe, not visibility), /metrics readings, and a
+// log sink to check what the relay logged.
+import http from 'node:http';
+import { execFileSync } from 'node:child_process';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+
+export interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  text: string;
+  /** The body parsed as JSON, or undefined when it is not JSON. */
+  json: Record<string, unknown> | undefined;
+}
+
+/**
+ * POSTs exactly `body` with exactly `headers` (fetch would add a content-type for string bodies and
+ * refuse some header values). Content-Length is set unless the caller gives one.
+ */
+export function postRaw(baseUrl: string, path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<RawResponse> {
+  const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+  const url = new URL(path, baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { 'content-length': String(bytes.length), ...headers }, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: Record<string, unknown> | undefined;
+          try {
+            json = JSON.parse(text) as Record<string, unknown>;
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(bytes);
+  });
+}
+
+/** True when Temporal has a workflow with this id (any status); false on WorkflowNotFoundError. */
+export async function workflowExists(client: Client, workflowId: string): Promise<boolean> {
+  try {
+    await client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return false;
+    throw err;
+  }
+}
+
+/** Status name of the workflow's latest run (RUNNING, COMPLETED, FAILED, ...). */
+export async function workflowStatus(client: Client, workflowId: string): Promise<string> {
+  return (await client.workflow.getHandle(workflowId).describe()).status.name;
+}
+
+/** Polls until `check` holds (or throws its last error after `timeoutMs`). */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+    }
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/**
+ * Sum of the samples of `name` on /metrics whose labels include `labels` (0 when there are none).
+ * Label values must not contain `,` or `"` (ours do not).
+ */
+export async function metricValue(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return metricFromText(text, name, labels);
+}
+
+export function metricFromText(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const present = Object.fromEntries(
+      (m[2] ?? '')
+        .split(',')
+        .filter(Boolean)
+        .map((pair) => {
+          const [k = '', v = ''] = pair.split('=');
+          return [k, v.replace(/^"|"$/g, '')];
+        }),
+    );
+    if (Object.entries(labels).every(([k, v]) => present[k] === v)) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+/** A pino destination that keeps every log line, to check what was (not) logged. */
+export class LogSink {
+  readonly lines: string[] = [];
+  write(line: string): void {
+    this.lines.push(line);
+  }
+  /** Lines logged since `mark` (an index from `this.lines.length`). */
+  since(mark: number): string[] {
+    return this.lines.slice(mark);
+  }
+}
+
+/**
+ * HMAC-SHA256 hex of `json.dumps(json.loads(body))`, computed by the real python3: exactly what
+ * Apicbase's published sample checks, with no code of ours in between.
+ */
+export function pythonSampleSignature(secret: string, body: string): string {
+  const script =
+    'import hmac, json, sys\n' +
+    'case = json.loads(sys.stdin.buffer.read().decode("utf-8"))\n' +
+    'data = json.loads(case["body"])\n' +
+    'sys.stdout.write(hmac.new(case["secret"].encode(), msg=json.dumps(data).encode(), digestmod="sha256").hexdigest())\n';
+  return execFileSync('python3', ['-c', script], { input: JSON.stringify({ secret, body }), encoding: 'utf8' }).trim();
+}
