@@ -61,7 +61,13 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
 
   installTemporalRuntime(logger);
   try {
-    const connection = await Connection.connect({ address, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS });
+    const connection = await Connection.connect({
+      address,
+      connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS,
+      // grpc-js backs reconnects off up to 120 s by default: after an outage the webhook would keep
+      // answering 503 for up to two minutes after Temporal is back. Retry the connection every second.
+      channelArgs: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 1_000 },
+    });
     closers.push(() => connection.close());
     const client = new Client({ connection, namespace });
     const added = await registerSearchAttributes(connection, namespace).catch((err: unknown) => {
@@ -145,7 +151,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
             metrics,
             logger,
           }),
-          hublifyWebhookRoutes({ client, token: config.HUBLIFY_WEBHOOK_TOKEN, metrics }),
+          hublifyWebhookRoutes({ client, token: config.HUBLIFY_WEBHOOK_TOKEN, metrics, deadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS }),
         ],
       });
       const http = await listen(app, config.HOST, config.PORT);

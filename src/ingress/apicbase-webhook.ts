@@ -1,6 +1,7 @@
 // POST /webhooks/apicbase/orders — where an order enters.
 // Apicbase never retries and shows the customer any non-2xx, so every request ends in exactly one of:
 //   2xx  durably accepted (Temporal has the workflow), 4xx  the customer must fix it, 5xx  not accepted.
+import { setMaxListeners } from 'node:events';
 import express, { Router, type Request, type Response } from 'express';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -8,7 +9,7 @@ import { apicbaseOrderSchema, describeIssues, orderWorkflowId, type ApicbaseOrde
 import type { CustomerDirectory } from '../customers/directory';
 import { findCustomer } from '../customers/directory';
 import type { HttpMetrics } from '../http/metrics';
-import { startOrder, startOrderAndAwaitVerdict, type OrderStarterDeps } from '../orders/start-order';
+import { startOrder, startOrderAndAwaitVerdict, withinDeadline, type OrderStarterDeps } from '../orders/start-order';
 import { verifyApicbaseSignature } from './apicbase-signature';
 import { workflowUiLink } from './web-ui-link';
 
@@ -97,17 +98,20 @@ async function decide(opts: ApicbaseWebhookOptions, req: Request): Promise<Answe
 }
 
 async function acceptStarted(opts: ApicbaseWebhookOptions, order: ApicbaseOrder, base: Record<string, unknown>): Promise<Answer> {
-  const result = await opts.client.withAbortSignal(AbortSignal.timeout(opts.acceptDeadlineMs), () =>
-    startOrder(opts.starter, order, 'webhook'),
-  );
+  const result = await withinDeadline(opts.client, opts.acceptDeadlineMs, () => startOrder(opts.starter, order, 'webhook'));
   if (result.alreadyFinished) opts.metrics.duplicates.inc();
   return { status: 200, outcome: 'accepted', body: { ...base, stage: result.alreadyFinished ? 'ALREADY_PROCESSED' : 'RECEIVED' } };
 }
 
 async function acceptVerified(opts: ApicbaseWebhookOptions, order: ApicbaseOrder, base: Record<string, unknown>): Promise<Answer> {
   const deadline = AbortSignal.timeout(opts.verifyDeadlineMs);
+  setMaxListeners(0, deadline); // one listener per RPC (update-with-start, then its polls): not a leak
+  // The gRPC deadline only stops the SDK's retries once we have given up (see withinDeadline).
+  const grpcDeadline = Date.now() + opts.verifyDeadlineMs + 250;
   try {
-    const { verdict, alreadyFinished } = await startOrderAndAwaitVerdict(opts.starter, order, 'webhook', deadline);
+    const { verdict, alreadyFinished } = await opts.client.withDeadline(grpcDeadline, () =>
+      startOrderAndAwaitVerdict(opts.starter, order, 'webhook', deadline),
+    );
     if (alreadyFinished) opts.metrics.duplicates.inc();
     if (!verdict.accepted) {
       if (!alreadyFinished) await rejectedWorkflowClosed(opts, String(base.workflowId));
@@ -117,8 +121,7 @@ async function acceptVerified(opts: ApicbaseWebhookOptions, order: ApicbaseOrder
   } catch (err) {
     if (!deadline.aborted) throw err;
     // The verdict is late. 2xx only if Temporal has the workflow; otherwise this is a 503.
-    const state = await opts.client
-      .withAbortSignal(AbortSignal.timeout(opts.acceptDeadlineMs), () => opts.client.workflow.getHandle(String(base.workflowId)).describe())
+    const state = await withinDeadline(opts.client, opts.acceptDeadlineMs, () => opts.client.workflow.getHandle(String(base.workflowId)).describe())
       .then((d) => d.status.name)
       .catch(() => undefined);
     if (state === 'RUNNING') {
@@ -141,7 +144,6 @@ async function acceptVerified(opts: ApicbaseWebhookOptions, order: ApicbaseOrder
  * joins the still-running rejected workflow and gets the old reasons again.
  */
 async function rejectedWorkflowClosed(opts: ApicbaseWebhookOptions, workflowId: string): Promise<void> {
-  await opts.client
-    .withAbortSignal(AbortSignal.timeout(opts.acceptDeadlineMs), () => opts.client.workflow.getHandle(workflowId).result())
-    .catch(() => undefined); // WorkflowFailedError is the expected outcome; a timeout changes nothing about the verdict
+  // WorkflowFailedError is the expected outcome; a timeout changes nothing about the verdict.
+  await withinDeadline(opts.client, opts.acceptDeadlineMs, () => opts.client.workflow.getHandle(workflowId).result()).catch(() => undefined);
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { HttpMetrics } from '../http/metrics';
 import { statusChangedSignal } from '../../workflows/order-messages';
 import { HublifyOrderId, OrderNumber } from '../../workflows/search-attributes';
+import { withinDeadline } from '../orders/start-order';
 
 export const HUBLIFY_WEBHOOK_PATH = '/webhooks/hublify/orders';
 
@@ -22,6 +23,8 @@ export interface HublifyWebhookOptions {
   client: Client;
   token: string | undefined;
   metrics: HttpMetrics;
+  /** How long to wait for Temporal (lookup and signal together) before answering 503; default 5 s. */
+  deadlineMs?: number;
 }
 
 /** Constant-time comparison of two secrets of any length (hashing first equalises the lengths). */
@@ -69,9 +72,12 @@ export function hublifyWebhookRoutes(opts: HublifyWebhookOptions): Router {
     };
     let workflowId: string | undefined;
     try {
-      workflowId = await findOrderWorkflow(opts.client, data);
+      workflowId = await withinDeadline(opts.client, opts.deadlineMs ?? 5_000, async () => {
+        const id = await findOrderWorkflow(opts.client, data);
+        if (id) await opts.client.workflow.getHandle(id).signal(statusChangedSignal, { ...(data.order_state_code ? { state: data.order_state_code } : {}) });
+        return id;
+      });
       if (!workflowId) return unknownOrder();
-      await opts.client.workflow.getHandle(workflowId).signal(statusChangedSignal, { ...(data.order_state_code ? { state: data.order_state_code } : {}) });
     } catch (err) {
       // The workflow closed between the lookup and the signal: nothing is waiting for this push.
       if (err instanceof WorkflowNotFoundError) return unknownOrder();

@@ -1,6 +1,7 @@
 // Starts the order workflow for an Apicbase order: the one way in for the webhook, the pull poller and
 // support's replay. The workflow id makes redeliveries join the running workflow instead of starting
 // a second one; an order whose earlier workflow failed (rejected) or was cancelled may run again.
+import { setMaxListeners } from 'node:events';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -69,7 +70,9 @@ export async function startOrder(deps: OrderStarterDeps, order: ApicbaseOrder, s
 
 /**
  * Starts (or joins) the workflow and waits for its verdict (verified and mapped, or rejected) in one
- * call with update-with-start. Rejects after `deadlineMs` with the workflow already durably started.
+ * call with update-with-start. Rejects with TemporalDeadlineError as soon as `signal` aborts; the
+ * workflow may or may not have been started by then (describe it to know). Callers should also set
+ * a gRPC deadline (client.withDeadline) a little after the signal, so abandoned retries stop.
  */
 export async function startOrderAndAwaitVerdict(
   deps: OrderStarterDeps,
@@ -80,15 +83,16 @@ export async function startOrderAndAwaitVerdict(
   const options = startOptions(deps, order, source);
   const startWorkflowOperation = new WithStartWorkflowOperation(orderWorkflow, options);
   try {
-    const verdict = await deps.client.withAbortSignal(signal, () =>
-      deps.client.workflow.executeUpdateWithStart(verdictUpdate, { startWorkflowOperation }),
+    const verdict = await raceAbort(
+      signal,
+      deps.client.withAbortSignal(signal, () => deps.client.workflow.executeUpdateWithStart(verdictUpdate, { startWorkflowOperation })),
     );
     const handle = await startWorkflowOperation.workflowHandle();
     return { verdict, workflowId: handle.workflowId, alreadyFinished: false };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       // Under the same deadline: answering a query needs a worker, which may be down.
-      const status = await deps.client.withAbortSignal(signal, () => queryStatus(deps.client, options.workflowId));
+      const status = await raceAbort(signal, deps.client.withAbortSignal(signal, () => queryStatus(deps.client, options.workflowId)));
       return {
         verdict: { workflowId: options.workflowId, accepted: status.stage !== 'REJECTED', stage: status.stage, reasons: status.rejectionReasons },
         workflowId: options.workflowId,
@@ -97,6 +101,52 @@ export async function startOrderAndAwaitVerdict(
     }
     throw err;
   }
+}
+
+/** Thrown by `raceAbort` / `withinDeadline` when the time is up. */
+export class TemporalDeadlineError extends Error {
+  constructor(message = 'Temporal did not answer within the deadline') {
+    super(message);
+    this.name = 'TemporalDeadlineError';
+  }
+}
+
+/**
+ * Settles with `work`, or rejects with TemporalDeadlineError as soon as `signal` aborts, whatever
+ * `work` is still doing. Needed because the SDK's gRPC retry interceptor only cancels the attempt in
+ * flight when the signal aborts: while Temporal is unreachable it goes on retrying (up to 10
+ * attempts, ~20 s) and the call would outlive any deadline given through withAbortSignal alone.
+ */
+export async function raceAbort<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    throw new TemporalDeadlineError();
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new TemporalDeadlineError());
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
+}
+
+/** Margin after which the gRPC deadline stops the SDK's retries behind an abandoned call. */
+const GRPC_DEADLINE_MARGIN_MS = 250;
+
+/**
+ * Runs `fn` (Temporal client calls) and gives up after `deadlineMs`: the answer is bounded by our own
+ * timer, the calls are cancelled (abort signal) and their retries stopped (gRPC deadline, a little
+ * later so that our timer always decides first).
+ */
+export async function withinDeadline<T>(client: Client, deadlineMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const signal = AbortSignal.timeout(deadlineMs);
+  setMaxListeners(0, signal); // every RPC in `fn` adds one abort listener: not a leak
+  const grpcDeadline = Date.now() + deadlineMs + GRPC_DEADLINE_MARGIN_MS;
+  return raceAbort(signal, client.withDeadline(grpcDeadline, () => client.withAbortSignal(signal, () => fn(signal))));
 }
 
 export async function queryStatus(client: Client, workflowId: string): Promise<OrderStatus> {
