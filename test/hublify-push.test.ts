@@ -1,0 +1,135 @@
+// POST /webhooks/hublify/orders: Hublify's outbound webhook (its order_get data) wakes the order's
+// workflow, which polls at once instead of at its next scheduled time. Real HTTP, real Temporal dev
+// server, the Hublify sandbox; the poll schedule is an hour, so only the push can explain a SHIPPED.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
+import { orderWorkflowId } from '../src/apicbase/order';
+import type { HublifyOrderData } from '../src/hublify/types';
+import { statusQuery } from '../workflows/order-messages';
+import { eventually, metricValue, postRaw } from './helpers/ingress';
+import { stageIs, waitForStatus } from './helpers/orders';
+import { sampleOrder } from './helpers/sample-order';
+import { TEST_HUBLIFY_PUSH_TOKEN, startTestSystem, type TestSystem } from './helpers/system';
+import { deliverOrder } from './helpers/webhook';
+
+const PUSH_PATH = '/webhooks/hublify/orders';
+
+void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify sandbox', () => {
+  let system: TestSystem;
+
+  before(async () => {
+    system = await startTestSystem({ TRACK_POLL_SCHEDULE: '1h' });
+  });
+  after(async () => {
+    await system?.close();
+  });
+
+  const push = (body: unknown, headers: Record<string, string> = { 'x-hublify-webhook-token': TEST_HUBLIFY_PUSH_TOKEN }, path = PUSH_PATH) =>
+    postRaw(system.baseUrl, path, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+
+  /** Delivers a new order and waits until its workflow waits for the shipment (next poll: in an hour). */
+  async function waitingOrder() {
+    const order = sampleOrder();
+    const res = await deliverOrder(system.baseUrl, order);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    const handle = system.relay.client.workflow.getHandle(orderWorkflowId(order.id));
+    const status = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    assert.ok(status.hublify, 'injected into Hublify');
+    return { order, handle, hublifyId: status.hublify.orderId, polls: status.attempts.polls };
+  }
+
+  async function signalsReceived(handle: WorkflowHandle): Promise<string[]> {
+    const history = await handle.fetchHistory();
+    return (history.events ?? []).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName ?? ''] : []));
+  }
+
+  async function workflowCount(): Promise<number> {
+    return (await system.relay.client.workflow.count()).count;
+  }
+
+  void it('a push with the token and the order_get data moves a waiting order to SHIPPED without waiting for the next poll; wrong or missing tokens signal nothing', async () => {
+    const { handle, hublifyId, polls } = await waitingOrder();
+    const shipped: HublifyOrderData = system.sandbox.ship(hublifyId);
+    assert.equal(shipped.order_state_code, 'shipped');
+    const body = { status: true, data: shipped };
+
+    // Refused: no token, a wrong one, a wrong one in the query string, the right one for another header.
+    const refused = [
+      await push(body, {}),
+      await push(body, { 'x-hublify-webhook-token': 'wrong-token' }),
+      await push(body, { 'x-hublify-webhook-token': `${TEST_HUBLIFY_PUSH_TOKEN}x` }),
+      await push(body, {}, `${PUSH_PATH}?token=wrong-token`),
+      await push(body, { authorization: `Bearer ${TEST_HUBLIFY_PUSH_TOKEN}` }),
+    ];
+    for (const res of refused) assert.equal(res.status, 401, res.text);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const untouched = await handle.query(statusQuery);
+    assert.equal(untouched.stage, 'WAITING_FOR_SHIPMENT', 'shipped in Hublify, but nobody told the workflow');
+    assert.equal(untouched.attempts.polls, polls, 'no poll happened');
+    assert.deepEqual(await signalsReceived(handle), [], 'no signal reached the workflow');
+
+    // The real push.
+    const started = Date.now();
+    const res = await push(body);
+    assert.equal(res.status, 202, res.text);
+    assert.deepEqual(res.json, { workflowId: handle.workflowId, signalled: 'statusChanged' });
+    const status = await waitForStatus(handle, stageIs('SHIPPED'), 5_000);
+    const elapsed = Date.now() - started;
+    assert.ok(elapsed < 5_000, `SHIPPED ${elapsed} ms after the push`);
+    assert.equal(status.hublify?.state, 'shipped');
+    assert.equal(status.shipments.length, 1, JSON.stringify(status.shipments));
+    assert.deepEqual(await signalsReceived(handle), ['statusChanged']);
+    assert.equal(await metricValue(system.baseUrl, 'order_relay_hublify_pushes_total', { outcome: 'signalled' }), 1);
+    assert.equal(await metricValue(system.baseUrl, 'order_relay_hublify_pushes_total', { outcome: 'unauthorised' }), refused.length);
+
+    // The workflow finished: a later push for it finds nothing waiting.
+    await eventually(async () => assert.equal((await handle.describe()).status.name, 'COMPLETED'));
+    const late = await push(body);
+    assert.equal(late.status, 404, late.text);
+  });
+
+  void it('finds the order by Hublify orderid alone, and accepts the token in the query string', async () => {
+    const { handle, hublifyId } = await waitingOrder();
+    const shipped = system.sandbox.ship(hublifyId);
+    const res = await push({ status: true, data: { orderid: shipped.orderid, order_state_code: shipped.order_state_code } }, {}, `${PUSH_PATH}?token=${TEST_HUBLIFY_PUSH_TOKEN}`);
+    assert.equal(res.status, 202, res.text);
+    await waitForStatus(handle, stageIs('SHIPPED'), 5_000);
+  });
+
+  void it('an unknown order gets 404; a push never starts a workflow', async () => {
+    const { handle } = await waitingOrder();
+    // Let visibility catch up with every start so far, then count.
+    await new Promise((r) => setTimeout(r, 1_000));
+    const before = await workflowCount();
+    const unknownBefore = await metricValue(system.baseUrl, 'order_relay_hublify_pushes_total', { outcome: 'unknown-order' });
+
+    const unknown = [
+      { status: true, data: { orderid: 'ACHN-99999999', o_orderid_external: 'PO-not-ours', order_state_code: 'shipped' } },
+      { status: true, data: { o_orderid_external: 'PO-not-ours' } },
+      { status: true, data: { orderid: 'ACHN-99999998' } },
+      { status: true, data: {} },
+    ];
+    for (const body of unknown) {
+      const res = await push(body);
+      assert.equal(res.status, 404, `${JSON.stringify(body)}: ${res.text}`);
+    }
+    // Not Hublify's order_get data at all.
+    for (const body of [{ status: true }, { data: 'shipped' }, []]) {
+      const res = await push(body);
+      assert.equal(res.status, 422, `${JSON.stringify(body)}: ${res.text}`);
+    }
+    const malformed = await postRaw(system.baseUrl, PUSH_PATH, '{"data":', { 'content-type': 'application/json', 'x-hublify-webhook-token': TEST_HUBLIFY_PUSH_TOKEN });
+    assert.equal(malformed.status, 400, malformed.text);
+
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal(await workflowCount(), before, 'no workflow was started');
+    const unknownAfter = await metricValue(system.baseUrl, 'order_relay_hublify_pushes_total', { outcome: 'unknown-order' });
+    assert.equal(unknownAfter - unknownBefore, unknown.length, 'unknown orders are counted');
+    // The waiting order was not disturbed by pushes for other orders.
+    assert.deepEqual(
+      await eventually(async () => handle.query(statusQuery)).then((s) => [s.stage, s.attempts.polls]),
+      ['WAITING_FOR_SHIPMENT', 0],
+    );
+  });
+});
