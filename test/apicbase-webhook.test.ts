@@ -493,7 +493,7 @@ void describe('Temporal stopped: 503 within the deadline, the same order accepte
     rmSync(dir, { recursive: true, force: true });
   });
 
-  void it('answers 503 quickly while Temporal is down, and 2xx for the same order after it restarts', async () => {
+  void it('answers 503 quickly while Temporal is down, and 2xx for the same order after it restarts', async (t) => {
     // Up: both relays accept.
     const first = sampleOrder();
     assert.equal((await deliverOrder(urlOf(verified), first)).status, 200);
@@ -507,6 +507,7 @@ void describe('Temporal stopped: 503 within the deadline, the same order accepte
     let started = Date.now();
     const downAccepted = await deliverOrder(urlOf(accepted), second);
     let elapsed = Date.now() - started;
+    t.diagnostic(`accepted mode, Temporal down: ${downAccepted.status} after ${elapsed} ms`);
     assert.equal(downAccepted.status, 503, JSON.stringify(downAccepted.body));
     assert.ok(elapsed < ACCEPT_DEADLINE_MS + 2_000, `accepted mode answered 503 in ${elapsed} ms`);
 
@@ -515,6 +516,7 @@ void describe('Temporal stopped: 503 within the deadline, the same order accepte
     started = Date.now();
     const down = await deliverOrder(urlOf(verified), order);
     elapsed = Date.now() - started;
+    t.diagnostic(`verified mode, Temporal down: ${down.status} after ${elapsed} ms`);
     assert.equal(down.status, 503, JSON.stringify(down.body));
     assert.match(String(down.body.error), /could not be accepted right now/);
     assert.equal(down.body.workflowId, orderWorkflowId(order.id));
@@ -545,7 +547,7 @@ void describe('Temporal stopped: 503 within the deadline, the same order accepte
     }, 60_000, 500);
     assert.equal(verdict.body.stage, 'VERIFIED');
     assert.equal(verified!.worker?.getState(), 'RUNNING');
-    process.stderr.write(`[restart] first answer ${back.status}; worker verdicts again ${Date.now() - restarted} ms after the restart\n`);
+    t.diagnostic(`after the restart: first answer ${back.status}; verdicts again after ${Date.now() - restarted} ms`);
 
     // Nothing was lost across the restart, and the orders go on to Hublify.
     const client = verified!.client;
