@@ -25,7 +25,8 @@ export function sampleOrder(overrides: Partial<ApicbaseOrder> = {}): ApicbaseOrd
         total_theoretical_price: '39.90',
       },
     ],
-    expected_delivery_date: '2026-11-25T08:00:00+01:00',
+    // Always a week ahead: a fixed date would make every sample order OVERDUE once it passed.
+    expected_delivery_date: new Date(Date.now() + 7 * 86_400_000).toISOString(),
     theoretical_price: '64.90',
     supplier_customer_number: 'CUST-001',
     ...overrides,
