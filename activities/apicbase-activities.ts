@@ -19,7 +19,7 @@ import type {
   ReconcileResult,
   ReconciledPage,
 } from '../workflows/apicbase-types';
-import { callApicbase } from './apicbase-failures';
+import { callApicbase } from './api-failures';
 
 export interface ApicbaseActivityDeps {
   api: ApicbaseApiClient;

@@ -3,7 +3,7 @@
 import { Context } from '@temporalio/activity';
 import type { HublifyClient } from '../src/hublify/client';
 import type { HublifyOrderCreateRequest, HublifyOrderFilter } from '../src/hublify/types';
-import { callHublify } from './hublify-failures';
+import { callHublify } from './api-failures';
 
 export interface InjectResult {
   orderId: string;

@@ -2,7 +2,7 @@
 // polls is the workflow's durable timer, not this activity's.
 import type { HublifyClient } from '../src/hublify/client';
 import type { HublifyOrderData, HublifyOrderFilter } from '../src/hublify/types';
-import { callHublify } from './hublify-failures';
+import { callHublify } from './api-failures';
 
 export function createTrackActivities(deps: { hublify: HublifyClient }) {
   return {
