@@ -4,6 +4,7 @@ import ms from 'ms';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../logger';
 import { APICBASE_SANDBOX_DEFAULTS, startApicbaseSandbox } from './server';
+import { parsePort } from '../../cli/options';
 
 interface CliOptions {
   port: number;
@@ -16,12 +17,6 @@ interface CliOptions {
   tokenLifetime: number;
   rateLimit: number;
   rateWindow: number;
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be 0..65535');
-  return port;
 }
 
 function parseDuration(value: string): number {

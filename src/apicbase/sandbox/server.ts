@@ -6,9 +6,7 @@
 //   const sandbox = await startApicbaseSandbox({ webhookUrl, clientSecret });   // 127.0.0.1, free port
 //   await sandbox.placeOrder({ delivery: 'pull' });
 //   sandbox.stats(); sandbox.orders(); await sandbox.close();
-import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createLogger, type Logger } from '../../logger';
 import type { ApicbaseOrder } from '../order';
@@ -19,6 +17,7 @@ import { SandboxOAuthServer } from './oauth-server';
 import { newSampleOrder, samplePackage } from './sample-order';
 import { SandboxOrders, newStats, type SandboxPurchaseOrder, type SandboxStats } from './state';
 import { deliverWebhook, type WebhookBodyStyle, type WebhookDelivery } from './webhook';
+import { boundPort, listenOn, reachableUrl } from '../../http/loopback-address';
 
 export interface ApicbaseSandboxOptions {
   /** Default 0: any free port. */
@@ -125,18 +124,16 @@ export class ApicbaseSandbox {
   }
 
   get port(): number {
-    return (this.server.address() as AddressInfo | null)?.port ?? 0;
+    return boundPort(this.server);
   }
 
   /** The base URL for APICBASE_API_URL: http://host:port. */
   get url(): string {
-    const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+    return reachableUrl(this.host, this.port);
   }
 
   async listen(port = 0): Promise<this> {
-    this.server.listen({ port, host: this.host });
-    await once(this.server, 'listening');
+    await listenOn(this.server, this.host, port);
     return this;
   }
 

@@ -1,9 +1,10 @@
 // Runs the Hublify sandbox standalone: `npm run sandbox:hublify -- --port 4010` (docs/hublify-sandbox.md).
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { loadConfig } from '../../config';
 import { createLogger } from '../../logger';
 import { loadProductsFile } from './products';
 import { SANDBOX_DEFAULTS, startHublifySandbox } from './server';
+import { parsePort } from '../../cli/options';
 
 interface CliOptions {
   port: number;
@@ -13,12 +14,6 @@ interface CliOptions {
   webhookUrl?: string;
   webhookToken?: string;
   products?: string;
-}
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be 0..65535');
-  return port;
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -5,9 +5,7 @@
 //   new HublifyClient({ baseUrl: sandbox.url, channel: sandbox.channel, token: sandbox.token, timeoutMs: 2000 });
 //   sandbox.ship('ACHN-00000001');                         // or POST /_sandbox/orders/:id/ship
 //   await sandbox.close();
-import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { createLogger, type Logger } from '../../logger';
 import { channelApiRouter } from './channel-api';
@@ -17,6 +15,7 @@ import { FaultSchedule } from './faults';
 import { ProductCatalogue, type SandboxProduct } from './products';
 import { SandboxState } from './state';
 import { WebhookNotifier } from './webhook';
+import { boundPort, listenOn, reachableUrl } from '../../http/loopback-address';
 
 export interface HublifySandboxOptions {
   /** Default 0: any free port. */
@@ -82,18 +81,16 @@ export class HublifySandbox extends SandboxControl {
   }
 
   get port(): number {
-    return (this.server.address() as AddressInfo | null)?.port ?? 0;
+    return boundPort(this.server);
   }
 
   /** The base URL for HublifyClient (and HUBLIFY_URL): http://host:port. */
   get url(): string {
-    const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+    return reachableUrl(this.host, this.port);
   }
 
   async listen(port = 0): Promise<this> {
-    this.server.listen({ port, host: this.host });
-    await once(this.server, 'listening');
+    await listenOn(this.server, this.host, port);
     return this;
   }
 
