@@ -1,10 +1,10 @@
 // POST /webhooks/hublify/orders — Hublify's outbound webhook (its order_get data) says an order
 // changed. It only wakes the order's workflow (signal statusChanged); it never starts anything.
-import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { Router, type Request, type Response } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { HttpMetrics } from '../http/metrics';
+import { sameSecret } from '../same-secret';
 import { statusChangedSignal } from '../../workflows/order-messages';
 import { HublifyOrderId, OrderNumber } from '../../workflows/search-attributes';
 import { withinDeadline } from '../orders/start-order';
@@ -27,12 +27,6 @@ export interface HublifyWebhookOptions {
   deadlineMs?: number;
 }
 
-/** Constant-time comparison of two secrets of any length (hashing first equalises the lengths). */
-export function sameSecret(given: string | undefined, expected: string | undefined): boolean {
-  if (!given || !expected) return false;
-  const digest = (s: string) => createHash('sha256').update(s).digest();
-  return timingSafeEqual(digest(given), digest(expected));
-}
 
 /** Escapes a value for a Temporal visibility query string literal. */
 const literal = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

@@ -1,12 +1,12 @@
 // The HTTP face of the channel API: POST /api/<channel>/<verb>. Counts the call, plays a scheduled
 // fault, checks the API-Channel-Token and hands the JSON body to the verb. Refusals use Hublify's
 // envelope: 401 for a wrong or missing token, 404 for an unknown channel or verb.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Logger } from '../../logger';
 import type { HublifyEnvelope } from '../types';
 import { isVerb, VERBS, type VerbContext } from './channel-verbs';
 import { playFault, type FaultSchedule } from './faults';
+import { sameSecret } from '../../same-secret';
 
 export interface ChannelApiOptions {
   channel: string;
@@ -19,10 +19,6 @@ export interface ChannelApiOptions {
 
 const refusal = (text: string): HublifyEnvelope => ({ status: false, msg: [{ type: 'ERROR', text }] });
 
-const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
-/** Compares digests so that neither the length nor the content of the token leaks through timing. */
-const sameToken = (given: string | undefined, expected: string): boolean =>
-  given !== undefined && timingSafeEqual(digest(given), digest(expected));
 
 export function channelApiRouter(opts: ChannelApiOptions): Router {
   const router = express.Router();
@@ -46,7 +42,7 @@ export function channelApiRouter(opts: ChannelApiOptions): Router {
   };
 
   const answer = (req: Request<{ verb: string }>, res: Response) => {
-    if (!sameToken(req.get('API-Channel-Token'), opts.token)) {
+    if (!sameSecret(req.get('API-Channel-Token'), opts.token)) {
       res.status(401).json(refusal('Access denied: invalid or missing API-Channel-Token.'));
       return;
     }
