@@ -278,35 +278,30 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
   });
 
   void describe('ack modes', () => {
-    void it('verified (default): a Hublify outage (http500) still gets 200 VERIFIED, and the order is injected once Hublify is back', async () => {
-      system.sandbox.injectFault({ kind: 'http500', forMs: 5_000 });
-      try {
-        const order = sampleOrder();
-        const started = Date.now();
-        const res = await deliverOrder(system.baseUrl, order);
-        assert.equal(res.status, 200, JSON.stringify(res.body));
-        assert.equal(res.body.stage, 'VERIFIED');
-        assert.ok(Date.now() - started < 3_000, 'answered without waiting for Hublify');
-        assert.equal(system.sandbox.order(order.order_number), undefined, 'Hublify is really down');
-        await eventually(() => assert.ok(system.sandbox.order(order.order_number), 'injected once Hublify is back'), 20_000, 200);
-      } finally {
-        system.sandbox.clearFaults();
-      }
-    });
-
-    void it('verified: a hanging Hublify still gets 200 VERIFIED', async () => {
-      system.sandbox.injectFault({ kind: 'hang', forMs: 4_000 });
-      try {
-        const order = sampleOrder();
-        const started = Date.now();
-        const res = await deliverOrder(system.baseUrl, order);
-        assert.equal(res.status, 200, JSON.stringify(res.body));
-        assert.equal(res.body.stage, 'VERIFIED');
-        assert.ok(Date.now() - started < 3_000, 'answered without waiting for Hublify');
-      } finally {
-        system.sandbox.clearFaults();
-      }
-    });
+    // Verification needs no Hublify: whatever Hublify does, the customer gets 200 VERIFIED at once.
+    const outages = [
+      { name: 'verified (default): a Hublify outage (http500) still gets 200 VERIFIED, and the order is injected once Hublify is back', fault: { kind: 'http500', forMs: 5_000 }, injectedAfter: true },
+      { name: 'verified: a hanging Hublify still gets 200 VERIFIED', fault: { kind: 'hang', forMs: 4_000 }, injectedAfter: false },
+    ] as const;
+    for (const outage of outages) {
+      void it(outage.name, async () => {
+        system.sandbox.injectFault(outage.fault);
+        try {
+          const order = sampleOrder();
+          const started = Date.now();
+          const res = await deliverOrder(system.baseUrl, order);
+          assert.equal(res.status, 200, JSON.stringify(res.body));
+          assert.equal(res.body.stage, 'VERIFIED');
+          assert.ok(Date.now() - started < 3_000, 'answered without waiting for Hublify');
+          if (outage.injectedAfter) {
+            assert.equal(system.sandbox.order(order.order_number), undefined, 'Hublify is really down');
+            await eventually(() => assert.ok(system.sandbox.order(order.order_number), 'injected once Hublify is back'), 20_000, 200);
+          }
+        } finally {
+          system.sandbox.clearFaults();
+        }
+      });
+    }
 
     void it('accepted (WEBHOOK_ACK_MODE=accepted): 200 RECEIVED right after the durable start', async () => {
       await system.restartRelay({ WEBHOOK_ACK_MODE: 'accepted' });
