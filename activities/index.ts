@@ -2,6 +2,7 @@
 // passes real clients and tests pass sandboxes.
 import type { CustomerDirectory } from '../src/customers/directory';
 import type { HublifyClient } from '../src/hublify/client';
+import type { BusinessMetrics } from '../src/observability/business-metrics';
 import type { OrderStore } from '../src/store/order-store';
 import { createCheckActivities } from './check-order';
 import { createInjectActivities } from './inject-order';
@@ -13,6 +14,8 @@ export interface OrderActivityDeps {
   /** A getter, so a reloaded directory is seen by the next activity without a worker restart. */
   customers: () => CustomerDirectory;
   store: OrderStore;
+  /** Business metrics, counted as stages change (src/observability/business-metrics.ts). */
+  metrics?: BusinessMetrics;
 }
 
 export function createOrderActivities(deps: OrderActivityDeps) {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs before `npm start` and `npm test` (prestart/pretest) with nothing but Node, so a fresh clone
 // works with one command: installs npm dependencies when they are missing or stale, then makes sure
-// a Temporal CLI exists (unless TEMPORAL_ADDRESS points at a cluster and only `npm start` runs).
+// a Temporal CLI exists (unless TEMPORAL_ADDRESS points at a cluster and only `npm start` runs), and,
+// for `npm test` only, that Debian's Chromium is there for the browser test (test/web-ui.test.ts).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -18,8 +19,8 @@ function mtime(file) {
   }
 }
 
-function run(cmd, args) {
-  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+function run(cmd, args, env = process.env) {
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env });
   if (result.status !== 0) {
     say(`${cmd} ${args.join(' ')} failed (exit ${result.status})`);
     process.exit(result.status || 1);
@@ -40,4 +41,26 @@ if (lifecycle === 'prestart' && process.env.TEMPORAL_ADDRESS) {
   say(`TEMPORAL_ADDRESS=${process.env.TEMPORAL_ADDRESS}: using that cluster, no dev server needed`);
 } else {
   run(process.execPath, ['--import', 'tsx', path.join('scripts', 'ensure-temporal-cli.ts')]);
+}
+
+// The browser test drives Debian's Chromium with playwright-core (which cannot download a browser
+// here). `npm test` installs it when it is missing and this is root with apt-get; `npm start` never does.
+const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+if (lifecycle === 'pretest' && !fs.existsSync(chromium)) {
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  if (process.env.CHROMIUM_PATH || !isRoot || !fs.existsSync('/usr/bin/apt-get')) {
+    say(`Chromium is missing at ${chromium}, which the browser test (test/web-ui.test.ts) needs.`);
+    say(process.env.CHROMIUM_PATH
+      ? 'CHROMIUM_PATH names no file: point it at a Chromium binary.'
+      : "Install Debian's chromium package (`sudo apt-get install -y chromium`), or run `npm test` as root and it is installed for you, or set CHROMIUM_PATH.");
+    process.exit(1);
+  }
+  say("installing Debian's chromium for the browser test: apt-get update && apt-get install -y chromium (once; a few minutes)…");
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  run('apt-get', ['update', '-qq'], env);
+  run('apt-get', ['install', '-y', '-qq', 'chromium'], env);
+  if (!fs.existsSync('/usr/bin/chromium')) {
+    say('apt-get installed chromium, but /usr/bin/chromium is still missing');
+    process.exit(1);
+  }
 }

@@ -1,9 +1,10 @@
 // Records workflow histories for the replay test (test/replay.test.ts): runs each scenario on a real
 // dev server and writes its event history to test/histories/<scenario>.json.
 // Run after a deliberate, versioned change to workflow code: `npm run record-histories`.
-import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { amendUpdate, cancelReasonSignal, pollNowSignal } from '../workflows/order-messages';
 import { parsePollSchedule } from '../workflows/poll-schedule';
@@ -12,7 +13,10 @@ import { startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
 import { startTestSystem, type TestSystem } from '../test/helpers/system';
 import { temporalCliForTests } from '../test/helpers/temporal';
 
-const OUT = path.resolve(__dirname, '..', 'test', 'histories');
+const OUT = process.env.HISTORIES_OUT ?? path.resolve(__dirname, '..', 'test', 'histories');
+// Payloads are encrypted (src/codec): the CLI decodes them through the relay's codec endpoint, so the
+// recorded histories are plain and replay without keys (test/replay.test.ts).
+const CODEC_TOKEN = 'record-histories-codec-token';
 const slow = { pollSchedule: parsePollSchedule('1h') };
 
 const scenarios: Record<string, (system: TestSystem) => Promise<WorkflowHandle>> = {
@@ -68,14 +72,19 @@ const scenarios: Record<string, (system: TestSystem) => Promise<WorkflowHandle>>
 };
 
 async function main(): Promise<void> {
-  const system = await startTestSystem();
+  const system = await startTestSystem({ CODEC_AUTH_TOKEN: CODEC_TOKEN });
+  mkdirSync(OUT, { recursive: true });
   try {
     for (const [name, run] of Object.entries(scenarios)) {
       const handle = await run(system);
       // The CLI writes the standard JSON history format that every Temporal tool and SDK reads.
-      const json = execFileSync(
+      // Asynchronously: the codec endpoint it calls runs in this process.
+      const { stdout: json } = await promisify(execFile)(
         temporalCliForTests(),
-        ['workflow', 'show', '--workflow-id', handle.workflowId, '--address', system.env.address, '--output', 'json'],
+        [
+          'workflow', 'show', '--workflow-id', handle.workflowId, '--address', system.env.address, '--output', 'json',
+          '--codec-endpoint', `${system.baseUrl}/codec`, '--codec-auth', `Bearer ${CODEC_TOKEN}`,
+        ],
         { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
       );
       writeFileSync(path.join(OUT, `${name}.json`), json);

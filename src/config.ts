@@ -88,6 +88,30 @@ export const configSchema = z.object({
   WEBHOOK_VERIFY_DEADLINE_MS: durationMs(8_000),
   WEBHOOK_BODY_LIMIT: z.string().default('1mb'),
 
+  // Bearer token of the admin API (/admin/…, docs/operations.md); unset = the admin API answers 503.
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+
+  // PII protection: the payload codec's AES-256 keys, `id:base64key,id2:base64key` (commas or newlines),
+  // the first one encrypting, the others kept for decryption (docs/operations.md). Unset = the key file
+  // DATA_DIR/payload-codec.keys, created (0600) on the first start and reused.
+  CODEC_KEYS: z.string().optional(),
+  // Bearer token of the codec endpoint /codec/{encode,decode} (ADMIN_TOKEN is accepted too).
+  CODEC_AUTH_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+  // Browser origins (the Temporal Web UI's) allowed to call the codec endpoint; default: TEMPORAL_UI_URL's origin.
+  CODEC_CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined)),
+  // Embedded dev server only: the codec endpoint decodes for loopback callers without a token, because
+  // the dev Web UI cannot send one. `npm start` turns it on when it runs the dev server; never on a cluster.
+  CODEC_LOOPBACK_UNAUTHENTICATED: z.stringbool().optional(),
+  // A worker process's Prometheus endpoint (GET /metrics): the Temporal SDK's metrics and the business
+  // metrics. `off` = none.
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .default('127.0.0.1:9464')
+    .refine((s) => s === 'off' || /^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/.test(s), 'must be host:port (e.g. 127.0.0.1:9464) or off'),
+
   // The customer directory: supplier customer number -> addresses, VAT rate, price mode.
   CUSTOMER_DIRECTORY_FILE: z.string().default(path.join(PROJECT_ROOT, 'config', 'customers.example.json')),
 
@@ -147,6 +171,9 @@ const SECRET_KEYS = [
   'APICBASE_CLIENT_SECRET',
   'APICBASE_ACCESS_TOKEN',
   'APICBASE_TOKEN_KEY',
+  'ADMIN_TOKEN',
+  'CODEC_KEYS',
+  'CODEC_AUTH_TOKEN',
 ] as const;
 
 export class ConfigError extends Error {

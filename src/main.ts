@@ -12,6 +12,13 @@ import { startOrderRelay } from './order-relay';
 import { startDevServer } from './temporal/dev-server';
 import { ensureTemporalCli } from './temporal/temporal-cli';
 
+/** order-relay's codec endpoint as the Web UI (in the browser, on this machine) reaches it; none without the API. */
+function codecEndpointFor(config: Config): string | undefined {
+  if (!config.ORDER_RELAY_ROLES.includes('api') || config.PORT === 0) return undefined;
+  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${config.PORT}/codec`;
+}
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -42,6 +49,7 @@ async function main(): Promise<void> {
   try {
     if (!config.TEMPORAL_ADDRESS) {
       const cliPath = await ensureTemporalCli((line) => logger.info(line));
+      const codecEndpoint = codecEndpointFor(config);
       const dev = await startDevServer({
         cliPath,
         ip: '127.0.0.1',
@@ -50,9 +58,17 @@ async function main(): Promise<void> {
         dbFile: path.join(config.DATA_DIR, 'temporal.sqlite'),
         namespace: config.TEMPORAL_NAMESPACE,
         log: (line) => logger.debug({ temporal: line }, 'temporal dev server'),
+        // The Web UI decrypts payloads through order-relay's codec endpoint (src/codec).
+        ...(codecEndpoint ? { uiCodecEndpoint: codecEndpoint } : {}),
       });
       stops.push(() => dev.stop());
-      config = { ...config, TEMPORAL_ADDRESS: dev.address, TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? dev.uiUrl };
+      config = {
+        ...config,
+        TEMPORAL_ADDRESS: dev.address,
+        TEMPORAL_UI_URL: config.TEMPORAL_UI_URL ?? dev.uiUrl,
+        // The dev Web UI cannot send a token: loopback callers may decode (docs/operations.md).
+        CODEC_LOOPBACK_UNAUTHENTICATED: config.CODEC_LOOPBACK_UNAUTHENTICATED ?? true,
+      };
       lines.push(`Temporal dev server  ${dev.address}  (SQLite: ${path.join(config.DATA_DIR, 'temporal.sqlite')})`);
       lines.push(`Temporal Web UI      ${dev.uiUrl}`);
     } else {
@@ -102,6 +118,10 @@ async function main(): Promise<void> {
     if (relay.worker) {
       lines.push(`Worker               task queue "${config.TEMPORAL_TASK_QUEUE}"`);
       lines.push(`Order records        ${path.join(config.DATA_DIR, 'orders.sqlite')}`);
+      if (relay.workerMetricsUrl) lines.push(`Worker metrics       ${relay.workerMetricsUrl}  (Temporal SDK + business metrics)`);
+    }
+    if (relay.httpPort !== undefined) {
+      lines.push(`Codec endpoint       http://${config.HOST}:${relay.httpPort}/codec  (payloads are encrypted, key ${relay.codec.currentKeyId})`);
     }
     process.stdout.write(`\norder-relay is running:\n  ${lines.join('\n  ')}\nPress Ctrl-C to stop.\n\n`);
   } catch (err) {

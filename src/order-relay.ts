@@ -9,17 +9,23 @@ import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from 
 import type { Logger } from 'pino';
 import { createOrderActivities } from '../activities';
 import { startApicbaseIntegration } from './apicbase/integration';
+import { codecRoutes, originsFor } from './codec/codec-routes';
+import { payloadCodecFromConfig, type EncryptionCodec } from './codec';
 import type { Config } from './config';
 import { loadCustomerDirectory } from './customers/directory';
 import { HublifyClient } from './hublify/client';
+import { adminRoutes } from './http/admin-api';
 import { createHttpApp, listen } from './http/app';
 import { createHttpMetrics } from './http/metrics';
 import { apicbaseWebhookRoutes } from './ingress/apicbase-webhook';
 import { hublifyWebhookRoutes } from './ingress/hublify-webhook';
+import { operationsContext } from './operations/context';
+import { createBusinessMetrics, type BusinessMetrics } from './observability/business-metrics';
+import { freeLoopbackPort, scrapeSdkMetrics, startMetricsServer } from './observability/metrics-server';
 import { orderWorkflowSettings } from './orders/order-settings';
 import type { OrderStarterDeps } from './orders/start-order';
 import { openOrderStore, type OrderStore } from './store/order-store';
-import { installTemporalRuntime } from './temporal/runtime';
+import { installTemporalRuntime, temporalRuntimeInstalled, temporalSdkMetricsAddress } from './temporal/runtime';
 import { registerSearchAttributes } from './temporal/search-attributes';
 import { createOrderWorker } from './worker/order-worker';
 
@@ -38,6 +44,12 @@ export interface RunningOrderRelay {
   store?: OrderStore;
   worker?: Worker;
   httpPort?: number;
+  /** The payload codec every client and worker of this relay uses (src/codec). */
+  codec: EncryptionCodec;
+  /** Business metrics (worker role only). */
+  businessMetrics?: BusinessMetrics;
+  /** The worker's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics (worker role, unless WORKER_METRICS_ADDRESS=off). */
+  workerMetricsUrl?: string;
   /** Resolves when the worker stops on its own (a fatal error); rejects with that error. */
   workerDone: Promise<void>;
   close(): Promise<void>;
@@ -59,8 +71,21 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     for (const closer of closers.reverse()) await closer().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
   };
 
-  installTemporalRuntime(logger);
+  // The SDK's own metrics, for a worker: exported on a loopback port of the runtime's own, included in
+  // the worker's metrics endpoint (the runtime is installed once per process; later calls change nothing).
+  const workerMetricsOn = roles.worker && config.WORKER_METRICS_ADDRESS !== 'off';
+  if (workerMetricsOn && !temporalRuntimeInstalled()) {
+    installTemporalRuntime(logger, { sdkMetricsAddress: `127.0.0.1:${await freeLoopbackPort()}` });
+  } else {
+    installTemporalRuntime(logger);
+  }
   try {
+    // PII protection: every payload this relay's clients and workers send is encrypted (src/codec).
+    const { codec, dataConverter, keySource, createdKeyFile } = payloadCodecFromConfig(config, { create: true });
+    if (createdKeyFile) {
+      logger.warn({ keyFile: keySource }, 'created a payload codec key file; back it up, and give every order-relay process and the CLI the same keys (CODEC_KEYS) — see docs/operations.md');
+    }
+    logger.info({ keySource, keyId: codec.currentKeyId }, 'payload codec: encrypting workflow payloads (AES-256-GCM)');
     const connection = await Connection.connect({
       address,
       connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS,
@@ -69,7 +94,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       channelArgs: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 1_000 },
     });
     closers.push(() => connection.close());
-    const client = new Client({ connection, namespace });
+    const client = new Client({ connection, namespace, dataConverter });
     const added = await registerSearchAttributes(connection, namespace).catch((err: unknown) => {
       // Temporal Cloud registers search attributes through its own API, not the operator service.
       logger.warn({ err: (err as Error).message }, 'could not register search attributes; register them on the cluster (see docs/operations.md)');
@@ -81,6 +106,11 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     const customers = loadCustomerDirectory(config.CUSTOMER_DIRECTORY_FILE);
 
     let store: OrderStore | undefined;
+    let businessMetrics: BusinessMetrics | undefined;
+    let workerMetricsUrl: string | undefined;
+    const sdkMetricsAddress = roles.worker ? temporalSdkMetricsAddress() : undefined;
+    const workerMetricsText = async () =>
+      (businessMetrics ? await businessMetrics.registry.metrics() : '') + (sdkMetricsAddress ? await scrapeSdkMetrics(sdkMetricsAddress) : '');
     let worker: Worker | undefined;
     let workerDone: Promise<void> = new Promise(() => undefined);
     if (roles.worker) {
@@ -98,8 +128,9 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       const orderStore = await openOrderStore(path.join(config.DATA_DIR, 'orders.sqlite'));
       store = orderStore;
       closers.push(() => orderStore.close());
-      const activities = createOrderActivities({ hublify, customers: () => customers, store: orderStore });
-      const w = await createOrderWorker({ connection: nativeConnection, namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, workflowBundle });
+      businessMetrics = createBusinessMetrics();
+      const activities = createOrderActivities({ hublify, customers: () => customers, store: orderStore, metrics: businessMetrics });
+      const w = await createOrderWorker({ connection: nativeConnection, namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, workflowBundle, dataConverter });
       worker = w;
       workerDone = w.run();
       closers.push(async () => {
@@ -114,9 +145,22 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         connection: nativeConnection,
         starter: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) },
         ...(workflowBundle ? { workflowBundle } : {}),
+        dataConverter,
       });
       closers.push(() => apicbase.close());
       if (apicbase.done) workerDone = Promise.all([workerDone, apicbase.done]).then(() => undefined);
+      if (workerMetricsOn) {
+        // Metrics must not stop orders: a taken address is logged as an error, and the worker runs on.
+        const metricsServer = await startMetricsServer(config.WORKER_METRICS_ADDRESS, workerMetricsText).catch((err: unknown) => {
+          logger.error({ err: (err as Error).message }, 'worker metrics endpoint not started');
+          return undefined;
+        });
+        if (metricsServer) {
+          workerMetricsUrl = metricsServer.url;
+          closers.push(() => metricsServer.close());
+          logger.info({ url: metricsServer.url, sdkMetrics: !!sdkMetricsAddress }, 'worker metrics endpoint listening');
+        }
+      }
     }
 
     let httpPort: number | undefined;
@@ -128,6 +172,8 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       const app = createHttpApp({
         logger,
         metrics,
+        // A worker in this process: its business and SDK metrics on /metrics too.
+        ...(roles.worker ? { extraMetrics: workerMetricsText } : {}),
         readiness: [
           {
             name: 'temporal',
@@ -137,6 +183,15 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
           ...(worker ? [{ name: 'worker', check: () => Promise.resolve(worker?.getState() === 'RUNNING') }] : []),
         ],
         routers: [
+          // The Web UI's and the CLI's remote codec: decoded payloads for authorised operators (src/codec).
+          codecRoutes({
+            codec,
+            namespace,
+            tokens: [config.CODEC_AUTH_TOKEN, config.ADMIN_TOKEN],
+            allowedOrigins: config.CODEC_CORS_ORIGINS ?? originsFor(config.TEMPORAL_UI_URL),
+            loopbackUnauthenticated: config.CODEC_LOOPBACK_UNAUTHENTICATED ?? false,
+            logger,
+          }),
           apicbaseWebhookRoutes({
             client,
             starter,
@@ -152,6 +207,8 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
             logger,
           }),
           hublifyWebhookRoutes({ client, token: config.HUBLIFY_WEBHOOK_TOKEN, metrics, deadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS }),
+          // The operator CLI's operations over HTTP (docs/operations.md); 503 unless ADMIN_TOKEN is set.
+          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client), config, connection }),
         ],
       });
       const http = await listen(app, config.HOST, config.PORT);
@@ -160,7 +217,17 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       closers.push(http.close);
     }
 
-    return { client, ...(store ? { store } : {}), ...(worker ? { worker } : {}), ...(httpPort !== undefined ? { httpPort } : {}), workerDone, close };
+    return {
+      client,
+      codec,
+      ...(store ? { store } : {}),
+      ...(worker ? { worker } : {}),
+      ...(httpPort !== undefined ? { httpPort } : {}),
+      ...(businessMetrics ? { businessMetrics } : {}),
+      ...(workerMetricsUrl ? { workerMetricsUrl } : {}),
+      workerDone,
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

@@ -9,11 +9,11 @@ import { startApicbaseTestSystem, type ApicbaseTestSystem } from './helpers/apic
 
 const root = path.resolve(__dirname, '..');
 
-function runDemo(args: string[]): Promise<{ code: number | null; output: string }> {
+function runDemo(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'demo.ts'), ...args], {
       cwd: root,
-      env: { ...process.env, LOG_LEVEL: 'silent' },
+      env: { ...process.env, LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -32,6 +32,8 @@ void describe('npm run demo', () => {
   after(async () => {
     await t?.close();
   });
+  // The relay's data folder: the demo reads the payload codec's keys there, as beside `npm start`.
+  const relayData = () => ({ DATA_DIR: t.system.dataDir });
   const endpoints = () => [
     '--apicbase-sandbox',
     t.apicbase.url,
@@ -44,7 +46,7 @@ void describe('npm run demo', () => {
   ];
 
   void it('places an order at the Apicbase sandbox, it reaches Hublify by webhook, is shipped, and ends SHIPPED', async () => {
-    const { code, output } = await runDemo(['place-order', ...endpoints()]);
+    const { code, output } = await runDemo(['place-order', ...endpoints()], relayData());
     assert.equal(code, 0, output);
     for (const stage of ['RECEIVED', 'VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED']) assert.match(output, new RegExp(`\\s${stage}\\b`), output);
     assert.match(output, /webhook \(signed X-APIC-WEBHOOK-SIGNATURE\): HTTP 200/);
@@ -59,7 +61,7 @@ void describe('npm run demo', () => {
 
   void it('--via pull: the order waits in Apicbase until the pull schedule fetches it', async () => {
     await t.restartRelay({ APICBASE_MODE: 'pull', APICBASE_POLL_INTERVAL: '1h' }); // the demo polls now
-    const { code, output } = await runDemo(['--via', 'pull', '--customer', 'CUST-002', '--item', 'EK00002:3', ...endpoints()]);
+    const { code, output } = await runDemo(['--via', 'pull', '--customer', 'CUST-002', '--item', 'EK00002:3', ...endpoints()], relayData());
     assert.equal(code, 0, output);
     assert.match(output, /left in Apicbase as ORDERED; the pull schedule .* is triggered/);
     assert.match(output, /RECEIVED\s+\(from pull\)/);

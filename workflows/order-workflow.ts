@@ -149,6 +149,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
   // ---- stage bookkeeping ----------------------------------------------------------------------
   async function enterStage(stage: OrderStage, detail?: string): Promise<void> {
     const at = new Date().toISOString();
+    const previousStage = status.stage;
     status.stage = stage;
     status.history.push({ stage, at, ...(detail ? { detail } : {}) });
     upsertSearchAttributes([{ key: OrderStageKey, value: stage }]);
@@ -163,6 +164,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       detail: detail ?? null,
       hublifyOrderId: status.hublify?.orderId ?? null,
       hublifyState: status.hublify?.state ?? null,
+      // For the business metrics (activity input only: replay does not compare it).
+      previousStage,
+      receivedAt: status.history[0]?.at ?? null,
+      source: status.source,
     });
   }
 

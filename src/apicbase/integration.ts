@@ -2,6 +2,7 @@
 // and reconciliation workflows and every activity that calls Apicbase, with the queue's activity
 // rate (APICBASE_RATE_LIMIT_PER_MINUTE / 60 per second) enforced by the Temporal server across ALL
 // workers of that queue — the shared request budget. Then the Schedules, made idempotently.
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
@@ -19,6 +20,8 @@ export interface ApicbaseIntegrationOptions {
   connection: NativeConnection;
   starter: OrderStarterDeps;
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /** The payload codec's data converter (src/codec), the same as the order worker's. */
+  dataConverter?: DataConverter;
 }
 
 export interface RunningApicbaseIntegration {
@@ -66,6 +69,7 @@ export async function startApicbaseIntegration(opts: ApicbaseIntegrationOptions)
       }),
     }),
     maxTaskQueueActivitiesPerSecond: config.APICBASE_RATE_LIMIT_PER_MINUTE / 60,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
   const done = worker.run();

@@ -7,6 +7,7 @@
 // overwrites a concurrent change and never moves backwards.
 import { randomUUID } from 'node:crypto';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex, encodeToPayload } from '@temporalio/common/lib/internal-non-workflow';
 import type { Logger } from 'pino';
 import type { PullOrdersInput } from '../../workflows/apicbase-types';
 
@@ -134,16 +135,17 @@ export async function readPullCursor(client: Client): Promise<string | null | un
  */
 export async function advancePullCursor(client: Client, cursor: string): Promise<string> {
   const { namespace, identity } = client.options;
-  const converter = client.options.loadedDataConverter.payloadConverter;
+  // The client's whole data converter: its payload codec encrypts the arguments (src/codec).
+  const converter = client.options.loadedDataConverter;
   const described = await client.workflowService.describeSchedule({ namespace, scheduleId: PULL_SCHEDULE_ID });
   const schedule = described.schedule;
   const start = schedule?.action?.startWorkflow;
   if (!schedule || !start) throw new Error(`schedule ${PULL_SCHEDULE_ID} has no start-workflow action`);
   const payloads = start.input?.payloads ?? [];
-  const input = (payloads[0] ? converter.fromPayload<PullOrdersInput>(payloads[0]) : { cursor: null }) ?? { cursor: null };
+  const input = (payloads[0] ? await decodeFromPayloadsAtIndex<PullOrdersInput>(converter, 0, payloads) : { cursor: null }) ?? { cursor: null };
   if (input.cursor && Date.parse(input.cursor) >= Date.parse(cursor)) return input.cursor;
   const next: PullOrdersInput = { ...input, cursor };
-  start.input = { payloads: [converter.toPayload(next), ...payloads.slice(1)] };
+  start.input = { payloads: [await encodeToPayload(converter, next), ...payloads.slice(1)] };
   await client.workflowService.updateSchedule({
     namespace,
     scheduleId: PULL_SCHEDULE_ID,

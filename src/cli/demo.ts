@@ -5,6 +5,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import ms from 'ms';
 import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { payloadCodecFromConfig } from '../codec';
 import { loadConfig, type Config } from '../config';
 import { orderWorkflowId, type ApicbaseOrder } from '../apicbase/order';
 import { PULL_SCHEDULE_ID } from '../apicbase/schedules';
@@ -13,6 +15,8 @@ import type { OrderStatus } from '../../workflows/order-status';
 import { FINAL_STAGES } from '../../workflows/order-status';
 
 export interface DemoOptions {
+  /** order-relay's payload codec (its statuses are encrypted): from CODEC_KEYS or DATA_DIR's key file; read when Temporal is reached. */
+  dataConverter?: () => DataConverter;
   apicbaseSandbox: string;
   hublifySandbox: string;
   temporal: string;
@@ -65,7 +69,7 @@ export async function runDemo(opts: DemoOptions, out: (line: string) => void): P
 
   const connection = await Connection.connect({ address: opts.temporal, connectTimeout: 5_000 });
   try {
-    const client = new Client({ connection, namespace: opts.namespace });
+    const client = new Client({ connection, namespace: opts.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter() } : {}) });
     if (opts.via === 'pull') {
       // Poll now rather than wait up to APICBASE_POLL_INTERVAL: the same poll the schedule runs.
       const schedule = client.schedule.getHandle(PULL_SCHEDULE_ID);
@@ -153,6 +157,7 @@ export function demoCommand(config: Config, out: (line: string) => void): Comman
           items: o.item ?? [{ article: 'EK00001', quantity: 2 }, { article: 'PC0001', quantity: 10 }],
           ship: o.ship,
           timeoutMs: o.timeout,
+          dataConverter: () => payloadCodecFromConfig(config, { create: false }).dataConverter,
         },
         out,
       );

@@ -14,6 +14,8 @@ export interface HttpAppOptions {
   metrics: HttpMetrics;
   readiness: ReadinessCheck[];
   routers: Router[];
+  /** More Prometheus text for /metrics (the business and Temporal SDK metrics of a worker in this process). */
+  extraMetrics?: () => Promise<string>;
 }
 
 export function createHttpApp(opts: HttpAppOptions): express.Express {
@@ -44,7 +46,8 @@ export function createHttpApp(opts: HttpAppOptions): express.Express {
   });
   app.use(healthRoutes(opts.readiness));
   app.get('/metrics', async (_req, res) => {
-    res.type(opts.metrics.registry.contentType).send(await opts.metrics.registry.metrics());
+    const extra = opts.extraMetrics ? await opts.extraMetrics() : '';
+    res.type(opts.metrics.registry.contentType).send((await opts.metrics.registry.metrics()) + extra);
   });
   for (const router of opts.routers) app.use(router);
   app.use((_req, res) => {

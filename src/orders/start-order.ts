@@ -40,11 +40,13 @@ function startOptions(deps: OrderStarterDeps, order: ApicbaseOrder, source: Orde
     workflowIdConflictPolicy: 'USE_EXISTING',
     workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     staticSummary: `Order ${order.order_number} · customer ${order.supplier_customer_number} · ${items} item${items === 1 ? '' : 's'}`,
+    // Markdown (the Web UI renders it): a heading line and a list, so the lines do not run together.
     staticDetails: [
       `Apicbase order **${order.order_number}** (id ${order.id}) from ${source}`,
-      `Customer location: ${order.supplier_customer_number}`,
-      `Ordered on: ${order.ordered_on}${order.expected_delivery_date ? ` · expected delivery: ${order.expected_delivery_date}` : ''}`,
-      `Items: ${order.packages.map((p) => `${p.quantity_ordered} × ${p.supplier_package.supplier_article_number}`).join(', ')}`,
+      '',
+      `- Customer location: ${order.supplier_customer_number}`,
+      `- Ordered on: ${order.ordered_on}${order.expected_delivery_date ? ` · expected delivery: ${order.expected_delivery_date}` : ''}`,
+      `- Items: ${order.packages.map((p) => `${p.quantity_ordered} × ${p.supplier_package.supplier_article_number}`).join(', ')}`,
     ].join('\n'),
     typedSearchAttributes: [
       { key: OrderNumber, value: order.order_number },

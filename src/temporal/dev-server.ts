@@ -13,6 +13,8 @@ export interface DevServerOptions {
   dbFile: string;
   namespace: string;
   log: (line: string) => void;
+  /** The Web UI's remote codec (order-relay's /codec), so the UI shows decrypted payloads. */
+  uiCodecEndpoint?: string;
 }
 
 export interface DevServer {
@@ -44,6 +46,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
     '--namespace', opts.namespace,
     '--log-level', 'warn',
     '--log-format', 'json',
+    ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
   ];
   const child: ChildProcess = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];

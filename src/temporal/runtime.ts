@@ -1,9 +1,27 @@
 // Sends the Temporal SDK's own log lines (worker, workflow and activity loggers) through pino, so
-// every line is structured JSON and carries the workflow id the SDK attaches.
+// every line is structured JSON and carries the workflow id the SDK attaches; and, when asked, has the
+// SDK export its own metrics (workers, pollers, task latencies…) for Prometheus on a loopback port,
+// which the worker's metrics endpoint includes (src/observability/metrics-server.ts).
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import type { Logger } from 'pino';
 
 let installed = false;
+let sdkMetricsAddress: string | undefined;
+
+export interface TemporalRuntimeOptions {
+  /** host:port where the SDK's Prometheus exporter listens (GET /metrics); none when unset. */
+  sdkMetricsAddress?: string;
+}
+
+/** True once installTemporalRuntime ran (later calls change nothing). */
+export function temporalRuntimeInstalled(): boolean {
+  return installed;
+}
+
+/** Where the installed runtime exports the SDK's metrics (undefined: it does not). */
+export function temporalSdkMetricsAddress(): string | undefined {
+  return sdkMetricsAddress;
+}
 
 const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error' } as const;
 
@@ -11,7 +29,7 @@ const LEVELS = { TRACE: 'trace', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERR
  * Installs the SDK runtime with our logger. The SDK allows one runtime per process and creates a
  * default one on first use, so call this before any connection; later calls change nothing.
  */
-export function installTemporalRuntime(logger: Logger): void {
+export function installTemporalRuntime(logger: Logger, opts: TemporalRuntimeOptions = {}): void {
   if (installed) return;
   installed = true;
   const sdkLogger = logger.child({ component: 'temporal-sdk' });
@@ -21,7 +39,9 @@ export function installTemporalRuntime(logger: Logger): void {
       logger: new DefaultLogger(minimum, (entry: LogEntry) => {
         sdkLogger[LEVELS[entry.level]](entry.meta ?? {}, entry.message);
       }),
+      ...(opts.sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: opts.sdkMetricsAddress } } } } : {}),
     });
+    sdkMetricsAddress = opts.sdkMetricsAddress;
   } catch (err) {
     // Something in this process already used the SDK (e.g. a test environment): keep its runtime.
     logger.debug({ err: (err as Error).message }, 'Temporal runtime already installed');

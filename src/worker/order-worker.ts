@@ -1,4 +1,5 @@
 // The worker: runs the order workflow (bundled once from workflows/) and its activities.
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities';
 
@@ -24,6 +25,8 @@ export interface OrderWorkerOptions {
   taskQueue: string;
   activities: OrderActivities;
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /** The payload codec (src/codec): encrypts what the worker sends, decrypts what it receives. */
+  dataConverter?: DataConverter;
 }
 
 export async function createOrderWorker(opts: OrderWorkerOptions): Promise<Worker> {
@@ -32,6 +35,7 @@ export async function createOrderWorker(opts: OrderWorkerOptions): Promise<Worke
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     activities: opts.activities,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

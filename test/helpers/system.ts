@@ -2,7 +2,7 @@
 // a real Temporal dev server, the Hublify sandbox over real HTTP, a real SQLite store in a temp dir,
 // and the HTTP server on a free loopback port. Timing values are configuration, so durable waits
 // take seconds.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -13,7 +13,8 @@ import { startHublifySandbox } from '../../src/hublify/sandbox/server';
 import { createLogger } from '../../src/logger';
 import { startOrderRelay, type RunningOrderRelay } from '../../src/order-relay';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
-import { startTestTemporal } from './temporal';
+import { codecKeyFile, generateCodecKeyLine } from '../../src/codec';
+import { startTestTemporal, type TestTemporalOptions } from './temporal';
 
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret';
 export const TEST_CHANNEL_TOKEN = 'test-channel-token-5f1c';
@@ -56,14 +57,20 @@ export interface TestSystemOptions {
   logDestination?: DestinationStream;
   /** Log level; default 'info' with a logDestination, else TEST_LOG_LEVEL or 'silent'. */
   logLevel?: string;
+  /** How the Temporal dev server runs (e.g. with its Web UI and a codec endpoint). */
+  temporal?: TestTemporalOptions;
 }
 
 export async function startTestSystem(overrides: Record<string, string> = {}, options: TestSystemOptions = {}): Promise<TestSystem> {
   const level = options.logLevel ?? (options.logDestination ? 'info' : (process.env.TEST_LOG_LEVEL ?? 'silent'));
   const logger = createLogger(level, options.logDestination);
   installTemporalRuntime(logger);
-  const env = await startTestTemporal();
+  const env = await startTestTemporal(options.temporal);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'order-relay-test-'));
+  // The payload codec's keys, as a cluster would set them (so a second relay given this config shares
+  // them), and in the data folder's key file too (so a CLI or worker pointed at DATA_DIR reads them).
+  const codecKeys = generateCodecKeyLine();
+  writeFileSync(codecKeyFile(dataDir), `${codecKeys}\n`, { mode: 0o600 });
   const workflowBundle = await testWorkflowBundle();
 
   let relay: RunningOrderRelay | undefined;
@@ -90,6 +97,9 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
       HUBLIFY_TIMEOUT_MS: '2000',
       HUBLIFY_WEBHOOK_TOKEN: TEST_HUBLIFY_PUSH_TOKEN,
       APICBASE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+      CODEC_KEYS: codecKeys,
+      // A free port: test files run in parallel.
+      WORKER_METRICS_ADDRESS: '127.0.0.1:0',
       ...FAST_TIMINGS,
       ...overrides,
       ...extra,

@@ -10,12 +10,22 @@ export function temporalCliForTests(): string {
   return cli;
 }
 
-export async function startTestTemporal(): Promise<TestWorkflowEnvironment> {
+export interface TestTemporalOptions {
+  /** Run the Web UI (on uiPort), e.g. for the browser test. */
+  ui?: boolean;
+  uiPort?: number;
+  /** More `temporal server start-dev` flags, e.g. ['--ui-codec-endpoint', url]. */
+  extraArgs?: string[];
+}
+
+export async function startTestTemporal(opts: TestTemporalOptions = {}): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: temporalCliForTests() },
       ip: '127.0.0.1',
-      ui: false,
+      ui: opts.ui ?? false,
+      ...(opts.uiPort !== undefined ? { uiPort: opts.uiPort } : {}),
+      ...(opts.extraArgs ? { extraArgs: opts.extraArgs } : {}),
       searchAttributes: ORDER_SEARCH_ATTRIBUTES,
       log: { format: 'json', level: 'error' },
     },

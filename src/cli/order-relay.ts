@@ -1,0 +1,325 @@
+// `order-relay` — the operator CLI (docs/operations.md): find, inspect and fix orders, check the
+// customer directory and the installation. Configured by the same environment as the server.
+//   npm run cli -- orders list --needs-attention        npx order-relay orders show PO-1001 --json
+// Every command has --help and --json; exit codes: see EXIT_CODES_HELP.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config';
+import { amendRequestFromArgs } from '../operations/amend-request';
+import { formatAddress } from '../operations/order-address';
+import { connectOperations, type OperationsContext } from '../operations/context';
+import { checkCustomerDirectory } from '../operations/customers';
+import { runDoctor, type DoctorReport } from '../operations/doctor';
+import { EXIT_CODES, OperationError, exitCodeFor, toOperationError } from '../operations/errors';
+import { amendOrder, cancelOrder, pollOrder, replayOrder, retryOrder, type AmendOutcome } from '../operations/order-actions';
+import { DEFAULT_LIST_LIMIT, listOrders, showOrder, type OrderDetails, type OrderList } from '../operations/orders';
+import { parseSince, parseStage, type OrderListFilters } from '../operations/visibility-query';
+import { formatTable } from './table';
+
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  ok
+  1  the operation failed (refused by the order or Hublify, order already closed, a doctor check failed)
+  2  usage or configuration error (bad option, invalid payload file or customer directory, bad environment)
+  3  order not found
+  4  Temporal unreachable
+
+Configuration comes from the same environment variables as the server (TEMPORAL_ADDRESS,
+TEMPORAL_NAMESPACE, HUBLIFY_URL, CUSTOMER_DIRECTORY_FILE, …; see README.md). Without
+TEMPORAL_ADDRESS the CLI talks to the dev server that \`npm start\` runs on 127.0.0.1:7233.`;
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  env: NodeJS.ProcessEnv;
+  readStdin?: () => string;
+}
+
+interface JsonOption {
+  json?: boolean;
+}
+
+/** A finished command: what to print and the exit code. */
+class Outcome {
+  constructor(
+    readonly code: number,
+    readonly json: unknown,
+    readonly text: string,
+  ) {}
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+// ---- human-readable output ----------------------------------------------------------------------
+
+function listText(list: OrderList): string {
+  if (list.orders.length === 0) return 'No orders match.';
+  const table = formatTable(
+    ['ORDER', 'CUSTOMER', 'STAGE', 'HUBLIFY', 'TEMPORAL', 'STARTED', 'WORKFLOW ID'],
+    list.orders.map((o) => [o.orderNumber, o.customerNumber, o.stage, o.hublifyOrderId, o.execution, o.startedAt.replace(/\.\d+Z$/, 'Z'), o.workflowId]),
+  );
+  return `${table}\n\n${plural(list.orders.length, 'order')}${list.truncated ? ' (more match: use --limit or narrow the filters)' : ''}`;
+}
+
+function showText(o: OrderDetails): string {
+  const lines = [
+    `Order ${o.orderNumber ?? '?'}${o.apicbaseId ? ` (Apicbase id ${o.apicbaseId})` : ''} · customer ${o.customerNumber ?? '?'}${o.source ? ` · from ${o.source}` : ''}`,
+    `Stage:        ${o.stage ?? 'unknown'}${o.overdue ? ' (overdue)' : ''}`,
+    `Temporal:     ${o.execution} · ${o.workflowId} · started ${o.startedAt}${o.closedAt ? ` · closed ${o.closedAt}` : ''}`,
+    `Hublify:      ${o.hublify ? `order ${o.hublify.orderId} · state ${o.hublify.state}${o.hublify.stateName ? ` (${o.hublify.stateName})` : ''}${o.hublify.personId ? ` · person ${o.hublify.personId}` : ''}` : o.hublifyOrderId ? `order ${o.hublifyOrderId}` : 'not in Hublify yet'}`,
+  ];
+  if (o.addresses) {
+    lines.push(`Invoice to:   ${formatAddress(o.addresses.invoice)}`);
+    lines.push(`Deliver to:   ${formatAddress(o.addresses.deliver)}`);
+  }
+  if (o.attempts) lines.push(`Attempts:     inject ${o.attempts.inject} · polls ${o.attempts.polls}`);
+  if (o.expectedDelivery) lines.push(`Expected:     ${o.expectedDelivery}`);
+  if (o.lastError) lines.push(`Last error:   ${o.lastError}`);
+  if (o.rejectionReasons?.length) lines.push(`Rejected:     ${o.rejectionReasons.join('; ')}`);
+  if (o.unknownStates?.length) lines.push(`Unknown Hublify states: ${o.unknownStates.join(', ')}`);
+  if (o.cancelReason) lines.push(`Cancel reason: ${o.cancelReason}`);
+  if (o.webUi) lines.push(`Web UI:       ${o.webUi}`);
+  if (o.statusUnavailable) lines.push(`(the workflow did not answer the status query: ${o.statusUnavailable})`);
+  if (o.shipments?.length) {
+    lines.push('', 'Shipments:');
+    lines.push(indent(formatTable(['TRACKING', 'CARRIER', 'SENT', 'TRACE URL'], o.shipments.map((s) => [s.trackingCode, s.carrierName ?? s.carrierLabel, s.sentAt, s.traceUrl])), '  '));
+  } else if (o.shipments) {
+    lines.push('Shipments:    none yet');
+  }
+  if (o.history?.length) {
+    lines.push('', 'Stage history:');
+    lines.push(indent(formatTable(['AT', 'STAGE', 'DETAIL'], o.history.map((h) => [h.at, h.stage, h.detail])), '  '));
+  }
+  return lines.join('\n');
+}
+
+function amendText(r: AmendOutcome): string {
+  if (r.pending) return `Amendment of ${r.orderNumber ?? r.workflowId} accepted; ${r.messages.join('; ')}`;
+  return [
+    `Amended ${r.orderNumber ?? r.workflowId}: ${r.outcome === 'reinjected' ? 're-injected into Hublify (order_create)' : 'order_update in Hublify'}`,
+    `  updated: ${r.updated.join(', ') || 'nothing'}`,
+    `  refused: ${r.refused.join(', ') || 'nothing'}`,
+    ...(r.messages.length ? [`  Hublify: ${r.messages.join('; ')}`] : []),
+  ].join('\n');
+}
+
+function doctorText(report: DoctorReport): string {
+  const mark = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' } as const;
+  return [...report.checks.map((c) => `[${mark[c.status]}] ${c.name}: ${c.detail}`), '', report.ok ? 'All checks passed.' : 'Some checks failed.'].join('\n');
+}
+
+function indent(text: string, prefix: string): string {
+  return text
+    .split('\n')
+    .map((l) => prefix + l)
+    .join('\n');
+}
+
+// ---- the program --------------------------------------------------------------------------------
+
+export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Command {
+  let config: Config | undefined;
+  const getConfig = (): Config => (config ??= loadConfig(io.env));
+  const withOps = async <T>(fn: (ctx: OperationsContext) => Promise<T>): Promise<T> => {
+    const ops = await connectOperations(getConfig());
+    try {
+      return await fn(ops.ctx);
+    } finally {
+      await ops.close().catch(() => undefined);
+    }
+  };
+
+  const program = new Command('order-relay')
+    .description('Operate order-relay: find, inspect and fix Apicbase orders relayed into Hublify')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(add --help for usage)');
+  program.addHelpText('after', EXIT_CODES_HELP);
+
+  const leaf = (parent: Command, name: string, description: string) =>
+    parent.command(name).description(description).option('--json', 'print JSON (for scripts) instead of text').addHelpText('after', EXIT_CODES_HELP);
+
+  const orders = program.command('orders').description('list, show and act on orders (one Temporal workflow each)').addHelpText('after', EXIT_CODES_HELP);
+
+  leaf(orders, 'list', 'list orders from Temporal visibility, newest first')
+    .option('--stage <stage>', 'only this stage (repeat or comma-separate for several): RECEIVED, NEEDS_ATTENTION, SHIPPED, …', collect)
+    .option('--customer <number>', 'only this supplier customer number')
+    .option('--since <when>', 'placed (workflow started) since a date (2026-11-20, 2026-11-20T09:30:00Z) or a duration ago (2h, 7d)')
+    .option('--needs-attention', 'only orders waiting for support (stage NEEDS_ATTENTION)')
+    .option('--overdue', 'only overdue orders (stage OVERDUE)')
+    .addOption(new Option('--running', 'only orders whose workflow still runs').conflicts('closed'))
+    .option('--closed', 'only orders whose workflow has closed')
+    .option('--limit <n>', `at most this many (default ${DEFAULT_LIST_LIMIT})`, (v) => Number(v))
+    .action(async (opts: JsonOption & { stage?: string[]; customer?: string; since?: string; needsAttention?: boolean; overdue?: boolean; running?: boolean; closed?: boolean; limit?: number }) => {
+      const filters: OrderListFilters = {
+        ...(opts.stage ? { stages: opts.stage.flatMap((s) => s.split(',')).filter((s) => s.trim()).map(parseStage) } : {}),
+        ...(opts.customer !== undefined ? { customerNumber: opts.customer } : {}),
+        ...(opts.since !== undefined ? { since: parseSince(opts.since) } : {}),
+        ...(opts.needsAttention ? { needsAttention: true } : {}),
+        ...(opts.overdue ? { overdue: true } : {}),
+        ...(opts.running ? { running: true } : opts.closed ? { running: false } : {}),
+      };
+      const list = await withOps((ctx) => listOrders(ctx, filters, opts.limit ?? DEFAULT_LIST_LIMIT));
+      done(new Outcome(EXIT_CODES.ok, list, listText(list)));
+    });
+
+  leaf(orders, 'show', 'show an order: stage and its history, Hublify ids, shipments, last error, Web UI link')
+    .argument('<order>', 'order number (e.g. PO-1001) or Apicbase id')
+    .action(async (ref: string) => {
+      const details = await withOps((ctx) => showOrder(ctx, ref));
+      done(new Outcome(EXIT_CODES.ok, details, showText(details)));
+    });
+
+  leaf(orders, 'cancel', 'cancel an order with a reason (recorded, shown by `orders show`), and wait for it to close')
+    .argument('<order>', 'order number or Apicbase id')
+    .requiredOption('--reason <text>', 'why (e.g. "customer phoned: placed twice")')
+    .action(async (ref: string, opts: { reason: string }) => {
+      const r = await withOps((ctx) => cancelOrder(ctx, ref, opts.reason));
+      const text = r.cancelled
+        ? `Cancelled ${r.orderNumber ?? r.workflowId} (stage ${r.stage ?? '?'}): ${r.reason}`
+        : `Cancellation of ${r.orderNumber ?? r.workflowId} requested, but the workflow has not closed yet (is a worker running?)`;
+      done(new Outcome(r.cancelled ? EXIT_CODES.ok : EXIT_CODES.failed, r, text));
+    });
+
+  leaf(orders, 'retry', 'try the stuck step again (signal retry), after fixing the cause outside')
+    .argument('<order>', 'order number or Apicbase id')
+    .option('--note <text>', 'what was fixed (logged by the workflow)')
+    .action(async (ref: string, opts: { note?: string }) => {
+      const r = await withOps((ctx) => retryOrder(ctx, ref, opts.note));
+      done(new Outcome(EXIT_CODES.ok, r, `Sent retry to ${r.orderNumber ?? r.workflowId} (stage ${r.stage ?? '?'})${r.note ? `; note: ${r.note}` : ''}`));
+    });
+
+  leaf(orders, 'poll', 'ask Hublify about the order now (signal pollNow)')
+    .argument('<order>', 'order number or Apicbase id')
+    .action(async (ref: string) => {
+      const r = await withOps((ctx) => pollOrder(ctx, ref));
+      done(new Outcome(EXIT_CODES.ok, r, `Sent pollNow to ${r.orderNumber ?? r.workflowId} (stage ${r.stage ?? '?'})`));
+    });
+
+  leaf(orders, 'amend', 'correct order fields and/or replace the items (the amend update); shows what Hublify updated and refused')
+    .argument('<order>', 'order number or Apicbase id')
+    .option('--set <field=value>', 'set a Hublify order field, e.g. deliver_street="Neue Straße 1" (repeatable)', collect)
+    .option('--clear <field>', 'clear a Hublify order field (repeatable)', collect)
+    .option('--item <article:quantity>', 'replace the items with these, e.g. --item EK00001:2 --item PC0001:10 (repeatable)', collect)
+    .option('--note <text>', 'why (kept with the request)')
+    .addHelpText(
+      'after',
+      '\nAmendable fields: invoice_* and deliver_* address fields (company, gender, firstname, lastname, addrextra,\nstreet, housenr, zip, town, country), o_comment, st_label. Exits 1 when Hublify refused any of them.',
+    )
+    .action(async (ref: string, opts: { set?: string[]; clear?: string[]; item?: string[]; note?: string }) => {
+      const request = amendRequestFromArgs(opts);
+      const r = await withOps((ctx) => amendOrder(ctx, ref, request));
+      done(new Outcome(!r.pending && r.refused.length ? EXIT_CODES.failed : EXIT_CODES.ok, r, amendText(r)));
+    });
+
+  leaf(orders, 'replay', 'start an order from a saved Apicbase purchase-order payload (source "support")')
+    .argument('<file>', 'JSON file with one Apicbase purchase order ("-" reads stdin)')
+    .action(async (file: string) => {
+      let text: string;
+      try {
+        text = file === '-' ? (io.readStdin ?? (() => readFileSync(0, 'utf8')))() : readFileSync(file, 'utf8');
+      } catch (err) {
+        throw new OperationError('usage', `cannot read ${file}: ${(err as Error).message}`);
+      }
+      let payload: unknown;
+      try {
+        payload = JSON.parse(text.replace(/^\uFEFF/, ''));
+      } catch (err) {
+        throw new OperationError('usage', `${file} is not valid JSON: ${(err as Error).message}`);
+      }
+      const r = await withOps((ctx) => replayOrder(ctx, payload));
+      const text2 = `${r.outcome === 'started' ? 'Started' : 'Already running, joined'}: order ${r.orderNumber} as ${r.workflowId}${r.webUi ? `\nWeb UI: ${r.webUi}` : ''}`;
+      done(new Outcome(EXIT_CODES.ok, r, text2));
+    });
+
+  const customers = program.command('customers').description('the customer directory').addHelpText('after', EXIT_CODES_HELP);
+  leaf(customers, 'check', 'validate the customer directory file (every problem listed; exit 2 when invalid)')
+    .option('--file <path>', 'the file to check (default: CUSTOMER_DIRECTORY_FILE)')
+    .action((opts: { file?: string }) => {
+      const r = checkCustomerDirectory(opts.file ?? getConfig().CUSTOMER_DIRECTORY_FILE);
+      done(new Outcome(EXIT_CODES.ok, r, `${r.file} is valid: ${plural(r.customers, 'customer')} (${r.customerNumbers.join(', ')})`));
+    });
+
+  leaf(program, 'doctor', 'check the configuration, customer directory, Temporal, Hublify (stats) and the Apicbase token').action(async () => {
+    const cfg = getConfig();
+    let close: (() => Promise<void>) | undefined;
+    try {
+      const report = await runDoctor({
+        config: cfg,
+        connect: async () => {
+          const ops = await connectOperations(cfg);
+          close = () => ops.close();
+          return ops.connection;
+        },
+      });
+      const code = report.ok ? EXIT_CODES.ok : !report.temporalReachable ? EXIT_CODES.unavailable : EXIT_CODES.failed;
+      done(new Outcome(code, report, doctorText(report)));
+    } finally {
+      await close?.().catch(() => undefined);
+    }
+  });
+
+  return program;
+}
+
+function isJson(argv: string[]): boolean {
+  return argv.includes('--json');
+}
+
+/** Runs the CLI; resolves with the exit code (never exits the process itself). */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const json = isJson(argv);
+  let outcome: Outcome | undefined;
+  const program = buildProgram(io, (o) => (outcome = o));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_CODES.ok;
+      if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
+      return EXIT_CODES.usage; // commander already printed what was wrong
+    }
+    const e =
+      err instanceof ConfigError
+        ? new OperationError('config', 'invalid configuration', err.problems)
+        : toOperationError(err);
+    const code = exitCodeFor(e.kind);
+    if (json) io.out(`${JSON.stringify({ error: e.message, kind: e.kind, exitCode: code, ...(e.problems.length ? { problems: e.problems } : {}) }, null, 2)}\n`);
+    io.err(`order-relay: ${e.message}\n${e.problems.map((p) => `  - ${p}\n`).join('')}`);
+    return code;
+  }
+  if (!outcome) {
+    // A group without a subcommand (e.g. `order-relay orders`): show its help.
+    program.outputHelp();
+    return EXIT_CODES.usage;
+  }
+  io.out(json ? `${JSON.stringify(outcome.json, null, 2)}\n` : `${outcome.text}\n`);
+  return outcome.code;
+}
+
+/** The process entry (bin/order-relay.cjs and `npm run cli`). */
+export function main(argv: string[] = process.argv.slice(2)): void {
+  const io: CliIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s), env: process.env };
+  // `order-relay orders list | head`: a reader that stops early is not an error.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw err;
+  });
+  runCli(argv, io).then(
+    (code) => {
+      process.exitCode = code;
+      // Everything is closed by now; should anything still hold the event loop, do not hang.
+      setTimeout(() => process.exit(code), 5_000).unref();
+    },
+    (err: unknown) => {
+      process.stderr.write(`order-relay: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exitCode = EXIT_CODES.failed;
+    },
+  );
+}
+
+if (require.main === module) main();

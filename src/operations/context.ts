@@ -1,0 +1,75 @@
+// What the operations need: a Temporal client and where orders run. The admin API builds it from the
+// running relay's client; the CLI connects on its own (connectOperations) from the same configuration.
+import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { payloadCodecFromConfig } from '../codec';
+import type { Config } from '../config';
+import { orderWorkflowSettings } from '../orders/order-settings';
+import type { OrderStarterDeps } from '../orders/start-order';
+import type { OrderWorkflowSettings } from '../../workflows/order-status';
+import { OperationError } from './errors';
+
+export interface OperationsContext {
+  client: Client;
+  namespace: string;
+  taskQueue: string;
+  /** Base of the Temporal Web UI links (undefined: no links). */
+  webUiBaseUrl: string | undefined;
+  /** The workflow settings a replayed order starts with. */
+  settings: () => OrderWorkflowSettings;
+}
+
+export function operationsContext(config: Config, client: Client): OperationsContext {
+  return {
+    client,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    webUiBaseUrl: webUiBaseUrl(config),
+    settings: () => orderWorkflowSettings(config),
+  };
+}
+
+export function starterFrom(ctx: OperationsContext): OrderStarterDeps {
+  return { client: ctx.client, taskQueue: ctx.taskQueue, settings: ctx.settings };
+}
+
+/** TEMPORAL_ADDRESS, or the embedded dev server `npm start` runs when it is not set. */
+export function temporalAddress(config: Config): string {
+  return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
+}
+
+/** TEMPORAL_UI_URL, or the embedded dev server's Web UI when order-relay runs it. */
+export function webUiBaseUrl(config: Config): string | undefined {
+  return config.TEMPORAL_UI_URL ?? (config.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${config.TEMPORAL_DEV_UI_PORT}`);
+}
+
+export interface ConnectedOperations {
+  ctx: OperationsContext;
+  connection: Connection;
+  close(): Promise<void>;
+}
+
+/**
+ * Connects to Temporal the way order-relay does (same address, namespace and client options).
+ * Throws OperationError('unavailable') when Temporal does not answer within TEMPORAL_CONNECT_TIMEOUT_MS.
+ */
+export async function connectOperations(config: Config): Promise<ConnectedOperations> {
+  const address = temporalAddress(config);
+  let connection: Connection;
+  try {
+    connection = await Connection.connect({ address, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS });
+  } catch (err) {
+    throw new OperationError('unavailable', `Temporal is unreachable at ${address}: ${(err as Error).message}`);
+  }
+  // The relay's payload codec (src/codec): statuses and histories are encrypted. Keys from CODEC_KEYS
+  // or order-relay's key file in DATA_DIR (never created here).
+  let dataConverter: DataConverter;
+  try {
+    dataConverter = payloadCodecFromConfig(config, { create: false }).dataConverter;
+  } catch (err) {
+    await connection.close();
+    throw new OperationError('config', (err as Error).message);
+  }
+  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+  return { ctx: operationsContext(config, client), connection, close: () => connection.close() };
+}

@@ -1,0 +1,79 @@
+// The invoice and delivery address the order carries, for `orders show`. The status query holds no
+// address (it is PII); the workflow's history does: the mapped Hublify request (mapOrder's result, or the
+// request carried into a continued run), with the address changes of accepted `amend` updates applied.
+// Payloads are decoded with the client's own data converter, so an encrypting payload codec on the
+// client decodes them here and nowhere else.
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import type { temporal } from '@temporalio/proto';
+import type { HublifyOrderCreateRequest } from '../hublify/types';
+import type { AmendRequest, AmendResult, OrderWorkflowInput } from '../../workflows/order-status';
+import type { OperationsContext } from './context';
+import type { ResolvedOrder } from './orders';
+
+const ADDRESS_PARTS = ['company', 'gender', 'firstname', 'lastname', 'addrextra', 'street', 'housenr', 'zip', 'town', 'country'] as const;
+
+export type Address = Partial<Record<(typeof ADDRESS_PARTS)[number], string>>;
+
+export interface OrderAddresses {
+  invoice: Address;
+  deliver: Address;
+}
+
+type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
+
+function pick(order: Record<string, unknown>, prefix: 'invoice' | 'deliver'): Address {
+  const out: Address = {};
+  for (const part of ADDRESS_PARTS) {
+    const value = order[`${prefix}_${part}`];
+    if (typeof value === 'string' && value !== '') out[part] = value;
+  }
+  return out;
+}
+
+/** The addresses from the current run's history, or undefined when the order was never mapped. */
+export async function orderAddresses(ctx: OperationsContext, order: ResolvedOrder): Promise<OrderAddresses | undefined> {
+  const converter = ctx.client.options.loadedDataConverter;
+  const decode = <T>(payloads: Payloads): Promise<T> => decodeFromPayloadsAtIndex<T>(converter, 0, payloads?.payloads ?? []);
+  const history = await order.handle.fetchHistory();
+  const events = history.events ?? [];
+
+  const mapScheduled = new Set<string>();
+  let fields: Record<string, unknown> | undefined;
+  const accepted = new Map<string, AmendRequest>();
+  for (const event of events) {
+    const id = String(event.eventId);
+    const started = event.workflowExecutionStartedEventAttributes;
+    if (started) {
+      const input = await decode<OrderWorkflowInput>(started.input);
+      if (input?.carried?.request) fields = { ...input.carried.request.fields.order };
+    }
+    if (event.activityTaskScheduledEventAttributes?.activityType?.name === 'mapOrder') mapScheduled.add(id);
+    const completed = event.activityTaskCompletedEventAttributes;
+    if (completed && mapScheduled.has(String(completed.scheduledEventId))) {
+      fields = { ...(await decode<HublifyOrderCreateRequest>(completed.result)).fields.order };
+    }
+    const amendAccepted = event.workflowExecutionUpdateAcceptedEventAttributes?.acceptedRequest;
+    if (amendAccepted?.input?.name === 'amend' && amendAccepted.meta?.updateId) {
+      accepted.set(amendAccepted.meta.updateId, await decode<AmendRequest>(amendAccepted.input.args));
+    }
+    const amendDone = event.workflowExecutionUpdateCompletedEventAttributes;
+    const request = amendDone?.meta?.updateId ? accepted.get(amendDone.meta.updateId) : undefined;
+    if (fields && request?.order && amendDone?.outcome?.success) {
+      // What was applied: everything on a re-injection (the corrected request is kept even when Hublify
+      // is still away), only what Hublify updated on an order_update.
+      const result = await decode<AmendResult>(amendDone.outcome.success);
+      for (const [key, value] of Object.entries(request.order)) {
+        if (result.outcome === 'reinjected' || result.updated.includes(key)) fields[key] = value;
+      }
+    }
+  }
+  return fields ? { invoice: pick(fields, 'invoice'), deliver: pick(fields, 'deliver') } : undefined;
+}
+
+/** "Company · Firstname Lastname · Street 1 · 12345 Town · DE" */
+export function formatAddress(address: Address): string {
+  const name = [address.firstname, address.lastname].filter(Boolean).join(' ');
+  const street = [address.street, address.housenr].filter(Boolean).join(' ');
+  const town = [address.zip, address.town].filter(Boolean).join(' ');
+  return [address.company, name, address.addrextra, street, town, address.country].filter(Boolean).join(' · ') || '-';
+}

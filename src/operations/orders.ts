@@ -1,0 +1,182 @@
+// Finding and reading orders: `orders list` / GET /admin/orders and `orders show` / GET /admin/orders/:ref.
+import type { WorkflowExecutionDescription, WorkflowExecutionInfo, WorkflowHandle } from '@temporalio/client';
+import { orderWorkflowId } from '../apicbase/order';
+import { workflowUiLink } from '../ingress/web-ui-link';
+import { statusQuery } from '../../workflows/order-messages';
+import type { OrderStatus } from '../../workflows/order-status';
+import type { orderWorkflow } from '../../workflows/order-workflow';
+import { CustomerNumber, ExpectedDeliveryDate, HublifyOrderId, OrderNumber, OrderStage } from '../../workflows/search-attributes';
+import type { OperationsContext } from './context';
+import { OperationError, isTemporalUnreachable, toOperationError } from './errors';
+import { orderAddresses, type OrderAddresses } from './order-address';
+import { ORDER_WORKFLOW_TYPE, isQueryable, orderListQuery, queryLiteral, type OrderListFilters } from './visibility-query';
+
+export const DEFAULT_LIST_LIMIT = 50;
+export const MAX_LIST_LIMIT = 1000;
+/** How long `show` waits for the status query (a worker must answer it). */
+const QUERY_TIMEOUT_MS = 10_000;
+
+/** One line of `orders list`: what visibility knows, without asking the workflow. */
+export interface OrderSummary {
+  workflowId: string;
+  runId: string;
+  orderNumber: string | null;
+  customerNumber: string | null;
+  stage: string | null;
+  hublifyOrderId: string | null;
+  expectedDelivery: string | null;
+  /** Temporal's execution status: RUNNING, COMPLETED, FAILED, CANCELLED, TERMINATED, TIMED_OUT… */
+  execution: string;
+  startedAt: string;
+  closedAt: string | null;
+  webUi?: string;
+}
+
+export interface OrderList {
+  query: string;
+  orders: OrderSummary[];
+  /** More orders matched than `limit`. */
+  truncated: boolean;
+}
+
+function summary(ctx: OperationsContext, info: WorkflowExecutionInfo | WorkflowExecutionDescription): OrderSummary {
+  const sa = info.typedSearchAttributes;
+  const webUi = workflowUiLink(ctx.webUiBaseUrl, ctx.namespace, info.workflowId);
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    orderNumber: sa.get(OrderNumber) ?? null,
+    customerNumber: sa.get(CustomerNumber) ?? null,
+    stage: sa.get(OrderStage) ?? null,
+    hublifyOrderId: sa.get(HublifyOrderId) ?? null,
+    expectedDelivery: sa.get(ExpectedDeliveryDate)?.toISOString() ?? null,
+    execution: info.status.name,
+    startedAt: info.startTime.toISOString(),
+    closedAt: info.closeTime?.toISOString() ?? null,
+    ...(webUi ? { webUi } : {}),
+  };
+}
+
+export async function listOrders(ctx: OperationsContext, filters: OrderListFilters, limit = DEFAULT_LIST_LIMIT): Promise<OrderList> {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new OperationError('usage', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
+  const query = orderListQuery(filters);
+  const orders: OrderSummary[] = [];
+  let truncated = false;
+  try {
+    for await (const info of ctx.client.workflow.list({ query, pageSize: Math.min(limit + 1, 1000) })) {
+      if (orders.length === limit) {
+        truncated = true;
+        break;
+      }
+      orders.push(summary(ctx, info));
+    }
+  } catch (err) {
+    throw toOperationError(err);
+  }
+  return { query, orders, truncated };
+}
+
+export interface ResolvedOrder {
+  workflowId: string;
+  handle: WorkflowHandle<typeof orderWorkflow>;
+  description: WorkflowExecutionDescription;
+}
+
+async function describeIfExists(ctx: OperationsContext, workflowId: string): Promise<ResolvedOrder | undefined> {
+  const handle = ctx.client.workflow.getHandle<typeof orderWorkflow>(workflowId);
+  try {
+    const description = await handle.describe();
+    if (description.type !== ORDER_WORKFLOW_TYPE) return undefined;
+    return { workflowId, handle, description };
+  } catch (err) {
+    const e = toOperationError(err);
+    if (e.kind === 'not-found') return undefined;
+    throw e;
+  }
+}
+
+const APICBASE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+
+/**
+ * An order by its Apicbase id (or workflow id `apicbase-order-<id>`), else by its order number
+ * (the OrderNumber search attribute). The direct id comes first: it needs no visibility lookup, so it
+ * also finds an order started a moment ago.
+ */
+export async function resolveOrder(ctx: OperationsContext, ref: string): Promise<ResolvedOrder> {
+  const text = ref.trim();
+  if (!text) throw new OperationError('usage', 'give an order number or an Apicbase id');
+  const direct = [...(text.startsWith('apicbase-order-') ? [text] : []), ...(APICBASE_ID.test(text) ? [orderWorkflowId(text)] : [])];
+  for (const workflowId of direct) {
+    const found = await describeIfExists(ctx, workflowId);
+    if (found) return found;
+  }
+  const ids = new Set<string>();
+  if (!isQueryable(text)) throw new OperationError('not-found', `no order with Apicbase id "${text}" (an order number with quotes or backslashes cannot be searched for: give the Apicbase id)`);
+  try {
+    const query = `WorkflowType = ${queryLiteral(ORDER_WORKFLOW_TYPE)} AND ${OrderNumber.name} = ${queryLiteral(text)}`;
+    for await (const info of ctx.client.workflow.list({ query, pageSize: 10 })) {
+      ids.add(info.workflowId);
+      if (ids.size > 5) break;
+    }
+  } catch (err) {
+    throw toOperationError(err);
+  }
+  if (ids.size > 1) {
+    throw new OperationError('conflict', `order number ${text} names ${ids.size} orders: give the Apicbase id instead`, [...ids]);
+  }
+  const [workflowId] = ids;
+  const found = workflowId ? await describeIfExists(ctx, workflowId) : undefined;
+  if (!found) throw new OperationError('not-found', `no order with order number or Apicbase id "${text}"`);
+  return found;
+}
+
+/** `orders show`: the workflow's own status (query) with what Temporal knows about the run. */
+export type OrderDetails = OrderSummary &
+  Partial<Omit<OrderStatus, 'workflowId' | 'orderNumber' | 'customerNumber' | 'stage'>> & {
+    /** Why the status query could not be answered (e.g. no worker is running); the rest is from visibility. */
+    statusUnavailable?: string;
+    /** Invoice and delivery address as mapped (and amended), from the workflow's history; absent before mapping. */
+    addresses?: OrderAddresses;
+  };
+
+async function queryStatus(ctx: OperationsContext, order: ResolvedOrder): Promise<OrderStatus> {
+  return ctx.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => order.handle.query(statusQuery));
+}
+
+export async function showOrder(ctx: OperationsContext, ref: string): Promise<OrderDetails> {
+  const order = await resolveOrder(ctx, ref);
+  return detailsOf(ctx, order);
+}
+
+export async function detailsOf(ctx: OperationsContext, order: ResolvedOrder): Promise<OrderDetails> {
+  const base = summary(ctx, order.description);
+  // The address is a nicety: a history that cannot be read (or decoded) must not hide the status.
+  const addresses = await orderAddresses(ctx, order).catch(() => undefined);
+  const withAddresses = addresses ? { addresses } : {};
+  try {
+    const status = await queryStatus(ctx, order);
+    return {
+      ...base,
+      ...withAddresses,
+      ...status,
+      // The status is the workflow's own truth; visibility may lag a moment behind it.
+      orderNumber: status.orderNumber,
+      customerNumber: status.customerNumber,
+      stage: status.stage,
+      hublifyOrderId: status.hublify?.orderId ?? base.hublifyOrderId,
+    };
+  } catch (err) {
+    // A query needs a worker: a deadline here means no worker answered, not that Temporal is away.
+    const reason = isTemporalUnreachable(err) ? `no answer within ${QUERY_TIMEOUT_MS / 1000} s (is an order-relay worker running?)` : toOperationError(err).message;
+    return { ...base, ...withAddresses, statusUnavailable: reason };
+  }
+}
+
+/** The order must still run for signals and updates to reach it. */
+export function requireRunning(order: ResolvedOrder, action: string): void {
+  const execution = order.description.status.name;
+  if (execution !== 'RUNNING') {
+    const stage = order.description.typedSearchAttributes.get(OrderStage);
+    throw new OperationError('conflict', `order ${order.workflowId} is closed (${execution}${stage ? `, stage ${stage}` : ''}): nothing to ${action}`);
+  }
+}

@@ -1,0 +1,142 @@
+// Observability: the business metrics (received, accepted, rejected, injected, needs attention,
+// overdue, shipped; receipt → injection and → shipment) counted as real orders flow, served with the
+// Temporal SDK's own metrics on the worker's Prometheus endpoint and on the API's /metrics; and the
+// structured log lines of activities carrying the workflow id and the order number.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { orderWorkflowId } from '../src/apicbase/order';
+import { createLogger } from '../src/logger';
+import { createBusinessMetrics } from '../src/observability/business-metrics';
+import { freeLoopbackPort } from '../src/observability/metrics-server';
+import { installTemporalRuntime, temporalSdkMetricsAddress } from '../src/temporal/runtime';
+import { LogSink } from './helpers/ingress';
+import { stageIs, waitForStatus } from './helpers/orders';
+import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
+import { startTestSystem, type TestSystem } from './helpers/system';
+import { deliverOrder } from './helpers/webhook';
+
+/** The value of one sample in Prometheus text (`name` or `name{labels}`), undefined when absent. */
+function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
+  for (const line of text.split('\n')) {
+    if (line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})?\s+(\S+)/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = new Map([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x): [string, string] => [x[1]!, x[2]!]));
+    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) return Number(m[3]);
+  }
+  return undefined;
+}
+
+void describe('business metrics (unit)', () => {
+  void it('counts a stage change once, however often the activity is retried, and not a re-entry of the same stage', () => {
+    const m = createBusinessMetrics();
+    const t = { workflowId: 'w', stage: 'INJECTED', previousStage: 'VERIFIED', at: '2026-01-01T00:00:10Z', receivedAt: '2026-01-01T00:00:00Z' };
+    assert.equal(m.recordTransition(t), true);
+    assert.equal(m.recordTransition(t), false, 'a retried recordStage');
+    assert.equal(m.recordTransition({ ...t, stage: 'OVERDUE', previousStage: 'OVERDUE', at: '2026-01-01T00:01:00Z' }), false);
+    assert.equal(m.recordTransition({ ...t, previousStage: 'RECEIVED', stage: 'VERIFIED', at: '2026-01-01T00:00:05Z', source: 'pull' }), true);
+    return m.registry.metrics().then((text) => {
+      assert.equal(sample(text, 'order_relay_orders_injected_total'), 1);
+      assert.equal(sample(text, 'order_relay_orders_overdue_total'), 0);
+      assert.equal(sample(text, 'order_relay_orders_received_total', { source: 'pull' }), 1);
+      assert.equal(sample(text, 'order_relay_order_receipt_to_injection_seconds_count'), 1);
+      assert.equal(sample(text, 'order_relay_order_receipt_to_injection_seconds_sum'), 10);
+      assert.equal(sample(text, 'order_relay_order_receipt_to_injection_seconds_bucket', { le: '15' }), 1);
+      assert.equal(sample(text, 'order_relay_order_receipt_to_injection_seconds_bucket', { le: '5' }), 0);
+    });
+  });
+});
+
+void describe('observability of a running system', () => {
+  let system: TestSystem;
+  const logs = new LogSink();
+  const shipped = sampleOrder();
+  const rejected = sampleOrder({ status: 'DRAFT' });
+  const refused = orderWithUnknownArticle();
+  const late = sampleOrder({ expected_delivery_date: new Date(Date.now() + 1_500).toISOString() });
+
+  before(async () => {
+    // The SDK's metrics exporter is part of the runtime, installed once per process: install it first
+    // (as startOrderRelay does for `npm start`), on a free port, with the log sink.
+    installTemporalRuntime(createLogger('info', logs), { sdkMetricsAddress: `127.0.0.1:${await freeLoopbackPort()}` });
+    system = await startTestSystem({}, { logDestination: logs });
+
+    const ok = await deliverOrder(system.baseUrl, shipped);
+    assert.equal(ok.status, 200, JSON.stringify(ok.body));
+    assert.equal((await deliverOrder(system.baseUrl, rejected)).status, 422);
+    assert.equal((await deliverOrder(system.baseUrl, refused)).status, 200);
+    assert.equal((await deliverOrder(system.baseUrl, late)).status, 200);
+    const handle = (o: { id: string }) => system.relay.client.workflow.getHandle(orderWorkflowId(o.id));
+    await waitForStatus(handle(shipped), stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(shipped.order_number);
+    await Promise.all([
+      waitForStatus(handle(shipped), stageIs('SHIPPED')),
+      waitForStatus(handle(refused), stageIs('NEEDS_ATTENTION')),
+      waitForStatus(handle(late), stageIs('OVERDUE')),
+    ]);
+  });
+  after(async () => {
+    await system?.close();
+  });
+
+  const scrape = async (url: string) => {
+    const res = await fetch(url);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/plain/);
+    return res.text();
+  };
+
+  const expectBusinessMetrics = (text: string) => {
+    const counts = {
+      order_relay_orders_accepted_total: 3,
+      order_relay_orders_rejected_total: 1,
+      order_relay_orders_injected_total: 2,
+      order_relay_orders_needs_attention_total: 1,
+      order_relay_orders_overdue_total: 1,
+      order_relay_orders_shipped_total: 1,
+      order_relay_orders_cancelled_total: 0,
+    };
+    for (const [name, value] of Object.entries(counts)) assert.equal(sample(text, name), value, name);
+    assert.equal(sample(text, 'order_relay_orders_received_total', { source: 'webhook' }), 4);
+    assert.equal(sample(text, 'order_relay_order_receipt_to_injection_seconds_count'), 2);
+    assert.equal(sample(text, 'order_relay_order_receipt_to_shipment_seconds_count'), 1);
+    const toShipment = sample(text, 'order_relay_order_receipt_to_shipment_seconds_sum')!;
+    assert.ok(toShipment > 0 && toShipment < 60, `receipt → shipment took ${toShipment}s`);
+  };
+
+  void it("the worker's Prometheus endpoint has the business metrics with the right values and the Temporal SDK's own", async () => {
+    assert.ok(system.relay.workerMetricsUrl, 'a worker metrics endpoint');
+    assert.ok(temporalSdkMetricsAddress(), 'the SDK exports metrics');
+    const text = await scrape(system.relay.workerMetricsUrl);
+    expectBusinessMetrics(text);
+    // The SDK's own (from its native core): workers, pollers, task latencies.
+    assert.match(text, /^temporal_worker_start\{[^}]*task_queue="order-relay"/m);
+    assert.match(text, /^temporal_activity_execution_latency_bucket\{[^}]*activity_type="injectOrder"/m);
+    assert.match(text, /^temporal_workflow_task_execution_latency_bucket/m);
+  });
+
+  void it("the API's /metrics (same process) has them too, beside the HTTP metrics", async () => {
+    const text = await scrape(`${system.baseUrl}/metrics`);
+    expectBusinessMetrics(text);
+    assert.match(text, /^temporal_worker_start\{/m);
+    assert.ok((sample(text, 'order_relay_http_requests_total', { route: '/webhooks/apicbase/orders', status: '200' }) ?? 0) >= 3);
+  });
+
+  void it('activity log lines are JSON with the workflow id and the order number', () => {
+    const lines = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    const stageLines = lines.filter((l) => l.msg === 'order stage changed' && l.workflowId === orderWorkflowId(shipped.id));
+    assert.deepEqual(
+      stageLines.map((l) => l.stage),
+      ['VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED'],
+    );
+    for (const l of stageLines) {
+      assert.equal(l.orderNumber, shipped.order_number);
+      assert.equal(l.activityType, 'recordStage');
+      assert.equal(l.workflowType, 'orderWorkflow');
+    }
+    const attention = lines.find((l) => l.msg === 'order stage changed' && l.stage === 'NEEDS_ATTENTION');
+    assert.equal(attention?.orderNumber, refused.order_number);
+    assert.equal(attention?.workflowId, orderWorkflowId(refused.id));
+    assert.match(String(attention?.detail), /Hublify rejected/);
+  });
+});
