@@ -270,6 +270,10 @@ void describe('order-relay CLI', () => {
     const text = await run(['orders', 'show', o.id]);
     assert.match(text.stdout, /Cancel reason: customer phoned: order placed twice/);
     assert.match(text.stdout, /Temporal: +CANCELLED/);
+    // Temporal's own cancel request carries the reason too, as the history event's cause.
+    const history = await handle.fetchHistory();
+    const requested = history.events?.find((e) => e.workflowExecutionCancelRequestedEventAttributes);
+    assert.equal(requested?.workflowExecutionCancelRequestedEventAttributes?.cause, 'customer phoned: order placed twice');
 
     const again = await runJson<{ kind: string }>(['orders', 'cancel', o.id, '--reason', 'again'], 1);
     assert.equal(again.kind, 'conflict');

@@ -1,7 +1,7 @@
 // The Temporal Web UI as the operators' console, driven in a real browser (Debian's Chromium, headless,
 // through playwright-core): the dev server's UI, with order-relay's codec endpoint configured as the
 // dev server's --ui-codec-endpoint (as `npm start` does), filters by order number, shows the order with
-// its stage (search-attribute columns), and — decrypted through the codec — its summary, details,
+// its stage (search-attribute columns), a cancelled order with support's reason, and — decrypted through the codec — its summary, details,
 // current details and activity summaries. Screenshots go to test-artifacts/ (git-ignored).
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -46,6 +46,7 @@ void describe('Temporal Web UI as the operator console (browser)', () => {
   const codecCalls: Array<{ url: string; status: number }> = [];
   const order = sampleOrder({ supplier_customer_number: 'CUST-001' });
   const workflowId = orderWorkflowId(order.id);
+  const ADMIN_TOKEN = 'web-ui-test-admin-token-4f2a';
 
   before(async () => {
     // Fail, not skip: `npm test`'s pretest step installs Chromium (scripts/bootstrap.cjs).
@@ -60,7 +61,7 @@ void describe('Temporal Web UI as the operator console (browser)', () => {
     system = await startTestSystem(
       // What `npm start` sets up for its embedded dev server: the UI's origin may call the codec, which
       // answers loopback callers without a token (the dev UI cannot send one).
-      { PORT: String(relayPort), TEMPORAL_UI_URL: uiUrl, CODEC_LOOPBACK_UNAUTHENTICATED: 'true' },
+      { PORT: String(relayPort), TEMPORAL_UI_URL: uiUrl, CODEC_LOOPBACK_UNAUTHENTICATED: 'true', ADMIN_TOKEN },
       { temporal: { ui: true, uiPort, extraArgs: ['--ui-codec-endpoint', `http://127.0.0.1:${relayPort}/codec`] } },
     );
     const res = await deliverOrder(system.baseUrl, order);
@@ -132,5 +133,31 @@ void describe('Temporal Web UI as the operator console (browser)', () => {
     // Those texts are encrypted in Temporal: only the codec endpoint could have shown them.
     assert.ok(codecCalls.some((c) => c.url.endsWith('/codec/decode') && c.status === 200), JSON.stringify(codecCalls));
     assert.deepEqual(codecCalls.filter((c) => c.status !== 200), []);
+  });
+
+  void it('a cancelled order shows its stage and the reason support gave (admin API cancel)', async () => {
+    const cancelled = sampleOrder({ supplier_customer_number: 'CUST-001' });
+    const cancelledId = orderWorkflowId(cancelled.id);
+    const reason = 'customer phoned: order placed twice';
+    assert.equal((await deliverOrder(system.baseUrl, cancelled)).status, 200);
+    await waitForStatus(system.relay.client.workflow.getHandle(cancelledId), stageIs('WAITING_FOR_SHIPMENT'));
+    const res = await fetch(`${system.baseUrl}/admin/orders/${cancelled.order_number}/cancel`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason }),
+    });
+    assert.equal(res.status, 200, await res.clone().text());
+    assert.equal(((await res.json()) as { execution: string }).execution, 'CANCELLED');
+
+    await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`OrderNumber="${cancelled.order_number}"`)}`);
+    const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: cancelledId }) });
+    await row.getByText('CANCELLED').first().waitFor();
+    assert.match(await row.innerText(), /Canceled/);
+    await page.getByRole('link', { name: cancelledId }).click();
+    await page.getByText('Canceled', { exact: true }).first().waitFor();
+    // The current details (decrypted through the codec) say why.
+    await page.getByText('User Metadata', { exact: true }).click();
+    await frameShowing(page, new RegExp(`CANCELLED\\s*· Hublify ACHN-\\d+: received · reason: ${reason}`));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'web-ui-cancelled-order.png') });
   });
 });

@@ -176,7 +176,9 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     const hub = h ? `Hublify ${h.orderId}: ${h.state}` : 'not in Hublify yet';
     const ships = status.shipments.length ? ` · ${status.shipments.length} shipment(s)` : '';
     const err = status.lastError && status.stage === 'NEEDS_ATTENTION' ? ` · ${status.lastError}` : '';
-    return `**${status.stage}**${status.overdue ? ' (overdue)' : ''} · ${hub}${ships}${err}`;
+    // Support reads why an order was cancelled at the top of its Web UI page.
+    const why = status.stage === 'CANCELLED' && status.cancelReason ? ` · reason: ${status.cancelReason}` : '';
+    return `**${status.stage}**${status.overdue ? ' (overdue)' : ''} · ${hub}${ships}${err}${why}`;
   }
 
   async function waitForSupport(reason: string): Promise<void> {

@@ -67,6 +67,7 @@ export function httpStatusFor(kind: OperationErrorKind): number {
 
 /** gRPC status codes UNAVAILABLE (14) and DEADLINE_EXCEEDED (4). */
 const UNREACHABLE_CODES = new Set<number>([14, 4]);
+const GRPC_NOT_FOUND = 5;
 
 /** True when the error (or one of its causes) says Temporal could not be reached or did not answer. */
 export function isTemporalUnreachable(err: unknown): boolean {
@@ -81,6 +82,8 @@ export function isTemporalUnreachable(err: unknown): boolean {
 export function toOperationError(err: unknown): OperationError {
   if (err instanceof OperationError) return err;
   if (err instanceof WorkflowNotFoundError) return new OperationError('not-found', `order not found: ${err.message}`);
+  // The raw workflow service (e.g. a cancel request with a reason) answers NOT_FOUND itself.
+  if (isGrpcServiceError(err) && (err.code as number) === GRPC_NOT_FOUND) return new OperationError('not-found', `order not found: ${err.details || err.message}`);
   if (isTemporalUnreachable(err)) return new OperationError('unavailable', `Temporal is unreachable: ${(err as Error).message}`);
   return new OperationError('failed', err instanceof Error ? err.message : String(err));
 }

@@ -1,5 +1,6 @@
 // What support does to an order: cancel (with a reason), retry, poll, amend, and replay a saved
 // Apicbase payload. The messages are the workflow's own (workflows/order-messages.ts).
+import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { apicbaseOrderSchema, describeIssues, orderWorkflowId } from '../apicbase/order';
 import { workflowUiLink } from '../ingress/web-ui-link';
@@ -40,7 +41,16 @@ export async function cancelOrder(ctx: OperationsContext, ref: string, reason: s
   requireRunning(order, 'cancel');
   try {
     await order.handle.signal(cancelReasonSignal, why);
-    await order.handle.cancel();
+    // Temporal's own cancel request, with the reason as its cause: the history's "cancel requested"
+    // event (Web UI, `temporal workflow show`) says why, as the `cancelReason` signal does to the workflow.
+    // (WorkflowHandle.cancel() takes no reason.)
+    await ctx.client.workflowService.requestCancelWorkflowExecution({
+      namespace: ctx.namespace,
+      workflowExecution: { workflowId: order.workflowId },
+      identity: ctx.client.options.identity,
+      requestId: randomUUID(),
+      reason: why,
+    });
     let execution = 'RUNNING';
     for (const deadline = Date.now() + waitMs; Date.now() < deadline; await sleep(200)) {
       execution = (await order.handle.describe()).status.name;
