@@ -186,10 +186,18 @@ export class ConfigError extends Error {
 /** Reads `<NAME>_FILE` for each secret that is not set directly. */
 function withSecretFiles(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = { ...env };
+  const unreadable: string[] = [];
   for (const key of SECRET_KEYS) {
     const file = env[`${key}_FILE`];
-    if (!out[key] && file) out[key] = readFileSync(file, 'utf8').trim();
+    if (out[key] || !file) continue;
+    try {
+      out[key] = readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      // The path and the reason only (e.g. ENOENT), never file contents.
+      unreadable.push(`${key}_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    }
   }
+  if (unreadable.length) throw new ConfigError(unreadable);
   // An empty variable means "not set", as in docker-compose's `${VAR:-}`.
   for (const [key, value] of Object.entries(out)) if (value === '') delete out[key];
   return out;

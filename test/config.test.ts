@@ -1,0 +1,42 @@
+// Configuration from the environment: secrets from `<NAME>_FILE`, and clear errors that name the
+// variable but never print a secret.
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../src/config';
+
+void describe('configuration', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'order-relay-config-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  void it('reads a secret from <NAME>_FILE (trimmed); a variable set directly wins', () => {
+    const file = path.join(dir, 'admin_token');
+    writeFileSync(file, 'from-the-file-0123456789\n');
+    assert.equal(loadConfig({ ADMIN_TOKEN_FILE: file }).ADMIN_TOKEN, 'from-the-file-0123456789');
+    assert.equal(loadConfig({ ADMIN_TOKEN_FILE: file, ADMIN_TOKEN: 'set-directly-0123456789' }).ADMIN_TOKEN, 'set-directly-0123456789');
+    assert.equal(loadConfig({ ADMIN_TOKEN_FILE: '' }).ADMIN_TOKEN, undefined, 'an empty _FILE means none');
+  });
+
+  void it('an unreadable secret file is a ConfigError naming the variable and the path', () => {
+    const missing = path.join(dir, 'no-such-file');
+    assert.throws(
+      () => loadConfig({ ADMIN_TOKEN_FILE: missing, HUBLIFY_CHANNEL_TOKEN_FILE: dir }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.length === 2 &&
+        err.problems.some((p) => p === `ADMIN_TOKEN_FILE: cannot read ${missing} (ENOENT)`) &&
+        err.problems.some((p) => p.startsWith(`HUBLIFY_CHANNEL_TOKEN_FILE: cannot read ${dir} (`)),
+    );
+  });
+
+  void it('an invalid secret is reported by name, never by value', () => {
+    const file = path.join(dir, 'short_token');
+    writeFileSync(file, 'tooshort-secret');
+    assert.throws(
+      () => loadConfig({ ADMIN_TOKEN_FILE: file }),
+      (err: unknown) => err instanceof ConfigError && /ADMIN_TOKEN: must be at least 16 characters/.test(err.message) && !err.message.includes('tooshort-secret'),
+    );
+  });
+});
