@@ -27,7 +27,7 @@ import { loadConfig } from '../src/config';
 import { orderWorkflowId } from '../src/apicbase/order';
 import type { HublifyOrderCreateRequest } from '../src/hublify/types';
 import { statusQuery } from '../workflows/order-messages';
-import { sampleOrder } from './helpers/sample-order';
+import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { startTestSystem, type TestSystem } from './helpers/system';
 import { temporalCliForTests } from './helpers/temporal';
@@ -224,6 +224,27 @@ void describe('payload codec in the running system', () => {
     const decoded = await run(base[0], [...base[1], '--codec-endpoint', `${system.baseUrl}/codec`, '--codec-auth', `Bearer ${CODEC_TOKEN}`], { maxBuffer: 64 << 20 });
     assert.doesNotMatch(decoded.stdout, /YmluYXJ5L2VuY3J5cHRlZA==/, 'every payload decoded');
     assert.ok(payloadTexts(decoded.stdout).includes('Müllerstraße'), 'decoded through order-relay /codec');
+  });
+
+  void it("failure texts are encrypted too: a Hublify refusal's message is not in the raw history, but reads through the codec", async () => {
+    const refused = orderWithUnknownArticle();
+    const refusedId = orderWorkflowId(refused.id);
+    assert.equal((await deliverOrder(system.baseUrl, refused)).status, 200);
+    const handle = system.relay.client.workflow.getHandle(refusedId);
+    const status = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    assert.match(status.lastError ?? '', /NO-SUCH-ITEM/, 'the operator still reads why');
+    const raw = await system.env.client.workflow.getHandle(refusedId).fetchHistory();
+    const failures = (raw.events ?? []).flatMap((e) => (e.activityTaskFailedEventAttributes?.failure ? [e.activityTaskFailedEventAttributes.failure] : []));
+    assert.ok(failures.length >= 1, 'injectOrder failed in the history');
+    const rawText = Buffer.from(temporal.api.history.v1.History.encode(raw).finish()).toString('latin1');
+    assert.doesNotMatch(rawText, /NO-SUCH-ITEM/, 'no refusal text in plain');
+    for (const failure of failures) {
+      assert.equal(failure.message, 'Encoded failure');
+      assert.ok(failure.encodedAttributes && isEncryptedPayload(failure.encodedAttributes));
+      const [attributes] = await system.relay.codec.decode([failure.encodedAttributes]);
+      assert.match(JSON.stringify(plain(attributes!)), /NO-SUCH-ITEM/);
+    }
+    await handle.cancel();
   });
 
   void it('the status query through the codec client shows the order', async () => {

@@ -8,6 +8,9 @@ import { resolveCodecKeys } from './keys';
 export { EncryptionCodec, ENCRYPTED_ENCODING, PayloadDecryptionError, isEncryptedPayload, payloadKeyId } from './encryption-codec';
 export { CodecKeyError, codecKeyFile, generateCodecKeyLine, parseCodecKeys, resolveCodecKeys, type CodecKeyRing } from './keys';
 
+/** The failure converter every client, worker and the workflow bundle load (failure texts encrypted too). */
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
 export interface OrderRelayCodec {
   codec: EncryptionCodec;
   dataConverter: DataConverter;
@@ -24,5 +27,5 @@ export interface OrderRelayCodec {
 export function payloadCodecFromConfig(config: Pick<Config, 'CODEC_KEYS' | 'DATA_DIR'>, opts: { create: boolean }): OrderRelayCodec {
   const ring = resolveCodecKeys({ keys: config.CODEC_KEYS, dataDir: config.DATA_DIR, create: opts.create });
   const codec = new EncryptionCodec(ring);
-  return { codec, dataConverter: { payloadCodecs: [codec] }, keySource: ring.source, createdKeyFile: ring.created };
+  return { codec, dataConverter: { payloadCodecs: [codec], failureConverterPath: FAILURE_CONVERTER_PATH }, keySource: ring.source, createdKeyFile: ring.created };
 }

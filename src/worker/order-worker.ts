@@ -2,12 +2,14 @@
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities';
+import { FAILURE_CONVERTER_PATH } from '../codec';
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
 /** Bundles the workflow code once; reuse the bundle for every worker in the process. */
 export function bundleOrderWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  // The workflow sandbox builds failures itself: it needs the codec's failure converter (src/codec).
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
 }
 
 const quietBundlerLogger = {
