@@ -5,7 +5,8 @@ import Decimal from 'decimal.js';
 import type { ApicbaseOrder, ApicbasePackage } from '../src/apicbase/order';
 import type { Address, Customer, PriceMode } from '../src/customers/directory';
 import type { HublifyOrderCreateRequest, HublifyOrderItem, HublifyPersonFields } from '../src/hublify/types';
-import { isDecimalString, parseIsoDateTime } from './verify-order';
+import { parseIsoDateTime } from '../src/apicbase/iso-date-time';
+import { isDecimalString } from './verify-order';
 
 export interface MapOrderOptions {
   /** IANA zone in which Hublify reads its naive "YYYY-MM-DD HH:mm:ss" timestamps. */

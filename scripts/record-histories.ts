@@ -1,6 +1,6 @@
 // Records workflow histories for the replay test (test/replay.test.ts): runs each scenario on a real
 // dev server and writes its event history to test/histories/<scenario>.json.
-// Run after a deliberate, versioned change to workflow code: `npm run record-histories`.
+// Run after a deliberate, versioned change to workflow code: `npm run record-histories [-- <scenario>…]`.
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -69,13 +69,27 @@ const scenarios: Record<string, (system: TestSystem) => Promise<WorkflowHandle>>
     // The last run: it started from carried state.
     return handle;
   },
+  async 'overdue-at-tracking-start-then-shipped'(system) {
+    // Expected an hour ago, written without an offset (read as UTC): OVERDUE before the first wait.
+    const order = sampleOrder({ expected_delivery_date: new Date(Date.now() - 3_600_000).toISOString().slice(0, 19) });
+    const handle = await startTestOrder(system, order, { ...slow, overdueGraceMs: 0 });
+    await waitForStatus(handle, stageIs('OVERDUE'));
+    system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'REC-LATE' }] });
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
 };
 
 async function main(): Promise<void> {
   const system = await startTestSystem({ CODEC_AUTH_TOKEN: CODEC_TOKEN });
   mkdirSync(OUT, { recursive: true });
   try {
-    for (const [name, run] of Object.entries(scenarios)) {
+    // `npm run record-histories -- <scenario>…` records only those (keeping older recordings as they are).
+    const only = process.argv.slice(2);
+    const unknown = only.filter((name) => !(name in scenarios));
+    if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
+    for (const [name, run] of Object.entries(scenarios).filter(([name]) => only.length === 0 || only.includes(name))) {
       const handle = await run(system);
       // The CLI writes the standard JSON history format that every Temporal tool and SDK reads.
       // Asynchronously: the codec endpoint it calls runs in this process.

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { describeRejection, isDecimalString, parseIsoDateTime, verifyOrder } from '../activities/verify-order';
+import { describeRejection, isDecimalString, verifyOrder } from '../activities/verify-order';
+import { epochMsOf, parseIsoDateTime } from '../src/apicbase/iso-date-time';
 import { apicbaseOrderSchema, type ApicbaseOrder, type ApicbasePackage } from '../src/apicbase/order';
 import { parseCustomerDirectory } from '../src/customers/directory';
 
@@ -195,6 +196,11 @@ void describe('parseIsoDateTime', () => {
   void test('a plain date only where allowed', () => {
     assert.equal(parseIsoDateTime('2024-03-05'), undefined);
     assert.deepEqual(parseIsoDateTime('2024-03-05', { allowDateOnly: true }), { kind: 'date', date: '2024-03-05' });
+  });
+
+  void test('epochMsOf: an instant as is, a date from its start (UTC)', () => {
+    assert.equal(epochMsOf({ kind: 'instant', epochMs: 42 }), 42);
+    assert.equal(new Date(epochMsOf({ kind: 'date', date: '2024-03-05' })).toISOString(), '2024-03-05T00:00:00.000Z');
   });
 
   for (const input of [

@@ -11,6 +11,7 @@ import {
   continueAsNew,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -21,6 +22,7 @@ import {
 import type { OrderActivities } from '../activities';
 import type { ApicbaseActivities } from '../activities/apicbase-activities';
 import type { HublifyOrderCreateRequest, HublifyOrderData } from '../src/hublify/types';
+import { epochMsOf, parseIsoDateTime } from '../src/apicbase/iso-date-time';
 import { describeFailure, failureType } from './failures';
 import {
   amendUpdate,
@@ -313,7 +315,15 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     let pollIndex = carried?.pollIndex ?? 0;
     if (!carried) await enterStage('WAITING_FOR_SHIPMENT', `Hublify state ${status.hublify!.state}`);
     const hardLimitAt = Date.parse(trackingStartedAt) + settings.hardLimitMs;
-    const overdueAt = order.expected_delivery_date ? Date.parse(order.expected_delivery_date) + settings.overdueGraceMs : undefined;
+    // Read like verify and map read it (an offset-less time is UTC), never in the worker's own zone.
+    const expected = order.expected_delivery_date ? parseIsoDateTime(order.expected_delivery_date, { allowDateOnly: true }) : undefined;
+    const overdueAt = expected ? epochMsOf(expected) + settings.overdueGraceMs : undefined;
+
+    const flagIfOverdue = async () => {
+      if (overdueAt === undefined || status.overdue || Date.now() < overdueAt) return;
+      status.overdue = true;
+      await enterStage('OVERDUE', `expected delivery ${order.expected_delivery_date} passed (plus grace); still tracking`);
+    };
 
     for (let pollsThisRun = 0; ; pollsThisRun++) {
       if (pollsThisRun >= settings.pollsPerRun || workflowInfo().continueAsNewSuggested) {
@@ -322,16 +332,16 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
         const next: CarriedState = { status, request: request!, trackingStartedAt, pollIndex };
         return continueAsNew<typeof orderWorkflow>({ ...input, carried: next });
       }
+      // Checked before the wait too: an order already past its date is flagged now, not a poll later.
+      // (patched: runs started before this change waited first and must replay as they ran.)
+      if (patched('flag-overdue-before-wait')) await flagIfOverdue();
       const now = Date.now();
       let wait = Math.min(pollDelayMs(settings.pollSchedule, pollIndex), Math.max(hardLimitAt - now, 0));
       if (overdueAt !== undefined && !status.overdue && overdueAt > now) wait = Math.min(wait, overdueAt - now);
       if (!pollRequested) await condition(() => pollRequested, wait);
       pollRequested = false;
 
-      if (overdueAt !== undefined && !status.overdue && Date.now() >= overdueAt) {
-        status.overdue = true;
-        await enterStage('OVERDUE', `expected delivery ${order.expected_delivery_date} passed (plus grace); still tracking`);
-      }
+      await flagIfOverdue();
       pollIndex += 1;
       if (await pollOnce()) return;
       if (Date.now() >= hardLimitAt) {
