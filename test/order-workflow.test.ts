@@ -11,6 +11,8 @@ import type { orderWorkflow } from '../workflows/order-workflow';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { startTestSystem, type TestSystem } from './helpers/system';
+import { operationsContext } from '../src/operations/context';
+import { showOrder } from '../src/operations/orders';
 
 const HOUR = 3_600_000;
 const slowPolls = { pollSchedule: parsePollSchedule('1h') };
@@ -213,6 +215,21 @@ void describe('order workflow', () => {
     assert.deepEqual(stages(result).slice(0, 4), ['RECEIVED', 'VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT']);
     assert.ok(result.attempts.polls >= 8);
     assert.equal(hublifyOrdersFor(order.order_number).length, 1);
+  });
+
+  void it("an amendment Hublify accepted survives continue-as-new: `orders show` displays the amended address", async () => {
+    const order = sampleOrder();
+    const handle = await startTestOrder(system, order, { pollSchedule: parsePollSchedule('200ms'), pollsPerRun: 3 });
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    const firstRunId = (await handle.describe()).runId;
+    const amended = await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    assert.deepEqual(amended.updated, ['deliver_street']);
+    await waitForStatus(handle, (s) => s.attempts.polls >= 8);
+    assert.notEqual((await handle.describe()).runId, firstRunId, 'rolled over into a later run');
+    const shown = await showOrder(operationsContext(system.config, system.relay.client), order.order_number);
+    assert.equal(shown.addresses?.deliver.street, 'Neue Straße');
+    assert.equal(shown.addresses?.invoice.street, 'Müllerstraße', 'the invoice address was not touched');
+    await handle.cancel();
   });
 
   void it('a verification failure ends the workflow REJECTED with every reason', async () => {

@@ -139,6 +139,10 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       { ...hublifyCall, summary: `amend Hublify order ${status.hublify.orderId} (order_update)` },
       [{ orderid: status.hublify.orderId }, { order: { ...req.order, ...(req.orderitems ? { orderitems: req.orderitems } : {}) } }],
     );
+    // Keep the request as Hublify now has it: a continued run carries it (and `orders show` reads it).
+    const accepted = Object.entries(req.order ?? {}).filter(([field]) => result.updated.includes(field));
+    const items = req.orderitems && result.updated.includes('orderitems') ? { orderitems: req.orderitems } : {};
+    request = { fields: { ...request!.fields, order: { ...request!.fields.order, ...Object.fromEntries(accepted), ...items } } };
     await enterStage(status.stage, `amended: updated ${result.updated.join(', ') || 'nothing'}; refused ${result.refused.join(', ') || 'nothing'}`);
     return { outcome: 'updated', ...result };
   }
