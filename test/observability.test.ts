@@ -74,6 +74,16 @@ void describe('observability of a running system', () => {
       waitForStatus(handle(refused), stageIs('NEEDS_ATTENTION')),
       waitForStatus(handle(late), stageIs('OVERDUE')),
     ]);
+    // The status query shows a stage as the workflow enters it; the metrics count it when its
+    // recordStage activity has run, a moment later. Wait for that, not a fixed time.
+    const recorded = async () => {
+      const text = await (await fetch(system.relay.workerMetricsUrl!)).text();
+      return ['shipped', 'needs_attention', 'overdue'].every((m) => sample(text, `order_relay_orders_${m}_total`) === 1);
+    };
+    for (const deadline = Date.now() + 15_000; !(await recorded()); ) {
+      assert.ok(Date.now() < deadline, 'the last stage changes were recorded within 15 s');
+      await new Promise((r) => setTimeout(r, 100));
+    }
   });
   after(async () => {
     await system?.close();
