@@ -1,5 +1,6 @@
 // Builds the Temporal visibility query behind `orders list` and GET /admin/orders. Every value an
 // operator gives is validated and quoted here, so a filter can never change the query's meaning.
+import { epochMsOf, parseIsoDateTime } from '../apicbase/iso-date-time';
 import ms from 'ms';
 import { ORDER_STAGES, type OrderStage } from '../../workflows/order-status';
 import { CustomerNumber, OrderNumber, OrderStage as OrderStageKey } from '../../workflows/search-attributes';
@@ -58,10 +59,9 @@ export function parseSince(value: string, now: Date = new Date()): Date {
   const text = value.trim();
   const duration = /^\d+(\.\d+)?\s*[a-z]+$/i.test(text) ? (ms(text as ms.StringValue) as number | undefined) : undefined;
   if (typeof duration === 'number' && Number.isFinite(duration) && duration >= 0) return new Date(now.getTime() - duration);
-  if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text)) {
-    const date = new Date(text);
-    if (!Number.isNaN(date.getTime())) return date;
-  }
+  // Strict ISO-8601; a time without an offset is UTC (not this machine's zone), a date starts at 00:00 UTC.
+  const moment = parseIsoDateTime(text.replace(' ', 'T'), { allowDateOnly: true });
+  if (moment) return new Date(epochMsOf(moment));
   throw new OperationError('usage', `--since "${value}" is neither a date (2026-11-20, 2026-11-20T09:30:00Z) nor a duration (2h, 7d)`);
 }
 

@@ -1,6 +1,7 @@
 // Starts the order workflow for an Apicbase order: the one way in for the webhook, the pull poller and
 // support's replay. The workflow id makes redeliveries join the running workflow instead of starting
 // a second one; an order whose earlier workflow failed (rejected) or was cancelled may run again.
+import { epochMsOf, parseIsoDateTime } from '../apicbase/iso-date-time';
 import { setMaxListeners } from 'node:events';
 import {
   WithStartWorkflowOperation,
@@ -31,7 +32,9 @@ export interface StartedOrder {
 }
 
 function startOptions(deps: OrderStarterDeps, order: ApicbaseOrder, source: OrderSource) {
-  const expected = order.expected_delivery_date ? new Date(order.expected_delivery_date) : undefined;
+  // Read as the workflow reads it (an offset-less time is UTC, never this server's zone).
+  const moment = order.expected_delivery_date ? parseIsoDateTime(order.expected_delivery_date, { allowDateOnly: true }) : undefined;
+  const expected = moment ? new Date(epochMsOf(moment)) : undefined;
   const items = order.packages.length;
   return {
     workflowId: orderWorkflowId(order.id),
