@@ -7,3 +7,8 @@ export function sameSecret(given: string | undefined, expected: string | undefin
   const digest = (s: string) => createHash('sha256').update(s).digest();
   return timingSafeEqual(digest(given), digest(expected));
 }
+
+/** The token of an `Authorization: Bearer <token>` header value (undefined for none or another scheme). */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization ?? '')?.[1];
+}

@@ -11,7 +11,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { sameSecret } from '../same-secret';
+import { bearerToken, sameSecret } from '../same-secret';
 import { PayloadDecryptionError } from './encryption-codec';
 
 export const CODEC_PATH = '/codec';
@@ -117,7 +117,7 @@ export function codecRoutes(opts: CodecRouteOptions): Router {
       res.status(403).json({ error: `Origin ${req.get('origin')} may not call the codec endpoint (CODEC_CORS_ORIGINS)` });
       return;
     }
-    const bearer = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.get('authorization') ?? '')?.[1];
+    const bearer = bearerToken(req.get('authorization'));
     if (bearer !== undefined) {
       if (tokens.some((t) => sameSecret(bearer, t))) return next();
       res.setHeader('WWW-Authenticate', 'Bearer realm="order-relay codec"');

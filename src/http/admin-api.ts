@@ -15,7 +15,7 @@ import express, { Router, type ErrorRequestHandler, type NextFunction, type Requ
 import type { ConnectionLike } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from '../config';
-import { sameSecret } from '../same-secret';
+import { bearerToken, sameSecret } from '../same-secret';
 import type { OperationsContext } from '../operations/context';
 import { checkCustomerDirectory } from '../operations/customers';
 import { runDoctor } from '../operations/doctor';
@@ -43,8 +43,7 @@ function authenticate(token: string | undefined): RequestHandler {
       res.status(503).json({ error: 'The admin API is not configured: set ADMIN_TOKEN (or ADMIN_TOKEN_FILE)' });
       return;
     }
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(req.get('authorization') ?? '');
-    if (!sameSecret(match?.[1], token)) {
+    if (!sameSecret(bearerToken(req.get('authorization')), token)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="order-relay admin"');
       res.status(401).json({ error: 'Missing or wrong bearer token' });
       return;
