@@ -83,7 +83,9 @@ void describe('order workflow', () => {
   void it('an outage longer than the retry budget waits for support, then `retry` injects it', async () => {
     const order = sampleOrder();
     system.sandbox.injectFault({ kind: 'http500', forMs: 60_000, verbs: ['order_create'] });
-    const handle = await startTestOrder(system, order, { injectRetry: { initialIntervalMs: 100, maximumIntervalMs: 200, retryForMs: 1_000 } });
+    // A 3 s budget: long enough that the attempt after `retry` completes on a busy 2-core CI machine
+    // (1 s timed out there once), far shorter than the 60 s outage.
+    const handle = await startTestOrder(system, order, { injectRetry: { initialIntervalMs: 100, maximumIntervalMs: 200, retryForMs: 3_000 } });
     const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     assert.match(stuck.lastError ?? '', /could not be reached/);
     system.sandbox.clearFaults();
