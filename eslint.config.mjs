@@ -13,4 +13,19 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
     },
   },
+  {
+    // workflows/ is replayed: it imports only the workflow SDK, its own files and types, so nothing
+    // outside it (src/, activities/, a runtime package) can change a replay unnoticed.
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { regex: '^(?!@temporalio/(workflow|common)$|\\./)', allowTypeImports: true, message: 'workflows/ imports only the workflow SDK, its own files, and types' },
+          ],
+        },
+      ],
+    },
+  },
 );

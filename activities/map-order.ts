@@ -5,7 +5,7 @@ import Decimal from 'decimal.js';
 import type { ApicbaseOrder, ApicbasePackage } from '../src/apicbase/order';
 import type { Address, Customer, PriceMode } from '../src/customers/directory';
 import type { HublifyOrderCreateRequest, HublifyOrderItem, HublifyPersonFields } from '../src/hublify/types';
-import { parseIsoDateTime } from '../src/apicbase/iso-date-time';
+import { parseIsoDateTime } from '../workflows/iso-date-time';
 import { isDecimalString } from './verify-order';
 
 export interface MapOrderOptions {

@@ -2,7 +2,7 @@
 // Pure (no I/O, no Temporal): every failed check becomes one reason, so the customer or support can
 // fix everything at once. The zod schema in src/apicbase/order.ts has already checked the structure.
 import type { ApicbaseOrder } from '../src/apicbase/order';
-import { parseIsoDateTime } from '../src/apicbase/iso-date-time';
+import { parseIsoDateTime } from '../workflows/iso-date-time';
 import { findCustomer, type CustomerDirectory } from '../src/customers/directory';
 
 export type VerifyResult = { ok: true } | { ok: false; reasons: string[] };

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
 import { amendUpdate, cancelReasonSignal, pollNowSignal } from '../workflows/order-messages';
-import { parsePollSchedule } from '../workflows/poll-schedule';
+import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { orderWithUnknownArticle, sampleOrder } from '../test/helpers/sample-order';
 import { startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
 import { startTestSystem, type TestSystem } from '../test/helpers/system';

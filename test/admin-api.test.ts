@@ -2,7 +2,7 @@
 // (401 without or with a wrong token), 503 while ADMIN_TOKEN is unset, and no secret in any answer.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parsePollSchedule } from '../workflows/poll-schedule';
+import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import type { OrderStatus } from '../workflows/order-status';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
-import { parsePollSchedule } from '../workflows/poll-schedule';
+import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { amendUpdate, cancelReasonSignal, pollNowSignal, retrySignal, statusChangedSignal } from '../workflows/order-messages';
 import { OrderStage } from '../workflows/search-attributes';
 import type { OrderStatus } from '../workflows/order-status';

@@ -4,7 +4,7 @@
 process.env.TZ = 'Etc/GMT+12';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { parsePollSchedule } from '../workflows/poll-schedule';
+import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { stageIs, startTestOrder, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
 import { startTestSystem, type TestSystem } from './helpers/system';

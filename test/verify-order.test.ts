@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { describeRejection, isDecimalString, verifyOrder } from '../activities/verify-order';
-import { epochMsOf, parseIsoDateTime } from '../src/apicbase/iso-date-time';
+import { epochMsOf, parseIsoDateTime } from '../workflows/iso-date-time';
 import { apicbaseOrderSchema, type ApicbaseOrder, type ApicbasePackage } from '../src/apicbase/order';
 import { parseCustomerDirectory } from '../src/customers/directory';
 

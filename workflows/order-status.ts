@@ -55,6 +55,11 @@ export interface OrderStatus {
   rejectionReasons: string[];
   unknownStates: string[];
   cancelReason: string | null;
+  /**
+   * True when support stopped the relay's tracking (`--stop-tracking`, or Temporal's own cancel) while
+   * Hublify still holds the order: the workflow ended CANCELLED, the Hublify order is still live.
+   */
+  hublifyStillLive?: boolean;
   history: StageChange[];
 }
 
@@ -90,11 +95,67 @@ export interface OrderWorkflowInput {
   carried?: CarriedState;
 }
 
+/** What the webhook asks in `verified` ack mode: the verdict, waited for at most `waitMs` (workflow time). */
+export interface VerdictRequest {
+  waitMs?: number;
+}
+
 /** The early answer the webhook waits for in `verified` ack mode. */
 export interface OrderVerdict {
   workflowId: string;
   accepted: boolean;
   stage: OrderStage;
+  reasons: string[];
+  /**
+   * True when no verdict was reached within the request's `waitMs`: the caller answers 202, and a later
+   * rejection goes to NEEDS_ATTENTION (the customer never saw a 422).
+   */
+  pending?: boolean;
+}
+
+/** Support's cancel (`orders cancel`, `POST /admin/orders/:ref/cancel`). */
+export interface CancelRequest {
+  reason: string;
+  /**
+   * Stop the relay only, although Hublify holds the order (it has no cancel verb): the order then
+   * ends CANCELLED with `hublifyStillLive`, and the Hublify order must be cancelled in Hublify.
+   */
+  stopTracking?: boolean;
+}
+
+export interface CancelResult {
+  /**
+   * `cancelled`: Hublify never had the order; the workflow ended CANCELLED.
+   * `stopped-tracking`: the relay stopped; the Hublify order `hublifyOrderId` is still live.
+   * `in-hublify`: an injection in flight had created the order after all; nothing was cancelled and the
+   * relay goes on tracking it; cancel it in Hublify.
+   */
+  outcome: 'cancelled' | 'stopped-tracking' | 'in-hublify';
+  hublifyOrderId: string | null;
+  message: string;
+}
+
+/** The update-validator failure type when cancel is refused because Hublify holds the order. */
+export const CANCEL_REFUSED_IN_HUBLIFY = 'OrderInHublify';
+
+/** A durable notice to support (NOTIFY_WEBHOOK_URL): ids, stage and failure type only, never names or texts. */
+export interface SupportNotice {
+  workflowId: string;
+  orderNumber: string;
+  customerNumber: string;
+  stage: OrderStage;
+  /** e.g. HublifyRejected, HublifyUnavailable, OrderRejected, OrderNotFoundInHublify; null when none. */
+  failureType: string | null;
+  /** True for an order rejected after its 2xx answer (the customer was not shown a 422). */
+  rejectedAfterAck?: boolean;
+}
+
+/** The customer is told that a pulled order cannot be fulfilled (Apicbase's guide: "communicated directly"). */
+export interface CustomerNotice {
+  workflowId: string;
+  apicbaseId: string;
+  orderNumber: string;
+  customerNumber: string;
   reasons: string[];
 }
 
@@ -102,13 +163,26 @@ export interface OrderVerdict {
 export interface AmendRequest {
   order?: Record<string, string | null>;
   orderitems?: HublifyOrderCreateRequest['fields']['order']['orderitems'];
+  /** Recorded in the stage history beside the amendment. */
   note?: string;
 }
 
 export interface AmendResult {
-  /** `reinjected` when the order was not yet in Hublify; `updated` when order_update ran. */
-  outcome: 'reinjected' | 'updated';
+  /**
+   * `reinjected`: Hublify did not have the order; it was injected with the corrections.
+   * `updated`: order_update ran (Hublify had the order, or an in-flight injection created it with the old values).
+   * `refused`: Hublify refused every corrected field (or the injection failed); it holds none of them.
+   * `pending`: the injection is still retrying past the amend's bounded wait; `pendingFields` lists what its next
+   * attempt sends (answered 202 by the admin API).
+   */
+  outcome: 'reinjected' | 'updated' | 'refused' | 'pending';
+  /** Fields Hublify now holds with the corrected values. */
   updated: string[];
+  /** Fields Hublify refused: it keeps its old values. */
   refused: string[];
+  /** Fields not yet in Hublify: they go with the injection's next attempt. */
+  pendingFields: string[];
+  /** Hublify's order id when it has the order. */
+  hublifyOrderId: string | null;
   messages: string[];
 }

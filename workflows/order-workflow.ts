@@ -22,7 +22,7 @@ import {
 import type { OrderActivities } from '../activities';
 import type { ApicbaseActivities } from '../activities/apicbase-activities';
 import type { HublifyOrderCreateRequest, HublifyOrderData } from '../src/hublify/types';
-import { epochMsOf, parseIsoDateTime } from '../src/apicbase/iso-date-time';
+import { epochMsOf, parseIsoDateTime } from './iso-date-time';
 import { describeFailure, failureType } from './failures';
 import {
   amendUpdate,
@@ -132,8 +132,8 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
       await condition(() => injectAttemptsSettled > settledBefore);
       const injected = hublifyRef();
       return injected
-        ? { outcome: 'reinjected', updated: changed, refused: [], messages: [`injected as ${injected.orderId}`] }
-        : { outcome: 'reinjected', updated: [], refused: changed, messages: [status.lastError ?? 'injection failed'] };
+        ? { outcome: 'reinjected', updated: changed, refused: [], pendingFields: [], hublifyOrderId: injected.orderId, messages: [`injected as ${injected.orderId}`] }
+        : { outcome: 'reinjected', updated: [], refused: changed, pendingFields: [], hublifyOrderId: null, messages: [status.lastError ?? 'injection failed'] };
     }
     const result = await activities.updateHublifyOrder.executeWithOptions(
       { ...hublifyCall, summary: `amend Hublify order ${status.hublify.orderId} (order_update)` },
@@ -144,7 +144,7 @@ export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderSta
     const items = req.orderitems && result.updated.includes('orderitems') ? { orderitems: req.orderitems } : {};
     request = { fields: { ...request!.fields, order: { ...request!.fields.order, ...Object.fromEntries(accepted), ...items } } };
     await enterStage(status.stage, `amended: updated ${result.updated.join(', ') || 'nothing'}; refused ${result.refused.join(', ') || 'nothing'}`);
-    return { outcome: 'updated', ...result };
+    return { outcome: 'updated', pendingFields: [], hublifyOrderId: status.hublify.orderId, ...result };
   }
 
   // Read through a function: TypeScript cannot see that handlers change it across an await.

@@ -114,7 +114,7 @@ export async function pollOrder(ctx: OperationsContext, ref: string): Promise<Si
 
 export type AmendOutcome = { workflowId: string; orderNumber: string | null } & (
   | ({ pending: false } & AmendResult)
-  | { pending: true; outcome: 'pending'; updated: []; refused: []; messages: string[] }
+  | { pending: true; outcome: 'pending'; updated: []; refused: []; pendingFields: string[]; hublifyOrderId: null; messages: string[] }
 );
 
 /** The innermost message of a failure chain: the workflow's or Hublify's own words. */
@@ -161,6 +161,8 @@ export async function amendOrder(ctx: OperationsContext, ref: string, request: A
         outcome: 'pending',
         updated: [],
         refused: [],
+        pendingFields: [],
+        hublifyOrderId: null,
         messages: [`accepted, but Hublify has not answered within ${Math.round(waitMs / 1000)}s; see \`orders show\` (update ${update.updateId})`],
       };
     }

@@ -1,6 +1,6 @@
 // Builds the Temporal visibility query behind `orders list` and GET /admin/orders. Every value an
 // operator gives is validated and quoted here, so a filter can never change the query's meaning.
-import { epochMsOf, parseIsoDateTime } from '../apicbase/iso-date-time';
+import { epochMsOf, parseIsoDateTime } from '../../workflows/iso-date-time';
 import ms from 'ms';
 import { ORDER_STAGES, type OrderStage } from '../../workflows/order-status';
 import { CustomerNumber, OrderNumber, OrderStage as OrderStageKey } from '../../workflows/search-attributes';

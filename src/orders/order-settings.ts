@@ -2,7 +2,7 @@
 // carried in the workflow input (so the workflow stays deterministic and tests can run in seconds).
 import type { Config } from '../config';
 import type { OrderWorkflowSettings } from '../../workflows/order-status';
-import { parsePollSchedule } from '../../workflows/poll-schedule';
+import { parsePollSchedule } from './poll-schedule-spec';
 
 export function orderWorkflowSettings(config: Config): OrderWorkflowSettings {
   return {

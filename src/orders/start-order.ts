@@ -1,7 +1,7 @@
 // Starts the order workflow for an Apicbase order: the one way in for the webhook, the pull poller and
 // support's replay. The workflow id makes redeliveries join the running workflow instead of starting
 // a second one; an order whose earlier workflow failed (rejected) or was cancelled may run again.
-import { epochMsOf, parseIsoDateTime } from '../apicbase/iso-date-time';
+import { epochMsOf, parseIsoDateTime } from '../../workflows/iso-date-time';
 import { setMaxListeners } from 'node:events';
 import {
   WithStartWorkflowOperation,
