@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { startEmbeddedApicbaseSandbox, wantsApicbaseSandbox } from './apicbase/sandbox/embedded';
 import { ConfigError, loadConfig, type Config } from './config';
-import { startHublifySandbox } from './hublify/sandbox/server';
+import { HUBLIFY_SANDBOX_STATE_FILE, SANDBOX_DEFAULTS, startHublifySandbox } from './hublify/sandbox/server';
 import { createLogger } from './logger';
 import { startOrderRelay } from './order-relay';
 import { startDevServer } from './temporal/dev-server';
@@ -76,8 +76,9 @@ async function main(): Promise<void> {
     }
 
     if (!config.HUBLIFY_URL) {
-      // Secrets the two embedded parts share; random per start, never printed.
-      const token = config.HUBLIFY_CHANNEL_TOKEN ?? randomBytes(24).toString('hex');
+      // The channel token is the documented `sandbox-token` (loopback only), so the README's curl works
+      // while `npm start` runs; the push token the two embedded parts share is random per start, never printed.
+      const token = config.HUBLIFY_CHANNEL_TOKEN ?? SANDBOX_DEFAULTS.token;
       const webhookToken = config.HUBLIFY_WEBHOOK_TOKEN ?? randomBytes(24).toString('hex');
       const sandbox = await startHublifySandbox({
         host: '127.0.0.1',
@@ -86,12 +87,17 @@ async function main(): Promise<void> {
         channel: config.HUBLIFY_CHANNEL,
         webhookUrl: `http://${config.HOST}:${config.PORT}/webhooks/hublify/orders`,
         webhookToken,
+        // Kept across restarts, as Hublify keeps its orders: ids never start again (issue 17.1).
+        stateFile: path.join(config.DATA_DIR, HUBLIFY_SANDBOX_STATE_FILE),
+        runBy: 'npm start',
         logger,
       });
       stops.push(() => sandbox.close());
       config = { ...config, HUBLIFY_URL: sandbox.url, HUBLIFY_CHANNEL_TOKEN: token, HUBLIFY_WEBHOOK_TOKEN: webhookToken };
       logger.warn(`HUBLIFY_URL is not set: orders go to the embedded Hublify SANDBOX at ${sandbox.url}, not to a real Hublify`);
-      lines.push(`Hublify SANDBOX      ${sandbox.url}  (control API: ${sandbox.url}/_sandbox/orders)`);
+      const shownToken = token === SANDBOX_DEFAULTS.token ? `token ${token}` : 'token: HUBLIFY_CHANNEL_TOKEN';
+      lines.push(`Hublify SANDBOX      ${sandbox.url}  (channel API /api/${sandbox.channel}/<verb>, ${shownToken}; control API: ${sandbox.url}/_sandbox/orders)`);
+      lines.push(`                     its orders are kept in ${path.join(config.DATA_DIR, HUBLIFY_SANDBOX_STATE_FILE)}`);
     } else {
       lines.push(`Hublify              ${config.HUBLIFY_URL} (${config.HUBLIFY_CHANNEL})`);
     }

@@ -3,8 +3,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -510,7 +512,83 @@ void describe('Hublify sandbox: order_state_transtime search', () => {
   });
 });
 
+void describe('Hublify sandbox: kept in a file (npm start keeps it in DATA_DIR)', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(tmpdir(), 'hublify-sandbox-state-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const call = (sandbox: HublifySandbox, verb: string, body: unknown) =>
+    request(`${sandbox.url}/api/${sandbox.channel}/${verb}`, { body, headers: { 'API-Channel-Token': sandbox.token } });
+
+  void it('a restarted sandbox still has its orders, shipments and updates, and its ids go on where they stopped', async () => {
+    const stateFile = path.join(dir, 'nested', 'hublify-sandbox.json');
+    const first = await startHublifySandbox({ stateFile });
+    let waitingId: string;
+    try {
+      waitingId = (await call(first, 'order_create', order('WAITING-1'))).json.data.orderid;
+      const shippedId = (await call(first, 'order_create', order('SHIPPED-1'))).json.data.orderid;
+      first.ship(shippedId, { shipments: [{ trackingCode: 'JJD-KEPT' }] });
+      assert.equal((await call(first, 'order_update', { filter: { orderid: waitingId }, fields: { order: { deliver_street: 'Kept Street' } } })).json.status, true);
+    } finally {
+      await first.close();
+    }
+
+    const second = await startHublifySandbox({ stateFile });
+    try {
+      // The waiting order is still there under both ids, with its update and its person.
+      const waiting = await call(second, 'order_get', { filter: { orderid: waitingId, o_orderid_external: 'WAITING-1' } });
+      assert.equal(waiting.json.status, true, JSON.stringify(waiting.json));
+      assert.equal(waiting.json.data.order_state_code, 'received');
+      assert.equal(second.order('WAITING-1')?.order.deliver_street, 'Kept Street');
+      assert.equal(second.order('WAITING-1')?.person.personid, waiting.json.data.personid);
+      assert.deepEqual(second.order('SHIPPED-1')?.delivery_list.map((s) => s.dv_extcode), ['JJD-KEPT']);
+      // A second inject of a kept order is still recognised.
+      assert.equal((await call(second, 'order_create', order('WAITING-1'))).json.status, false);
+      // New orders get new ids: none of the kept ones is handed out again.
+      const next = (await call(second, 'order_create', order('NEW-1'))).json.data.orderid;
+      assert.ok(![waitingId, ...first.orders().map((o) => o.orderid)].includes(next), next);
+      assert.ok(next > waitingId, `${next} after ${waitingId}`);
+      // reset forgets the orders, but a kept sandbox never starts its ids again.
+      second.reset();
+      const afterReset = (await call(second, 'order_create', order('NEW-2'))).json.data.orderid;
+      assert.ok(afterReset > next, `${afterReset} after ${next}`);
+    } finally {
+      await second.close();
+    }
+  });
+
+  void it('a broken state file stops the start with its path, and is left as it was', async () => {
+    const stateFile = path.join(dir, 'broken.json');
+    writeFileSync(stateFile, '{"version": 1, "orders": [');
+    await assert.rejects(startHublifySandbox({ stateFile }), (err: Error) => err.message.includes(stateFile) && /not valid JSON/.test(err.message));
+    assert.equal(readFileSync(stateFile, 'utf8'), '{"version": 1, "orders": [');
+  });
+});
+
 void describe('Hublify sandbox: CLI', () => {
+  void it('on a port where a sandbox already runs, says so (exit 0) instead of EADDRINUSE', { timeout: 30_000 }, async () => {
+    const embedded = await startHublifySandbox({ runBy: 'npm start' });
+    try {
+      const cli = path.join(__dirname, '..', 'src', 'hublify', 'sandbox', 'cli.ts');
+      const env = { ...process.env, HUBLIFY_CHANNEL_TOKEN: '', HUBLIFY_URL: '', LOG_LEVEL: 'silent' };
+      const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', String(embedded.port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, new RegExp(`already running on ${embedded.url.replace(/\./g, '\\.')} \\(started by \`npm start\`\\)`));
+      assert.match(stdout, /API-Channel-Token: sandbox-token/);
+      assert.doesNotMatch(stdout + stderr, /EADDRINUSE/);
+    } finally {
+      await embedded.close();
+    }
+  });
+
+
   void it('starts on the given port, says where, and serves the channel API', { timeout: 30_000 }, async () => {
     const cli = path.join(__dirname, '..', 'src', 'hublify', 'sandbox', 'cli.ts');
     const env = { ...process.env, HUBLIFY_CHANNEL_TOKEN: '', HUBLIFY_URL: '', LOG_LEVEL: 'silent' };

@@ -17,6 +17,9 @@ export interface ChannelApiOptions {
   closing: AbortSignal;
 }
 
+/** Verbs that change orders: the sandbox's state file is written after each that succeeded. */
+const CHANGING_VERBS = new Set<string>(['order_create', 'order_update']);
+
 const refusal = (text: string): HublifyEnvelope => ({ status: false, msg: [{ type: 'ERROR', text }] });
 
 
@@ -53,6 +56,7 @@ export function channelApiRouter(opts: ChannelApiOptions): Router {
     }
     const body: unknown = req.body;
     const envelope = VERBS[verb](opts.verbs, body);
+    if (envelope.status && CHANGING_VERBS.has(verb)) opts.verbs.state.persist();
     opts.logger.debug({ verb, status: envelope.status }, 'hublify sandbox call');
     res.json(envelope);
   };

@@ -5,6 +5,7 @@ import { createLogger } from '../../logger';
 import { loadProductsFile } from './products';
 import { SANDBOX_DEFAULTS, startHublifySandbox } from './server';
 import { parsePort } from '../../cli/options';
+import { alreadyRunningText, runningSandboxAt } from './already-running';
 
 interface CliOptions {
   port: number;
@@ -14,6 +15,7 @@ interface CliOptions {
   webhookUrl?: string;
   webhookToken?: string;
   products?: string;
+  stateFile?: string;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -27,11 +29,13 @@ async function main(argv: string[]): Promise<void> {
     .option('--webhook-url <url>', 'POST {"status":true,"data":<order>} here after each state change or shipment')
     .option('--webhook-token <token>', 'X-Hublify-Webhook-Token sent with webhook calls (default: HUBLIFY_WEBHOOK_TOKEN)')
     .option('--products <file>', 'JSON array of {pcode, name?, externalCodes?} replacing the default catalogue')
+    .option('--state-file <file>', 'keep the orders in this JSON file across restarts (default: memory only)')
     .parse(argv);
   const opts = program.opts<CliOptions>();
 
   const token = opts.token ?? config.HUBLIFY_CHANNEL_TOKEN;
   const sandbox = await startHublifySandbox({
+    stateFile: opts.stateFile,
     port: opts.port,
     host: opts.host,
     channel: opts.channel,
@@ -52,7 +56,17 @@ async function main(argv: string[]): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-main(process.argv).catch((err: unknown) => {
+main(process.argv).catch(async (err: unknown) => {
+  if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    const { address, port } = err as { address?: string; port?: number };
+    const running = port ? await runningSandboxAt(address ?? SANDBOX_DEFAULTS.host, port) : undefined;
+    if (running) {
+      console.log(alreadyRunningText(running));
+      process.exit(0);
+    }
+    console.error(`Port ${port ?? '?'} is in use by something that is not a Hublify sandbox: give another one with --port (0 = any free port)`);
+    process.exit(1);
+  }
   console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

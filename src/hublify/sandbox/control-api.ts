@@ -3,9 +3,25 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { SandboxControlError, type SandboxControl } from './control';
 
-export function controlApiRouter(control: SandboxControl): Router {
+/** What GET /_sandbox/info says: which sandbox this is (never its token, only whether it is the documented one). */
+export interface SandboxInfo {
+  sandbox: 'hublify';
+  channel: string;
+  /** True when the channel token is the documented `sandbox-token`. */
+  documentedToken: boolean;
+  /** Who runs it: `npm start` (embedded) or `npm run sandbox:hublify`. */
+  runBy: string;
+  /** True when the orders are kept in a file across restarts. */
+  persistent: boolean;
+}
+
+export function controlApiRouter(control: SandboxControl, info: () => SandboxInfo): Router {
   const router = express.Router();
   router.use(express.json({ limit: '1mb' }));
+
+  router.get('/info', (_req, res) => {
+    res.json(info());
+  });
 
   router.get('/orders', (_req, res) => {
     res.json({ orders: control.orders(), requestCounts: control.requestCounts() });

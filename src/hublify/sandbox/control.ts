@@ -105,6 +105,7 @@ export class SandboxControl {
 
   private changeState(order: SandboxOrder, code: string, at: Date): HublifyOrderData {
     this.deps.state.setState(order, code, at);
+    this.deps.state.persist();
     const data = orderData(order);
     this.deps.webhook.notify(data);
     return data;

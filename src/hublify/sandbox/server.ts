@@ -34,9 +34,19 @@ export interface HublifySandboxOptions {
   webhookToken?: string;
   /** Default: silent. */
   logger?: Logger;
+  /**
+   * Keep the orders in this JSON file across restarts (created on the first order; ids never start
+   * again). Default: memory only. `npm start` keeps it in DATA_DIR.
+   */
+  stateFile?: string;
+  /** Who runs it, as GET /_sandbox/info says; default `npm run sandbox:hublify`. */
+  runBy?: string;
 }
 
 export const SANDBOX_DEFAULTS = { host: '127.0.0.1', channel: 'channel_10', token: 'sandbox-token' } as const;
+
+/** The embedded sandbox's state file in DATA_DIR (`npm start`). */
+export const HUBLIFY_SANDBOX_STATE_FILE = 'hublify-sandbox.json';
 
 export class HublifySandbox extends SandboxControl {
   readonly host: string;
@@ -49,7 +59,7 @@ export class HublifySandbox extends SandboxControl {
   constructor(opts: HublifySandboxOptions = {}) {
     const logger = opts.logger ?? createLogger('silent');
     const closing = new AbortController();
-    const state = new SandboxState();
+    const state = new SandboxState(opts.stateFile);
     const faults = new FaultSchedule();
     const webhook = new WebhookNotifier({ url: opts.webhookUrl, token: opts.webhookToken, logger, closing: closing.signal });
     const now = () => new Date();
@@ -62,7 +72,14 @@ export class HublifySandbox extends SandboxControl {
 
     const app = express();
     app.disable('x-powered-by');
-    app.use('/_sandbox', controlApiRouter(this));
+    const info = () => ({
+      sandbox: 'hublify' as const,
+      channel: this.channel,
+      documentedToken: this.token === SANDBOX_DEFAULTS.token,
+      runBy: opts.runBy ?? 'npm run sandbox:hublify',
+      persistent: opts.stateFile !== undefined,
+    });
+    app.use('/_sandbox', controlApiRouter(this, info));
     app.use(
       '/api',
       channelApiRouter({
@@ -107,6 +124,6 @@ export class HublifySandbox extends SandboxControl {
   }
 }
 
-export function startHublifySandbox(opts: HublifySandboxOptions = {}): Promise<HublifySandbox> {
+export async function startHublifySandbox(opts: HublifySandboxOptions = {}): Promise<HublifySandbox> {
   return new HublifySandbox(opts).listen(opts.port ?? 0);
 }

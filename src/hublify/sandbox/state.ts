@@ -1,6 +1,8 @@
 // What the sandbox remembers: persons, orders (with the request bodies that made them), shipments,
-// id counters and how often each verb was called. In memory; reset() forgets everything.
+// id counters and how often each verb was called. In memory, and also in a file when one is given
+// (`npm start` keeps it in DATA_DIR): persist() writes it after each change.
 import type { HublifyOrderData, HublifyShipment } from '../types';
+import { readSandboxSnapshot, writeSandboxSnapshot, type SandboxSnapshot } from './state-file';
 
 /** Hublify's German state names for the states the sandbox knows; other codes are their own name. */
 export const STATE_NAMES: Readonly<Record<string, string>> = {
@@ -50,15 +52,60 @@ export class SandboxState {
   private lastShipment = 0;
   private counts: Record<string, number> = {};
 
+  /** `file`: where the orders are kept across restarts (read now, written by persist()); none: memory only. */
+  constructor(private readonly file?: string) {
+    const snapshot = file ? readSandboxSnapshot(file) : undefined;
+    if (snapshot) this.restore(snapshot);
+  }
+
+  /**
+   * Forgets orders, persons and counts. A sandbox kept in a file keeps its id counters, so an order a
+   * relay still tracks never meets a new order with its id; one in memory starts its ids again.
+   */
   reset(): void {
     this.orders = new Map();
     this.orderidByExternal = new Map();
     this.persons = new Map();
     this.personidByExternal = new Map();
-    this.lastPerson = 0;
-    this.lastOrder = 0;
-    this.lastShipment = 0;
+    if (!this.file) {
+      this.lastPerson = 0;
+      this.lastOrder = 0;
+      this.lastShipment = 0;
+    }
     this.counts = {};
+    this.persist();
+  }
+
+  /** Writes the orders to the file, when there is one; called after every change. */
+  persist(): void {
+    if (this.file) writeSandboxSnapshot(this.file, this.snapshot());
+  }
+
+  private snapshot(): SandboxSnapshot {
+    return {
+      version: 1,
+      lastPerson: this.lastPerson,
+      lastOrder: this.lastOrder,
+      lastShipment: this.lastShipment,
+      persons: [...this.persons.values()],
+      orders: [...this.orders.values()].map(({ person: _person, ...order }) => order),
+    };
+  }
+
+  private restore(snapshot: SandboxSnapshot): void {
+    for (const person of snapshot.persons) {
+      this.persons.set(person.personid, person);
+      if (person.p_personid_external) this.personidByExternal.set(person.p_personid_external, person.personid);
+    }
+    for (const stored of snapshot.orders) {
+      const person = this.persons.get(stored.personid) ?? { personid: stored.personid, p_personid_external: null, fields: {} };
+      const order: SandboxOrder = { ...stored, person };
+      this.orders.set(order.orderid, order);
+      if (order.o_orderid_external) this.orderidByExternal.set(order.o_orderid_external, order.orderid);
+    }
+    this.lastPerson = snapshot.lastPerson;
+    this.lastOrder = snapshot.lastOrder;
+    this.lastShipment = snapshot.lastShipment;
   }
 
   countRequest(verb: string): void {
