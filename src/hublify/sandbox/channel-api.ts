@@ -23,6 +23,13 @@ const CHANGING_VERBS = new Set<string>(['order_create', 'order_update']);
 const refusal = (text: string): HublifyEnvelope => ({ status: false, msg: [{ type: 'ERROR', text }] });
 
 
+/** order_create's o_orderid_external, so tests count the calls each order caused (received, not deduplicated). */
+function orderidExternalOf(verb: string, body: unknown): string | undefined {
+  if (verb !== 'order_create' || typeof body !== 'object' || body === null) return undefined;
+  const external = (body as { fields?: { order?: { o_orderid_external?: unknown } } }).fields?.order?.o_orderid_external;
+  return typeof external === 'string' ? external : undefined;
+}
+
 export function channelApiRouter(opts: ChannelApiOptions): Router {
   const router = express.Router();
 
@@ -31,7 +38,7 @@ export function channelApiRouter(opts: ChannelApiOptions): Router {
       res.status(404).json(refusal(`Unknown channel '${req.params.channel}'.`));
       return;
     }
-    opts.verbs.state.countRequest(req.params.verb);
+    opts.verbs.state.countRequest(req.params.verb, orderidExternalOf(req.params.verb, req.body));
     next();
   };
 

@@ -26,6 +26,10 @@ export function controlApiRouter(control: SandboxControl, info: () => SandboxInf
   router.get('/orders', (_req, res) => {
     res.json({ orders: control.orders(), requestCounts: control.requestCounts() });
   });
+  // How many order_create calls an order caused (by o_orderid_external): what "injected once" is checked on.
+  router.get('/create-calls/:orderidExternal', (req, res) => {
+    res.json({ orderidExternal: req.params.orderidExternal, orderCreateCalls: control.orderCreateCalls(req.params.orderidExternal) });
+  });
   router.get('/orders/:id', (req, res) => {
     const order = control.order(req.params.id);
     if (order) res.json(order);

@@ -98,6 +98,11 @@ export class SandboxControl {
     return this.deps.state.requestCounts();
   }
 
+  /** order_create calls received for an order (by o_orderid_external), faulted and duplicate ones included. */
+  orderCreateCalls(orderidExternal: string): number {
+    return this.deps.state.orderCreateCalls(orderidExternal);
+  }
+
   /** Resolves once every webhook delivery triggered so far has finished. */
   webhooksSettled(): Promise<void> {
     return this.deps.webhook.settled();

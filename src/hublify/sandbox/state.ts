@@ -51,6 +51,7 @@ export class SandboxState {
   private lastOrder = 0;
   private lastShipment = 0;
   private counts: Record<string, number> = {};
+  private createCalls = new Map<string, number>();
 
   /** `file`: where the orders are kept across restarts (read now, written by persist()); none: memory only. */
   constructor(private readonly file?: string) {
@@ -73,6 +74,7 @@ export class SandboxState {
       this.lastShipment = 0;
     }
     this.counts = {};
+    this.createCalls = new Map();
     this.persist();
   }
 
@@ -108,8 +110,16 @@ export class SandboxState {
     this.lastShipment = snapshot.lastShipment;
   }
 
-  countRequest(verb: string): void {
+  countRequest(verb: string, orderidExternal?: string): void {
     this.counts[verb] = (this.counts[verb] ?? 0) + 1;
+    if (verb === 'order_create' && orderidExternal !== undefined) {
+      this.createCalls.set(orderidExternal, (this.createCalls.get(orderidExternal) ?? 0) + 1);
+    }
+  }
+
+  /** order_create calls received for an o_orderid_external: faulted, refused and duplicate ones included. */
+  orderCreateCalls(orderidExternal: string): number {
+    return this.createCalls.get(orderidExternal) ?? 0;
   }
 
   requestCounts(): Record<string, number> {
@@ -182,11 +192,15 @@ export class SandboxState {
 
 /** What order_get answers for an order: the seed's fields, and delivery_list once there are shipments. */
 export function orderData(order: SandboxOrder): HublifyOrderData {
+  const items = Array.isArray(order.order.orderitems) ? (order.order.orderitems as Record<string, unknown>[]) : [];
   return {
     personid: order.personid,
     orderid: order.orderid,
     o_orderid_external: order.o_orderid_external,
     order_state_code: order.order_state_code,
+    // The seed's "additional data" a Hublify system may return: whose order it is and what it holds.
+    p_personid_external: order.person.p_personid_external,
+    orderitems: items.map((item) => ({ oi_pcode: item.oi_pcode, oi_quantity: item.oi_quantity ?? 1 })),
     ...(order.delivery_list.length ? { delivery_list: structuredClone(order.delivery_list) } : {}),
   };
 }
