@@ -6,7 +6,8 @@
 // Who may call it: a bearer token (CODEC_AUTH_TOKEN or ADMIN_TOKEN, compared in constant time), or —
 // only with CODEC_LOOPBACK_UNAUTHENTICATED, which `npm start` sets for its embedded dev server, whose
 // Web UI cannot send a token — any caller on this machine's loopback addressing us by a loopback host
-// name. Browsers may call it only from CODEC_CORS_ORIGINS (default: the Web UI's origin).
+// name, and not forwarded by a proxy (no X-Forwarded-For, Forwarded or X-Real-IP header). Browsers
+// may call it only from CODEC_CORS_ORIGINS (default: the Web UI's origin).
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
@@ -83,6 +84,14 @@ function isLoopbackHost(host: string | undefined): boolean {
   return name === '127.0.0.1' || name === 'localhost' || name === '[::1]';
 }
 
+/**
+ * A proxy on this machine connects from loopback on behalf of anyone: a request it forwarded (it says
+ * so in X-Forwarded-For, Forwarded or X-Real-IP) never gets the loopback exception.
+ */
+function cameThroughProxy(req: Request): boolean {
+  return ['x-forwarded-for', 'forwarded', 'x-real-ip'].some((header) => req.headers[header] !== undefined);
+}
+
 export function codecRoutes(opts: CodecRouteOptions): Router {
   const router = Router();
   const tokens = opts.tokens.filter((t): t is string => !!t);
@@ -124,7 +133,7 @@ export function codecRoutes(opts: CodecRouteOptions): Router {
       res.status(401).json({ error: 'Wrong bearer token' });
       return;
     }
-    if (opts.loopbackUnauthenticated && isLoopbackAddress(req.socket.remoteAddress) && isLoopbackHost(req.get('host'))) return next();
+    if (opts.loopbackUnauthenticated && isLoopbackAddress(req.socket.remoteAddress) && isLoopbackHost(req.get('host')) && !cameThroughProxy(req)) return next();
     if (tokens.length === 0 && !opts.loopbackUnauthenticated) {
       res.status(503).json({ error: 'The codec endpoint is not configured: set CODEC_AUTH_TOKEN (or ADMIN_TOKEN)' });
       return;
