@@ -112,6 +112,18 @@ export const configSchema = z.object({
     .default('127.0.0.1:9464')
     .refine((s) => s === 'off' || /^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/.test(s), 'must be host:port (e.g. 127.0.0.1:9464) or off'),
 
+  // Worker tuning (docs/benchmarks.md has the measurements behind the defaults). Slots: how many workflow
+  // tasks, activities and local activities one worker runs at once; pollers: how many long-polls it keeps
+  // open per kind; the sticky cache: how many workflows it keeps in memory between their tasks (an evicted
+  // one is replayed from its history when it next wakes, so a small cache costs a little CPU, not
+  // correctness, and bounds memory when many orders wait for shipment).
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(40),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(100),
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().positive().default(100),
+  WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).default(10),
+  WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().positive().default(10),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
+
   // The customer directory: supplier customer number -> addresses, VAT rate, price mode.
   CUSTOMER_DIRECTORY_FILE: z.string().default(path.join(PROJECT_ROOT, 'config', 'customers.example.json')),
 
@@ -159,6 +171,14 @@ export const configSchema = z.object({
   APICBASE_RECONCILE_LOOKBACK: duration('30d'),
   APICBASE_RECONCILE_GRACE: duration('5m'),
   APICBASE_SANDBOX_PORT: z.coerce.number().int().default(4020),
+}).superRefine((c, ctx) => {
+  // The SDK refuses more pollers than slots; say so at start-up, naming the variables.
+  if (c.WORKER_WORKFLOW_TASK_POLLERS > c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) {
+    ctx.addIssue({ code: 'custom', path: ['WORKER_WORKFLOW_TASK_POLLERS'], message: 'must not exceed WORKER_MAX_CONCURRENT_WORKFLOW_TASKS' });
+  }
+  if (c.WORKER_ACTIVITY_TASK_POLLERS > c.WORKER_MAX_CONCURRENT_ACTIVITIES) {
+    ctx.addIssue({ code: 'custom', path: ['WORKER_ACTIVITY_TASK_POLLERS'], message: 'must not exceed WORKER_MAX_CONCURRENT_ACTIVITIES' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -27,7 +27,7 @@ import type { OrderStarterDeps } from './orders/start-order';
 import { openOrderStore, type OrderStore } from './store/order-store';
 import { installTemporalRuntime, temporalRuntimeInstalled, temporalSdkMetricsAddress } from './temporal/runtime';
 import { registerSearchAttributes } from './temporal/search-attributes';
-import { createOrderWorker } from './worker/order-worker';
+import { createOrderWorker, workerTuningFrom } from './worker/order-worker';
 
 export interface OrderRelayRoles {
   worker: boolean;
@@ -130,7 +130,15 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       closers.push(() => orderStore.close());
       businessMetrics = createBusinessMetrics();
       const activities = createOrderActivities({ hublify, customers: () => customers, store: orderStore, metrics: businessMetrics });
-      const w = await createOrderWorker({ connection: nativeConnection, namespace, taskQueue: config.TEMPORAL_TASK_QUEUE, activities, workflowBundle, dataConverter });
+      const w = await createOrderWorker({
+        connection: nativeConnection,
+        namespace,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        activities,
+        workflowBundle,
+        dataConverter,
+        tuning: workerTuningFrom(config),
+      });
       worker = w;
       workerDone = w.run();
       closers.push(async () => {

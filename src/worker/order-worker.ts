@@ -29,6 +29,47 @@ export interface OrderWorkerOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** The payload codec (src/codec): encrypts what the worker sends, decrypts what it receives. */
   dataConverter?: DataConverter;
+  /** Slots, pollers and sticky cache (WORKER_* settings); unset = the SDK's defaults. */
+  tuning?: WorkerTuning;
+}
+
+/** The worker's capacity settings (src/config.ts, WORKER_*). */
+export interface WorkerTuning {
+  maxConcurrentWorkflowTasks: number;
+  maxConcurrentActivities: number;
+  maxConcurrentLocalActivities: number;
+  workflowTaskPollers: number;
+  activityTaskPollers: number;
+  maxCachedWorkflows: number;
+}
+
+export function workerTuningFrom(config: {
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: number;
+  WORKER_MAX_CONCURRENT_ACTIVITIES: number;
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: number;
+  WORKER_WORKFLOW_TASK_POLLERS: number;
+  WORKER_ACTIVITY_TASK_POLLERS: number;
+  WORKER_MAX_CACHED_WORKFLOWS: number;
+}): WorkerTuning {
+  return {
+    maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+    maxConcurrentActivities: config.WORKER_MAX_CONCURRENT_ACTIVITIES,
+    maxConcurrentLocalActivities: config.WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES,
+    workflowTaskPollers: config.WORKER_WORKFLOW_TASK_POLLERS,
+    activityTaskPollers: config.WORKER_ACTIVITY_TASK_POLLERS,
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+  };
+}
+
+function workerOptionsFor(t: WorkerTuning) {
+  return {
+    maxConcurrentWorkflowTaskExecutions: t.maxConcurrentWorkflowTasks,
+    maxConcurrentActivityTaskExecutions: t.maxConcurrentActivities,
+    maxConcurrentLocalActivityExecutions: t.maxConcurrentLocalActivities,
+    workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: t.workflowTaskPollers },
+    activityTaskPollerBehavior: { type: 'simple-maximum', maximum: t.activityTaskPollers },
+    maxCachedWorkflows: t.maxCachedWorkflows,
+  } as const;
 }
 
 export async function createOrderWorker(opts: OrderWorkerOptions): Promise<Worker> {
@@ -38,6 +79,7 @@ export async function createOrderWorker(opts: OrderWorkerOptions): Promise<Worke
     taskQueue: opts.taskQueue,
     activities: opts.activities,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
+    ...(opts.tuning ? workerOptionsFor(opts.tuning) : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }
