@@ -12,7 +12,7 @@ import { startApicbaseIntegration } from './apicbase/integration';
 import { codecRoutes, originsFor } from './codec/codec-routes';
 import { payloadCodecFromConfig, type EncryptionCodec } from './codec';
 import type { Config } from './config';
-import { loadCustomerDirectory } from './customers/directory';
+import { watchCustomerDirectory, type LiveCustomerDirectory } from './customers/directory-watcher';
 import { HublifyClient } from './hublify/client';
 import { adminRoutes } from './http/admin-api';
 import { createHttpApp, listen } from './http/app';
@@ -50,6 +50,8 @@ export interface RunningOrderRelay {
   businessMetrics?: BusinessMetrics;
   /** The worker's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics (worker role, unless WORKER_METRICS_ADDRESS=off). */
   workerMetricsUrl?: string;
+  /** The customer directory in use (reloaded when its file changes). */
+  customerDirectory: LiveCustomerDirectory;
   /** Resolves when the worker stops on its own (a fatal error); rejects with that error. */
   workerDone: Promise<void>;
   close(): Promise<void>;
@@ -102,8 +104,11 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     });
     if (added.length) logger.info({ added }, 'registered search attributes');
 
-    // Validated at start-up: a broken directory stops the start with every problem listed.
-    const customers = loadCustomerDirectory(config.CUSTOMER_DIRECTORY_FILE);
+    // Validated at start-up (a broken directory stops the start with every problem listed), then
+    // reloaded when its file changes; an invalid edit keeps the last good one (src/customers/directory-watcher.ts).
+    const customerDirectory = watchCustomerDirectory(config.CUSTOMER_DIRECTORY_FILE, logger);
+    closers.push(() => Promise.resolve(customerDirectory.close()));
+    const customers = customerDirectory.customers;
 
     let store: OrderStore | undefined;
     let businessMetrics: BusinessMetrics | undefined;
@@ -129,7 +134,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       store = orderStore;
       closers.push(() => orderStore.close());
       businessMetrics = createBusinessMetrics();
-      const activities = createOrderActivities({ hublify, customers: () => customers, store: orderStore, metrics: businessMetrics });
+      const activities = createOrderActivities({ hublify, customers, store: orderStore, metrics: businessMetrics });
       const w = await createOrderWorker({
         connection: nativeConnection,
         namespace,
@@ -204,7 +209,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
             client,
             starter,
             secrets: () => secrets,
-            customers: () => customers,
+            customers,
             ackMode: config.WEBHOOK_ACK_MODE,
             acceptDeadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS,
             verifyDeadlineMs: config.WEBHOOK_VERIFY_DEADLINE_MS,
@@ -216,7 +221,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
           }),
           hublifyWebhookRoutes({ client, token: config.HUBLIFY_WEBHOOK_TOKEN, metrics, deadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS }),
           // The operator CLI's operations over HTTP (docs/operations.md); 503 unless ADMIN_TOKEN is set.
-          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client), config, connection }),
+          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client), config, connection, customerDirectory: customerDirectory.state }),
         ],
       });
       const http = await listen(app, config.HOST, config.PORT);
@@ -228,6 +233,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     return {
       client,
       codec,
+      customerDirectory,
       ...(store ? { store } : {}),
       ...(worker ? { worker } : {}),
       ...(httpPort !== undefined ? { httpPort } : {}),

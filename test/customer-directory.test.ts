@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../src/config';
 import {
   CustomerDirectoryError,
@@ -11,6 +11,9 @@ import {
   parseCustomerDirectory,
   type CustomerDirectory,
 } from '../src/customers/directory';
+import { sampleOrder } from './helpers/sample-order';
+import { startTestSystem, type TestSystem } from './helpers/system';
+import { deliverOrder } from './helpers/webhook';
 
 const EXAMPLE_FILE = path.join(__dirname, '..', 'config', 'customers.example.json');
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'customer-directory-'));
@@ -176,4 +179,68 @@ void describe('findCustomer', () => {
       assert.equal(findCustomer(directory, unknown), undefined);
     });
   }
+});
+
+void describe('the running relay reloads the directory when its file changes (no restart)', () => {
+  const ADMIN_TOKEN = 'test-admin-token-customers-3f9d';
+  let system: TestSystem;
+  let file: string;
+  const example = JSON.parse(readFileSync(EXAMPLE_FILE, 'utf8')) as { customers: Record<string, unknown> };
+
+  before(async () => {
+    file = writeTmp('live-customers.json', JSON.stringify(example, null, 2));
+    system = await startTestSystem({ CUSTOMER_DIRECTORY_FILE: file, ADMIN_TOKEN });
+  });
+  after(() => system?.close());
+
+  /** Polls until `check` holds (the watcher reacts to the file system's event, not at a fixed time). */
+  async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value) return value;
+      if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  const doctorCustomers = async () => {
+    const res = await fetch(`${system.baseUrl}/admin/doctor`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const report = (await res.json()) as { checks: Array<{ name: string; status: string; detail: string }> };
+    return report.checks.find((c) => c.name === 'customer directory')!;
+  };
+
+  void test('a new customer is taken at once (webhook and activities); an invalid edit keeps the last good one, is logged and shown by doctor', async () => {
+    const newcomer = sampleOrder({ supplier_customer_number: 'CUST-NEW' });
+    const refused = await deliverOrder(system.baseUrl, newcomer);
+    assert.equal(refused.status, 422, JSON.stringify(refused.body));
+    assert.match(JSON.stringify(refused.body), /CUST-NEW/);
+
+    // Support adds the customer location; the relay takes it without a restart.
+    const withNew = { ...example, customers: { ...example.customers, 'CUST-NEW': { ...validCustomer, invoice: { ...validCustomer.invoice, street: 'Neukundenweg' } } } };
+    writeFileSync(file, JSON.stringify(withNew, null, 2));
+    await until(() => findCustomer(system.relay.customerDirectory.customers(), 'CUST-NEW'), 'the relay sees CUST-NEW');
+    const accepted = await deliverOrder(system.baseUrl, newcomer);
+    assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
+    // The activities map with the reloaded directory: Hublify gets the new customer's address.
+    const inHublify = await until(() => system.sandbox.order(newcomer.order_number), 'the order is in Hublify');
+    assert.equal(inHublify.order.invoice_street, 'Neukundenweg');
+    assert.equal((await doctorCustomers()).status, 'ok');
+
+    // An invalid edit: kept aside, the last good directory stays in use, doctor says so.
+    writeFileSync(file, JSON.stringify({ customers: { 'CUST-NEW': { ...validCustomer, vatPct: 19 } } }));
+    const state = await until(() => system.relay.customerDirectory.state().rejectedEdit && system.relay.customerDirectory.state(), 'the invalid edit is seen');
+    assert.ok(state.rejectedEdit?.problems.some((p) => p.startsWith('customers.CUST-NEW.vatPct')), JSON.stringify(state));
+    const failed = await doctorCustomers();
+    assert.equal(failed.status, 'fail');
+    assert.match(failed.detail, /is invalid and was not taken: customers\.CUST-NEW\.vatPct.*still uses the last good directory/);
+    const another = sampleOrder({ supplier_customer_number: 'CUST-001' });
+    assert.equal((await deliverOrder(system.baseUrl, another)).status, 200, 'CUST-001 is still known');
+    assert.equal((await deliverOrder(system.baseUrl, sampleOrder({ supplier_customer_number: 'CUST-NEW' }))).status, 200, 'CUST-NEW is still known');
+
+    // Fixed: doctor is content again.
+    writeFileSync(file, JSON.stringify(withNew, null, 2));
+    await until(() => !system.relay.customerDirectory.state().rejectedEdit, 'the fixed file is taken');
+    assert.equal((await doctorCustomers()).status, 'ok');
+  });
 });

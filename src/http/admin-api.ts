@@ -15,6 +15,7 @@ import express, { Router, type ErrorRequestHandler, type NextFunction, type Requ
 import type { ConnectionLike } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from '../config';
+import type { CustomerDirectoryState } from '../customers/directory-watcher';
 import { bearerToken, sameSecret } from '../same-secret';
 import type { OperationsContext } from '../operations/context';
 import { checkCustomerDirectory } from '../operations/customers';
@@ -33,6 +34,8 @@ export interface AdminApiOptions {
   config: Config;
   /** The relay's Temporal connection (doctor checks it). */
   connection: ConnectionLike;
+  /** The relay's live customer directory: doctor and customers/check report what it uses. */
+  customerDirectory?: () => CustomerDirectoryState;
   /** Body size limit (a replayed order is the largest body). */
   bodyLimit?: string;
 }
@@ -183,7 +186,11 @@ export function adminRoutes(opts: AdminApiOptions): Router {
   admin.get(
     '/doctor',
     route(async () => {
-      const report = await runDoctor({ config: opts.config, connect: () => Promise.resolve(opts.connection) });
+      const report = await runDoctor({
+        config: opts.config,
+        connect: () => Promise.resolve(opts.connection),
+        ...(opts.customerDirectory ? { customerDirectory: opts.customerDirectory } : {}),
+      });
       return { status: report.ok ? 200 : 503, body: report };
     }),
   );

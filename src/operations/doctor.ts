@@ -9,6 +9,7 @@ import { tokenStoreFrom } from '../apicbase/from-config';
 import { oauthSettings } from '../apicbase/oauth';
 import { defaultTokenStoreFile } from '../apicbase/token-store';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import type { CustomerDirectoryState } from '../customers/directory-watcher';
 import { checkCustomerDirectory } from './customers';
 import { OperationError } from './errors';
 
@@ -34,6 +35,8 @@ export interface DoctorOptions {
   connect: () => Promise<ConnectionLike>;
   /** Per remote check. */
   timeoutMs?: number;
+  /** The running relay's customer directory (the admin API passes it): what it uses, and a rejected edit. */
+  customerDirectory?: () => CustomerDirectoryState;
 }
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
@@ -52,7 +55,20 @@ function configurationChecks(config: Config): DoctorCheck[] {
   return checks;
 }
 
-function customerCheck(config: Config): DoctorCheck {
+function liveCustomerCheck(live: CustomerDirectoryState): DoctorCheck {
+  const inUse = `${live.customers} customer${live.customers === 1 ? '' : 's'} from ${live.file}, loaded ${live.loadedAt}`;
+  if (live.rejectedEdit) {
+    return {
+      name: 'customer directory',
+      status: 'fail',
+      detail: `the file's edit of ${live.rejectedEdit.at} is invalid and was not taken: ${live.rejectedEdit.problems.join('; ')} — the relay still uses the last good directory (${inUse}); fix the file (order-relay customers check)`,
+    };
+  }
+  return { name: 'customer directory', status: 'ok', detail: `${inUse} (reloaded when the file changes)` };
+}
+
+function customerCheck(config: Config, live?: () => CustomerDirectoryState): DoctorCheck {
+  if (live) return liveCustomerCheck(live());
   try {
     const result = checkCustomerDirectory(config.CUSTOMER_DIRECTORY_FILE);
     return { name: 'customer directory', status: 'ok', detail: `${result.customers} customer${result.customers === 1 ? '' : 's'} in ${result.file}` };
@@ -137,6 +153,6 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const [temporal, hublify] = await Promise.all([temporalCheck(opts, timeoutMs), hublifyCheck(opts.config, timeoutMs)]);
   const { reachable, ...temporalCheckResult } = temporal;
-  const checks = [...configurationChecks(opts.config), customerCheck(opts.config), temporalCheckResult, hublify, apicbaseTokenCheck(opts.config)];
+  const checks = [...configurationChecks(opts.config), customerCheck(opts.config, opts.customerDirectory), temporalCheckResult, hublify, apicbaseTokenCheck(opts.config)];
   return { ok: checks.every((c) => c.status !== 'fail'), temporalReachable: reachable, checks };
 }
