@@ -5,7 +5,9 @@ import type { HublifyClient } from '../src/hublify/client';
 import type { BusinessMetrics } from '../src/observability/business-metrics';
 import type { OrderStore } from '../src/store/order-store';
 import { createCheckActivities } from './check-order';
+import { createEmailCustomerActivities, type CustomerEmailSettings } from './email-customer';
 import { createInjectActivities } from './inject-order';
+import { createNotifySupportActivities, type SupportNotifySettings } from './notify-support';
 import { createRecordActivities } from './record-tracking';
 import { createTrackActivities } from './track-order';
 
@@ -16,6 +18,10 @@ export interface OrderActivityDeps {
   store: OrderStore;
   /** Business metrics, counted as stages change (src/observability/business-metrics.ts). */
   metrics?: BusinessMetrics;
+  /** Support notifications (NOTIFY_WEBHOOK_URL); absent = skipped. */
+  notify?: SupportNotifySettings;
+  /** Customer e-mail over SMTP (SMTP_URL); absent = skipped. */
+  email?: CustomerEmailSettings;
 }
 
 export function createOrderActivities(deps: OrderActivityDeps) {
@@ -24,6 +30,8 @@ export function createOrderActivities(deps: OrderActivityDeps) {
     ...createInjectActivities(deps),
     ...createTrackActivities(deps),
     ...createRecordActivities(deps),
+    ...createNotifySupportActivities(deps),
+    ...createEmailCustomerActivities(deps),
   };
 }
 

@@ -124,6 +124,19 @@ export const configSchema = z.object({
   WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().positive().default(10),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
 
+  // Support notifications (docs/operations.md): a POST per order that needs support. Slack-compatible
+  // {"text": …} by default, a plain JSON event with NOTIFY_FORMAT=json. Unset URL = none sent.
+  NOTIFY_WEBHOOK_URL: z.string().url().optional(),
+  NOTIFY_FORMAT: z.enum(['slack', 'json']).default('slack'),
+  NOTIFY_TIMEOUT_MS: durationMs(10_000),
+  // E-mail to the customer when a pulled order cannot be fulfilled. Unset SMTP_URL = none sent.
+  SMTP_URL: z.string().regex(/^smtps?:\/\/\S+$/, 'must be smtp://[user:pass@]host[:port] or smtps://…').optional(),
+  SMTP_FROM: z.string().default('order-relay <order-relay@localhost>'),
+  SMTP_TIMEOUT_MS: durationMs(30_000),
+  // Who signs the customer e-mail, and how the customer reaches the supplier (one line: phone, e-mail).
+  SUPPLIER_NAME: z.string().default('Your supplier'),
+  SUPPLIER_CONTACT: z.string().optional(),
+
   // The customer directory: supplier customer number -> addresses, VAT rate, price mode.
   CUSTOMER_DIRECTORY_FILE: z.string().default(path.join(PROJECT_ROOT, 'config', 'customers.example.json')),
 
@@ -194,6 +207,9 @@ const SECRET_KEYS = [
   'ADMIN_TOKEN',
   'CODEC_KEYS',
   'CODEC_AUTH_TOKEN',
+  // Slack's webhook URL is its token; an SMTP URL may hold a password.
+  'NOTIFY_WEBHOOK_URL',
+  'SMTP_URL',
 ] as const;
 
 export class ConfigError extends Error {

@@ -19,6 +19,7 @@ import { createHttpApp, listen } from './http/app';
 import { createHttpMetrics } from './http/metrics';
 import { apicbaseWebhookRoutes } from './ingress/apicbase-webhook';
 import { hublifyWebhookRoutes } from './ingress/hublify-webhook';
+import { customerEmailSettings, supportNotifySettings } from './notify/settings';
 import { operationsContext } from './operations/context';
 import { createBusinessMetrics, type BusinessMetrics } from './observability/business-metrics';
 import { freeLoopbackPort, scrapeSdkMetrics, startMetricsServer } from './observability/metrics-server';
@@ -134,7 +135,14 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       store = orderStore;
       closers.push(() => orderStore.close());
       businessMetrics = createBusinessMetrics();
-      const activities = createOrderActivities({ hublify, customers, store: orderStore, metrics: businessMetrics });
+      const activities = createOrderActivities({
+        hublify,
+        customers,
+        store: orderStore,
+        metrics: businessMetrics,
+        notify: supportNotifySettings(config, logger),
+        email: customerEmailSettings(config, logger),
+      });
       const w = await createOrderWorker({
         connection: nativeConnection,
         namespace,

@@ -11,12 +11,13 @@ import { defaultTokenStoreFile } from '../apicbase/token-store';
 import { ORDER_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 import type { CustomerDirectoryState } from '../customers/directory-watcher';
 import { checkCustomerDirectory } from './customers';
+import { notificationChecks, type NotificationCheck } from './doctor-notifications';
 import { OperationError } from './errors';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface DoctorCheck {
-  name: 'configuration' | 'admin API' | 'customer directory' | 'temporal' | 'hublify' | 'apicbase token';
+  name: 'configuration' | 'admin API' | 'customer directory' | 'temporal' | 'hublify' | 'apicbase token' | NotificationCheck['name'];
   status: CheckStatus;
   detail: string;
 }
@@ -153,6 +154,13 @@ export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const timeoutMs = opts.timeoutMs ?? 5_000;
   const [temporal, hublify] = await Promise.all([temporalCheck(opts, timeoutMs), hublifyCheck(opts.config, timeoutMs)]);
   const { reachable, ...temporalCheckResult } = temporal;
-  const checks = [...configurationChecks(opts.config), customerCheck(opts.config, opts.customerDirectory), temporalCheckResult, hublify, apicbaseTokenCheck(opts.config)];
+  const checks = [
+    ...configurationChecks(opts.config),
+    customerCheck(opts.config, opts.customerDirectory),
+    temporalCheckResult,
+    hublify,
+    apicbaseTokenCheck(opts.config),
+    ...notificationChecks(opts.config),
+  ];
   return { ok: checks.every((c) => c.status !== 'fail'), temporalReachable: reachable, checks };
 }
