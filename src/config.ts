@@ -60,6 +60,12 @@ export const configSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATA_DIR: z.string().default(path.join(PROJECT_ROOT, '.data')),
+  // The order record store shared by every process: postgres://user:password@host:5432/db (TLS via
+  // ?sslmode=require). Unset = the SQLite file DATA_DIR/orders.sqlite, for one worker process.
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//i, 'must be a postgres:// (or postgresql://) URL')
+    .optional(),
 
   // Temporal. Without TEMPORAL_ADDRESS, `npm start` runs the embedded dev server.
   TEMPORAL_ADDRESS: z.string().optional(),
@@ -210,6 +216,7 @@ const SECRET_KEYS = [
   // Slack's webhook URL is its token; an SMTP URL may hold a password.
   'NOTIFY_WEBHOOK_URL',
   'SMTP_URL',
+  'DATABASE_URL',
 ] as const;
 
 export class ConfigError extends Error {

@@ -2,7 +2,6 @@
 // the customer directory, the Hublify client, the worker and the HTTP server. `npm start`, the
 // docker-compose services and the end-to-end tests all start the system through this one function.
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
 import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -25,7 +24,7 @@ import { createBusinessMetrics, type BusinessMetrics } from './observability/bus
 import { freeLoopbackPort, scrapeSdkMetrics, startMetricsServer } from './observability/metrics-server';
 import { orderWorkflowSettings } from './orders/order-settings';
 import type { OrderStarterDeps } from './orders/start-order';
-import { openOrderStore, type OrderStore } from './store/order-store';
+import { defaultOrderStoreFile, describeStoreTarget, openOrderStore, type OrderStore } from './store/order-store';
 import { installTemporalRuntime, temporalRuntimeInstalled, temporalSdkMetricsAddress } from './temporal/runtime';
 import { registerSearchAttributes } from './temporal/search-attributes';
 import { createOrderWorker, workerTuningFrom } from './worker/order-worker';
@@ -131,7 +130,9 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       const nativeConnection = await NativeConnection.connect({ address });
       closers.push(() => nativeConnection.close());
       mkdirSync(config.DATA_DIR, { recursive: true });
-      const orderStore = await openOrderStore(path.join(config.DATA_DIR, 'orders.sqlite'));
+      const storeTarget = config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR);
+      const orderStore = await openOrderStore(storeTarget);
+      logger.info({ store: describeStoreTarget(storeTarget) }, 'order record store open');
       store = orderStore;
       closers.push(() => orderStore.close());
       businessMetrics = createBusinessMetrics();

@@ -1,14 +1,15 @@
 // The order record store: what happened to each order (stage history, Hublify ids, shipments),
 // kept outside Temporal for reporting and support. Every write is idempotent because the
 // activities that call it are retried: the same input twice leaves the same rows.
-import type { Kysely } from 'kysely';
-import { openSqlite, type StoreDatabase } from './connection';
-import { migrateToLatest } from './migrate';
+import { MigrationError, migrateToLatest } from './migrate';
+import { describeStoreTarget, openStoreDatabase } from './open-store-database';
 import { mergeOrderRow, normaliseInstant, type StageRecord } from './order-row';
-import type { OrderStoreTables, ShipmentRow } from './schema';
+import type { ShipmentRow } from './schema';
+import type { StoreDatabase, StoreDb as Db } from './store-database';
 
 export type { StageRecord } from './order-row';
-export { ORDER_STORE_FILE_NAME, defaultOrderStoreFile } from './connection';
+export { ORDER_STORE_FILE_NAME, defaultOrderStoreFile } from './sqlite-database';
+export { describeStoreTarget, isPostgresUrl } from './open-store-database';
 
 /** A shipment as the workflow reads it from Hublify's delivery_list. */
 export interface ShipmentRecord {
@@ -49,8 +50,6 @@ export interface OrderStore {
   getOrder(workflowId: string): Promise<OrderRecord | undefined>;
   close(): Promise<void>;
 }
-
-type Db = Kysely<OrderStoreTables>;
 
 async function insertStageChange(trx: Db, record: StageRecord, at: string): Promise<void> {
   const { last } = await trx
@@ -106,7 +105,7 @@ class KyselyOrderStore implements OrderStore {
 
   async recordStage(record: StageRecord): Promise<void> {
     const at = normaliseInstant(record.at);
-    await this.database.inWriteTransaction(async (trx) => {
+    await this.database.inWriteTransaction(record.workflowId, async (trx) => {
       await insertStageChange(trx, record, at);
       await upsertOrderRow(trx, record, at);
     });
@@ -114,7 +113,7 @@ class KyselyOrderStore implements OrderStore {
 
   async recordShipments(workflowId: string, shipments: readonly ShipmentRecord[]): Promise<void> {
     if (shipments.length === 0) return;
-    await this.database.inWriteTransaction(async (trx) => {
+    await this.database.inWriteTransaction(workflowId, async (trx) => {
       // One statement per shipment: PostgreSQL refuses an upsert touching the same row twice.
       for (const s of shipments) {
         await trx
@@ -174,16 +173,19 @@ class KyselyOrderStore implements OrderStore {
 }
 
 /**
- * Opens (creating if needed) the store in `file` (':memory:' for a throwaway one) and migrates it.
- * Several processes may open the same file; the first one migrates, the others wait for it.
+ * Opens the store and migrates it. `target` is a PostgreSQL URL (DATABASE_URL: postgres://user:pass@host/db,
+ * shared by every process) or a SQLite file, created if needed (':memory:' for a throwaway one).
+ * Several processes may open the same store at once; the first one migrates, the others wait for it.
  */
-export async function openOrderStore(file: string): Promise<OrderStore> {
-  const database = openSqlite(file);
+export async function openOrderStore(target: string): Promise<OrderStore> {
+  const database = openStoreDatabase(target);
   try {
-    await database.inWriteTransaction((db) => migrateToLatest(db));
+    await database.inMigrationTransaction((db) => migrateToLatest(db));
   } catch (err) {
     await database.db.destroy();
-    throw err;
+    if (err instanceof MigrationError) throw err;
+    // Which store could not be opened, without the password a URL may carry.
+    throw new Error(`cannot open the order store at ${describeStoreTarget(target)}: ${(err as Error).message}`, { cause: err });
   }
   return new KyselyOrderStore(database);
 }

@@ -1,12 +1,12 @@
-// Opens the SQLite file behind the order record store. The only SQLite-specific module: a
-// PostgreSQL store would swap this for a PostgresDialect whose write transaction is simply
-// `db.transaction().execute(fn)`, and keep the migrations and queries.
+// Opens the SQLite file behind the order record store (the embedded default; postgres-database.ts
+// is the shared one). The only SQLite-specific module.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import type { OrderStoreTables } from './schema';
+import type { StoreDatabase, StoreDb } from './store-database';
 
 export const ORDER_STORE_FILE_NAME = 'orders.sqlite';
 
@@ -18,13 +18,8 @@ export function defaultOrderStoreFile(dataDir: string): string {
   return path.join(dataDir, ORDER_STORE_FILE_NAME);
 }
 
-/** Runs `fn` as one transaction that holds the write lock from its first statement. */
-export type WriteTransaction = <T>(fn: (db: Kysely<OrderStoreTables>) => Promise<T>) => Promise<T>;
-
-export interface StoreDatabase {
-  db: Kysely<OrderStoreTables>;
-  inWriteTransaction: WriteTransaction;
-}
+/** Runs `fn` as one transaction that holds the (whole-file) write lock from its first statement. */
+type WriteTransaction = <T>(fn: (db: StoreDb) => Promise<T>) => Promise<T>;
 
 function isInMemory(file: string): boolean {
   return file === ':memory:' || file === '';
@@ -40,8 +35,8 @@ function isBusy(err: unknown): boolean {
  * write lock up front instead. The wait for it is asynchronous (busy_timeout 0 plus retries) because
  * better-sqlite3 waits synchronously, which would also stall the lock holder if it is in this process.
  */
-function sqliteWriteTransaction(sqlite: Database.Database, db: Kysely<OrderStoreTables>): WriteTransaction {
-  async function beginImmediate(conn: Kysely<OrderStoreTables>): Promise<void> {
+function sqliteWriteTransaction(sqlite: Database.Database, db: StoreDb): WriteTransaction {
+  async function beginImmediate(conn: StoreDb): Promise<void> {
     const deadline = Date.now() + WRITE_LOCK_WAIT_MS;
     const busyTimeout = sqlite.pragma('busy_timeout', { simple: true }) as number;
     sqlite.pragma('busy_timeout = 0');
@@ -81,5 +76,11 @@ export function openSqlite(file: string): StoreDatabase {
   // WAL: readers (the HTTP API) do not block the worker's writes, nor it theirs.
   if (!isInMemory(file)) sqlite.pragma('journal_mode = WAL');
   const db = new Kysely<OrderStoreTables>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, inWriteTransaction: sqliteWriteTransaction(sqlite, db) };
+  const inWriteTransaction = sqliteWriteTransaction(sqlite, db);
+  // The file's one write lock serialises every writer, and the migrations with them.
+  return {
+    db,
+    inWriteTransaction: (_serialiseOn, fn) => inWriteTransaction(fn),
+    inMigrationTransaction: (fn) => inWriteTransaction((conn) => fn(conn as Kysely<unknown>)),
+  };
 }
