@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import ms from 'ms';
 import { z } from 'zod';
+import { SIGNATURE_FORM_SETTINGS } from './ingress/apicbase-signature';
 
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 
@@ -31,6 +32,9 @@ const duration = (fallback: string) =>
       }
       return Math.round(value);
     });
+const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/;
+const hostPort = z.string().regex(HOST_PORT, 'must be host:port (e.g. 127.0.0.1:9465)');
+
 /** A JSON object given as text (request bodies whose shape the vendor does not document). */
 const jsonObject = (fallback: string) =>
   z
@@ -89,6 +93,9 @@ export const configSchema = z.object({
   // Apicbase webhook: the HMAC key, and an optional second one while a secret is rotated.
   APICBASE_WEBHOOK_SECRET: z.string().optional(),
   APICBASE_WEBHOOK_SECRET_PREVIOUS: z.string().optional(),
+  // What the signature is over: the raw body, Python's json.dumps of it (Apicbase's sample), or `auto`:
+  // learned from the valid deliveries, the other form checked only for small bodies (no pre-auth CPU cost).
+  APICBASE_SIGNATURE_FORM: z.enum(SIGNATURE_FORM_SETTINGS).default('auto'),
   WEBHOOK_ACK_MODE: z.enum(['accepted', 'verified']).default('verified'),
   WEBHOOK_ACCEPT_DEADLINE_MS: durationMs(5_000),
   WEBHOOK_VERIFY_DEADLINE_MS: durationMs(8_000),
@@ -111,12 +118,15 @@ export const configSchema = z.object({
   // Embedded dev server only: the codec endpoint decodes for loopback callers without a token, because
   // the dev Web UI cannot send one. `npm start` turns it on when it runs the dev server; never on a cluster.
   CODEC_LOOPBACK_UNAUTHENTICATED: z.stringbool().optional(),
+  // The API's /metrics on an address of its own (host:port), so it need not share the public webhook
+  // port; unset = /metrics on HOST:PORT as before.
+  METRICS_ADDRESS: hostPort.optional(),
   // A worker process's Prometheus endpoint (GET /metrics): the Temporal SDK's metrics and the business
   // metrics. `off` = none.
   WORKER_METRICS_ADDRESS: z
     .string()
     .default('127.0.0.1:9464')
-    .refine((s) => s === 'off' || /^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/.test(s), 'must be host:port (e.g. 127.0.0.1:9464) or off'),
+    .refine((s) => s === 'off' || HOST_PORT.test(s), 'must be host:port (e.g. 127.0.0.1:9464) or off'),
 
   // Worker tuning (docs/benchmarks.md has the measurements behind the defaults). Slots: how many workflow
   // tasks, activities and local activities one worker runs at once; pollers: how many long-polls it keeps

@@ -14,14 +14,15 @@ import type { Config } from './config';
 import { watchCustomerDirectory, type LiveCustomerDirectory } from './customers/directory-watcher';
 import { HublifyClient } from './hublify/client';
 import { adminRoutes } from './http/admin-api';
-import { createHttpApp, listen } from './http/app';
+import { createHttpApp, createMetricsApp, listen } from './http/app';
+import { reachableUrl } from './http/loopback-address';
 import { createHttpMetrics } from './http/metrics';
 import { apicbaseWebhookRoutes } from './ingress/apicbase-webhook';
-import { hublifyWebhookRoutes } from './ingress/hublify-webhook';
+import { HUBLIFY_WEBHOOK_PATH, hublifyWebhookRoutes } from './ingress/hublify-webhook';
 import { customerEmailSettings, supportNotifySettings } from './notify/settings';
 import { operationsContext } from './operations/context';
 import { createBusinessMetrics, type BusinessMetrics } from './observability/business-metrics';
-import { freeLoopbackPort, scrapeSdkMetrics, startMetricsServer } from './observability/metrics-server';
+import { freeLoopbackPort, parseHostPort, scrapeSdkMetrics, startMetricsServer } from './observability/metrics-server';
 import { orderWorkflowSettings } from './orders/order-settings';
 import type { OrderStarterDeps } from './orders/start-order';
 import { defaultOrderStoreFile, describeStoreTarget, openOrderStore, type OrderStore } from './store/order-store';
@@ -44,6 +45,8 @@ export interface RunningOrderRelay {
   store?: OrderStore;
   worker?: Worker;
   httpPort?: number;
+  /** The API's /metrics when METRICS_ADDRESS puts it on an address of its own. */
+  metricsUrl?: string;
   /** The payload codec every client and worker of this relay uses (src/codec). */
   codec: EncryptionCodec;
   /** Business metrics (worker role only). */
@@ -186,16 +189,19 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     }
 
     let httpPort: number | undefined;
+    let metricsUrl: string | undefined;
     if (roles.api) {
       const metrics = createHttpMetrics();
       const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) };
       const secrets = [config.APICBASE_WEBHOOK_SECRET, config.APICBASE_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s);
-      if (secrets.length === 0) logger.warn('APICBASE_WEBHOOK_SECRET is not set: every Apicbase webhook will be refused with 403');
+      // A worker in this process: its business and SDK metrics on /metrics too.
+      const extraMetrics = roles.worker ? { extraMetrics: workerMetricsText } : {};
       const app = createHttpApp({
         logger,
         metrics,
-        // A worker in this process: its business and SDK metrics on /metrics too.
-        ...(roles.worker ? { extraMetrics: workerMetricsText } : {}),
+        ...extraMetrics,
+        metricsHere: !config.METRICS_ADDRESS,
+        secretQueryPaths: [HUBLIFY_WEBHOOK_PATH],
         readiness: [
           {
             name: 'temporal',
@@ -218,6 +224,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
             client,
             starter,
             secrets: () => secrets,
+            signatureForm: config.APICBASE_SIGNATURE_FORM,
             customers,
             ackMode: config.WEBHOOK_ACK_MODE,
             acceptDeadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS,
@@ -237,6 +244,14 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       httpPort = http.port;
       // Stop taking requests first (in-flight ones finish), then the worker, then connections.
       closers.push(http.close);
+      if (config.METRICS_ADDRESS) {
+        // /metrics off the public port: a taken address stops the start (unlike the worker's, this is the API's only one).
+        const { host, port } = parseHostPort(config.METRICS_ADDRESS);
+        const metricsHttp = await listen(createMetricsApp({ metrics, ...extraMetrics }), host, port);
+        closers.push(metricsHttp.close);
+        metricsUrl = `${reachableUrl(host, metricsHttp.port)}/metrics`;
+        logger.info({ url: metricsUrl }, 'metrics endpoint listening (METRICS_ADDRESS)');
+      }
     }
 
     return {
@@ -246,6 +261,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       ...(store ? { store } : {}),
       ...(worker ? { worker } : {}),
       ...(httpPort !== undefined ? { httpPort } : {}),
+      ...(metricsUrl ? { metricsUrl } : {}),
       ...(businessMetrics ? { businessMetrics } : {}),
       ...(workerMetricsUrl ? { workerMetricsUrl } : {}),
       workerDone,

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import * as fc from 'fast-check';
-import { pythonJsonDumps, signApicbasePayload, verifyApicbaseSignature } from '../src/ingress/apicbase-signature';
+import { loadConfig } from '../src/config';
+import { AUTO_OTHER_FORM_MAX_BYTES, SignatureForms, pythonJsonDumps, signApicbasePayload, verifyApicbaseSignature } from '../src/ingress/apicbase-signature';
 
 // ---- python3 oracle: one process per call, inputs as a JSON array on stdin --------------------
 
@@ -280,16 +281,16 @@ void describe('verifyApicbaseSignature', () => {
 
   void it("accepts the signature python3 computes the way the vendor's sample does", () => {
     assert.notEqual(pythonSignature, signApicbasePayload(SECRET, rawBody)); // the two forms really differ here
-    assert.deepEqual(verify(pythonSignature), { ok: true, matched: 'python-json', secretIndex: 0 });
+    assert.deepEqual(verify(pythonSignature), { ok: true, matched: 'python', secretIndex: 0 });
   });
 
   void it('accepts upper-case hex', () => {
-    assert.deepEqual(verify(pythonSignature.toUpperCase()), { ok: true, matched: 'python-json', secretIndex: 0 });
+    assert.deepEqual(verify(pythonSignature.toUpperCase()), { ok: true, matched: 'python', secretIndex: 0 });
   });
 
   void it('accepts the previous secret during rotation, and reports which one matched', () => {
     assert.deepEqual(verify(signApicbasePayload(PREVIOUS, rawBody)), { ok: true, matched: 'raw', secretIndex: 1 });
-    assert.deepEqual(verify(signApicbasePayload(PREVIOUS, pythonJsonDumps(ORDER))), { ok: true, matched: 'python-json', secretIndex: 1 });
+    assert.deepEqual(verify(signApicbasePayload(PREVIOUS, pythonJsonDumps(ORDER))), { ok: true, matched: 'python', secretIndex: 1 });
   });
 
   void it('rejects a missing signature', () => {
@@ -320,7 +321,7 @@ void describe('verifyApicbaseSignature', () => {
 
   void it('accepts a python-form signature when only insignificant whitespace changed (by design)', () => {
     const reformatted = Buffer.from(JSON.stringify(JSON.parse(ORDER)), 'utf8'); // same keys, order and values here
-    assert.deepEqual(verify(pythonSignature, reformatted), { ok: true, matched: 'python-json', secretIndex: 0 });
+    assert.deepEqual(verify(pythonSignature, reformatted), { ok: true, matched: 'python', secretIndex: 0 });
     assert.deepEqual(verify(signApicbasePayload(SECRET, rawBody), reformatted), { ok: false, reason: 'mismatch' });
   });
 
@@ -341,5 +342,68 @@ void describe('verifyApicbaseSignature', () => {
   void it('refuses to run without a usable secret', () => {
     assert.throws(() => verifyApicbaseSignature({ rawBody, signature: 'a'.repeat(64), secrets: [] }), /non-empty secret/);
     assert.throws(() => verifyApicbaseSignature({ rawBody, signature: 'a'.repeat(64), secrets: [SECRET, ''] }), /non-empty secret/);
+  });
+});
+
+// ---- APICBASE_SIGNATURE_FORM: which forms are computed before the sender is known -------------------
+
+/** A JSON object of about `bytes` bytes, nested `depth` deep, whose Python form differs from its bytes. */
+function bigNestedBody(bytes: number, depth: number): string {
+  const filler = JSON.stringify({ note: 'x'.repeat(Math.max(0, bytes - depth * 8 - 40)), price: 1.0 }).replace('1}', '1.0}');
+  return '{"a":'.repeat(depth) + filler + '}'.repeat(depth);
+}
+
+void describe('APICBASE_SIGNATURE_FORM', () => {
+  const small = Buffer.from(ORDER, 'utf8');
+  const large = Buffer.from(bigNestedBody(AUTO_OTHER_FORM_MAX_BYTES * 4, 900), 'utf8');
+  const signed = (body: Buffer, form: 'raw' | 'python') => signApicbasePayload(SECRET, form === 'raw' ? body : pythonJsonDumps(body.toString('utf8')));
+  const check = (forms: SignatureForms, body: Buffer, form: 'raw' | 'python') => {
+    const result = verifyApicbaseSignature({ rawBody: body, signature: signed(body, form), secrets: [SECRET], forms: forms.formsFor(body.length) });
+    if (result.ok) forms.learn(result.matched);
+    return result.ok ? result.matched : result.reason;
+  };
+
+  void it('is a setting: auto by default, raw or python, anything else a configuration error', () => {
+    assert.equal(loadConfig({}).APICBASE_SIGNATURE_FORM, 'auto');
+    assert.equal(loadConfig({ APICBASE_SIGNATURE_FORM: 'python' }).APICBASE_SIGNATURE_FORM, 'python');
+    assert.throws(() => loadConfig({ APICBASE_SIGNATURE_FORM: 'both' }), /APICBASE_SIGNATURE_FORM/);
+  });
+
+  void it('the large test body really has two different forms, and python3 agrees with ours on it (900 levels deep)', () => {
+    const text = large.toString('utf8');
+    const ours = pythonJsonDumps(text);
+    assert.ok(ours !== text, 'the python form differs from the bytes');
+    assert.ok(ours === pythonDumpsAll([text])[0], 'python3 prints the same (the texts are too large to show)');
+  });
+
+  void it('raw and python check exactly their form, whatever the size', () => {
+    const raw = new SignatureForms('raw');
+    const python = new SignatureForms('python');
+    for (const body of [small, large]) {
+      assert.equal(check(raw, body, 'raw'), 'raw');
+      assert.equal(check(raw, body, 'python'), 'mismatch');
+      assert.equal(check(python, body, 'python'), 'python');
+      assert.equal(check(python, body, 'raw'), 'mismatch');
+    }
+    assert.deepEqual(raw.formsFor(large.length), ['raw']);
+    assert.deepEqual(python.formsFor(large.length), ['python']);
+  });
+
+  void it('auto: raw first; the python form is computed only for small bodies until a valid delivery used it', () => {
+    const auto = new SignatureForms('auto');
+    assert.deepEqual(auto.formsFor(large.length), ['raw'], 'a large body with a wrong signature costs an HMAC, no re-serialisation');
+    assert.deepEqual(auto.formsFor(small.length), ['raw', 'python']);
+    assert.equal(check(auto, large, 'python'), 'mismatch', 'not learned yet: a large python-signed body is not re-serialised');
+    assert.equal(auto.learnedForm, undefined);
+    assert.equal(check(auto, small, 'python'), 'python');
+    assert.equal(auto.learnedForm, 'python');
+    // Learned: the python form for any size, the raw form only for small bodies.
+    assert.deepEqual(auto.formsFor(large.length), ['python']);
+    assert.deepEqual(auto.formsFor(small.length), ['python', 'raw']);
+    assert.equal(check(auto, large, 'python'), 'python');
+    assert.equal(check(auto, large, 'raw'), 'mismatch');
+    assert.equal(check(auto, small, 'raw'), 'raw', 'a small raw-signed delivery is still accepted, and teaches raw');
+    assert.deepEqual(auto.formsFor(large.length), ['raw']);
+    assert.equal(check(auto, large, 'raw'), 'raw');
   });
 });

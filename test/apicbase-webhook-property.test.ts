@@ -2,7 +2,7 @@
 // 5xx, and it starts (or touches) a workflow only for a correctly signed, JSON, schema-valid order
 // for a known customer. Over real HTTP against the running relay and a real Temporal dev server.
 //
-// Oracle per run: the classification below (signature → content type → JSON → schema → customer)
+// Oracle per run: the classification below (signature → JSON, whatever the content type → schema → customer)
 // decides the expected status class. Whether a workflow was started is read from Temporal itself
 // (describe, strongly consistent) before and after each request, and at the end the set of all
 // workflow ids Temporal lists must equal the set of ids of the orders that were valid.
@@ -26,22 +26,22 @@ const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 type SignatureKind = 'none' | 'empty' | 'garbage' | 'truncated' | 'other-secret' | 'raw' | 'raw-uppercase' | 'python' | 'previous-raw' | 'previous-python';
 const VALID_SIGNATURES: ReadonlySet<SignatureKind> = new Set(['raw', 'raw-uppercase', 'python', 'previous-raw', 'previous-python']);
 
-/** Content types and whether the endpoint must take them as JSON (type-is semantics). */
-const CONTENT_TYPES: ReadonlyArray<[string | undefined, boolean]> = [
-  ['application/json', true],
-  ['application/json; charset=utf-8', true],
-  ['Application/JSON', true],
-  ['application/json;charset=latin1', true],
-  [undefined, false],
-  ['', false],
-  ['text/plain', false],
-  ['text/json', false],
-  ['application/x-www-form-urlencoded', false],
-  ['application/vnd.api+json', false],
-  ['multipart/form-data; boundary=xyz', false],
-  ['*/*', false],
-  ['json', false],
-  [';;;', false],
+/** Content types: Apicbase does not document its own, so a signed body is read as JSON under any of them. */
+const CONTENT_TYPES: ReadonlyArray<string | undefined> = [
+  'application/json',
+  'application/json; charset=utf-8',
+  'Application/JSON',
+  'application/json;charset=latin1',
+  undefined,
+  '',
+  'text/plain',
+  'text/json',
+  'application/x-www-form-urlencoded',
+  'application/vnd.api+json',
+  'multipart/form-data; boundary=xyz',
+  '*/*',
+  'json',
+  ';;;',
 ];
 
 /** Paths into an order that mutations remove or retype. */
@@ -152,11 +152,11 @@ function signatureFor(kind: SignatureKind, bytes: Buffer): string | undefined {
 type Expectation = { valid: true; id: string } | { valid: false; statuses: number[]; id: string | undefined; why: string };
 
 function expectationFor(c: Case, signature: string | undefined, directory: CustomerDirectory): Expectation {
-  const text = c.body.bytes.toString('utf8');
   let parsed: unknown;
   let parses = true;
   try {
-    parsed = JSON.parse(text);
+    // As the relay reads it: strict UTF-8, a BOM kept (and so refused by JSON.parse).
+    parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(c.body.bytes));
   } catch {
     parses = false;
   }
@@ -168,7 +168,6 @@ function expectationFor(c: Case, signature: string | undefined, directory: Custo
   if (c.encoding !== undefined && c.encoding !== 'identity') return invalid([400, 403, 415], 'content-encoding');
   const signed = VALID_SIGNATURES.has(c.signature) && signature !== undefined;
   if (!signed) return invalid([403], 'signature');
-  if (!CONTENT_TYPES[c.contentType]![1]) return invalid([415], 'content type');
   if (!parses) return invalid([400], 'not JSON');
   const schema = apicbaseOrderSchema.safeParse(parsed);
   if (!schema.success) return invalid([422], 'schema');
@@ -207,7 +206,7 @@ void describe('Apicbase webhook under random bodies and headers (fast-check, rea
       fc.asyncProperty(caseArb, async (c) => {
         const signature = signatureFor(c.signature, c.body.bytes);
         const expected = expectationFor(c, signature, directory);
-        const [contentType] = CONTENT_TYPES[c.contentType]!;
+        const contentType = CONTENT_TYPES[c.contentType];
         const headers: Record<string, string> = {
           ...(contentType !== undefined ? { 'content-type': contentType } : {}),
           ...(signature !== undefined ? { 'x-apic-webhook-signature': signature } : {}),

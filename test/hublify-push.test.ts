@@ -7,7 +7,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { orderWorkflowId } from '../src/apicbase/order';
 import type { HublifyOrderData } from '../src/hublify/types';
 import { statusQuery } from '../workflows/order-messages';
-import { eventually, metricValue, postRaw } from './helpers/ingress';
+import { LogSink, eventually, metricValue, postRaw } from './helpers/ingress';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
 import { TEST_HUBLIFY_PUSH_TOKEN, startTestSystem, type TestSystem } from './helpers/system';
@@ -17,9 +17,12 @@ const PUSH_PATH = '/webhooks/hublify/orders';
 
 void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify sandbox', () => {
   let system: TestSystem;
+  const logs = new LogSink();
+  /** /metrics lives on METRICS_ADDRESS here, not on the public port. */
+  const metricsBase = () => system.relay.metricsUrl!.replace(/\/metrics$/, '');
 
   before(async () => {
-    system = await startTestSystem({ TRACK_POLL_SCHEDULE: '1h' });
+    system = await startTestSystem({ TRACK_POLL_SCHEDULE: '1h', METRICS_ADDRESS: '127.0.0.1:0' }, { logDestination: logs });
   });
   after(async () => {
     await system?.close();
@@ -29,8 +32,8 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
     postRaw(system.baseUrl, path, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
 
   /** Delivers a new order and waits until its workflow waits for the shipment (next poll: in an hour). */
-  async function waitingOrder() {
-    const order = sampleOrder();
+  async function waitingOrder(overrides: Parameters<typeof sampleOrder>[0] = {}) {
+    const order = sampleOrder(overrides);
     const res = await deliverOrder(system.baseUrl, order);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     const handle = system.relay.client.workflow.getHandle(orderWorkflowId(order.id));
@@ -80,8 +83,8 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
     assert.equal(status.hublify?.state, 'shipped');
     assert.equal(status.shipments.length, 1, JSON.stringify(status.shipments));
     assert.deepEqual(await signalsReceived(handle), ['statusChanged']);
-    assert.equal(await metricValue(system.baseUrl, 'order_relay_hublify_pushes_total', { outcome: 'signalled' }), 1);
-    assert.equal(await metricValue(system.baseUrl, 'order_relay_hublify_pushes_total', { outcome: 'unauthorised' }), refused.length);
+    assert.equal(await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'signalled' }), 1);
+    assert.equal(await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'unauthorised' }), refused.length);
 
     // The workflow finished: a later push for it finds nothing waiting.
     await eventually(async () => assert.equal((await handle.describe()).status.name, 'COMPLETED'));
@@ -92,9 +95,66 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
   void it('finds the order by Hublify orderid alone, and accepts the token in the query string', async () => {
     const { handle, hublifyId } = await waitingOrder();
     const shipped = system.sandbox.ship(hublifyId);
+    const mark = logs.lines.length;
     const res = await push({ status: true, data: { orderid: shipped.orderid, order_state_code: shipped.order_state_code } }, {}, `${PUSH_PATH}?token=${TEST_HUBLIFY_PUSH_TOKEN}`);
     assert.equal(res.status, 202, res.text);
     await waitForStatus(handle, stageIs('SHIPPED'), 5_000);
+    const wrong = await push({ status: true, data: {} }, {}, `${PUSH_PATH}?token=${TEST_HUBLIFY_PUSH_TOKEN}-wrong&x=1`);
+    assert.equal(wrong.status, 401);
+
+    // The request log names the route, never the query string that carried the token.
+    await eventually(() => assert.ok(logs.since(mark).filter((l) => l.includes(PUSH_PATH)).length >= 2, 'both pushes were logged'));
+    for (const line of logs.lines) assert.ok(!line.includes(TEST_HUBLIFY_PUSH_TOKEN), `a log line holds the push token: ${line.slice(0, 200)}`);
+    const urls = logs.since(mark).flatMap((l) => {
+      const url = (JSON.parse(l) as { req?: { url?: string } }).req?.url;
+      return url ? [url] : [];
+    });
+    assert.ok(urls.length >= 2 && urls.every((u) => u === PUSH_PATH), JSON.stringify(urls));
+  });
+
+  void it('prefers Hublify\'s orderid over the order number, and answers 409 (signalling nobody) when more than one running order matches', async () => {
+    const a = await waitingOrder();
+    const b = await waitingOrder();
+    // orderid names A, the order number names B: the orderid wins.
+    const preferred = await push({ status: true, data: { orderid: a.hublifyId, o_orderid_external: b.order.order_number } });
+    assert.equal(preferred.status, 202, preferred.text);
+    assert.equal(preferred.json?.workflowId, a.handle.workflowId);
+    assert.deepEqual(await signalsReceived(a.handle), ['statusChanged']);
+    assert.deepEqual(await signalsReceived(b.handle), []);
+
+    // Two running workflows for one order number (Apicbase ids differ): which one is meant cannot be told.
+    const orderNumber = `PO-DUP-${Date.now()}`;
+    const first = await waitingOrder({ order_number: orderNumber });
+    const second = await waitingOrder({ order_number: orderNumber });
+    await eventually(async () => {
+      const { count } = await system.relay.client.workflow.count(`OrderNumber = "${orderNumber}" AND ExecutionStatus = "Running"`);
+      assert.equal(count, 2);
+    });
+    const ambiguousBefore = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'ambiguous' });
+    const res = await push({ status: true, data: { o_orderid_external: orderNumber, order_state_code: 'shipped' } });
+    assert.equal(res.status, 409, res.text);
+    assert.deepEqual([...((res.json?.workflowIds as string[]) ?? [])].sort(), [first.handle.workflowId, second.handle.workflowId].sort());
+    assert.deepEqual(await signalsReceived(first.handle), []);
+    assert.deepEqual(await signalsReceived(second.handle), []);
+    assert.equal(await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'ambiguous' }), ambiguousBefore + 1);
+
+    // A value visibility cannot match reliably (the operator API's quoting rule) is refused, not escaped.
+    const quoted = await push({ status: true, data: { o_orderid_external: 'PO-1" OR OrderNumber != "x' } });
+    assert.equal(quoted.status, 422, quoted.text);
+    assert.match(String(quoted.json?.error), /cannot be searched/);
+  });
+
+  void it('METRICS_ADDRESS: /metrics is served on its own address, and no longer on the public port', async () => {
+    const publicPort = await fetch(`${system.baseUrl}/metrics`);
+    assert.equal(publicPort.status, 404);
+    const own = await fetch(system.relay.metricsUrl!);
+    assert.equal(own.status, 200);
+    const text = await own.text();
+    assert.match(text, /^# TYPE order_relay_http_requests_total counter$/m);
+    assert.match(text, /^# TYPE order_relay_hublify_pushes_total counter$/m);
+    assert.match(text, /order_relay_orders_received_total/, "the worker's business metrics too (api,worker in one process)");
+    assert.notEqual(new URL(system.relay.metricsUrl!).port, String(system.relay.httpPort));
+    assert.equal((await fetch(`${system.baseUrl}/healthz`)).status, 200, 'the public port still serves the rest');
   });
 
   void it('an unknown order gets 404; a push never starts a workflow', async () => {
@@ -102,7 +162,7 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
     // Let visibility catch up with every start so far, then count.
     await new Promise((r) => setTimeout(r, 1_000));
     const before = await workflowCount();
-    const unknownBefore = await metricValue(system.baseUrl, 'order_relay_hublify_pushes_total', { outcome: 'unknown-order' });
+    const unknownBefore = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'unknown-order' });
 
     const unknown = [
       { status: true, data: { orderid: 'ACHN-99999999', o_orderid_external: 'PO-not-ours', order_state_code: 'shipped' } },
@@ -124,7 +184,7 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
 
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(await workflowCount(), before, 'no workflow was started');
-    const unknownAfter = await metricValue(system.baseUrl, 'order_relay_hublify_pushes_total', { outcome: 'unknown-order' });
+    const unknownAfter = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'unknown-order' });
     assert.equal(unknownAfter - unknownBefore, unknown.length, 'unknown orders are counted');
     // The waiting order was not disturbed by pushes for other orders.
     assert.deepEqual(

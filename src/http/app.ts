@@ -16,9 +16,33 @@ export interface HttpAppOptions {
   routers: Router[];
   /** More Prometheus text for /metrics (the business and Temporal SDK metrics of a worker in this process). */
   extraMetrics?: () => Promise<string>;
+  /** False when /metrics is served on an address of its own (METRICS_ADDRESS, createMetricsApp). */
+  metricsHere?: boolean;
+  /** Paths whose query string may hold a secret (e.g. Hublify's `?token=`): logged without it. */
+  secretQueryPaths?: string[];
+}
+
+/** GET /metrics: the HTTP metrics, plus the extra text (a worker's) when there is one. */
+function metricsRoute(opts: Pick<HttpAppOptions, 'metrics' | 'extraMetrics'>): express.RequestHandler {
+  return async (_req, res) => {
+    const extra = opts.extraMetrics ? await opts.extraMetrics() : '';
+    res.type(opts.metrics.registry.contentType).send((await opts.metrics.registry.metrics()) + extra);
+  };
+}
+
+/** An app serving /metrics alone, for METRICS_ADDRESS. */
+export function createMetricsApp(opts: Pick<HttpAppOptions, 'metrics' | 'extraMetrics'>): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', metricsRoute(opts));
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'Not found: GET /metrics' });
+  });
+  return app;
 }
 
 export function createHttpApp(opts: HttpAppOptions): express.Express {
+  const logUrl = loggedUrl(opts.secretQueryPaths ?? []);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -34,7 +58,7 @@ export function createHttpApp(opts: HttpAppOptions): express.Express {
       },
       // Health probes every few seconds would drown the log.
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }) },
+      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: logUrl(req.url) }) },
     }),
   );
   app.use((req, res, next) => {
@@ -45,10 +69,7 @@ export function createHttpApp(opts: HttpAppOptions): express.Express {
     next();
   });
   app.use(healthRoutes(opts.readiness));
-  app.get('/metrics', async (_req, res) => {
-    const extra = opts.extraMetrics ? await opts.extraMetrics() : '';
-    res.type(opts.metrics.registry.contentType).send((await opts.metrics.registry.metrics()) + extra);
-  });
+  if (opts.metricsHere !== false) app.get('/metrics', metricsRoute(opts));
   for (const router of opts.routers) app.use(router);
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found' });
@@ -61,6 +82,33 @@ export function createHttpApp(opts: HttpAppOptions): express.Express {
   };
   app.use(onError);
   return app;
+}
+
+/**
+ * The URL as logged: without its query string on `secretQueryPaths`, and with the value of any
+ * token/secret/key parameter replaced elsewhere, so a secret sent in a URL never reaches a log line.
+ */
+export function loggedUrl(secretQueryPaths: string[]): (url: string) => string {
+  const paths = new Set(secretQueryPaths);
+  return (url) => {
+    const at = url.indexOf('?');
+    if (at < 0) return url;
+    const path = url.slice(0, at);
+    if (paths.has(path)) return path;
+    const query = url
+      .slice(at + 1)
+      .split('&')
+      .map((pair) => (/^(token|secret|key|access_token|code)=/i.test(decodeURIComponentSafe(pair)) ? `${pair.split('=')[0]}=[redacted]` : pair));
+    return `${path}?${query.join('&')}`;
+  };
+}
+
+function decodeURIComponentSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /** Listens, and returns a close() that stops accepting and lets in-flight requests finish. */

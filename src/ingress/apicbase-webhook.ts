@@ -10,13 +10,15 @@ import type { CustomerDirectory } from '../customers/directory';
 import { findCustomer } from '../customers/directory';
 import type { HttpMetrics } from '../http/metrics';
 import { startOrder, startOrderAndAwaitVerdict, withinDeadline, type OrderStarterDeps } from '../orders/start-order';
-import { verifyApicbaseSignature } from './apicbase-signature';
+import { SignatureForms, verifyApicbaseSignature, type SignatureFormSetting } from './apicbase-signature';
 import { workflowUiLink } from './web-ui-link';
 
 export interface ApicbaseWebhookOptions {
   client: Client;
   starter: OrderStarterDeps;
   secrets: () => string[];
+  /** APICBASE_SIGNATURE_FORM: which form(s) of the signature are checked (src/ingress/apicbase-signature.ts). */
+  signatureForm: SignatureFormSetting;
   customers: () => CustomerDirectory;
   ackMode: 'accepted' | 'verified';
   acceptDeadlineMs: number;
@@ -32,45 +34,54 @@ export const APICBASE_WEBHOOK_PATH = '/webhooks/apicbase/orders';
 
 export function apicbaseWebhookRoutes(opts: ApicbaseWebhookOptions): Router {
   const router = Router();
+  const forms = new SignatureForms(opts.signatureForm);
+  // Said once, at start: each refused delivery then only gets 503 `not configured`.
+  if (opts.secrets().length === 0) {
+    opts.logger.error(`APICBASE_WEBHOOK_SECRET is not set: ${APICBASE_WEBHOOK_PATH} answers every delivery 503 "not configured"`);
+  }
   // Raw bytes: the signature may be over the exact bytes Apicbase sent.
   const rawBody = express.raw({ type: () => true, limit: opts.bodyLimit });
-  router.post(APICBASE_WEBHOOK_PATH, rawBody, (req: Request, res: Response) => handle(opts, req, res));
+  router.post(APICBASE_WEBHOOK_PATH, rawBody, (req: Request, res: Response) => handle(opts, forms, req, res));
   return router;
 }
 
 type Answer = { status: number; body: Record<string, unknown>; outcome: string };
 
-async function handle(opts: ApicbaseWebhookOptions, req: Request, res: Response): Promise<void> {
+async function handle(opts: ApicbaseWebhookOptions, forms: SignatureForms, req: Request, res: Response): Promise<void> {
   const started = process.hrtime.bigint();
-  const answer = await decide(opts, req);
+  const answer = await decide(opts, forms, req);
   opts.metrics.acceptLatency.observe({ outcome: answer.outcome }, Number(process.hrtime.bigint() - started) / 1e9);
   req.log.info({ status: answer.status, outcome: answer.outcome, workflowId: answer.body.workflowId }, 'apicbase order answered');
   res.status(answer.status).json(answer.body);
 }
 
-async function decide(opts: ApicbaseWebhookOptions, req: Request): Promise<Answer> {
+async function decide(opts: ApicbaseWebhookOptions, forms: SignatureForms, req: Request): Promise<Answer> {
   const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  const secrets = opts.secrets();
+  // The supplier's missing setting, not the sender's fault: no 4xx that would blame Apicbase.
+  if (secrets.length === 0) return { status: 503, outcome: 'not-configured', body: { error: 'not configured' } };
 
   // 1. Who sent it. Nothing about an unsigned request is parsed or logged.
   const signature = verifyApicbaseSignature({
     rawBody: body,
     signature: req.get('x-apic-webhook-signature'),
-    secrets: opts.secrets(),
+    secrets,
+    forms: forms.formsFor(body.length),
   });
   if (!signature.ok) {
     opts.metrics.signatureFailures.inc({ reason: signature.reason });
     return { status: 403, outcome: 'bad-signature', body: { error: 'Incorrect signature' } };
   }
+  forms.learn(signature.matched);
 
-  // 2. What it is.
-  if (!req.is('application/json')) {
-    return { status: 415, outcome: 'not-json', body: { error: 'Content-Type must be application/json' } };
-  }
+  // 2. What it is. Apicbase does not document its Content-Type: a signed body is read as JSON whatever
+  // the header says; only a body that is not JSON (or not UTF-8) is refused.
   let json: unknown;
   try {
-    json = JSON.parse(body.toString('utf8'));
+    json = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(body));
   } catch (err) {
-    return { status: 400, outcome: 'malformed', body: { error: `Malformed JSON: ${(err as Error).message}` } };
+    const why = err instanceof SyntaxError ? err.message : 'the body is not UTF-8';
+    return { status: 400, outcome: 'malformed', body: { error: `Malformed JSON: ${why}` } };
   }
   const parsed = apicbaseOrderSchema.safeParse(json);
   if (!parsed.success) {

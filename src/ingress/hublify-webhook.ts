@@ -8,6 +8,8 @@ import { sameSecret } from '../same-secret';
 import { statusChangedSignal } from '../../workflows/order-messages';
 import { HublifyOrderId, OrderNumber } from '../../workflows/search-attributes';
 import { withinDeadline } from '../orders/start-order';
+import { OperationError } from '../operations/errors';
+import { ORDER_WORKFLOW_TYPE, queryLiteral } from '../operations/visibility-query';
 
 export const HUBLIFY_WEBHOOK_PATH = '/webhooks/hublify/orders';
 
@@ -28,19 +30,29 @@ export interface HublifyWebhookOptions {
 }
 
 
-/** Escapes a value for a Temporal visibility query string literal. */
-const literal = (value: string) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+type PushData = z.infer<typeof pushSchema>['data'];
 
-async function findOrderWorkflow(client: Client, data: z.infer<typeof pushSchema>['data']): Promise<string | undefined> {
-  const clauses = [
-    ...(data.o_orderid_external ? [`${OrderNumber.name} = ${literal(data.o_orderid_external)}`] : []),
-    ...(data.orderid ? [`${HublifyOrderId.name} = ${literal(data.orderid)}`] : []),
+/**
+ * The running order workflows a push is about: by Hublify's own order id when given (it names one
+ * order in Hublify), else — or when no workflow has it yet — by order number. At most two ids: two
+ * means the push is ambiguous. Values are quoted by the operator API's one rule (queryLiteral), which
+ * refuses what visibility cannot match reliably.
+ */
+async function findOrderWorkflows(client: Client, data: PushData): Promise<string[]> {
+  const running = `WorkflowType = ${queryLiteral(ORDER_WORKFLOW_TYPE)} AND ExecutionStatus = ${queryLiteral('Running')}`;
+  const lookups = [
+    ...(data.orderid ? [`${HublifyOrderId.name} = ${queryLiteral(data.orderid)}`] : []),
+    ...(data.o_orderid_external ? [`${OrderNumber.name} = ${queryLiteral(data.o_orderid_external)}`] : []),
   ];
-  if (clauses.length === 0) return undefined;
-  for await (const wf of client.workflow.list({ query: `(${clauses.join(' OR ')}) AND ExecutionStatus = "Running"` })) {
-    return wf.workflowId;
+  for (const clause of lookups) {
+    const ids: string[] = [];
+    for await (const wf of client.workflow.list({ query: `${clause} AND ${running}`, pageSize: 2 })) {
+      ids.push(wf.workflowId);
+      if (ids.length === 2) break;
+    }
+    if (ids.length > 0) return ids;
   }
-  return undefined;
+  return [];
 }
 
 export function hublifyWebhookRoutes(opts: HublifyWebhookOptions): Router {
@@ -66,13 +78,26 @@ export function hublifyWebhookRoutes(opts: HublifyWebhookOptions): Router {
     };
     let workflowId: string | undefined;
     try {
-      workflowId = await withinDeadline(opts.client, opts.deadlineMs ?? 5_000, async () => {
-        const id = await findOrderWorkflow(opts.client, data);
-        if (id) await opts.client.workflow.getHandle(id).signal(statusChangedSignal, { ...(data.order_state_code ? { state: data.order_state_code } : {}) });
-        return id;
+      const found = await withinDeadline(opts.client, opts.deadlineMs ?? 5_000, async () => {
+        const ids = await findOrderWorkflows(opts.client, data);
+        if (ids.length === 1) await opts.client.workflow.getHandle(ids[0]!).signal(statusChangedSignal, { ...(data.order_state_code ? { state: data.order_state_code } : {}) });
+        return ids;
       });
-      if (!workflowId) return unknownOrder();
+      if (found.length === 0) return unknownOrder();
+      if (found.length > 1) {
+        // Waking one at random could let the wrong order's tracking act on this state: signal none.
+        opts.metrics.hublifyPushes.inc({ outcome: 'ambiguous' });
+        req.log.warn({ orderid: data.orderid, o_orderid_external: data.o_orderid_external, workflowIds: found }, 'Hublify push matches more than one running order');
+        res.status(409).json({ error: 'More than one running order matches this push; send its Hublify orderid', workflowIds: found });
+        return;
+      }
+      workflowId = found[0];
     } catch (err) {
+      if (err instanceof OperationError && err.kind === 'usage') {
+        opts.metrics.hublifyPushes.inc({ outcome: 'invalid' });
+        res.status(422).json({ error: err.message });
+        return;
+      }
       // The workflow closed between the lookup and the signal: nothing is waiting for this push.
       if (err instanceof WorkflowNotFoundError) return unknownOrder();
       // Temporal unreachable: a 5xx so that Hublify (if it retries) delivers the push again.
