@@ -30,10 +30,10 @@ function run(cmd, args, env = process.env) {
 // npm writes node_modules/.package-lock.json on every install: older than package-lock.json = stale.
 const installed = mtime(path.join(root, 'node_modules', '.package-lock.json'));
 if (installed === 0 || installed < mtime(path.join(root, 'package-lock.json'))) {
-  // `npm install`, not `npm ci`: npm records only this platform's optional binaries (@swc/core's)
-  // in the lock file, and `npm ci` then refuses it as out of sync. The lock still pins every version.
-  say('installing npm dependencies (npm install)…');
-  run('npm', ['install', '--no-audit', '--no-fund']);
+  // `npm ci`: exactly the committed lock (which lists every platform's optional @swc/core binary),
+  // never rewriting it, so a fresh clone stays clean. Refuses a lock out of step with package.json.
+  say('installing npm dependencies (npm ci)…');
+  run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
 const lifecycle = process.env.npm_lifecycle_event;

@@ -63,7 +63,8 @@ void describe('docker-compose.yml', () => {
 
   void it('the Dockerfile builds the image the services run', () => {
     const dockerfile = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
-    assert.match(dockerfile, /npm install/);
+    assert.match(dockerfile, /RUN npm ci\b/);
+    assert.doesNotMatch(dockerfile, /npm install/);
     assert.match(dockerfile, /npm run build/);
     assert.match(dockerfile, /CMD \["node", "dist\/src\/main\.js"\]/);
   });
