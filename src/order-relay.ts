@@ -25,6 +25,7 @@ import { createBusinessMetrics, type BusinessMetrics } from './observability/bus
 import { freeLoopbackPort, parseHostPort, scrapeSdkMetrics, startMetricsServer } from './observability/metrics-server';
 import { orderWorkflowSettings } from './orders/order-settings';
 import type { OrderStarterDeps } from './orders/start-order';
+import { loadTemporalConnectionSettings } from './temporal/connection-settings';
 import { defaultOrderStoreFile, describeStoreTarget, openOrderStore, type OrderStore } from './store/order-store';
 import { installTemporalRuntime, temporalRuntimeInstalled, temporalSdkMetricsAddress } from './temporal/runtime';
 import { registerSearchAttributes } from './temporal/search-attributes';
@@ -70,6 +71,10 @@ export interface StartOptions {
 export async function startOrderRelay({ config, logger, roles = rolesFrom(config), workflowBundle }: StartOptions): Promise<RunningOrderRelay> {
   const address = config.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set');
+  // TLS, mTLS and API key (TEMPORAL_* variables or a TEMPORAL_PROFILE): a missing file stops the start here.
+  const temporalSettings = loadTemporalConnectionSettings();
+  const { security } = temporalSettings;
+  logger.info({ temporal: address, ...temporalSettings.summary }, 'Temporal connection settings');
   const namespace = config.TEMPORAL_NAMESPACE;
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
@@ -93,6 +98,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     logger.info({ keySource, keyId: codec.currentKeyId }, 'payload codec: encrypting workflow payloads (AES-256-GCM)');
     const connection = await Connection.connect({
       address,
+      ...security,
       connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS,
       // grpc-js backs reconnects off up to 120 s by default: after an outage the webhook would keep
       // answering 503 for up to two minutes after Temporal is back. Retry the connection every second.
@@ -130,7 +136,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         timeoutMs: config.HUBLIFY_TIMEOUT_MS,
         logger,
       });
-      const nativeConnection = await NativeConnection.connect({ address });
+      const nativeConnection = await NativeConnection.connect({ address, ...security });
       closers.push(() => nativeConnection.close());
       mkdirSync(config.DATA_DIR, { recursive: true });
       const storeTarget = config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR);

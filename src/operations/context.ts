@@ -7,6 +7,7 @@ import type { Config } from '../config';
 import { orderWorkflowSettings } from '../orders/order-settings';
 import type { OrderStarterDeps } from '../orders/start-order';
 import type { OrderWorkflowSettings } from '../../workflows/order-status';
+import { loadTemporalConnectionSettings, type TemporalSecurityOptions } from '../temporal/connection-settings';
 import { OperationError } from './errors';
 
 export interface OperationsContext {
@@ -55,9 +56,15 @@ export interface ConnectedOperations {
  */
 export async function connectOperations(config: Config): Promise<ConnectedOperations> {
   const address = temporalAddress(config);
+  let security: TemporalSecurityOptions;
+  try {
+    security = loadTemporalConnectionSettings().security;
+  } catch (err) {
+    throw new OperationError('config', (err as Error).message);
+  }
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS });
+    connection = await Connection.connect({ address, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS, ...security });
   } catch (err) {
     throw new OperationError('unavailable', `Temporal is unreachable at ${address}: ${(err as Error).message}`);
   }
