@@ -110,7 +110,7 @@ export function loadTemporalConnectionSettings(env: Env = process.env): Temporal
     summary: {
       profile: setEnv.TEMPORAL_PROFILE,
       tls: !!connectionOptions.tls,
-      clientCertificate: typeof connectionOptions.tls === 'object' && !!connectionOptions.tls.clientCertPair,
+      clientCertificate: typeof connectionOptions.tls === 'object' && !!connectionOptions.tls?.clientCertPair,
       apiKey: connectionOptions.apiKey !== undefined,
     },
   };
