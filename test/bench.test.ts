@@ -1,25 +1,67 @@
-// The benchmark (npm run bench) still runs and checks what it claims: a short run, no speed asserted.
+// The benchmark (npm run bench) still runs and checks what it claims: a short run of every step —
+// the floors, order-relay's webhook in both ack modes, the many-waiting-orders mode with a few orders —
+// where no order may be lost or duplicated (counted on the Hublify sandbox's side). No speed asserted.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { it } from 'node:test';
 import { promisify } from 'node:util';
+import type { DeliveryCheck } from '../scripts/bench/deliveries';
 
-void it('npm run bench: a short run accepts orders and every started order reaches Hublify exactly once', async () => {
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    ['--import', 'tsx', path.join('scripts', 'bench-webhook.ts'), '--duration', '2', '--connections', '2', '--json'],
-    { cwd: path.resolve(__dirname, '..'), maxBuffer: 16 << 20 },
-  );
-  const result = JSON.parse(stdout.slice(stdout.indexOf('{\n'))) as {
-    webhook: { accepted: number; non2xx: number; errors: number };
-    system: { startedOrders: number; inHublify: number; hublifyOrders: number; duplicates: number; allInHublify: boolean };
+type Delivery = DeliveryCheck;
+
+const bench = async (args: string[]) => {
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join('scripts', 'bench-webhook.ts'), ...args, '--json'], {
+    cwd: path.resolve(__dirname, '..'),
+    maxBuffer: 16 << 20,
+  });
+  return JSON.parse(stdout.slice(stdout.indexOf('{\n'))) as unknown;
+};
+
+function assertDelivered(d: Delivery, what: string): void {
+  assert.ok(d.started > 0, `${what}: orders were started`);
+  assert.equal(d.lost, 0, `${what}: lost`);
+  assert.equal(d.duplicated, 0, `${what}: duplicated`);
+  assert.equal(d.orderCreateCalls, d.started, `${what}: one order_create received per started order`);
+  assert.equal(d.inHublify, d.started, `${what}: every started order in Hublify`);
+  assert.ok(d.acknowledged <= d.started, `${what}: every acknowledged order was started`);
+  assert.equal(d.ok, true, what);
+}
+
+void it('npm run bench: floors and both ack modes run, each figure has its floor, and no order is lost or duplicated', async () => {
+  const result = (await bench(['--duration', '3', '--senders', '2', '--floor-senders', '2'])) as {
+    floors: { floor: string; senders: number; load: { requests: number }; delivery?: Delivery }[];
+    runs: { ackMode: string; senders: number; load: { requests: number; non2xx: number }; delivery: Delivery }[];
+    targets: { name: string; ratio: number }[];
   };
-  assert.ok(result.webhook.accepted > 0, 'orders were accepted');
-  assert.equal(result.webhook.non2xx, 0);
-  assert.ok(result.system.startedOrders >= result.webhook.accepted);
-  assert.equal(result.system.inHublify, result.system.startedOrders);
-  assert.equal(result.system.hublifyOrders, result.system.startedOrders);
-  assert.equal(result.system.duplicates, 0);
-  assert.equal(result.system.allInHublify, true);
+  assert.deepEqual(result.floors.map((f) => f.floor), ['http', 'start', 'updateWithStart', 'inject']);
+  for (const f of result.floors) assert.ok(f.load.requests > 0, `floor ${f.floor} was loaded`);
+  assertDelivered(result.floors.find((f) => f.floor === 'inject')!.delivery!, 'floor (d)');
+  assert.deepEqual(result.runs.map((r) => r.ackMode), ['accepted', 'verified']);
+  for (const r of result.runs) {
+    assert.equal(r.load.non2xx, 0, `${r.ackMode}: no refusals`);
+    assertDelivered(r.delivery, `${r.ackMode} ack`);
+  }
+  // Each target's ratio is order-relay's figure over its floor (a number, whatever it is).
+  assert.ok(result.targets.length >= 3);
+  for (const t of result.targets) assert.ok(Number.isFinite(t.ratio), t.name);
+});
+
+void it('npm run bench -- --park: a few orders parked on a worker process, its memory and CPU measured, actions per day read off a history', async () => {
+  const result = (await bench(['--park', '5', '--idle-seconds', '2'])) as {
+    park: {
+      orders: number;
+      delivery: Delivery;
+      worker: { rssMb: number; idleCpuPercent: number };
+      actions: { perPoll: number; perPush: number; perOrderLaterDay: number; pollsLaterDay: number };
+    };
+  };
+  assert.equal(result.park.orders, 5);
+  assertDelivered(result.park.delivery, 'park');
+  assert.equal(result.park.delivery.started, 5);
+  assert.ok(result.park.worker.rssMb > 0, 'the worker process was measured');
+  // A poll is at least its timer and its order_get activity; a push at least its signal and its poll.
+  assert.ok(result.park.actions.perPoll >= 2);
+  assert.ok(result.park.actions.perPush >= 2);
+  assert.equal(result.park.actions.pollsLaterDay, 24, 'the default schedule polls hourly after the first day');
 });

@@ -1,0 +1,71 @@
+// The check every bench run ends with: no order lost, none duplicated. Counted on the Hublify sandbox's
+// side — the order_create calls it RECEIVED, in total and per o_orderid_external — against the workflows
+// Temporal started on the run's task queue and the orders the sender was told were taken.
+// (Per-order call counts would only name the duplicate; the totals already prove there is none.)
+import type { Client } from '@temporalio/client';
+import type { HublifySandbox } from '../../src/hublify/sandbox/server';
+
+export interface DeliveryCheck {
+  /** Workflows started on the run's task queue (visibility). */
+  started: number;
+  /** Orders answered 2xx to the sender. */
+  acknowledged: number;
+  /** order_create calls the sandbox received. */
+  orderCreateCalls: number;
+  /** Distinct orders in Hublify. */
+  inHublify: number;
+  /** Acknowledged orders not in Hublify. */
+  lost: number;
+  /** order_create calls received beyond one per order. */
+  duplicated: number;
+  ok: boolean;
+}
+
+export async function countWorkflows(client: Client, query: string): Promise<number> {
+  return (await client.workflow.count(query)).count;
+}
+
+/** Polls `done` until it holds or the deadline passes; false on timeout. */
+export async function waitFor(done: () => Promise<boolean>, timeoutMs: number, everyMs = 500): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await done()) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export async function checkDeliveries(input: {
+  client: Client;
+  taskQueue: string;
+  sandbox: HublifySandbox;
+  /** o_orderid_external of every order the sender got a 2xx for. */
+  acknowledged: readonly string[];
+}): Promise<DeliveryCheck> {
+  const started = await countWorkflows(input.client, `TaskQueue = "${input.taskQueue}"`);
+  const orderCreateCalls = input.sandbox.requestCounts().order_create ?? 0;
+  const externals = input.sandbox.orders().map((o) => o.o_orderid_external ?? '');
+  const inHublify = new Set(externals).size;
+  const known = new Set(externals);
+  const lost = input.acknowledged.filter((id) => !known.has(id)).length;
+  // Calls beyond one per order: the sandbox answers a second call for an order as a duplicate, but it
+  // received it, and so it counts here.
+  const duplicated = Math.max(0, orderCreateCalls - inHublify);
+  return {
+    started,
+    acknowledged: input.acknowledged.length,
+    orderCreateCalls,
+    inHublify,
+    lost,
+    duplicated,
+    ok: lost === 0 && duplicated === 0 && orderCreateCalls === started && inHublify === started,
+  };
+}
+
+/** Orders per second into Hublify: orders created from `since` until the sandbox created the last one. */
+export function ordersPerSecondIntoHublify(sandbox: HublifySandbox, since: number): number {
+  const created = sandbox.orders().map((o) => Date.parse(o.created_at));
+  if (created.length === 0) return 0;
+  const seconds = (Math.max(...created) - since) / 1000;
+  return Math.round((created.length / seconds) * 10) / 10;
+}

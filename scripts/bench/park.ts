@@ -1,0 +1,171 @@
+// Many orders waiting for shipment on one worker: parks N orders in WAITING_FOR_SHIPMENT on a worker
+// running in its own process (`src/main.ts`, ORDER_RELAY_ROLES=worker, default settings and poll
+// schedule), then measures that process's memory and its CPU while the orders wait, and the Temporal
+// actions a waiting order costs per day (read off the history of a probe order polled every 2 s and
+// then woken by a Hublify push).
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { loadConfig } from '../../src/config';
+import { orderWorkflowSettings } from '../../src/orders/order-settings';
+import { parsePollSchedule } from '../../src/orders/poll-schedule-spec';
+import { startOrder, type OrderStarterDeps } from '../../src/orders/start-order';
+import { statusQuery } from '../../workflows/order-messages';
+import { pollDelayMs } from '../../workflows/poll-schedule';
+import { pollsPerDay, trackingActions, type TrackingActions } from './actions';
+import { checkDeliveries, countWorkflows, waitFor, type DeliveryCheck } from './deliveries';
+import { benchOrder } from './orders';
+import { idleCpuPercent, memoryOf } from './proc-stats';
+import { BENCH_PUSH_TOKEN, type BenchRelay, type BenchSystem } from './system';
+
+export interface ParkResult {
+  orders: number;
+  pollSchedule: string;
+  startsPerSecond: number;
+  /** Seconds from the first start until every order was waiting for shipment. */
+  parkedAfterSeconds: number;
+  delivery: DeliveryCheck;
+  worker: { rssMb: number; peakRssMb: number; rssMbBeforeOrders: number; idleCpuPercent: number; maxCachedWorkflows: number };
+  temporalServer: { rssMb: number; idleCpuPercent: number };
+  idleSeconds: number;
+  actions: TrackingActions & {
+    pollsFirstDay: number;
+    pollsLaterDay: number;
+    perOrderFirstDay: number;
+    perOrderLaterDay: number;
+    /** Per day for all the parked orders, after their first day. */
+    allOrdersLaterDay: number;
+  };
+}
+
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+const STARTERS = 32;
+
+export async function runPark(
+  system: BenchSystem,
+  opts: { orders: number; idleSeconds: number; drainTimeoutMs: number; progress: (line: string) => void },
+): Promise<ParkResult> {
+  const taskQueue = `bench-park-${Date.now()}`;
+  const defaults = loadConfig({});
+  const settingsEnv = { TEMPORAL_TASK_QUEUE: taskQueue, TRACK_POLL_SCHEDULE: defaults.TRACK_POLL_SCHEDULE };
+  const api = await system.startRelay({ ...settingsEnv, ORDER_RELAY_ROLES: 'api' });
+  const worker = spawnWorker(system.relayEnv({ ...settingsEnv, ORDER_RELAY_ROLES: 'worker', LOG_LEVEL: 'warn' }));
+  try {
+    system.sandbox.reset();
+    await waitFor(async () => (await pollers(system, taskQueue)) > 0, 120_000, 250);
+    const rssMbBeforeOrders = memoryOf(worker.pid!).rssMb;
+    const starter: OrderStarterDeps = { client: api.relay.client, taskQueue, settings: () => orderWorkflowSettings(api.config) };
+
+    const started = Date.now();
+    const numbers: string[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: STARTERS }, async () => {
+        while (next < opts.orders) {
+          const order = benchOrder('P', ++next);
+          await startOrder(starter, order, 'webhook');
+          numbers.push(order.order_number);
+          if (numbers.length % 1000 === 0) opts.progress(`${numbers.length} orders started`);
+        }
+      }),
+    );
+    const startsPerSecond = Math.round((opts.orders / ((Date.now() - started) / 1000)) * 10) / 10;
+    const q = `TaskQueue = "${taskQueue}"`;
+    let lastReport = Date.now();
+    await waitFor(async () => {
+      const waiting = await countWorkflows(system.client, `${q} AND OrderStage = "WAITING_FOR_SHIPMENT"`);
+      if (Date.now() - lastReport > 15_000) {
+        opts.progress(`${waiting} of ${opts.orders} orders waiting for shipment`);
+        lastReport = Date.now();
+      }
+      return waiting >= opts.orders;
+    }, opts.drainTimeoutMs, 2_000);
+    const parkedAfterSeconds = Math.round((Date.now() - started) / 1000);
+    const delivery = await checkDeliveries({ client: system.client, taskQueue, sandbox: system.sandbox, acknowledged: numbers });
+
+    opts.progress(`all parked; measuring ${opts.idleSeconds}s of waiting`);
+    const [workerCpu, serverCpu] = await idleCpuPercent([worker.pid!, system.temporal.pid], opts.idleSeconds);
+    const workerMemory = memoryOf(worker.pid!);
+    const serverMemory = memoryOf(system.temporal.pid);
+
+    opts.progress('probe order: polled every 2 s, then pushed');
+    const probe = await probeActions(system, api, starter);
+    const schedule = parsePollSchedule(defaults.TRACK_POLL_SCHEDULE);
+    const days = pollsPerDay((i) => pollDelayMs(schedule, i));
+    const perOrderLaterDay = round1(days.laterDay * probe.perPoll);
+    return {
+      orders: opts.orders,
+      pollSchedule: defaults.TRACK_POLL_SCHEDULE,
+      startsPerSecond,
+      parkedAfterSeconds,
+      delivery,
+      worker: { ...workerMemory, rssMbBeforeOrders, idleCpuPercent: workerCpu!, maxCachedWorkflows: defaults.WORKER_MAX_CACHED_WORKFLOWS },
+      temporalServer: { rssMb: serverMemory.rssMb, idleCpuPercent: serverCpu! },
+      idleSeconds: opts.idleSeconds,
+      actions: {
+        ...probe,
+        pollsFirstDay: days.firstDay,
+        pollsLaterDay: days.laterDay,
+        perOrderFirstDay: round1(probe.untilWaiting + days.firstDay * probe.perPoll),
+        perOrderLaterDay,
+        allOrdersLaterDay: Math.round(perOrderLaterDay * opts.orders),
+      },
+    };
+  } finally {
+    await stopWorker(worker);
+    await api.relay.close();
+  }
+}
+
+const round1 = (n: number) => Math.round(n * 10) / 10;
+
+function spawnWorker(env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', 'main.ts')], {
+    cwd: PROJECT_ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (!child.pid) throw new Error('could not start the worker process');
+  return child;
+}
+
+async function stopWorker(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  await exited;
+  clearTimeout(killer);
+}
+
+async function pollers(system: BenchSystem, taskQueue: string): Promise<number> {
+  const res = await system.client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 });
+  return res.pollers?.length ?? 0;
+}
+
+/** One order on the parked orders' worker, polled every 2 s, then woken by a push; its history tells the costs. */
+async function probeActions(system: BenchSystem, api: BenchRelay, starter: OrderStarterDeps): Promise<TrackingActions> {
+  const order = benchOrder('PROBE', 1);
+  const fast: OrderStarterDeps = { ...starter, settings: () => ({ ...starter.settings(), pollSchedule: parsePollSchedule('2s') }) };
+  const { workflowId } = await startOrder(fast, order, 'webhook');
+  const handle = api.relay.client.workflow.getHandle(workflowId);
+  const status = () => handle.query(statusQuery);
+  await waitFor(async () => (await status()).attempts.polls >= 3, 120_000);
+  const hublifyId = (await status()).hublify!.orderId;
+  const data = system.sandbox.setState(hublifyId, 'processing');
+  const res = await fetch(`${api.baseUrl}/webhooks/hublify/orders`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hublify-webhook-token': BENCH_PUSH_TOKEN },
+    body: JSON.stringify({ status: true, data }),
+  });
+  if (!res.ok) throw new Error(`the push was refused: HTTP ${res.status}`);
+  await waitFor(async () => (await status()).hublify?.state === 'processing', 120_000, 250);
+  // The push's poll is followed by a new timer; wait for it so the push's whole cost is in the history.
+  await waitFor(async () => {
+    const events = (await handle.fetchHistory()).events ?? [];
+    const signal = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
+    return events.some((e, i) => i > signal && e.timerStartedEventAttributes);
+  }, 60_000, 250);
+  const actions = trackingActions((await handle.fetchHistory()).events ?? []);
+  await handle.terminate('bench probe done');
+  return actions;
+}

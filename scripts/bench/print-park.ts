@@ -1,0 +1,20 @@
+// The park mode's human-readable output.
+import type { ParkResult } from './park';
+import type { Target } from './targets';
+
+export function printPark(out: { park: ParkResult; targets: Target[]; machine: string }): string {
+  const p = out.park;
+  const d = p.delivery;
+  const a = p.actions;
+  return [
+    `machine: ${out.machine}`,
+    `${p.orders} orders parked in WAITING_FOR_SHIPMENT on one worker process (${p.startsPerSecond} starts/s; all waiting after ${p.parkedAfterSeconds} s)`,
+    `  ${d.started} started, ${d.orderCreateCalls} order_create received, ${d.lost} lost, ${d.duplicated} duplicated${d.ok ? '' : '  ← FAILED'}`,
+    `worker: RSS ${p.worker.rssMb} MB (peak ${p.worker.peakRssMb} MB; ${p.worker.rssMbBeforeOrders} MB before any order; sticky cache ${p.worker.maxCachedWorkflows}), idle CPU ${p.worker.idleCpuPercent}% of a core over ${p.idleSeconds} s`,
+    `Temporal dev server: RSS ${p.temporalServer.rssMb} MB, idle CPU ${p.temporalServer.idleCpuPercent}% of a core`,
+    `Temporal actions per order (poll schedule ${p.pollSchedule}): ${a.untilWaiting} until waiting; ${a.perPoll} per poll; ${a.perPush ?? '?'} per Hublify push`,
+    `  first day ${a.pollsFirstDay} polls = ${a.perOrderFirstDay} actions; each later day ${a.pollsLaterDay} polls = ${a.perOrderLaterDay} actions (${a.allOrdersLaterDay} a day for all ${p.orders})`,
+    ...out.targets.map((t) => `  ${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.value} ${t.unit}`),
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,59 @@
+// order-relay's webhook under load: new signed orders from `senders` concurrent Apicbase-side senders,
+// in one ack mode, against a relay of its own (own task queue). When the load stops it waits until every
+// started order is WAITING_FOR_SHIPMENT, then checks what Hublify received.
+import { randomUUID } from 'node:crypto';
+import type { ApicbaseOrder } from '../../src/apicbase/order';
+import { signApicbasePayload } from '../../src/ingress/apicbase-signature';
+import { checkDeliveries, countWorkflows, ordersPerSecondIntoHublify, waitFor, type DeliveryCheck } from './deliveries';
+import { loadHttp, type LoadResult } from './load';
+import { BENCH_WEBHOOK_SECRET, type BenchSystem } from './system';
+import { benchOrder } from './orders';
+
+export type AckMode = 'accepted' | 'verified';
+
+export interface WebhookRun {
+  ackMode: AckMode;
+  senders: number;
+  load: LoadResult;
+  /** Seconds after the load stopped until every started order was waiting for shipment. */
+  drainSeconds: number;
+  ordersPerSecondIntoHublify: number;
+  delivery: DeliveryCheck;
+}
+
+export async function runWebhook(system: BenchSystem, ackMode: AckMode, senders: number, durationSeconds: number, drainTimeoutMs: number): Promise<WebhookRun> {
+  const run = `${ackMode}-${senders}-${randomUUID().slice(0, 6)}`;
+  const { relay, baseUrl, taskQueue } = await system.startRelay({ WEBHOOK_ACK_MODE: ackMode, TEMPORAL_TASK_QUEUE: `bench-${run}` });
+  try {
+    system.sandbox.reset();
+    let n = 0;
+    const acknowledged: string[] = [];
+    const started = Date.now();
+    const load = await loadHttp({
+      url: baseUrl,
+      path: '/webhooks/apicbase/orders',
+      connections: senders,
+      durationSeconds,
+      request: () => signedOrder(benchOrder(`B${run}`, ++n)),
+      onResponse: (status, body) => {
+        if (status === 200) acknowledged.push((JSON.parse(body) as { orderNumber: string }).orderNumber);
+      },
+    });
+    const loadEnded = Date.now();
+    const q = `TaskQueue = "${taskQueue}"`;
+    await waitFor(async () => {
+      const all = await countWorkflows(system.client, q);
+      return all >= acknowledged.length && (await countWorkflows(system.client, `${q} AND OrderStage = "WAITING_FOR_SHIPMENT"`)) === all;
+    }, drainTimeoutMs);
+    const drainSeconds = Math.round((Date.now() - loadEnded) / 100) / 10;
+    const delivery = await checkDeliveries({ client: system.client, taskQueue, sandbox: system.sandbox, acknowledged });
+    return { ackMode, senders, load, drainSeconds, ordersPerSecondIntoHublify: ordersPerSecondIntoHublify(system.sandbox, started), delivery };
+  } finally {
+    await relay.close();
+  }
+}
+
+export function signedOrder(order: ApicbaseOrder): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify(order);
+  return { body, headers: { 'content-type': 'application/json', 'x-apic-webhook-signature': signApicbasePayload(BENCH_WEBHOOK_SECRET, body) } };
+}
