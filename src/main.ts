@@ -4,7 +4,7 @@
 // the HTTP server, prints where each part listens, and stops every part cleanly on Ctrl-C.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { startEmbeddedApicbaseSandbox, wantsApicbaseSandbox } from './apicbase/sandbox/embedded';
+import { apicbaseSandboxReason, startEmbeddedApicbaseSandbox, wantsApicbaseSandbox } from './apicbase/sandbox/embedded';
 import { ConfigError, loadConfig, type Config } from './config';
 import { HUBLIFY_SANDBOX_STATE_FILE, SANDBOX_DEFAULTS, startHublifySandbox } from './hublify/sandbox/server';
 import { createLogger } from './logger';
@@ -31,6 +31,9 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // Decided on the configuration as given, before the Hublify sandbox fills in HUBLIFY_URL.
+  const apicbaseSandbox = wantsApicbaseSandbox(config);
+  const apicbaseReason = apicbaseSandboxReason(config);
   const stops: Array<() => Promise<void>> = [];
   const lines: string[] = [];
 
@@ -102,13 +105,13 @@ async function main(): Promise<void> {
       lines.push(`Hublify              ${config.HUBLIFY_URL} (${config.HUBLIFY_CHANNEL})`);
     }
 
-    if (wantsApicbaseSandbox(config)) {
-      const apicbase = await startEmbeddedApicbaseSandbox(config, logger);
+    if (apicbaseSandbox) {
+      const apicbase = await startEmbeddedApicbaseSandbox(config, logger, apicbaseReason);
       stops.push(apicbase.stop);
       config = apicbase.config;
       lines.push(apicbase.line);
     } else {
-      lines.push(`Apicbase             ${config.APICBASE_API_URL ?? 'webhook only (APICBASE_API_URL not set)'} (mode ${config.APICBASE_MODE})`);
+      lines.push(`Apicbase             ${config.APICBASE_API_URL ?? 'webhook only (APICBASE_API_URL not set)'} (mode ${config.APICBASE_MODE}; ${apicbaseReason})`);
     }
 
     const relay = await startOrderRelay({ config, logger });

@@ -168,6 +168,10 @@ void describe('order-relay CLI', () => {
     const badAmend = await runJson<{ kind: string; problems: string[] }>(['orders', 'amend', stuckOrder.order_number, '--set', 'o_orderid_external=X'], 2);
     assert.equal(badAmend.kind, 'usage');
     assert.match(badAmend.problems.join(), /o_orderid_external cannot be amended/);
+    // Said once, as a usage error: not "rejected" (nothing reached the order or Hublify).
+    const badAmendText = await run(['orders', 'amend', stuckOrder.order_number, '--set', 'o_orderid_external=X']);
+    assert.equal(badAmendText.stderr.match(/o_orderid_external cannot be amended/g)?.length, 1, badAmendText.stderr);
+    assert.doesNotMatch(badAmendText.stderr, /rejected/);
     assert.equal((await run(['orders', 'amend', stuckOrder.order_number, '--item', 'EK00001'])).code, 2, 'item without quantity');
 
     // Hublify is down while support replaces the unknown article: the amendment reports it refused (exit 1).
@@ -209,6 +213,10 @@ void describe('order-relay CLI', () => {
     const polled = await runJson<{ signalled: string }>(['orders', 'poll', stuckOrder.order_number]);
     assert.equal(polled.signalled, 'pollNow');
     assert.equal((await handle.result()).stage, 'SHIPPED');
+    // Polling it again says it already shipped: not an error (exit 0), nothing sent.
+    const again = await run(['orders', 'poll', stuckOrder.order_number]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /already shipped: nothing to poll/);
     const done = await runJson<Record<string, unknown> & { history: OrderStatus['history']; shipments: Array<{ trackingCode: string }>; hublify: { orderId: string } }>(['orders', 'show', stuckOrder.order_number]);
     assert.equal(done.stage, 'SHIPPED');
     assert.equal(done.execution, 'COMPLETED');
@@ -253,15 +261,23 @@ void describe('order-relay CLI', () => {
     await lateHandle.cancel();
   });
 
-  void it('`orders cancel --reason`: the reason is visible in `orders show`', async () => {
+  void it('`orders cancel --reason`: refused while Hublify holds the order; `--stop-tracking` stops the relay and says the Hublify order is still live', async () => {
     const o = order();
     const handle = await startTestOrder(system, o, slowPolls);
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     assert.equal((await run(['orders', 'cancel', o.id])).code, 2, '--reason is required');
     assert.equal((await run(['orders', 'cancel', o.id, '--reason', '  '])).code, 2, 'a blank reason is refused');
 
-    const cancelled = await runJson<{ cancelled: boolean; stage: string; execution: string; reason: string }>(['orders', 'cancel', o.id, '--reason', 'customer phoned: order placed twice']);
-    assert.deepEqual([cancelled.cancelled, cancelled.stage, cancelled.execution], [true, 'CANCELLED', 'CANCELLED']);
+    // Hublify holds the order and its channel API cannot cancel: refused (exit 1), nothing changes.
+    const inHublify = await run(['orders', 'cancel', o.id, '--reason', 'customer phoned: order placed twice']);
+    assert.equal(inHublify.code, 1, inHublify.stderr);
+    assert.match(inHublify.stderr, /is in Hublify as ACHN-\d+: cancel it in Hublify; the relay follows Hublify's cancelled state/);
+    assert.match(inHublify.stderr, /--stop-tracking/);
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    assert.equal((await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'))).stage, 'WAITING_FOR_SHIPMENT');
+
+    const cancelled = await runJson<{ closed: boolean; outcome: string; stage: string; execution: string; reason: string }>(['orders', 'cancel', o.id, '--reason', 'customer phoned: order placed twice', '--stop-tracking']);
+    assert.deepEqual([cancelled.closed, cancelled.outcome, cancelled.stage, cancelled.execution], [true, 'stopped-tracking', 'CANCELLED', 'CANCELLED']);
     const shown = await runJson<{ stage: string; execution: string; cancelReason: string; history: OrderStatus['history'] }>(['orders', 'show', o.id]);
     assert.equal(shown.stage, 'CANCELLED');
     assert.equal(shown.execution, 'CANCELLED');
@@ -317,8 +333,24 @@ void describe('order-relay CLI', () => {
 
     const port = await closedPort();
     const down = { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_CONNECT_TIMEOUT_MS: '1000' };
-    const unreachable = await runJson<{ kind: string }>(['orders', 'list'], 4, down);
+    const unreachable = await runJson<{ kind: string; problems: string[] }>(['orders', 'list'], 4, down);
     assert.equal(unreachable.kind, 'unavailable');
+    // Which fix is likely: TEMPORAL_ADDRESS is set here, so it names it; without it, `npm start`.
+    assert.match(unreachable.problems.join(), new RegExp(`check TEMPORAL_ADDRESS=127\\.0\\.0\\.1:${port}`));
+    const { TEMPORAL_ADDRESS: _unset, ...withoutAddress } = cliEnv();
+    const devServerDown = await new Promise<CliRun>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/order-relay.ts', 'orders', 'list'], {
+        cwd: root,
+        env: { ...withoutAddress, TEMPORAL_DEV_PORT: String(port), TEMPORAL_CONNECT_TIMEOUT_MS: '1000' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+      child.once('error', reject);
+      child.once('close', (code) => resolve({ code, stdout: '', stderr }));
+    });
+    assert.equal(devServerDown.code, 4);
+    assert.match(devServerDown.stderr, /is `npm start` running\?/);
     assert.equal((await run(['orders', 'show', 'PO-1'], down)).code, 4);
   });
 

@@ -11,7 +11,7 @@ import { connectOperations, type OperationsContext } from '../operations/context
 import { checkCustomerDirectory } from '../operations/customers';
 import { runDoctor, type DoctorReport } from '../operations/doctor';
 import { EXIT_CODES, OperationError, exitCodeFor, toOperationError } from '../operations/errors';
-import { amendOrder, cancelOrder, pollOrder, replayOrder, retryOrder, type AmendOutcome } from '../operations/order-actions';
+import { CANCEL_IN_HUBLIFY_ADVICE, amendOrder, checkAmendRequest, cancelOrder, pollOrder, replayOrder, retryOrder, type AmendOutcome, type CancelOutcome } from '../operations/order-actions';
 import { DEFAULT_LIST_LIMIT, listOrders, showOrder, type OrderDetails, type OrderList } from '../operations/orders';
 import { parseSince, parseStage, type OrderListFilters } from '../operations/visibility-query';
 import { formatTable } from './table';
@@ -72,10 +72,14 @@ function showText(o: OrderDetails): string {
     `Temporal:     ${o.execution} · ${o.workflowId} · started ${o.startedAt}${o.closedAt ? ` · closed ${o.closedAt}` : ''}`,
     `Hublify:      ${o.hublify ? `order ${o.hublify.orderId} · state ${o.hublify.state}${o.hublify.stateName ? ` (${o.hublify.stateName})` : ''}${o.hublify.personId ? ` · person ${o.hublify.personId}` : ''}` : o.hublifyOrderId ? `order ${o.hublifyOrderId}` : 'not in Hublify yet'}`,
   ];
+  if (o.hublifyStillLive) {
+    lines.push(`!! The relay stopped tracking this order, but Hublify order ${o.hublifyOrderId ?? '?'} is STILL LIVE: ${CANCEL_IN_HUBLIFY_ADVICE}.`);
+  }
   if (o.addresses) {
     lines.push(`Invoice to:   ${formatAddress(o.addresses.invoice)}`);
     lines.push(`Deliver to:   ${formatAddress(o.addresses.deliver)}`);
   }
+
   if (o.attempts) lines.push(`Attempts:     inject ${o.attempts.inject} · polls ${o.attempts.polls}`);
   if (o.expectedDelivery) lines.push(`Expected:     ${o.expectedDelivery}`);
   if (o.lastError) lines.push(`Last error:   ${o.lastError}`);
@@ -98,13 +102,34 @@ function showText(o: OrderDetails): string {
 }
 
 function amendText(r: AmendOutcome): string {
-  if (r.pending) return `Amendment of ${r.orderNumber ?? r.workflowId} accepted; ${r.messages.join('; ')}`;
+  const name = r.orderNumber ?? r.workflowId;
+  const inHublify = r.hublifyOrderId ? ` (Hublify order ${r.hublifyOrderId})` : '';
+  const heading = {
+    reinjected: `Amended ${name}: re-injected into Hublify with the corrections (order_create)${inHublify}`,
+    updated: `Amended ${name}: updated in Hublify (order_update)${inHublify}`,
+    refused: `Amendment of ${name} REFUSED: Hublify holds none of the corrections${inHublify}`,
+    pending: `Amendment of ${name} PENDING: not in Hublify yet; the corrected fields go with the injection's next attempt`,
+  }[r.outcome];
+  const partly = (r.outcome === 'updated' || r.outcome === 'reinjected') && r.refused.length ? ' — but Hublify refused some fields' : '';
   return [
-    `Amended ${r.orderNumber ?? r.workflowId}: ${r.outcome === 'reinjected' ? 're-injected into Hublify (order_create)' : 'order_update in Hublify'}`,
+    heading + partly,
     `  updated: ${r.updated.join(', ') || 'nothing'}`,
-    `  refused: ${r.refused.join(', ') || 'nothing'}`,
+    `  refused: ${r.refused.join(', ') || 'nothing'}${r.refused.length ? ' (Hublify keeps its old values)' : ''}`,
+    ...(r.pendingFields.length ? [`  pending: ${r.pendingFields.join(', ')} (see \`orders show ${name}\`)`] : []),
     ...(r.messages.length ? [`  Hublify: ${r.messages.join('; ')}`] : []),
   ].join('\n');
+}
+
+function cancelText(r: CancelOutcome): string {
+  const name = r.orderNumber ?? r.workflowId;
+  if (r.outcome === 'in-hublify') {
+    return `NOT cancelled: ${name} reached Hublify${r.hublifyOrderId ? ` as ${r.hublifyOrderId}` : ''} while it was being cancelled, and the relay goes on tracking it: ${CANCEL_IN_HUBLIFY_ADVICE}.`;
+  }
+  if (!r.closed) return `Cancellation of ${name} accepted (${r.message}), but the workflow has not closed yet (is a worker running?)`;
+  if (r.outcome === 'stopped-tracking') {
+    return `Stopped tracking ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nThe Hublify order ${r.hublifyOrderId ?? ''} is STILL LIVE: ${CANCEL_IN_HUBLIFY_ADVICE}.`;
+  }
+  return `Cancelled ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nHublify never had the order.`;
 }
 
 function doctorText(report: DoctorReport): string {
@@ -174,15 +199,17 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
       done(new Outcome(EXIT_CODES.ok, details, showText(details)));
     });
 
-  leaf(orders, 'cancel', 'cancel an order with a reason (recorded, shown by `orders show`), and wait for it to close')
+  leaf(orders, 'cancel', "cancel an order that is not in Hublify yet, with a reason; one Hublify holds is cancelled in Hublify")
     .argument('<order>', 'order number or Apicbase id')
     .requiredOption('--reason <text>', 'why (e.g. "customer phoned: placed twice")')
-    .action(async (ref: string, opts: { reason: string }) => {
-      const r = await withOps((ctx) => cancelOrder(ctx, ref, opts.reason));
-      const text = r.cancelled
-        ? `Cancelled ${r.orderNumber ?? r.workflowId} (stage ${r.stage ?? '?'}): ${r.reason}`
-        : `Cancellation of ${r.orderNumber ?? r.workflowId} requested, but the workflow has not closed yet (is a worker running?)`;
-      done(new Outcome(r.cancelled ? EXIT_CODES.ok : EXIT_CODES.failed, r, text));
+    .option('--stop-tracking', 'the order is in Hublify: stop only the relay\'s tracking (the Hublify order stays live)')
+    .addHelpText(
+      'after',
+      "\nHublify's channel API cannot cancel an order. Once Hublify has it, `cancel` refuses (exit 1): cancel it in\nHublify, and the relay follows Hublify's cancelled state to CANCELLED by itself.",
+    )
+    .action(async (ref: string, opts: { reason: string; stopTracking?: boolean }) => {
+      const r = await withOps((ctx) => cancelOrder(ctx, ref, opts.reason, { stopTracking: opts.stopTracking === true }));
+      done(new Outcome(r.closed && r.outcome !== 'in-hublify' ? EXIT_CODES.ok : EXIT_CODES.failed, r, cancelText(r)));
     });
 
   leaf(orders, 'retry', 'try the stuck step again (signal retry), after fixing the cause outside')
@@ -197,7 +224,8 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
     .argument('<order>', 'order number or Apicbase id')
     .action(async (ref: string) => {
       const r = await withOps((ctx) => pollOrder(ctx, ref));
-      done(new Outcome(EXIT_CODES.ok, r, `Sent pollNow to ${r.orderNumber ?? r.workflowId} (stage ${r.stage ?? '?'})`));
+      const name = r.orderNumber ?? r.workflowId;
+      done(new Outcome(EXIT_CODES.ok, r, r.signalled ? `Sent pollNow to ${name} (stage ${r.stage ?? '?'})` : `${name} ${r.note ?? 'is closed'}`));
     });
 
   leaf(orders, 'amend', 'correct order fields and/or replace the items (the amend update); shows what Hublify updated and refused')
@@ -212,8 +240,9 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
     )
     .action(async (ref: string, opts: { set?: string[]; clear?: string[]; item?: string[]; note?: string }) => {
       const request = amendRequestFromArgs(opts);
+      checkAmendRequest(request);
       const r = await withOps((ctx) => amendOrder(ctx, ref, request));
-      done(new Outcome(!r.pending && r.refused.length ? EXIT_CODES.failed : EXIT_CODES.ok, r, amendText(r)));
+      done(new Outcome(r.outcome === 'refused' || r.refused.length ? EXIT_CODES.failed : EXIT_CODES.ok, r, amendText(r)));
     });
 
   leaf(orders, 'replay', 'start an order from a saved Apicbase purchase-order payload (source "support")')
@@ -266,6 +295,13 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
   return program;
 }
 
+/** What most likely fixes "Temporal unreachable": the dev server of `npm start`, or TEMPORAL_ADDRESS. */
+function unreachableHint(env: NodeJS.ProcessEnv): string {
+  return env.TEMPORAL_ADDRESS
+    ? `check TEMPORAL_ADDRESS=${env.TEMPORAL_ADDRESS} (and TEMPORAL_NAMESPACE); unset it to use the dev server \`npm start\` runs`
+    : 'TEMPORAL_ADDRESS is not set, so the CLI looks for the dev server `npm start` runs (127.0.0.1:7233 or TEMPORAL_DEV_PORT): is `npm start` running? For a cluster, set TEMPORAL_ADDRESS';
+}
+
 function isJson(argv: string[]): boolean {
   return argv.includes('--json');
 }
@@ -288,6 +324,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         ? new OperationError('config', 'invalid configuration', err.problems)
         : toOperationError(err);
     const code = exitCodeFor(e.kind);
+    if (e.kind === 'unavailable') e.problems.push(unreachableHint(io.env));
     if (json) io.out(`${JSON.stringify({ error: e.message, kind: e.kind, exitCode: code, ...(e.problems.length ? { problems: e.problems } : {}) }, null, 2)}\n`);
     io.err(`order-relay: ${e.message}\n${e.problems.map((p) => `  - ${p}\n`).join('')}`);
     return code;

@@ -4,10 +4,10 @@
 // secret is ever part of one.
 //   GET  /admin/orders?stage=&customer=&since=&needsAttention=&overdue=&running=&limit=
 //   GET  /admin/orders/:ref                      (order number or Apicbase id)
-//   POST /admin/orders/:ref/cancel  {"reason"}
+//   POST /admin/orders/:ref/cancel  {"reason", "stopTracking"?}   (409 when Hublify holds the order)
 //   POST /admin/orders/:ref/retry   {"note"?}
 //   POST /admin/orders/:ref/poll
-//   POST /admin/orders/:ref/amend   {"order"?: {field: value|null}, "orderitems"?: [...], "note"?}
+//   POST /admin/orders/:ref/amend   {"order"?: {field: value|null}, "orderitems"?: [...], "note"?}   (202 while pending)
 //   POST /admin/orders/replay       {"order": <Apicbase purchase order>}
 //   GET  /admin/customers/check
 //   GET  /admin/doctor
@@ -21,7 +21,7 @@ import type { OperationsContext } from '../operations/context';
 import { checkCustomerDirectory } from '../operations/customers';
 import { runDoctor } from '../operations/doctor';
 import { OperationError, httpStatusFor, toOperationError } from '../operations/errors';
-import { amendOrder, cancelOrder, pollOrder, replayOrder, retryOrder } from '../operations/order-actions';
+import { CANCEL_IN_HUBLIFY_ADVICE, amendOrder, cancelOrder, pollOrder, replayOrder, retryOrder } from '../operations/order-actions';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, listOrders, showOrder } from '../operations/orders';
 import { parseSince, parseStage } from '../operations/visibility-query';
 
@@ -70,7 +70,10 @@ const listQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
 });
 
-const cancelSchema = z.object({ reason: z.string({ error: 'reason is required' }).trim().min(1, 'reason is required') });
+const cancelSchema = z.object({
+  reason: z.string({ error: 'reason is required' }).trim().min(1, 'reason is required'),
+  stopTracking: z.boolean().optional(),
+});
 const retrySchema = z.object({ note: z.string().max(1000).optional() });
 const amendSchema = z.strictObject({
   order: z.record(z.string(), z.string().nullable()).optional(),
@@ -152,8 +155,11 @@ export function adminRoutes(opts: AdminApiOptions): Router {
   admin.post(
     '/orders/:ref/cancel',
     route(async (req) => {
-      const { reason } = parse(cancelSchema, req.body, 'body');
-      return { body: await cancelOrder(ops, refOf(req), reason) };
+      const { reason, stopTracking } = parse(cancelSchema, req.body, 'body');
+      const result = await cancelOrder(ops, refOf(req), reason, { stopTracking: stopTracking === true });
+      // An injection in flight created the order after all: nothing was cancelled (409, as a refusal is).
+      if (result.outcome === 'in-hublify') return { status: 409, body: { ...result, error: `${result.message}: ${CANCEL_IN_HUBLIFY_ADVICE}`, kind: 'conflict' } };
+      return { status: result.closed ? 200 : 202, body: result };
     }),
   );
 

@@ -2,9 +2,12 @@
 // the customer directory, Temporal (reachable, namespace, search attributes), Hublify (`stats`) and the
 // Apicbase token. Never prints a secret: only whether it is set and what the far side said.
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { ConnectionLike } from '@temporalio/client';
 import type { Config } from '../config';
 import { HublifyClient } from '../hublify/client';
+import { SANDBOX_DEFAULTS } from '../hublify/sandbox/server';
+import { wantsApicbaseSandbox } from '../apicbase/sandbox/embedded';
 import { tokenStoreFrom } from '../apicbase/from-config';
 import { oauthSettings } from '../apicbase/oauth';
 import { defaultTokenStoreFile } from '../apicbase/token-store';
@@ -45,7 +48,10 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 function configurationChecks(config: Config): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
   const notes: string[] = [];
-  if (config.APICBASE_MODE !== 'pull' && !config.APICBASE_WEBHOOK_SECRET) notes.push('APICBASE_WEBHOOK_SECRET is not set: every Apicbase webhook is refused');
+  // With the embedded Apicbase sandbox, `npm start` gives the relay the sandbox's signing secret itself.
+  if (config.APICBASE_MODE !== 'pull' && !config.APICBASE_WEBHOOK_SECRET && !wantsApicbaseSandbox(config)) {
+    notes.push('APICBASE_WEBHOOK_SECRET is not set: every Apicbase webhook is refused');
+  }
   if (config.HUBLIFY_URL && !config.HUBLIFY_WEBHOOK_TOKEN) notes.push("HUBLIFY_WEBHOOK_TOKEN is not set: Hublify's push is refused (orders are still polled)");
   checks.push({ name: 'configuration', status: notes.length ? 'warn' : 'ok', detail: notes.length ? `valid; ${notes.join('; ')}` : 'valid' });
   checks.push(
@@ -113,8 +119,35 @@ async function temporalCheck(opts: DoctorOptions, timeoutMs: number): Promise<Do
   }
 }
 
+/** The Hublify sandbox `npm start` embeds when HUBLIFY_URL is not set: is it there, and does it take the token? */
+async function embeddedHublifyCheck(config: Config, timeoutMs: number): Promise<DoctorCheck> {
+  const url = `http://127.0.0.1:${config.HUBLIFY_SANDBOX_PORT}`;
+  const client = new HublifyClient({ baseUrl: url, channel: config.HUBLIFY_CHANNEL, token: config.HUBLIFY_CHANNEL_TOKEN ?? SANDBOX_DEFAULTS.token, timeoutMs });
+  try {
+    await client.stats();
+    return { name: 'hublify', status: 'ok', detail: `HUBLIFY_URL is not set: the embedded Hublify SANDBOX answers stats at ${url} (not a real Hublify)` };
+  } catch (err) {
+    return { name: 'hublify', status: 'fail', detail: `HUBLIFY_URL is not set, so orders go to the embedded Hublify sandbox ${url}, but it does not answer (is \`npm start\` running?): ${message(err)}` };
+  }
+}
+
+async function embeddedApicbaseCheck(config: Config, timeoutMs: number): Promise<DoctorCheck> {
+  const url = `http://127.0.0.1:${config.APICBASE_SANDBOX_PORT}`;
+  const name = 'apicbase token';
+  try {
+    const response = await fetch(`${url}/_sandbox/stats`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  } catch (err) {
+    return { name, status: 'fail', detail: `no real Apicbase is configured, so \`npm start\` runs the Apicbase sandbox on ${url}, but it does not answer (is \`npm start\` running?): ${message(err)}` };
+  }
+  const store = path.join(config.DATA_DIR, 'apicbase-sandbox-tokens.enc');
+  return existsSync(store)
+    ? { name, status: 'ok', detail: `the embedded Apicbase SANDBOX answers at ${url}; its token is stored in ${store} (npm start authorizes by itself)` }
+    : { name, status: 'warn', detail: `the embedded Apicbase SANDBOX answers at ${url}, but no token is stored in ${store}: is this the DATA_DIR \`npm start\` uses?` };
+}
+
 async function hublifyCheck(config: Config, timeoutMs: number): Promise<DoctorCheck> {
-  if (!config.HUBLIFY_URL) return { name: 'hublify', status: 'skip', detail: 'not configured (HUBLIFY_URL is not set: `npm start` runs the Hublify sandbox)' };
+  if (!config.HUBLIFY_URL) return embeddedHublifyCheck(config, timeoutMs);
   if (!config.HUBLIFY_CHANNEL_TOKEN) return { name: 'hublify', status: 'fail', detail: 'HUBLIFY_URL is set but HUBLIFY_CHANNEL_TOKEN is not' };
   const client = new HublifyClient({ baseUrl: config.HUBLIFY_URL, channel: config.HUBLIFY_CHANNEL, token: config.HUBLIFY_CHANNEL_TOKEN, timeoutMs: Math.min(timeoutMs, config.HUBLIFY_TIMEOUT_MS) });
   try {
@@ -152,14 +185,15 @@ function apicbaseTokenCheck(config: Config): DoctorCheck {
 
 export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const timeoutMs = opts.timeoutMs ?? 5_000;
-  const [temporal, hublify] = await Promise.all([temporalCheck(opts, timeoutMs), hublifyCheck(opts.config, timeoutMs)]);
+  const apicbase = wantsApicbaseSandbox(opts.config) ? embeddedApicbaseCheck(opts.config, timeoutMs) : Promise.resolve(apicbaseTokenCheck(opts.config));
+  const [temporal, hublify, apicbaseToken] = await Promise.all([temporalCheck(opts, timeoutMs), hublifyCheck(opts.config, timeoutMs), apicbase]);
   const { reachable, ...temporalCheckResult } = temporal;
   const checks = [
     ...configurationChecks(opts.config),
     customerCheck(opts.config, opts.customerDirectory),
     temporalCheckResult,
     hublify,
-    apicbaseTokenCheck(opts.config),
+    apicbaseToken,
     ...notificationChecks(opts.config),
   ];
   return { ok: checks.every((c) => c.status !== 'fail'), temporalReachable: reachable, checks };

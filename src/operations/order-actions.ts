@@ -2,15 +2,17 @@
 // Apicbase payload. The messages are the workflow's own (workflows/order-messages.ts).
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { apicbaseOrderSchema, describeIssues, orderWorkflowId } from '../apicbase/order';
 import { workflowUiLink } from '../ingress/web-ui-link';
 import { startOrder } from '../orders/start-order';
 import { validateAmendRequest } from '../../workflows/amend-validation';
-import { amendUpdate, cancelReasonSignal, pollNowSignal, retrySignal, statusQuery } from '../../workflows/order-messages';
-import type { AmendRequest, AmendResult } from '../../workflows/order-status';
+import { amendUpdate, cancelReasonSignal, cancelUpdate, pollNowSignal, retrySignal, statusQuery } from '../../workflows/order-messages';
+import { CANCEL_REFUSED_IN_HUBLIFY, type AmendRequest, type AmendResult, type CancelRequest, type CancelResult } from '../../workflows/order-status';
 import { starterFrom, type OperationsContext } from './context';
 import { OperationError, toOperationError } from './errors';
 import { requireRunning, resolveOrder, type ResolvedOrder } from './orders';
+import { OrderStage } from '../../workflows/search-attributes';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -22,50 +24,125 @@ async function orderNumberOf(ctx: OperationsContext, order: ResolvedOrder): Prom
   }
 }
 
-export interface CancelResult {
+export interface CancelOutcome {
   workflowId: string;
   orderNumber: string | null;
   reason: string;
+  /**
+   * `cancelled`: Hublify never had the order; the workflow ended CANCELLED.
+   * `stopped-tracking`: the relay stopped (`--stop-tracking`); the Hublify order is still live.
+   * `in-hublify`: an injection in flight created the order after all; nothing was cancelled, the relay
+   * goes on tracking it: cancel it in Hublify.
+   */
+  outcome: CancelResult['outcome'];
+  hublifyOrderId: string | null;
+  /** True when Hublify still holds a live order the relay no longer tracks. */
+  hublifyStillLive: boolean;
+  message: string;
   /** True once the workflow closed; false when it has not (yet) within the wait. */
-  cancelled: boolean;
+  closed: boolean;
   stage: string | null;
   execution: string;
 }
 
-/** Records the reason (signal `cancelReason`), then cancels with Temporal's own cancel and waits for it to close. */
-export async function cancelOrder(ctx: OperationsContext, ref: string, reason: string, waitMs = 15_000): Promise<CancelResult> {
+/** What support is told when Hublify holds the order: the channel API has no cancel verb. */
+export const CANCEL_IN_HUBLIFY_ADVICE = "cancel it in Hublify; the relay follows Hublify's cancelled state";
+
+function refusedInHublify(order: ResolvedOrder, hublifyOrderId: string | null | undefined): OperationError {
+  return new OperationError(
+    'conflict',
+    `order ${order.workflowId} is in Hublify${hublifyOrderId ? ` as ${hublifyOrderId}` : ''}: ${CANCEL_IN_HUBLIFY_ADVICE}. ` +
+      'To stop only the relay\'s tracking (the Hublify order stays live), add --stop-tracking (admin API: {"stopTracking": true}).',
+  );
+}
+
+/** True when the failure chain says the run has no handler for this update (it started before the update existed). */
+function noHandlerFor(err: unknown, update: string): boolean {
+  for (let cur: unknown = err, depth = 0; cur instanceof Error && depth < 8; cur = cur.cause, depth++) {
+    if (cur.message.includes(`No registered handler for update: ${update}`)) return true;
+  }
+  return false;
+}
+
+/** True when the update's validator refused because Hublify holds the order. */
+function refusedBecauseInHublify(err: unknown): boolean {
+  for (let cur: unknown = err, depth = 0; cur instanceof Error && depth < 8; cur = cur.cause, depth++) {
+    if (cur instanceof ApplicationFailure && cur.type === CANCEL_REFUSED_IN_HUBLIFY) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs before the `cancel` update existed: the reason (signal `cancelReason`), then Temporal's own cancel
+ * with the reason as its cause. Only when Hublify does not hold the order, or support stops tracking it.
+ */
+async function cancelOlderRun(ctx: OperationsContext, order: ResolvedOrder, reason: string, stopTracking: boolean): Promise<Pick<CancelOutcome, 'outcome' | 'hublifyOrderId' | 'message'>> {
+  const status = await ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery));
+  const hublifyOrderId = status.hublify?.orderId ?? null;
+  if (hublifyOrderId && !stopTracking) throw refusedInHublify(order, hublifyOrderId);
+  await order.handle.signal(cancelReasonSignal, reason);
+  await ctx.client.workflowService.requestCancelWorkflowExecution({
+    namespace: ctx.namespace,
+    workflowExecution: { workflowId: order.workflowId },
+    identity: ctx.client.options.identity,
+    requestId: randomUUID(),
+    reason,
+  });
+  return hublifyOrderId
+    ? { outcome: 'stopped-tracking', hublifyOrderId, message: `the relay stopped tracking; Hublify order ${hublifyOrderId} is still live: ${CANCEL_IN_HUBLIFY_ADVICE}` }
+    : { outcome: 'cancelled', hublifyOrderId: null, message: 'cancelled before it reached Hublify' };
+}
+
+/**
+ * Support's cancel: the order's `cancel` update, which refuses when Hublify holds the order (it has no
+ * cancel verb) unless `stopTracking`. Waits for the workflow to close. A run started before the update
+ * existed is cancelled the old way, with the same refusal.
+ */
+export async function cancelOrder(ctx: OperationsContext, ref: string, reason: string, opts: { stopTracking?: boolean; waitMs?: number } = {}): Promise<CancelOutcome> {
   const why = reason.trim();
   if (!why) throw new OperationError('usage', 'a reason is required (it is recorded with the cancellation)');
   if (why.length > 1000) throw new OperationError('usage', 'the reason is longer than 1000 characters');
+  const stopTracking = opts.stopTracking === true;
   const order = await resolveOrder(ctx, ref);
   requireRunning(order, 'cancel');
+  let result: Pick<CancelOutcome, 'outcome' | 'hublifyOrderId' | 'message'>;
   try {
-    await order.handle.signal(cancelReasonSignal, why);
-    // Temporal's own cancel request, with the reason as its cause: the history's "cancel requested"
-    // event (Web UI, `temporal workflow show`) says why, as the `cancelReason` signal does to the workflow.
-    // (WorkflowHandle.cancel() takes no reason.)
-    await ctx.client.workflowService.requestCancelWorkflowExecution({
-      namespace: ctx.namespace,
-      workflowExecution: { workflowId: order.workflowId },
-      identity: ctx.client.options.identity,
-      requestId: randomUUID(),
-      reason: why,
-    });
-    let execution = 'RUNNING';
-    for (const deadline = Date.now() + waitMs; Date.now() < deadline; await sleep(200)) {
-      execution = (await order.handle.describe()).status.name;
-      if (execution !== 'RUNNING') break;
+    const request: CancelRequest = { reason: why, ...(stopTracking ? { stopTracking } : {}) };
+    result = await order.handle.executeUpdate(cancelUpdate, { args: [request] });
+  } catch (err) {
+    if (refusedBecauseInHublify(err)) {
+      const status = await ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
+      throw refusedInHublify(order, status?.hublify?.orderId);
     }
-    let stage: string | null = null;
-    let orderNumber: string | null = null;
+    if (!noHandlerFor(err, cancelUpdate.name)) {
+      if (err instanceof WorkflowUpdateFailedError) throw new OperationError('refused', `the order refused the cancellation: ${innermostMessage(err)}`);
+      throw toOperationError(err);
+    }
     try {
-      const status = await ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery));
-      stage = status.stage;
-      orderNumber = status.orderNumber;
-    } catch {
-      // the status is a nicety here; the cancel itself went through
+      result = await cancelOlderRun(ctx, order, why, stopTracking);
+    } catch (olderErr) {
+      throw toOperationError(olderErr);
     }
-    return { workflowId: order.workflowId, orderNumber, reason: why, cancelled: execution !== 'RUNNING', stage, execution };
+  }
+  try {
+    let execution = 'RUNNING';
+    if (result.outcome !== 'in-hublify') {
+      for (const deadline = Date.now() + (opts.waitMs ?? 15_000); Date.now() < deadline; await sleep(200)) {
+        execution = (await order.handle.describe()).status.name;
+        if (execution !== 'RUNNING') break;
+      }
+    }
+    const status = await ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
+    return {
+      workflowId: order.workflowId,
+      orderNumber: status?.orderNumber ?? null,
+      reason: why,
+      ...result,
+      hublifyStillLive: result.outcome === 'stopped-tracking' || status?.hublifyStillLive === true,
+      closed: execution !== 'RUNNING',
+      stage: status?.stage ?? null,
+      execution,
+    };
   } catch (err) {
     throw toOperationError(err);
   }
@@ -74,7 +151,8 @@ export async function cancelOrder(ctx: OperationsContext, ref: string, reason: s
 export interface SignalResult {
   workflowId: string;
   orderNumber: string | null;
-  signalled: 'retry' | 'pollNow';
+  /** null: nothing was sent (`poll` of an order that already shipped). */
+  signalled: 'retry' | 'pollNow' | null;
   /** The stage when the signal was sent. */
   stage: string | null;
   note?: string;
@@ -102,6 +180,12 @@ export async function retryOrder(ctx: OperationsContext, ref: string, note?: str
 /** Signal `pollNow`: ask Hublify about the order now instead of at the next scheduled poll. */
 export async function pollOrder(ctx: OperationsContext, ref: string): Promise<SignalResult> {
   const order = await resolveOrder(ctx, ref);
+  const closedStage = order.description.typedSearchAttributes.get(OrderStage);
+  if (order.description.status.name !== 'RUNNING' && closedStage === 'SHIPPED') {
+    // Nothing to ask Hublify: the order is done. Said plainly, and not an error.
+    const status = await ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
+    return { workflowId: order.workflowId, orderNumber: status?.orderNumber ?? null, signalled: null, stage: 'SHIPPED', note: 'already shipped: nothing to poll (see `orders show` for the tracking codes)' };
+  }
   requireRunning(order, 'poll');
   try {
     const status = await ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
@@ -112,10 +196,8 @@ export async function pollOrder(ctx: OperationsContext, ref: string): Promise<Si
   }
 }
 
-export type AmendOutcome = { workflowId: string; orderNumber: string | null } & (
-  | ({ pending: false } & AmendResult)
-  | { pending: true; outcome: 'pending'; updated: []; refused: []; pendingFields: string[]; hublifyOrderId: null; messages: string[] }
-);
+/** The workflow's AmendResult, with the order's ids; `pending` is `outcome === 'pending'` (the admin API answers 202). */
+export type AmendOutcome = { workflowId: string; orderNumber: string | null; pending: boolean } & AmendResult;
 
 /** The innermost message of a failure chain: the workflow's or Hublify's own words. */
 function innermostMessage(err: unknown): string {
@@ -130,12 +212,18 @@ function innermostMessage(err: unknown): string {
  * The `amend` update: corrected order fields and/or a new item list. Checked here first (the same
  * rules the workflow's validator applies), then sent; waits up to `waitMs` for Hublify's answer.
  */
-export async function amendOrder(ctx: OperationsContext, ref: string, request: AmendRequest, waitMs = 60_000): Promise<AmendOutcome> {
+/** The workflow validator's rules, applied before anything is sent: a usage error, not a refusal by the order or Hublify. */
+export function checkAmendRequest(request: AmendRequest): void {
   try {
     validateAmendRequest(request);
   } catch (err) {
-    throw new OperationError('usage', (err as Error).message, (err as Error).message.replace(/^amend rejected: /, '').split('; '));
+    const problems = (err as Error).message.replace(/^amend rejected: /, '').split('; ');
+    throw new OperationError('usage', 'invalid amendment (nothing was sent)', problems);
   }
+}
+
+export async function amendOrder(ctx: OperationsContext, ref: string, request: AmendRequest, waitMs = 60_000): Promise<AmendOutcome> {
+  checkAmendRequest(request);
   const order = await resolveOrder(ctx, ref);
   requireRunning(order, 'amend');
   const orderNumber = await orderNumberOf(ctx, order);
@@ -151,9 +239,10 @@ export async function amendOrder(ctx: OperationsContext, ref: string, request: A
   const timer = setTimeout(() => abort.abort(), waitMs);
   try {
     const result = await ctx.client.withAbortSignal(abort.signal, () => update.result());
-    return { workflowId: order.workflowId, orderNumber, pending: false, ...result };
+    return { workflowId: order.workflowId, orderNumber, pending: result.outcome === 'pending', ...result };
   } catch (err) {
     if (abort.signal.aborted) {
+      // The workflow bounds its own wait; this is only the caller's safety net (e.g. no worker running).
       return {
         workflowId: order.workflowId,
         orderNumber,
@@ -161,9 +250,9 @@ export async function amendOrder(ctx: OperationsContext, ref: string, request: A
         outcome: 'pending',
         updated: [],
         refused: [],
-        pendingFields: [],
+        pendingFields: Object.keys(request.order ?? {}).concat(request.orderitems ? ['orderitems'] : []),
         hublifyOrderId: null,
-        messages: [`accepted, but Hublify has not answered within ${Math.round(waitMs / 1000)}s; see \`orders show\` (update ${update.updateId})`],
+        messages: [`accepted, but no answer within ${Math.round(waitMs / 1000)} s (is an order-relay worker running?); see \`orders show\` (update ${update.updateId})`],
       };
     }
     if (err instanceof WorkflowUpdateFailedError) throw new OperationError('refused', `the amendment failed: ${innermostMessage(err)}`);
