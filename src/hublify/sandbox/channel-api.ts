@@ -38,7 +38,14 @@ export function channelApiRouter(opts: ChannelApiOptions): Router {
       res.status(404).json(refusal(`Unknown channel '${req.params.channel}'.`));
       return;
     }
-    opts.verbs.state.countRequest(req.params.verb, orderidExternalOf(req.params.verb, req.body));
+    opts.verbs.state.countRequest(req.params.verb);
+    next();
+  };
+
+  // Per order once the body is read (before it, req.body is not there yet), whatever happens next.
+  const countOrderCall = (req: Request<{ verb: string }>, _res: Response, next: NextFunction) => {
+    const external = orderidExternalOf(req.params.verb, req.body);
+    if (external !== undefined) opts.verbs.state.countOrderCreate(external);
     next();
   };
 
@@ -71,7 +78,7 @@ export function channelApiRouter(opts: ChannelApiOptions): Router {
   // Hublify reads the body as JSON whatever the Content-Type says. Faults play after the body is
   // read, as on a real server: a `slow` request whose caller gave up is still carried out (its
   // reply is lost), which is exactly the case duplicate detection by o_orderid_external exists for.
-  router.post('/:channel/:verb', countCall, express.json({ type: () => true, limit: '1mb' }), faultCall, answer);
+  router.post('/:channel/:verb', countCall, express.json({ type: () => true, limit: '1mb' }), countOrderCall, faultCall, answer);
 
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if ((err as { type?: unknown } | null)?.type !== 'entity.parse.failed') return next(err);

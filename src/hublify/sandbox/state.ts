@@ -110,11 +110,13 @@ export class SandboxState {
     this.lastShipment = snapshot.lastShipment;
   }
 
-  countRequest(verb: string, orderidExternal?: string): void {
+  countRequest(verb: string): void {
     this.counts[verb] = (this.counts[verb] ?? 0) + 1;
-    if (verb === 'order_create' && orderidExternal !== undefined) {
-      this.createCalls.set(orderidExternal, (this.createCalls.get(orderidExternal) ?? 0) + 1);
-    }
+  }
+
+  /** Once the body is read: an order_create call received for this o_orderid_external. */
+  countOrderCreate(orderidExternal: string): void {
+    this.createCalls.set(orderidExternal, (this.createCalls.get(orderidExternal) ?? 0) + 1);
   }
 
   /** order_create calls received for an o_orderid_external: faulted, refused and duplicate ones included. */
