@@ -11,6 +11,7 @@ import { statusQuery } from '../workflows/order-messages';
 import type { ReconcileResult } from '../workflows/apicbase-types';
 import { runCount, runScheduleNow, startApicbaseTestSystem, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
 import { LogSink } from './helpers/ingress';
+import { PATIENCE_MS } from './helpers/patience';
 
 void describe('Apicbase reconciliation and modes', () => {
   const sink = new LogSink();
@@ -52,7 +53,7 @@ void describe('Apicbase reconciliation and modes', () => {
 
     // APICBASE_MARK_VIEWED: once in Hublify, the customer sees in Apicbase that the supplier saw the order.
     for (const d of delivered) {
-      await waitUntil(() => t.apicbase.order(d.order.id)?.viewed_by_supplier, 20_000, `${d.order.order_number} marked viewed`);
+      await waitUntil(() => t.apicbase.order(d.order.id)?.viewed_by_supplier, PATIENCE_MS, `${d.order.order_number} marked viewed`);
       assert.deepEqual(t.apicbase.order(d.order.id)?.patches.map((p) => p.body), [{ viewed_by_supplier: true }]);
     }
   });
@@ -60,7 +61,7 @@ void describe('Apicbase reconciliation and modes', () => {
   void it('both: the pull schedule starts the planted order; reconciliation then finds nothing', async () => {
     await t.restartRelay({ APICBASE_MODE: 'both', APICBASE_PULL_SINCE: new Date(Date.now() - 3_600_000).toISOString() });
     const handle = client().workflow.getHandle(orderWorkflowId(planted));
-    await waitUntil(() => handle.describe(), 20_000, 'the planted order pulled');
+    await waitUntil(() => handle.describe(), PATIENCE_MS, 'the planted order pulled');
     assert.equal((await handle.query(statusQuery)).source, 'pull');
     const result = await runScheduleNow<ReconcileResult>(client(), RECONCILE_SCHEDULE_ID);
     assert.deepEqual(result.missing, []);

@@ -7,6 +7,8 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { temporal } from '@temporalio/proto';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
 import { loadConfig } from '../src/config';
 import { startHublifySandbox } from '../src/hublify/sandbox/server';
@@ -18,7 +20,7 @@ import { statusQuery } from '../workflows/order-messages';
 import { LogSink, eventually, metricFromText, metricValue, postRaw, pythonSampleSignature, workflowExists, workflowStatus } from './helpers/ingress';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
-import { TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, testWorkflowBundle, type TestSystem } from './helpers/system';
+import { PATIENT_DEADLINES, TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, testWorkflowBundle, type TestSystem } from './helpers/system';
 import { temporalCliForTests } from './helpers/temporal';
 import { deliverOrder } from './helpers/webhook';
 
@@ -71,8 +73,9 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
     const handle = client().workflow.getHandle(workflowId);
     const status = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     assert.ok(status.hublify, 'injected');
-    // Give a second (wrong) injection time to show up before counting.
-    await new Promise((r) => setTimeout(r, 500));
+    // The one workflow's injection ran once, and is over: no order_create of it can still be on its way.
+    const injections = ((await handle.fetchHistory()).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'injectOrder');
+    assert.equal(injections.length, 1, 'one injection activity');
     assert.equal(system.sandbox.orders().length, 1, 'exactly one Hublify order');
     assert.equal(system.sandbox.requestCounts().order_create, 1, 'exactly one order_create call');
 
@@ -159,8 +162,7 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
         const now = await metricValue(system.baseUrl, 'order_relay_webhook_signature_failures_total', { reason: r });
         assert.equal(now - (before[r] ?? 0), expected, `signature failures with reason=${r}`);
       }
-      // Nothing reached Hublify, even later.
-      await new Promise((r) => setTimeout(r, 300));
+      // Nothing reached Hublify: with no workflow, nothing could.
       for (const { order } of refused) {
         assert.equal(system.sandbox.order(order.order_number), undefined);
         await noWorkflow(order);
@@ -283,25 +285,25 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
   });
 
   void describe('ack modes', () => {
-    // Verification needs no Hublify: whatever Hublify does, the customer gets 200 VERIFIED at once.
+    // Verification needs no Hublify: whatever Hublify does, the customer gets 200 VERIFIED. The fault
+    // lasts until the answer is in (a count no test reaches), so the answer cannot have waited for Hublify.
+    const UNTIL_CLEARED = 1_000_000;
     const outages = [
-      { name: 'verified (default): a Hublify outage (http500) still gets 200 VERIFIED, and the order is injected once Hublify is back', fault: { kind: 'http500', forMs: 5_000 }, injectedAfter: true },
-      { name: 'verified: a hanging Hublify still gets 200 VERIFIED', fault: { kind: 'hang', forMs: 4_000 }, injectedAfter: false },
+      { name: 'verified (default): a Hublify outage (http500) still gets 200 VERIFIED, and the order is injected once Hublify is back', fault: { kind: 'http500', count: UNTIL_CLEARED } },
+      { name: 'verified: a hanging Hublify still gets 200 VERIFIED, and the order is injected once Hublify answers again', fault: { kind: 'hang', count: UNTIL_CLEARED } },
     ] as const;
     for (const outage of outages) {
       void it(outage.name, async () => {
-        system.sandbox.injectFault(outage.fault);
+        const fault = system.sandbox.injectFault(outage.fault);
         try {
           const order = sampleOrder();
-          const started = Date.now();
           const res = await deliverOrder(system.baseUrl, order);
           assert.equal(res.status, 200, JSON.stringify(res.body));
           assert.equal(res.body.stage, 'VERIFIED');
-          assert.ok(Date.now() - started < 3_000, 'answered without waiting for Hublify');
-          if (outage.injectedAfter) {
-            assert.equal(system.sandbox.order(order.order_number), undefined, 'Hublify is really down');
-            await eventually(() => assert.ok(system.sandbox.order(order.order_number), 'injected once Hublify is back'), 20_000, 200);
-          }
+          assert.equal(system.sandbox.order(order.order_number), undefined, 'Hublify is really down');
+          assert.ok(system.sandbox.faults().some((f) => f.kind === fault.kind), 'the fault was still on when the answer came');
+          system.sandbox.clearFaults();
+          await eventually(() => assert.ok(system.sandbox.order(order.order_number), 'injected once Hublify is back'));
         } finally {
           system.sandbox.clearFaults();
         }
@@ -341,7 +343,8 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
       assert.equal(res.status, 202, JSON.stringify(res.body));
       assert.equal(res.body.workflowId, workflowId);
       assert.equal(res.body.stage, 'RECEIVED');
-      assert.ok(elapsed >= verifyDeadlineMs - 50 && elapsed < verifyDeadlineMs + 2_000, `answered after the verify deadline: ${elapsed} ms`);
+      // A lower bound only: load can make the answer later, never earlier.
+      assert.ok(elapsed >= verifyDeadlineMs - 50, `answered after the verify deadline: ${elapsed} ms`);
       assert.equal(await workflowStatus(client(), workflowId), 'RUNNING');
 
       await system.restartRelay();
@@ -367,9 +370,11 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
       assert.equal(res.headers['x-request-id'], 'apicbase-delivery-42');
       assert.match(String(res.headers['content-type']), /^application\/json/);
       // The request id is in the relay's log line for this answer.
-      await new Promise((r) => setTimeout(r, 50));
-      const answered = logs.lines.map((l) => JSON.parse(l) as { msg?: string; req?: { id?: string }; workflowId?: string }).filter((l) => l.msg === 'apicbase order answered' && l.workflowId === workflowId);
-      assert.equal(answered.length, 1);
+      const answered = await eventually(() => {
+        const lines = logs.lines.map((l) => JSON.parse(l) as { msg?: string; req?: { id?: string }; workflowId?: string }).filter((l) => l.msg === 'apicbase order answered' && l.workflowId === workflowId);
+        assert.equal(lines.length, 1);
+        return lines;
+      });
       assert.equal(answered[0]?.req?.id, 'apicbase-delivery-42');
     });
 
@@ -471,8 +476,13 @@ function freePort(): Promise<number> {
 }
 
 void describe('Temporal stopped: 503 within the deadline, the same order accepted once it is back', () => {
+  // Short deadlines for the relays that must answer 503 while Temporal is down; the relay with the
+  // worker waits for verdicts as long as the test waits for any event (a loaded machine is slow).
   const ACCEPT_DEADLINE_MS = 1_500;
   const VERIFY_DEADLINE_MS = 1_500;
+  // The outage's length is the scenario (grpc-js's reconnect backoff grows while it lasts), not a wait
+  // for something to happen.
+  const OUTAGE_MS = 10_000;
   const dir = mkdtempSync(path.join(tmpdir(), 'order-relay-restart-'));
   const dbFile = path.join(dir, 'temporal.sqlite');
   let port: number;
@@ -480,12 +490,29 @@ void describe('Temporal stopped: 503 within the deadline, the same order accepte
   let server: DevServer | undefined;
   let sandbox: Awaited<ReturnType<typeof startHublifySandbox>> | undefined;
   let verified: RunningOrderRelay | undefined;
+  let impatient: RunningOrderRelay | undefined;
   let accepted: RunningOrderRelay | undefined;
+  let taskQueue: string;
   const urlOf = (relay: RunningOrderRelay | undefined) => `http://127.0.0.1:${relay?.httpPort}`;
 
   const startServer = async () => {
     server = await startDevServer({ cliPath: temporalCliForTests(), ip: '127.0.0.1', port, uiPort, dbFile, namespace: 'default', log: () => undefined });
   };
+
+  /** Until the relay says it is ready (Temporal reachable; its worker running, if it has one). */
+  const ready = (relay: RunningOrderRelay | undefined) =>
+    eventually(async () => assert.equal((await fetch(`${urlOf(relay)}/readyz`)).status, 200, 'ready'));
+
+  /** Until the restarted server has seen the worker poll its task queue again. */
+  const workerPolls = () =>
+    eventually(async () => {
+      const { pollers } = await verified!.client.workflowService.describeTaskQueue({
+        namespace: 'default',
+        taskQueue: { name: taskQueue },
+        taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+      });
+      assert.ok((pollers ?? []).length > 0, 'a worker polls the task queue');
+    });
 
   before(async () => {
     port = await freePort();
@@ -504,84 +531,80 @@ void describe('Temporal stopped: 503 within the deadline, the same order accepte
       HUBLIFY_CHANNEL_TOKEN: TEST_CHANNEL_TOKEN,
       HUBLIFY_TIMEOUT_MS: '2000',
       APICBASE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-      WEBHOOK_ACCEPT_DEADLINE_MS: String(ACCEPT_DEADLINE_MS),
-      WEBHOOK_VERIFY_DEADLINE_MS: String(VERIFY_DEADLINE_MS),
+      ...PATIENT_DEADLINES,
       TRACK_POLL_SCHEDULE: '1h',
     });
+    taskQueue = config.TEMPORAL_TASK_QUEUE;
     const workflowBundle = await testWorkflowBundle();
     verified = await startOrderRelay({ config, logger, workflowBundle });
-    accepted = await startOrderRelay({ config: { ...config, WEBHOOK_ACK_MODE: 'accepted' }, logger, roles: { api: true, worker: false } });
+    const short = { ...config, WEBHOOK_ACCEPT_DEADLINE_MS: ACCEPT_DEADLINE_MS, WEBHOOK_VERIFY_DEADLINE_MS: VERIFY_DEADLINE_MS };
+    impatient = await startOrderRelay({ config: short, logger, roles: { api: true, worker: false } });
+    accepted = await startOrderRelay({ config: { ...short, WEBHOOK_ACK_MODE: 'accepted' }, logger, roles: { api: true, worker: false } });
   });
   after(async () => {
     await accepted?.close();
+    await impatient?.close();
     await verified?.close();
     await sandbox?.close();
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  void it('answers 503 quickly while Temporal is down, and 2xx for the same order after it restarts', async (t) => {
-    // Up: both relays accept (202 when a loaded machine's cold worker misses the 1.5 s verdict deadline).
+  void it('answers 503 while Temporal is down (after the deadline), and 2xx for the same order after it restarts', async (t) => {
+    // Up: the order is verified.
     const first = sampleOrder();
     const up = await deliverOrder(urlOf(verified), first);
-    assert.ok([200, 202].includes(up.status), `accepted while up: ${up.status} ${JSON.stringify(up.body)}`);
+    assert.equal(up.status, 200, JSON.stringify(up.body));
+    assert.equal(up.body.stage, 'VERIFIED');
 
     await server!.stop();
     const stoppedAt = Date.now();
     const order = sampleOrder();
     const second = sampleOrder();
 
-    // accepted mode: bounded by WEBHOOK_ACCEPT_DEADLINE_MS.
+    // accepted mode: the accept deadline passes, 503.
     let started = Date.now();
     const downAccepted = await deliverOrder(urlOf(accepted), second);
-    let elapsed = Date.now() - started;
-    t.diagnostic(`accepted mode, Temporal down: ${downAccepted.status} after ${elapsed} ms`);
+    t.diagnostic(`accepted mode, Temporal down: ${downAccepted.status} after ${Date.now() - started} ms`);
     assert.equal(downAccepted.status, 503, JSON.stringify(downAccepted.body));
-    assert.ok(elapsed < ACCEPT_DEADLINE_MS + 2_000, `accepted mode answered 503 in ${elapsed} ms`);
 
-    // verified mode: the verify deadline, then at most the accept deadline to learn whether the
-    // start was durable (it was not: 503, not 202).
+    // verified mode: the verify deadline, then the accept deadline to learn whether the start was
+    // durable (it was not: 503, not 202).
     started = Date.now();
-    const down = await deliverOrder(urlOf(verified), order);
-    elapsed = Date.now() - started;
-    t.diagnostic(`verified mode, Temporal down: ${down.status} after ${elapsed} ms`);
+    const down = await deliverOrder(urlOf(impatient), order);
+    t.diagnostic(`verified mode, Temporal down: ${down.status} after ${Date.now() - started} ms`);
     assert.equal(down.status, 503, JSON.stringify(down.body));
     assert.match(String(down.body.error), /could not be accepted right now/);
     assert.equal(down.body.workflowId, orderWorkflowId(order.id));
-    assert.ok(elapsed < VERIFY_DEADLINE_MS + ACCEPT_DEADLINE_MS + 2_000, `verified mode answered 503 in ${elapsed} ms`);
     assert.equal(sandbox!.order(order.order_number), undefined);
 
-    // A longer outage lets grpc-js's reconnect backoff grow (1 s × 1.6ⁿ, up to 120 s by default): the
-    // relay must still notice at once that Temporal is back.
-    await new Promise((r) => setTimeout(r, Math.max(0, 10_000 - (Date.now() - stoppedAt))));
+    await sleep(Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt)));
 
-    // Back on the same port and database: the same orders are accepted, by the same relays (their
-    // connections reconnect on their own). The first answer may be 202: the worker's pollers are
-    // still backing off, so the verdict can miss the verify deadline; the start is durable either way.
+    // Back on the same port and database: the same relays reconnect on their own (no restart).
     await startServer();
     const restarted = Date.now();
+    await Promise.all([ready(verified), ready(impatient), ready(accepted), workerPolls()]);
+    t.diagnostic(`ready and polling again ${Date.now() - restarted} ms after the restart`);
+
+    // The relay with the worker gives the verdict for the order refused during the outage.
     const back = await deliverOrder(urlOf(verified), order);
-    assert.ok(back.status === 200 || back.status === 202, `2xx once Temporal is back: ${back.status} ${JSON.stringify(back.body)}`);
+    assert.equal(back.status, 200, JSON.stringify(back.body));
+    assert.equal(back.body.stage, 'VERIFIED');
     assert.equal(back.body.workflowId, orderWorkflowId(order.id));
-    assert.equal(await workflowStatus(verified!.client, orderWorkflowId(order.id)), 'RUNNING');
+    // The short-deadline relays accept again (their verdict may be late: 202 says the start is durable).
+    const joined = await deliverOrder(urlOf(impatient), order);
+    assert.ok(joined.status === 200 || joined.status === 202, JSON.stringify(joined.body));
+    assert.equal(joined.body.workflowId, orderWorkflowId(order.id));
     const backAccepted = await deliverOrder(urlOf(accepted), second);
     assert.equal(backAccepted.status, 200, JSON.stringify(backAccepted.body));
     assert.equal(backAccepted.body.stage, 'RECEIVED');
-    // The worker reconnected too: a redelivery gets the verdict.
-    const verdict = await eventually(async () => {
-      const res = await deliverOrder(urlOf(verified), order);
-      assert.equal(res.status, 200, JSON.stringify(res.body));
-      return res;
-    }, 60_000, 500);
-    assert.equal(verdict.body.stage, 'VERIFIED');
     assert.equal(verified!.worker?.getState(), 'RUNNING');
-    t.diagnostic(`after the restart: first answer ${back.status}; verdicts again after ${Date.now() - restarted} ms`);
 
     // Nothing was lost across the restart, and the orders go on to Hublify.
     const client = verified!.client;
     assert.ok(await workflowExists(client, orderWorkflowId(first.id)), 'the order accepted before the restart is still there');
     for (const o of [order, second]) {
-      const status = await waitForStatus(client.workflow.getHandle(orderWorkflowId(o.id)), stageIs('WAITING_FOR_SHIPMENT'), 30_000);
+      const status = await waitForStatus(client.workflow.getHandle(orderWorkflowId(o.id)), stageIs('WAITING_FOR_SHIPMENT'));
       assert.ok(status.hublify, `${o.id} injected`);
     }
     assert.equal((await client.workflow.getHandle(orderWorkflowId(order.id)).query(statusQuery)).apicbaseId, order.id);

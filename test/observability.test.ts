@@ -9,7 +9,7 @@ import { createLogger } from '../src/logger';
 import { createBusinessMetrics } from '../src/observability/business-metrics';
 import { freeLoopbackPort } from '../src/observability/metrics-server';
 import { installTemporalRuntime, temporalSdkMetricsAddress } from '../src/temporal/runtime';
-import { LogSink } from './helpers/ingress';
+import { LogSink, eventually } from './helpers/ingress';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { startTestSystem, type TestSystem } from './helpers/system';
@@ -80,10 +80,7 @@ void describe('observability of a running system', () => {
       const text = await (await fetch(system.relay.workerMetricsUrl!)).text();
       return ['shipped', 'needs_attention', 'overdue'].every((m) => sample(text, `order_relay_orders_${m}_total`) === 1);
     };
-    for (const deadline = Date.now() + 15_000; !(await recorded()); ) {
-      assert.ok(Date.now() < deadline, 'the last stage changes were recorded within 15 s');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await eventually(async () => assert.ok(await recorded(), 'the last stage changes were recorded'));
   });
   after(async () => {
     await system?.close();

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { orderWorkflowId } from '../src/apicbase/order';
-import { statusQuery } from '../workflows/order-messages';
+import { waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
 import { startTestSystem, type TestSystem } from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
@@ -33,11 +33,7 @@ void describe('smoke: webhook → workflow → activities → Hublify', () => {
     assert.match(String(res.headers.get('x-request-id')), /.+/);
 
     const handle = system.relay.client.workflow.getHandle(orderWorkflowId(order.id));
-    let status = await handle.query(statusQuery);
-    for (let i = 0; i < 100 && status.hublify === null; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      status = await handle.query(statusQuery);
-    }
+    const status = await waitForStatus(handle, (s) => s.hublify !== null);
     assert.match(status.hublify?.orderId ?? JSON.stringify(status), /^ACHN-\d+$/);
     const injected = system.sandbox.order(order.order_number);
     assert.ok(injected, 'the sandbox has the order');

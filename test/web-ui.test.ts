@@ -13,7 +13,9 @@ import { orderWorkflowId } from '../src/apicbase/order';
 import { freeLoopbackPort } from '../src/observability/metrics-server';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
+import { PATIENCE_MS } from './helpers/patience';
 import { startTestSystem, type TestSystem } from './helpers/system';
+import { waitForVisible } from './helpers/visibility';
 import { deliverOrder } from './helpers/webhook';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -22,7 +24,7 @@ const ARTIFACTS = path.resolve(__dirname, '..', 'test-artifacts');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Waits until some frame of the page (the UI renders Markdown in frames) shows `text`. */
-async function frameShowing(page: Page, text: string | RegExp, timeoutMs = 20_000): Promise<void> {
+async function frameShowing(page: Page, text: string | RegExp, timeoutMs = PATIENCE_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const seen: string[] = [];
   for (;;) {
@@ -69,10 +71,7 @@ void describe('Temporal Web UI as the operator console (browser)', () => {
     await waitForStatus(system.relay.client.workflow.getHandle(workflowId), stageIs('WAITING_FOR_SHIPMENT'));
     // Visibility catches up a moment later; the UI lists from it.
     const query = `OrderNumber = "${order.order_number}" AND OrderStage = "WAITING_FOR_SHIPMENT"`;
-    for (let i = 0; (await system.relay.client.workflow.count(query)).count === 0; i++) {
-      assert.ok(i < 100, 'visibility shows the order waiting for shipment');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitForVisible(system.relay.client, query);
 
     profile = mkdtempSync(path.join(tmpdir(), 'order-relay-chromium-'));
     context = await chromium.launchPersistentContext(profile, {
@@ -82,7 +81,8 @@ void describe('Temporal Web UI as the operator console (browser)', () => {
       viewport: { width: 1680, height: 900 },
     });
     page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(20_000);
+    // How long Playwright waits for an element: as long as for any event (a loaded machine is slow).
+    page.setDefaultTimeout(PATIENCE_MS);
     page.on('response', (r) => {
       if (r.url().includes('/codec/')) codecCalls.push({ url: r.url(), status: r.status() });
     });

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sampleOrder } from './helpers/sample-order';
 import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
+import { PATIENCE_MS } from './helpers/patience';
 import { TEST_CHANNEL_TOKEN, startTestSystem, type TestSystem } from './helpers/system';
 
 const root = path.resolve(__dirname, '..');
@@ -57,10 +58,10 @@ void describe('worker killed mid-injection', () => {
     children.push(first);
     const handle = await startTestOrder(system, order);
 
-    await until(() => (system.sandbox.requestCounts().order_create ?? 0) >= 1, 60_000, 'the first order_create');
+    await until(() => (system.sandbox.requestCounts().order_create ?? 0) >= 1, PATIENCE_MS, 'the first order_create');
     first.kill('SIGKILL');
     // Hublify finishes the request the dead worker sent: the order now exists there.
-    await until(() => system.sandbox.orders().some((o) => o.o_orderid_external === order.order_number), 10_000, 'Hublify to create the order');
+    await until(() => system.sandbox.orders().some((o) => o.o_orderid_external === order.order_number), PATIENCE_MS, 'Hublify to create the order');
 
     const second = startWorkerProcess(system);
     children.push(second);

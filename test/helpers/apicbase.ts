@@ -11,6 +11,7 @@ import { oauthSettings } from '../../src/apicbase/oauth';
 import { authorizeWithSandbox } from '../../src/apicbase/sandbox/auto-authorize';
 import { startApicbaseSandbox, type ApicbaseSandbox, type ApicbaseSandboxOptions } from '../../src/apicbase/sandbox/server';
 import { loadConfig } from '../../src/config';
+import { PATIENCE_MS } from './patience';
 import { startTestSystem, TEST_WEBHOOK_SECRET, type TestSystem } from './system';
 
 export const TEST_TOKEN_KEY = '5e'.repeat(32);
@@ -25,6 +26,15 @@ export interface ApicbaseTestSystem {
   restartRelay(extra?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Pull mode with polls every 2 s, pages of four, and a cursor from the start of 2026 (the pull tests). */
+export const PULL_MODE_SETTINGS: Record<string, string> = {
+  APICBASE_MODE: 'pull',
+  APICBASE_POLL_INTERVAL: '2s',
+  APICBASE_POLL_OVERLAP: '1m',
+  APICBASE_PAGE_SIZE: '4',
+  APICBASE_PULL_SINCE: '2026-01-01T00:00:00Z',
+};
 
 export async function startApicbaseTestSystem(
   overrides: Record<string, string> = {},
@@ -90,7 +100,7 @@ export async function waitUntil<T>(check: () => Promise<T | undefined | false> |
 }
 
 /** Triggers the schedule now and resolves with the result of the workflow it started. */
-export async function runScheduleNow<T>(client: Client, scheduleId: string, timeoutMs = 30_000): Promise<T> {
+export async function runScheduleNow<T>(client: Client, scheduleId: string, timeoutMs = PATIENCE_MS): Promise<T> {
   const handle = client.schedule.getHandle(scheduleId);
   const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
   await handle.trigger();

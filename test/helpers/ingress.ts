@@ -4,6 +4,7 @@
 import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { PATIENCE_MS } from './patience';
 
 export interface RawResponse {
   status: number;
@@ -62,7 +63,7 @@ export async function workflowStatus(client: Client, workflowId: string): Promis
 }
 
 /** Polls until `check` holds (or throws its last error after `timeoutMs`). */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_000, intervalMs = 100): Promise<T> {
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = PATIENCE_MS, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

@@ -6,6 +6,7 @@ import { startOrder } from '../../src/orders/start-order';
 import { statusQuery } from '../../workflows/order-messages';
 import type { OrderStatus, OrderWorkflowSettings } from '../../workflows/order-status';
 import type { orderWorkflow } from '../../workflows/order-workflow';
+import { PATIENCE_MS } from './patience';
 import type { TestSystem } from './system';
 
 export async function startTestOrder(
@@ -27,7 +28,7 @@ export async function startTestOrder(
 export async function waitForStatus(
   handle: WorkflowHandle,
   done: (s: OrderStatus) => boolean,
-  timeoutMs = 20_000,
+  timeoutMs = PATIENCE_MS,
 ): Promise<OrderStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: OrderStatus | undefined;

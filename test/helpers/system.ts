@@ -14,6 +14,7 @@ import { createLogger } from '../../src/logger';
 import { startOrderRelay, type RunningOrderRelay } from '../../src/order-relay';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
 import { codecKeyFile, generateCodecKeyLine } from '../../src/codec';
+import { PATIENCE_MS } from './patience';
 import { startTestTemporal, type TestTemporalOptions } from './temporal';
 
 export const TEST_WEBHOOK_SECRET = 'test-webhook-secret';
@@ -42,6 +43,16 @@ export const FAST_TIMINGS: Record<string, string> = {
   TRACK_POLL_SCHEDULE: '1s*3,2s',
   TRACK_OVERDUE_GRACE_MS: '0',
   TRACK_HARD_LIMIT_MS: '3600000',
+};
+
+/**
+ * The webhook's deadlines, as long as a test waits for any event: on a loaded machine a verdict can
+ * take several seconds, and a 202 where a test expects the verdict would be a flake. Tests of the
+ * deadlines themselves set short ones.
+ */
+export const PATIENT_DEADLINES: Record<string, string> = {
+  WEBHOOK_ACCEPT_DEADLINE_MS: String(PATIENCE_MS),
+  WEBHOOK_VERIFY_DEADLINE_MS: String(PATIENCE_MS),
 };
 
 let bundle: ReturnType<typeof bundleOrderWorkflows> | undefined;
@@ -101,6 +112,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
       // A free port: test files run in parallel.
       WORKER_METRICS_ADDRESS: '127.0.0.1:0',
       ...FAST_TIMINGS,
+      ...PATIENT_DEADLINES,
       ...overrides,
       ...extra,
     });

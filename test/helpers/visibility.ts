@@ -1,7 +1,8 @@
 // Temporal visibility is eventually consistent: wait until a query sees what a test just did.
 import type { Client } from '@temporalio/client';
+import { PATIENCE_MS } from './patience';
 
-export async function waitForVisible(client: Client, query: string, timeoutMs = 15_000): Promise<void> {
+export async function waitForVisible(client: Client, query: string, timeoutMs = PATIENCE_MS): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if ((await client.workflow.count(query)).count > 0) return;
