@@ -7,8 +7,25 @@ import type { HublifyOrderCreateRequest } from '../src/hublify/types';
 import { mapOrderToHublify } from './map-order';
 import { verifyOrder as checkOrder } from './verify-order';
 
+/** checkOrder's answer: a rejection is a value (the workflow decides what it means), not a failure. */
+export type CheckResult = { ok: true; request: HublifyOrderCreateRequest } | { ok: false; reasons: string[] };
+
 export function createCheckActivities(deps: { customers: () => CustomerDirectory }) {
   return {
+    /**
+     * Verify and map in one step (run as a local activity: no server round trip). Pure over the order
+     * and the customer directory as it is now, so a retry after support fixed the directory sees the fix.
+     */
+    checkOrder(order: ApicbaseOrder): Promise<CheckResult> {
+      const directory = deps.customers();
+      const verdict = checkOrder(order, directory);
+      if (!verdict.ok) return Promise.resolve({ ok: false, reasons: verdict.reasons });
+      const customer = findCustomer(directory, order.supplier_customer_number);
+      if (!customer) return Promise.resolve({ ok: false, reasons: [`supplier_customer_number "${order.supplier_customer_number}" is not set up as a customer location`] });
+      return Promise.resolve({ ok: true, request: mapOrderToHublify(order, customer, { timeZone: directory.timeZone }) });
+    },
+
+    // verifyOrder and mapOrder: the two steps as runs started before `order-workflow-v2` call them.
     // Pure and synchronous inside; a Promise outside, which is what workflows' activity types expect.
     verifyOrder(order: ApicbaseOrder): Promise<void> {
       const verdict = checkOrder(order, deps.customers());

@@ -1,9 +1,13 @@
 // Inject: hands the mapped order to Hublify with order_create. A duplicate answer (the order was
-// already injected, e.g. by an attempt whose reply was lost) is a success carrying the existing ids.
-import { Context } from '@temporalio/activity';
+// already injected, e.g. by an attempt whose reply was lost) is adopted only when the existing order
+// is ours: same o_orderid_external, and the same person and items wherever Hublify shows them.
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { HublifyClient } from '../src/hublify/client';
-import type { HublifyOrderCreateRequest, HublifyOrderFilter } from '../src/hublify/types';
+import type { HublifyOrderCreateRequest, HublifyOrderData, HublifyOrderFilter } from '../src/hublify/types';
+import { ORDER_NOT_FOUND } from '../src/hublify/message-texts';
+import { HublifyRejectedError } from '../src/hublify/errors';
 import { callHublify } from './api-failures';
+import { sameOrder } from './same-order';
 
 export interface InjectResult {
   orderId: string;
@@ -15,10 +19,55 @@ export interface InjectResult {
   attempts: number;
 }
 
+/** The failure type when Hublify's order under our o_orderid_external is not this order. */
+export const ORDER_NUMBER_TAKEN = 'HublifyOrderNumberTaken';
+
+/**
+ * Heartbeats while `work` runs, so a cancel from the workflow reaches this attempt. The call itself is
+ * let finish (bounded by the client's timeout): cut off mid-request, nobody would know whether Hublify
+ * created the order. The workflow waits for the attempt to end (WAIT_CANCELLATION_COMPLETED) and then
+ * looks the order up.
+ */
+async function heartbeating<T>(work: Promise<T>): Promise<T> {
+  const ctx = Context.current();
+  ctx.heartbeat();
+  const beat = setInterval(() => ctx.heartbeat(), 1_000);
+  try {
+    return await work;
+  } finally {
+    clearInterval(beat);
+  }
+}
+
 export function createInjectActivities(deps: { hublify: HublifyClient }) {
+  /** Hublify's order by our o_orderid_external (and its id when known), or null when Hublify has none. */
+  function findOrder(filter: HublifyOrderFilter): Promise<HublifyOrderData | null> {
+    return callHublify(async () => {
+      try {
+        return await deps.hublify.orderGet(filter);
+      } catch (err) {
+        if (err instanceof HublifyRejectedError && err.messages.some((m) => m.text === ORDER_NOT_FOUND)) return null;
+        throw err;
+      }
+    });
+  }
+
   return {
-    async injectOrder(request: HublifyOrderCreateRequest): Promise<InjectResult> {
-      const { data, duplicate } = await callHublify(() => deps.hublify.orderCreate(request));
+    /**
+     * order_create once per attempt. `versions` are the requests sent for this order before (an amended
+     * order may have reached Hublify in an earlier form): a duplicate matching any of them is ours.
+     */
+    async injectOrder(request: HublifyOrderCreateRequest, versions: HublifyOrderCreateRequest[] = []): Promise<InjectResult> {
+      const { data, duplicate } = await heartbeating(callHublify(() => deps.hublify.orderCreate(request)));
+      if (duplicate) {
+        const existing = await findOrder({ orderid: data.orderid, o_orderid_external: request.fields.order.o_orderid_external ?? '' });
+        if (!existing || ![request, ...versions].some((sent) => sameOrder(sent, existing))) {
+          throw ApplicationFailure.nonRetryable(
+            `another order holds number ${request.fields.order.o_orderid_external ?? '?'} in Hublify (${data.orderid}): its person or items differ from this order's`,
+            ORDER_NUMBER_TAKEN,
+          );
+        }
+      }
       return {
         orderId: data.orderid,
         personId: data.personid ?? null,
@@ -27,6 +76,20 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
         duplicate,
         attempts: Context.current().info.attempt,
       };
+    },
+
+    /** order_get by the given ids: the order, or null when Hublify answers "Order not found". */
+    async findHublifyOrder(filter: HublifyOrderFilter): Promise<HublifyOrderData | null> {
+      return findOrder(filter);
+    },
+
+    /**
+     * After an injection attempt was stopped: Hublify's order under our o_orderid_external when it is
+     * this order (any of the versions sent), else null (none, or another order's).
+     */
+    async findInjectedOrder(request: HublifyOrderCreateRequest, versions: HublifyOrderCreateRequest[] = []): Promise<HublifyOrderData | null> {
+      const existing = await findOrder({ o_orderid_external: request.fields.order.o_orderid_external ?? '' });
+      return existing && [request, ...versions].some((sent) => sameOrder(sent, existing)) ? existing : null;
     },
 
     /** order_update: reports which fields Hublify updated and which it refused. */

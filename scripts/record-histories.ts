@@ -6,7 +6,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
-import { amendUpdate, cancelReasonSignal, pollNowSignal } from '../workflows/order-messages';
+import { amendUpdate, cancelReasonSignal, cancelUpdate, pollNowSignal } from '../workflows/order-messages';
+import { orderWorkflowSettings } from '../src/orders/order-settings';
+import { startOrderAndAwaitVerdict } from '../src/orders/start-order';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { orderWithUnknownArticle, sampleOrder } from '../test/helpers/sample-order';
 import { startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
@@ -19,7 +21,14 @@ const OUT = process.env.HISTORIES_OUT ?? path.resolve(__dirname, '..', 'test', '
 const CODEC_TOKEN = 'record-histories-codec-token';
 const slow = { pollSchedule: parsePollSchedule('1h') };
 
-const scenarios: Record<string, (system: TestSystem) => Promise<WorkflowHandle>> = {
+/** A recorded run: the workflow, and which of its runs (default: the latest). */
+type Recorded = WorkflowHandle | { handle: WorkflowHandle; runId: string };
+
+const until = async (check: () => boolean): Promise<void> => {
+  while (!check()) await new Promise((r) => setTimeout(r, 50));
+};
+
+const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   async 'shipped-in-two-parts'(system) {
     const order = sampleOrder();
     const handle = await startTestOrder(system, order, slow);
@@ -57,7 +66,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<WorkflowHandle>>
     await handle.result().catch(() => undefined);
     return handle;
   },
-  async 'overdue-then-timed-out-with-continue-as-new'(system) {
+  async 'overdue-then-timed-out-carried-run'(system) {
     const order = sampleOrder({ expected_delivery_date: new Date(Date.now() + 500).toISOString() });
     const handle = await startTestOrder(system, order, {
       pollSchedule: parsePollSchedule('300ms'),
@@ -68,6 +77,74 @@ const scenarios: Record<string, (system: TestSystem) => Promise<WorkflowHandle>>
     await handle.result();
     // The last run: it started from carried state.
     return handle;
+  },
+  // ---- order-workflow-v2: check as one local activity, cancel update, bounded verdict, amend sync ----
+  async 'v2-shipped-in-two-parts'(system) {
+    const order = sampleOrder();
+    const handle = await startTestOrder(system, order, slow);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number, { partial: true, shipments: [{ trackingCode: 'V2-1' }] });
+    await handle.signal(pollNowSignal);
+    await waitForStatus(handle, (s) => s.shipments.length === 1);
+    system.sandbox.ship(order.order_number, { shipments: [{ carrier: 'dhl', trackingCode: null }] });
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  async 'v2-rejected-shown-to-customer'(system) {
+    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config) };
+    const answer = await startOrderAndAwaitVerdict(starter, sampleOrder({ status: 'DRAFT' }), 'webhook', new AbortController().signal, Date.now() + 60_000);
+    const handle = system.relay.client.workflow.getHandle(answer.workflowId);
+    await handle.result().catch(() => undefined);
+    return handle;
+  },
+  async 'v2-rejected-after-ack-then-cancelled'(system) {
+    const handle = await startTestOrder(system, sampleOrder({ theoretical_price: '25,00' }));
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay' }] });
+    await handle.result();
+    return handle;
+  },
+  async 'v2-cancel-during-order-create-then-stop-tracking'(system) {
+    const order = sampleOrder();
+    system.sandbox.injectFault({ kind: 'slow', delayMs: 2_000, count: 1, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, slow);
+    await until(() => system.sandbox.orderCreateCalls(order.order_number) === 1);
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay' }] });
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay', stopTracking: true }] });
+    await handle.result();
+    return handle;
+  },
+  async 'v2-amended-during-outage-then-shipped'(system) {
+    const order = sampleOrder();
+    system.sandbox.injectFault({ kind: 'http500', forMs: 60_000, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, { ...slow, amendWaitMs: 300 });
+    await until(() => system.sandbox.orderCreateCalls(order.order_number) >= 1);
+    await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' }, note: 'recorded' }] });
+    system.sandbox.clearFaults();
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  async 'v2-temporal-cancel-while-tracking'(system) {
+    const handle = await startTestOrder(system, sampleOrder(), slow);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    await handle.signal(cancelReasonSignal, 'recorded for replay');
+    await handle.cancel();
+    await handle.result();
+    return handle;
+  },
+  async 'v2-overdue-with-continue-as-new'(system) {
+    const order = sampleOrder({ expected_delivery_date: new Date(Date.now() + 500).toISOString() });
+    // Two polls a run and a long hard limit: the first run continues as new even on a slow machine.
+    const handle = await startTestOrder(system, order, { pollSchedule: parsePollSchedule('300ms'), overdueGraceMs: 200, hardLimitMs: 15_000, pollsPerRun: 2 });
+    const firstRunId = (await handle.describe()).runId;
+    await handle.result();
+    // The first run: it ends with WorkflowExecutionContinuedAsNew.
+    return { handle, runId: firstRunId };
   },
   async 'overdue-at-tracking-start-then-shipped'(system) {
     // Expected an hour ago, written without an offset (read as UTC): OVERDUE before the first wait.
@@ -90,13 +167,15 @@ async function main(): Promise<void> {
     const unknown = only.filter((name) => !(name in scenarios));
     if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
     for (const [name, run] of Object.entries(scenarios).filter(([name]) => only.length === 0 || only.includes(name))) {
-      const handle = await run(system);
+      const recorded = await run(system);
+      const handle = 'runId' in recorded ? recorded.handle : recorded;
+      const runArgs = 'runId' in recorded ? ['--run-id', recorded.runId] : [];
       // The CLI writes the standard JSON history format that every Temporal tool and SDK reads.
       // Asynchronously: the codec endpoint it calls runs in this process.
       const { stdout: json } = await promisify(execFile)(
         temporalCliForTests(),
         [
-          'workflow', 'show', '--workflow-id', handle.workflowId, '--address', system.env.address, '--output', 'json',
+          'workflow', 'show', '--workflow-id', handle.workflowId, ...runArgs, '--address', system.env.address, '--output', 'json',
           '--codec-endpoint', `${system.baseUrl}/codec`, '--codec-auth', `Bearer ${CODEC_TOKEN}`,
         ],
         { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },

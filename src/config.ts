@@ -160,6 +160,8 @@ export const configSchema = z.object({
   INJECT_RETRY_INITIAL_MS: durationMs(5_000),
   INJECT_RETRY_MAX_INTERVAL_MS: durationMs(10 * MINUTE),
   INJECT_RETRY_FOR_MS: durationMs(24 * HOUR),
+  // An amendment waits this long for an injection in flight, then answers `pending` (202).
+  AMEND_WAIT_MS: durationMs(20_000),
   TRACK_POLL_SCHEDULE: z.string().default('10m*18,1h'),
   TRACK_FINAL_STATES: csv('shipped'),
   TRACK_CANCELLED_STATES: csv('cancelled,canceled,storno'),

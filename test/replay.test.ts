@@ -18,6 +18,30 @@ void describe('replay of recorded histories', () => {
     assert.ok(files.length >= 5, `found ${files.length}`);
   });
 
+  void it('the continue-as-new history really continues as new, and the v2 histories carry the v2 marker', () => {
+    interface Event {
+      eventType: string;
+      markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> };
+    }
+    const events = (file: string) => (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { events: Event[] }).events;
+    const patches = (file: string) =>
+      events(file)
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .flatMap((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) => d.payloads ?? []))
+        .map((p) => (JSON.parse(Buffer.from(p.data ?? '', 'base64').toString('utf8')) as { id?: string }).id);
+    const continued = files.filter((f) => f.includes('continue-as-new'));
+    assert.ok(continued.length >= 1);
+    for (const file of continued) {
+      assert.ok(events(file).some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW'), `${file} has a WorkflowExecutionContinuedAsNew event`);
+    }
+    const v2 = files.filter((f) => f.startsWith('v2-'));
+    assert.ok(v2.length >= 5, `v2 histories: ${v2.length}`);
+    for (const file of v2) assert.ok(patches(file).includes('order-workflow-v2'), `${file} carries the order-workflow-v2 marker`);
+    for (const file of files.filter((f) => !f.startsWith('v2-') && !f.startsWith('pull') && !f.startsWith('reconcile'))) {
+      assert.ok(!patches(file).includes('order-workflow-v2'), `${file} is a run from before v2`);
+    }
+  });
+
   for (const file of files) {
     void it(`replays ${file}`, async () => {
       const history: unknown = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));

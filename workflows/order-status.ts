@@ -60,6 +60,10 @@ export interface OrderStatus {
    * Hublify still holds the order: the workflow ended CANCELLED, the Hublify order is still live.
    */
   hublifyStillLive?: boolean;
+  /** Stages support was notified of (NOTIFY_WEBHOOK_URL): once per order and stage. */
+  notified?: OrderStage[];
+  /** The customer was e-mailed that this (pulled) order cannot be fulfilled. */
+  customerTold?: boolean;
   history: StageChange[];
 }
 
@@ -78,6 +82,12 @@ export interface OrderWorkflowSettings {
   pollsPerRun: number;
   /** When set, an injected order is marked viewed_by_supplier in Apicbase by an activity on this task queue. */
   apicbaseViewed?: { taskQueue: string };
+  /** How long an amendment waits for an injection in flight before answering `pending` (default 20 s). */
+  amendWaitMs?: number;
+  /** Notify support (NOTIFY_WEBHOOK_URL is set): the `notifySupport` activity. */
+  notifySupport?: boolean;
+  /** E-mail the customer about a pulled order that cannot be fulfilled (SMTP_URL is set): `emailCustomer`. */
+  emailCustomer?: boolean;
 }
 
 /** What a run hands the next one on continue-as-new: everything the status shows, plus the tracking clock. */
@@ -95,9 +105,10 @@ export interface OrderWorkflowInput {
   carried?: CarriedState;
 }
 
-/** What the webhook asks in `verified` ack mode: the verdict, waited for at most `waitMs` (workflow time). */
+/** What the webhook asks in `verified` ack mode: the verdict, by the instant its caller stops waiting. */
 export interface VerdictRequest {
-  waitMs?: number;
+  /** Epoch ms (the caller's clock) after which the caller answers 202 without a verdict. */
+  answerBy?: number;
 }
 
 /** The early answer the webhook waits for in `verified` ack mode. */
@@ -107,7 +118,7 @@ export interface OrderVerdict {
   stage: OrderStage;
   reasons: string[];
   /**
-   * True when no verdict was reached within the request's `waitMs`: the caller answers 202, and a later
+   * True when no verdict was reached by the request's `answerBy`: the caller answers 202, and a later
    * rejection goes to NEEDS_ATTENTION (the customer never saw a 422).
    */
   pending?: boolean;
@@ -148,6 +159,12 @@ export interface SupportNotice {
   failureType: string | null;
   /** True for an order rejected after its 2xx answer (the customer was not shown a 422). */
   rejectedAfterAck?: boolean;
+}
+
+/** The notices' activities (activities/notify-support.ts, activities/email-customer.ts), as the workflow calls them. */
+export interface NoticeActivities {
+  notifySupport(notice: SupportNotice): Promise<void>;
+  emailCustomer(notice: CustomerNotice): Promise<void>;
 }
 
 /** The customer is told that a pulled order cannot be fulfilled (Apicbase's guide: "communicated directly"). */

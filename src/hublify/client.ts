@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import type { Logger } from '../logger';
 import { HublifyAuthError, HublifyRejectedError, HublifyTransientError } from './errors';
-import { errorTexts, isAlreadyInjected, parseUpdateMessages } from './message-texts';
+import { errorTexts, isWarning, parseUpdateMessages } from './message-texts';
 import { parseRetryAfter } from './retry-after';
 import {
   hublifyEnvelopeSchema,
@@ -64,9 +64,12 @@ export class HublifyClient {
     const envelope = await this.call('order_create', req);
     const messages = envelope.msg ?? [];
     if (envelope.status) return { data: parseData('order_create', hublifyOrderDataSchema, envelope.data), duplicate: false, messages };
-    // A second inject of the same o_orderid_external: status false, a WARNING, and the existing order.
-    if (envelope.data != null && messages.some(isAlreadyInjected) && errorTexts(messages).length === 0) {
-      return { data: parseData('order_create', hublifyOrderDataSchema, envelope.data), duplicate: true, messages };
+    // A second inject of the same o_orderid_external, recognised by its structure, not its wording:
+    // status false, a WARNING and no ERROR, and the existing order's ids for our o_orderid_external.
+    const existing = hublifyOrderDataSchema.safeParse(envelope.data);
+    const external = req.fields.order.o_orderid_external;
+    if (existing.success && external && existing.data.o_orderid_external === external && messages.some(isWarning) && errorTexts(messages).length === 0) {
+      return { data: existing.data, duplicate: true, messages };
     }
     throw rejection('order_create', messages);
   }

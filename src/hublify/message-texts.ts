@@ -10,8 +10,7 @@ export const missingMandatoryField = (field: string): string => `Missing mandato
 export const alreadyInjected = (orderidExternal: string): string =>
   `Order "${orderidExternal}" was already injected and will be skipped.`;
 
-export const isAlreadyInjected = (message: HublifyMessage): boolean =>
-  message.type.toUpperCase() === 'WARNING' && /already injected/i.test(message.text);
+export const isWarning = (message: HublifyMessage): boolean => message.type.toUpperCase() === 'WARNING';
 
 /** `entity` is the part of `fields` the names belong to: "order" or "person". */
 export const fieldsUpdated = (entity: string, fields: readonly string[]): string =>

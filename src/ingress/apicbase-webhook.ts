@@ -111,19 +111,25 @@ async function decide(opts: ApicbaseWebhookOptions, forms: SignatureForms, req: 
 async function acceptStarted(opts: ApicbaseWebhookOptions, order: ApicbaseOrder, base: Record<string, unknown>): Promise<Answer> {
   const result = await withinDeadline(opts.client, opts.acceptDeadlineMs, () => startOrder(opts.starter, order, 'webhook'));
   if (result.alreadyFinished) opts.metrics.duplicates.inc();
-  return { status: 200, outcome: 'accepted', body: { ...base, stage: result.alreadyFinished ? 'ALREADY_PROCESSED' : 'RECEIVED' } };
+  // A finished order (shipped, cancelled by support…) is not started again: its last stage says why.
+  return { status: 200, outcome: 'accepted', body: { ...base, stage: result.alreadyFinished ? (result.finalStage ?? 'ALREADY_PROCESSED') : 'RECEIVED' } };
 }
 
 async function acceptVerified(opts: ApicbaseWebhookOptions, order: ApicbaseOrder, base: Record<string, unknown>): Promise<Answer> {
   const deadline = AbortSignal.timeout(opts.verifyDeadlineMs);
   setMaxListeners(0, deadline); // one listener per RPC (update-with-start, then its polls): not a leak
   // The gRPC deadline only stops the SDK's retries once we have given up (see withinDeadline).
-  const grpcDeadline = Date.now() + opts.verifyDeadlineMs + 250;
+  const answerBy = Date.now() + opts.verifyDeadlineMs;
+  const grpcDeadline = answerBy + 250;
   try {
     const { verdict, alreadyFinished } = await opts.client.withDeadline(grpcDeadline, () =>
-      startOrderAndAwaitVerdict(opts.starter, order, 'webhook', deadline),
+      startOrderAndAwaitVerdict(opts.starter, order, 'webhook', deadline, answerBy),
     );
     if (alreadyFinished) opts.metrics.duplicates.inc();
+    if (verdict.pending) {
+      // The workflow answered before our deadline without a verdict: it knows a later rejection was not seen.
+      return { status: 202, outcome: 'accepted-late', body: { ...base, stage: verdict.stage, note: 'Accepted; verification is still running' } };
+    }
     if (!verdict.accepted) {
       if (!alreadyFinished) await rejectedWorkflowClosed(opts, String(base.workflowId));
       return { status: 422, outcome: 'rejected', body: { ...base, stage: verdict.stage, error: 'The order was rejected', problems: verdict.reasons } };

@@ -18,6 +18,7 @@ export function orderWorkflowSettings(config: Config): OrderWorkflowSettings {
     overdueGraceMs: config.TRACK_OVERDUE_GRACE_MS,
     hardLimitMs: config.TRACK_HARD_LIMIT_MS,
     pollsPerRun: config.TRACK_POLLS_PER_RUN,
+    amendWaitMs: config.AMEND_WAIT_MS,
     ...(config.APICBASE_MARK_VIEWED && config.APICBASE_API_URL ? { apicbaseViewed: { taskQueue: config.APICBASE_TASK_QUEUE } } : {}),
   };
 }

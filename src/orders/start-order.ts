@@ -12,9 +12,9 @@ import {
 import type { ApicbaseOrder } from '../apicbase/order';
 import { orderWorkflowId } from '../apicbase/order';
 import { orderWorkflow } from '../../workflows/order-workflow';
-import { statusQuery, verdictUpdate } from '../../workflows/order-messages';
-import type { OrderSource, OrderStatus, OrderVerdict, OrderWorkflowSettings } from '../../workflows/order-status';
-import { CustomerNumber, ExpectedDeliveryDate, OrderNumber, OrderStage } from '../../workflows/search-attributes';
+import { verdictUpdate } from '../../workflows/order-messages';
+import { ORDER_STAGES, type OrderSource, type OrderStage, type OrderVerdict, type OrderWorkflowSettings, type VerdictRequest } from '../../workflows/order-status';
+import { CustomerNumber, ExpectedDeliveryDate, OrderNumber, OrderStage as OrderStageKey } from '../../workflows/search-attributes';
 
 export interface OrderStarterDeps {
   client: Client;
@@ -25,10 +25,13 @@ export interface OrderStarterDeps {
 export interface StartedOrder {
   workflowId: string;
   /**
-   * A workflow for this order already finished and cannot be started again (e.g. it shipped).
-   * Otherwise the order is running: newly started, or joined (a redelivery or concurrent duplicate).
+   * A workflow for this order already finished and cannot be started again (e.g. it shipped, or
+   * support cancelled it). Otherwise the order is running: newly started, or joined (a redelivery or
+   * concurrent duplicate).
    */
   alreadyFinished: boolean;
+  /** The finished order's last stage (its OrderStage search attribute), when it already finished. */
+  finalStage?: OrderStage;
 }
 
 function startOptions(deps: OrderStarterDeps, order: ApicbaseOrder, source: OrderSource) {
@@ -54,7 +57,7 @@ function startOptions(deps: OrderStarterDeps, order: ApicbaseOrder, source: Orde
     typedSearchAttributes: [
       { key: OrderNumber, value: order.order_number },
       { key: CustomerNumber, value: order.supplier_customer_number },
-      { key: OrderStage, value: 'RECEIVED' },
+      { key: OrderStageKey, value: 'RECEIVED' },
       ...(expected && !Number.isNaN(expected.getTime()) ? [{ key: ExpectedDeliveryDate, value: expected }] : []),
     ],
   } satisfies WorkflowStartOptions<typeof orderWorkflow> & { workflowId: string };
@@ -68,9 +71,18 @@ export async function startOrder(deps: OrderStarterDeps, order: ApicbaseOrder, s
     const handle = await deps.client.workflow.start(orderWorkflow, options);
     return { workflowId: handle.workflowId, alreadyFinished: false };
   } catch (err) {
-    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId: options.workflowId, alreadyFinished: true };
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      return { workflowId: options.workflowId, alreadyFinished: true, finalStage: await finalStageOf(deps.client, options.workflowId) };
+    }
     throw err;
   }
+}
+
+/** A closed order's last stage, from its search attribute: no worker needed (a query would need one). */
+async function finalStageOf(client: Client, workflowId: string): Promise<OrderStage | undefined> {
+  const description = await client.workflow.getHandle(workflowId).describe();
+  const stage = description.typedSearchAttributes.get(OrderStageKey);
+  return ORDER_STAGES.find((s) => s === stage);
 }
 
 /**
@@ -84,24 +96,28 @@ export async function startOrderAndAwaitVerdict(
   order: ApicbaseOrder,
   source: OrderSource,
   signal: AbortSignal,
+  answerBy?: number,
 ): Promise<{ verdict: OrderVerdict } & StartedOrder> {
   const options = startOptions(deps, order, source);
   const startWorkflowOperation = new WithStartWorkflowOperation(orderWorkflow, options);
   try {
+    // `answerBy` lets the workflow answer "pending" in time, so it knows a later rejection went unseen.
+    const args: [VerdictRequest?] = answerBy === undefined ? [] : [{ answerBy }];
     const verdict = await raceAbort(
       signal,
-      deps.client.withAbortSignal(signal, () => deps.client.workflow.executeUpdateWithStart(verdictUpdate, { startWorkflowOperation })),
+      deps.client.withAbortSignal(signal, () => deps.client.workflow.executeUpdateWithStart(verdictUpdate, { args, startWorkflowOperation })),
     );
     const handle = await startWorkflowOperation.workflowHandle();
     return { verdict, workflowId: handle.workflowId, alreadyFinished: false };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      // Under the same deadline: answering a query needs a worker, which may be down.
-      const status = await raceAbort(signal, deps.client.withAbortSignal(signal, () => queryStatus(deps.client, options.workflowId)));
+      // Finished (shipped, cancelled…): only a failed (rejected) run may be started again.
+      const finalStage = await raceAbort(signal, deps.client.withAbortSignal(signal, () => finalStageOf(deps.client, options.workflowId)));
       return {
-        verdict: { workflowId: options.workflowId, accepted: status.stage !== 'REJECTED', stage: status.stage, reasons: status.rejectionReasons },
+        verdict: { workflowId: options.workflowId, accepted: true, stage: finalStage ?? 'RECEIVED', reasons: [] },
         workflowId: options.workflowId,
         alreadyFinished: true,
+        ...(finalStage ? { finalStage } : {}),
       };
     }
     throw err;
@@ -152,8 +168,4 @@ export async function withinDeadline<T>(client: Client, deadlineMs: number, fn: 
   setMaxListeners(0, signal); // every RPC in `fn` adds one abort listener: not a leak
   const grpcDeadline = Date.now() + deadlineMs + GRPC_DEADLINE_MARGIN_MS;
   return raceAbort(signal, client.withDeadline(grpcDeadline, () => client.withAbortSignal(signal, () => fn(signal))));
-}
-
-export async function queryStatus(client: Client, workflowId: string): Promise<OrderStatus> {
-  return client.workflow.getHandle(workflowId).query(statusQuery);
 }

@@ -7,7 +7,8 @@ import { formatHublifyTime, parseTime } from './time';
 export const shipmentInputSchema = z.object({
   carrier: z.string().min(1).optional(),
   carrierName: z.string().optional(),
-  trackingCode: z.string().min(1).optional(),
+  /** null: the carrier gave no tracking code (a parcel without one is still a shipment). */
+  trackingCode: z.string().min(1).nullable().optional(),
   traceUrl: z.string().optional(),
   sentAt: z
     .string()
@@ -37,13 +38,13 @@ export function buildShipment(
 ): HublifyShipment {
   const label = input.carrier ?? 'dhl';
   const carrier = CARRIERS[label.toLowerCase()];
-  const code = input.trackingCode ?? trackingCode(sequence);
+  const code = input.trackingCode === null ? null : (input.trackingCode ?? trackingCode(sequence));
   const sentAt = input.sentAt === undefined ? now : (parseTime(input.sentAt) ?? now);
   return {
     shp_c_label: label,
     shp_c_name: input.carrierName ?? carrier?.name ?? label,
     dv_extcode: code,
-    drvd_dv_trace_url: input.traceUrl ?? carrier?.traceUrl(code) ?? null,
+    drvd_dv_trace_url: input.traceUrl ?? (code === null ? null : carrier?.traceUrl(code)) ?? null,
     dv_time_sent: formatHublifyTime(sentAt),
     orderid: owner.orderid,
     personid: owner.personid,
