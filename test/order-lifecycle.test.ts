@@ -15,6 +15,7 @@ import { sampleOrder } from './helpers/sample-order';
 import { stageIs, startTestOrder, waitForStatus } from './helpers/orders';
 import { startTestSystem, type TestSystem } from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
+import { startNotifySink, type NotifySink } from './helpers/notify-sink';
 
 const slowPolls = { pollSchedule: parsePollSchedule('1h') };
 const stages = (s: OrderStatus) => s.history.map((h) => h.stage);
@@ -37,12 +38,16 @@ async function until(what: string, check: () => boolean | Promise<boolean>): Pro
 
 void describe('order lifecycle edges (#11)', () => {
   let system: TestSystem;
+  let sink: NotifySink;
   before(async () => {
-    system = await startTestSystem();
+    sink = await startNotifySink();
+    system = await startTestSystem({ NOTIFY_WEBHOOK_URL: sink.url, NOTIFY_FORMAT: 'json' });
   });
   after(async () => {
     await system?.close();
+    await sink?.close();
   });
+  const noticesFor = (orderNumber: string) => sink.received.filter((n) => JSON.stringify(n.body).includes(orderNumber));
   const createCalls = (orderNumber: string) => system.sandbox.orderCreateCalls(orderNumber);
   const inSandbox = (orderNumber: string) => system.sandbox.orders().filter((o) => o.o_orderid_external === orderNumber);
   const starter = (settings: Partial<OrderWorkflowSettings> = {}) => ({
@@ -180,6 +185,12 @@ void describe('order lifecycle edges (#11)', () => {
       assert.ok(stuck.rejectionReasons.some((r) => /theoretical_price/.test(r)), JSON.stringify(stuck.rejectionReasons));
       assert.match(stuck.lastError ?? '', /after its 2xx/);
       assert.equal((await handle.describe()).status.name, 'RUNNING');
+      // Support is told once, with ids, stage and failure type only (16.1).
+      await until('support was notified', () => noticesFor(order.order_number).length >= 1);
+      const notice = JSON.stringify(noticesFor(order.order_number)[0]?.body);
+      assert.match(notice, /NEEDS_ATTENTION/);
+      assert.match(notice, /OrderRejected/);
+      assert.doesNotMatch(notice, /Müllerstraße|theoretical_price/, 'no address, no reasons text');
       await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'cleanup' }] });
     });
 
@@ -263,6 +274,30 @@ void describe('order lifecycle edges (#11)', () => {
     await handle.signal(pollNowSignal);
     const result = await handle.result();
     assert.equal(result.shipments.length, 2, JSON.stringify(result.shipments));
+  });
+
+  void it('a failing notification sink never holds the order up, and each stage is notified once', async () => {
+    const order = sampleOrder();
+    sink.status = 500;
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
+    try {
+      const handle = await startTestOrder(system, order, { ...slowPolls, injectRetry: { initialIntervalMs: 100, maximumIntervalMs: 200, retryForMs: 1_000 } });
+      await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+      await until('the sink was tried and failed', () => noticesFor(order.order_number).length >= 1);
+      system.sandbox.clearFaults();
+      await handle.signal(retrySignal, {});
+      // The order goes on while the notice is still being retried.
+      await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+      sink.status = 200;
+      await until('the retried notice got through', () => noticesFor(order.order_number).some((n) => n.status === 200));
+      system.sandbox.ship(order.order_number);
+      await handle.signal(pollNowSignal);
+      assert.equal((await handle.result()).stage, 'SHIPPED');
+      assert.equal(noticesFor(order.order_number).filter((n) => n.status === 200).length, 1, 'NEEDS_ATTENTION notified once');
+    } finally {
+      sink.status = 200;
+      system.sandbox.clearFaults();
+    }
   });
 
   void it('a retry note is in the stage history', async () => {

@@ -19,6 +19,9 @@ export function orderWorkflowSettings(config: Config): OrderWorkflowSettings {
     hardLimitMs: config.TRACK_HARD_LIMIT_MS,
     pollsPerRun: config.TRACK_POLLS_PER_RUN,
     amendWaitMs: config.AMEND_WAIT_MS,
+    // The notices' activities send nothing without these; the workflow does not even schedule them.
+    ...(config.NOTIFY_WEBHOOK_URL ? { notifySupport: true } : {}),
+    ...(config.SMTP_URL ? { emailCustomer: true } : {}),
     ...(config.APICBASE_MARK_VIEWED && config.APICBASE_API_URL ? { apicbaseViewed: { taskQueue: config.APICBASE_TASK_QUEUE } } : {}),
   };
 }
