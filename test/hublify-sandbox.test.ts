@@ -242,7 +242,17 @@ void describe('Hublify sandbox: channel API', () => {
 
   void it('order_get finds an order by either id; anything else is "Order not found."', async () => {
     await api('order_create', order('CH00012345'));
-    const basic = { personid: 'KCHN-00000001', orderid: 'ACHN-00000001', o_orderid_external: 'CH00012345', order_state_code: 'received' };
+    const created = order('CH00012345');
+    const basic = {
+      personid: 'KCHN-00000001',
+      orderid: 'ACHN-00000001',
+      o_orderid_external: 'CH00012345',
+      order_state_code: 'received',
+      // The additional data order_get may return: whose order it is and what it holds.
+      p_personid_external: created.fields.person?.p_personid_external ?? null,
+      // Product codes as resolved (a pcode_external item shows its oi_pcode).
+      orderitems: (created.fields.order.orderitems ?? []).map((item) => ({ oi_pcode: item.oi_pcode ?? 'PC0001', oi_quantity: item.oi_quantity ?? 1 })),
+    };
     assert.deepEqual((await api('order_get', { filter: { orderid: 'ACHN-00000001' } })).json, { status: true, data: basic });
     assert.deepEqual((await api('order_get', { filter: { o_orderid_external: 'CH00012345' } })).json, { status: true, data: basic });
     const notFound = { status: false, msg: [{ type: 'ERROR', text: 'Order not found.' }] };

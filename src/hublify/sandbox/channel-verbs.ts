@@ -20,7 +20,7 @@ import {
 } from '../types';
 import { checkOrderCreate } from './order-create-rules';
 import type { ProductCatalogue } from './products';
-import { orderData, type SandboxState } from './state';
+import { orderData, orderGetData, type SandboxState } from './state';
 import { parseTranstimeSearch } from './transtime-filter';
 
 /** Once an order is in one of these states, order_update refuses every change. */
@@ -118,7 +118,7 @@ const orderGet: Verb = ({ state }, body) => {
   const parsed = z.object({ filter: hublifyOrderFilterSchema }).safeParse(body);
   if (!parsed.success) return invalidRequest(parsed.error);
   const order = state.find(parsed.data.filter);
-  return order ? { status: true, data: orderData(order) } : refuse(ORDER_NOT_FOUND);
+  return order ? { status: true, data: orderGetData(order) } : refuse(ORDER_NOT_FOUND);
 };
 
 const orderGetList: Verb = ({ state, now }, body) => {

@@ -194,15 +194,24 @@ export class SandboxState {
 
 /** What order_get answers for an order: the seed's fields, and delivery_list once there are shipments. */
 export function orderData(order: SandboxOrder): HublifyOrderData {
-  const items = Array.isArray(order.order.orderitems) ? (order.order.orderitems as Record<string, unknown>[]) : [];
   return {
     personid: order.personid,
     orderid: order.orderid,
     o_orderid_external: order.o_orderid_external,
     order_state_code: order.order_state_code,
-    // The seed's "additional data" a Hublify system may return: whose order it is and what it holds.
+    ...(order.delivery_list.length ? { delivery_list: structuredClone(order.delivery_list) } : {}),
+  };
+}
+
+/**
+ * What order_get answers: the seed's fields plus the "additional data" a Hublify system may return
+ * (whose order it is and what it holds), which lets a caller tell its own order from another's.
+ */
+export function orderGetData(order: SandboxOrder): HublifyOrderData {
+  const items = Array.isArray(order.order.orderitems) ? (order.order.orderitems as Record<string, unknown>[]) : [];
+  return {
+    ...orderData(order),
     p_personid_external: order.person.p_personid_external,
     orderitems: items.map((item) => ({ oi_pcode: item.oi_pcode, oi_quantity: item.oi_quantity ?? 1 })),
-    ...(order.delivery_list.length ? { delivery_list: structuredClone(order.delivery_list) } : {}),
   };
 }
