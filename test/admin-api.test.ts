@@ -162,11 +162,15 @@ void describe('admin API', () => {
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     assert.equal((await post(`/admin/orders/${o.id}/cancel`, {})).status, 400);
     assert.equal((await post(`/admin/orders/${o.id}/cancel`, { reason: '   ' })).status, 400);
-    const cancelled = await post(`/admin/orders/${o.id}/cancel`, { reason: 'duplicate order' });
+    // Hublify holds the order and cannot cancel it: 409, and the order goes on.
+    const refused = await post(`/admin/orders/${o.id}/cancel`, { reason: 'duplicate order' });
+    assert.equal(refused.status, 409, refused.text);
+    assert.match(refused.text, /cancel it in Hublify/);
+    const cancelled = await post(`/admin/orders/${o.id}/cancel`, { reason: 'duplicate order', stopTracking: true });
     assert.equal(cancelled.status, 200, cancelled.text);
-    assert.deepEqual([cancelled.body.cancelled, cancelled.body.stage], [true, 'CANCELLED']);
+    assert.deepEqual([cancelled.body.closed, cancelled.body.outcome, cancelled.body.stage, cancelled.body.hublifyStillLive], [true, 'stopped-tracking', 'CANCELLED', true]);
     const shown = await get(`/admin/orders/${o.id}`);
-    assert.deepEqual([shown.body.stage, shown.body.execution, shown.body.cancelReason], ['CANCELLED', 'CANCELLED', 'duplicate order']);
+    assert.deepEqual([shown.body.stage, shown.body.execution, shown.body.cancelReason], ['CANCELLED', 'COMPLETED', 'duplicate order']);
     assert.equal((await post(`/admin/orders/${o.id}/cancel`, { reason: 'again' })).status, 409);
   });
 

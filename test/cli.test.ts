@@ -247,18 +247,20 @@ void describe('order-relay CLI', () => {
     const overdue = await runJson<{ orders: Array<{ workflowId: string; stage: string }> }>(['orders', 'list', '--overdue']);
     assert.deepEqual(overdue.orders.map((o) => [o.workflowId, o.stage]), [[lateHandle.workflowId, 'OVERDUE']]);
 
-    // A customer number with an apostrophe and SQL-looking words (unknown, so the order is rejected, but it is listed).
+    // A customer number with an apostrophe and SQL-looking words (unknown, so the order, accepted without a verdict,
+    // waits for support as rejected after its 2xx — and is listed).
     const odd = "CU'ST 01 OR 1=1 --";
     const oddHandle = await startTestOrder(system, order({ supplier_customer_number: odd }));
-    await waitForVisible(system.relay.client, `WorkflowId = "${oddHandle.workflowId}" AND ExecutionStatus != "Running"`);
+    await waitForVisible(system.relay.client, inStage(oddHandle.workflowId, 'NEEDS_ATTENTION'));
     const listed = await runJson<{ orders: Array<{ workflowId: string; customerNumber: string; stage: string }> }>(['orders', 'list', '--customer', odd]);
-    assert.deepEqual(listed.orders.map((o) => [o.workflowId, o.customerNumber, o.stage]), [[oddHandle.workflowId, odd, 'REJECTED']]);
+    assert.deepEqual(listed.orders.map((o) => [o.workflowId, o.customerNumber, o.stage]), [[oddHandle.workflowId, odd, 'NEEDS_ATTENTION']]);
     // An attempt to widen the query is refused (exit 2), as is anything visibility cannot match exactly.
     for (const value of ['x" OR CustomerNumber != "x', 'CU\\0', 'a\nb']) {
       const refused = await runJson<{ kind: string; error: string }>(['orders', 'list', '--customer', value], 2);
       assert.match(refused.error, /cannot be searched for/);
     }
     await lateHandle.cancel();
+    await oddHandle.cancel();
   });
 
   void it('`orders cancel --reason`: refused while Hublify holds the order; `--stop-tracking` stops the relay and says the Hublify order is still live', async () => {
@@ -277,19 +279,17 @@ void describe('order-relay CLI', () => {
     assert.equal((await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'))).stage, 'WAITING_FOR_SHIPMENT');
 
     const cancelled = await runJson<{ closed: boolean; outcome: string; stage: string; execution: string; reason: string }>(['orders', 'cancel', o.id, '--reason', 'customer phoned: order placed twice', '--stop-tracking']);
-    assert.deepEqual([cancelled.closed, cancelled.outcome, cancelled.stage, cancelled.execution], [true, 'stopped-tracking', 'CANCELLED', 'CANCELLED']);
+    // The run completes with stage CANCELLED (a re-sent webhook cannot revive it); Hublify's order is still live.
+    assert.deepEqual([cancelled.closed, cancelled.outcome, cancelled.stage, cancelled.execution], [true, 'stopped-tracking', 'CANCELLED', 'COMPLETED']);
     const shown = await runJson<{ stage: string; execution: string; cancelReason: string; history: OrderStatus['history'] }>(['orders', 'show', o.id]);
     assert.equal(shown.stage, 'CANCELLED');
-    assert.equal(shown.execution, 'CANCELLED');
+    assert.equal(shown.execution, 'COMPLETED');
     assert.equal(shown.cancelReason, 'customer phoned: order placed twice');
-    assert.deepEqual(shown.history.at(-1), { ...shown.history.at(-1), stage: 'CANCELLED', detail: 'customer phoned: order placed twice' });
+    assert.equal(shown.history.at(-1)?.stage, 'CANCELLED');
+    assert.match(shown.history.at(-1)?.detail ?? '', /customer phoned: order placed twice.*STILL LIVE/);
     const text = await run(['orders', 'show', o.id]);
     assert.match(text.stdout, /Cancel reason: customer phoned: order placed twice/);
-    assert.match(text.stdout, /Temporal: +CANCELLED/);
-    // Temporal's own cancel request carries the reason too, as the history event's cause.
-    const history = await handle.fetchHistory();
-    const requested = history.events?.find((e) => e.workflowExecutionCancelRequestedEventAttributes);
-    assert.equal(requested?.workflowExecutionCancelRequestedEventAttributes?.cause, 'customer phoned: order placed twice');
+    assert.ok((await handle.describe()).status.name === 'COMPLETED');
 
     const again = await runJson<{ kind: string }>(['orders', 'cancel', o.id, '--reason', 'again'], 1);
     assert.equal(again.kind, 'conflict');

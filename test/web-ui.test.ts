@@ -144,20 +144,20 @@ void describe('Temporal Web UI as the operator console (browser)', () => {
     const res = await fetch(`${system.baseUrl}/admin/orders/${cancelled.order_number}/cancel`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ reason }),
+      body: JSON.stringify({ reason, stopTracking: true }),
     });
     assert.equal(res.status, 200, await res.clone().text());
-    assert.equal(((await res.json()) as { execution: string }).execution, 'CANCELLED');
+    assert.equal(((await res.json()) as { execution: string }).execution, 'COMPLETED');
 
     await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`OrderNumber="${cancelled.order_number}"`)}`);
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: cancelledId }) });
     await row.getByText('CANCELLED').first().waitFor();
-    assert.match(await row.innerText(), /Canceled/);
+    assert.match(await row.innerText(), /Completed/);
     await page.getByRole('link', { name: cancelledId }).click();
-    await page.getByText('Canceled', { exact: true }).first().waitFor();
+    await page.getByText('Completed', { exact: true }).first().waitFor();
     // The current details (decrypted through the codec) say why.
     await page.getByText('User Metadata', { exact: true }).click();
-    await frameShowing(page, new RegExp(`CANCELLED\\s*· Hublify ACHN-\\d+: received · reason: ${reason}`));
+    await frameShowing(page, new RegExp(`CANCELLED\\s*· Hublify ACHN-\\d+: received · relay stopped tracking: the Hublify order is STILL LIVE · reason: ${reason}`));
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-ui-cancelled-order.png') });
   });
 });
