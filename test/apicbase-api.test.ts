@@ -280,7 +280,7 @@ void describe('Apicbase API client, OAuth and token store (against the sandbox)'
       assert.match(first!.body.toString(), /\\u00e8me br\\u00fbl\\u00e9e/);
       assert.equal(verifyApicbaseSignature({ rawBody: first!.body, signature: first!.signature, secrets: ['client-secret'] }).ok, true);
       const check = verifyApicbaseSignature({ rawBody: second!.body, signature: second!.signature, secrets: ['client-secret'] });
-      assert.deepEqual(check, { ok: true, matched: 'python-json', secretIndex: 0 });
+      assert.deepEqual(check, { ok: true, matched: 'python', secretIndex: 0 });
       assert.equal(compact.status, 'ORDERED');
       // A receiver that answers 5xx leaves the order "not sent", so it is not in the ORDERED list.
       const failed = await hooked.placeOrder({});

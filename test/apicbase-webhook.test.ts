@@ -318,12 +318,16 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
       assert.equal(res.body.stage, 'RECEIVED');
       assert.equal(res.body.workflowId, orderWorkflowId(order.id));
       assert.ok(await workflowExists(client(), orderWorkflowId(order.id)), 'the workflow exists');
-      // In this mode the business checks run after the answer: a bad order is accepted, then rejected.
+      // In this mode the business checks run after the answer: a bad order is accepted, then rejected — and,
+      // as the customer never saw a 422, it waits for support in NEEDS_ATTENTION instead of ending unseen.
       const bad = sampleOrder({ status: 'DRAFT' });
       const late = await deliverOrder(system.baseUrl, bad);
       assert.equal(late.status, 200, JSON.stringify(late.body));
       assert.equal(late.body.stage, 'RECEIVED');
-      await eventually(async () => assert.equal(await workflowStatus(client(), orderWorkflowId(bad.id)), 'FAILED'));
+      const badHandle = client().workflow.getHandle(orderWorkflowId(bad.id));
+      await waitForStatus(badHandle, stageIs('NEEDS_ATTENTION'));
+      assert.equal(await workflowStatus(client(), orderWorkflowId(bad.id)), 'RUNNING');
+      await badHandle.terminate('test done');
       // Schema problems are still refused up front.
       const res422 = await post(system.baseUrl, JSON.stringify({ ...sampleOrder(), packages: 'none' }));
       assert.equal(res422.status, 422);

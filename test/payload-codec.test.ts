@@ -189,7 +189,11 @@ void describe('payload codec in the running system', () => {
     const events = history.events ?? [];
     const started = events[0]?.workflowExecutionStartedEventAttributes;
     assert.ok(started?.input?.payloads?.every(isEncryptedPayload), 'workflow input encrypted');
-    const results = events.flatMap((e) => e.activityTaskCompletedEventAttributes?.result?.payloads ?? []);
+    // Remote activities' results, and local activities' (recorded in markers since order-workflow-v2).
+    const results = events.flatMap((e) => [
+      ...(e.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
+      ...(e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? (e.markerRecordedEventAttributes.details?.result?.payloads ?? []) : []),
+    ]);
     assert.ok(results.length >= 3 && results.every(isEncryptedPayload), 'activity results encrypted');
     const summary = events[0]?.userMetadata?.summary;
     assert.ok(summary && isEncryptedPayload(summary), 'the workflow summary is encrypted too');

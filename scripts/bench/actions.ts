@@ -43,7 +43,8 @@ export interface TrackingActions {
   perPush?: number;
 }
 
-const isPoll = (e: HistoryEvent) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'getHublifyOrder';
+// findHublifyOrder since order-workflow-v2 (a poll by both ids); getHublifyOrder before it.
+const isPoll = (e: HistoryEvent) => ['findHublifyOrder', 'getHublifyOrder'].includes(e.activityTaskScheduledEventAttributes?.activityType?.name ?? '');
 
 /** Reads the costs off the history of an order that was polled at least twice, then (optionally) pushed. */
 export function trackingActions(events: readonly HistoryEvent[]): TrackingActions {

@@ -7,6 +7,7 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import type { temporal } from '@temporalio/proto';
 import type { HublifyOrderCreateRequest } from '../hublify/types';
 import type { AmendRequest, AmendResult, OrderWorkflowInput } from '../../workflows/order-status';
+import { requestQuery } from '../../workflows/order-messages';
 import type { OperationsContext } from './context';
 import type { ResolvedOrder } from './orders';
 
@@ -32,6 +33,13 @@ function pick(order: Record<string, unknown>, prefix: 'invoice' | 'deliver'): Ad
 
 /** The addresses from the current run's history, or undefined when the order was never mapped. */
 export async function orderAddresses(ctx: OperationsContext, order: ResolvedOrder): Promise<OrderAddresses | undefined> {
+  // The workflow's own `request` query (runs since order-workflow-v2): what Hublify holds, amendments included.
+  const held = await order.handle.query(requestQuery).catch(() => undefined);
+  if (held) {
+    const fields = held.fields.order as Record<string, unknown>;
+    return { invoice: pick(fields, 'invoice'), deliver: pick(fields, 'deliver') };
+  }
+  // Runs from before it have no such query: read their history.
   const converter = ctx.client.options.loadedDataConverter;
   const decode = <T>(payloads: Payloads): Promise<T> => decodeFromPayloadsAtIndex<T>(converter, 0, payloads?.payloads ?? []);
   const history = await order.handle.fetchHistory();
