@@ -151,8 +151,10 @@ void describe('admin API', () => {
     assert.deepEqual((done.body.shipments as OrderStatus['shipments']).map((s) => s.trackingCode), ['JJD-ADMIN-1']);
     const addresses = done.body.addresses as { invoice: Record<string, string>; deliver: Record<string, string> };
     assert.deepEqual([addresses.deliver.town, addresses.invoice.town, addresses.invoice.company], ['Hamburg', 'München', 'Gasthaus Zum Löwen GmbH']);
-    // Closed: 409 for anything that would change it.
-    for (const verb of ['retry', 'poll']) assert.equal((await post(`/admin/orders/${stuckOrder.id}/${verb}`)).status, 409);
+    // Closed: 409 for anything that would change it; a poll of a shipped order says there is nothing to poll.
+    assert.equal((await post(`/admin/orders/${stuckOrder.id}/retry`)).status, 409);
+    const pollShipped = await post(`/admin/orders/${stuckOrder.id}/poll`);
+    assert.deepEqual([pollShipped.body.signalled, pollShipped.body.stage], [null, 'SHIPPED']);
     await normalHandle.cancel();
   });
 

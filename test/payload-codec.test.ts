@@ -198,11 +198,12 @@ void describe('payload codec in the running system', () => {
     const summary = events[0]?.userMetadata?.summary;
     assert.ok(summary && isEncryptedPayload(summary), 'the workflow summary is encrypted too');
 
-    // …and the same history decrypted with the relay's codec does contain the address (mapOrder's result).
-    const mapped = events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'mapOrder');
-    const mapResult = events.find((e) => String(e.activityTaskCompletedEventAttributes?.scheduledEventId) === String(mapped?.eventId));
-    const [decoded] = await system.relay.codec.decode(mapResult!.activityTaskCompletedEventAttributes!.result!.payloads!);
-    assert.equal(defaultPayloadConverter.fromPayload<HublifyOrderCreateRequest>(decoded!).fields.order.invoice_street, 'Müllerstraße');
+    // …and the same history decrypted with the relay's codec does contain the address (checkOrder's result, a
+    // local activity recorded in a marker since order-workflow-v2).
+    const checked = events.find((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    const [decoded] = await system.relay.codec.decode(checked!.markerRecordedEventAttributes!.details!.result!.payloads!);
+    const result = defaultPayloadConverter.fromPayload<{ ok: boolean; request: HublifyOrderCreateRequest }>(decoded!);
+    assert.equal(result.request.fields.order.invoice_street, 'Müllerstraße');
   });
 
   void it('`temporal workflow show --output json` shows ciphertext; through the codec endpoint it shows the address', async () => {
