@@ -63,7 +63,8 @@ const replies = (realAnswer: Record<string, unknown>): fc.Arbitrary<Reply> =>
     // The statuses the client treats apart, often; any other, sometimes.
     status: fc.oneof(
       fc.constantFrom(200, 201, 400, 401, 403, 404, 408, 422, 429, 500, 502, 503),
-      fc.integer({ min: 200, max: 599 }).filter((s) => s !== 204 && s !== 304 && !(s >= 300 && s < 400)),
+      // 407: Node's fetch turns it into a network error (proxy auth), which the client rightly calls transient.
+      fc.integer({ min: 200, max: 599 }).filter((s) => s !== 204 && s !== 304 && s !== 407 && !(s >= 300 && s < 400)),
     ),
     body: bodies(realAnswer),
     contentType: fc.constantFrom(undefined, 'application/json', 'text/html', 'application/json; charset=utf-8', 'text/plain'),

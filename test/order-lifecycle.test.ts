@@ -191,7 +191,7 @@ void describe('order lifecycle edges (#11)', () => {
       assert.match(notice, /NEEDS_ATTENTION/);
       assert.match(notice, /OrderRejected/);
       assert.doesNotMatch(notice, /Müllerstraße|theoretical_price/, 'no address, no reasons text');
-      await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'cleanup' }] });
+      await handle.terminate('test done');
     });
 
     void it('verified mode answered late (202): the later rejection also waits in NEEDS_ATTENTION', async () => {
@@ -244,7 +244,7 @@ void describe('order lifecycle edges (#11)', () => {
       const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
       assert.match(stuck.lastError ?? '', /another order holds this number/);
       assert.equal(stuck.hublify, null);
-      await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'cleanup' }] });
+      await handle.terminate('test done');
     });
 
     void it('our own order, already shipped in Hublify: adopted and SHIPPED at once', async () => {
