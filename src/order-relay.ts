@@ -26,6 +26,7 @@ import { freeLoopbackPort, parseHostPort, scrapeSdkMetrics, startMetricsServer }
 import { orderWorkflowSettings } from './orders/order-settings';
 import type { OrderStarterDeps } from './orders/start-order';
 import { loadTemporalConnectionSettings } from './temporal/connection-settings';
+import { temporalGrpcInterceptors } from './temporal/grpc-retry';
 import { defaultOrderStoreFile, describeStoreTarget, openOrderStore, type OrderStore } from './store/order-store';
 import { installTemporalRuntime, temporalRuntimeInstalled, temporalSdkMetricsAddress } from './temporal/runtime';
 import { registerSearchAttributes } from './temporal/search-attributes';
@@ -103,6 +104,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       // grpc-js backs reconnects off up to 120 s by default: after an outage the webhook would keep
       // answering 503 for up to two minutes after Temporal is back. Retry the connection every second.
       channelArgs: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 1_000 },
+      interceptors: temporalGrpcInterceptors(),
     });
     closers.push(() => connection.close());
     const client = new Client({ connection, namespace, dataConverter });

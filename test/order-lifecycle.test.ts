@@ -26,7 +26,9 @@ async function stopTracking(handle: WorkflowHandle): Promise<void> {
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test done', stopTracking: true }] });
   } catch (err) {
     // Diagnostics for an update the server refused: the gRPC cause says why.
-    throw new Error(`stop tracking failed: ${String(err)}; cause: ${String((err as Error).cause)}`, { cause: err });
+    const history = await handle.fetchHistory();
+    const taskFailures = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).map((e) => JSON.stringify(e.workflowTaskFailedEventAttributes?.failure?.message) + ' ' + (e.workflowTaskFailedEventAttributes?.failure?.stackTrace ?? ''));
+    throw new Error(`stop tracking failed: ${String(err)}; cause: ${String((err as Error).cause)}; task failures: ${taskFailures.join(' | ')}`, { cause: err });
   }
 }
 

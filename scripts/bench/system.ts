@@ -15,6 +15,7 @@ import { startOrderRelay, type RunningOrderRelay } from '../../src/order-relay';
 import { startDevServer, DEV_SERVER_SQLITE_PRAGMAS, type DevServer } from '../../src/temporal/dev-server';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
 import { ensureTemporalCli } from '../../src/temporal/temporal-cli';
+import { temporalGrpcInterceptors } from '../../src/temporal/grpc-retry';
 import { bundleOrderWorkflows } from '../../src/worker/order-worker';
 
 export const BENCH_WEBHOOK_SECRET = 'bench-webhook-secret';
@@ -77,7 +78,7 @@ export async function startBenchSystem(opts: BenchSystemOptions = {}): Promise<B
     closers.push(() => temporal.stop());
     const sandbox = await startHublifySandbox({ host: '127.0.0.1', port: 0, token: BENCH_CHANNEL_TOKEN, channel: 'channel_10', logger });
     closers.push(() => sandbox.close());
-    const connection = await Connection.connect({ address: temporal.address });
+    const connection = await Connection.connect({ address: temporal.address, interceptors: temporalGrpcInterceptors() });
     closers.push(() => connection.close());
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     closers.push(() => nativeConnection.close());

@@ -10,6 +10,7 @@ import { payloadCodecFromConfig } from '../codec';
 import { loadConfig, type Config } from '../config';
 import { orderWorkflowId, type ApicbaseOrder } from '../apicbase/order';
 import { PULL_SCHEDULE_ID } from '../apicbase/schedules';
+import { temporalGrpcInterceptors } from '../temporal/grpc-retry';
 import { statusQuery } from '../../workflows/order-messages';
 import type { OrderStatus } from '../../workflows/order-status';
 import { FINAL_STAGES } from '../../workflows/order-status';
@@ -67,7 +68,7 @@ export async function runDemo(opts: DemoOptions, out: (line: string) => void): P
     if (status !== 'ORDERED') throw new Error('order-relay did not accept the order, so Apicbase shows the customer an error (see the answer above)');
   }
 
-  const connection = await Connection.connect({ address: opts.temporal, connectTimeout: 5_000 });
+  const connection = await Connection.connect({ address: opts.temporal, connectTimeout: 5_000, interceptors: temporalGrpcInterceptors() });
   try {
     const client = new Client({ connection, namespace: opts.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter() } : {}) });
     if (opts.via === 'pull') {

@@ -8,6 +8,7 @@ import { orderWorkflowSettings } from '../orders/order-settings';
 import type { OrderStarterDeps } from '../orders/start-order';
 import type { OrderWorkflowSettings } from '../../workflows/order-status';
 import { loadTemporalConnectionSettings, type TemporalSecurityOptions } from '../temporal/connection-settings';
+import { temporalGrpcInterceptors } from '../temporal/grpc-retry';
 import { OperationError } from './errors';
 
 export interface OperationsContext {
@@ -64,7 +65,7 @@ export async function connectOperations(config: Config): Promise<ConnectedOperat
   }
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS, ...security });
+    connection = await Connection.connect({ address, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS, ...security, interceptors: temporalGrpcInterceptors() });
   } catch (err) {
     throw new OperationError('unavailable', `Temporal is unreachable at ${address}: ${(err as Error).message}`);
   }
