@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { exampleOrderCreateRequest } from '../src/hublify/sandbox/example-order';
 import { startHublifySandbox, type HublifySandbox } from '../src/hublify/sandbox/server';
+import { countDeliveries } from '../scripts/bench/deliveries';
 
 void describe('Hublify sandbox: order_create calls received per order', () => {
   let sandbox: HublifySandbox;
@@ -31,5 +32,15 @@ void describe('Hublify sandbox: order_create calls received per order', () => {
     const res = await fetch(`${sandbox.url}/_sandbox/create-calls/R1`);
     assert.deepEqual(await res.json(), { orderidExternal: 'R1', orderCreateCalls: 2 });
     assert.equal(sandbox.requestCounts().order_create, 3);
+  });
+
+  void it("the bench's delivery check names each order created more than once, and each acknowledged order missing", async () => {
+    await create('D1');
+    await create('D1');
+    await create('D2');
+    const check = countDeliveries({ started: 3, sandbox, acknowledged: ['D1', 'D2', 'D3'] });
+    assert.equal(check.duplicated, 1 + 1, 'D1 here, and R1 from the test before');
+    assert.equal(check.lost, 1);
+    assert.equal(check.ok, false);
   });
 });

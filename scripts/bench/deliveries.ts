@@ -1,7 +1,6 @@
 // The check every bench run ends with: no order lost, none duplicated. Counted on the Hublify sandbox's
 // side — the order_create calls it RECEIVED, in total and per o_orderid_external — against the workflows
 // Temporal started on the run's task queue and the orders the sender was told were taken.
-// (Per-order call counts would only name the duplicate; the totals already prove there is none.)
 import type { Client } from '@temporalio/client';
 import type { HublifySandbox } from '../../src/hublify/sandbox/server';
 
@@ -16,7 +15,7 @@ export interface DeliveryCheck {
   inHublify: number;
   /** Acknowledged orders not in Hublify. */
   lost: number;
-  /** order_create calls received beyond one per order. */
+  /** Orders for which the sandbox received more than one order_create call. */
   duplicated: number;
   ok: boolean;
 }
@@ -43,14 +42,19 @@ export async function checkDeliveries(input: {
   acknowledged: readonly string[];
 }): Promise<DeliveryCheck> {
   const started = await countWorkflows(input.client, `TaskQueue = "${input.taskQueue}"`);
+  return countDeliveries({ started, sandbox: input.sandbox, acknowledged: input.acknowledged });
+}
+
+/** The reckoning against what the sandbox received, given how many workflows were started. */
+export function countDeliveries(input: { started: number; sandbox: HublifySandbox; acknowledged: readonly string[] }): DeliveryCheck {
+  const { started } = input;
   const orderCreateCalls = input.sandbox.requestCounts().order_create ?? 0;
-  const externals = input.sandbox.orders().map((o) => o.o_orderid_external ?? '');
-  const inHublify = new Set(externals).size;
-  const known = new Set(externals);
+  const known = new Set(input.sandbox.orders().map((o) => o.o_orderid_external ?? ''));
+  const inHublify = known.size;
   const lost = input.acknowledged.filter((id) => !known.has(id)).length;
-  // Calls beyond one per order: the sandbox answers a second call for an order as a duplicate, but it
-  // received it, and so it counts here.
-  const duplicated = Math.max(0, orderCreateCalls - inHublify);
+  // Per order: the sandbox answers a second call for an order as a duplicate, but it received it, and
+  // so it counts here.
+  const duplicated = [...known].filter((id) => input.sandbox.orderCreateCalls(id) > 1).length;
   return {
     started,
     acknowledged: input.acknowledged.length,
