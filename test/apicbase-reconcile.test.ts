@@ -7,8 +7,9 @@ import { ScheduleNotFoundError } from '@temporalio/client';
 import { orderWorkflowId } from '../src/apicbase/order';
 import { PULL_SCHEDULE_ID, RECONCILE_SCHEDULE_ID, readPullCursor } from '../src/apicbase/schedules';
 import { tokenStoreFrom } from '../src/apicbase/from-config';
-import { statusQuery } from '../workflows/order-messages';
+import { pollNowSignal, statusQuery } from '../workflows/order-messages';
 import type { ReconcileResult } from '../workflows/apicbase-types';
+import type { OrderStatus } from '../workflows/order-status';
 import { runCount, runScheduleNow, startApicbaseTestSystem, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
 import { LogSink } from './helpers/ingress';
 import { PATIENCE_MS } from './helpers/patience';
@@ -58,6 +59,23 @@ void describe('Apicbase reconciliation and modes', () => {
     }
   });
 
+  void it('the viewed mark is a durable step the order waits for: it ends only once Apicbase took the mark', async () => {
+    // The mark's first attempt meets a 500 (a webhook order makes no other Apicbase call), so it is
+    // retried seconds later; the order ships meanwhile.
+    const faultedBefore = t.apicbase.stats().faulted;
+    t.apicbase.injectFault({ kind: 'http500', count: 1 });
+    const placed = await t.apicbase.placeOrder({ delivery: 'webhook' });
+    assert.equal(placed.webhook?.status, 200);
+    const handle = client().workflow.getHandle(orderWorkflowId(placed.order.id));
+    await waitUntil(async () => (await handle.query(statusQuery)).stage === 'WAITING_FOR_SHIPMENT' || undefined, PATIENCE_MS, 'waiting for shipment');
+    t.system.sandbox.ship(placed.order.order_number);
+    await handle.signal(pollNowSignal);
+    const status = (await handle.result()) as OrderStatus;
+    assert.equal(status.stage, 'SHIPPED');
+    assert.equal(t.apicbase.order(placed.order.id)?.viewed_by_supplier, true, 'marked before the run ended');
+    assert.equal(t.apicbase.stats().faulted, faultedBefore + 1, 'the first mark attempt was refused');
+  });
+
   void it('both: the pull schedule starts the planted order; reconciliation then finds nothing', async () => {
     await t.restartRelay({ APICBASE_MODE: 'both', APICBASE_PULL_SINCE: new Date(Date.now() - 3_600_000).toISOString() });
     const handle = client().workflow.getHandle(orderWorkflowId(planted));
@@ -65,7 +83,7 @@ void describe('Apicbase reconciliation and modes', () => {
     assert.equal((await handle.query(statusQuery)).source, 'pull');
     const result = await runScheduleNow<ReconcileResult>(client(), RECONCILE_SCHEDULE_ID);
     assert.deepEqual(result.missing, []);
-    assert.equal(result.checked, 3);
+    assert.equal(result.checked, 4, 'the three ORDERED before, and the one the viewed-mark test shipped');
   });
 
   void it('webhook again pauses pull (keeping its cursor); an operator\'s own pause is left alone', async () => {
