@@ -9,9 +9,12 @@ import type { ApicbaseApiClient, OrderMark } from '../src/apicbase/api-client';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
 import { advancePullCursor } from '../src/apicbase/schedules';
 import { startOrder, type OrderStarterDeps } from '../src/orders/start-order';
+import { instantOf } from '../workflows/purchase-order-walk';
 import type {
   ApicbaseRunSettings,
+  InvalidEntry,
   MissingOrder,
+  PageRequest,
   PulledEntry,
   PulledOutcome,
   PulledPage,
@@ -20,6 +23,7 @@ import type {
   ReconciledPage,
 } from '../workflows/apicbase-types';
 import { callApicbase } from './api-failures';
+import type { ListedOrder, PurchaseOrderPage } from '../src/apicbase/purchase-order-page';
 
 export interface ApicbaseActivityDeps {
   api: ApicbaseApiClient;
@@ -62,6 +66,25 @@ async function startPulled(deps: ApicbaseActivityDeps, order: ApicbaseOrder): Pr
   }
 }
 
+/** An order whose `ordered_on` no ISO 8601 reading gives an instant: no place in the walk, so a person handles it. */
+function unreadableDate({ order }: ListedOrder): InvalidEntry {
+  return {
+    id: order.id,
+    orderNumber: order.order_number,
+    problems: [`ordered_on: ${JSON.stringify(order.ordered_on).slice(0, 80)} is not an ISO 8601 date and time (such as 2024-03-05T10:00:00Z)`],
+  };
+}
+
+/** The page's orders to handle now: not handled earlier in this walk, and with a readable `ordered_on`. */
+function sortOut(listed: PurchaseOrderPage, skipIds: string[] | undefined): { orders: ListedOrder[]; invalid: InvalidEntry[] } {
+  const skip = new Set(skipIds ?? []);
+  const fresh = listed.orders.filter((o) => !skip.has(o.order.id));
+  return {
+    orders: fresh.filter((o) => instantOf(o.order.ordered_on) !== undefined),
+    invalid: [...listed.invalid.filter((bad) => bad.id === null || !skip.has(bad.id)), ...fresh.filter((o) => instantOf(o.order.ordered_on) === undefined).map(unreadableDate)],
+  };
+}
+
 export function createApicbaseActivities(deps: ApicbaseActivityDeps) {
   return {
     /** The settings in force now (configuration is read by the worker, not the workflow). */
@@ -70,12 +93,18 @@ export function createApicbaseActivities(deps: ApicbaseActivityDeps) {
     },
 
     /** One page of new ORDERED orders (one Apicbase request); each gets its order workflow. */
-    async pullOrdersPage(req: { orderedAfter: string | null; page: number; pageSize: number }): Promise<PulledPage> {
+    async pullOrdersPage(req: PageRequest): Promise<PulledPage> {
       const listed = await callApicbase(() =>
-        deps.api.listPurchaseOrders({ page: req.page, pageSize: req.pageSize, ...(req.orderedAfter ? { orderedAfter: req.orderedAfter } : {}) }),
+        deps.api.listPurchaseOrders({
+          page: req.page,
+          pageSize: req.pageSize,
+          ...(req.orderedAfter ? { orderedAfter: req.orderedAfter } : {}),
+          ...(req.ordering ? { ordering: req.ordering } : {}),
+        }),
       );
+      const { orders, invalid } = sortOut(listed, req.skipIds);
       const entries: PulledEntry[] = [];
-      for (const { order, fetchedBySupplier } of listed.orders) {
+      for (const { order, fetchedBySupplier } of orders) {
         Context.current().heartbeat(order.id);
         entries.push({
           id: order.id,
@@ -85,10 +114,10 @@ export function createApicbaseActivities(deps: ApicbaseActivityDeps) {
           ...(fetchedBySupplier !== undefined ? { fetchedBySupplier } : {}),
         });
       }
-      for (const bad of listed.invalid) {
+      for (const bad of invalid) {
         deps.logger.error({ apicbaseId: bad.id, orderNumber: bad.orderNumber, problems: bad.problems }, 'Apicbase listed an order that cannot be read; handle it by hand');
       }
-      return { entries, invalid: listed.invalid, otherStatus: listed.otherStatus, count: listed.count, hasNext: listed.hasNext };
+      return { entries, invalid, otherStatus: listed.otherStatus, count: listed.count, hasNext: listed.hasNext, positions: listed.listed };
     },
 
     /** PATCHes one order's mark in Apicbase (one request). */
@@ -103,12 +132,15 @@ export function createApicbaseActivities(deps: ApicbaseActivityDeps) {
 
     /** One page of ORDERED orders, each checked for a workflow (one Apicbase request). */
     async reconcileOrdersPage(req: ReconcilePageRequest): Promise<ReconciledPage> {
-      const listed = await callApicbase(() => deps.api.listPurchaseOrders({ orderedAfter: req.orderedAfter, page: req.page, pageSize: req.pageSize }));
-      const placedBefore = Date.parse(req.placedBefore);
+      const listed = await callApicbase(() =>
+        deps.api.listPurchaseOrders({ orderedAfter: req.orderedAfter, page: req.page, pageSize: req.pageSize, ...(req.ordering ? { ordering: req.ordering } : {}) }),
+      );
+      const placedBefore = instantOf(req.placedBefore) ?? Date.parse(req.placedBefore);
+      const { orders, invalid } = sortOut(listed, req.skipIds);
       const missing: MissingOrder[] = [];
       let checked = 0;
-      for (const { order } of listed.orders) {
-        if (Date.parse(order.ordered_on) >= placedBefore) continue; // may still be on its way in
+      for (const { order } of orders) {
+        if (instantOf(order.ordered_on)! >= placedBefore) continue; // may still be on its way in
         Context.current().heartbeat(order.id);
         checked += 1;
         const workflowId = orderWorkflowId(order.id);
@@ -116,7 +148,15 @@ export function createApicbaseActivities(deps: ApicbaseActivityDeps) {
           missing.push({ id: order.id, orderNumber: order.order_number, orderedOn: order.ordered_on, customerNumber: order.supplier_customer_number, workflowId });
         }
       }
-      return { listed: listed.orders.length + listed.invalid.length + listed.otherStatus, checked, missing, invalid: listed.invalid, hasNext: listed.hasNext };
+      return {
+        listed: listed.orders.length + listed.invalid.length + listed.otherStatus,
+        checked,
+        missing,
+        invalid,
+        hasNext: listed.hasNext,
+        count: listed.count,
+        positions: listed.listed,
+      };
     },
 
     /** One log line per order without a workflow, and a summary line. */

@@ -14,6 +14,7 @@ import { orderWithUnknownArticle, sampleOrder } from '../test/helpers/sample-ord
 import { startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
 import { startTestSystem, type TestSystem } from '../test/helpers/system';
 import { temporalCliForTests } from '../test/helpers/temporal';
+import { apicbaseScenarios, startApicbaseRecordingSystem } from './record-apicbase-histories';
 
 const OUT = process.env.HISTORIES_OUT ?? path.resolve(__dirname, '..', 'test', 'histories');
 // Payloads are encrypted (src/codec): the CLI decodes them through the relay's codec endpoint, so the
@@ -164,27 +165,44 @@ async function main(): Promise<void> {
   try {
     // `npm run record-histories -- <scenario>…` records only those (keeping older recordings as they are).
     const only = process.argv.slice(2);
-    const unknown = only.filter((name) => !(name in scenarios));
-    if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${Object.keys(scenarios).join(', ')}`);
+    const unknown = only.filter((name) => !(name in scenarios) && !(name in apicbaseScenarios));
+    if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${[...Object.keys(scenarios), ...Object.keys(apicbaseScenarios)].join(', ')}`);
     for (const [name, run] of Object.entries(scenarios).filter(([name]) => only.length === 0 || only.includes(name))) {
-      const recorded = await run(system);
-      const handle = 'runId' in recorded ? recorded.handle : recorded;
-      const runArgs = 'runId' in recorded ? ['--run-id', recorded.runId] : [];
-      // The CLI writes the standard JSON history format that every Temporal tool and SDK reads.
-      // Asynchronously: the codec endpoint it calls runs in this process.
-      const { stdout: json } = await promisify(execFile)(
-        temporalCliForTests(),
-        [
-          'workflow', 'show', '--workflow-id', handle.workflowId, ...runArgs, '--address', system.env.address, '--output', 'json',
-          '--codec-endpoint', `${system.baseUrl}/codec`, '--codec-auth', `Bearer ${CODEC_TOKEN}`,
-        ],
-        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
-      );
-      writeFileSync(path.join(OUT, `${name}.json`), json);
-      process.stdout.write(`recorded ${name}: ${(JSON.parse(json) as { events: unknown[] }).events.length} events\n`);
+      await writeHistory(system, name, await run(system));
     }
   } finally {
     await system.close();
+  }
+  await recordApicbaseScenarios(process.argv.slice(2));
+}
+
+/** Writes one workflow's history to OUT/<name>.json. */
+async function writeHistory(system: TestSystem, name: string, recorded: WorkflowHandle | { handle: WorkflowHandle; runId: string }): Promise<void> {
+  const handle = 'runId' in recorded ? recorded.handle : recorded;
+  const runArgs = 'runId' in recorded ? ['--run-id', recorded.runId] : [];
+  // The CLI writes the standard JSON history format that every Temporal tool and SDK reads.
+  // Asynchronously: the codec endpoint it calls runs in this process.
+  const { stdout: json } = await promisify(execFile)(
+    temporalCliForTests(),
+    [
+      'workflow', 'show', '--workflow-id', handle.workflowId, ...runArgs, '--address', system.env.address, '--output', 'json',
+      '--codec-endpoint', `${system.baseUrl}/codec`, '--codec-auth', `Bearer ${CODEC_TOKEN}`,
+    ],
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+  );
+  writeFileSync(path.join(OUT, `${name}.json`), json);
+  process.stdout.write(`recorded ${name}: ${(JSON.parse(json) as { events: unknown[] }).events.length} events\n`);
+}
+
+/** The Apicbase pull and reconciliation scenarios (scripts/record-apicbase-histories.ts), on a system with the Apicbase sandbox. */
+async function recordApicbaseScenarios(only: string[]): Promise<void> {
+  const chosen = Object.entries(apicbaseScenarios).filter(([name]) => only.length === 0 || only.includes(name));
+  if (chosen.length === 0) return;
+  const t = await startApicbaseRecordingSystem({ CODEC_AUTH_TOKEN: CODEC_TOKEN });
+  try {
+    for (const [name, run] of chosen) await writeHistory(t.system, name, await run(t));
+  } finally {
+    await t.close();
   }
 }
 

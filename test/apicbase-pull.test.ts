@@ -8,12 +8,15 @@ import { readPullCursor } from '../src/apicbase/schedules';
 import { statusQuery } from '../workflows/order-messages';
 import type { PullOrdersResult } from '../workflows/apicbase-types';
 import { PULL_MODE_SETTINGS, runCount, startApicbaseTestSystem, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
+import { LogSink } from './helpers/ingress';
 import { PATIENCE_MS } from './helpers/patience';
 
 void describe('Apicbase pull mode', () => {
+  const sink = new LogSink();
   let t: ApicbaseTestSystem;
   before(async () => {
-    t = await startApicbaseTestSystem(PULL_MODE_SETTINGS);
+    // Waits are configuration: a loaded machine still answers the webhook's verdict in time.
+    t = await startApicbaseTestSystem({ ...PULL_MODE_SETTINGS, WEBHOOK_VERIFY_DEADLINE_MS: '60000' }, { logDestination: sink });
   });
   after(async () => {
     await t?.close();
@@ -22,14 +25,80 @@ void describe('Apicbase pull mode', () => {
   const hublifyOrders = (orderNumber: string) => t.system.sandbox.orders().filter((o) => o.o_orderid_external === orderNumber);
   const waitForWorkflow = (apicbaseId: string, timeoutMs = PATIENCE_MS) =>
     waitUntil(() => client().workflow.getHandle(orderWorkflowId(apicbaseId)).describe(), timeoutMs, `workflow for ${apicbaseId}`);
-  /** Poll results so far, newest first (each poll's workflow returns its result). */
-  const pollResults = async () => {
+  /** Poll results (of polls started since `since`, if given), newest first (each poll's workflow returns its result). */
+  const pollResults = async (since?: Date) => {
     const out: PullOrdersResult[] = [];
-    for await (const wf of client().workflow.list({ query: `WorkflowType = "pullOrdersWorkflow" AND ExecutionStatus = "Completed"` })) {
+    const started = since ? ` AND StartTime >= "${since.toISOString()}"` : '';
+    for await (const wf of client().workflow.list({ query: `WorkflowType = "pullOrdersWorkflow" AND ExecutionStatus = "Completed"${started}` })) {
       out.push((await client().workflow.getHandle(wf.workflowId, wf.runId).result()) as PullOrdersResult);
     }
     return out;
   };
+
+  // First, while the cursor is still far back: these orders are hours old.
+  void it('no order is skipped when orders leave the list and new ones join it between page reads', async () => {
+    const schedule = client().schedule.getHandle(PULL_SCHEDULE_ID);
+    await schedule.pause('test: the walk starts once the orders are in place');
+    await waitUntil(async () => (await client().workflow.count('WorkflowType = "pullOrdersWorkflow" AND ExecutionStatus = "Running"')).count === 0, 30_000, 'no poll running');
+    // Ten orders ten minutes apart (further apart than the 1-minute overlap), pages of four.
+    const base = Date.now() - 3 * 3_600_000;
+    const minute = (m: number) => new Date(base + m * 60_000).toISOString();
+    const placed: ApicbaseOrder[] = [];
+    for (let i = 0; i < 10; i++) placed.push((await t.apicbase.placeOrder({ delivery: 'pull', orderedOn: minute(i * 10) })).order);
+    // After the first page: two of its orders are delivered (they leave the ORDERED list, so later
+    // pages shift), and three orders arrive: one sharing the first page's last time, one between, one newest.
+    const hook = t.apicbase.betweenPages({
+      changeListed: { count: 2, status: 'DELIVERED' },
+      place: [{ orderedOn: minute(30) }, { orderedOn: minute(45) }, { orderedOn: minute(95) }],
+    });
+    await schedule.unpause('test: walk now');
+    const fired = await hook;
+    assert.equal(fired.changed.length, 2);
+    const all = [...placed, ...fired.placed];
+    await waitUntil(async () => (await Promise.all(all.map((o) => runCount(client(), orderWorkflowId(o.id))))).every((n) => n >= 1), 60_000, 'a workflow for every order');
+    await waitUntil(() => all.every((o) => t.apicbase.order(o.id)?.fetched_by_supplier), 30_000, 'every order marked fetched_by_supplier');
+    for (const order of all) {
+      assert.equal(await runCount(client(), orderWorkflowId(order.id)), 1, `one run for ${order.order_number} (${order.ordered_on})`);
+      assert.equal(t.apicbase.order(order.id)?.patches.length, 1, `${order.order_number} marked once`);
+    }
+    // Still ORDERED in Apicbase: every one of them has its workflow (the delivered two were started from the first page).
+    const ordered = all.filter((o) => t.apicbase.order(o.id)?.order.status === 'ORDERED');
+    assert.equal(ordered.length, 11);
+    const cursor = await readPullCursor(client());
+    assert.equal(cursor, new Date(Date.parse(minute(95)) - 60_000).toISOString(), 'the cursor: everything up to the newest order was seen, minus the overlap');
+  });
+
+  void it('an order whose ordered_on cannot be read is reported, and the walk goes on', async () => {
+    const mark = sink.lines.length;
+    // Python's str(datetime): a space instead of "T" — not ISO 8601, though the server reads it.
+    const odd = new Date(Date.now() - 30_000).toISOString().replace('T', ' ').slice(0, 19);
+    const { order: unreadable } = await t.apicbase.placeOrder({ delivery: 'pull', order: { ordered_on: odd } });
+    const { order: fine } = await t.apicbase.placeOrder({ delivery: 'pull' });
+    await waitForWorkflow(fine.id);
+    const reported = await waitUntil(
+      async () => (await pollResults()).find((r) => r.invalid.some((bad) => bad.orderNumber === unreadable.order_number)),
+      20_000,
+      'a poll result that reports the unreadable order',
+    );
+    assert.match(reported.invalid.find((bad) => bad.orderNumber === unreadable.order_number)!.problems.join(' '), /ordered_on: .* is not an ISO 8601 date and time/);
+    assert.equal(await runCount(client(), orderWorkflowId(unreadable.id)), 0, 'not started: its place in the walk is unknown; a person handles it');
+    assert.equal(t.apicbase.order(unreadable.id)?.fetched_by_supplier, false);
+    const logged = sink.since(mark).filter((l) => l.includes(unreadable.order_number) && l.includes('cannot be read'));
+    assert.ok(logged.length >= 1, 'a log line names the order');
+    // The Web UI shows it in the poll's details.
+    const poll = await waitUntil(async () => {
+      for await (const wf of client().workflow.list({ query: 'WorkflowType = "pullOrdersWorkflow" AND ExecutionStatus = "Completed"' })) {
+        const result = (await client().workflow.getHandle(wf.workflowId, wf.runId).result()) as PullOrdersResult;
+        if (result.invalid.some((bad) => bad.orderNumber === unreadable.order_number)) return client().workflow.getHandle(wf.workflowId, wf.runId);
+      }
+      return undefined;
+    }, 20_000, 'the reporting poll');
+    const metadata = (await poll.query<{ currentDetails?: string }>('__temporal_workflow_metadata'));
+    assert.match(metadata.currentDetails ?? '', new RegExp(`unreadable, handle by hand\\*\\*: ${unreadable.order_number} \\(ordered_on`));
+    // Polls go on (no crash loop): a later poll completes too.
+    const { order: later } = await t.apicbase.placeOrder({ delivery: 'pull' });
+    await waitForWorkflow(later.id);
+  });
 
   void it('a pull cycle starts every new order once, over several pages, and marks each fetched', async () => {
     const at = new Date(Date.now() - 60_000);
@@ -48,10 +117,13 @@ void describe('Apicbase pull mode', () => {
       assert.equal(status.source, 'pull');
     }
     const results = await pollResults();
-    assert.equal(results.reduce((n, r) => n + r.started, 0), 11, 'eleven starts over all polls, no more');
-    assert.ok(results.some((r) => r.started === 11 && r.pages >= 3), `one poll walked three pages: ${JSON.stringify(results.map((r) => [r.pages, r.started]))}`);
+    const numbers = new Set(placed.map((o) => o.order_number));
+    const starts = results.flatMap((r) => r.startedOrders).filter((n) => numbers.has(n));
+    assert.equal(starts.length, 11, 'eleven starts over all polls, no more');
+    assert.ok(results.some((r) => r.startedOrders.filter((n) => numbers.has(n)).length === 11 && r.pages >= 3), `one poll walked three pages: ${JSON.stringify(results.map((r) => [r.pages, r.started]))}`);
     // Later polls list the newest orders again (the overlap) and start nothing.
-    await waitUntil(async () => (await pollResults()).some((r) => r.started === 0 && r.alreadyKnown >= 1), PATIENCE_MS, 'a later poll that saw known orders');
+    const lastStart = new Date();
+    await waitUntil(async () => (await pollResults(lastStart)).some((r) => r.started === 0 && r.alreadyKnown >= 1), PATIENCE_MS, 'a later poll that saw known orders');
     const cursor = await readPullCursor(client());
     assert.equal(cursor, new Date(Date.parse(placed[10]!.ordered_on) - 60_000).toISOString(), 'the cursor: newest order seen minus the overlap');
     for (const order of placed) assert.equal(t.apicbase.order(order.id)?.patches.length, 1, 'marked once');

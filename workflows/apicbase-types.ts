@@ -1,5 +1,6 @@
 // Inputs, settings and results of the Apicbase pull and reconciliation workflows, and what their
 // activities return. Types only (the workflow bundle and the activities share them).
+import type { ListedEntry, WalkPosition } from './purchase-order-walk';
 
 /** Configuration the workflows read through an activity, so a changed setting applies at the next run. */
 export interface ApicbaseRunSettings {
@@ -14,8 +15,19 @@ export interface ApicbaseRunSettings {
 export interface PullOrdersInput {
   /** ordered_on__gt of this poll (ISO 8601); null lists every ORDERED order. Kept in the schedule. */
   cursor: string | null;
-  /** Progress carried over a continue-as-new. */
-  carried?: { page: number; newestSeen: string | null; result: PullOrdersResult };
+  /** Progress carried over a continue-as-new (`walk`; `page` and `newestSeen` from runs before the oldest-first walk). */
+  carried?: { walk?: WalkPosition; page?: number; newestSeen?: string | null; result: PullOrdersResult };
+}
+
+/** One list request of a walk. */
+export interface PageRequest {
+  orderedAfter: string | null;
+  page: number;
+  pageSize: number;
+  /** The list's sort (`ordering`); absent: Apicbase's default, newest first. */
+  ordering?: string;
+  /** Orders handled already in this walk: listed again, not handled again. */
+  skipIds?: string[];
 }
 
 /** What became of one order listed by Apicbase. */
@@ -48,6 +60,8 @@ export interface PulledPage {
   otherStatus: number;
   count: number | null;
   hasNext: boolean;
+  /** Every entry's id and ordered_on, in list order (where the walk stands after the page). */
+  positions?: ListedEntry[];
 }
 
 export interface PullOrdersResult {
@@ -61,7 +75,12 @@ export interface PullOrdersResult {
   startedOrders: string[];
   marked: number;
   markFailures: string[];
+  /** Listed orders that cannot be read (a bad shape, or an `ordered_on` that is no ISO 8601 date-time): need a person. */
   invalid: InvalidEntry[];
+  /** Oldest-first walk: every ORDERED order placed up to this instant was listed (the cursor follows it). */
+  fullySeen?: string | null;
+  /** False when the list kept changing under the walk: it stopped at `fullySeen`, and the next poll goes on. */
+  settled?: boolean;
 }
 
 export interface ReconcilePageRequest {
@@ -70,6 +89,8 @@ export interface ReconcilePageRequest {
   placedBefore: string;
   page: number;
   pageSize: number;
+  ordering?: string;
+  skipIds?: string[];
 }
 
 export interface MissingOrder {
@@ -87,6 +108,8 @@ export interface ReconciledPage {
   missing: MissingOrder[];
   invalid: InvalidEntry[];
   hasNext: boolean;
+  count?: number | null;
+  positions?: ListedEntry[];
 }
 
 export interface ReconcileResult {
@@ -96,4 +119,6 @@ export interface ReconcileResult {
   checked: number;
   missing: MissingOrder[];
   invalid: InvalidEntry[];
+  /** False when the list kept changing under the walk: orders after the last fully seen one were not all checked. */
+  settled?: boolean;
 }

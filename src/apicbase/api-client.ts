@@ -27,6 +27,8 @@ export interface ListRequest {
   status?: string;
   /** ordered_on__gt: only orders placed after this instant. */
   orderedAfter?: string;
+  /** The sort, e.g. `ordered_on,id` (oldest first); absent: the API's default, newest first. */
+  ordering?: string;
   /** 1-based. */
   page: number;
   pageSize: number;
@@ -46,10 +48,11 @@ export class ApicbaseApiClient {
     const url = new URL(`${this.base}${PURCHASE_ORDERS_PATH}`);
     url.searchParams.set('status', status);
     if (req.orderedAfter) url.searchParams.set('ordered_on__gt', req.orderedAfter);
+    if (req.ordering) url.searchParams.set('ordering', req.ordering);
     url.searchParams.set('page', String(req.page));
     url.searchParams.set('page_size', String(req.pageSize));
     const { status: httpStatus, body } = await this.call('list', 'GET', url, undefined, { emptyPageIsEnd: req.page > 1 });
-    if (httpStatus === 404) return { orders: [], invalid: [], otherStatus: 0, count: null, hasNext: false };
+    if (httpStatus === 404) return { orders: [], invalid: [], otherStatus: 0, count: null, hasNext: false, listed: [] };
     try {
       return parsePurchaseOrderPage(body, { page: req.page, pageSize: req.pageSize, status });
     } catch (err) {

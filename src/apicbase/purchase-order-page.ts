@@ -27,6 +27,8 @@ export interface PurchaseOrderPage {
   count: number | null;
   /** Whether another page may follow. */
   hasNext: boolean;
+  /** Every entry's id and `ordered_on` as listed, in list order (where a walk stands after the page). */
+  listed: Array<{ id: string | null; orderedOn: string | null }>;
 }
 
 export class UnreadableEnvelopeError extends Error {
@@ -55,13 +57,13 @@ export function parsePurchaseOrderPage(body: unknown, request: { page: number; p
     throw new UnreadableEnvelopeError(body === null ? 'null' : typeof body);
   }
 
-  const page: PurchaseOrderPage = { orders: [], invalid: [], otherStatus: 0, count, hasNext: false };
+  const page: PurchaseOrderPage = { orders: [], invalid: [], otherStatus: 0, count, hasNext: false, listed: entries.map(listedEntry) };
   for (const entry of entries) {
     const parsed = apicbaseOrderSchema.safeParse(entry);
     if (!parsed.success) {
       const e = (entry && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
       page.invalid.push({
-        id: typeof e.id === 'string' || typeof e.id === 'number' ? String(e.id) : null,
+        id: listedEntry(entry).id,
         orderNumber: typeof e.order_number === 'string' ? e.order_number : null,
         problems: describeIssues(parsed.error),
       });
@@ -85,4 +87,12 @@ export function parsePurchaseOrderPage(body: unknown, request: { page: number; p
   else if (count !== null) page.hasNext = request.page * request.pageSize < count;
   else page.hasNext = entries.length >= request.pageSize && entries.length > 0;
   return page;
+}
+
+function listedEntry(entry: unknown): { id: string | null; orderedOn: string | null } {
+  const e = (entry && typeof entry === 'object' ? entry : {}) as Record<string, unknown>;
+  return {
+    id: typeof e.id === 'string' || typeof e.id === 'number' ? String(e.id) : null,
+    orderedOn: typeof e.ordered_on === 'string' ? e.ordered_on : null,
+  };
 }

@@ -10,6 +10,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type Schedu
 import { decodeFromPayloadsAtIndex, encodeToPayload } from '@temporalio/common/lib/internal-non-workflow';
 import type { Logger } from 'pino';
 import type { PullOrdersInput } from '../../workflows/apicbase-types';
+import { instantOf, laterOf } from '../../workflows/purchase-order-walk';
 
 export const PULL_SCHEDULE_ID = 'apicbase-pull-orders';
 export const RECONCILE_SCHEDULE_ID = 'apicbase-reconcile-orders';
@@ -143,7 +144,8 @@ export async function advancePullCursor(client: Client, cursor: string): Promise
   if (!schedule || !start) throw new Error(`schedule ${PULL_SCHEDULE_ID} has no start-workflow action`);
   const payloads = start.input?.payloads ?? [];
   const input = (payloads[0] ? await decodeFromPayloadsAtIndex<PullOrdersInput>(converter, 0, payloads) : { cursor: null }) ?? { cursor: null };
-  if (input.cursor && Date.parse(input.cursor) >= Date.parse(cursor)) return input.cursor;
+  // Never backwards (a cursor that cannot be read is replaced).
+  if (laterOf(input.cursor, cursor) === input.cursor && input.cursor !== null && instantOf(input.cursor) !== undefined) return input.cursor;
   const next: PullOrdersInput = { ...input, cursor };
   start.input = { payloads: [await encodeToPayload(converter, next), ...payloads.slice(1)] };
   await client.workflowService.updateSchedule({

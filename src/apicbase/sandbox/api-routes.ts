@@ -1,12 +1,12 @@
 // The sandbox's supplier API: GET /api/v2/integrations/suppliers/purchase_orders/ (status and
 // ordered_on__gt filters, page/page_size pagination in DRF's {count, next, previous, results}
-// envelope, newest first) and PATCH …/purchase_orders/<id>/ to mark an order fetched or viewed.
+// envelope, newest first unless `ordering` says otherwise, e.g. `ordered_on,id`) and PATCH …/purchase_orders/<id>/ to mark an order fetched or viewed.
 // Bearer tokens from the sandbox's OAuth server; a per-user rate limit answered 429 + Retry-After.
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { PURCHASE_ORDERS_PATH } from '../api-client';
 import { FaultSchedule, RateLimiter } from './limits';
 import type { SandboxOAuthServer } from './oauth-server';
-import { SandboxOrders, listQuerySchema, type SandboxStats } from './state';
+import { SandboxOrders, listQuerySchema, sandboxInstant, type SandboxPurchaseOrder, type SandboxStats } from './state';
 
 export interface SandboxApiDeps {
   orders: SandboxOrders;
@@ -19,6 +19,8 @@ export interface SandboxApiDeps {
   now: () => number;
   defaultPageSize: number;
   maxPageSize: number;
+  /** After each list answer (before it is sent): the orders on the page, and whether a next page follows. */
+  pageAnswered?: (listed: SandboxPurchaseOrder[], hasNext: boolean) => void;
 }
 
 const MARKS = ['fetched_by_supplier', 'viewed_by_supplier'] as const;
@@ -65,7 +67,7 @@ export function supplierApiRouter(deps: SandboxApiDeps): Router {
       return;
     }
     const q = parsed.data;
-    if (q.ordered_on__gt !== undefined && Number.isNaN(Date.parse(q.ordered_on__gt))) {
+    if (q.ordered_on__gt !== undefined && sandboxInstant(q.ordered_on__gt) === -Infinity) {
       res.status(400).json({ ordered_on__gt: ['Enter a valid date/time.'] });
       return;
     }
@@ -81,12 +83,15 @@ export function supplierApiRouter(deps: SandboxApiDeps): Router {
       url.searchParams.set('page', String(page));
       return url.toString();
     };
-    res.json({
+    const listed = rows.slice((q.page - 1) * pageSize, q.page * pageSize);
+    const body = {
       count: rows.length,
       next: q.page < pages ? link(q.page + 1) : null,
       previous: q.page > 1 ? link(q.page - 1) : null,
-      results: rows.slice((q.page - 1) * pageSize, q.page * pageSize).map((e) => SandboxOrders.listed(e)),
-    });
+      results: listed.map((e) => SandboxOrders.listed(e)),
+    };
+    deps.pageAnswered?.(listed, body.next !== null);
+    res.json(body);
   });
 
   router.patch(`${PURCHASE_ORDERS_PATH}:id/`, gate('patch'), express.json({ limit: '100kb' }), (req: Request<{ id: string }>, res) => {

@@ -1,11 +1,12 @@
 // The sandbox's control API under /_sandbox (no token; loopback tooling and tests): place an order
 // (delivered by webhook, or left for pulling), look at orders and counters, change an order's
-// status, schedule faults, tune the rate limit and token lifetime, expire tokens, reset.
+// status or (hooks/between-pages) change orders between two page reads of a walk, schedule faults, tune the rate limit and token lifetime, expire tokens, reset.
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { ApicbaseSandbox } from './server';
 import { faultSchema, rateLimitSchema } from './limits';
 import { SANDBOX_STATUSES } from './state';
+import type { ApicbaseOrder } from '../order';
 
 export const placeOrderSchema = z.object({
   /** webhook: POSTed to the configured URL, ORDERED only if it answers 2xx; pull: ORDERED at once. */
@@ -21,6 +22,23 @@ export const placeOrderSchema = z.object({
 
 export type PlaceOrderRequest = z.infer<typeof placeOrderSchema>;
 
+/** A one-shot change made between two page reads of a walk (ApicbaseSandbox.betweenPages). */
+export const betweenPagesHookSchema = z.object({
+  /** The first `count` orders of the page just answered get `status` (e.g. DELIVERED: they leave the ORDERED list). */
+  changeListed: z.object({ count: z.number().int().positive(), status: z.enum(SANDBOX_STATUSES) }).optional(),
+  /** Orders placed for pulling (ORDERED) at that moment. */
+  place: z.array(placeOrderSchema.omit({ delivery: true, bodyStyle: true })).max(100).optional(),
+});
+
+export type BetweenPagesHook = z.infer<typeof betweenPagesHookSchema>;
+
+export interface BetweenPagesOutcome {
+  /** Ids on the page after which the hook fired. */
+  listed: string[];
+  changed: Array<{ id: string; orderNumber: string; status: string }>;
+  placed: ApicbaseOrder[];
+}
+
 export class SandboxRequestError extends Error {
   constructor(
     message: string,
@@ -33,6 +51,7 @@ export class SandboxRequestError extends Error {
 export function controlApiRouter(sandbox: ApicbaseSandbox): Router {
   const router = express.Router();
   router.use(express.json({ limit: '1mb' }));
+  let lastOutcome: BetweenPagesOutcome | undefined;
 
   router.post('/orders', async (req, res) => {
     res.status(201).json(await sandbox.placeOrder(parse(placeOrderSchema, req.body ?? {})));
@@ -52,6 +71,18 @@ export function controlApiRouter(sandbox: ApicbaseSandbox): Router {
   router.post('/orders/:id/status', (req, res) => {
     const { status } = parse(z.object({ status: z.enum(SANDBOX_STATUSES) }), req.body ?? {});
     res.json(sandbox.setStatus(req.params.id, status));
+  });
+  // Armed now, fired once: the outcome is logged and shown by GET (tests in-process await the promise).
+  router.post('/hooks/between-pages', (req, res) => {
+    const hook = parse(betweenPagesHookSchema, req.body ?? {});
+    void sandbox.betweenPages(hook).then((outcome) => {
+      lastOutcome = outcome;
+    });
+    lastOutcome = undefined;
+    res.status(201).json({ armed: hook });
+  });
+  router.get('/hooks/between-pages', (_req, res) => {
+    res.json({ armed: sandbox.pendingBetweenPages() ?? null, lastFired: lastOutcome ?? null });
   });
   router.get('/stats', (_req, res) => {
     res.json(sandbox.stats());

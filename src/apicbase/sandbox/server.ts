@@ -11,7 +11,7 @@ import express from 'express';
 import { createLogger, type Logger } from '../../logger';
 import type { ApicbaseOrder } from '../order';
 import { supplierApiRouter } from './api-routes';
-import { SandboxRequestError, controlApiRouter, type PlaceOrderRequest } from './control-api';
+import { SandboxRequestError, controlApiRouter, type BetweenPagesHook, type BetweenPagesOutcome, type PlaceOrderRequest } from './control-api';
 import { FaultSchedule, RateLimiter, type FaultSpec, type RateLimitSettings } from './limits';
 import { SandboxOAuthServer } from './oauth-server';
 import { newSampleOrder, samplePackage } from './sample-order';
@@ -76,6 +76,7 @@ export class ApicbaseSandbox {
   private readonly logger: Logger;
   private closed?: Promise<void>;
   private readonly now = () => Date.now();
+  private pageHook: { hook: BetweenPagesHook; resolve: (outcome: BetweenPagesOutcome) => void } | undefined;
 
   constructor(opts: ApicbaseSandboxOptions = {}) {
     this.host = opts.host ?? APICBASE_SANDBOX_DEFAULTS.host;
@@ -115,6 +116,7 @@ export class ApicbaseSandbox {
         now: this.now,
         defaultPageSize: opts.defaultPageSize ?? 10,
         maxPageSize: opts.maxPageSize ?? 200,
+        pageAnswered: (listed, hasNext) => this.pageAnswered(listed, hasNext),
       }),
     );
     app.use((req, res) => {
@@ -141,6 +143,14 @@ export class ApicbaseSandbox {
   async placeOrder(req: PlaceOrderRequest = {}): Promise<PlacedOrder> {
     const delivery = req.delivery ?? (this.webhookUrl ? 'webhook' : 'pull');
     if (delivery === 'webhook' && !this.webhookUrl) throw new SandboxRequestError('no webhook URL is configured: place it with delivery "pull"', 409);
+    const entry = this.addOrder(req, delivery);
+    if (delivery === 'pull') return { order: entry.order, status: entry.order.status, delivery };
+    const webhook = await this.send(entry, req.bodyStyle);
+    return { order: entry.order, status: entry.order.status, delivery, webhook };
+  }
+
+  /** Stores a new order at once (synchronously: a hook places orders between two page reads). */
+  private addOrder(req: PlaceOrderRequest, delivery: 'webhook' | 'pull'): SandboxPurchaseOrder {
     const orderedOn = req.orderedOn ? new Date(req.orderedOn) : new Date(this.now());
     if (Number.isNaN(orderedOn.getTime())) throw new SandboxRequestError('orderedOn is not a date', 400);
     const overrides = {
@@ -155,12 +165,40 @@ export class ApicbaseSandbox {
     } catch (err) {
       throw new SandboxRequestError(`the order cannot be placed: ${(err as Error).message}`, 400);
     }
-    if (delivery === 'pull') {
-      this.logger.info({ orderNumber: entry.order.order_number }, 'apicbase sandbox: order placed for pulling');
-      return { order: entry.order, status: entry.order.status, delivery };
-    }
-    const webhook = await this.send(entry, req.bodyStyle);
-    return { order: entry.order, status: entry.order.status, delivery, webhook };
+    if (delivery === 'pull') this.logger.info({ orderNumber: entry.order.order_number }, 'apicbase sandbox: order placed for pulling');
+    return entry;
+  }
+
+  /**
+   * Arms a one-shot hook: right after the list next answers a page that has a next page (a walk is
+   * between two page reads), the first `changeListed.count` orders of that page get a new status and
+   * the orders in `place` are placed for pulling. Resolves with what it did.
+   */
+  betweenPages(hook: BetweenPagesHook): Promise<BetweenPagesOutcome> {
+    if (this.pageHook) throw new SandboxRequestError('a between-pages hook is armed already', 409);
+    return new Promise((resolve) => {
+      this.pageHook = { hook, resolve };
+    });
+  }
+
+  /** The armed between-pages hook, if any. */
+  pendingBetweenPages(): BetweenPagesHook | undefined {
+    return this.pageHook?.hook;
+  }
+
+  /** Called by the list route after each answer. */
+  private pageAnswered(listed: SandboxPurchaseOrder[], hasNext: boolean): void {
+    const armed = this.pageHook;
+    if (!armed || !hasNext) return;
+    this.pageHook = undefined;
+    const { changeListed, place = [] } = armed.hook;
+    const changed = listed.slice(0, changeListed?.count ?? 0).map((entry) => {
+      entry.order.status = changeListed!.status;
+      return { id: entry.order.id, orderNumber: entry.order.order_number, status: entry.order.status };
+    });
+    const placed = place.map((req) => this.addOrder(req, 'pull').order);
+    this.logger.info({ changed: changed.length, placed: placed.length }, 'apicbase sandbox: between-pages hook fired');
+    armed.resolve({ listed: listed.map((e) => e.order.id), changed, placed });
   }
 
   /** Sends an order's webhook again (as when the customer re-sends an order that failed). */
@@ -240,8 +278,9 @@ export class ApicbaseSandbox {
     return this.oauth.expireAccessTokens();
   }
 
-  /** Forgets orders, tokens, counters, faults and the rate-limit log. */
+  /** Forgets orders, tokens, counters, faults, the rate-limit log and an armed hook. */
   reset(): void {
+    this.pageHook = undefined;
     this.store.clear();
     this.oauth.reset();
     this.faultSchedule.clear();

@@ -2,6 +2,7 @@
 // `fetched_by_supplier` / `viewed_by_supplier` marks and the PATCH bodies received, and counters
 // tests read (requests, throttled, expired tokens used, grants). In memory only.
 import { z } from 'zod';
+import { instantOf } from '../../../workflows/purchase-order-walk';
 import { apicbaseOrderSchema, type ApicbaseOrder } from '../order';
 
 export interface SandboxStats {
@@ -42,8 +43,25 @@ export const listQuerySchema = z.object({
   ordered_on__gt: z.string().optional(),
   page: z.coerce.number().int().positive().default(1),
   page_size: z.coerce.number().int().positive().optional(),
-  ordering: z.enum(['ordered_on', '-ordered_on']).optional(),
+  /** DRF's OrderingFilter: fields separated by commas, `-` for descending (`ordered_on,id`). */
+  ordering: z
+    .string()
+    .regex(/^-?(ordered_on|id)(,-?(ordered_on|id))*$/, 'fields: ordered_on, id (comma-separated, "-" for descending)')
+    .optional(),
 });
+
+type SortKey = { field: 'ordered_on' | 'id'; dir: 1 | -1 };
+
+/**
+ * An order's `ordered_on` as the server reads it: ISO 8601 (offset-less = UTC), else whatever
+ * Date.parse makes of it (a server reads its own format); -Infinity when nothing does.
+ */
+export function sandboxInstant(value: string): number {
+  const strict = instantOf(value);
+  if (strict !== undefined) return strict;
+  const lenient = Date.parse(value);
+  return Number.isNaN(lenient) ? -Infinity : lenient;
+}
 
 export class SandboxOrders {
   private readonly byId = new Map<string, SandboxPurchaseOrder>();
@@ -68,15 +86,19 @@ export class SandboxOrders {
     this.byId.clear();
   }
 
-  /** Filtered and sorted like the API: newest first unless `ordering=ordered_on`. */
+  /** Filtered and sorted like the API: newest first unless `ordering` says otherwise; ties by id. */
   query(q: z.infer<typeof listQuerySchema>): SandboxPurchaseOrder[] {
-    const after = q.ordered_on__gt ? Date.parse(q.ordered_on__gt) : undefined;
-    const rows = this.all().filter(
-      (e) => (!q.status || e.order.status === q.status) && (after === undefined || Date.parse(e.order.ordered_on) > after),
-    );
-    const dir = q.ordering === 'ordered_on' ? 1 : -1;
-    // Ties broken by id so that pages are stable, as a database with a unique sort key would be.
-    return rows.sort((a, b) => dir * (Date.parse(a.order.ordered_on) - Date.parse(b.order.ordered_on) || a.order.id.localeCompare(b.order.id)));
+    const after = q.ordered_on__gt !== undefined ? sandboxInstant(q.ordered_on__gt) : undefined;
+    const rows = this.all().filter((e) => (!q.status || e.order.status === q.status) && (after === undefined || sandboxInstant(e.order.ordered_on) > after));
+    const keys: SortKey[] = (q.ordering ?? '-ordered_on').split(',').map((f) => ({ field: f.replace(/^-/, '') as SortKey['field'], dir: f.startsWith('-') ? -1 : 1 }));
+    // A unique last key, as a database sorting on a primary key would have: pages are stable.
+    if (!keys.some((k) => k.field === 'id')) keys.push({ field: 'id', dir: keys[0]?.dir ?? 1 });
+    const compare = (a: SandboxPurchaseOrder, b: SandboxPurchaseOrder, k: SortKey): number => {
+      if (k.field === 'id') return k.dir * a.order.id.localeCompare(b.order.id);
+      const [ta, tb] = [sandboxInstant(a.order.ordered_on), sandboxInstant(b.order.ordered_on)];
+      return ta === tb ? 0 : k.dir * (ta < tb ? -1 : 1);
+    };
+    return rows.sort((a, b) => keys.reduce((order, k) => order || compare(a, b, k), 0));
   }
 
   /** The list entry: the order as the webhook sends it, plus the two marks. */
