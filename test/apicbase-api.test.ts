@@ -109,7 +109,11 @@ void describe('Apicbase API client, OAuth and token store (against the sandbox)'
     assert.equal(seen.length, 23);
     assert.deepEqual(seen, [...seen].sort().reverse(), 'newest first');
     // A page past the end (DRF: 404 "Invalid page.") is an empty last page.
-    assert.deepEqual(await api.listPurchaseOrders({ page: 9, pageSize: 10 }), { orders: [], invalid: [], otherStatus: 0, count: null, hasNext: false });
+    assert.deepEqual(await api.listPurchaseOrders({ page: 9, pageSize: 10 }), { orders: [], invalid: [], otherStatus: 0, count: null, hasNext: false, listed: [] });
+    // The walk's sort: oldest first; `listed` gives every entry's id and ordered_on in list order.
+    const oldest = await api.listPurchaseOrders({ orderedAfter: new Date(t0 - 1).toISOString(), ordering: 'ordered_on,id', page: 1, pageSize: 10 });
+    assert.deepEqual(oldest.orders.map((o) => o.order.ordered_on), [...seen].sort().slice(0, 10), 'oldest first');
+    assert.deepEqual(oldest.listed.map((e) => e.orderedOn), oldest.orders.map((o) => o.order.ordered_on));
   });
 
   void it('parses the list defensively: DRF envelope, data/items, a bare array; bad entries reported, other statuses dropped', () => {
