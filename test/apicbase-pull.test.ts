@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
-import { readPullCursor } from '../src/apicbase/schedules';
+import { PULL_SCHEDULE_ID, readPullCursor } from '../src/apicbase/schedules';
 import { statusQuery } from '../workflows/order-messages';
 import type { PullOrdersResult } from '../workflows/apicbase-types';
 import { instantOf } from '../workflows/purchase-order-walk';
