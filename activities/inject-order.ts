@@ -39,6 +39,17 @@ async function heartbeating<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+function resultOf(data: HublifyOrderData, duplicate: boolean): InjectResult {
+  return {
+    orderId: data.orderid,
+    personId: data.personid ?? null,
+    state: data.order_state_code,
+    stateName: data.order_state_name ?? null,
+    duplicate,
+    attempts: Context.current().info.attempt,
+  };
+}
+
 export function createInjectActivities(deps: { hublify: HublifyClient }) {
   /** Hublify's order by our o_orderid_external (and its id when known), or null when Hublify has none. */
   function findOrder(filter: HublifyOrderFilter): Promise<HublifyOrderData | null> {
@@ -52,30 +63,34 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
     });
   }
 
+  /** Hublify's existing order under our number: ours when it matches a version sent, else the number is taken. */
+  function adopted(existing: HublifyOrderData | null, sentBefore: HublifyOrderCreateRequest[], orderId = existing?.orderid): InjectResult {
+    if (!existing || !sentBefore.some((sent) => sameOrder(sent, existing))) {
+      throw ApplicationFailure.nonRetryable(
+        `another order holds number ${sentBefore[0]!.fields.order.o_orderid_external ?? '?'} in Hublify (${orderId ?? '?'}): its person or items differ from this order's`,
+        ORDER_NUMBER_TAKEN,
+      );
+    }
+    return resultOf(existing, true);
+  }
+
   return {
     /**
-     * order_create once per attempt. `versions` are the requests sent for this order before (an amended
+     * order_create once per attempt (a retry looks the order up first). `versions` are the requests sent for this order before (an amended
      * order may have reached Hublify in an earlier form): a duplicate matching any of them is ours.
      */
     async injectOrder(request: HublifyOrderCreateRequest, versions: HublifyOrderCreateRequest[] = []): Promise<InjectResult> {
-      const { data, duplicate } = await heartbeating(callHublify(() => deps.hublify.orderCreate(request)));
-      if (duplicate) {
-        const existing = await findOrder({ orderid: data.orderid, o_orderid_external: request.fields.order.o_orderid_external ?? '' });
-        if (!existing || ![request, ...versions].some((sent) => sameOrder(sent, existing))) {
-          throw ApplicationFailure.nonRetryable(
-            `another order holds number ${request.fields.order.o_orderid_external ?? '?'} in Hublify (${data.orderid}): its person or items differ from this order's`,
-            ORDER_NUMBER_TAKEN,
-          );
-        }
+      const external = request.fields.order.o_orderid_external ?? '';
+      const sentBefore = [request, ...versions];
+      // A retry asks first: the attempt before may have created the order and died (worker killed, reply
+      // lost) before it could say so. Hublify then gets no second order_create for it.
+      if (Context.current().info.attempt > 1) {
+        const existing = await heartbeating(findOrder({ o_orderid_external: external }));
+        if (existing) return adopted(existing, sentBefore);
       }
-      return {
-        orderId: data.orderid,
-        personId: data.personid ?? null,
-        state: data.order_state_code,
-        stateName: data.order_state_name ?? null,
-        duplicate,
-        attempts: Context.current().info.attempt,
-      };
+      const { data, duplicate } = await heartbeating(callHublify(() => deps.hublify.orderCreate(request)));
+      if (!duplicate) return resultOf(data, false);
+      return adopted(await findOrder({ orderid: data.orderid, o_orderid_external: external }), sentBefore, data.orderid);
     },
 
     /** order_get by the given ids: the order, or null when Hublify answers "Order not found". */

@@ -1,6 +1,6 @@
 // A worker killed (SIGKILL) while order_create is in flight, then restarted, produces exactly one
-// Hublify order: Temporal retries the activity after its timeout, and Hublify's duplicate answer for
-// the same o_orderid_external counts as success.
+// Hublify order and exactly one order_create: Temporal retries the activity after its timeout, and the
+// retry finds the order by its o_orderid_external before it would create it again.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -70,7 +70,9 @@ void describe('worker killed mid-injection', () => {
     const inHublify = system.sandbox.orders().filter((o) => o.o_orderid_external === order.order_number);
     assert.equal(inHublify.length, 1);
     assert.equal(status.hublify?.orderId, inHublify[0]?.orderid);
-    assert.ok((system.sandbox.requestCounts().order_create ?? 0) >= 2, 'the activity was retried');
+    // The retry asked Hublify first (order_get by our number) and found the order: no second order_create.
+    assert.equal(system.sandbox.orderCreateCalls(order.order_number), 1, 'exactly one order_create received');
+    assert.ok(status.attempts.inject >= 2, 'the activity was retried');
     assert.match(status.history.find((h) => h.stage === 'INJECTED')?.detail ?? '', /already in Hublify/);
   });
 });
