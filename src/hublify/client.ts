@@ -3,6 +3,7 @@
 // boundary, and every failure becomes one of the errors in ./errors. Temporal-agnostic.
 import { z } from 'zod';
 import type { Logger } from '../logger';
+import { loggableError } from '../log-safe-error';
 import { HublifyAuthError, HublifyRejectedError, HublifyTransientError } from './errors';
 import { errorTexts, isWarning, parseUpdateMessages } from './message-texts';
 import { parseRetryAfter } from './retry-after';
@@ -101,7 +102,7 @@ export class HublifyClient {
       this.opts.logger?.debug({ verb, durationMs: Date.now() - started, status: envelope.status }, 'hublify call');
       return envelope;
     } catch (err) {
-      this.opts.logger?.debug({ verb, durationMs: Date.now() - started, err }, 'hublify call failed');
+      this.opts.logger?.debug({ verb, durationMs: Date.now() - started, err: err instanceof Error ? loggableError(err) : String(err) }, 'hublify call failed');
       throw err;
     }
   }

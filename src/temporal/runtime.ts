@@ -4,6 +4,7 @@
 // which the worker's metrics endpoint includes (src/observability/metrics-server.ts).
 import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 import type { Logger } from 'pino';
+import { loggableFields } from '../log-safe-error';
 
 let installed = false;
 let sdkMetricsAddress: string | undefined;
@@ -37,7 +38,8 @@ export function installTemporalRuntime(logger: Logger, opts: TemporalRuntimeOpti
   try {
     Runtime.install({
       logger: new DefaultLogger(minimum, (entry: LogEntry) => {
-        sdkLogger[LEVELS[entry.level]](entry.meta ?? {}, entry.message);
+        // The SDK logs failures as Error objects ("Activity failed"): logged by name, type and message, never their details.
+        sdkLogger[LEVELS[entry.level]](loggableFields(entry.meta ?? {}), entry.message);
       }),
       ...(opts.sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: opts.sdkMetricsAddress } } } } : {}),
     });

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 
-export const FAULT_KINDS = ['http500', 'http429', 'hang', 'drop', 'slow', 'not-json'] as const;
+export const FAULT_KINDS = ['http500', 'http429', 'hang', 'drop', 'slow', 'not-json', 'refuse'] as const;
 
 export const faultSpecSchema = z.object({
   kind: z.enum(FAULT_KINDS),
@@ -14,6 +14,8 @@ export const faultSpecSchema = z.object({
   retryAfterSeconds: z.number().int().nonnegative().default(1),
   /** slow: how long to wait before answering normally. */
   delayMs: z.number().int().nonnegative().default(1_000),
+  /** refuse: Hublify's ERROR text (a real Hublify may quote the order's address in it). */
+  text: z.string().min(1).default('The order could not be processed.'),
   verbs: z.array(z.string().min(1)).optional(),
 });
 
@@ -85,6 +87,10 @@ export async function playFault(fault: Fault, req: Request, res: Response, closi
     case 'not-json':
       // What a proxy's maintenance page looks like to a JSON client.
       res.status(200).type('html').send('<html><body><h1>Wartungsarbeiten</h1></body></html>');
+      return true;
+    case 'refuse':
+      // Hublify's own refusal: HTTP 200, status false, one ERROR.
+      res.status(200).json({ status: false, msg: [{ type: 'ERROR', text: fault.text }] });
       return true;
     case 'drop':
       req.socket.destroy();
