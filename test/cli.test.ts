@@ -13,7 +13,8 @@ import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import type { OrderStatus } from '../workflows/order-status';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
-import { FAST_TIMINGS, TEST_CHANNEL_TOKEN, TEST_HUBLIFY_PUSH_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, type TestSystem } from './helpers/system';
+import { cliEnv as operatorEnv } from './helpers/cli-process';
+import { TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, type TestSystem } from './helpers/system';
 import { inStage, waitForVisible } from './helpers/visibility';
 
 const root = path.resolve(__dirname, '..');
@@ -41,21 +42,7 @@ void describe('order-relay CLI', () => {
   });
 
   /** The environment an operator's shell would have: the same variables as the relay's. */
-  const cliEnv = (): Record<string, string> => ({
-    PATH: process.env.PATH ?? '',
-    ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
-    ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}),
-    TEMPORAL_ADDRESS: system.env.address,
-    TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
-    HUBLIFY_URL: system.sandbox.url,
-    HUBLIFY_CHANNEL_TOKEN: TEST_CHANNEL_TOKEN,
-    HUBLIFY_WEBHOOK_TOKEN: TEST_HUBLIFY_PUSH_TOKEN,
-    HUBLIFY_TIMEOUT_MS: '2000',
-    APICBASE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
-    DATA_DIR: system.dataDir,
-    LOG_LEVEL: 'silent',
-    ...FAST_TIMINGS,
-  });
+  const cliEnv = (): Record<string, string> => operatorEnv(system);
 
   const run = (args: string[], env: Record<string, string> = {}, entry = ['--import', 'tsx', 'src/cli/order-relay.ts']): Promise<CliRun> =>
     new Promise((resolve, reject) => {
@@ -96,7 +83,7 @@ void describe('order-relay CLI', () => {
   const order = (overrides: Partial<ApicbaseOrder> = {}) => sampleOrder({ expected_delivery_date: inAWeek(), ...overrides });
 
   void it('--help on every command, with the exit codes; the bin launcher runs it', async () => {
-    const commands = [[], ['orders'], ['orders', 'list'], ['orders', 'show'], ['orders', 'cancel'], ['orders', 'retry'], ['orders', 'poll'], ['orders', 'amend'], ['orders', 'replay'], ['customers'], ['customers', 'check'], ['doctor']];
+    const commands = [[], ['orders'], ['orders', 'list'], ['orders', 'watch'], ['orders', 'show'], ['orders', 'cancel'], ['orders', 'retry'], ['orders', 'poll'], ['orders', 'amend'], ['orders', 'replay'], ['customers'], ['customers', 'check'], ['doctor']];
     const runs = await Promise.all(commands.map((c) => run([...c, '--help'])));
     runs.forEach((r, i) => {
       const name = ['order-relay', ...commands[i]!].join(' ');
@@ -105,7 +92,8 @@ void describe('order-relay CLI', () => {
       assert.match(r.stdout, /Exit codes:[\s\S]*3 {2}order not found[\s\S]*4 {2}Temporal unreachable/);
     });
     assert.match(runs[2]!.stdout, /--needs-attention/);
-    assert.match(runs[7]!.stdout, /--set <field=value>[\s\S]*--item <article:quantity>/);
+    assert.match(runs[3]!.stdout, /--interval <duration>[\s\S]*Ctrl-C ends the watch/);
+    assert.match(runs[8]!.stdout, /--set <field=value>[\s\S]*--item <article:quantity>/);
 
     const viaBin = await run(['orders', '--help'], {}, ['bin/order-relay.cjs']);
     assert.equal(viaBin.code, 0, viaBin.stderr);
@@ -145,8 +133,8 @@ void describe('order-relay CLI', () => {
     assert.deepEqual(future.orders, []);
     const table = await run(['orders', 'list', '--needs-attention']);
     assert.equal(table.code, 0, table.stderr);
-    assert.match(table.stdout, /^ORDER +CUSTOMER +STAGE +HUBLIFY +TEMPORAL +STARTED +WORKFLOW ID/m);
-    assert.match(table.stdout, new RegExp(`${stuckOrder.order_number} +CUST-001 +NEEDS_ATTENTION +- +RUNNING`));
+    assert.match(table.stdout, /^ORDER +CUSTOMER +STAGE +SINCE +HUBLIFY +WORKFLOW ID +WHY/m);
+    assert.match(table.stdout, new RegExp(`${stuckOrder.order_number} +CUST-001 +NEEDS_ATTENTION +\\S+Z +- +${handle.workflowId} +HublifyRejected`));
 
     // Shown by order number and by Apicbase id: the last error says what Hublify refused.
     const shown = await runJson<Record<string, unknown> & { history: OrderStatus['history'] }>(['orders', 'show', stuckOrder.order_number]);

@@ -3,7 +3,8 @@
 //   npm run cli -- orders list --needs-attention        npx order-relay orders show PO-1001 --json
 // Every command has --help and --json; exit codes: see EXIT_CODES_HELP.
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import ms from 'ms';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { amendRequestFromArgs } from '../operations/amend-request';
 import { formatAddress } from '../operations/order-address';
@@ -12,9 +13,11 @@ import { checkCustomerDirectory } from '../operations/customers';
 import { runDoctor, type DoctorReport } from '../operations/doctor';
 import { EXIT_CODES, OperationError, exitCodeFor, toOperationError } from '../operations/errors';
 import { CANCEL_IN_HUBLIFY_ADVICE, amendOrder, checkAmendRequest, cancelOrder, pollOrder, replayOrder, retryOrder, type AmendOutcome, type CancelOutcome } from '../operations/order-actions';
-import { DEFAULT_LIST_LIMIT, listOrders, showOrder, type OrderDetails, type OrderList } from '../operations/orders';
+import { DEFAULT_WATCH_INTERVAL_MS, DEFAULT_WATCH_LIMIT, watchOrders, watchQuery } from '../operations/watch-orders';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, listOrders, showOrder, type ExplainedOrderSummary, type OrderDetails, type OrderList } from '../operations/orders';
 import { parseSince, parseStage, type OrderListFilters } from '../operations/visibility-query';
 import { formatTable } from './table';
+import { changeLine, shortInstant, whyText } from './order-change-text';
 
 export const EXIT_CODES_HELP = `
 Exit codes:
@@ -33,10 +36,8 @@ export interface CliIo {
   err: (text: string) => void;
   env: NodeJS.ProcessEnv;
   readStdin?: () => string;
-}
-
-interface JsonOption {
-  json?: boolean;
+  /** Ends `orders watch` (default: Ctrl-C or SIGTERM of the process). */
+  stop?: AbortSignal;
 }
 
 /** A finished command: what to print and the exit code. */
@@ -45,6 +46,8 @@ class Outcome {
     readonly code: number,
     readonly json: unknown,
     readonly text: string,
+    /** The command printed its JSON as it went (`orders watch --json`): print only the text, if any. */
+    readonly streamed = false,
   ) {}
 }
 
@@ -54,14 +57,65 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+interface ListOptions {
+  stage?: string[];
+  customer?: string;
+  since?: string;
+  needsAttention?: boolean;
+  overdue?: boolean;
+  running?: boolean;
+  closed?: boolean;
+}
+
+/** The filters `orders list` and `orders watch` share. */
+function listFilters(opts: ListOptions): OrderListFilters {
+  return {
+    ...(opts.stage ? { stages: opts.stage.flatMap((s) => s.split(',')).filter((s) => s.trim()).map(parseStage) } : {}),
+    ...(opts.customer !== undefined ? { customerNumber: opts.customer } : {}),
+    ...(opts.since !== undefined ? { since: parseSince(opts.since) } : {}),
+    ...(opts.needsAttention ? { needsAttention: true } : {}),
+    ...(opts.overdue ? { overdue: true } : {}),
+    ...(opts.running ? { running: true } : opts.closed ? { running: false } : {}),
+  };
+}
+
+function parseInterval(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : (ms(value.trim() as ms.StringValue) as number | undefined);
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 100 || n > 3_600_000) throw new InvalidArgumentError('a duration from 100ms to 1h (500ms, 2s, 1m; a bare number is milliseconds)');
+  return n;
+}
+
+/** Ends a long-running command: the caller's signal (tests), else Ctrl-C / SIGTERM. */
+function stopSignal(io: CliIo): { signal: AbortSignal; dispose: () => void } {
+  if (io.stop) return { signal: io.stop, dispose: () => undefined };
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  process.once('SIGINT', abort);
+  process.once('SIGTERM', abort);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', abort);
+      process.off('SIGTERM', abort);
+    },
+  };
+}
+
 // ---- human-readable output ----------------------------------------------------------------------
 
 function listText(list: OrderList): string {
   if (list.orders.length === 0) return 'No orders match.';
-  const table = formatTable(
-    ['ORDER', 'CUSTOMER', 'STAGE', 'HUBLIFY', 'TEMPORAL', 'STARTED', 'WORKFLOW ID'],
-    list.orders.map((o) => [o.orderNumber, o.customerNumber, o.stage, o.hublifyOrderId, o.execution, o.startedAt.replace(/\.\d+Z$/, 'Z'), o.workflowId]),
-  );
+  const explained = list.orders.filter((o): o is ExplainedOrderSummary => 'since' in o);
+  const table =
+    explained.length === list.orders.length
+      ? formatTable(
+          ['ORDER', 'CUSTOMER', 'STAGE', 'SINCE', 'HUBLIFY', 'WORKFLOW ID', 'WHY'],
+          explained.map((o) => [o.orderNumber, o.customerNumber, o.stage, shortInstant(o.since), o.hublifyOrderId, o.workflowId, whyText(o)]),
+        )
+      : formatTable(
+          ['ORDER', 'CUSTOMER', 'STAGE', 'HUBLIFY', 'TEMPORAL', 'STARTED', 'WORKFLOW ID'],
+          list.orders.map((o) => [o.orderNumber, o.customerNumber, o.stage, o.hublifyOrderId, o.execution, shortInstant(o.startedAt), o.workflowId]),
+        );
   return `${table}\n\n${plural(list.orders.length, 'order')}${list.truncated ? ' (more match: use --limit or narrow the filters)' : ''}`;
 }
 
@@ -170,26 +224,55 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
 
   const orders = program.command('orders').description('list, show and act on orders (one Temporal workflow each)').addHelpText('after', EXIT_CODES_HELP);
 
-  leaf(orders, 'list', 'list orders from Temporal visibility, newest first')
-    .option('--stage <stage>', 'only this stage (repeat or comma-separate for several): RECEIVED, NEEDS_ATTENTION, SHIPPED, …', collect)
-    .option('--customer <number>', 'only this supplier customer number')
-    .option('--since <when>', 'placed (workflow started) since a date (2026-11-20, 2026-11-20T09:30:00Z) or a duration ago (2h, 7d)')
-    .option('--needs-attention', 'only orders waiting for support (stage NEEDS_ATTENTION)')
-    .option('--overdue', 'only overdue orders (stage OVERDUE)')
+  /** The filters `list` and `watch` share. */
+  const withFilters = (command: Command) =>
+    command
+      .option('--stage <stage>', 'only this stage (repeat or comma-separate for several): RECEIVED, NEEDS_ATTENTION, SHIPPED, …', collect)
+      .option('--customer <number>', 'only this supplier customer number')
+      .option('--since <when>', 'placed (workflow started) since a date (2026-11-20, 2026-11-20T09:30:00Z) or a duration ago (2h, 7d)')
+      .option('--needs-attention', 'only orders waiting for support (stage NEEDS_ATTENTION), with why and since when')
+      .option('--overdue', 'only overdue orders (stage OVERDUE), with why and since when');
+
+  withFilters(leaf(orders, 'list', 'list orders from Temporal visibility, newest first'))
+    .option('--why', 'ask each order why it is in its stage and since when (implied by --needs-attention and --overdue)')
     .addOption(new Option('--running', 'only orders whose workflow still runs').conflicts('closed'))
     .option('--closed', 'only orders whose workflow has closed')
     .option('--limit <n>', `at most this many (default ${DEFAULT_LIST_LIMIT})`, (v) => Number(v))
-    .action(async (opts: JsonOption & { stage?: string[]; customer?: string; since?: string; needsAttention?: boolean; overdue?: boolean; running?: boolean; closed?: boolean; limit?: number }) => {
-      const filters: OrderListFilters = {
-        ...(opts.stage ? { stages: opts.stage.flatMap((s) => s.split(',')).filter((s) => s.trim()).map(parseStage) } : {}),
-        ...(opts.customer !== undefined ? { customerNumber: opts.customer } : {}),
-        ...(opts.since !== undefined ? { since: parseSince(opts.since) } : {}),
-        ...(opts.needsAttention ? { needsAttention: true } : {}),
-        ...(opts.overdue ? { overdue: true } : {}),
-        ...(opts.running ? { running: true } : opts.closed ? { running: false } : {}),
-      };
-      const list = await withOps((ctx) => listOrders(ctx, filters, opts.limit ?? DEFAULT_LIST_LIMIT));
+    .action(async (opts: ListOptions & { why?: boolean; limit?: number }) => {
+      const explain = opts.why === true || opts.needsAttention === true || opts.overdue === true;
+      const list = await withOps((ctx) => listOrders(ctx, listFilters(opts), opts.limit ?? DEFAULT_LIST_LIMIT, { explain }));
       done(new Outcome(EXIT_CODES.ok, list, listText(list)));
+    });
+
+  withFilters(leaf(orders, 'watch', 'follow orders live: one line per order whose stage changes, with since when and why (Ctrl-C ends)'))
+    .option('--interval <duration>', `how often to ask Temporal (default ${DEFAULT_WATCH_INTERVAL_MS / 1000}s; 500ms, 5s, …)`, parseInterval)
+    .option('--limit <n>', `watch at most this many orders, newest first (default ${DEFAULT_WATCH_LIMIT})`, (v) => Number(v))
+    .addHelpText(
+      'after',
+      '\nFirst every running order matching the filters (and any that closes while watching) is shown once, then a line\nfor each change. --json prints one JSON object per line (no heading). Ctrl-C ends the watch (exit 0).',
+    )
+    .action(async (opts: ListOptions & { interval?: number; limit?: number; json?: boolean }) => {
+      const limit = opts.limit ?? DEFAULT_WATCH_LIMIT;
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new OperationError('usage', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
+      const filters = listFilters(opts);
+      const intervalMs = opts.interval ?? DEFAULT_WATCH_INTERVAL_MS;
+      const stop = stopSignal(io);
+      try {
+        const seen = await withOps(async (ctx) => {
+          if (!opts.json) io.out(`Watching orders (${watchQuery(filters, new Date())}) every ${ms(intervalMs)}; Ctrl-C ends.\n`);
+          return watchOrders(ctx, filters, {
+            intervalMs,
+            limit,
+            signal: stop.signal,
+            onChanges: (changes) => io.out(changes.map((c) => (opts.json ? JSON.stringify(c) : changeLine(c))).join('\n') + '\n'),
+            onError: (e) => io.err(`order-relay: ${e.message} (still watching)\n`),
+            onTruncated: (n) => io.err(`order-relay: more than ${n} orders match; watching the newest ${n} (narrow the filters or raise --limit)\n`),
+          });
+        });
+        done(new Outcome(EXIT_CODES.ok, undefined, opts.json ? '' : `Stopped watching (${plural(seen, 'change')} shown).`, true));
+      } finally {
+        stop.dispose();
+      }
     });
 
   leaf(orders, 'show', 'show an order: stage and its history, Hublify ids, shipments, last error, Web UI link')
@@ -334,7 +417,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     program.outputHelp();
     return EXIT_CODES.usage;
   }
-  io.out(json ? `${JSON.stringify(outcome.json, null, 2)}\n` : `${outcome.text}\n`);
+  if (outcome.streamed) {
+    if (outcome.text) io.out(`${outcome.text}\n`);
+  } else {
+    io.out(json ? `${JSON.stringify(outcome.json, null, 2)}\n` : `${outcome.text}\n`);
+  }
   return outcome.code;
 }
 

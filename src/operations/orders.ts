@@ -9,6 +9,7 @@ import { CustomerNumber, ExpectedDeliveryDate, HublifyOrderId, OrderNumber, Orde
 import type { OperationsContext } from './context';
 import { OperationError, isTemporalUnreachable, toOperationError } from './errors';
 import { orderAddresses, type OrderAddresses } from './order-address';
+import { explainStage, type StageExplanation } from './order-why';
 import { ORDER_WORKFLOW_TYPE, isQueryable, orderListQuery, queryLiteral, type OrderListFilters } from './visibility-query';
 
 export const DEFAULT_LIST_LIMIT = 50;
@@ -32,14 +33,21 @@ export interface OrderSummary {
   webUi?: string;
 }
 
+/** A listed order with why it is in its stage and since when (`--needs-attention`, `--overdue`, `watch`). */
+export type ExplainedOrderSummary = OrderSummary &
+  StageExplanation & {
+    /** Why the status query could not be answered; `since` and `why` are then unknown (null). */
+    statusUnavailable?: string;
+  };
+
 export interface OrderList {
   query: string;
-  orders: OrderSummary[];
+  orders: Array<OrderSummary | ExplainedOrderSummary>;
   /** More orders matched than `limit`. */
   truncated: boolean;
 }
 
-function summary(ctx: OperationsContext, info: WorkflowExecutionInfo | WorkflowExecutionDescription): OrderSummary {
+export function summary(ctx: OperationsContext, info: WorkflowExecutionInfo | WorkflowExecutionDescription): OrderSummary {
   const sa = info.typedSearchAttributes;
   const webUi = workflowUiLink(ctx.webUiBaseUrl, ctx.namespace, info.workflowId);
   return {
@@ -57,7 +65,12 @@ function summary(ctx: OperationsContext, info: WorkflowExecutionInfo | WorkflowE
   };
 }
 
-export async function listOrders(ctx: OperationsContext, filters: OrderListFilters, limit = DEFAULT_LIST_LIMIT): Promise<OrderList> {
+export interface ListOptions {
+  /** Ask each listed order's workflow why it is in its stage and since when (one status query each). */
+  explain?: boolean;
+}
+
+export async function listOrders(ctx: OperationsContext, filters: OrderListFilters, limit = DEFAULT_LIST_LIMIT, options: ListOptions = {}): Promise<OrderList> {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new OperationError('usage', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
   const query = orderListQuery(filters);
   const orders: OrderSummary[] = [];
@@ -73,7 +86,31 @@ export async function listOrders(ctx: OperationsContext, filters: OrderListFilte
   } catch (err) {
     throw toOperationError(err);
   }
-  return { query, orders, truncated };
+  return { query, orders: options.explain ? await explainOrders(ctx, orders) : orders, truncated };
+}
+
+/** At most this many status queries at once: a long list must not flood the workers. */
+const EXPLAIN_CONCURRENCY = 8;
+
+export async function explainOrders(ctx: OperationsContext, orders: OrderSummary[]): Promise<ExplainedOrderSummary[]> {
+  const out: ExplainedOrderSummary[] = new Array<ExplainedOrderSummary>(orders.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < orders.length; i = next++) out[i] = await explainOrder(ctx, orders[i]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(EXPLAIN_CONCURRENCY, orders.length) }, worker));
+  return out;
+}
+
+export async function explainOrder(ctx: OperationsContext, order: OrderSummary): Promise<ExplainedOrderSummary> {
+  const handle = ctx.client.workflow.getHandle<typeof orderWorkflow>(order.workflowId, order.runId);
+  try {
+    const status = await queryStatus(ctx, handle);
+    // The status is the workflow's own truth; visibility may lag a moment behind it.
+    return { ...order, stage: status.stage, ...explainStage(status) };
+  } catch (err) {
+    return { ...order, since: null, failureType: null, why: null, statusUnavailable: unansweredBecause(err) };
+  }
 }
 
 export interface ResolvedOrder {
@@ -139,8 +176,13 @@ export type OrderDetails = OrderSummary &
     addresses?: OrderAddresses;
   };
 
-async function queryStatus(ctx: OperationsContext, order: ResolvedOrder): Promise<OrderStatus> {
-  return ctx.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => order.handle.query(statusQuery));
+async function queryStatus(ctx: OperationsContext, handle: WorkflowHandle<typeof orderWorkflow>): Promise<OrderStatus> {
+  return ctx.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(statusQuery));
+}
+
+/** Why the status query went unanswered. A query needs a worker: a deadline means no worker answered, not that Temporal is away. */
+function unansweredBecause(err: unknown): string {
+  return isTemporalUnreachable(err) ? `no answer within ${QUERY_TIMEOUT_MS / 1000} s (is an order-relay worker running?)` : toOperationError(err).message;
 }
 
 export async function showOrder(ctx: OperationsContext, ref: string): Promise<OrderDetails> {
@@ -154,7 +196,7 @@ export async function detailsOf(ctx: OperationsContext, order: ResolvedOrder): P
   const addresses = await orderAddresses(ctx, order).catch(() => undefined);
   const withAddresses = addresses ? { addresses } : {};
   try {
-    const status = await queryStatus(ctx, order);
+    const status = await queryStatus(ctx, order.handle);
     return {
       ...base,
       ...withAddresses,
@@ -166,9 +208,7 @@ export async function detailsOf(ctx: OperationsContext, order: ResolvedOrder): P
       hublifyOrderId: status.hublify?.orderId ?? base.hublifyOrderId,
     };
   } catch (err) {
-    // A query needs a worker: a deadline here means no worker answered, not that Temporal is away.
-    const reason = isTemporalUnreachable(err) ? `no answer within ${QUERY_TIMEOUT_MS / 1000} s (is an order-relay worker running?)` : toOperationError(err).message;
-    return { ...base, ...withAddresses, statusUnavailable: reason };
+    return { ...base, ...withAddresses, statusUnavailable: unansweredBecause(err) };
   }
 }
 

@@ -22,6 +22,8 @@ export interface OrderListFilters {
   overdue?: boolean;
   /** Only running (true) or only closed (false) workflows. */
   running?: boolean;
+  /** Running workflows, and those closed at or after this time (`orders watch`: what is live, and what just ended). */
+  runningOrClosedSince?: Date;
 }
 
 /**
@@ -79,5 +81,6 @@ export function orderListQuery(filters: OrderListFilters): string {
     clauses.push(`StartTime >= ${queryLiteral(filters.since.toISOString())}`);
   }
   if (filters.running !== undefined) clauses.push(filters.running ? 'ExecutionStatus = "Running"' : 'ExecutionStatus != "Running"');
+  if (filters.runningOrClosedSince) clauses.push(`(ExecutionStatus = "Running" OR CloseTime >= ${queryLiteral(filters.runningOrClosedSince.toISOString())})`);
   return clauses.join(' AND ');
 }
