@@ -43,6 +43,13 @@ if (lifecycle === 'prestart' && process.env.TEMPORAL_ADDRESS) {
   run(process.execPath, ['--import', 'tsx', path.join('scripts', 'ensure-temporal-cli.ts')]);
 }
 
+// The cluster tests (test/cluster/) run against a Temporal server on PostgreSQL, built once from the
+// Go module proxy into .tools/bin: tens of minutes cold on two cores, so only `npm run test:cluster`
+// builds it (npm test stays within CI's budget).
+if (lifecycle === 'pretest:cluster') {
+  run(process.execPath, ['--import', 'tsx', path.join('scripts', 'temporal-server', 'ensure.ts')]);
+}
+
 // The browser test drives Debian's Chromium with playwright-core (which cannot download a browser
 // here). `npm test` installs it when it is missing and this is root with apt-get; `npm start` never does.
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';

@@ -153,6 +153,12 @@ export const configSchema = z.object({
   SUPPLIER_NAME: z.string().default('Your supplier'),
   SUPPLIER_CONTACT: z.string().optional(),
 
+  // A workflow bundle made at build time (`npm run build` writes dist/workflow-bundle.js): the worker
+  // loads it instead of running webpack at start. Unset = bundle the workflows/ sources at start.
+  WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  // On SIGTERM the worker stops polling and gives in-flight tasks this long to finish (then cancels them).
+  WORKER_SHUTDOWN_GRACE_MS: durationMs(20_000),
+
   // The customer directory: supplier customer number -> addresses, VAT rate, price mode.
   CUSTOMER_DIRECTORY_FILE: z.string().default(path.join(PROJECT_ROOT, 'config', 'customers.example.json')),
 

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { grpc } from '@temporalio/proto';
-import { NativeConnection, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createOrderActivities } from '../activities';
 import { startApicbaseIntegration } from './apicbase/integration';
@@ -31,6 +31,7 @@ import { defaultOrderStoreFile, describeStoreTarget, openOrderStore, type OrderS
 import { installTemporalRuntime, temporalRuntimeInstalled, temporalSdkMetricsAddress } from './temporal/runtime';
 import { registerSearchAttributes } from './temporal/search-attributes';
 import { createOrderWorker, workerTuningFrom } from './worker/order-worker';
+import { workflowBundleFromFile } from './worker/workflow-bundle';
 
 export interface OrderRelayRoles {
   worker: boolean;
@@ -66,10 +67,11 @@ export interface StartOptions {
   config: Config;
   logger: Logger;
   roles?: OrderRelayRoles;
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** The workflow code (tests pass one bundle for many relays); default: WORKFLOW_BUNDLE_PATH, else bundled at start. */
+  workflowBundle?: WorkflowBundleOption;
 }
 
-export async function startOrderRelay({ config, logger, roles = rolesFrom(config), workflowBundle }: StartOptions): Promise<RunningOrderRelay> {
+export async function startOrderRelay({ config, logger, roles = rolesFrom(config), workflowBundle: givenBundle }: StartOptions): Promise<RunningOrderRelay> {
   const address = config.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set');
   // TLS, mTLS and API key (TEMPORAL_* variables or a TEMPORAL_PROFILE): a missing file stops the start here.
@@ -77,6 +79,8 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
   const { security } = temporalSettings;
   logger.info({ temporal: address, ...temporalSettings.summary }, 'Temporal connection settings');
   const namespace = config.TEMPORAL_NAMESPACE;
+  // A missing bundle file stops the start here, before anything connects.
+  const workflowBundle = roles.worker ? (givenBundle ?? workflowBundleFromFile(config.WORKFLOW_BUNDLE_PATH)) : undefined;
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
@@ -160,7 +164,8 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         namespace,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         activities,
-        workflowBundle,
+        ...(workflowBundle ? { workflowBundle } : {}),
+        shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE_MS,
         dataConverter,
         tuning: workerTuningFrom(config),
       });

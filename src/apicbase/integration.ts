@@ -3,7 +3,7 @@
 // rate (APICBASE_RATE_LIMIT_PER_MINUTE / 60 per second) enforced by the Temporal server across ALL
 // workers of that queue — the shared request budget. Then the Schedules, made idempotently.
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { createApicbaseActivities } from '../../activities/apicbase-activities';
@@ -19,7 +19,7 @@ export interface ApicbaseIntegrationOptions {
   client: Client;
   connection: NativeConnection;
   starter: OrderStarterDeps;
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  workflowBundle?: WorkflowBundleOption;
   /** The payload codec's data converter (src/codec), the same as the order worker's. */
   dataConverter?: DataConverter;
 }
@@ -69,6 +69,7 @@ export async function startApicbaseIntegration(opts: ApicbaseIntegrationOptions)
       }),
     }),
     maxTaskQueueActivitiesPerSecond: config.APICBASE_RATE_LIMIT_PER_MINUTE / 60,
+    shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });

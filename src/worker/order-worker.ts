@@ -1,6 +1,6 @@
 // The worker: runs the order workflow (bundled once from workflows/) and its activities.
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleOption, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities';
 import { FAILURE_CONVERTER_PATH } from '../codec';
 
@@ -26,7 +26,10 @@ export interface OrderWorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: OrderActivities;
-  workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Bundled code or a bundle file (src/worker/workflow-bundle.ts); none = bundle workflows/ now (webpack, seconds). */
+  workflowBundle?: WorkflowBundleOption;
+  /** On shutdown, how long in-flight tasks may take to finish before they are cancelled. */
+  shutdownGraceMs?: number;
   /** The payload codec (src/codec): encrypts what the worker sends, decrypts what it receives. */
   dataConverter?: DataConverter;
   /** Slots, pollers and sticky cache (WORKER_* settings); unset = the SDK's defaults. */
@@ -80,6 +83,7 @@ export async function createOrderWorker(opts: OrderWorkerOptions): Promise<Worke
     activities: opts.activities,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...(opts.tuning ? workerOptionsFor(opts.tuning) : {}),
+    ...(opts.shutdownGraceMs !== undefined ? { shutdownGraceTime: opts.shutdownGraceMs } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

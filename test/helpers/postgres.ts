@@ -103,7 +103,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   rmSync(passwordFile);
 
   // A test database: no durability needed, little memory, TCP on loopback only, no Unix socket.
-  const settings = ['-c listen_addresses=127.0.0.1', "-c unix_socket_directories=''", '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c shared_buffers=16MB', '-c max_connections=100'];
+  const settings = ['-c listen_addresses=127.0.0.1', "-c unix_socket_directories=''", '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c shared_buffers=16MB', '-c max_connections=300'];
   let port = 0;
   for (let attempt = 1; ; attempt++) {
     port = await freePort();
