@@ -6,6 +6,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startApicbaseTestSystem, type ApicbaseTestSystem } from './helpers/apicbase';
+import { runCliProcess } from './helpers/cli-process';
+import { PATIENCE_MS } from './helpers/patience';
 
 const root = path.resolve(__dirname, '..');
 
@@ -22,6 +24,52 @@ function runDemo(args: string[], env: Record<string, string> = {}): Promise<{ co
     child.once('error', reject);
     child.once('exit', (code) => resolve({ code, output }));
   });
+}
+
+/** The demo while it runs: wait for a line, then let it finish. */
+function startDemo(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'cli', 'demo.ts'), ...args], {
+    cwd: root,
+    env: { ...process.env, LOG_LEVEL: 'silent', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const seen = new Set<() => void>();
+  const onData = (b: Buffer) => {
+    output += b.toString();
+    for (const check of seen) check();
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const exit = new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      resolve({ code, output });
+      for (const check of seen) check();
+    });
+  });
+  let exited = false;
+  void exit.then(() => (exited = true));
+  return {
+    exit,
+    output: () => output,
+    waitFor: (pattern: RegExp, what: string) =>
+      new Promise<RegExpMatchArray>((resolve, reject) => {
+        const timer = setTimeout(() => settle(() => reject(new Error(`no ${what} within ${PATIENCE_MS} ms:\n${output}`))), PATIENCE_MS);
+        const settle = (fn: () => void) => {
+          clearTimeout(timer);
+          seen.delete(check);
+          fn();
+        };
+        const check = () => {
+          const m = pattern.exec(output);
+          if (m) settle(() => resolve(m));
+          else if (exited) settle(() => reject(new Error(`the demo ended without ${what}:\n${output}`)));
+        };
+        seen.add(check);
+        check();
+      }),
+  };
 }
 
 void describe('npm run demo', () => {
@@ -57,6 +105,31 @@ void describe('npm run demo', () => {
     const hublify = t.system.sandbox.orders().filter((o) => o.o_orderid_external === placed?.order.order_number);
     assert.equal(hublify.length, 1);
     assert.equal(hublify[0]!.order_state_code, 'shipped');
+  });
+
+  void it('--via pull while the relay does not pull: exit 2 with what to do, and nothing is placed', async () => {
+    const before = t.apicbase.orders().length;
+    const { code, output } = await runDemo(['--via', 'pull', ...endpoints()], relayData());
+    assert.equal(code, 2, output);
+    assert.match(output, /--via pull: order-relay .*does not pull from Apicbase.*APICBASE_MODE=pull npm start.*nothing was placed/);
+    assert.doesNotMatch(output, /places an order/);
+    assert.equal(t.apicbase.orders().length, before, 'no order placed at the Apicbase sandbox');
+  });
+
+  void it('a stuck order is reported once, with the commands to run next; the amend it names unsticks it', async () => {
+    const demo = startDemo(['--item', 'NO-SUCH-ITEM:1', ...endpoints(), '--timeout', '10m'], relayData()); // support takes its time
+    const amendLine = await demo.waitFor(/^ +npx order-relay (orders amend PO-\S+ --item EK00001:2)/m, 'the amend command');
+    assert.match(demo.output(), /NEEDS ATTENTION: Hublify rejected the order: .*NO-SUCH-ITEM/);
+    assert.match(demo.output(), /npx order-relay orders show PO-\S+/);
+    // Run what it says (support, in another terminal): the order is injected again and ships.
+    const amended = await runCliProcess(t.system, amendLine[1]!.split(' '));
+    assert.equal(amended.code, 0, amended.stderr);
+    const { code, output } = await demo.exit;
+    assert.equal(code, 0, output);
+    assert.match(output, /SHIPPED\./);
+    // Reported once, although the demo polled the stuck order many times.
+    assert.equal(output.match(/NEEDS ATTENTION:/g)?.length, 1, output);
+    assert.equal(output.match(/orders amend/g)?.length, 1, output);
   });
 
   void it('--via pull: the order waits in Apicbase until the pull schedule fetches it', async () => {

@@ -10,6 +10,7 @@ import { payloadCodecFromConfig } from '../codec';
 import { loadConfig, type Config } from '../config';
 import { orderWorkflowId, type ApicbaseOrder } from '../apicbase/order';
 import { PULL_SCHEDULE_ID } from '../apicbase/schedules';
+import { stageEntry } from '../operations/order-why';
 import { temporalGrpcInterceptors } from '../temporal/grpc-retry';
 import { statusQuery } from '../../workflows/order-messages';
 import type { OrderStatus } from '../../workflows/order-status';
@@ -54,8 +55,40 @@ async function postJson(url: string, body: unknown): Promise<{ status: number; j
   return { status: response.status, json };
 }
 
-/** Runs the demo; resolves with the final status (SHIPPED on success). */
-export async function runDemo(opts: DemoOptions, out: (line: string) => void): Promise<OrderStatus> {
+/** The demo cannot run as asked (e.g. `--via pull` while the relay does not pull): exit 2, nothing placed. */
+export class DemoUsageError extends Error {}
+
+/**
+ * `--via pull` needs a relay that pulls: its pull schedule exists and runs (order-relay pauses it, with
+ * its reason as the note, when APICBASE_MODE is `webhook`). Checked before anything is placed.
+ */
+async function checkPullMode(client: Client): Promise<void> {
+  const restart = 'restart it with `APICBASE_MODE=pull npm start` (or `both`), then run the demo again; nothing was placed';
+  const described = await client.schedule
+    .getHandle(PULL_SCHEDULE_ID)
+    .describe()
+    .catch((err: unknown) => {
+      if (err instanceof ScheduleNotFoundError) throw new DemoUsageError(`--via pull: order-relay does not pull from Apicbase (APICBASE_MODE is webhook: no pull schedule "${PULL_SCHEDULE_ID}"): ${restart}`);
+      throw err;
+    });
+  if (described.state.paused) {
+    const note = described.state.note ? ` (${described.state.note})` : '';
+    throw new DemoUsageError(`--via pull: order-relay's pull schedule "${PULL_SCHEDULE_ID}" is paused${note}, so it does not pull from Apicbase: ${restart}`);
+  }
+}
+
+/** What support runs next for a stuck order; printed once each time the order enters NEEDS_ATTENTION. */
+export function stuckOrderAdvice(orderNumber: string, lastError: string | null): string[] {
+  return [
+    `   NEEDS ATTENTION: ${lastError ?? 'see the stage history'}`,
+    '   The order waits for support (the demo keeps following it). Next, in another terminal:',
+    `     npx order-relay orders show ${orderNumber}                       # what happened: last error, stage history, items`,
+    `     npx order-relay orders amend ${orderNumber} --item EK00001:2      # correct the items (or --set field=value): injected again`,
+    `     npx order-relay orders retry ${orderNumber} --note "what was fixed"   # after fixing the cause outside (catalogue, Hublify)`,
+  ];
+}
+
+async function placeOrder(opts: DemoOptions, out: (line: string) => void): Promise<ApicbaseOrder> {
   const items = opts.items.map((i) => `${i.quantity} × ${i.article}`).join(', ');
   out(`1. Apicbase (sandbox ${opts.apicbaseSandbox}): customer ${opts.customer} places an order: ${items}`);
   const placed = await postJson(`${opts.apicbaseSandbox}/_sandbox/orders`, { delivery: opts.via, customer: opts.customer, items: opts.items });
@@ -67,56 +100,77 @@ export async function runDemo(opts: DemoOptions, out: (line: string) => void): P
     out(`2. Apicbase → order-relay webhook (signed X-APIC-WEBHOOK-SIGNATURE): ${answer}`);
     if (status !== 'ORDERED') throw new Error('order-relay did not accept the order, so Apicbase shows the customer an error (see the answer above)');
   }
+  return order;
+}
 
+async function connect(opts: DemoOptions): Promise<{ connection: Connection; client: Client }> {
   const connection = await Connection.connect({ address: opts.temporal, connectTimeout: 5_000, interceptors: temporalGrpcInterceptors() });
+  const client = new Client({ connection, namespace: opts.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter() } : {}) });
+  return { connection, client };
+}
+
+/** Runs the demo; resolves with the final status (SHIPPED on success). */
+export async function runDemo(opts: DemoOptions, out: (line: string) => void): Promise<OrderStatus> {
+  // Pull: the relay's mode is checked before anything is placed. Webhook: the webhook's answer tells.
+  let temporal = opts.via === 'pull' ? await connect(opts) : undefined;
   try {
-    const client = new Client({ connection, namespace: opts.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter() } : {}) });
+    if (temporal) await checkPullMode(temporal.client);
+    const order = await placeOrder(opts, out);
+    temporal ??= await connect(opts);
+    const { client } = temporal;
     if (opts.via === 'pull') {
       // Poll now rather than wait up to APICBASE_POLL_INTERVAL: the same poll the schedule runs.
-      const schedule = client.schedule.getHandle(PULL_SCHEDULE_ID);
-      const off = new Error('pull is off: start order-relay with APICBASE_MODE=pull or both');
-      const described = await schedule.describe().catch((err: unknown) => {
-        throw err instanceof ScheduleNotFoundError ? off : err;
-      });
-      if (described.state.paused) throw off;
-      await schedule.trigger();
+      await client.schedule.getHandle(PULL_SCHEDULE_ID).trigger();
       out(`2. left in Apicbase as ORDERED; the pull schedule "${PULL_SCHEDULE_ID}" is triggered to poll now`);
     }
-    const handle = client.workflow.getHandle(orderWorkflowId(order.id));
-    out(`3. order-relay: workflow ${handle.workflowId} (Temporal ${opts.temporal}, namespace ${opts.namespace})`);
-    const deadline = Date.now() + opts.timeoutMs;
-    let printed = 0;
-    let shipped = false;
-    for (;;) {
-      let current: OrderStatus | undefined;
-      try {
-        current = await handle.query(statusQuery);
-      } catch {
-        // not started yet (pull) or no worker for a moment: keep waiting
-      }
-      if (current) {
-        for (const change of current.history.slice(printed)) out(`   ${change.at}  ${change.stage}${change.detail ? `  (${change.detail})` : ''}`);
-        printed = current.history.length;
-        if (FINAL_STAGES.includes(current.stage)) {
-          if (current.stage === 'SHIPPED') {
-            for (const s of current.shipments) out(`5. shipped: ${s.carrierName ?? s.carrierLabel ?? 'carrier'} ${s.trackingCode}${s.traceUrl ? ` ${s.traceUrl}` : ''}`);
-            out(`Done: Apicbase order ${order.order_number} → Hublify order ${current.hublify?.orderId ?? '?'} → SHIPPED.`);
-          }
-          return current;
-        }
-        if (opts.ship && !shipped && current.stage === 'WAITING_FOR_SHIPMENT') {
-          out(`4. Hublify (sandbox ${opts.hublifySandbox}): the warehouse ships order ${order.order_number}`);
-          const ship = await postJson(`${opts.hublifySandbox}/_sandbox/orders/${encodeURIComponent(order.order_number)}/ship`, {});
-          if (ship.status !== 200) throw new Error(`the Hublify sandbox could not ship it: HTTP ${ship.status} ${JSON.stringify(ship.json)}`);
-          shipped = true;
-        }
-        if (current.stage === 'NEEDS_ATTENTION') out(`   needs attention: ${current.lastError ?? ''}`);
-      }
-      if (Date.now() > deadline) throw new Error(`not finished within ${Math.round(opts.timeoutMs / 1000)} s; last stage ${current?.stage ?? 'unknown (no workflow yet)'}`);
-      await sleep(500);
-    }
+    return await follow(client, order, opts, out);
   } finally {
-    await connection.close();
+    await temporal?.connection.close();
+  }
+}
+
+async function follow(client: Client, order: ApicbaseOrder, opts: DemoOptions, out: (line: string) => void): Promise<OrderStatus> {
+  const handle = client.workflow.getHandle(orderWorkflowId(order.id));
+  out(`3. order-relay: workflow ${handle.workflowId} (Temporal ${opts.temporal}, namespace ${opts.namespace})`);
+  const deadline = Date.now() + opts.timeoutMs;
+  let printed = 0;
+  let shipped = false;
+  let reportedStuck: string | undefined;
+  for (;;) {
+    let current: OrderStatus | undefined;
+    try {
+      current = await handle.query(statusQuery);
+    } catch {
+      // not started yet (pull) or no worker for a moment: keep waiting
+    }
+    if (current) {
+      for (const change of current.history.slice(printed)) out(`   ${change.at}  ${change.stage}${change.detail ? `  (${change.detail})` : ''}`);
+      printed = current.history.length;
+      if (FINAL_STAGES.includes(current.stage)) {
+        if (current.stage === 'SHIPPED') {
+          for (const s of current.shipments) out(`5. shipped: ${s.carrierName ?? s.carrierLabel ?? 'carrier'} ${s.trackingCode}${s.traceUrl ? ` ${s.traceUrl}` : ''}`);
+          out(`Done: Apicbase order ${order.order_number} → Hublify order ${current.hublify?.orderId ?? '?'} → SHIPPED.`);
+        }
+        return current;
+      }
+      if (opts.ship && !shipped && current.stage === 'WAITING_FOR_SHIPMENT') {
+        out(`4. Hublify (sandbox ${opts.hublifySandbox}): the warehouse ships order ${order.order_number}`);
+        const ship = await postJson(`${opts.hublifySandbox}/_sandbox/orders/${encodeURIComponent(order.order_number)}/ship`, {});
+        if (ship.status !== 200) throw new Error(`the Hublify sandbox could not ship it: HTTP ${ship.status} ${JSON.stringify(ship.json)}`);
+        shipped = true;
+      }
+      // Once each time it gets stuck (not at every poll while it waits for support).
+      const stuckSince = current.stage === 'NEEDS_ATTENTION' ? stageEntry(current.history, 'NEEDS_ATTENTION')?.at : undefined;
+      if (stuckSince && stuckSince !== reportedStuck) {
+        reportedStuck = stuckSince;
+        for (const line of stuckOrderAdvice(order.order_number, current.lastError)) out(line);
+      }
+    }
+    if (Date.now() > deadline) {
+      const stuck = current?.stage === 'NEEDS_ATTENTION' ? ` (it waits for support: npx order-relay orders show ${order.order_number})` : '';
+      throw new Error(`not finished within ${Math.round(opts.timeoutMs / 1000)} s; last stage ${current?.stage ?? 'unknown (no workflow yet)'}${stuck}`);
+    }
+    await sleep(500);
   }
 }
 
@@ -173,6 +227,6 @@ if (require.main === module) {
     .then(() => process.exit(0))
     .catch((err: unknown) => {
       process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
-      process.exit(1);
+      process.exit(err instanceof DemoUsageError ? 2 : 1);
     });
 }
