@@ -10,11 +10,13 @@ COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
 COPY config ./config
+COPY scripts ./scripts
+# Compiles src/ and bundles workflows/ into dist/workflow-bundle.js (workers start without webpack).
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production HOST=0.0.0.0 DATA_DIR=/data
+ENV NODE_ENV=production HOST=0.0.0.0 DATA_DIR=/data WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/config ./config

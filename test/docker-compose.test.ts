@@ -52,6 +52,17 @@ void describe('docker-compose.yml', () => {
     assert.equal(s['order-relay-worker']?.environment?.TEMPORAL_ADDRESS, 'temporal:7233');
   });
 
+  void it('the API and two workers share one order store on the PostgreSQL service', () => {
+    const s = compose.services as Record<string, { environment?: Record<string, string>; deploy?: { replicas?: number }; volumes?: string[] }>;
+    for (const name of ['order-relay-api', 'order-relay-worker']) assert.match(s[name]?.environment?.DATABASE_URL ?? '', /^postgres:\/\/.*@postgresql:5432\/order_relay$/);
+    assert.equal(s['order-relay-worker']?.deploy?.replicas, 2);
+    // The order_relay database is created by the PostgreSQL service's init script.
+    const init = s.postgresql?.volumes?.find((v) => v.endsWith(':/docker-entrypoint-initdb.d:ro'));
+    assert.ok(init);
+    const script = readFileSync(path.join(root, init.split(':')[0]!, '01-order-relay.sql'), 'utf8');
+    assert.match(script, /CREATE DATABASE order_relay;/);
+  });
+
   void it('sets only variables that order-relay reads', () => {
     for (const name of ['order-relay-api', 'order-relay-worker']) {
       const env = Object.keys(compose.services[name]?.environment ?? {});
