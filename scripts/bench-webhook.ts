@@ -8,6 +8,7 @@
 // checks on the sandbox's side that no order was lost or duplicated (exit 1 if one was).
 //   npm run bench -- [--duration 10] [--senders 1,8,32] [--json]
 //   npm run bench -- --park 10000          # many orders waiting for shipment on one worker
+//   npm run bench -- --only wrong-signature # 1 MB wrong-signature bodies: cost ÷ HMAC, event-loop lag
 import { Command, InvalidArgumentError } from 'commander';
 import { DEV_SERVER_SQLITE_PRAGMAS } from '../src/temporal/dev-server';
 import { runFloor, type FloorKind, type FloorRun } from './bench/floors';
@@ -18,6 +19,8 @@ import { printSpeed } from './bench/print';
 import { startBenchSystem } from './bench/system';
 import { rssTarget, speedTargets } from './bench/targets';
 import { runWebhook, type AckMode, type WebhookRun } from './bench/webhook-runs';
+import { printWrongSignature, runWrongSignature, wrongSignatureTargets } from './bench/wrong-signature';
+import { SIGNATURE_FORM_SETTINGS, type SignatureFormSetting } from '../src/ingress/apicbase-signature';
 
 const positiveInt = (value: string) => {
   const n = Number(value);
@@ -31,6 +34,13 @@ const ackModes = (value: string) =>
     return v;
   });
 
+const signatureForms = (value: string) =>
+  value.split(',').map((v) => {
+    if (!(SIGNATURE_FORM_SETTINGS as readonly string[]).includes(v)) throw new InvalidArgumentError(SIGNATURE_FORM_SETTINGS.join(', '));
+    return v as SignatureFormSetting;
+  });
+const ONLY_CASES = ['wrong-signature'] as const;
+
 const program = new Command('bench')
   .description("order-relay's webhook and end-to-end speed as ratios to the engine's floor; or --park: many waiting orders")
   .option('--duration <seconds>', 'load per step', positiveInt, 10)
@@ -42,6 +52,9 @@ const program = new Command('bench')
   .option('--drain-timeout <seconds>', 'how long to wait for started orders to reach Hublify', positiveInt, 600)
   .option('--park <orders>', 'instead: park this many orders in WAITING_FOR_SHIPMENT on one worker (e.g. 10000)', positiveInt)
   .option('--idle-seconds <seconds>', '--park: how long to measure the idle worker', positiveInt, 60)
+  .option('--only <case>', `instead: one case only (${ONLY_CASES.join(', ')})`)
+  .option('--signature-forms <list>', '--only wrong-signature: APICBASE_SIGNATURE_FORM values to measure', signatureForms, [...SIGNATURE_FORM_SETTINGS])
+  .option('--rate <requests>', '--only wrong-signature: requests a second while the event-loop lag is measured', positiveInt, 20)
   .option('--json', 'print the results as JSON')
   .parse();
 
@@ -55,10 +68,14 @@ interface Options {
   drainTimeout: number;
   park?: number;
   idleSeconds: number;
+  only?: string;
+  signatureForms: SignatureFormSetting[];
+  rate: number;
   json?: boolean;
 }
 const opts = program.opts<Options>();
 if (!['wal', 'default'].includes(opts.sqlite)) program.error('--sqlite must be wal or default');
+if (opts.only !== undefined && !(ONLY_CASES as readonly string[]).includes(opts.only)) program.error(`--only must be one of: ${ONLY_CASES.join(', ')}`);
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -67,6 +84,13 @@ async function main(): Promise<void> {
   const system = await startBenchSystem({ sqlitePragmas: opts.sqlite === 'wal' ? DEV_SERVER_SQLITE_PRAGMAS : [] });
   const drainMs = opts.drainTimeout * 1000;
   try {
+    if (opts.only === 'wrong-signature') {
+      const wrong = await runWrongSignature(system, { forms: opts.signatureForms, durationSeconds: opts.duration, rate: opts.rate, progress });
+      const result = { mode: 'wrong-signature', machine: machineAtEnd(machine), settings: { durationSeconds: opts.duration, rate: opts.rate }, ...wrong, targets: wrongSignatureTargets(wrong) };
+      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : printWrongSignature({ result, targets: result.targets, machine: describeMachine(result.machine) }));
+      if (wrong.runs.some((r) => r.cost.not403 || r.lag.not403 || r.lag.healthzMs.failed)) process.exitCode = 1;
+      return;
+    }
     if (opts.park) {
       const park = await runPark(system, { orders: opts.park, idleSeconds: opts.idleSeconds, drainTimeoutMs: drainMs, progress });
       const result = { mode: 'park', machine: machineAtEnd(machine), park, targets: [rssTarget(park.worker.rssMb)] };

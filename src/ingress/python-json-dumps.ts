@@ -7,9 +7,10 @@
 // NaN / Infinity / -Infinity, which json.loads accepts by default.
 //
 // Linear in the body size, however deep it nests: containers are built as ropes (arrays of pieces)
-// and joined once at the end. Joining each level's text (as an earlier version did) copied the inner
-// text once per level — a 1 MB body nested 1,000 deep cost a gigabyte of copying before the
-// signature was even known to be wrong.
+// and joined once at the end (joining each level's text, as an earlier version did, copied the inner
+// text once per level: a gigabyte for a 1 MB body nested 1,000 deep), and read with an explicit stack
+// of open containers rather than by recursion, so neither the depth nor a caller's own stack can
+// overflow the call stack.
 
 /** Python's default recursion limit is ~1000; deeper documents make json.loads raise RecursionError. */
 const MAX_DEPTH = 1000;
@@ -29,6 +30,20 @@ const DECODE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/',
 
 /** Output text as a tree of pieces, flattened once. */
 type Rope = string | Rope[];
+
+interface ArrayContainer {
+  kind: 'array';
+  out: Rope[];
+}
+interface ObjectContainer {
+  kind: 'object';
+  keys: string[];
+  values: Rope[];
+  indexOf: Map<string, number>;
+  /** The key whose value is being read. */
+  key: { value: string; printed: string };
+}
+type Container = ArrayContainer | ObjectContainer;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -112,12 +127,9 @@ export function pythonJsonDumps(rawJson: string): string {
   };
 
   const LITERALS = ['null', 'true', 'false', 'NaN', 'Infinity', '-Infinity'];
-  const readValue = (depth: number): Rope => {
-    if (depth > MAX_DEPTH) throw new RangeError(`JSON nested deeper than ${MAX_DEPTH} levels`);
-    const c = text.charCodeAt(pos);
-    if (c === QUOTE) return readString().printed;
-    if (c === 0x7b) return readObject(depth);
-    if (c === 0x5b) return readArray(depth);
+  /** A string, number or literal: everything but a container. */
+  const readScalar = (): string => {
+    if (text.charCodeAt(pos) === QUOTE) return readString().printed;
     for (const literal of LITERALS) {
       if (text.startsWith(literal, pos)) {
         pos += literal.length;
@@ -127,68 +139,90 @@ export function pythonJsonDumps(rawJson: string): string {
     return readNumber();
   };
 
-  const readArray = (depth: number): Rope => {
-    pos++;
+  // The containers still open, innermost last: an explicit stack, not recursion, so no nesting depth
+  // (nor a caller's deep stack) can overflow the call stack. Each value is read once, then handed to
+  // its container, which may close and hand itself on in turn.
+  const open: Container[] = [];
+  /** Reads an object's key and its ':' (the position is at the key's opening quote, or should be). */
+  const readKey = (object: ObjectContainer) => {
     skipWhitespace();
-    if (text.charCodeAt(pos) === 0x5d) {
-      pos++;
-      return '[]';
-    }
-    const out: Rope[] = ['['];
-    for (;;) {
-      skipWhitespace();
-      out.push(readValue(depth + 1));
-      skipWhitespace();
-      if (text.charCodeAt(pos) === 0x5d) break;
-      expect(0x2c, "expecting ',' or ']'");
-      out.push(', ');
-    }
-    pos++;
-    out.push(']');
-    return out;
-  };
-
-  const readObject = (depth: number): Rope => {
-    pos++;
+    if (text.charCodeAt(pos) !== QUOTE) fail('expecting property name enclosed in double quotes');
+    object.key = readString();
     skipWhitespace();
-    if (text.charCodeAt(pos) === 0x7d) {
-      pos++;
-      return '{}';
-    }
-    // Python builds a dict: a repeated key keeps its first position and takes the last value.
-    const keys: string[] = [];
-    const values: Rope[] = [];
-    const indexOf = new Map<string, number>();
-    for (;;) {
-      skipWhitespace();
-      if (text.charCodeAt(pos) !== QUOTE) fail('expecting property name enclosed in double quotes');
-      const key = readString();
-      skipWhitespace();
-      expect(0x3a, "expecting ':' delimiter");
-      skipWhitespace();
-      const value = readValue(depth + 1);
-      const seen = indexOf.get(key.value);
-      if (seen === undefined) {
-        indexOf.set(key.value, keys.length);
-        keys.push(key.printed);
-        values.push(value);
-      } else {
-        values[seen] = value;
-      }
-      skipWhitespace();
-      if (text.charCodeAt(pos) === 0x7d) break;
-      expect(0x2c, "expecting ',' or '}'");
-    }
-    pos++;
-    const out: Rope[] = ['{'];
-    keys.forEach((key, i) => out.push(i === 0 ? '' : ', ', key, ': ', values[i] ?? ''));
-    out.push('}');
-    return out;
+    expect(0x3a, "expecting ':' delimiter");
+    skipWhitespace();
   };
 
   skipWhitespace();
   if (pos >= end) fail('expecting value');
-  const rope = readValue(0);
+  let rope: Rope | undefined;
+  while (rope === undefined) {
+    // A value starts here, inside `open.length` containers.
+    if (open.length > MAX_DEPTH) throw new RangeError(`JSON nested deeper than ${MAX_DEPTH} levels`);
+    const c = text.charCodeAt(pos);
+    let value: Rope;
+    if (c === 0x7b || c === 0x5b) {
+      pos++;
+      skipWhitespace();
+      if (text.charCodeAt(pos) === (c === 0x7b ? 0x7d : 0x5d)) {
+        pos++;
+        value = c === 0x7b ? '{}' : '[]';
+      } else if (c === 0x5b) {
+        open.push({ kind: 'array', out: ['['] });
+        skipWhitespace();
+        continue;
+      } else {
+        // Python builds a dict: a repeated key keeps its first position and takes the last value.
+        const object: ObjectContainer = { kind: 'object', keys: [], values: [], indexOf: new Map(), key: { value: '', printed: '' } };
+        open.push(object);
+        readKey(object);
+        continue;
+      }
+    } else {
+      value = readScalar();
+    }
+    // Hand the value to the containers it completes, closing each that ends here.
+    for (;;) {
+      const container = open.at(-1);
+      if (!container) {
+        rope = value;
+        break;
+      }
+      skipWhitespace();
+      if (container.kind === 'array') {
+        container.out.push(value);
+        if (text.charCodeAt(pos) !== 0x5d) {
+          expect(0x2c, "expecting ',' or ']'");
+          container.out.push(', ');
+          skipWhitespace();
+          break;
+        }
+        pos++;
+        container.out.push(']');
+        value = container.out;
+      } else {
+        const seen = container.indexOf.get(container.key.value);
+        if (seen === undefined) {
+          container.indexOf.set(container.key.value, container.keys.length);
+          container.keys.push(container.key.printed);
+          container.values.push(value);
+        } else {
+          container.values[seen] = value;
+        }
+        if (text.charCodeAt(pos) !== 0x7d) {
+          expect(0x2c, "expecting ',' or '}'");
+          readKey(container);
+          break;
+        }
+        pos++;
+        const out: Rope[] = ['{'];
+        container.keys.forEach((key, i) => out.push(i === 0 ? '' : ', ', key, ': ', container.values[i] ?? ''));
+        out.push('}');
+        value = out;
+      }
+      open.pop();
+    }
+  }
   skipWhitespace();
   if (pos < end) fail('extra data');
   return flatten(rope);
