@@ -16,6 +16,11 @@ export async function startFloorServer(handle: () => Promise<unknown>): Promise<
       (err: unknown) => next(err),
     );
   });
+  return serveFloor(app);
+}
+
+/** Listens on a free loopback port; close() drops open connections. */
+export async function serveFloor(app: express.Express): Promise<FloorServer> {
   const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s)).once('error', reject);
   });

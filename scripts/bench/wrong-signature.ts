@@ -11,10 +11,10 @@
 //          how long /healthz takes meanwhile.
 import { createHmac } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import express from 'express';
 import type { SignatureFormSetting } from '../../src/ingress/apicbase-signature';
+import { serveFloor, type FloorServer } from './floor-server';
 import type { BenchSystem } from './system';
 import type { Target } from './targets';
 
@@ -148,22 +148,12 @@ async function probeHealth(baseUrl: string, stop: Promise<unknown>): Promise<Wro
 }
 
 /** A bare express server that reads the body as the relay does (express.raw) and answers 403. */
-async function startFloor(): Promise<{ url: string; close: () => Promise<void> }> {
+function startFloor(): Promise<FloorServer> {
   const app = express();
   app.post(PATH, express.raw({ type: () => true, limit: '1mb' }), (_req, res) => {
     res.status(403).json({ error: 'Incorrect signature' });
   });
-  const server = await new Promise<ReturnType<typeof app.listen>>((resolve, reject) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s)).once('error', reject);
-  });
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return serveFloor(app);
 }
 
 /** One sender as fast as answers come: requests, answers other than 403, CPU ms of this process per request. */
