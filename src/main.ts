@@ -4,6 +4,7 @@
 // the HTTP server, prints where each part listens, and stops every part cleanly on Ctrl-C.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { pullBannerLines } from './apicbase/pull-banner';
 import { apicbaseSandboxReason, startEmbeddedApicbaseSandbox, wantsApicbaseSandbox } from './apicbase/sandbox/embedded';
 import { ConfigError, loadConfig, type Config } from './config';
 import { HUBLIFY_SANDBOX_STATE_FILE, SANDBOX_DEFAULTS, startHublifySandbox } from './hublify/sandbox/server';
@@ -110,8 +111,10 @@ async function main(): Promise<void> {
       stops.push(apicbase.stop);
       config = apicbase.config;
       lines.push(apicbase.line);
+      lines.push(...pullBannerLines(config, config.APICBASE_API_URL).map((l) => `                     ${l}`));
     } else {
       lines.push(`Apicbase             ${config.APICBASE_API_URL ?? 'webhook only (APICBASE_API_URL not set)'} (mode ${config.APICBASE_MODE}; ${apicbaseReason})`);
+      lines.push(...pullBannerLines(config).map((l) => `                     ${l}`));
     }
 
     const relay = await startOrderRelay({ config, logger });

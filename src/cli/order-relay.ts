@@ -17,6 +17,7 @@ import { DEFAULT_WATCH_INTERVAL_MS, DEFAULT_WATCH_LIMIT, watchOrders, watchQuery
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, listOrders, showOrder, type ExplainedOrderSummary, type OrderDetails, type OrderList } from '../operations/orders';
 import { parseSince, parseStage, type OrderListFilters } from '../operations/visibility-query';
 import { formatTable } from './table';
+import { runTemporalCli } from './temporal-passthrough';
 import { changeLine, shortInstant, whyText } from './order-change-text';
 
 export const EXIT_CODES_HELP = `
@@ -219,6 +220,14 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
     .showHelpAfterError('(add --help for usage)');
   program.addHelpText('after', EXIT_CODES_HELP);
 
+  // Listed for --help only: runCli hands `temporal …` to the Temporal CLI before commander parses anything.
+  program
+    .command('temporal')
+    .description("the project's Temporal CLI, pointed at the relay's Temporal (TEMPORAL_ADDRESS, else npm start's dev server): order-relay temporal workflow list")
+    .argument('[args...]')
+    .helpOption(false)
+    .allowUnknownOption();
+
   const leaf = (parent: Command, name: string, description: string) =>
     parent.command(name).description(description).option('--json', 'print JSON (for scripts) instead of text').addHelpText('after', EXIT_CODES_HELP);
 
@@ -391,6 +400,8 @@ function isJson(argv: string[]): boolean {
 
 /** Runs the CLI; resolves with the exit code (never exits the process itself). */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  // Everything after `temporal` belongs to the Temporal CLI, options included.
+  if (argv[0] === 'temporal') return runTemporalCli(argv.slice(1), io);
   const json = isJson(argv);
   let outcome: Outcome | undefined;
   const program = buildProgram(io, (o) => (outcome = o));

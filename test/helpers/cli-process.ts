@@ -38,8 +38,17 @@ function spawnCli(system: TestSystem, args: string[], env: Record<string, string
 }
 
 export function runCliProcess(system: TestSystem, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return finished(spawnCli(system, args, env));
+}
+
+/** `npx order-relay …` (the package's bin) with exactly this environment. */
+export function runOrderRelayBin(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return finished(spawn(process.execPath, ['bin/order-relay.cjs', ...args], { cwd: root, env, stdio: 'pipe' }));
+}
+
+/** Collects a command's output until it exits (killed after PATIENCE_MS: a hung command fails its test). */
+function finished(child: ChildProcessWithoutNullStreams): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawnCli(system, args, env);
     child.stdin.end();
     let stdout = '';
     let stderr = '';
