@@ -1,0 +1,116 @@
+// The soak's reckoning after the drain: what the senders were told against what Temporal, the Hublify
+// sandbox and the order store hold. Each broken promise is a problem; the run fails on any.
+import type { Client } from '@temporalio/client';
+import { orderWorkflowId, type ApicbaseOrder } from '../../src/apicbase/order';
+import type { HublifySandbox } from '../../src/hublify/sandbox/server';
+import type { OrderStore } from '../../src/store/order-store';
+import { statusQuery } from '../../workflows/order-messages';
+
+export interface SentOrder {
+  /** valid: a good order; invalid: an unknown customer (refused); unreadable: not JSON. */
+  kind: 'valid' | 'invalid' | 'unreadable';
+  order: ApicbaseOrder | null;
+  /** The HTTP status of each delivery (0: no answer at all, after the sender's retries). */
+  answers: number[];
+}
+
+export interface Reckoning {
+  orders: { sent: number; deliveries: number; answered2xx: number; answered4xx: number; answered5xxOrNone: number };
+  why4xx: Record<string, number>;
+  workflows: number;
+  hublifyOrders: number;
+  orderCreateCalls: number;
+  shippedInHublify: number;
+  shippedInRelay: number;
+  shippedInStore: number;
+  cancelledInHublify: number;
+  rejectedAfter2xx: number;
+  faults: string[];
+  /** Process exits the soak did not cause; the supervisor restarted them. */
+  selfExits: string[];
+  problems: string[];
+  ok: boolean;
+}
+
+const isOk = (s: number) => s >= 200 && s < 300;
+
+export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox; client: Client; store: OrderStore; faults: string[]; selfExits: string[] }): Promise<Reckoning> {
+  const { sent, sandbox, client, store } = input;
+  const problems: string[] = [];
+  const answers = sent.flatMap((s) => s.answers);
+  const why4xx: Record<string, number> = {};
+  for (const s of sent) for (const a of s.answers.filter((x) => x >= 400 && x < 500)) why4xx[`${s.kind} ${a}`] = (why4xx[`${s.kind} ${a}`] ?? 0) + 1;
+
+  let workflows = 0;
+  let shippedInRelay = 0;
+  let shippedInStore = 0;
+  let rejectedAfter2xx = 0;
+  const hublify = sandbox.orders();
+  for (const s of sent.filter((x) => x.order)) {
+    const order = s.order!;
+    const id = orderWorkflowId(order.id);
+    const runs = (await client.workflow.count(`WorkflowId = "${id}"`)).count;
+    workflows += runs;
+    const accepted = s.answers.some(isOk);
+    const inHublify = hublify.filter((o) => o.o_orderid_external === order.order_number);
+    if (!accepted) {
+      if (runs > 0 && s.answers.every((a) => a >= 400 && a < 500)) problems.push(`${order.order_number}: answered ${s.answers.join('/')} but has a workflow`);
+      continue;
+    }
+    if (runs !== 1) problems.push(`${order.order_number}: accepted, ${runs} workflows`);
+    const status = await client.workflow.getHandle(id).query(statusQuery).catch(() => undefined);
+    if (s.kind === 'invalid') {
+      // Answered 2xx (a late verdict) and rejected afterwards: support is told in NEEDS_ATTENTION.
+      if (status?.stage === 'NEEDS_ATTENTION' && inHublify.length === 0) rejectedAfter2xx += 1;
+      else problems.push(`${order.order_number}: an invalid order accepted, now ${status?.stage ?? 'unknown'} with ${inHublify.length} Hublify orders`);
+      continue;
+    }
+    if (inHublify.length !== 1) problems.push(`${order.order_number}: accepted, ${inHublify.length} Hublify orders`);
+    const state = inHublify[0]?.order_state_code;
+    const expected = state === 'shipped' ? 'SHIPPED' : state === 'cancelled' ? 'CANCELLED' : 'WAITING_FOR_SHIPMENT';
+    if (status?.stage !== expected) problems.push(`${order.order_number}: Hublify ${state ?? 'none'}, relay ${status?.stage ?? 'unknown'} (stuck)`);
+    if (state === 'shipped') {
+      if (status?.stage === 'SHIPPED') shippedInRelay += 1;
+      const row = await store.getOrder(id);
+      if (row?.stage === 'SHIPPED' && row.shipments.length > 0) shippedInStore += 1;
+      else problems.push(`${order.order_number}: shipped in Hublify, store has ${row?.stage ?? 'no row'} with ${row?.shipments.length ?? 0} shipments`);
+    }
+  }
+
+  const reckoning: Reckoning = {
+    orders: {
+      sent: sent.length,
+      deliveries: answers.length,
+      answered2xx: answers.filter(isOk).length,
+      answered4xx: answers.filter((a) => a >= 400 && a < 500).length,
+      answered5xxOrNone: answers.filter((a) => a === 0 || a >= 500).length,
+    },
+    why4xx,
+    workflows,
+    hublifyOrders: hublify.length,
+    orderCreateCalls: sandbox.requestCounts().order_create ?? 0,
+    shippedInHublify: hublify.filter((o) => o.order_state_code === 'shipped').length,
+    shippedInRelay,
+    shippedInStore,
+    cancelledInHublify: hublify.filter((o) => o.order_state_code === 'cancelled').length,
+    rejectedAfter2xx,
+    faults: input.faults,
+    selfExits: input.selfExits,
+    problems,
+    ok: false,
+  };
+  if (reckoning.hublifyOrders !== new Set(hublify.map((o) => o.o_orderid_external)).size) problems.push('two Hublify orders share an o_orderid_external');
+  if (reckoning.orders.answered5xxOrNone > 0) problems.push(`${reckoning.orders.answered5xxOrNone} deliveries got no answer or a 5xx after a minute of retries`);
+  if (!sent.some((s) => s.kind === 'valid' && s.answers.some(isOk))) problems.push('no order was accepted: the soak proved nothing');
+  reckoning.ok = problems.length === 0;
+  return reckoning;
+}
+
+export function printReckoning(r: Reckoning, write: (line: string) => void): void {
+  write(`orders sent ${r.orders.sent}, deliveries ${r.orders.deliveries}: 2xx ${r.orders.answered2xx}, 4xx ${r.orders.answered4xx} ${JSON.stringify(r.why4xx)}, 5xx or none ${r.orders.answered5xxOrNone}`);
+  write(`workflows ${r.workflows}; Hublify orders ${r.hublifyOrders}; order_create calls received ${r.orderCreateCalls}`);
+  write(`shipped in Hublify ${r.shippedInHublify}, SHIPPED in the relay ${r.shippedInRelay}, in the store ${r.shippedInStore}; cancelled in Hublify ${r.cancelledInHublify}; rejected after a 2xx ${r.rejectedAfter2xx}`);
+  write(`faults played: ${r.faults.join(', ')}`);
+  for (const exit of r.selfExits) write(`restarted by the supervisor: ${exit}`);
+  write(r.ok ? 'OK: every promise held' : `FAILED:\n  - ${r.problems.join('\n  - ')}`);
+}
