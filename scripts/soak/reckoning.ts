@@ -20,6 +20,8 @@ export interface Reckoning {
   workflows: number;
   hublifyOrders: number;
   orderCreateCalls: number;
+  /** How many accepted orders got 1, 2, … order_create calls (failed calls count: a 500 or a drop). */
+  createCallsPerOrder: Record<string, number>;
   shippedInHublify: number;
   shippedInRelay: number;
   shippedInStore: number;
@@ -46,6 +48,7 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
   let shippedInStore = 0;
   let rejectedAfter2xx = 0;
   const hublify = sandbox.orders();
+  const createCallsPerOrder: Record<string, number> = {};
   for (const s of sent.filter((x) => x.order)) {
     const order = s.order!;
     const id = orderWorkflowId(order.id);
@@ -65,6 +68,8 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
       else problems.push(`${order.order_number}: an invalid order accepted, now ${status?.stage ?? 'unknown'} with ${inHublify.length} Hublify orders`);
       continue;
     }
+    const calls = String(sandbox.orderCreateCalls(order.order_number));
+    createCallsPerOrder[calls] = (createCallsPerOrder[calls] ?? 0) + 1;
     if (inHublify.length !== 1) problems.push(`${order.order_number}: accepted, ${inHublify.length} Hublify orders`);
     const state = inHublify[0]?.order_state_code;
     const expected = state === 'shipped' ? 'SHIPPED' : state === 'cancelled' ? 'CANCELLED' : 'WAITING_FOR_SHIPMENT';
@@ -89,6 +94,7 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
     workflows,
     hublifyOrders: hublify.length,
     orderCreateCalls: sandbox.requestCounts().order_create ?? 0,
+    createCallsPerOrder,
     shippedInHublify: hublify.filter((o) => o.order_state_code === 'shipped').length,
     shippedInRelay,
     shippedInStore,
@@ -108,7 +114,7 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
 
 export function printReckoning(r: Reckoning, write: (line: string) => void): void {
   write(`orders sent ${r.orders.sent}, deliveries ${r.orders.deliveries}: 2xx ${r.orders.answered2xx}, 4xx ${r.orders.answered4xx} ${JSON.stringify(r.why4xx)}, 5xx or none ${r.orders.answered5xxOrNone}`);
-  write(`workflows ${r.workflows}; Hublify orders ${r.hublifyOrders}; order_create calls received ${r.orderCreateCalls}`);
+  write(`workflows ${r.workflows}; Hublify orders ${r.hublifyOrders}; order_create calls received ${r.orderCreateCalls} (accepted orders by calls: ${JSON.stringify(r.createCallsPerOrder)})`);
   write(`shipped in Hublify ${r.shippedInHublify}, SHIPPED in the relay ${r.shippedInRelay}, in the store ${r.shippedInStore}; cancelled in Hublify ${r.cancelledInHublify}; rejected after a 2xx ${r.rejectedAfter2xx}`);
   write(`faults played: ${r.faults.join(', ')}`);
   for (const exit of r.selfExits) write(`restarted by the supervisor: ${exit}`);
