@@ -106,7 +106,7 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
     ok: false,
   };
   if (reckoning.hublifyOrders !== new Set(hublify.map((o) => o.o_orderid_external)).size) problems.push('two Hublify orders share an o_orderid_external');
-  if (reckoning.orders.answered5xxOrNone > 0) problems.push(`${reckoning.orders.answered5xxOrNone} deliveries got no answer or a 5xx after a minute of retries`);
+  if (reckoning.orders.answered5xxOrNone > 0) problems.push(`${reckoning.orders.answered5xxOrNone} deliveries got no answer or a 5xx after three minutes of retries`);
   if (!sent.some((s) => s.kind === 'valid' && s.answers.some(isOk))) problems.push('no order was accepted: the soak proved nothing');
   reckoning.ok = problems.length === 0;
   return reckoning;

@@ -92,9 +92,9 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
   const inFlight = new Set<Promise<void>>();
   const faultsPlayed: string[] = [];
 
-  /** A careful sender: what got no answer (connection refused, 5xx) is sent again, for up to a minute. */
+  /** A careful sender: what got no answer (connection refused, 5xx) is sent again, for up to three minutes. */
   const deliver = async (order: ApicbaseOrder | string): Promise<number> => {
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 180_000;
     for (;;) {
       const status = await (typeof order === 'string' ? deliverOrder(api.process.baseUrl!, {}, { rawBody: order }) : deliverOrder(api.process.baseUrl!, order)).then(
         (r) => r.status,
@@ -144,8 +144,10 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
     const started = Date.now();
     let nextFault = 0;
     let faultRunning: Promise<void> | undefined;
-    for (let i = 0; Date.now() - started < durationMs; i++) {
-      const elapsed = Date.now() - started;
+    // The load runs its minutes, and on (up to three times as long) until the whole fault plan has
+    // played: on a slow machine restarts take longer, and every fault should meet orders in flight.
+    const loadGoesOn = (elapsed: number) => elapsed < durationMs || (nextFault < plan.length && elapsed < 3 * durationMs);
+    for (let elapsed = 0; loadGoesOn(elapsed); elapsed = Date.now() - started) {
       if (!faultRunning && nextFault < plan.length && plan[nextFault]!.atMs <= elapsed) {
         const entry = plan[nextFault++]!;
         faultRunning = playFault(entry).finally(() => (faultRunning = undefined));
