@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
-import { PULL_MODE_SETTINGS, runCount, startApicbaseTestSystem, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
+import { PULL_MODE_SETTINGS, runCount, startApicbaseTestSystem, waitForOrderWorkflow, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
 import { PATIENCE_MS } from './helpers/patience';
 
 void describe('Apicbase pull mode: rate limits and token refresh', () => {
@@ -16,8 +16,7 @@ void describe('Apicbase pull mode: rate limits and token refresh', () => {
     await t?.close();
   });
   const client = () => t.system.relay.client;
-  const waitForWorkflow = (apicbaseId: string, timeoutMs = PATIENCE_MS) =>
-    waitUntil(() => client().workflow.getHandle(orderWorkflowId(apicbaseId)).describe(), timeoutMs, `workflow for ${apicbaseId}`);
+  const waitForWorkflow = (apicbaseId: string, timeoutMs?: number) => waitForOrderWorkflow(client, apicbaseId, timeoutMs);
 
   void it('a 429 storm slows polling but loses nothing', async () => {
     const stats = t.apicbase.stats();

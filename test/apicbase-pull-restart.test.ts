@@ -11,7 +11,7 @@ import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
 import { PULL_SCHEDULE_ID, RECONCILE_SCHEDULE_ID, advancePullCursor, readPullCursor } from '../src/apicbase/schedules';
 import { createLogger } from '../src/logger';
 import { startOrderRelay } from '../src/order-relay';
-import { PULL_MODE_SETTINGS, runCount, startApicbaseTestSystem, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
+import { PULL_MODE_SETTINGS, runCount, startApicbaseTestSystem, waitForOrderWorkflow, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
 import { PATIENCE_MS } from './helpers/patience';
 import { testWorkflowBundle } from './helpers/system';
 
@@ -24,8 +24,7 @@ void describe('Apicbase pull mode: restarts and a second worker', () => {
     await t?.close();
   });
   const client = () => t.system.relay.client;
-  const waitForWorkflow = (apicbaseId: string, timeoutMs = PATIENCE_MS) =>
-    waitUntil(() => client().workflow.getHandle(orderWorkflowId(apicbaseId)).describe(), timeoutMs, `workflow for ${apicbaseId}`);
+  const waitForWorkflow = (apicbaseId: string, timeoutMs?: number) => waitForOrderWorkflow(client, apicbaseId, timeoutMs);
 
   void it('the schedule survives a restart of order-relay: same schedule, cursor kept, interval updated, pulling goes on', async () => {
     const schedule = () => client().schedule.getHandle(PULL_SCHEDULE_ID); // the client changes with the restart

@@ -8,7 +8,7 @@ import { PULL_SCHEDULE_ID, readPullCursor } from '../src/apicbase/schedules';
 import { statusQuery } from '../workflows/order-messages';
 import type { PullOrdersResult } from '../workflows/apicbase-types';
 import { instantOf } from '../workflows/purchase-order-walk';
-import { PULL_MODE_SETTINGS, runCount, startApicbaseTestSystem, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
+import { PULL_MODE_SETTINGS, runCount, startApicbaseTestSystem, waitForOrderWorkflow, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
 import { LogSink } from './helpers/ingress';
 import { PATIENCE_MS } from './helpers/patience';
 
@@ -24,8 +24,7 @@ void describe('Apicbase pull mode', () => {
   });
   const client = () => t.system.relay.client;
   const hublifyOrders = (orderNumber: string) => t.system.sandbox.orders().filter((o) => o.o_orderid_external === orderNumber);
-  const waitForWorkflow = (apicbaseId: string, timeoutMs = PATIENCE_MS) =>
-    waitUntil(() => client().workflow.getHandle(orderWorkflowId(apicbaseId)).describe(), timeoutMs, `workflow for ${apicbaseId}`);
+  const waitForWorkflow = (apicbaseId: string, timeoutMs?: number) => waitForOrderWorkflow(client, apicbaseId, timeoutMs);
   /** Poll results (of polls started since `since`, if given), newest first (each poll's workflow returns its result). */
   const pollResults = async (since?: Date) => {
     const out: PullOrdersResult[] = [];

@@ -10,6 +10,7 @@ import { tokenStoreFrom } from '../../src/apicbase/from-config';
 import { oauthSettings } from '../../src/apicbase/oauth';
 import { authorizeWithSandbox } from '../../src/apicbase/sandbox/auto-authorize';
 import { startApicbaseSandbox, type ApicbaseSandbox, type ApicbaseSandboxOptions } from '../../src/apicbase/sandbox/server';
+import { orderWorkflowId } from '../../src/apicbase/order';
 import { loadConfig } from '../../src/config';
 import { PATIENCE_MS } from './patience';
 import { startTestSystem, TEST_WEBHOOK_SECRET, type TestSystem } from './system';
@@ -115,4 +116,9 @@ export async function runScheduleNow<T>(client: Client, scheduleId: string, time
 /** How many runs a workflow id has had (visibility; strongly consistent enough on the dev server). */
 export async function runCount(client: Client, workflowId: string): Promise<number> {
   return (await client.workflow.count(`WorkflowId = "${workflowId}"`)).count;
+}
+
+/** Waits until the order's workflow exists (the pull tests: a poll has started it). */
+export function waitForOrderWorkflow(client: () => Client, apicbaseId: string, timeoutMs = PATIENCE_MS): Promise<unknown> {
+  return waitUntil(() => client().workflow.getHandle(orderWorkflowId(apicbaseId)).describe(), timeoutMs, `workflow for ${apicbaseId}`);
 }
