@@ -11,7 +11,8 @@ COPY workflows ./workflows
 COPY activities ./activities
 COPY config ./config
 COPY scripts ./scripts
-# Compiles src/ and bundles workflows/ into dist/workflow-bundle.js (workers start without webpack).
+# Compiles src/ and bundles workflows/ into dist/workflow-bundle.js (workers start without webpack) and its
+# traced twin dist/workflow-bundle.traced.js (loaded instead when OTEL_EXPORTER_OTLP_ENDPOINT is set).
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim

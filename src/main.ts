@@ -2,6 +2,8 @@
 // server (unless TEMPORAL_ADDRESS), the Hublify sandbox (unless HUBLIFY_URL), the Apicbase sandbox
 // (unless any Apicbase setting is given) — then the worker and
 // the HTTP server, prints where each part listens, and stops every part cleanly on Ctrl-C.
+// Tracing first (when OTEL_EXPORTER_OTLP_ENDPOINT is set): it patches modules loaded after it.
+import './observability/start-tracing';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pullBannerLines } from './apicbase/pull-banner';
@@ -9,6 +11,7 @@ import { apicbaseSandboxReason, startEmbeddedApicbaseSandbox, wantsApicbaseSandb
 import { ConfigError, loadConfig, type Config } from './config';
 import { HUBLIFY_SANDBOX_STATE_FILE, SANDBOX_DEFAULTS, startHublifySandbox } from './hublify/sandbox/server';
 import { createLogger } from './logger';
+import { activeTracing } from './observability/tracing';
 import { startOrderRelay } from './order-relay';
 import { startDevServer } from './temporal/dev-server';
 import { ensureTemporalCli } from './temporal/temporal-cli';
@@ -50,6 +53,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
+  const tracing = activeTracing();
+  if (tracing) {
+    // Stopped last: the spans of the shutdown itself are exported too.
+    stops.push(() => tracing.shutdown());
+    logger.info('tracing: exporting spans over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT)');
+  }
   try {
     if (!config.TEMPORAL_ADDRESS) {
       const cliPath = await ensureTemporalCli((line) => logger.info(line));

@@ -23,6 +23,7 @@ import { customerEmailSettings, supportNotifySettings } from './notify/settings'
 import { operationsContext } from './operations/context';
 import { createBusinessMetrics, type BusinessMetrics } from './observability/business-metrics';
 import { freeLoopbackPort, parseHostPort, scrapeSdkMetrics, startMetricsServer } from './observability/metrics-server';
+import { activeTracing, type Tracing } from './observability/tracing';
 import { orderWorkflowSettings } from './orders/order-settings';
 import type { OrderStarterDeps } from './orders/start-order';
 import { loadTemporalConnectionSettings } from './temporal/connection-settings';
@@ -67,11 +68,13 @@ export interface StartOptions {
   config: Config;
   logger: Logger;
   roles?: OrderRelayRoles;
-  /** The workflow code (tests pass one bundle for many relays); default: WORKFLOW_BUNDLE_PATH, else bundled at start. */
+  /** The workflow code (tests pass one bundle for many relays); default: WORKFLOW_BUNDLE_PATH, else bundled at start. With tracing, a traced bundle (bundleOrderWorkflows({ tracing: true })). */
   workflowBundle?: WorkflowBundleOption;
+  /** OpenTelemetry; default: what startTracing() started in this process (src/observability/tracing.ts), if anything. */
+  tracing?: Tracing;
 }
 
-export async function startOrderRelay({ config, logger, roles = rolesFrom(config), workflowBundle: givenBundle }: StartOptions): Promise<RunningOrderRelay> {
+export async function startOrderRelay({ config, logger, roles = rolesFrom(config), workflowBundle: givenBundle, tracing = activeTracing() }: StartOptions): Promise<RunningOrderRelay> {
   const address = config.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set');
   // TLS, mTLS and API key (TEMPORAL_* variables or a TEMPORAL_PROFILE): a missing file stops the start here.
@@ -80,7 +83,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
   logger.info({ temporal: address, ...temporalSettings.summary }, 'Temporal connection settings');
   const namespace = config.TEMPORAL_NAMESPACE;
   // A missing bundle file stops the start here, before anything connects.
-  const workflowBundle = roles.worker ? (givenBundle ?? workflowBundleFromFile(config.WORKFLOW_BUNDLE_PATH)) : undefined;
+  const workflowBundle = roles.worker ? (givenBundle ?? workflowBundleFromFile(config.WORKFLOW_BUNDLE_PATH, { traced: !!tracing })) : undefined;
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
@@ -111,7 +114,8 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       interceptors: temporalGrpcInterceptors(),
     });
     closers.push(() => connection.close());
-    const client = new Client({ connection, namespace, dataConverter });
+    // With tracing, starts, updates and signals carry the caller's span (the webhook request's) to the workflow.
+    const client = new Client({ connection, namespace, dataConverter, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors } } : {}) });
     const added = await registerSearchAttributes(connection, namespace).catch((err: unknown) => {
       // Temporal Cloud registers search attributes through its own API, not the operator service.
       logger.warn({ err: (err as Error).message }, 'could not register search attributes; register them on the cluster (see docs/operations.md)');
@@ -168,6 +172,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE_MS,
         dataConverter,
         tuning: workerTuningFrom(config),
+        ...(tracing ? { tracing } : {}),
       });
       worker = w;
       workerDone = w.run();
@@ -184,6 +189,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         starter: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) },
         ...(workflowBundle ? { workflowBundle } : {}),
         dataConverter,
+        ...(tracing ? { tracing } : {}),
       });
       closers.push(() => apicbase.close());
       if (apicbase.done) workerDone = Promise.all([workerDone, apicbase.done]).then(() => undefined);

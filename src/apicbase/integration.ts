@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { createApicbaseActivities } from '../../activities/apicbase-activities';
 import type { Config } from '../config';
 import type { OrderStarterDeps } from '../orders/start-order';
-import { WORKFLOWS_PATH } from '../worker/order-worker';
+import type { Tracing } from '../observability/tracing';
+import { WORKFLOWS_PATH, tracingWorkerOptions } from '../worker/order-worker';
 import { apicbaseAccessFrom, apicbaseApiClientFrom } from './from-config';
 import { ensureApicbaseSchedules } from './schedules';
 
@@ -22,6 +23,8 @@ export interface ApicbaseIntegrationOptions {
   workflowBundle?: WorkflowBundleOption;
   /** The payload codec's data converter (src/codec), the same as the order worker's. */
   dataConverter?: DataConverter;
+  /** OpenTelemetry, as on the order worker: Apicbase calls are traced inside their activities. */
+  tracing?: Tracing;
 }
 
 export interface RunningApicbaseIntegration {
@@ -72,6 +75,7 @@ export async function startApicbaseIntegration(opts: ApicbaseIntegrationOptions)
     shutdownGraceTime: config.WORKER_SHUTDOWN_GRACE_MS,
     ...(opts.dataConverter ? { dataConverter: opts.dataConverter } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...tracingWorkerOptions(opts.tracing, !opts.workflowBundle),
   });
   const done = worker.run();
   const close = async () => {

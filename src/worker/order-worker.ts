@@ -3,13 +3,23 @@ import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleOption, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
 import type { OrderActivities } from '../../activities';
 import { FAILURE_CONVERTER_PATH } from '../codec';
+import { WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from '../observability/tracing';
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
 
-/** Bundles the workflow code once; reuse the bundle for every worker in the process. */
-export function bundleOrderWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  // The workflow sandbox builds failures itself: it needs the codec's failure converter (src/codec).
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietBundlerLogger });
+/**
+ * Bundles the workflow code once; reuse the bundle for every worker in the process. `tracing` adds
+ * OpenTelemetry's workflow interceptors: a worker that traces needs that bundle, one that does not
+ * runs the plain one (no interceptor, no cost).
+ */
+export function bundleOrderWorkflows(opts: { tracing?: boolean } = {}): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    // The workflow sandbox builds failures itself: it needs the codec's failure converter (src/codec).
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    ...(opts.tracing ? { workflowInterceptorModules: [WORKFLOW_TRACING_INTERCEPTORS] } : {}),
+    logger: quietBundlerLogger,
+  });
 }
 
 const quietBundlerLogger = {
@@ -34,6 +44,8 @@ export interface OrderWorkerOptions {
   dataConverter?: DataConverter;
   /** Slots, pollers and sticky cache (WORKER_* settings); unset = the SDK's defaults. */
   tuning?: WorkerTuning;
+  /** OpenTelemetry (src/observability/tracing.ts): its interceptors and span sink; a given bundle must be a traced one. */
+  tracing?: Tracing;
 }
 
 /** The worker's capacity settings (src/config.ts, WORKER_*). */
@@ -85,5 +97,13 @@ export async function createOrderWorker(opts: OrderWorkerOptions): Promise<Worke
     ...(opts.tuning ? workerOptionsFor(opts.tuning) : {}),
     ...(opts.shutdownGraceMs !== undefined ? { shutdownGraceTime: opts.shutdownGraceMs } : {}),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...tracingWorkerOptions(opts.tracing, !opts.workflowBundle),
   });
+}
+
+/** The worker options tracing adds; the workflow interceptors only when the worker bundles at start. */
+export function tracingWorkerOptions(tracing: Tracing | undefined, bundlesAtStart: boolean) {
+  if (!tracing) return {};
+  const { interceptors, sinks } = tracing.workerOptions;
+  return { interceptors: { ...interceptors, ...(bundlesAtStart ? { workflowModules: [WORKFLOW_TRACING_INTERCEPTORS] } : {}) }, sinks };
 }

@@ -70,6 +70,8 @@ export interface TestSystemOptions {
   logLevel?: string;
   /** How the Temporal dev server runs (e.g. with its Web UI and a codec endpoint). */
   temporal?: TestTemporalOptions;
+  /** The workflow code; default: the plain bundle of this process (a traced one for tracing tests). */
+  workflowBundle?: Awaited<ReturnType<typeof bundleOrderWorkflows>>;
 }
 
 export async function startTestSystem(overrides: Record<string, string> = {}, options: TestSystemOptions = {}): Promise<TestSystem> {
@@ -82,7 +84,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
   // them), and in the data folder's key file too (so a CLI or worker pointed at DATA_DIR reads them).
   const codecKeys = generateCodecKeyLine();
   writeFileSync(codecKeyFile(dataDir), `${codecKeys}\n`, { mode: 0o600 });
-  const workflowBundle = await testWorkflowBundle();
+  const workflowBundle = options.workflowBundle ?? (await testWorkflowBundle());
 
   let relay: RunningOrderRelay | undefined;
   let config: Config | undefined;

@@ -1,0 +1,200 @@
+// OpenTelemetry tracing (issue 16.2): with OTEL_EXPORTER_OTLP_ENDPOINT set, one signed webhook order
+// makes ONE trace — the webhook's server span, the Temporal client's start, the workflow run, its
+// activities (local ones too) and the HTTP call to Hublify's order_create — received by a real OTLP/HTTP
+// receiver on loopback, with no secret and no personal data in it. Without an endpoint nothing starts.
+// The "off" case runs first: tracing, once started, belongs to the whole test process.
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { trace } from '@opentelemetry/api';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { orderWorkflowId } from '../src/apicbase/order';
+import { activeTracing, startTracing, tracingWanted, type Tracing } from '../src/observability/tracing';
+import { bundleOrderWorkflows } from '../src/worker/order-worker';
+import { tracedBundlePath } from '../src/worker/workflow-bundle';
+import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
+import { stageIs, waitForStatus } from './helpers/orders';
+import { sampleOrder } from './helpers/sample-order';
+import { TEST_CHANNEL_TOKEN, TEST_HUBLIFY_PUSH_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, type TestSystem } from './helpers/system';
+import { deliverOrder } from './helpers/webhook';
+
+const ADMIN_TOKEN = 'test-admin-token-for-tracing-7c2e';
+const SERVER = 2;
+const CLIENT = 3;
+
+const names = (spans: ReceivedSpan[]) => [...new Set(spans.map((s) => s.name))].join(', ');
+
+/** Sends one order and waits until Hublify holds it (order_create answered). */
+async function sendOrder(system: TestSystem) {
+  const order = sampleOrder();
+  const delivery = await deliverOrder(system.baseUrl, order);
+  assert.equal(delivery.status, 200, JSON.stringify(delivery.body));
+  const handle = system.relay.client.workflow.getHandle(orderWorkflowId(order.id));
+  const status = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+  return { order, status };
+}
+
+void describe('tracing off (no OTLP endpoint)', () => {
+  let receiver: OtlpReceiver;
+  let system: TestSystem;
+  let closed = false;
+
+  before(async () => {
+    receiver = await startOtlpReceiver();
+    // The receiver listens, but nothing names it: tracing must stay off.
+    delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+    system = await startTestSystem();
+  });
+
+  after(async () => {
+    if (!closed) await system?.close();
+    await receiver?.close();
+  });
+
+  void it('starts no SDK, adds no interceptor, and sends nothing while an order goes through', async () => {
+    assert.equal(tracingWanted({}), false);
+    assert.equal(tracingWanted({ OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SDK_DISABLED: 'true' }), false);
+    assert.equal(startTracing(), undefined);
+    assert.equal(activeTracing(), undefined);
+    // No tracer provider is registered: the API's global tracer records nothing.
+    assert.equal(trace.getTracer('probe').startSpan('probe').isRecording(), false);
+    assert.deepEqual(system.relay.client.options.interceptors.workflow ?? [], [], 'no client interceptor');
+    const worker = system.relay.worker!;
+    assert.equal(worker.options.interceptors.workflowModules.length, 0, 'no workflow interceptor module');
+    assert.ok(!('exporter' in (worker.options.sinks ?? {})), 'no span sink');
+    const { status } = await sendOrder(system);
+    assert.ok(status.hublify?.orderId);
+    // Closing flushes whatever a tracer would have buffered: still nothing.
+    closed = true;
+    await system.close();
+    assert.equal(receiver.requests, 0);
+  });
+});
+
+void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
+  let receiver: OtlpReceiver;
+  let system: TestSystem;
+  let tracing: Tracing | undefined;
+  let tracedBundle: WorkflowBundleWithSourceMap;
+
+  before(async () => {
+    receiver = await startOtlpReceiver();
+    // The standard variables, as an operator sets them.
+    process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
+    process.env.OTEL_SERVICE_NAME = 'order-relay-test';
+    process.env.OTEL_BSP_SCHEDULE_DELAY = '200';
+    tracing = startTracing();
+    tracedBundle = await bundleOrderWorkflows({ tracing: true });
+    system = await startTestSystem({ ADMIN_TOKEN }, { workflowBundle: tracedBundle });
+  });
+
+  after(async () => {
+    await system?.close();
+    await tracing?.shutdown();
+    await receiver?.close();
+    delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  });
+
+  void it('the traced bundle file sits beside the plain one', () => {
+    assert.equal(tracedBundlePath('/app/dist/workflow-bundle.js'), '/app/dist/workflow-bundle.traced.js');
+  });
+
+  void it('orders that ran untraced replay on the traced workflow code: tracing can be switched on under running orders', async () => {
+    const dir = path.join(__dirname, 'histories');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+    assert.ok(files.length >= 5);
+    for (const file of files) {
+      const history: unknown = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
+      await Worker.runReplayHistory({ workflowBundle: tracedBundle, replayName: file, ...tracing!.workerOptions }, history);
+    }
+  });
+
+  void it('one trace runs from the webhook request through the workflow and its activities to order_create, and carries no secret or personal data', async () => {
+    assert.ok(tracing && activeTracing() === tracing);
+    const { order, status } = await sendOrder(system);
+    const workflowId = orderWorkflowId(order.id);
+    // Hublify's push with its token in the query string, and an admin call with the bearer token.
+    const push = await fetch(`${system.baseUrl}/webhooks/hublify/orders?token=${TEST_HUBLIFY_PUSH_TOKEN}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ data: { orderid: status.hublify?.orderId, o_orderid_external: order.id } }),
+    });
+    assert.ok(push.status < 300, `push answered ${push.status}`);
+    const admin = await fetch(`${system.baseUrl}/admin/orders/${workflowId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(admin.status, 200);
+    // The workflow's span is exported when its run ends: ship the order, so the run completes.
+    system.sandbox.ship(order.order_number);
+    await waitForStatus(system.relay.client.workflow.getHandle(workflowId), stageIs('SHIPPED'));
+
+    const byId = (spans: ReceivedSpan[]) => new Map(spans.map((s) => [s.spanId, s]));
+    const chainOf = (span: ReceivedSpan, spans: Map<string, ReceivedSpan>) => {
+      const chain = [span];
+      for (let s = spans.get(span.parentSpanId); s; s = spans.get(s.parentSpanId)) chain.push(s);
+      return chain;
+    };
+    // Wait (on each export) for the order_create client span, then for its whole chain up to the webhook's server span.
+    const { tree, createCall } = await receiver.waitFor((spans) => {
+      const createCall = spans.find((s) => s.kind === CLIENT && String(s.attributes['url.full'] ?? s.attributes['http.url']).endsWith('/order_create'));
+      if (!createCall) return undefined;
+      const tree = spans.filter((s) => s.traceId === createCall.traceId);
+      const root = chainOf(createCall, byId(tree)).at(-1)!;
+      if (root.name !== 'POST /webhooks/apicbase/orders') return undefined;
+      const names = tree.map((s) => s.name);
+      const wanted = ['RunWorkflow:orderWorkflow', 'RunActivity:injectOrder', 'StartActivity:checkOrder', 'RunActivity:checkOrder', 'RunActivity:recordStage'];
+      return wanted.every((n) => names.includes(n)) ? { tree, createCall } : undefined;
+    });
+
+    const spans = byId(tree);
+    const one = (name: string) => {
+      const found = tree.filter((s) => s.name === name);
+      assert.ok(found.length >= 1, `${name} in the trace; have ${names(tree)}`);
+      return found[0]!;
+    };
+    const parentOf = (s: ReceivedSpan) => spans.get(s.parentSpanId)?.name;
+
+    // The webhook's server span is the root of the trace.
+    const webhook = one('POST /webhooks/apicbase/orders');
+    assert.equal(webhook.kind, SERVER);
+    assert.equal(webhook.parentSpanId, '');
+    assert.equal(webhook.attributes['http.route'], '/webhooks/apicbase/orders');
+    assert.equal(webhook.service, 'order-relay-test', 'OTEL_SERVICE_NAME is honoured');
+    // The client's start (update-with-start in the verified ack mode, a plain start otherwise) under it…
+    const start = tree.find((s) => /^(UpdateWithStartWorkflow|StartWorkflow):/.test(s.name));
+    assert.ok(start, `a start span; have ${names(tree)}`);
+    assert.equal(parentOf(start), webhook.name);
+    // …the workflow run under the start, its activities under the run…
+    const run = one('RunWorkflow:orderWorkflow');
+    assert.equal(run.parentSpanId, start.spanId);
+    const injectStart = one('StartActivity:injectOrder');
+    assert.equal(injectStart.parentSpanId, run.spanId);
+    const inject = one('RunActivity:injectOrder');
+    assert.equal(inject.parentSpanId, injectStart.spanId);
+    // …local activities too (verify and map as one, each stage recorded)…
+    const checkStart = one('StartActivity:checkOrder');
+    assert.equal(checkStart.parentSpanId, run.spanId);
+    assert.equal(one('RunActivity:checkOrder').parentSpanId, checkStart.spanId);
+    const recordStart = tree.find((s) => s.name === 'RunActivity:recordStage');
+    assert.equal(parentOf(spans.get(recordStart!.parentSpanId)!), run.name);
+    // …and the HTTP call to Hublify's order_create under the activity that made it.
+    assert.equal(createCall.parentSpanId, inject.spanId);
+    assert.equal(createCall.attributes['http.request.method'] ?? createCall.attributes['http.method'], 'POST');
+    assert.equal(createCall.attributes['url.full'], `${system.sandbox.url}/api/channel_10/order_create`);
+    // The sandbox's own server span (trace context went to Hublify in `traceparent`).
+    assert.ok(tree.some((s) => s.kind === SERVER && s.parentSpanId === createCall.spanId), 'the receiving server continues the trace');
+
+    // The push and the admin call were traced too (their own traces); wait for them before searching.
+    await receiver.waitFor((all) => (all.some((s) => s.name === 'POST /webhooks/hublify/orders') && all.some((s) => s.name === 'GET /admin/orders/:ref') ? true : undefined));
+    await tracing.shutdown();
+    const exported = receiver.bodies.join('\n');
+    const secrets = { TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, TEST_HUBLIFY_PUSH_TOKEN, ADMIN_TOKEN, CODEC_KEYS: system.config.CODEC_KEYS! };
+    for (const [name, secret] of Object.entries(secrets)) assert.ok(!exported.includes(secret), `${name} is in an exported span`);
+    for (const key of system.config.CODEC_KEYS!.split(',').map((k) => k.split(':')[1]!)) assert.ok(!exported.includes(key), 'a codec key is in an exported span');
+    // Personal data: the orderer, the remarks, the customer's contact and address (config/customers.example.json).
+    for (const pii of [order.owned_by!.username, order.order_remarks!, 'Jürgen', 'Bäcker', 'Müllerstraße', 'kueche@zum-loewen.example', '+49 89 1234567']) {
+      assert.ok(!exported.includes(pii), `"${pii}" is in an exported span`);
+    }
+    assert.ok(!/[?&]token=/.test(exported), 'a query string token is in an exported span');
+  });
+});
