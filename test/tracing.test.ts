@@ -9,10 +9,12 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { trace } from '@opentelemetry/api';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { tokenStoreFrom } from '../src/apicbase/from-config';
 import { orderWorkflowId } from '../src/apicbase/order';
 import { activeTracing, startTracing, tracingWanted, type Tracing } from '../src/observability/tracing';
 import { bundleOrderWorkflows } from '../src/worker/order-worker';
 import { tracedBundlePath } from '../src/worker/workflow-bundle';
+import { startApicbaseTestSystem, type ApicbaseTestSystem } from './helpers/apicbase';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
@@ -24,6 +26,19 @@ const SERVER = 2;
 const CLIENT = 3;
 
 const names = (spans: ReceivedSpan[]) => [...new Set(spans.map((s) => s.name))].join(', ');
+
+interface CustomerEntry {
+  name: string;
+  invoice: { firstname?: string; lastname?: string; street: string };
+  contact?: { email?: string; telephone?: string };
+}
+
+/** A customer location of the directory the relay runs with (personal data that must stay out of spans). */
+function customerEntry(file: string, customerNumber: string): CustomerEntry {
+  const entry = (JSON.parse(readFileSync(file, 'utf8')) as { customers: Record<string, CustomerEntry> }).customers[customerNumber];
+  assert.ok(entry, `${customerNumber} in ${file}`);
+  return entry;
+}
 
 /** Sends one order and waits until Hublify holds it (order_create answered). */
 async function sendOrder(system: TestSystem) {
@@ -75,7 +90,7 @@ void describe('tracing off (no OTLP endpoint)', () => {
 
 void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   let receiver: OtlpReceiver;
-  let system: TestSystem;
+  let t: ApicbaseTestSystem;
   let tracing: Tracing | undefined;
   let tracedBundle: WorkflowBundleWithSourceMap;
 
@@ -87,11 +102,13 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     process.env.OTEL_BSP_SCHEDULE_DELAY = '200';
     tracing = startTracing();
     tracedBundle = await bundleOrderWorkflows({ tracing: true });
-    system = await startTestSystem({ ADMIN_TOKEN }, { workflowBundle: tracedBundle });
+    // Orders come from the Apicbase sandbox's signed webhook, and each is marked viewed in Apicbase
+    // (an Apicbase API call inside the order's trace).
+    t = await startApicbaseTestSystem({ ADMIN_TOKEN, APICBASE_MODE: 'webhook', APICBASE_MARK_VIEWED: 'true' }, { workflowBundle: tracedBundle });
   });
 
   after(async () => {
-    await system?.close();
+    await t?.close();
     await tracing?.shutdown();
     await receiver?.close();
     delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -111,10 +128,14 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     }
   });
 
-  void it('one trace runs from the webhook request through the workflow and its activities to order_create, and carries no secret or personal data', async () => {
+  void it('one trace runs from the webhook request through the workflow and its activities to order_create and Apicbase, and carries no secret or personal data', async () => {
     assert.ok(tracing && activeTracing() === tracing);
-    const { order, status } = await sendOrder(system);
+    const system = t.system;
+    const placed = await t.apicbase.placeOrder({ delivery: 'webhook' });
+    assert.equal(placed.webhook?.status, 200, JSON.stringify(placed.webhook));
+    const order = placed.order;
     const workflowId = orderWorkflowId(order.id);
+    const status = await waitForStatus(system.relay.client.workflow.getHandle(workflowId), stageIs('WAITING_FOR_SHIPMENT'));
     // Hublify's push with its token in the query string, and an admin call with the bearer token.
     const push = await fetch(`${system.baseUrl}/webhooks/hublify/orders?token=${TEST_HUBLIFY_PUSH_TOKEN}`, {
       method: 'POST',
@@ -142,7 +163,7 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
       const root = chainOf(createCall, byId(tree)).at(-1)!;
       if (root.name !== 'POST /webhooks/apicbase/orders') return undefined;
       const names = tree.map((s) => s.name);
-      const wanted = ['RunWorkflow:orderWorkflow', 'RunActivity:injectOrder', 'StartActivity:checkOrder', 'RunActivity:checkOrder', 'RunActivity:recordStage'];
+      const wanted = ['RunWorkflow:orderWorkflow', 'RunActivity:injectOrder', 'StartActivity:checkOrder', 'RunActivity:checkOrder', 'RunActivity:recordStage', 'RunActivity:markApicbaseOrder'];
       return wanted.every((n) => names.includes(n)) ? { tree, createCall } : undefined;
     });
 
@@ -183,17 +204,38 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     assert.equal(createCall.attributes['url.full'], `${system.sandbox.url}/api/channel_10/order_create`);
     // The sandbox's own server span (trace context went to Hublify in `traceparent`).
     assert.ok(tree.some((s) => s.kind === SERVER && s.parentSpanId === createCall.spanId), 'the receiving server continues the trace');
+    // The Apicbase call of the same order: the viewed mark's PATCH, on the Apicbase worker.
+    const mark = one('RunActivity:markApicbaseOrder');
+    assert.equal(parentOf(spans.get(mark.parentSpanId)!), run.name);
+    const patch = tree.find((s) => s.kind === CLIENT && s.parentSpanId === mark.spanId);
+    assert.ok(patch, 'an HTTP client span under markApicbaseOrder');
+    assert.equal(patch.attributes['http.request.method'], 'PATCH');
+    assert.ok(String(patch.attributes['url.full']).startsWith(`${t.apicbase.url}/`), String(patch.attributes['url.full']));
 
     // The push and the admin call were traced too (their own traces); wait for them before searching.
     await receiver.waitFor((all) => (all.some((s) => s.name === 'POST /webhooks/hublify/orders') && all.some((s) => s.name === 'GET /admin/orders/:ref') ? true : undefined));
     await tracing.shutdown();
     const exported = receiver.bodies.join('\n');
-    const secrets = { TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, TEST_HUBLIFY_PUSH_TOKEN, ADMIN_TOKEN, CODEC_KEYS: system.config.CODEC_KEYS! };
+    const tokens = tokenStoreFrom(system.config).read();
+    assert.ok(tokens?.accessToken && tokens.refreshToken);
+    const secrets = {
+      TEST_CHANNEL_TOKEN,
+      TEST_WEBHOOK_SECRET,
+      TEST_HUBLIFY_PUSH_TOKEN,
+      ADMIN_TOKEN,
+      CODEC_KEYS: system.config.CODEC_KEYS!,
+      APICBASE_CLIENT_SECRET: system.config.APICBASE_CLIENT_SECRET!,
+      APICBASE_TOKEN_KEY: system.config.APICBASE_TOKEN_KEY!,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+    };
     for (const [name, secret] of Object.entries(secrets)) assert.ok(!exported.includes(secret), `${name} is in an exported span`);
     for (const key of system.config.CODEC_KEYS!.split(',').map((k) => k.split(':')[1]!)) assert.ok(!exported.includes(key), 'a codec key is in an exported span');
-    // Personal data: the orderer, the remarks, the customer's contact and address (config/customers.example.json).
-    for (const pii of [order.owned_by!.username, order.order_remarks!, 'Jürgen', 'Bäcker', 'Müllerstraße', 'kueche@zum-loewen.example', '+49 89 1234567']) {
-      assert.ok(!exported.includes(pii), `"${pii}" is in an exported span`);
+    // Personal data: the orderer and the customer's name, address and contact from the customer directory.
+    const customer = customerEntry(system.config.CUSTOMER_DIRECTORY_FILE, order.supplier_customer_number);
+    const pii = [order.owned_by?.username, customer.name, customer.invoice.firstname, customer.invoice.lastname, customer.invoice.street, customer.contact?.email, customer.contact?.telephone];
+    for (const value of pii.filter((v): v is string => !!v && v.length > 3)) {
+      assert.ok(!exported.includes(value), `"${value}" is in an exported span`);
     }
     assert.ok(!/[?&]token=/.test(exported), 'a query string token is in an exported span');
   });

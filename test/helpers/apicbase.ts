@@ -13,7 +13,7 @@ import { startApicbaseSandbox, type ApicbaseSandbox, type ApicbaseSandboxOptions
 import { orderWorkflowId } from '../../src/apicbase/order';
 import { loadConfig } from '../../src/config';
 import { PATIENCE_MS } from './patience';
-import { startTestSystem, TEST_WEBHOOK_SECRET, type TestSystem } from './system';
+import { startTestSystem, TEST_WEBHOOK_SECRET, type TestSystem, type TestSystemOptions } from './system';
 
 export const TEST_TOKEN_KEY = '5e'.repeat(32);
 
@@ -39,7 +39,7 @@ export const PULL_MODE_SETTINGS: Record<string, string> = {
 
 export async function startApicbaseTestSystem(
   overrides: Record<string, string> = {},
-  opts: { sandbox?: ApicbaseSandboxOptions; logDestination?: DestinationStream; logLevel?: string } = {},
+  opts: { sandbox?: ApicbaseSandboxOptions; logDestination?: DestinationStream; logLevel?: string; workflowBundle?: TestSystemOptions['workflowBundle'] } = {},
 ): Promise<ApicbaseTestSystem> {
   const tokenDir = mkdtempSync(path.join(tmpdir(), 'apicbase-tokens-'));
   const apicbase = await startApicbaseSandbox({ clientId: 'relay-test', clientSecret: 'relay-test-secret', webhookSecret: TEST_WEBHOOK_SECRET, ...opts.sandbox });
@@ -60,7 +60,11 @@ export async function startApicbaseTestSystem(
   let system: TestSystem | undefined;
   try {
     await reauthorize();
-    system = await startTestSystem(env, { ...(opts.logDestination ? { logDestination: opts.logDestination } : {}), ...(opts.logLevel ? { logLevel: opts.logLevel } : {}) });
+    system = await startTestSystem(env, {
+      ...(opts.logDestination ? { logDestination: opts.logDestination } : {}),
+      ...(opts.logLevel ? { logLevel: opts.logLevel } : {}),
+      ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : {}),
+    });
   } catch (err) {
     await apicbase.close();
     rmSync(tokenDir, { recursive: true, force: true });
