@@ -2,21 +2,26 @@
 // makes ONE trace — the webhook's server span, the Temporal client's start, the workflow run, its
 // activities (local ones too) and the HTTP call to Hublify's order_create — received by a real OTLP/HTTP
 // receiver on loopback, with no secret and no personal data in it. Without an endpoint nothing starts.
-// The "off" case runs first: tracing, once started, belongs to the whole test process.
+// The "off" case runs first: tracing, once started, belongs to the whole test process. The entry point's
+// wiring (start first, flush on SIGTERM) is checked on `src/main.ts` as its own process.
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { trace } from '@opentelemetry/api';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { tokenStoreFrom } from '../src/apicbase/from-config';
 import { orderWorkflowId } from '../src/apicbase/order';
+import { generateCodecKeyLine } from '../src/codec';
 import { activeTracing, startTracing, tracingWanted, type Tracing } from '../src/observability/tracing';
 import { bundleOrderWorkflows } from '../src/worker/order-worker';
 import { tracedBundlePath } from '../src/worker/workflow-bundle';
 import { startApicbaseTestSystem, type ApicbaseTestSystem } from './helpers/apicbase';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
 import { stageIs, waitForStatus } from './helpers/orders';
+import { startRelayProcess } from './helpers/relay-process';
+import { startTestTemporal } from './helpers/temporal';
 import { sampleOrder } from './helpers/sample-order';
 import { TEST_CHANNEL_TOKEN, TEST_HUBLIFY_PUSH_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, type TestSystem } from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
@@ -238,5 +243,50 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
       assert.ok(!exported.includes(value), `"${value}" is in an exported span`);
     }
     assert.ok(!/[?&]token=/.test(exported), 'a query string token is in an exported span');
+  });
+});
+
+void describe('the entry point (src/main.ts) with an OTLP endpoint', () => {
+  void it('traces its webhook requests and exports the spans it still holds when stopped with SIGTERM', async () => {
+    const receiver = await startOtlpReceiver();
+    const temporal = await startTestTemporal();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'order-relay-tracing-'));
+    try {
+      const api = await startRelayProcess({
+        role: 'api',
+        name: 'traced-api',
+        env: {
+          LOG_LEVEL: 'warn',
+          DATA_DIR: dataDir,
+          TEMPORAL_ADDRESS: temporal.address,
+          // The API role calls no Hublify; a URL keeps `npm start`'s embedded sandboxes off.
+          HUBLIFY_URL: 'http://127.0.0.1:9',
+          HUBLIFY_CHANNEL_TOKEN: TEST_CHANNEL_TOKEN,
+          APICBASE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
+          CODEC_KEYS: generateCodecKeyLine(),
+          WEBHOOK_ACK_MODE: 'accepted',
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_SERVICE_NAME: 'order-relay-api',
+          // Batches wait an hour: whatever arrives was flushed by the shutdown.
+          OTEL_BSP_SCHEDULE_DELAY: '3600000',
+        },
+      });
+      const order = sampleOrder();
+      const delivery = await deliverOrder(api.baseUrl!, order);
+      assert.equal(delivery.status, 200, JSON.stringify(delivery.body));
+      assert.equal(receiver.requests, 0, 'nothing exported before the batch is due');
+      const exit = await api.stop();
+      assert.equal(exit.code, 0, api.output());
+      const webhook = receiver.spans.find((s) => s.name === 'POST /webhooks/apicbase/orders');
+      assert.ok(webhook, `the webhook's span was flushed; got ${names(receiver.spans)}`);
+      assert.equal(webhook.service, 'order-relay-api');
+      const start = receiver.spans.find((s) => s.parentSpanId === webhook.spanId && /^(StartWorkflow|UpdateWithStartWorkflow):/.test(s.name));
+      assert.ok(start, `the Temporal client's start under it; got ${names(receiver.spans)}`);
+      assert.equal(start.attributes.temporalWorkflowId, orderWorkflowId(order.id));
+    } finally {
+      await temporal.teardown();
+      await receiver.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
