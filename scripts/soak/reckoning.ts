@@ -52,7 +52,9 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
   for (const s of sent.filter((x) => x.order)) {
     const order = s.order!;
     const id = orderWorkflowId(order.id);
-    const runs = (await client.workflow.count(`WorkflowId = "${id}"`)).count;
+    // A run that continued as new is the same workflow going on (tracking rolls over every
+    // TRACK_POLLS_PER_RUN polls), not a second one: count the chains, not their runs.
+    const runs = (await client.workflow.count(`WorkflowId = "${id}" AND ExecutionStatus != "ContinuedAsNew"`)).count;
     workflows += runs;
     const accepted = s.answers.some(isOk);
     const inHublify = hublify.filter((o) => o.o_orderid_external === order.order_number);

@@ -79,6 +79,9 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
     // Outages here last seconds; the injection retries through them rather than asking support.
     INJECT_RETRY_FOR_MS: '600000',
     TRACK_POLL_SCHEDULE: '2s',
+    // A long soak on a loaded machine lasts well over an hour with its drain; no order may reach the
+    // tracking hard limit meanwhile (FAST_TIMINGS' one hour is for tests of minutes).
+    TRACK_HARD_LIMIT_MS: String(7 * 24 * 3600_000),
     WEBHOOK_VERIFY_DEADLINE_MS: '60000',
     WEBHOOK_ACCEPT_DEADLINE_MS: '60000',
   };
