@@ -17,6 +17,8 @@ export interface SentOrder {
 export interface Reckoning {
   orders: { sent: number; deliveries: number; answered2xx: number; answered4xx: number; answered5xxOrNone: number };
   why4xx: Record<string, number>;
+  /** The last answer of each delivery that never got a 2xx or 4xx: 0 (no answer at all) or its 5xx status. */
+  unanswered: Record<string, number>;
   workflows: number;
   hublifyOrders: number;
   orderCreateCalls: number;
@@ -42,6 +44,8 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
   const answers = sent.flatMap((s) => s.answers);
   const why4xx: Record<string, number> = {};
   for (const s of sent) for (const a of s.answers.filter((x) => x >= 400 && x < 500)) why4xx[`${s.kind} ${a}`] = (why4xx[`${s.kind} ${a}`] ?? 0) + 1;
+  const unanswered: Record<string, number> = {};
+  for (const a of answers.filter((x) => x === 0 || x >= 500)) unanswered[a === 0 ? 'no answer' : String(a)] = (unanswered[a === 0 ? 'no answer' : String(a)] ?? 0) + 1;
 
   let workflows = 0;
   let shippedInRelay = 0;
@@ -93,6 +97,7 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
       answered5xxOrNone: answers.filter((a) => a === 0 || a >= 500).length,
     },
     why4xx,
+    unanswered,
     workflows,
     hublifyOrders: hublify.length,
     orderCreateCalls: sandbox.requestCounts().order_create ?? 0,
@@ -115,7 +120,7 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
 }
 
 export function printReckoning(r: Reckoning, write: (line: string) => void): void {
-  write(`orders sent ${r.orders.sent}, deliveries ${r.orders.deliveries}: 2xx ${r.orders.answered2xx}, 4xx ${r.orders.answered4xx} ${JSON.stringify(r.why4xx)}, 5xx or none ${r.orders.answered5xxOrNone}`);
+  write(`orders sent ${r.orders.sent}, deliveries ${r.orders.deliveries}: 2xx ${r.orders.answered2xx}, 4xx ${r.orders.answered4xx} ${JSON.stringify(r.why4xx)}, 5xx or none ${r.orders.answered5xxOrNone} ${JSON.stringify(r.unanswered)}`);
   write(`workflows ${r.workflows}; Hublify orders ${r.hublifyOrders}; order_create calls received ${r.orderCreateCalls} (accepted orders by calls: ${JSON.stringify(r.createCallsPerOrder)})`);
   write(`shipped in Hublify ${r.shippedInHublify}, SHIPPED in the relay ${r.shippedInRelay}, in the store ${r.shippedInStore}; cancelled in Hublify ${r.cancelledInHublify}; rejected after a 2xx ${r.rejectedAfter2xx}`);
   write(`faults played: ${r.faults.join(', ')}`);
