@@ -32,6 +32,8 @@ export interface SoakOptions {
   /** Orders per second. */
   rate: number;
   seed: number;
+  /** TRACK_POLL_SCHEDULE (default 2s). */
+  poll?: string;
   log?: (line: string) => void;
   /** How long the drain may wait for every order to settle (default 3 minutes). */
   drainMs?: number;
@@ -78,7 +80,7 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
     ...FAST_TIMINGS,
     // Outages here last seconds; the injection retries through them rather than asking support.
     INJECT_RETRY_FOR_MS: '600000',
-    TRACK_POLL_SCHEDULE: '2s',
+    TRACK_POLL_SCHEDULE: opts.poll ?? '2s',
     // A long soak on a loaded machine lasts well over an hour with its drain; no order may reach the
     // tracking hard limit meanwhile (FAST_TIMINGS' one hour is for tests of minutes).
     TRACK_HARD_LIMIT_MS: String(7 * 24 * 3600_000),
