@@ -148,17 +148,22 @@ async function probeActions(system: BenchSystem, api: BenchRelay, starter: Order
   const fast: OrderStarterDeps = { ...starter, settings: () => ({ ...starter.settings(), pollSchedule: parsePollSchedule('2s') }) };
   const { workflowId } = await startOrder(fast, order, 'webhook');
   const handle = api.relay.client.workflow.getHandle(workflowId);
-  const status = () => handle.query(statusQuery);
-  await waitFor(async () => (await status()).attempts.polls >= 3, 120_000);
-  const hublifyId = (await status()).hublify!.orderId;
-  const data = system.sandbox.setState(hublifyId, 'processing');
+  // A query can fail while the worker with thousands of parked orders is busy: asked again at the next wait.
+  const status = () => handle.query(statusQuery).catch(() => undefined);
+  let hublifyId: string | undefined;
+  await waitFor(async () => {
+    const st = await status();
+    hublifyId = st?.hublify?.orderId;
+    return (st?.attempts.polls ?? 0) >= 3 && hublifyId !== undefined;
+  }, 120_000);
+  const data = system.sandbox.setState(hublifyId!, 'processing');
   const res = await fetch(`${api.baseUrl}/webhooks/hublify/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-hublify-webhook-token': BENCH_PUSH_TOKEN },
     body: JSON.stringify({ status: true, data }),
   });
   if (!res.ok) throw new Error(`the push was refused: HTTP ${res.status}`);
-  await waitFor(async () => (await status()).hublify?.state === 'processing', 120_000, 250);
+  await waitFor(async () => (await status())?.hublify?.state === 'processing', 120_000, 250);
   // The push's poll is followed by a new timer; wait for it so the push's whole cost is in the history.
   await waitFor(async () => {
     const events = (await handle.fetchHistory()).events ?? [];
