@@ -151,11 +151,12 @@ async function probeActions(system: BenchSystem, api: BenchRelay, starter: Order
   // A query can fail while the worker with thousands of parked orders is busy: asked again at the next wait.
   const status = () => handle.query(statusQuery).catch(() => undefined);
   let hublifyId: string | undefined;
-  await waitFor(async () => {
+  const polled = await waitFor(async () => {
     const st = await status();
     hublifyId = st?.hublify?.orderId;
     return (st?.attempts.polls ?? 0) >= 3 && hublifyId !== undefined;
-  }, 120_000);
+  }, 600_000);
+  if (!polled) throw new Error('the probe order was not polled three times within 10 minutes (the worker is busy with the parked orders)');
   const data = system.sandbox.setState(hublifyId!, 'processing');
   const res = await fetch(`${api.baseUrl}/webhooks/hublify/orders`, {
     method: 'POST',
