@@ -37,15 +37,19 @@ export interface Reckoning {
 }
 
 const isOk = (s: number) => s >= 200 && s < 300;
+const is4xx = (s: number) => s >= 400 && s < 500;
+/** A delivery the sender gave up on: no answer at all (0) or a 5xx. */
+const isUnanswered = (s: number) => s === 0 || s >= 500;
+const countInto = (counts: Record<string, number>, key: string) => void (counts[key] = (counts[key] ?? 0) + 1);
 
 export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox; client: Client; store: OrderStore; faults: string[]; selfExits: string[] }): Promise<Reckoning> {
   const { sent, sandbox, client, store } = input;
   const problems: string[] = [];
   const answers = sent.flatMap((s) => s.answers);
   const why4xx: Record<string, number> = {};
-  for (const s of sent) for (const a of s.answers.filter((x) => x >= 400 && x < 500)) why4xx[`${s.kind} ${a}`] = (why4xx[`${s.kind} ${a}`] ?? 0) + 1;
+  for (const s of sent) for (const a of s.answers.filter(is4xx)) countInto(why4xx, `${s.kind} ${a}`);
   const unanswered: Record<string, number> = {};
-  for (const a of answers.filter((x) => x === 0 || x >= 500)) unanswered[a === 0 ? 'no answer' : String(a)] = (unanswered[a === 0 ? 'no answer' : String(a)] ?? 0) + 1;
+  for (const a of answers.filter(isUnanswered)) countInto(unanswered, a === 0 ? 'no answer' : String(a));
 
   let workflows = 0;
   let shippedInRelay = 0;
@@ -63,7 +67,7 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
     const accepted = s.answers.some(isOk);
     const inHublify = hublify.filter((o) => o.o_orderid_external === order.order_number);
     if (!accepted) {
-      if (runs > 0 && s.answers.every((a) => a >= 400 && a < 500)) problems.push(`${order.order_number}: answered ${s.answers.join('/')} but has a workflow`);
+      if (runs > 0 && s.answers.every(is4xx)) problems.push(`${order.order_number}: answered ${s.answers.join('/')} but has a workflow`);
       continue;
     }
     if (runs !== 1) problems.push(`${order.order_number}: accepted, ${runs} workflows`);
@@ -75,7 +79,7 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
       continue;
     }
     const calls = String(sandbox.orderCreateCalls(order.order_number));
-    createCallsPerOrder[calls] = (createCallsPerOrder[calls] ?? 0) + 1;
+    countInto(createCallsPerOrder, calls);
     if (inHublify.length !== 1) problems.push(`${order.order_number}: accepted, ${inHublify.length} Hublify orders`);
     const state = inHublify[0]?.order_state_code;
     const expected = state === 'shipped' ? 'SHIPPED' : state === 'cancelled' ? 'CANCELLED' : 'WAITING_FOR_SHIPMENT';
@@ -93,8 +97,8 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
       sent: sent.length,
       deliveries: answers.length,
       answered2xx: answers.filter(isOk).length,
-      answered4xx: answers.filter((a) => a >= 400 && a < 500).length,
-      answered5xxOrNone: answers.filter((a) => a === 0 || a >= 500).length,
+      answered4xx: answers.filter(is4xx).length,
+      answered5xxOrNone: answers.filter(isUnanswered).length,
     },
     why4xx,
     unanswered,
