@@ -3,7 +3,7 @@
 // customer any non-2xx, so every test checks both the answer and what Temporal/Hublify now hold.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { freeLoopbackPort } from '../src/observability/metrics-server';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -468,17 +468,6 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
 // TestWorkflowEnvironment cannot restart a server on the same port, so this runs the CLI's dev
 // server directly, with a SQLite file that survives the restart.
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 void describe('Temporal stopped: 503 within the deadline, the same order accepted once it is back', () => {
   // Short deadlines for the relays that must answer 503 while Temporal is down; the relay with the
   // worker waits for verdicts as long as the test waits for any event (a loaded machine is slow).
@@ -519,8 +508,8 @@ void describe('Temporal stopped: 503 within the deadline, the same order accepte
     });
 
   before(async () => {
-    port = await freePort();
-    uiPort = await freePort();
+    port = await freeLoopbackPort();
+    uiPort = await freeLoopbackPort();
     await startServer();
     sandbox = await startHublifySandbox({ host: '127.0.0.1', port: 0, token: TEST_CHANNEL_TOKEN, channel: 'channel_10' });
     const logger = createLogger('silent');

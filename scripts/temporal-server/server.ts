@@ -4,7 +4,6 @@
 // until the namespace answers visibility queries on them.
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
@@ -45,26 +44,12 @@ export interface RunningTemporalServer {
   stop(): Promise<void>;
 }
 
-/** A free loopback port in [low, high], probed at random. */
-async function freePortIn(low: number, high: number): Promise<number> {
-  for (;;) {
-    const port = low + Math.floor(Math.random() * (high - low + 1));
-    const free = await new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
-
 async function freePorts(frontend: number | undefined): Promise<ServerPorts> {
   const ports: Partial<ServerPorts> = {};
   const taken = new Set<number>();
   for (const name of PORT_NAMES) {
-    // The server records membership ports in a PostgreSQL smallint: they must stay below 32768,
-    // under the kernel's ephemeral range, where a port 0 listen would put them.
-    const pick = () => (name === 'frontend' && frontend ? Promise.resolve(frontend) : name.endsWith('Membership') ? freePortIn(20_000, 32_000) : freeLoopbackPort());
+    // The server records membership ports in a PostgreSQL smallint: freeLoopbackPort's stay below 32768.
+    const pick = () => (name === 'frontend' && frontend ? Promise.resolve(frontend) : freeLoopbackPort());
     let port = await pick();
     while (taken.has(port)) port = await pick();
     taken.add(port);

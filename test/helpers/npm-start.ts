@@ -1,18 +1,12 @@
 // `npm start`'s entry point (src/main.ts) as a child process, as a user runs it, on free ports.
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import { freeLoopbackPort } from '../../src/observability/metrics-server';
 
 const root = path.resolve(__dirname, '../..');
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A loopback port for the child to listen on (below the kernel's ephemeral range; see freeLoopbackPort). */
+export const freePort = freeLoopbackPort;
 
 export interface Started {
   child: ChildProcess;

@@ -5,7 +5,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freeLoopbackPort } from '../../src/observability/metrics-server';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -70,17 +70,6 @@ function serverAccount(): { uid: number; gid: number; name: string } | undefined
   return { name: 'postgres', uid: Number(uid), gid: Number(gid) };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export async function startTestPostgres(): Promise<TestPostgres> {
   const binDir = postgresBinDir();
   const account = serverAccount();
@@ -106,7 +95,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const settings = ['-c listen_addresses=127.0.0.1', "-c unix_socket_directories=''", '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c shared_buffers=16MB', '-c max_connections=300'];
   let port = 0;
   for (let attempt = 1; ; attempt++) {
-    port = await freePort();
+    port = await freeLoopbackPort();
     try {
       await asServer('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '120', '-o', [`-p ${port}`, ...settings].join(' '), 'start']);
       break;
