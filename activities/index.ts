@@ -4,11 +4,12 @@ import type { CustomerDirectory } from '../src/customers/directory';
 import type { HublifyClient } from '../src/hublify/client';
 import type { BusinessMetrics } from '../src/observability/business-metrics';
 import type { OrderStore } from '../src/store/order-store';
-import { createCheckActivities } from './check-order';
+import type { ApicbaseOrder } from '../src/apicbase/order';
+import { createCheckActivities, type CheckResult } from './check-order';
 import { createEmailCustomerActivities, type CustomerEmailSettings } from './email-customer';
 import { createInjectActivities } from './inject-order';
 import { createNotifySupportActivities, type SupportNotifySettings } from './notify-support';
-import { createRecordActivities } from './record-tracking';
+import { createRecordActivities, type StageChangeInput } from './record-tracking';
 import { createTrackActivities } from './track-order';
 
 export interface OrderActivityDeps {
@@ -25,11 +26,22 @@ export interface OrderActivityDeps {
 }
 
 export function createOrderActivities(deps: OrderActivityDeps) {
+  const check = createCheckActivities(deps);
+  const record = createRecordActivities(deps);
   return {
-    ...createCheckActivities(deps),
+    ...check,
     ...createInjectActivities(deps),
     ...createTrackActivities(deps),
-    ...createRecordActivities(deps),
+    ...record,
+    /**
+     * Verify and map, and when the order passes, record its VERIFIED stage in the same local activity:
+     * the workflow answers the verdict after one local activity, not two (patch `verified-recorded-by-check`).
+     */
+    async checkOrderRecordingVerified(order: ApicbaseOrder, verified: StageChangeInput): Promise<CheckResult> {
+      const result = await check.checkOrder(order);
+      if (result.ok) await record.recordStage(verified);
+      return result;
+    },
     ...createNotifySupportActivities(deps),
     ...createEmailCustomerActivities(deps),
   };

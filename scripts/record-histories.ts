@@ -147,6 +147,18 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     // The first run: it ends with WorkflowExecutionContinuedAsNew.
     return { handle, runId: firstRunId };
   },
+  // ---- verified-recorded-by-check: the check records VERIFIED, the verdict after one local activity ----
+  async 'v2-verified-recorded-by-check-then-shipped'(system) {
+    const order = sampleOrder();
+    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => ({ ...orderWorkflowSettings(system.config), ...slow }) };
+    const answer = await startOrderAndAwaitVerdict(starter, order, 'webhook', new AbortController().signal, Date.now() + 60_000);
+    const handle = system.relay.client.workflow.getHandle(answer.workflowId);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'REC-V' }] });
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
   async 'overdue-at-tracking-start-then-shipped'(system) {
     // Expected an hour ago, written without an offset (read as UTC): OVERDUE before the first wait.
     const order = sampleOrder({ expected_delivery_date: new Date(Date.now() - 3_600_000).toISOString().slice(0, 19) });

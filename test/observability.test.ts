@@ -138,7 +138,8 @@ void describe('observability of a running system', () => {
     );
     for (const l of stageLines) {
       assert.equal(l.orderNumber, shipped.order_number);
-      assert.equal(l.activityType, 'recordStage');
+      // VERIFIED is recorded by the check itself (patch verified-recorded-by-check), every later stage by recordStage.
+      assert.equal(l.activityType, l.stage === 'VERIFIED' ? 'checkOrderRecordingVerified' : 'recordStage');
       assert.equal(l.workflowType, 'orderWorkflow');
     }
     const attention = lines.find((l) => l.msg === 'order stage changed' && l.stage === 'NEEDS_ATTENTION');

@@ -241,6 +241,29 @@ void describe('order workflow', () => {
     await handle.cancel();
   });
 
+  void it("the verdict is answered from the first workflow task after one local activity (the check, which records VERIFIED itself)", async () => {
+    const order = sampleOrder();
+    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config) };
+    const answer = await startOrderAndAwaitVerdict(starter, order, 'webhook', new AbortController().signal, Date.now() + 60_000);
+    assert.equal(answer.verdict.accepted, true);
+    const handle = system.relay.client.workflow.getHandle(answer.workflowId);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    const events = (await handle.fetchHistory()).events ?? [];
+    const answered = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
+    assert.ok(answered > 0, 'the verdict update completed in the history');
+    const taskCompleted = events.findIndex((e) => e.workflowTaskCompletedEventAttributes);
+    assert.ok(taskCompleted < answered, 'answered by the first workflow task');
+    // A workflow task's commands follow its WorkflowTaskCompleted event; the caller gets the verdict
+    // when the whole task completes, so every local activity in it adds to the `verified` latency.
+    const nextTask = events.findIndex((e, i) => i > taskCompleted && e.workflowTaskScheduledEventAttributes);
+    const commands = events.slice(taskCompleted, nextTask < 0 ? undefined : nextTask);
+    const localActivities = commands.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    assert.equal(localActivities.length, 1, 'one local activity in the task that answers the verdict');
+    const record = await system.relay.store!.getOrder(handle.workflowId);
+    assert.ok(record?.stages.some((s) => s.stage === 'VERIFIED'), 'VERIFIED is in the record store all the same');
+    await handle.cancel();
+  });
+
   void it('a verification failure the customer is shown ends the workflow REJECTED with every reason', async () => {
     const order = sampleOrder({ status: 'DRAFT', supplier_customer_number: 'NOBODY' });
     const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config) };

@@ -18,7 +18,7 @@ void describe('replay of recorded histories', () => {
     assert.ok(files.length >= 5, `found ${files.length}`);
   });
 
-  void it('the continue-as-new history really continues as new, and the v2 histories carry the v2 marker', () => {
+  void it('the continue-as-new history really continues as new, and each history carries the patch markers of its version', () => {
     interface Event {
       eventType: string;
       markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> };
@@ -40,6 +40,10 @@ void describe('replay of recorded histories', () => {
     for (const file of files.filter((f) => !f.startsWith('v2-') && !f.startsWith('pull') && !f.startsWith('reconcile'))) {
       assert.ok(!patches(file).includes('order-workflow-v2'), `${file} is a run from before v2`);
     }
+    // verified-recorded-by-check: old runs replay on the path with a second local activity for VERIFIED.
+    const checkRecords = files.filter((f) => f.includes('verified-recorded-by-check'));
+    assert.ok(checkRecords.length >= 1);
+    for (const file of files) assert.equal(patches(file).includes('verified-recorded-by-check'), checkRecords.includes(file), `${file}: the verified-recorded-by-check marker`);
   });
 
   for (const file of files) {

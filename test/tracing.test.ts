@@ -168,7 +168,7 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
       const root = chainOf(createCall, byId(tree)).at(-1)!;
       if (root.name !== 'POST /webhooks/apicbase/orders') return undefined;
       const names = tree.map((s) => s.name);
-      const wanted = ['RunWorkflow:orderWorkflow', 'RunActivity:injectOrder', 'StartActivity:checkOrder', 'RunActivity:checkOrder', 'RunActivity:recordStage', 'RunActivity:markApicbaseOrder'];
+      const wanted = ['RunWorkflow:orderWorkflow', 'RunActivity:injectOrder', 'StartActivity:checkOrderRecordingVerified', 'RunActivity:checkOrderRecordingVerified', 'RunActivity:recordStage', 'RunActivity:markApicbaseOrder'];
       return wanted.every((n) => names.includes(n)) ? { tree, createCall } : undefined;
     });
 
@@ -198,9 +198,9 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     const inject = one('RunActivity:injectOrder');
     assert.equal(inject.parentSpanId, injectStart.spanId);
     // …local activities too (verify and map as one, each stage recorded)…
-    const checkStart = one('StartActivity:checkOrder');
+    const checkStart = one('StartActivity:checkOrderRecordingVerified');
     assert.equal(checkStart.parentSpanId, run.spanId);
-    assert.equal(one('RunActivity:checkOrder').parentSpanId, checkStart.spanId);
+    assert.equal(one('RunActivity:checkOrderRecordingVerified').parentSpanId, checkStart.spanId);
     const recordStart = tree.find((s) => s.name === 'RunActivity:recordStage');
     assert.equal(parentOf(spans.get(recordStart!.parentSpanId)!), run.name);
     // …and the HTTP call to Hublify's order_create under the activity that made it.
