@@ -4,12 +4,15 @@
 // actions a waiting order costs per day (read off the history of a probe order polled every 2 s and
 // then woken by a Hublify push).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
 import { orderWorkflowSettings } from '../../src/orders/order-settings';
 import { parsePollSchedule } from '../../src/orders/poll-schedule-spec';
 import { startOrder, type OrderStarterDeps } from '../../src/orders/start-order';
 import { statusQuery } from '../../workflows/order-messages';
+import { writeWorkflowBundle } from '../bundle-workflows';
 import { pollDelayMs } from '../../workflows/poll-schedule';
 import { pollsPerDay, trackingActions, type TrackingActions } from './actions';
 import { checkDeliveries, countWorkflows, waitFor, type DeliveryCheck } from './deliveries';
@@ -48,7 +51,12 @@ export async function runPark(
   const defaults = loadConfig({});
   const settingsEnv = { TEMPORAL_TASK_QUEUE: taskQueue, TRACK_POLL_SCHEDULE: defaults.TRACK_POLL_SCHEDULE };
   const api = await system.startRelay({ ...settingsEnv, ORDER_RELAY_ROLES: 'api' });
-  const worker = spawnWorker(system.relayEnv({ ...settingsEnv, ORDER_RELAY_ROLES: 'worker', LOG_LEVEL: 'warn' }));
+  // As a production worker runs: the workflow code bundled beforehand (WORKFLOW_BUNDLE_PATH), so the
+  // measured memory holds the parked orders, not webpack's leftovers from bundling at start.
+  const bundleDir = mkdtempSync(path.join(tmpdir(), 'order-relay-park-'));
+  const bundleFile = path.join(bundleDir, 'workflow-bundle.js');
+  await writeWorkflowBundle(bundleFile);
+  const worker = spawnWorker(system.relayEnv({ ...settingsEnv, ORDER_RELAY_ROLES: 'worker', LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: bundleFile }));
   try {
     system.sandbox.reset();
     await waitFor(async () => (await pollers(system, taskQueue)) > 0, 120_000, 250);
@@ -71,14 +79,17 @@ export async function runPark(
     const startsPerSecond = Math.round((opts.orders / ((Date.now() - started) / 1000)) * 10) / 10;
     const q = `TaskQueue = "${taskQueue}"`;
     let lastReport = Date.now();
-    await waitFor(async () => {
-      const waiting = await countWorkflows(system.client, `${q} AND OrderStage = "WAITING_FOR_SHIPMENT"`);
+    let waiting = 0;
+    const parked = await waitFor(async () => {
+      waiting = await countWorkflows(system.client, `${q} AND OrderStage = "WAITING_FOR_SHIPMENT"`);
       if (Date.now() - lastReport > 15_000) {
         opts.progress(`${waiting} of ${opts.orders} orders waiting for shipment`);
         lastReport = Date.now();
       }
       return waiting >= opts.orders;
     }, opts.drainTimeoutMs, 2_000);
+    // A worker still injecting is not idle: measuring it would report its work as the cost of waiting.
+    if (!parked) throw new Error(`--park: ${waiting} of ${opts.orders} orders waiting for shipment after ${Math.round((Date.now() - started) / 1000)} s; raise --drain-timeout`);
     const parkedAfterSeconds = Math.round((Date.now() - started) / 1000);
     const delivery = await checkDeliveries({ client: system.client, taskQueue, sandbox: system.sandbox, acknowledged: numbers });
 
@@ -113,6 +124,7 @@ export async function runPark(
   } finally {
     await stopWorker(worker);
     await api.relay.close();
+    rmSync(bundleDir, { recursive: true, force: true });
   }
 }
 
