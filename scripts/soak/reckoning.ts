@@ -83,7 +83,11 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
     if (inHublify.length !== 1) problems.push(`${order.order_number}: accepted, ${inHublify.length} Hublify orders`);
     const state = inHublify[0]?.order_state_code;
     const expected = state === 'shipped' ? 'SHIPPED' : state === 'cancelled' ? 'CANCELLED' : 'WAITING_FOR_SHIPMENT';
-    if (status?.stage !== expected) problems.push(`${order.order_number}: Hublify ${state ?? 'none'}, relay ${status?.stage ?? 'unknown'} (stuck)`);
+    if (status?.stage !== expected) {
+      // What each side holds, so a stuck order explains itself (whose order id, how many polls, the last error).
+      const relaySide = status ? `relay ${status.stage} tracking ${status.hublify?.orderId ?? 'no Hublify order'} (${status.hublify?.state ?? '-'}), ${status.attempts.polls} polls, last error ${status.lastError ?? 'none'}` : 'relay unknown (status query failed)';
+      problems.push(`${order.order_number}: Hublify ${state ?? 'none'} (${inHublify[0]?.orderid ?? '-'}), ${relaySide} (stuck)`);
+    }
     if (state === 'shipped') {
       if (status?.stage === 'SHIPPED') shippedInRelay += 1;
       const row = await store.getOrder(id);

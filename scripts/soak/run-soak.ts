@@ -17,8 +17,7 @@ import { defaultOrderStoreFile, openOrderStore } from '../../src/store/order-sto
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { temporalGrpcInterceptors } from '../../src/temporal/grpc-retry';
 import { ensureTemporalCli } from '../../src/temporal/temporal-cli';
-import { statusQuery } from '../../workflows/order-messages';
-import type { OrderStatus } from '../../workflows/order-status';
+import { OrderStage } from '../../workflows/search-attributes';
 import { startRelayProcess } from '../../test/helpers/relay-process';
 import { sampleOrder } from '../../test/helpers/sample-order';
 import { FAST_TIMINGS, TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET } from '../../test/helpers/system';
@@ -40,6 +39,18 @@ export interface SoakOptions {
 }
 
 const SETTLED = new Set(['WAITING_FOR_SHIPMENT', 'SHIPPED', 'CANCELLED']);
+
+/** Each order workflow's stage by workflow id, from visibility (the latest run of each chain). */
+async function orderStagesFromVisibility(client: Client): Promise<Map<string, string>> {
+  const stages = new Map<string, { stage: string; startedAt: number }>();
+  for await (const wf of client.workflow.list({ query: `WorkflowType = "orderWorkflow" AND ExecutionStatus != "ContinuedAsNew"` })) {
+    const stage = wf.typedSearchAttributes.get(OrderStage);
+    const startedAt = wf.startTime.getTime();
+    const known = stages.get(wf.workflowId);
+    if (stage && (!known || known.startedAt < startedAt)) stages.set(wf.workflowId, { stage, startedAt });
+  }
+  return new Map([...stages].map(([id, { stage }]) => [id, stage]));
+}
 
 export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -187,21 +198,33 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
     log(`soak: load done (${sent.length} orders; faults: ${faultsPlayed.join(', ')}); draining`);
 
     // Drain: every accepted order settles; every order shipped or cancelled in Hublify is seen so.
-    const statusOf = (order: ApicbaseOrder): Promise<OrderStatus | undefined> =>
-      client.workflow.getHandle(orderWorkflowId(order.id)).query(statusQuery).catch(() => undefined);
+    // Stages are read from visibility (the OrderStage search attribute), one listing per round: a
+    // status query per order per round would replay a thousand workflows a second and starve the
+    // worker of the very polls the drain waits for.
     const drainUntil = Date.now() + (opts.drainMs ?? 180_000);
     const accepted = sent.filter((s) => s.order && s.answers.some((a) => a >= 200 && a < 300));
-    for (;;) {
-      const statuses = await Promise.all(accepted.map((s) => statusOf(s.order!)));
-      const pending = statuses.filter((st, i) => {
-        if (!st) return true;
-        const inHublify = sandbox.orders().find((o) => o.o_orderid_external === accepted[i]!.order!.order_number);
-        if (inHublify?.order_state_code === 'shipped') return st.stage !== 'SHIPPED';
-        if (inHublify?.order_state_code === 'cancelled') return st.stage !== 'CANCELLED';
-        return !SETTLED.has(st.stage) && !(accepted[i]!.kind === 'invalid' && st.stage === 'NEEDS_ATTENTION');
+    for (let pending = accepted.length, lastLog = Date.now(); ; ) {
+      const stages = await orderStagesFromVisibility(client).catch(() => new Map<string, string>());
+      const hublify = new Map(sandbox.orders().map((o) => [o.o_orderid_external, o.order_state_code]));
+      const unsettled = accepted.filter(({ kind, order }) => {
+        const stage = stages.get(orderWorkflowId(order!.id));
+        if (!stage) return true;
+        const state = hublify.get(order!.order_number);
+        if (state === 'shipped') return stage !== 'SHIPPED';
+        if (state === 'cancelled') return stage !== 'CANCELLED';
+        return !SETTLED.has(stage) && !(kind === 'invalid' && stage === 'NEEDS_ATTENTION');
       });
-      if (pending.length === 0 || Date.now() > drainUntil) break;
-      await sleep(1_000);
+      pending = unsettled.length;
+      if (pending === 0) break;
+      if (Date.now() > drainUntil) {
+        log(`soak: drain ended with ${pending} orders unsettled: ${unsettled.slice(0, 10).map((s) => s.order!.order_number).join(', ')}`);
+        break;
+      }
+      if (Date.now() - lastLog > 30_000) {
+        log(`soak: draining, ${pending} orders not settled yet`);
+        lastLog = Date.now();
+      }
+      await sleep(2_000);
     }
 
     // The store is read while the worker still runs (its status queries need it); SQLite allows a reader.
