@@ -49,6 +49,7 @@ const program = new Command('bench')
   .option('--ack-modes <list>', 'accepted,verified', ackModes, ['accepted', 'verified'] as AckMode[])
   .option('--no-floors', 'skip the floor runs')
   .option('--sqlite <journal>', "the dev server's SQLite journaling: wal (as npm start) or default (rollback journal, full sync)", 'wal')
+  .option('--paced <per-second>', 'send this many requests a second in all (open loop) instead of each sender at once again: latency without a queue of its own', positiveInt)
   .option('--drain-timeout <seconds>', 'how long to wait for started orders to reach Hublify', positiveInt, 600)
   .option('--park <orders>', 'instead: park this many orders in WAITING_FOR_SHIPMENT on one worker (e.g. 10000)', positiveInt)
   .option('--idle-seconds <seconds>', '--park: how long to measure the idle worker', positiveInt, 60)
@@ -66,6 +67,7 @@ interface Options {
   floors: boolean;
   sqlite: string;
   drainTimeout: number;
+  paced?: number;
   park?: number;
   idleSeconds: number;
   only?: string;
@@ -109,20 +111,20 @@ async function main(): Promise<void> {
       ];
       for (const [kind, senders] of steps) {
         progress(`floor ${kind} at ${senders} sender(s)`);
-        floors.push(await runFloor(system, kind, senders, opts.duration, drainMs));
+        floors.push(await runFloor(system, kind, senders, opts.duration, drainMs, opts.paced));
       }
     }
     const runs: WebhookRun[] = [];
     for (const ackMode of opts.ackModes) {
       for (const senders of opts.senders) {
         progress(`order-relay ${ackMode} ack at ${senders} sender(s)`);
-        runs.push(await runWebhook(system, ackMode, senders, opts.duration, drainMs));
+        runs.push(await runWebhook(system, ackMode, senders, opts.duration, drainMs, opts.paced));
       }
     }
     const result = {
       mode: 'speed',
       machine: machineAtEnd(machine),
-      settings: { durationSeconds: opts.duration, sqlite: opts.sqlite },
+      settings: { durationSeconds: opts.duration, sqlite: opts.sqlite, ...(opts.paced ? { pacedPerSecond: opts.paced } : {}) },
       floors,
       runs,
       targets: speedTargets(floors, runs, maxSenders),

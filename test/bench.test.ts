@@ -65,3 +65,14 @@ void it('npm run bench -- --park: a few orders parked on a worker process, its m
   assert.ok(result.park.actions.perPush >= 2);
   assert.equal(result.park.actions.pollsLaterDay, 24, 'the default schedule polls hourly after the first day');
 });
+
+void it('npm run bench -- --paced: senders are held to the rate in all (an upper bound, so no machine is too slow for it)', async () => {
+  const result = (await bench(['--duration', '3', '--senders', '1', '--ack-modes', 'verified', '--no-floors', '--paced', '2'])) as {
+    settings: { pacedPerSecond?: number };
+    runs: { load: { requests: number }; delivery: Delivery }[];
+  };
+  assert.equal(result.settings.pacedPerSecond, 2);
+  // Unpaced, one sender sends again the moment it is answered (tens of orders in 3 s on this machine).
+  assert.ok(result.runs[0]!.load.requests <= 2 * 3 + 1, `requests: ${result.runs[0]!.load.requests}`);
+  assertDelivered(result.runs[0]!.delivery, 'paced verified ack');
+});

@@ -30,7 +30,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 const floorBundle = () =>
   (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./floor-workflows'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }));
 
-export async function runFloor(system: BenchSystem, floor: FloorKind, senders: number, durationSeconds: number, drainTimeoutMs: number): Promise<FloorRun> {
+export async function runFloor(system: BenchSystem, floor: FloorKind, senders: number, durationSeconds: number, drainTimeoutMs: number, overallRate?: number): Promise<FloorRun> {
   const { client } = system;
   const taskQueue = `floor-${floor}-${senders}-${randomUUID().slice(0, 8)}`;
   const hublify = new HublifyClient({ baseUrl: system.sandbox.url, channel: 'channel_10', token: BENCH_CHANNEL_TOKEN, timeoutMs: 15_000 });
@@ -67,7 +67,7 @@ export async function runFloor(system: BenchSystem, floor: FloorKind, senders: n
   try {
     const started = Date.now();
     const body = JSON.stringify({ floor });
-    const load = await loadHttp({ url: server.url, path: '/', connections: senders, durationSeconds, request: () => ({ body, headers: JSON_HEADERS }) });
+    const load = await loadHttp({ url: server.url, path: '/', connections: senders, durationSeconds, overallRate, request: () => ({ body, headers: JSON_HEADERS }) });
     if (floor !== 'inject') return { floor, senders, load };
     // Every started workflow must reach Hublify once (its id is its o_orderid_external).
     const q = `TaskQueue = "${taskQueue}"`;

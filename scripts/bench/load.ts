@@ -11,6 +11,8 @@ export interface LoadOptions {
   /** A new request body (and headers) per request. */
   request: () => { body: string; headers: Record<string, string> };
   onResponse?: (status: number, body: string) => void;
+  /** Requests a second in all (open loop), instead of each sender sending again at once. */
+  overallRate?: number;
 }
 
 export interface LoadResult {
@@ -33,6 +35,7 @@ export async function loadHttp(opts: LoadOptions): Promise<LoadResult> {
     connections: opts.connections,
     duration: opts.durationSeconds,
     timeout: 30,
+    ...(opts.overallRate ? { overallRate: opts.overallRate } : {}),
     requests: [
       {
         method: 'POST',

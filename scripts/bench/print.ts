@@ -14,8 +14,9 @@ const lat = (l: { p50: number; p90: number; p99: number }) => `${l.p50} / ${l.p9
 const check = (d?: { ok: boolean; started: number; orderCreateCalls: number; lost: number; duplicated: number }) =>
   d ? `${d.started} started, ${d.orderCreateCalls} order_create received, ${d.lost} lost, ${d.duplicated} duplicated${d.ok ? '' : '  ← FAILED'}` : '';
 
-export function printSpeed(out: { floors: FloorRun[]; runs: WebhookRun[]; targets: Target[]; machine: string }): string {
-  const lines: string[] = [`machine: ${out.machine}`, '', 'floor (engine only)                          senders  2xx/s   p50 / p90 / p99 ms   into Hublify/s'];
+export function printSpeed(out: { floors: FloorRun[]; runs: WebhookRun[]; targets: Target[]; machine: string; settings?: { pacedPerSecond?: number } }): string {
+  const paced = out.settings?.pacedPerSecond;
+  const lines: string[] = [`machine: ${out.machine}`, ...(paced ? [`paced: ${paced} requests a second in all (open loop), not each sender at once again`] : []), '', 'floor (engine only)                          senders  2xx/s   p50 / p90 / p99 ms   into Hublify/s'];
   for (const f of out.floors) {
     lines.push(
       `${FLOOR_LABEL[f.floor].padEnd(45)}${String(f.senders).padStart(7)}${String(f.load.okPerSecond).padStart(7)}   ${lat(f.load.latencyMs).padEnd(21)}${f.ordersPerSecondIntoHublify ?? ''}`,

@@ -21,7 +21,7 @@ export interface WebhookRun {
   delivery: DeliveryCheck;
 }
 
-export async function runWebhook(system: BenchSystem, ackMode: AckMode, senders: number, durationSeconds: number, drainTimeoutMs: number): Promise<WebhookRun> {
+export async function runWebhook(system: BenchSystem, ackMode: AckMode, senders: number, durationSeconds: number, drainTimeoutMs: number, overallRate?: number): Promise<WebhookRun> {
   const run = `${ackMode}-${senders}-${randomUUID().slice(0, 6)}`;
   const { relay, baseUrl, taskQueue } = await system.startRelay({ WEBHOOK_ACK_MODE: ackMode, TEMPORAL_TASK_QUEUE: `bench-${run}` });
   try {
@@ -34,6 +34,7 @@ export async function runWebhook(system: BenchSystem, ackMode: AckMode, senders:
       path: '/webhooks/apicbase/orders',
       connections: senders,
       durationSeconds,
+      overallRate,
       request: () => signedOrder(benchOrder(`B${run}`, ++n)),
       onResponse: (status, body) => {
         if (status === 200) acknowledged.push((JSON.parse(body) as { orderNumber: string }).orderNumber);
