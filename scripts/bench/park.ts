@@ -56,7 +56,8 @@ export async function runPark(
   const bundleDir = mkdtempSync(path.join(tmpdir(), 'order-relay-park-'));
   const bundleFile = path.join(bundleDir, 'workflow-bundle.js');
   await writeWorkflowBundle(bundleFile);
-  const worker = spawnWorker(system.relayEnv({ ...settingsEnv, ORDER_RELAY_ROLES: 'worker', LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: bundleFile }));
+  const workerEnv = system.relayEnv({ ...settingsEnv, ORDER_RELAY_ROLES: 'worker', LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: bundleFile });
+  const worker = spawnWorker(workerEnv);
   try {
     system.sandbox.reset();
     await waitFor(async () => (await pollers(system, taskQueue)) > 0, 120_000, 250);
@@ -109,7 +110,7 @@ export async function runPark(
       startsPerSecond,
       parkedAfterSeconds,
       delivery,
-      worker: { ...workerMemory, rssMbBeforeOrders, idleCpuPercent: workerCpu!, maxCachedWorkflows: defaults.WORKER_MAX_CACHED_WORKFLOWS },
+      worker: { ...workerMemory, rssMbBeforeOrders, idleCpuPercent: workerCpu!, maxCachedWorkflows: loadConfig(workerEnv).WORKER_MAX_CACHED_WORKFLOWS },
       temporalServer: { rssMb: serverMemory.rssMb, idleCpuPercent: serverCpu! },
       idleSeconds: opts.idleSeconds,
       actions: {
