@@ -10,7 +10,8 @@ import { after, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { orderWorkflowId } from '../src/apicbase/order';
 import { sampleOrder } from './helpers/sample-order';
-import { freePort, start, stop, waitFor, type Started } from './helpers/npm-start';
+import { freeLoopbackPort } from '../src/observability/metrics-server';
+import { start, stop, waitFor, type Started } from './helpers/npm-start';
 import { deliverOrder } from './helpers/webhook';
 
 
@@ -30,7 +31,7 @@ void describe('npm start', () => {
   });
 
   void it('runs every part, stops cleanly on SIGINT, and keeps its data across restarts', async () => {
-    const [temporalPort, uiPort, httpPort, sandboxPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [temporalPort, uiPort, httpPort, sandboxPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
     const env = {
       DATA_DIR: dataDir,
       TEMPORAL_DEV_PORT: String(temporalPort),

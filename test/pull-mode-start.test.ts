@@ -11,7 +11,8 @@ import { Client, Connection } from '@temporalio/client';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
 import { PULL_SCHEDULE_ID } from '../src/apicbase/schedules';
 import { runOrderRelayBin } from './helpers/cli-process';
-import { freePort, start, stop, waitFor, type Started } from './helpers/npm-start';
+import { freeLoopbackPort } from '../src/observability/metrics-server';
+import { start, stop, waitFor, type Started } from './helpers/npm-start';
 import { PATIENCE_MS } from './helpers/patience';
 
 
@@ -34,7 +35,7 @@ void describe('APICBASE_MODE=pull npm start, as the banner says', () => {
   });
 
   void it('the banner says how to place an order for pulling and how to poll now; doing so brings the order in', async () => {
-    const [temporalPort, uiPort, httpPort, hublifyPort, apicbasePort] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    const [temporalPort, uiPort, httpPort, hublifyPort, apicbasePort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
     const env = {
       DATA_DIR: dataDir,
       APICBASE_MODE: 'pull',

@@ -203,7 +203,7 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
     // worker of the very polls the drain waits for.
     const drainUntil = Date.now() + (opts.drainMs ?? 180_000);
     const accepted = sent.filter((s) => s.order && s.answers.some((a) => a >= 200 && a < 300));
-    for (let pending = accepted.length, lastLog = Date.now(); ; ) {
+    for (let lastLog = Date.now(); ; ) {
       const stages = await orderStagesFromVisibility(client).catch(() => new Map<string, string>());
       const hublify = new Map(sandbox.orders().map((o) => [o.o_orderid_external, o.order_state_code]));
       const unsettled = accepted.filter(({ kind, order }) => {
@@ -214,14 +214,13 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
         if (state === 'cancelled') return stage !== 'CANCELLED';
         return !SETTLED.has(stage) && !(kind === 'invalid' && stage === 'NEEDS_ATTENTION');
       });
-      pending = unsettled.length;
-      if (pending === 0) break;
+      if (unsettled.length === 0) break;
       if (Date.now() > drainUntil) {
-        log(`soak: drain ended with ${pending} orders unsettled: ${unsettled.slice(0, 10).map((s) => s.order!.order_number).join(', ')}`);
+        log(`soak: drain ended with ${unsettled.length} orders unsettled: ${unsettled.slice(0, 10).map((s) => s.order!.order_number).join(', ')}`);
         break;
       }
       if (Date.now() - lastLog > 30_000) {
-        log(`soak: draining, ${pending} orders not settled yet`);
+        log(`soak: draining, ${unsettled.length} orders not settled yet`);
         lastLog = Date.now();
       }
       await sleep(2_000);

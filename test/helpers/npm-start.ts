@@ -1,12 +1,8 @@
 // `npm start`'s entry point (src/main.ts) as a child process, as a user runs it, on free ports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { freeLoopbackPort } from '../../src/observability/metrics-server';
 
 const root = path.resolve(__dirname, '../..');
-
-/** A loopback port for the child to listen on (below the kernel's ephemeral range; see freeLoopbackPort). */
-export const freePort = freeLoopbackPort;
 
 export interface Started {
   child: ChildProcess;
