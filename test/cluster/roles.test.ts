@@ -1,7 +1,7 @@
 // The production topology on real engines: a Temporal server on PostgreSQL (built from the Go module
 // proxy, scripts/temporal-server/), order-relay's API and worker roles as separate OS processes
 // (src/main.ts) loading the workflow bundle made at build time, and the Hublify sandbox over HTTP.
-// `npm run test:cluster` runs this file alone.
+// In `npm test`; `npm run test:cluster` runs the cluster tests alone.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { orderWorkflowId } from '../../src/apicbase/order';
