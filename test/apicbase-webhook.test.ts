@@ -3,7 +3,7 @@
 // customer any non-2xx, so every test checks both the answer and what Temporal/Hublify now hold.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { freeLoopbackPort } from '../src/observability/metrics-server';
+import { freeLoopbackPort } from '../src/net/free-port';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';

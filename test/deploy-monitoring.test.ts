@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { orderWorkflowId } from '../src/apicbase/order';
 import { createLogger } from '../src/logger';
-import { freeLoopbackPort } from '../src/observability/metrics-server';
+import { freeLoopbackPort } from '../src/net/free-port';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 import { startApicbaseTestSystem, runScheduleNow, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
 import { stageIs, waitForStatus } from './helpers/orders';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
-import { freeLoopbackPort } from '../src/observability/metrics-server';
+import { freeLoopbackPort } from '../src/net/free-port';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { temporalCliForTests } from './helpers/temporal';
 

@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { orderWorkflowId } from '../src/apicbase/order';
 import { sampleOrder } from './helpers/sample-order';
-import { freeLoopbackPort } from '../src/observability/metrics-server';
+import { freeLoopbackPort } from '../src/net/free-port';
 import { start, stop, waitFor, type Started } from './helpers/npm-start';
 import { deliverOrder } from './helpers/webhook';
 

@@ -11,7 +11,7 @@ import { Client, Connection } from '@temporalio/client';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
 import { PULL_SCHEDULE_ID } from '../src/apicbase/schedules';
 import { runOrderRelayBin } from './helpers/cli-process';
-import { freeLoopbackPort } from '../src/observability/metrics-server';
+import { freeLoopbackPort } from '../src/net/free-port';
 import { start, stop, waitFor, type Started } from './helpers/npm-start';
 import { PATIENCE_MS } from './helpers/patience';
 

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { orderWorkflowId } from '../src/apicbase/order';
-import { freeLoopbackPort } from '../src/observability/metrics-server';
+import { freeLoopbackPort } from '../src/net/free-port';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
 import { PATIENCE_MS } from './helpers/patience';

@@ -10,7 +10,7 @@ import { generateCodecKeyLine } from '../../src/codec';
 import { loadConfig, type Config } from '../../src/config';
 import { startHublifySandbox, type HublifySandbox } from '../../src/hublify/sandbox/server';
 import { createLogger } from '../../src/logger';
-import { freeLoopbackPort } from '../../src/observability/metrics-server';
+import { freeLoopbackPort } from '../../src/net/free-port';
 import { startOrderRelay, type RunningOrderRelay } from '../../src/order-relay';
 import { startDevServer, DEV_SERVER_SQLITE_PRAGMAS, type DevServer } from '../../src/temporal/dev-server';
 import { installTemporalRuntime } from '../../src/temporal/runtime';

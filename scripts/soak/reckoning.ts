@@ -5,6 +5,7 @@ import { orderWorkflowId, type ApicbaseOrder } from '../../src/apicbase/order';
 import type { HublifySandbox } from '../../src/hublify/sandbox/server';
 import type { OrderStore } from '../../src/store/order-store';
 import { statusQuery } from '../../workflows/order-messages';
+import type { OrderStage } from '../../workflows/order-status';
 
 export interface SentOrder {
   /** valid: a good order; invalid: an unknown customer (refused); unreadable: not JSON. */
@@ -12,6 +13,18 @@ export interface SentOrder {
   order: ApicbaseOrder | null;
   /** The HTTP status of each delivery (0: no answer at all, after the sender's retries). */
   answers: number[];
+}
+
+/**
+ * The stage an accepted order settles in: an invalid one (accepted before its verdict) waits for
+ * support in NEEDS_ATTENTION; a valid one follows its Hublify order — shipped or cancelled there is
+ * seen so, anything else waits for shipment.
+ */
+export function settledStage(kind: SentOrder['kind'], hublifyState: string | undefined): OrderStage {
+  if (kind === 'invalid') return 'NEEDS_ATTENTION';
+  if (hublifyState === 'shipped') return 'SHIPPED';
+  if (hublifyState === 'cancelled') return 'CANCELLED';
+  return 'WAITING_FOR_SHIPMENT';
 }
 
 export interface Reckoning {
@@ -82,7 +95,7 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
     countInto(createCallsPerOrder, calls);
     if (inHublify.length !== 1) problems.push(`${order.order_number}: accepted, ${inHublify.length} Hublify orders`);
     const state = inHublify[0]?.order_state_code;
-    const expected = state === 'shipped' ? 'SHIPPED' : state === 'cancelled' ? 'CANCELLED' : 'WAITING_FOR_SHIPMENT';
+    const expected = settledStage(s.kind, state);
     if (status?.stage !== expected) {
       // What each side holds, so a stuck order explains itself (whose order id, how many polls, the last error).
       const relaySide = status ? `relay ${status.stage} tracking ${status.hublify?.orderId ?? 'no Hublify order'} (${status.hublify?.state ?? '-'}), ${status.attempts.polls} polls, last error ${status.lastError ?? 'none'}` : 'relay unknown (status query failed)';

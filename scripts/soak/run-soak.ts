@@ -12,7 +12,7 @@ import * as fc from 'fast-check';
 import { orderWorkflowId, type ApicbaseOrder } from '../../src/apicbase/order';
 import { generateCodecKeyLine, payloadCodecFromConfig } from '../../src/codec';
 import { startHublifySandbox, type HublifySandbox } from '../../src/hublify/sandbox/server';
-import { freeLoopbackPort } from '../../src/observability/metrics-server';
+import { freeLoopbackPort } from '../../src/net/free-port';
 import { defaultOrderStoreFile, openOrderStore } from '../../src/store/order-store';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { temporalGrpcInterceptors } from '../../src/temporal/grpc-retry';
@@ -23,7 +23,7 @@ import { sampleOrder } from '../../test/helpers/sample-order';
 import { FAST_TIMINGS, TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET } from '../../test/helpers/system';
 import { deliverOrder } from '../../test/helpers/webhook';
 import { drawFaultPlan, type PlanEntry } from './fault-plan';
-import { reckon, type Reckoning, type SentOrder } from './reckoning';
+import { reckon, settledStage, type Reckoning, type SentOrder } from './reckoning';
 import { Supervised } from './supervisor';
 
 export interface SoakOptions {
@@ -37,8 +37,6 @@ export interface SoakOptions {
   /** How long the drain may wait for every order to settle (default 3 minutes). */
   drainMs?: number;
 }
-
-const SETTLED = new Set(['WAITING_FOR_SHIPMENT', 'SHIPPED', 'CANCELLED']);
 
 /** Each order workflow's stage by workflow id, from visibility (the latest run of each chain). */
 async function orderStagesFromVisibility(client: Client): Promise<Map<string, string>> {
@@ -206,14 +204,9 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
     for (let lastLog = Date.now(); ; ) {
       const stages = await orderStagesFromVisibility(client).catch(() => new Map<string, string>());
       const hublify = new Map(sandbox.orders().map((o) => [o.o_orderid_external, o.order_state_code]));
-      const unsettled = accepted.filter(({ kind, order }) => {
-        const stage = stages.get(orderWorkflowId(order!.id));
-        if (!stage) return true;
-        const state = hublify.get(order!.order_number);
-        if (state === 'shipped') return stage !== 'SHIPPED';
-        if (state === 'cancelled') return stage !== 'CANCELLED';
-        return !SETTLED.has(stage) && !(kind === 'invalid' && stage === 'NEEDS_ATTENTION');
-      });
+      const unsettled = accepted.filter(
+        ({ kind, order }) => stages.get(orderWorkflowId(order!.id)) !== settledStage(kind, hublify.get(order!.order_number)),
+      );
       if (unsettled.length === 0) break;
       if (Date.now() > drainUntil) {
         log(`soak: drain ended with ${unsettled.length} orders unsettled: ${unsettled.slice(0, 10).map((s) => s.order!.order_number).join(', ')}`);

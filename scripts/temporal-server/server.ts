@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { grpc } from '@temporalio/proto';
-import { freeLoopbackPort } from '../../src/observability/metrics-server';
+import { freeLoopbackPort } from '../../src/net/free-port';
 import { registerSearchAttributes } from '../../src/temporal/search-attributes';
 import { postgresSchemaDir, type TemporalServerBinaries } from './binaries';
 import type { PostgresTarget } from './postgres-target';

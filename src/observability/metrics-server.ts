@@ -3,35 +3,8 @@
 // port of its own (src/temporal/runtime.ts); this endpoint includes them, so each process is one
 // scrape target. With the API role, the HTTP server's /metrics serves the same and more.
 import { createServer, type Server } from 'node:http';
-import net from 'node:net';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
-// Ports handed out by this process, so two calls never give the same one before either is bound.
-const handedOut = new Set<number>();
-
-/**
- * A free TCP port on 127.0.0.1, for a listener started after this returns (the SDK's exporter, a
- * child process told its port). It is drawn below the kernel's ephemeral range (32768–60999 on
- * Linux): a port from a port-0 listen would be free again once probed, and any outgoing connection
- * or other port-0 listener could take it before our listener binds.
- */
-export async function freeLoopbackPort(): Promise<number> {
-  const [low, high] = [20_000, 32_000];
-  for (;;) {
-    const port = low + Math.floor(Math.random() * (high - low + 1));
-    if (handedOut.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const server = net.createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) {
-      handedOut.add(port);
-      return port;
-    }
-  }
-}
 
 /** The SDK's metrics text from its exporter; a comment line instead when it does not answer. */
 export async function scrapeSdkMetrics(address: string, timeoutMs = 2_000): Promise<string> {

@@ -5,7 +5,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { freeLoopbackPort } from '../../src/observability/metrics-server';
+import { freeLoopbackPort } from '../../src/net/free-port';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
