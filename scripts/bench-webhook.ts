@@ -53,6 +53,7 @@ const program = new Command('bench')
   .option('--drain-timeout <seconds>', 'how long to wait for started orders to reach Hublify', positiveInt, 600)
   .option('--park <orders>', 'instead: park this many orders in WAITING_FOR_SHIPMENT on one worker (e.g. 10000)', positiveInt)
   .option('--idle-seconds <seconds>', '--park: how long to measure the idle worker', positiveInt, 60)
+  .option('--worker-node-options <flags>', "--park: the worker process's NODE_OPTIONS, e.g. --max-old-space-size=384")
   .option('--only <case>', `instead: one case only (${ONLY_CASES.join(', ')})`)
   .option('--signature-forms <list>', '--only wrong-signature: APICBASE_SIGNATURE_FORM values to measure', signatureForms, [...SIGNATURE_FORM_SETTINGS])
   .option('--rate <requests>', '--only wrong-signature: requests a second while the event-loop lag is measured', positiveInt, 20)
@@ -70,6 +71,7 @@ interface Options {
   paced?: number;
   park?: number;
   idleSeconds: number;
+  workerNodeOptions?: string;
   only?: string;
   signatureForms: SignatureFormSetting[];
   rate: number;
@@ -94,7 +96,13 @@ async function main(): Promise<void> {
       return;
     }
     if (opts.park) {
-      const park = await runPark(system, { orders: opts.park, idleSeconds: opts.idleSeconds, drainTimeoutMs: drainMs, progress });
+      const park = await runPark(system, {
+        orders: opts.park,
+        idleSeconds: opts.idleSeconds,
+        drainTimeoutMs: drainMs,
+        ...(opts.workerNodeOptions ? { workerNodeOptions: opts.workerNodeOptions } : {}),
+        progress,
+      });
       const result = { mode: 'park', machine: machineAtEnd(machine), park, targets: [rssTarget(park.worker.rssMb)] };
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : printPark({ ...result, machine: describeMachine(result.machine) }));
       if (!park.delivery.ok) process.exitCode = 1;
@@ -142,13 +150,19 @@ async function main(): Promise<void> {
 
 // A webhook call abandoned at its deadline leaves the SDK's gRPC retry timer behind; when it fires after the
 // relay closed its connection it throws "Channel has been shut down" from a timer. After the run that is noise,
-// not a result: say so and keep the exit code the checks set.
+// not a result: counted and said once at exit, keeping the exit code the checks set.
+let abandonedRetries = 0;
 process.on('uncaughtException', (err) => {
   if (err instanceof Error && /Channel has been shut down/.test(err.message)) {
-    process.stderr.write('[bench] ignored a gRPC retry of an abandoned call after shutdown (Channel has been shut down)\n');
+    abandonedRetries += 1;
     return;
   }
   throw err;
+});
+process.on('exit', () => {
+  if (abandonedRetries > 0) {
+    process.stderr.write(`[bench] ignored ${abandonedRetries} gRPC retries of calls abandoned at their deadline, fired after shutdown (Channel has been shut down)\n`);
+  }
 });
 
 main().catch((err: unknown) => {

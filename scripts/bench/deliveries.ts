@@ -24,12 +24,12 @@ export async function countWorkflows(client: Client, query: string): Promise<num
   return (await client.workflow.count(query)).count;
 }
 
-/** Polls `done` until it holds or the deadline passes; false on timeout. */
-export async function waitFor(done: () => Promise<boolean>, timeoutMs: number, everyMs = 500): Promise<boolean> {
+/** Asks `done` every `everyMs` until it says yes; throws, naming `what`, when `timeoutMs` passes first. */
+export async function waitFor(what: string | (() => string), done: () => Promise<boolean>, timeoutMs: number, everyMs = 500): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (await done()) return true;
-    if (Date.now() > deadline) return false;
+    if (await done()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${typeof what === 'string' ? what : what()}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }

@@ -72,6 +72,7 @@ export async function runFloor(system: BenchSystem, floor: FloorKind, senders: n
     // Every started workflow must reach Hublify once (its id is its o_orderid_external).
     const q = `TaskQueue = "${taskQueue}"`;
     await waitFor(
+      `the inject floor's ${startedIds.length} workflows to finish (raise --drain-timeout)`,
       async () => (await countWorkflows(client, q)) >= startedIds.length && (await countWorkflows(client, `${q} AND ExecutionStatus = "Running"`)) === 0,
       drainTimeoutMs,
     );

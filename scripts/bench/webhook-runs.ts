@@ -42,7 +42,7 @@ export async function runWebhook(system: BenchSystem, ackMode: AckMode, senders:
     });
     const loadEnded = Date.now();
     const q = `TaskQueue = "${taskQueue}"`;
-    await waitFor(async () => {
+    await waitFor(`${acknowledged.length} acknowledged orders to wait for shipment (raise --drain-timeout)`, async () => {
       const all = await countWorkflows(system.client, q);
       return all >= acknowledged.length && (await countWorkflows(system.client, `${q} AND OrderStage = "WAITING_FOR_SHIPMENT"`)) === all;
     }, drainTimeoutMs);
