@@ -27,6 +27,11 @@ const positiveInt = (value: string) => {
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number');
   return n;
 };
+const envPair = (value: string, pairs: Record<string, string>) => {
+  const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(value);
+  if (!m) throw new InvalidArgumentError(`expected NAME=value, got ${JSON.stringify(value)}`);
+  return { ...pairs, [m[1]!]: m[2]! };
+};
 const intList = (value: string) => value.split(',').map((v) => positiveInt(v.trim()));
 const ackModes = (value: string) =>
   value.split(',').map((v) => {
@@ -53,7 +58,7 @@ const program = new Command('bench')
   .option('--drain-timeout <seconds>', 'how long to wait for started orders to reach Hublify', positiveInt, 600)
   .option('--park <orders>', 'instead: park this many orders in WAITING_FOR_SHIPMENT on one worker (e.g. 10000)', positiveInt)
   .option('--idle-seconds <seconds>', '--park: how long to measure the idle worker', positiveInt, 60)
-  .option('--worker-node-options <flags>', "--park: the worker process's NODE_OPTIONS, e.g. --max-old-space-size=384")
+  .option('--worker-env <NAME=value>', "--park: a variable for the worker process, e.g. NODE_OPTIONS=--max-old-space-size=384 or MALLOC_ARENA_MAX=2 (repeatable)", envPair, {})
   .option('--only <case>', `instead: one case only (${ONLY_CASES.join(', ')})`)
   .option('--signature-forms <list>', '--only wrong-signature: APICBASE_SIGNATURE_FORM values to measure', signatureForms, [...SIGNATURE_FORM_SETTINGS])
   .option('--rate <requests>', '--only wrong-signature: requests a second while the event-loop lag is measured', positiveInt, 20)
@@ -71,7 +76,7 @@ interface Options {
   paced?: number;
   park?: number;
   idleSeconds: number;
-  workerNodeOptions?: string;
+  workerEnv: Record<string, string>;
   only?: string;
   signatureForms: SignatureFormSetting[];
   rate: number;
@@ -100,7 +105,7 @@ async function main(): Promise<void> {
         orders: opts.park,
         idleSeconds: opts.idleSeconds,
         drainTimeoutMs: drainMs,
-        ...(opts.workerNodeOptions ? { workerNodeOptions: opts.workerNodeOptions } : {}),
+        workerExtraEnv: opts.workerEnv,
         progress,
       });
       const result = { mode: 'park', machine: machineAtEnd(machine), park, targets: [rssTarget(park.worker.rssMb)] };

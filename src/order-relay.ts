@@ -22,7 +22,9 @@ import { HUBLIFY_WEBHOOK_PATH, hublifyWebhookRoutes } from './ingress/hublify-we
 import { customerEmailSettings, supportNotifySettings } from './notify/settings';
 import { operationsContext } from './operations/context';
 import { createBusinessMetrics, type BusinessMetrics } from './observability/business-metrics';
-import { freeLoopbackPort, parseHostPort, scrapeSdkMetrics, startMetricsServer } from './observability/metrics-server';
+import { createProcessMetrics } from './observability/process-metrics';
+import { freeLoopbackPort } from './net/free-port';
+import { parseHostPort, scrapeSdkMetrics, startMetricsServer } from './observability/metrics-server';
 import { activeTracing, type Tracing } from './observability/tracing';
 import { orderWorkflowSettings } from './orders/order-settings';
 import type { OrderStarterDeps } from './orders/start-order';
@@ -133,8 +135,11 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     let businessMetrics: BusinessMetrics | undefined;
     let workerMetricsUrl: string | undefined;
     const sdkMetricsAddress = roles.worker ? temporalSdkMetricsAddress() : undefined;
+    const processMetrics = createProcessMetrics();
     const workerMetricsText = async () =>
-      (businessMetrics ? await businessMetrics.registry.metrics() : '') + (sdkMetricsAddress ? await scrapeSdkMetrics(sdkMetricsAddress) : '');
+      (await processMetrics.metrics()) +
+      (businessMetrics ? await businessMetrics.registry.metrics() : '') +
+      (sdkMetricsAddress ? await scrapeSdkMetrics(sdkMetricsAddress) : '');
     let worker: Worker | undefined;
     let workerDone: Promise<void> = new Promise(() => undefined);
     if (roles.worker) {
@@ -213,12 +218,12 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       const metrics = createHttpMetrics();
       const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) };
       const secrets = [config.APICBASE_WEBHOOK_SECRET, config.APICBASE_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s);
-      // A worker in this process: its business and SDK metrics on /metrics too.
-      const extraMetrics = roles.worker ? { extraMetrics: workerMetricsText } : {};
+      // The process's metrics, and a worker's in this process (business and SDK), on /metrics too.
+      const extraMetrics = roles.worker ? workerMetricsText : () => processMetrics.metrics();
       const app = createHttpApp({
         logger,
         metrics,
-        ...extraMetrics,
+        extraMetrics,
         metricsHere: !config.METRICS_ADDRESS,
         secretQueryPaths: [HUBLIFY_WEBHOOK_PATH],
         readiness: [
@@ -266,7 +271,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       if (config.METRICS_ADDRESS) {
         // /metrics off the public port: a taken address stops the start (unlike the worker's, this is the API's only one).
         const { host, port } = parseHostPort(config.METRICS_ADDRESS);
-        const metricsHttp = await listen(createMetricsApp({ metrics, ...extraMetrics }), host, port);
+        const metricsHttp = await listen(createMetricsApp({ metrics, extraMetrics }), host, port);
         closers.push(metricsHttp.close);
         metricsUrl = `${reachableUrl(host, metricsHttp.port)}/metrics`;
         logger.info({ url: metricsUrl }, 'metrics endpoint listening (METRICS_ADDRESS)');

@@ -52,7 +52,7 @@ void it('npm run bench -- --park: a few orders parked on a worker process, its m
     park: {
       orders: number;
       delivery: Delivery;
-      worker: { rssMb: number; idleCpuPercent: number };
+      worker: { rssMb: number; v8: { heapUsedMb: number; heapTotalMb: number }; idleCpuPercent: number };
       actions: { perPoll: number; perPush: number; perOrderLaterDay: number; pollsLaterDay: number };
     };
   };
@@ -60,6 +60,8 @@ void it('npm run bench -- --park: a few orders parked on a worker process, its m
   assertDelivered(result.park.delivery, 'park');
   assert.equal(result.park.delivery.started, 5);
   assert.ok(result.park.worker.rssMb > 0, 'the worker process was measured');
+  const { heapUsedMb, heapTotalMb } = result.park.worker.v8;
+  assert.ok(heapUsedMb > 0 && heapUsedMb <= heapTotalMb && heapTotalMb < result.park.worker.rssMb, `its V8 heap read from its metrics: ${JSON.stringify(result.park.worker.v8)}`);
   // A poll is at least its timer and its order_get activity; a push at least its signal and its poll.
   assert.ok(result.park.actions.perPoll >= 2);
   assert.ok(result.park.actions.perPush >= 2);

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { orderWorkflowId } from '../src/apicbase/order';
 import { createLogger } from '../src/logger';
 import { createBusinessMetrics } from '../src/observability/business-metrics';
-import { freeLoopbackPort } from '../src/observability/metrics-server';
+import { freeLoopbackPort } from '../src/net/free-port';
 import { installTemporalRuntime, temporalSdkMetricsAddress } from '../src/temporal/runtime';
 import { LogSink, eventually } from './helpers/ingress';
 import { stageIs, waitForStatus } from './helpers/orders';
@@ -120,6 +120,18 @@ void describe('observability of a running system', () => {
     assert.match(text, /^temporal_worker_start\{[^}]*task_queue="order-relay"/m);
     assert.match(text, /^temporal_activity_execution_latency_bucket\{[^}]*activity_type="injectOrder"/m);
     assert.match(text, /^temporal_workflow_task_execution_latency_bucket/m);
+  });
+
+  void it("both endpoints carry the process's own metrics (memory, V8 heap, event loop), each metric family once", async () => {
+    for (const url of [system.relay.workerMetricsUrl!, `${system.baseUrl}/metrics`]) {
+      const text = await scrape(url);
+      assert.ok((sample(text, 'order_relay_process_resident_memory_bytes') ?? 0) > 0, `${url}: resident memory`);
+      assert.ok((sample(text, 'order_relay_nodejs_heap_size_used_bytes') ?? 0) > 0, `${url}: V8 heap used`);
+      assert.ok(sample(text, 'order_relay_nodejs_eventloop_lag_p99_seconds') !== undefined, `${url}: event-loop lag`);
+      // A family twice in one scrape makes Prometheus refuse the whole scrape.
+      const families = [...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!);
+      assert.deepEqual(families.filter((f, i) => families.indexOf(f) !== i), [], `${url}: metric families listed twice`);
+    }
   });
 
   void it("the API's /metrics (same process) has them too, beside the HTTP metrics", async () => {

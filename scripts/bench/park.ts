@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
+import { freeLoopbackPort } from '../../src/net/free-port';
 import { orderWorkflowSettings } from '../../src/orders/order-settings';
 import { parsePollSchedule } from '../../src/orders/poll-schedule-spec';
 import { startOrder, type OrderStarterDeps } from '../../src/orders/start-order';
@@ -17,7 +18,7 @@ import { pollDelayMs } from '../../workflows/poll-schedule';
 import { pollsPerDay, trackingActions, type TrackingActions } from './actions';
 import { checkDeliveries, countWorkflows, waitFor, type DeliveryCheck } from './deliveries';
 import { benchOrder } from './orders';
-import { idleCpuPercent, memoryOf } from './proc-stats';
+import { idleCpuPercent, memoryOf, v8HeapOf } from './proc-stats';
 import { BENCH_PUSH_TOKEN, type BenchRelay, type BenchSystem } from './system';
 
 export interface ParkResult {
@@ -27,7 +28,17 @@ export interface ParkResult {
   /** Seconds from the first start until every order was waiting for shipment. */
   parkedAfterSeconds: number;
   delivery: DeliveryCheck;
-  worker: { rssMb: number; peakRssMb: number; rssMbBeforeOrders: number; idleCpuPercent: number; maxCachedWorkflows: number };
+  worker: {
+    rssMb: number;
+    peakRssMb: number;
+    rssMbBeforeOrders: number;
+    /** The main thread's V8 heap and external memory at the end (not the workflow thread's). */
+    v8: { heapUsedMb: number; heapTotalMb: number; externalMb: number };
+    idleCpuPercent: number;
+    maxCachedWorkflows: number;
+    /** Variables given to the worker beyond the bench's (--worker-env). */
+    extraEnv: Record<string, string>;
+  };
   temporalServer: { rssMb: number; idleCpuPercent: number };
   idleSeconds: number;
   actions: TrackingActions & {
@@ -45,7 +56,7 @@ const STARTERS = 32;
 
 export async function runPark(
   system: BenchSystem,
-  opts: { orders: number; idleSeconds: number; drainTimeoutMs: number; progress: (line: string) => void },
+  opts: { orders: number; idleSeconds: number; drainTimeoutMs: number; workerExtraEnv?: Record<string, string>; progress: (line: string) => void },
 ): Promise<ParkResult> {
   const taskQueue = `bench-park-${Date.now()}`;
   const defaults = loadConfig({});
@@ -56,11 +67,19 @@ export async function runPark(
   const bundleDir = mkdtempSync(path.join(tmpdir(), 'order-relay-park-'));
   const bundleFile = path.join(bundleDir, 'workflow-bundle.js');
   await writeWorkflowBundle(bundleFile);
-  const workerEnv = system.relayEnv({ ...settingsEnv, ORDER_RELAY_ROLES: 'worker', LOG_LEVEL: 'warn', WORKFLOW_BUNDLE_PATH: bundleFile });
+  const metricsUrl = `http://127.0.0.1:${await freeLoopbackPort()}/metrics`;
+  const workerEnv = system.relayEnv({
+    ...settingsEnv,
+    ORDER_RELAY_ROLES: 'worker',
+    LOG_LEVEL: 'warn',
+    WORKFLOW_BUNDLE_PATH: bundleFile,
+    WORKER_METRICS_ADDRESS: new URL(metricsUrl).host,
+    ...opts.workerExtraEnv,
+  });
   const worker = spawnWorker(workerEnv);
   try {
     system.sandbox.reset();
-    await waitFor(async () => (await pollers(system, taskQueue)) > 0, 120_000, 250);
+    await waitFor('the worker process to poll its task queue', async () => (await pollers(system, taskQueue)) > 0, 120_000, 250);
     const rssMbBeforeOrders = memoryOf(worker.pid!).rssMb;
     const starter: OrderStarterDeps = { client: api.relay.client, taskQueue, settings: () => orderWorkflowSettings(api.config) };
 
@@ -81,7 +100,8 @@ export async function runPark(
     const q = `TaskQueue = "${taskQueue}"`;
     let lastReport = Date.now();
     let waiting = 0;
-    const parked = await waitFor(async () => {
+    // A worker still injecting is not idle: measuring it would report its work as the cost of waiting.
+    await waitFor(() => `every order to wait for shipment: ${waiting} of ${opts.orders} after ${Math.round((Date.now() - started) / 1000)} s (raise --drain-timeout)`, async () => {
       waiting = await countWorkflows(system.client, `${q} AND OrderStage = "WAITING_FOR_SHIPMENT"`);
       if (Date.now() - lastReport > 15_000) {
         opts.progress(`${waiting} of ${opts.orders} orders waiting for shipment`);
@@ -89,14 +109,13 @@ export async function runPark(
       }
       return waiting >= opts.orders;
     }, opts.drainTimeoutMs, 2_000);
-    // A worker still injecting is not idle: measuring it would report its work as the cost of waiting.
-    if (!parked) throw new Error(`--park: ${waiting} of ${opts.orders} orders waiting for shipment after ${Math.round((Date.now() - started) / 1000)} s; raise --drain-timeout`);
     const parkedAfterSeconds = Math.round((Date.now() - started) / 1000);
     const delivery = await checkDeliveries({ client: system.client, taskQueue, sandbox: system.sandbox, acknowledged: numbers });
 
     opts.progress(`all parked; measuring ${opts.idleSeconds}s of waiting`);
     const [workerCpu, serverCpu] = await idleCpuPercent([worker.pid!, system.temporal.pid], opts.idleSeconds);
     const workerMemory = memoryOf(worker.pid!);
+    const v8 = await v8HeapOf(metricsUrl);
     const serverMemory = memoryOf(system.temporal.pid);
 
     opts.progress('probe order: polled every 2 s, then pushed');
@@ -110,7 +129,7 @@ export async function runPark(
       startsPerSecond,
       parkedAfterSeconds,
       delivery,
-      worker: { ...workerMemory, rssMbBeforeOrders, idleCpuPercent: workerCpu!, maxCachedWorkflows: loadConfig(workerEnv).WORKER_MAX_CACHED_WORKFLOWS },
+      worker: { ...workerMemory, rssMbBeforeOrders, v8, idleCpuPercent: workerCpu!, maxCachedWorkflows: loadConfig(workerEnv).WORKER_MAX_CACHED_WORKFLOWS, extraEnv: opts.workerExtraEnv ?? {} },
       temporalServer: { rssMb: serverMemory.rssMb, idleCpuPercent: serverCpu! },
       idleSeconds: opts.idleSeconds,
       actions: {
@@ -164,12 +183,11 @@ async function probeActions(system: BenchSystem, api: BenchRelay, starter: Order
   // A query can fail while the worker with thousands of parked orders is busy: asked again at the next wait.
   const status = () => handle.query(statusQuery).catch(() => undefined);
   let hublifyId: string | undefined;
-  const polled = await waitFor(async () => {
+  await waitFor('the probe order to be polled three times', async () => {
     const st = await status();
     hublifyId = st?.hublify?.orderId;
     return (st?.attempts.polls ?? 0) >= 3 && hublifyId !== undefined;
   }, 600_000);
-  if (!polled) throw new Error('the probe order was not polled three times within 10 minutes (the worker is busy with the parked orders)');
   const data = system.sandbox.setState(hublifyId!, 'processing');
   const res = await fetch(`${api.baseUrl}/webhooks/hublify/orders`, {
     method: 'POST',
@@ -177,9 +195,9 @@ async function probeActions(system: BenchSystem, api: BenchRelay, starter: Order
     body: JSON.stringify({ status: true, data }),
   });
   if (!res.ok) throw new Error(`the push was refused: HTTP ${res.status}`);
-  await waitFor(async () => (await status())?.hublify?.state === 'processing', 120_000, 250);
+  await waitFor("the probe's workflow to see Hublify's push", async () => (await status())?.hublify?.state === 'processing', 120_000, 250);
   // The push's poll is followed by a new timer; wait for it so the push's whole cost is in the history.
-  await waitFor(async () => {
+  await waitFor("the probe's next poll timer after the push", async () => {
     const events = (await handle.fetchHistory()).events ?? [];
     const signal = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
     return events.some((e, i) => i > signal && e.timerStartedEventAttributes);

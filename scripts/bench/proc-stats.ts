@@ -24,3 +24,18 @@ export async function idleCpuPercent(pids: number[], seconds: number): Promise<n
   await new Promise((r) => setTimeout(r, seconds * 1000));
   return pids.map((pid, i) => Math.round(((cpuSecondsOf(pid) - before[i]!) / seconds) * 1000) / 10);
 }
+
+/**
+ * The main thread's V8 heap (used and total) and the memory V8 holds outside it (Buffers), in MB,
+ * from a process's Prometheus endpoint (src/observability/process-metrics.ts). The workflow sandbox
+ * runs in a worker thread with a heap of its own, which these do not count.
+ */
+export async function v8HeapOf(metricsUrl: string): Promise<{ heapUsedMb: number; heapTotalMb: number; externalMb: number }> {
+  const text = await (await fetch(metricsUrl)).text();
+  const mb = (name: string) => {
+    const value = new RegExp(`^order_relay_${name} (\\S+)$`, 'm').exec(text)?.[1];
+    if (value === undefined) throw new Error(`${metricsUrl} has no order_relay_${name}`);
+    return Math.round(Number(value) / 2 ** 20);
+  };
+  return { heapUsedMb: mb('nodejs_heap_size_used_bytes'), heapTotalMb: mb('nodejs_heap_size_total_bytes'), externalMb: mb('nodejs_external_memory_bytes') };
+}

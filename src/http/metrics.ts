@@ -1,10 +1,10 @@
-// Prometheus metrics for the HTTP side (served at /metrics). One registry per app instance, so
-// tests can run several apps in one process without clashing.
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+// Prometheus metrics for the HTTP side (served at /metrics, beside the process's own metrics:
+// src/observability/process-metrics.ts). One registry per app instance, so tests can run several apps
+// in one process without clashing.
+import { Counter, Histogram, Registry } from 'prom-client';
 
 export function createHttpMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'order_relay_' });
   return {
     registry,
     requests: new Counter({

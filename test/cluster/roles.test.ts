@@ -39,6 +39,17 @@ void describe('order-relay on a Temporal server on PostgreSQL, roles as processe
       return found === 1;
     });
 
+    // The worker process's endpoint: its business metrics, the SDK's, and the process's own memory.
+    let metrics = '';
+    // Counted when the SHIPPED stage's recording activity has run, a moment after the stage is entered.
+    await until("the worker's metrics to count the shipment", async () => {
+      metrics = await (await fetch(worker.metricsUrl!)).text();
+      return /^order_relay_orders_shipped_total 1$/m.test(metrics);
+    });
+    assert.match(metrics, /^temporal_worker_start\{/m);
+    assert.match(metrics, /^order_relay_process_resident_memory_bytes [1-9]/m);
+    assert.match(metrics, /^order_relay_nodejs_heap_size_used_bytes [1-9]/m);
+
     assert.deepEqual(await api.stop(), { code: 0, signal: null });
     assert.deepEqual(await worker.stop(), { code: 0, signal: null });
   });

@@ -3,7 +3,7 @@
 // processes against one Temporal server, killed or stopped as an orchestrator would.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { freeLoopbackPort } from '../../src/observability/metrics-server';
+import { freeLoopbackPort } from '../../src/net/free-port';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -27,6 +27,8 @@ export interface RelayProcess {
   child: ChildProcess;
   /** http://127.0.0.1:port of an API process. */
   baseUrl?: string;
+  /** A worker process's Prometheus endpoint (WORKER_METRICS_ADDRESS). */
+  metricsUrl?: string;
   /** Milliseconds from spawn to "order-relay is running". */
   startMs: number;
   exited: Promise<RelayExit>;
@@ -39,6 +41,7 @@ export interface RelayProcess {
 
 export async function startRelayProcess(opts: RelayProcessOptions): Promise<RelayProcess> {
   const port = opts.role === 'api' ? await freeLoopbackPort() : 0;
+  const metricsPort = opts.role === 'worker' ? await freeLoopbackPort() : 0;
   const started = Date.now();
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src', 'main.ts')], {
     cwd: root,
@@ -47,7 +50,7 @@ export async function startRelayProcess(opts: RelayProcessOptions): Promise<Rela
       ...process.env,
       HOST: '127.0.0.1',
       PORT: String(port),
-      WORKER_METRICS_ADDRESS: 'off',
+      WORKER_METRICS_ADDRESS: metricsPort ? `127.0.0.1:${metricsPort}` : 'off',
       ...opts.env,
       ORDER_RELAY_ROLES: opts.role,
     },
@@ -87,7 +90,7 @@ export async function startRelayProcess(opts: RelayProcessOptions): Promise<Rela
   return {
     name: opts.name,
     child,
-    ...(opts.role === 'api' ? { baseUrl: `http://127.0.0.1:${port}` } : {}),
+    ...(opts.role === 'api' ? { baseUrl: `http://127.0.0.1:${port}` } : { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` }),
     startMs: Date.now() - started,
     exited,
     output,
