@@ -31,11 +31,16 @@ function goToolsEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GOWORK: 'off', GOFLAGS: '-mod=readonly' };
 }
 
-/** .tools/bin/<name>, when it was built from the go.sum now committed (a newer go.sum means new pins). */
-export function builtTool(targetName: string): string | undefined {
-  const file = path.join(PROJECT_TOOLS_BIN, targetName + EXE);
+/**
+ * .tools/bin/<name>, when it was built from the go.sum now committed: a go.sum newer than the binary
+ * means new pins, and the binary is built again.
+ */
+export function builtTool(targetName: string, dirs = { bin: PROJECT_TOOLS_BIN, module: GO_TOOLS_MODULE_DIR }): string | undefined {
+  const file = path.join(dirs.bin, targetName + EXE);
   if (!isExecutable(file)) return undefined;
-  return statSync(file).mtimeMs >= statSync(path.join(GO_TOOLS_MODULE_DIR, 'go.sum')).mtimeMs ? file : undefined;
+  // Without the module (an image that copied only the binaries) there are no pins to compare with.
+  const pinned = statSync(path.join(dirs.module, 'go.sum'), { throwIfNoEntry: false });
+  return !pinned || statSync(file).mtimeMs >= pinned.mtimeMs ? file : undefined;
 }
 
 export interface GoToolBuild {
