@@ -67,13 +67,13 @@ export async function runPark(
   const bundleDir = mkdtempSync(path.join(tmpdir(), 'order-relay-park-'));
   const bundleFile = path.join(bundleDir, 'workflow-bundle.js');
   await writeWorkflowBundle(bundleFile);
-  const metricsUrl = `http://127.0.0.1:${await freeLoopbackPort()}/metrics`;
+  const metricsAddress = `127.0.0.1:${await freeLoopbackPort()}`;
   const workerEnv = system.relayEnv({
     ...settingsEnv,
     ORDER_RELAY_ROLES: 'worker',
     LOG_LEVEL: 'warn',
     WORKFLOW_BUNDLE_PATH: bundleFile,
-    WORKER_METRICS_ADDRESS: new URL(metricsUrl).host,
+    WORKER_METRICS_ADDRESS: metricsAddress,
     ...opts.workerExtraEnv,
   });
   const worker = spawnWorker(workerEnv);
@@ -115,7 +115,7 @@ export async function runPark(
     opts.progress(`all parked; measuring ${opts.idleSeconds}s of waiting`);
     const [workerCpu, serverCpu] = await idleCpuPercent([worker.pid!, system.temporal.pid], opts.idleSeconds);
     const workerMemory = memoryOf(worker.pid!);
-    const v8 = await v8HeapOf(metricsUrl);
+    const v8 = await v8HeapOf(`http://${metricsAddress}/metrics`);
     const serverMemory = memoryOf(system.temporal.pid);
 
     opts.progress('probe order: polled every 2 s, then pushed');
