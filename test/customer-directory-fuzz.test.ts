@@ -36,6 +36,9 @@ function edit(doc: unknown, at: string[], value: unknown): unknown {
 }
 
 const contents: fc.Arbitrary<string> = fc.oneof(
+  // The example as written, laid out differently: valid, so each run loads directories too (random
+  // edits alone drew about two valid ones in 300 runs, and none in one CI run in twelve).
+  fc.integer({ min: 0, max: 8 }).map((indent) => JSON.stringify(EXAMPLE, null, indent)),
   fc.string(),
   fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
   fc.jsonValue().map((v) => JSON.stringify(v)),
