@@ -1,9 +1,11 @@
-// The Temporal binaries in .tools/bin are rebuilt when tools/temporal/go.sum changes (new pins).
+// The Temporal binaries in .tools/bin are rebuilt when tools/temporal/go.sum changes (new pins); until
+// then `order-relay temporal …` still runs the older CLI, saying so.
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, it } from 'node:test';
+import { runTemporalCli } from '../src/cli/temporal-passthrough';
 import { builtTool } from '../src/temporal/go-tools';
 
 const root = mkdtempSync(path.join(tmpdir(), 'order-relay-go-tools-'));
@@ -27,4 +29,27 @@ void it('a binary built after the pins is used; one older than go.sum is not (re
   assert.equal(builtTool('temporal', dirs), binary, 'built after the pins');
   at(goSum, 3_000);
   assert.equal(builtTool('temporal', dirs), undefined, 'the pins changed after the build');
+});
+
+void it('`order-relay temporal` runs a CLI built from older pins, saying that npm start renews it; with none, says how to get one', async () => {
+  const cli = path.join(dirs.bin, 'temporal');
+  writeFileSync(cli, '#!/bin/sh\necho "older cli: $*"\n');
+  chmodSync(cli, 0o755);
+  at(goSum, 5_000);
+  at(cli, 4_000);
+  const run = async () => {
+    const io = { out: '', err: '' };
+    const code = await runTemporalCli(['workflow', 'list'], { out: (t) => (io.out += t), err: (t) => (io.err += t), env: { PATH: '/nonexistent' } }, dirs);
+    return { code, ...io };
+  };
+  const stale = await run();
+  assert.equal(stale.code, 0, stale.err);
+  assert.equal(stale.out, 'older cli: workflow list\n');
+  assert.match(stale.err, /built before tools\/temporal\/go\.sum last changed; `npm start` builds it again/);
+
+  rmSync(cli);
+  const none = await run();
+  assert.equal(none.code, 2);
+  assert.equal(none.out, '');
+  assert.match(none.err, /no Temporal CLI yet: `npm start` builds it/);
 });

@@ -4,6 +4,7 @@
 // runs. So every `temporal …` command in the docs runs as written with `npx order-relay` in front.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { type ToolDirs, toolInBin } from '../temporal/go-tools';
 import { findTemporalCli } from '../temporal/temporal-cli';
 
 export interface PassthroughIo {
@@ -18,13 +19,19 @@ export function temporalCliEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /** Runs the Temporal CLI; resolves with its exit code (2 when there is none to run). */
-export async function runTemporalCli(args: string[], io: PassthroughIo): Promise<number> {
+export async function runTemporalCli(args: string[], io: PassthroughIo, toolDirs?: ToolDirs): Promise<number> {
   let binary: string | undefined;
   try {
-    binary = findTemporalCli(io.env);
+    binary = findTemporalCli(io.env, toolDirs);
   } catch (err) {
     io.err(`order-relay: ${(err as Error).message}\n`);
     return 2;
+  }
+  // A CLI built from older pins still talks to any Temporal: run it, and say that `npm start` renews it.
+  const stale = binary ? undefined : toolInBin('temporal', toolDirs);
+  if (stale) {
+    io.err(`order-relay: ${stale.file} was built before tools/temporal/go.sum last changed; \`npm start\` builds it again. Running it meanwhile.\n`);
+    binary = stale.file;
   }
   if (!binary) {
     io.err('order-relay: no Temporal CLI yet: `npm start` builds it into .tools/bin the first time (needs Go); or set TEMPORAL_CLI_PATH to a `temporal` binary, or put one on PATH\n');

@@ -31,16 +31,25 @@ function goToolsEnv(): NodeJS.ProcessEnv {
   return { ...process.env, GOWORK: 'off', GOFLAGS: '-mod=readonly' };
 }
 
+export type ToolDirs = { bin: string; module: string };
+const PROJECT_TOOL_DIRS: ToolDirs = { bin: PROJECT_TOOLS_BIN, module: GO_TOOLS_MODULE_DIR };
+
 /**
- * .tools/bin/<name>, when it was built from the go.sum now committed: a go.sum newer than the binary
- * means new pins, and the binary is built again.
+ * .tools/bin/<name> if it is there, and whether it was built from the go.sum now committed: a go.sum
+ * newer than the binary means new pins, and the binary is due to be built again.
  */
-export function builtTool(targetName: string, dirs = { bin: PROJECT_TOOLS_BIN, module: GO_TOOLS_MODULE_DIR }): string | undefined {
+export function toolInBin(targetName: string, dirs: ToolDirs = PROJECT_TOOL_DIRS): { file: string; current: boolean } | undefined {
   const file = path.join(dirs.bin, targetName + EXE);
   if (!isExecutable(file)) return undefined;
   // Without the module (an image that copied only the binaries) there are no pins to compare with.
   const pinned = statSync(path.join(dirs.module, 'go.sum'), { throwIfNoEntry: false });
-  return !pinned || statSync(file).mtimeMs >= pinned.mtimeMs ? file : undefined;
+  return { file, current: !pinned || statSync(file).mtimeMs >= pinned.mtimeMs };
+}
+
+/** .tools/bin/<name>, when it was built from the go.sum now committed (else it is built again). */
+export function builtTool(targetName: string, dirs: ToolDirs = PROJECT_TOOL_DIRS): string | undefined {
+  const tool = toolInBin(targetName, dirs);
+  return tool?.current ? tool.file : undefined;
 }
 
 export interface GoToolBuild {

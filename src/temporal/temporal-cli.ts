@@ -2,7 +2,7 @@
 // SQLite persistence and the Web UI. These machines have no internet, so the SDK's own download of a
 // dev server cannot work; the CLI is built from the Go module proxy instead.
 import path from 'node:path';
-import { EXE, buildGoTool, builtTool, goAvailable, isExecutable } from './go-tools';
+import { EXE, type ToolDirs, buildGoTool, builtTool, goAvailable, isExecutable } from './go-tools';
 
 // Its version (v1.5.1) is pinned in tools/temporal/go.mod, beside the server it embeds.
 export const TEMPORAL_CLI_PACKAGE = 'github.com/temporalio/cli/cmd/temporal';
@@ -16,13 +16,13 @@ function onPath(name: string, envPath = process.env.PATH ?? ''): string | undefi
 }
 
 /** Explicit TEMPORAL_CLI_PATH first, then a `temporal` on PATH (e.g. Homebrew), then the project's own build. */
-export function findTemporalCli(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findTemporalCli(env: NodeJS.ProcessEnv = process.env, toolDirs?: ToolDirs): string | undefined {
   const explicit = env.TEMPORAL_CLI_PATH;
   if (explicit) {
     if (!isExecutable(explicit)) throw new Error(`TEMPORAL_CLI_PATH=${explicit} is not an executable file`);
     return path.resolve(explicit);
   }
-  return onPath(BINARY, env.PATH) ?? builtTool('temporal');
+  return onPath(BINARY, env.PATH) ?? builtTool('temporal', toolDirs);
 }
 
 /** Builds the CLI into .tools/bin from tools/temporal, streaming progress. Takes minutes the first time. */
