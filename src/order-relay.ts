@@ -22,7 +22,7 @@ import { HUBLIFY_WEBHOOK_PATH, hublifyWebhookRoutes } from './ingress/hublify-we
 import { customerEmailSettings, supportNotifySettings } from './notify/settings';
 import { operationsContext } from './operations/context';
 import { createBusinessMetrics, type BusinessMetrics } from './observability/business-metrics';
-import { createProcessMetrics } from './observability/process-metrics';
+import { processMetrics } from './observability/process-metrics';
 import { freeLoopbackPort } from './net/free-port';
 import { parseHostPort, scrapeSdkMetrics, startMetricsServer } from './observability/metrics-server';
 import { activeTracing, type Tracing } from './observability/tracing';
@@ -135,9 +135,8 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     let businessMetrics: BusinessMetrics | undefined;
     let workerMetricsUrl: string | undefined;
     const sdkMetricsAddress = roles.worker ? temporalSdkMetricsAddress() : undefined;
-    const processMetrics = createProcessMetrics();
-    const workerMetricsText = async () =>
-      (await processMetrics.metrics()) +
+        const workerMetricsText = async () =>
+      (await processMetrics().metrics()) +
       (businessMetrics ? await businessMetrics.registry.metrics() : '') +
       (sdkMetricsAddress ? await scrapeSdkMetrics(sdkMetricsAddress) : '');
     let worker: Worker | undefined;
@@ -219,7 +218,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) };
       const secrets = [config.APICBASE_WEBHOOK_SECRET, config.APICBASE_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s);
       // The process's metrics, and a worker's in this process (business and SDK), on /metrics too.
-      const extraMetrics = roles.worker ? workerMetricsText : () => processMetrics.metrics();
+      const extraMetrics = roles.worker ? workerMetricsText : () => processMetrics().metrics();
       const app = createHttpApp({
         logger,
         metrics,

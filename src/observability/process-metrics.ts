@@ -4,8 +4,17 @@
 // (docs/benchmarks.md, many waiting orders).
 import { Registry, collectDefaultMetrics } from 'prom-client';
 
-export function createProcessMetrics(): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'order_relay_' });
+let registry: Registry | undefined;
+
+/**
+ * The process's registry, made on first use and shared by every relay the process runs (tests run
+ * several): the metrics describe the process, and prom-client's event-loop monitor has no off switch,
+ * so one per relay would pile up monitors.
+ */
+export function processMetrics(): Registry {
+  if (!registry) {
+    registry = new Registry();
+    collectDefaultMetrics({ register: registry, prefix: 'order_relay_' });
+  }
   return registry;
 }
