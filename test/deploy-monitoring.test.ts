@@ -13,6 +13,7 @@ import { freeLoopbackPort } from '../src/net/free-port';
 import { installTemporalRuntime } from '../src/temporal/runtime';
 import { startApicbaseTestSystem, runScheduleNow, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
 import { stageIs, waitForStatus } from './helpers/orders';
+import { exportedMetricNames } from './helpers/prometheus-text';
 import { ensurePromtool } from './helpers/promtool';
 import { sampleOrder } from './helpers/sample-order';
 import { deliverOrder } from './helpers/webhook';
@@ -42,17 +43,6 @@ function metricNames(expr: string): string[] {
 }
 
 /** Every metric name on a /metrics page: sample lines' names and the names in # TYPE lines. */
-function exportedNames(text: string): Set<string> {
-  const names = new Set<string>();
-  for (const line of text.split('\n')) {
-    const type = /^# TYPE (\S+)/.exec(line);
-    if (type) names.add(type[1]!);
-    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/.exec(line);
-    if (sample) names.add(sample[1]!);
-  }
-  return names;
-}
-
 void describe('deploy/ alert rules and dashboard', () => {
   const rules = parse(readFileSync(RULES_FILE, 'utf8')) as RuleFile;
   const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as Dashboard;
@@ -98,9 +88,9 @@ void describe('deploy/ alert rules and dashboard', () => {
         60_000,
         'the SDK metrics of the failed injection and the completed pull run on /metrics',
       ).catch((err: Error) => {
-        throw new Error(`${err.message}; temporal metrics there: ${[...exportedNames(last)].filter((n) => n.startsWith('temporal_')).join(', ')}`);
+        throw new Error(`${err.message}; temporal metrics there: ${[...exportedMetricNames(last)].filter((n) => n.startsWith('temporal_')).join(', ')}`);
       });
-      exported = exportedNames(text);
+      exported = exportedMetricNames(text);
     });
     after(() => t?.close());
 

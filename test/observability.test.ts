@@ -11,21 +11,13 @@ import { freeLoopbackPort } from '../src/net/free-port';
 import { installTemporalRuntime, temporalSdkMetricsAddress } from '../src/temporal/runtime';
 import { LogSink, eventually } from './helpers/ingress';
 import { stageIs, waitForStatus } from './helpers/orders';
+import { metricSum, metricValues } from './helpers/prometheus-text';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { startTestSystem, type TestSystem } from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
 
-/** The value of one sample in Prometheus text (`name` or `name{labels}`), undefined when absent. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (line.startsWith('#')) continue;
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})?\s+(\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const have = new Map([...(m[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((x): [string, string] => [x[1]!, x[2]!]));
-    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) return Number(m[3]);
-  }
-  return undefined;
-}
+const sample = (text: string, name: string, labels: Record<string, string> = {}): number | undefined =>
+  metricValues(text, name, labels).length > 0 ? metricSum(text, name, labels) : undefined;
 
 void describe('business metrics (unit)', () => {
   void it('counts a stage change once, however often the activity is retried, and not a re-entry of the same stage', () => {

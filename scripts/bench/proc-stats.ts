@@ -1,5 +1,6 @@
 // A process's resident memory and CPU time, read from Linux's /proc (the bench runs where the parts run).
 import { readFileSync } from 'node:fs';
+import { metricValues } from '../../test/helpers/prometheus-text';
 
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
@@ -33,9 +34,9 @@ export async function idleCpuPercent(pids: number[], seconds: number): Promise<n
 export async function v8HeapOf(metricsUrl: string): Promise<{ heapUsedMb: number; heapTotalMb: number; externalMb: number }> {
   const text = await (await fetch(metricsUrl)).text();
   const mb = (name: string) => {
-    const value = new RegExp(`^order_relay_${name} (\\S+)$`, 'm').exec(text)?.[1];
+    const [value] = metricValues(text, `order_relay_${name}`);
     if (value === undefined) throw new Error(`${metricsUrl} has no order_relay_${name}`);
-    return Math.round(Number(value) / 2 ** 20);
+    return Math.round(value / 2 ** 20);
   };
   return { heapUsedMb: mb('nodejs_heap_size_used_bytes'), heapTotalMb: mb('nodejs_heap_size_total_bytes'), externalMb: mb('nodejs_external_memory_bytes') };
 }

@@ -14,6 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import express from 'express';
 import type { SignatureFormSetting } from '../../src/ingress/apicbase-signature';
+import { metricSum } from '../../test/helpers/prometheus-text';
 import { serveFloor, type FloorServer } from './floor-server';
 import type { BenchSystem } from './system';
 import type { Target } from './targets';
@@ -99,7 +100,7 @@ export function hmacMs(body: Buffer): number {
 
 async function acceptSeconds(baseUrl: string): Promise<{ sum: number; count: number }> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const read = (series: string) => Number(new RegExp(`^order_relay_webhook_accept_seconds_${series}\\{outcome="bad-signature"\\} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  const read = (series: string) => metricSum(text, `order_relay_webhook_accept_seconds_${series}`, { outcome: 'bad-signature' });
   return { sum: read('sum'), count: read('count') };
 }
 

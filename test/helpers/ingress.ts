@@ -5,6 +5,7 @@ import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { PATIENCE_MS } from './patience';
+import { metricSum } from './prometheus-text';
 
 export interface RawResponse {
   status: number;
@@ -75,32 +76,9 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = PAT
   }
 }
 
-/**
- * Sum of the samples of `name` on /metrics whose labels include `labels` (0 when there are none).
- * Label values must not contain `,` or `"` (ours do not).
- */
+/** Sum of the samples of `name` on /metrics whose labels include `labels` (0 when there are none). */
 export async function metricValue(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  return metricFromText(text, name, labels);
-}
-
-export function metricFromText(text: string, name: string, labels: Record<string, string> = {}): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const present = Object.fromEntries(
-      (m[2] ?? '')
-        .split(',')
-        .filter(Boolean)
-        .map((pair) => {
-          const [k = '', v = ''] = pair.split('=');
-          return [k, v.replace(/^"|"$/g, '')];
-        }),
-    );
-    if (Object.entries(labels).every(([k, v]) => present[k] === v)) sum += Number(m[3]);
-  }
-  return sum;
+  return metricSum(await (await fetch(`${baseUrl}/metrics`)).text(), name, labels);
 }
 
 /** A pino destination that keeps every log line, to check what was (not) logged. */
