@@ -14,6 +14,9 @@ const bench = async (args: string[]) => {
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join('scripts', 'bench-webhook.ts'), ...args, '--json'], {
     cwd: path.resolve(__dirname, '..'),
     maxBuffer: 16 << 20,
+  }).catch((err: Error & { stdout?: string }) => {
+    // The delivery checks are in the JSON on stdout: a failure shows them.
+    throw new Error(`${err.message}\nstdout:\n${err.stdout ?? ''}`, { cause: err });
   });
   return JSON.parse(stdout.slice(stdout.indexOf('{\n'))) as unknown;
 };

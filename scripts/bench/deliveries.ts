@@ -34,15 +34,39 @@ export async function waitFor(what: string | (() => string), done: () => Promise
   }
 }
 
-export async function checkDeliveries(input: {
+/**
+ * Waits until every workflow started on the run's task queue has settled (`settled`, a visibility
+ * condition such as its stage) and what Hublify received agrees with them, then returns the reckoning.
+ * The load generator cuts its last requests when its time is up, and the relay may still start a
+ * workflow for one after the load stopped, unacknowledged: the reckoning is taken once both sides agree.
+ * A duplicate never goes away, so one ends the wait at once; a lost order ends it at `timeoutMs`.
+ */
+export async function settledDeliveries(input: {
   client: Client;
   taskQueue: string;
   sandbox: HublifySandbox;
   /** o_orderid_external of every order the sender got a 2xx for. */
   acknowledged: readonly string[];
+  settled: string;
+  what: string;
+  timeoutMs: number;
+  everyMs?: number;
 }): Promise<DeliveryCheck> {
-  const started = await countWorkflows(input.client, `TaskQueue = "${input.taskQueue}"`);
-  return countDeliveries({ started, sandbox: input.sandbox, acknowledged: input.acknowledged });
+  const q = `TaskQueue = "${input.taskQueue}"`;
+  let check: DeliveryCheck | undefined;
+  let settled = 0;
+  await waitFor(
+    () => `${input.what}: ${settled} settled; last reckoning ${JSON.stringify(check)} (raise --drain-timeout)`,
+    async () => {
+      const started = await countWorkflows(input.client, q);
+      settled = await countWorkflows(input.client, `${q} AND ${input.settled}`);
+      check = countDeliveries({ started, sandbox: input.sandbox, acknowledged: input.acknowledged });
+      return check.duplicated > 0 || (settled === started && check.ok);
+    },
+    input.timeoutMs,
+    input.everyMs,
+  );
+  return check!;
 }
 
 /** The reckoning against what the sandbox received, given how many workflows were started. */

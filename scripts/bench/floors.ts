@@ -6,7 +6,7 @@ import { WithStartWorkflowOperation } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { HublifyClient } from '../../src/hublify/client';
 import { exampleOrderCreateRequest } from '../../src/hublify/sandbox/example-order';
-import { checkDeliveries, countWorkflows, ordersPerSecondIntoHublify, waitFor, type DeliveryCheck } from './deliveries';
+import { ordersPerSecondIntoHublify, settledDeliveries, type DeliveryCheck } from './deliveries';
 import { createFloorActivities } from './floor-activities';
 import { startFloorServer } from './floor-server';
 import { answerUpdate, injectFloorWorkflow, startFloorWorkflow, verdictFloorWorkflow } from './floor-workflows';
@@ -70,13 +70,15 @@ export async function runFloor(system: BenchSystem, floor: FloorKind, senders: n
     const load = await loadHttp({ url: server.url, path: '/', connections: senders, durationSeconds, overallRate, request: () => ({ body, headers: JSON_HEADERS }) });
     if (floor !== 'inject') return { floor, senders, load };
     // Every started workflow must reach Hublify once (its id is its o_orderid_external).
-    const q = `TaskQueue = "${taskQueue}"`;
-    await waitFor(
-      `the inject floor's ${startedIds.length} workflows to finish (raise --drain-timeout)`,
-      async () => (await countWorkflows(client, q)) >= startedIds.length && (await countWorkflows(client, `${q} AND ExecutionStatus = "Running"`)) === 0,
-      drainTimeoutMs,
-    );
-    const delivery = await checkDeliveries({ client, taskQueue, sandbox: system.sandbox, acknowledged: startedIds });
+    const delivery = await settledDeliveries({
+      client,
+      taskQueue,
+      sandbox: system.sandbox,
+      acknowledged: startedIds,
+      settled: 'ExecutionStatus != "Running"',
+      what: `the inject floor's ${startedIds.length} workflows to finish`,
+      timeoutMs: drainTimeoutMs,
+    });
     return { floor, senders, load, ordersPerSecondIntoHublify: ordersPerSecondIntoHublify(system.sandbox, started), delivery };
   } finally {
     await server.close();

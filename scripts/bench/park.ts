@@ -16,7 +16,7 @@ import { statusQuery } from '../../workflows/order-messages';
 import { writeWorkflowBundle } from '../bundle-workflows';
 import { pollDelayMs } from '../../workflows/poll-schedule';
 import { pollsPerDay, trackingActions, type TrackingActions } from './actions';
-import { checkDeliveries, countWorkflows, waitFor, type DeliveryCheck } from './deliveries';
+import { countWorkflows, settledDeliveries, waitFor, type DeliveryCheck } from './deliveries';
 import { benchOrder } from './orders';
 import { idleCpuPercent, memoryOf, v8HeapOf } from './proc-stats';
 import { BENCH_PUSH_TOKEN, type BenchRelay, type BenchSystem } from './system';
@@ -110,7 +110,15 @@ export async function runPark(
       return waiting >= opts.orders;
     }, opts.drainTimeoutMs, 2_000);
     const parkedAfterSeconds = Math.round((Date.now() - started) / 1000);
-    const delivery = await checkDeliveries({ client: system.client, taskQueue, sandbox: system.sandbox, acknowledged: numbers });
+    const delivery = await settledDeliveries({
+      client: system.client,
+      taskQueue,
+      sandbox: system.sandbox,
+      acknowledged: numbers,
+      settled: 'OrderStage = "WAITING_FOR_SHIPMENT"',
+      what: 'the parked orders to be in Hublify',
+      timeoutMs: opts.drainTimeoutMs,
+    });
 
     opts.progress(`all parked; measuring ${opts.idleSeconds}s of waiting`);
     const [workerCpu, serverCpu] = await idleCpuPercent([worker.pid!, system.temporal.pid], opts.idleSeconds);

@@ -1,10 +1,10 @@
 // order-relay's webhook under load: new signed orders from `senders` concurrent Apicbase-side senders,
 // in one ack mode, against a relay of its own (own task queue). When the load stops it waits until every
-// started order is WAITING_FOR_SHIPMENT, then checks what Hublify received.
+// started order is WAITING_FOR_SHIPMENT and what Hublify received agrees (scripts/bench/deliveries.ts).
 import { randomUUID } from 'node:crypto';
 import type { ApicbaseOrder } from '../../src/apicbase/order';
 import { signApicbasePayload } from '../../src/ingress/apicbase-signature';
-import { checkDeliveries, countWorkflows, ordersPerSecondIntoHublify, waitFor, type DeliveryCheck } from './deliveries';
+import { ordersPerSecondIntoHublify, settledDeliveries, type DeliveryCheck } from './deliveries';
 import { loadHttp, type LoadResult } from './load';
 import { BENCH_WEBHOOK_SECRET, type BenchSystem } from './system';
 import { benchOrder } from './orders';
@@ -41,13 +41,16 @@ export async function runWebhook(system: BenchSystem, ackMode: AckMode, senders:
       },
     });
     const loadEnded = Date.now();
-    const q = `TaskQueue = "${taskQueue}"`;
-    await waitFor(`${acknowledged.length} acknowledged orders to wait for shipment (raise --drain-timeout)`, async () => {
-      const all = await countWorkflows(system.client, q);
-      return all >= acknowledged.length && (await countWorkflows(system.client, `${q} AND OrderStage = "WAITING_FOR_SHIPMENT"`)) === all;
-    }, drainTimeoutMs);
+    const delivery = await settledDeliveries({
+      client: system.client,
+      taskQueue,
+      sandbox: system.sandbox,
+      acknowledged,
+      settled: 'OrderStage = "WAITING_FOR_SHIPMENT"',
+      what: `${acknowledged.length} acknowledged orders to wait for shipment`,
+      timeoutMs: drainTimeoutMs,
+    });
     const drainSeconds = Math.round((Date.now() - loadEnded) / 100) / 10;
-    const delivery = await checkDeliveries({ client: system.client, taskQueue, sandbox: system.sandbox, acknowledged });
     return { ackMode, senders, load, drainSeconds, ordersPerSecondIntoHublify: ordersPerSecondIntoHublify(system.sandbox, started), delivery };
   } finally {
     await relay.close();
