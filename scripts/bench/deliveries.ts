@@ -3,6 +3,7 @@
 // Temporal started on the run's task queue and the orders the sender was told were taken.
 import type { Client } from '@temporalio/client';
 import type { HublifySandbox } from '../../src/hublify/sandbox/server';
+import { pollUntil } from '../../src/poll-until';
 
 export interface DeliveryCheck {
   /** Workflows started on the run's task queue (visibility). */
@@ -24,14 +25,9 @@ export async function countWorkflows(client: Client, query: string): Promise<num
   return (await client.workflow.count(query)).count;
 }
 
-/** Asks `done` every `everyMs` until it says yes; throws, naming `what`, when `timeoutMs` passes first. */
+/** Asks `done` every `everyMs` (default 500) until it says yes; throws, naming `what`, when `timeoutMs` passes first. */
 export async function waitFor(what: string | (() => string), done: () => Promise<boolean>, timeoutMs: number, everyMs = 500): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await done()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${typeof what === 'string' ? what : what()}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+  await pollUntil(done, { what, timeoutMs, everyMs });
 }
 
 /**

@@ -13,6 +13,7 @@ import { orderWorkflowId, type ApicbaseOrder } from '../../src/apicbase/order';
 import { generateCodecKeyLine, payloadCodecFromConfig } from '../../src/codec';
 import { startHublifySandbox, type HublifySandbox } from '../../src/hublify/sandbox/server';
 import { freeLoopbackPort } from '../../src/net/free-port';
+import { pollUntil, PollTimeoutError } from '../../src/poll-until';
 import { defaultOrderStoreFile, openOrderStore } from '../../src/store/order-store';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { temporalGrpcInterceptors } from '../../src/temporal/grpc-retry';
@@ -108,15 +109,19 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
 
   /** A careful sender: what got no answer (connection refused, 5xx) is sent again, for up to three minutes. */
   const deliver = async (order: ApicbaseOrder | string): Promise<number> => {
-    const deadline = Date.now() + 180_000;
-    for (;;) {
-      const status = await (typeof order === 'string' ? deliverOrder(api.process.baseUrl!, {}, { rawBody: order }) : deliverOrder(api.process.baseUrl!, order)).then(
+    let status = 0;
+    const answered = async () => {
+      status = await (typeof order === 'string' ? deliverOrder(api.process.baseUrl!, {}, { rawBody: order }) : deliverOrder(api.process.baseUrl!, order)).then(
         (r) => r.status,
         () => 0,
       );
-      if ((status > 0 && status < 500) || Date.now() > deadline) return status;
-      await sleep(300);
-    }
+      return status > 0 && status < 500;
+    };
+    // Given up after three minutes: the last answer (0 or a 5xx) is what the reckoning counts.
+    await pollUntil(answered, { what: 'an answer below 500', timeoutMs: 180_000, everyMs: 300 }).catch((err: unknown) => {
+      if (!(err instanceof PollTimeoutError)) throw err;
+    });
+    return status;
   };
   const send = (entry: SentOrder, body: ApicbaseOrder | string) => {
     const p = deliver(body).then((status) => void entry.answers.push(status));

@@ -9,6 +9,7 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { grpc } from '@temporalio/proto';
 import { freeLoopbackPort } from '../../src/net/free-port';
+import { pollUntil } from '../../src/poll-until';
 import { registerSearchAttributes } from '../../src/temporal/search-attributes';
 import { postgresSchemaDir, type TemporalServerBinaries } from './binaries';
 import type { PostgresTarget } from './postgres-target';
@@ -67,21 +68,9 @@ function logTail(file: string): string {
   }
 }
 
-async function until<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, failed: () => string | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = '';
-  for (;;) {
-    const failure = failed();
-    if (failure) throw new Error(failure);
-    try {
-      const value = await attempt();
-      if (value !== undefined) return value;
-    } catch (err) {
-      lastError = (err as Error).message;
-    }
-    if (Date.now() > deadline) throw new Error(`Temporal server: ${what} not reached in ${timeoutMs} ms${lastError ? ` (last error: ${lastError})` : ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** Waits for one step of the server's start; `died` ends the wait at once when the process exited. */
+function until<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, died: () => string | undefined): Promise<T> {
+  return pollUntil(attempt, { what: `the Temporal server: ${what}`, timeoutMs, everyMs: 250, abortIf: died });
 }
 
 export async function startTemporalServer(opts: TemporalServerOptions): Promise<RunningTemporalServer> {
