@@ -11,6 +11,7 @@ import { loadConfig, type Config } from '../config';
 import { orderWorkflowId, type ApicbaseOrder } from '../apicbase/order';
 import { PULL_SCHEDULE_ID } from '../apicbase/schedules';
 import { stageEntry } from '../operations/order-why';
+import { pollUntil } from '../poll-until';
 import { temporalGrpcInterceptors } from '../temporal/grpc-retry';
 import { statusQuery } from '../../workflows/order-messages';
 import type { OrderStatus } from '../../workflows/order-status';
@@ -35,8 +36,6 @@ interface PlacedOrder {
   status: string;
   webhook?: { status: number | null; body: unknown; error?: string };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function postJson(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
   let response: Response;
@@ -132,46 +131,49 @@ export async function runDemo(opts: DemoOptions, out: (line: string) => void): P
 async function follow(client: Client, order: ApicbaseOrder, opts: DemoOptions, out: (line: string) => void): Promise<OrderStatus> {
   const handle = client.workflow.getHandle(orderWorkflowId(order.id));
   out(`3. order-relay: workflow ${handle.workflowId} (Temporal ${opts.temporal}, namespace ${opts.namespace})`);
-  const deadline = Date.now() + opts.timeoutMs;
   let printed = 0;
   let shipped = false;
+  let cannotShip: string | undefined;
   let reportedStuck: string | undefined;
-  for (;;) {
-    let current: OrderStatus | undefined;
-    try {
-      current = await handle.query(statusQuery);
-    } catch {
-      // not started yet (pull) or no worker for a moment: keep waiting
+  let current: OrderStatus | undefined;
+  /** Prints what changed since the last look; the status once the order reached a final stage. */
+  const finished = async (): Promise<OrderStatus | undefined> => {
+    // Not started yet (pull) or no worker for a moment: keep waiting.
+    current = (await handle.query(statusQuery).catch(() => undefined)) ?? current;
+    if (!current) return undefined;
+    for (const change of current.history.slice(printed)) out(`   ${change.at}  ${change.stage}${change.detail ? `  (${change.detail})` : ''}`);
+    printed = current.history.length;
+    if (FINAL_STAGES.includes(current.stage)) {
+      if (current.stage === 'SHIPPED') {
+        for (const s of current.shipments) out(`5. shipped: ${s.carrierName ?? s.carrierLabel ?? 'carrier'} ${s.trackingCode}${s.traceUrl ? ` ${s.traceUrl}` : ''}`);
+        out(`Done: Apicbase order ${order.order_number} → Hublify order ${current.hublify?.orderId ?? '?'} → SHIPPED.`);
+      }
+      return current;
     }
-    if (current) {
-      for (const change of current.history.slice(printed)) out(`   ${change.at}  ${change.stage}${change.detail ? `  (${change.detail})` : ''}`);
-      printed = current.history.length;
-      if (FINAL_STAGES.includes(current.stage)) {
-        if (current.stage === 'SHIPPED') {
-          for (const s of current.shipments) out(`5. shipped: ${s.carrierName ?? s.carrierLabel ?? 'carrier'} ${s.trackingCode}${s.traceUrl ? ` ${s.traceUrl}` : ''}`);
-          out(`Done: Apicbase order ${order.order_number} → Hublify order ${current.hublify?.orderId ?? '?'} → SHIPPED.`);
-        }
-        return current;
-      }
-      if (opts.ship && !shipped && current.stage === 'WAITING_FOR_SHIPMENT') {
-        out(`4. Hublify (sandbox ${opts.hublifySandbox}): the warehouse ships order ${order.order_number}`);
-        const ship = await postJson(`${opts.hublifySandbox}/_sandbox/orders/${encodeURIComponent(order.order_number)}/ship`, {});
-        if (ship.status !== 200) throw new Error(`the Hublify sandbox could not ship it: HTTP ${ship.status} ${JSON.stringify(ship.json)}`);
-        shipped = true;
-      }
-      // Once each time it gets stuck (not at every poll while it waits for support).
-      const stuckSince = current.stage === 'NEEDS_ATTENTION' ? stageEntry(current.history, 'NEEDS_ATTENTION')?.at : undefined;
-      if (stuckSince && stuckSince !== reportedStuck) {
-        reportedStuck = stuckSince;
-        for (const line of stuckOrderAdvice(order.order_number, current.lastError)) out(line);
-      }
+    if (opts.ship && !shipped && current.stage === 'WAITING_FOR_SHIPMENT') {
+      out(`4. Hublify (sandbox ${opts.hublifySandbox}): the warehouse ships order ${order.order_number}`);
+      const ship = await postJson(`${opts.hublifySandbox}/_sandbox/orders/${encodeURIComponent(order.order_number)}/ship`, {});
+      if (ship.status !== 200) cannotShip = `the Hublify sandbox could not ship it: HTTP ${ship.status} ${JSON.stringify(ship.json)}`;
+      shipped = true;
     }
-    if (Date.now() > deadline) {
+    // Once each time it gets stuck (not at every poll while it waits for support).
+    const stuckSince = current.stage === 'NEEDS_ATTENTION' ? stageEntry(current.history, 'NEEDS_ATTENTION')?.at : undefined;
+    if (stuckSince && stuckSince !== reportedStuck) {
+      reportedStuck = stuckSince;
+      for (const line of stuckOrderAdvice(order.order_number, current.lastError)) out(line);
+    }
+    return undefined;
+  };
+  return pollUntil(finished, {
+    what: `order ${order.order_number} to finish`,
+    timeoutMs: opts.timeoutMs,
+    everyMs: 500,
+    abortIf: () => cannotShip,
+    detail: () => {
       const stuck = current?.stage === 'NEEDS_ATTENTION' ? ` (it waits for support: npx order-relay orders show ${order.order_number})` : '';
-      throw new Error(`not finished within ${Math.round(opts.timeoutMs / 1000)} s; last stage ${current?.stage ?? 'unknown (no workflow yet)'}${stuck}`);
-    }
-    await sleep(500);
-  }
+      return `last stage ${current?.stage ?? 'unknown (no workflow yet)'}${stuck}`;
+    },
+  });
 }
 
 function parseItem(value: string, previous: DemoOptions['items'] | undefined): DemoOptions['items'] {

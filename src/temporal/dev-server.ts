@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { pollUntil, PollTimeoutError } from '../poll-until';
 
 export interface DevServerOptions {
   cliPath: string;
@@ -80,16 +81,18 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   child.stderr?.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (await canConnect(opts.ip, opts.port)) break;
-    if (child.exitCode !== null) throw new Error(`Temporal dev server exited with code ${child.exitCode}:\n${tail.join('\n')}`);
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`Temporal dev server did not listen on ${address} within 60s:\n${tail.join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const exitedEarly = () =>
+    child.exitCode !== null || child.signalCode !== null ? `Temporal dev server exited (${child.exitCode ?? child.signalCode}):\n${tail.join('\n')}` : undefined;
+  await pollUntil(() => canConnect(opts.ip, opts.port), {
+    what: `the Temporal dev server to listen on ${address}`,
+    timeoutMs: 60_000,
+    everyMs: 200,
+    abortIf: exitedEarly,
+    detail: () => `its last lines:\n${tail.join('\n')}`,
+  }).catch((err: unknown) => {
+    if (err instanceof PollTimeoutError) child.kill('SIGKILL');
+    throw err;
+  });
 
   return {
     address,
