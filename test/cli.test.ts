@@ -12,14 +12,14 @@ import type { ApicbaseOrder } from '../src/apicbase/order';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import type { OrderStatus } from '../workflows/order-status';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
-import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
+import { SHORT_INJECT_RETRY, startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { cliEnv as operatorEnv } from './helpers/cli-process';
 import { TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, type TestSystem } from './helpers/system';
 import { inStage, waitForVisible } from './helpers/visibility';
 
 const root = path.resolve(__dirname, '..');
 const slowPolls = { pollSchedule: parsePollSchedule('1h') };
-const shortInjectRetry = { injectRetry: { initialIntervalMs: 100, maximumIntervalMs: 200, retryForMs: 1_000 } };
+const shortInjectRetry = { injectRetry: SHORT_INJECT_RETRY };
 const inAWeek = () => new Date(Date.now() + 7 * 86_400_000).toISOString();
 const stages = (s: { history?: OrderStatus['history'] }) => (s.history ?? []).map((h) => h.stage);
 

@@ -12,7 +12,7 @@ import { amendUpdate, cancelUpdate, pollNowSignal, requestQuery, retrySignal } f
 import { CANCEL_REFUSED_IN_HUBLIFY, type OrderStatus, type OrderWorkflowSettings } from '../workflows/order-status';
 import { failureType } from '../workflows/failures';
 import { sampleOrder } from './helpers/sample-order';
-import { stageIs, startTestOrder, waitForStatus } from './helpers/orders';
+import { SHORT_INJECT_RETRY, stageIs, startTestOrder, waitForStatus } from './helpers/orders';
 import { startTestSystem, type TestSystem } from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
 import { startNotifySink, type NotifySink } from './helpers/notify-sink';
@@ -283,7 +283,7 @@ void describe('order lifecycle edges (#11)', () => {
     sink.status = 500;
     system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
     try {
-      const handle = await startTestOrder(system, order, { ...slowPolls, injectRetry: { initialIntervalMs: 100, maximumIntervalMs: 200, retryForMs: 1_000 } });
+      const handle = await startTestOrder(system, order, { ...slowPolls, injectRetry: SHORT_INJECT_RETRY });
       await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
       await until('the sink was tried and failed', () => noticesFor(order.order_number).length >= 1);
       system.sandbox.clearFaults();
@@ -305,7 +305,7 @@ void describe('order lifecycle edges (#11)', () => {
   void it('a retry note is in the stage history', async () => {
     const order = sampleOrder();
     system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
-    const handle = await startTestOrder(system, order, { ...slowPolls, injectRetry: { initialIntervalMs: 100, maximumIntervalMs: 200, retryForMs: 1_000 } });
+    const handle = await startTestOrder(system, order, { ...slowPolls, injectRetry: SHORT_INJECT_RETRY });
     await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     system.sandbox.clearFaults();
     await handle.signal(retrySignal, { note: 'Hublify is back' });

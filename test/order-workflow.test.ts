@@ -9,7 +9,7 @@ import { OrderStage } from '../workflows/search-attributes';
 import type { OrderStatus } from '../workflows/order-status';
 import type { orderWorkflow } from '../workflows/order-workflow';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
-import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
+import { SHORT_INJECT_RETRY, startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { startTestSystem, type TestSystem } from './helpers/system';
 import { operationsContext } from '../src/operations/context';
 import { showOrder } from '../src/operations/orders';
@@ -86,9 +86,8 @@ void describe('order workflow', () => {
   void it('an outage longer than the retry budget waits for support, then `retry` injects it', async () => {
     const order = sampleOrder();
     system.sandbox.injectFault({ kind: 'http500', forMs: 60_000, verbs: ['order_create'] });
-    // A 3 s budget: long enough that the attempt after `retry` completes on a busy 2-core CI machine
-    // (1 s timed out there once), far shorter than the 60 s outage.
-    const handle = await startTestOrder(system, order, { injectRetry: { initialIntervalMs: 100, maximumIntervalMs: 200, retryForMs: 3_000 } });
+    // A budget far shorter than the 60 s outage.
+    const handle = await startTestOrder(system, order, { injectRetry: SHORT_INJECT_RETRY });
     const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     assert.match(stuck.lastError ?? '', /could not be reached/);
     system.sandbox.clearFaults();
@@ -196,7 +195,8 @@ void describe('order workflow', () => {
 
   void it('flags an overdue order for support, keeps tracking, then ends TIMED_OUT at the hard limit', async () => {
     const order = sampleOrder({ expected_delivery_date: new Date(Date.now() + 1_000).toISOString() });
-    const handle = await startTestOrder(system, order, { pollSchedule: parsePollSchedule('500ms'), overdueGraceMs: 500, hardLimitMs: 4_000 });
+    // The hard limit leaves seconds between OVERDUE and TIMED_OUT, for the status poll to see the first on a busy machine.
+    const handle = await startTestOrder(system, order, { pollSchedule: parsePollSchedule('500ms'), overdueGraceMs: 500, hardLimitMs: 10_000 });
     const overdue = await waitForStatus(handle, stageIs('OVERDUE'));
     assert.equal(overdue.overdue, true);
     const polledBefore = overdue.attempts.polls;

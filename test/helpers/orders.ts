@@ -44,6 +44,12 @@ export async function waitForStatus(
   }
 }
 
+/**
+ * A short injection retry budget, so an outage sends an order to support in seconds. The attempt after
+ * support's `retry` must still finish within it on a busy 2-core machine: 1 s timed out there.
+ */
+export const SHORT_INJECT_RETRY: OrderWorkflowSettings['injectRetry'] = { initialIntervalMs: 100, maximumIntervalMs: 200, retryForMs: 3_000 };
+
 export const stageIs =
   (...stages: OrderStatus['stage'][]) =>
   (s: OrderStatus) =>
