@@ -12,6 +12,7 @@ import { authorizeWithSandbox } from '../../src/apicbase/sandbox/auto-authorize'
 import { startApicbaseSandbox, type ApicbaseSandbox, type ApicbaseSandboxOptions } from '../../src/apicbase/sandbox/server';
 import { orderWorkflowId } from '../../src/apicbase/order';
 import { loadConfig } from '../../src/config';
+import { pollUntil, type NotYet } from '../../src/poll-until';
 import { PATIENCE_MS } from './patience';
 import { startTestSystem, TEST_WEBHOOK_SECRET, type TestSystem, type TestSystemOptions } from './system';
 
@@ -89,19 +90,9 @@ export async function startApicbaseTestSystem(
   };
 }
 
-export async function waitUntil<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what: string | (() => string)): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}${lastError ? ` (last error: ${(lastError as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+/** Polls `check` every 200 ms until it returns a value (not undefined or false). */
+export function waitUntil<T>(check: () => Promise<T | NotYet> | T | NotYet, timeoutMs: number, what: string | (() => string)): Promise<T> {
+  return pollUntil(check, { what, timeoutMs, everyMs: 200 });
 }
 
 /** Triggers the schedule now and resolves with the result of the workflow it started. */

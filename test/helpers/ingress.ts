@@ -4,6 +4,7 @@
 import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { pollUntil } from '../../src/poll-until';
 import { PATIENCE_MS } from './patience';
 import { metricSum } from './prometheus-text';
 
@@ -63,17 +64,11 @@ export async function workflowStatus(client: Client, workflowId: string): Promis
   return (await client.workflow.getHandle(workflowId).describe()).status.name;
 }
 
-/** Polls until `check` holds (or throws its last error after `timeoutMs`). */
+/** Polls until `check` stops throwing and returns its value; after `timeoutMs` the error carries its last failure. */
 export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = PATIENCE_MS, intervalMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-    }
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
+  // Wrapped: a check that passes may return nothing (assertions), which pollUntil would take for "not yet".
+  const passed = await pollUntil(async () => ({ value: await check() }), { what: 'a check to pass', timeoutMs, everyMs: intervalMs });
+  return passed.value;
 }
 
 /** Sum of the samples of `name` on /metrics whose labels include `labels` (0 when there are none). */

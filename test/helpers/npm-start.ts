@@ -1,6 +1,7 @@
 // `npm start`'s entry point (src/main.ts) as a child process, as a user runs it, on free ports.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { pollUntil } from '../../src/poll-until';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -21,12 +22,9 @@ export function start(env: Record<string, string>): Started {
   return { child, output: () => output };
 }
 
+/** Polls `check` every 250 ms; on timeout the error carries the process's output. */
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, output: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; output:\n${output()}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  await pollUntil(check, { what, timeoutMs, everyMs: 250, detail: () => `output:\n${output()}` });
 }
 
 export async function stop(started: Started): Promise<number | null> {

@@ -3,6 +3,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { ApicbaseOrder } from '../../src/apicbase/order';
 import { orderWorkflowSettings } from '../../src/orders/order-settings';
 import { startOrder } from '../../src/orders/start-order';
+import { pollUntil } from '../../src/poll-until';
 import { statusQuery } from '../../workflows/order-messages';
 import type { OrderStatus, OrderWorkflowSettings } from '../../workflows/order-status';
 import type { orderWorkflow } from '../../workflows/order-workflow';
@@ -24,24 +25,14 @@ export async function startTestOrder(
   return system.relay.client.workflow.getHandle<typeof orderWorkflow>(workflowId);
 }
 
-/** Polls the `status` query until `done` holds; fails with the last status after `timeoutMs`. */
-export async function waitForStatus(
-  handle: WorkflowHandle,
-  done: (s: OrderStatus) => boolean,
-  timeoutMs = PATIENCE_MS,
-): Promise<OrderStatus> {
-  const deadline = Date.now() + timeoutMs;
+/** Polls the `status` query every 100 ms until `done` holds; fails with the last status after `timeoutMs`. */
+export function waitForStatus(handle: WorkflowHandle, done: (s: OrderStatus) => boolean, timeoutMs = PATIENCE_MS): Promise<OrderStatus> {
   let last: OrderStatus | undefined;
-  for (;;) {
-    try {
-      last = await handle.query(statusQuery);
-      if (done(last)) return last;
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-    }
-    if (Date.now() > deadline) throw new Error(`status condition not reached in ${timeoutMs} ms; last status: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const reached = async () => {
+    last = await handle.query(statusQuery);
+    return done(last) ? last : undefined;
+  };
+  return pollUntil(reached, { what: `the order's status condition (${handle.workflowId})`, timeoutMs, detail: () => `last status: ${JSON.stringify(last)}` });
 }
 
 /**
