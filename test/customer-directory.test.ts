@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { loadConfig } from '../src/config';
+import { pollUntil } from '../src/poll-until';
 import {
   CustomerDirectoryError,
   findCustomer,
@@ -193,16 +194,8 @@ void describe('the running relay reloads the directory when its file changes (no
   });
   after(() => system?.close());
 
-  /** Polls until `check` holds (the watcher reacts to the file system's event, not at a fixed time). */
-  async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value) return value;
-      if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
+  /** How the tests wait: the watcher reacts to the file system's event, not at a fixed time. */
+  const watching = { timeoutMs: 20_000, everyMs: 50 };
 
   const doctorCustomers = async () => {
     const res = await fetch(`${system.baseUrl}/admin/doctor`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
@@ -219,17 +212,17 @@ void describe('the running relay reloads the directory when its file changes (no
     // Support adds the customer location; the relay takes it without a restart.
     const withNew = { ...example, customers: { ...example.customers, 'CUST-NEW': { ...validCustomer, invoice: { ...validCustomer.invoice, street: 'Neukundenweg' } } } };
     writeFileSync(file, JSON.stringify(withNew, null, 2));
-    await until(() => findCustomer(system.relay.customerDirectory.customers(), 'CUST-NEW'), 'the relay sees CUST-NEW');
+    await pollUntil(() => findCustomer(system.relay.customerDirectory.customers(), 'CUST-NEW'), { what: 'the relay to see CUST-NEW', ...watching });
     const accepted = await deliverOrder(system.baseUrl, newcomer);
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
     // The activities map with the reloaded directory: Hublify gets the new customer's address.
-    const inHublify = await until(() => system.sandbox.order(newcomer.order_number), 'the order is in Hublify');
+    const inHublify = await pollUntil(() => system.sandbox.order(newcomer.order_number), { what: 'the order in Hublify', ...watching });
     assert.equal(inHublify.order.invoice_street, 'Neukundenweg');
     assert.equal((await doctorCustomers()).status, 'ok');
 
     // An invalid edit: kept aside, the last good directory stays in use, doctor says so.
     writeFileSync(file, JSON.stringify({ customers: { 'CUST-NEW': { ...validCustomer, vatPct: 19 } } }));
-    const state = await until(() => system.relay.customerDirectory.state().rejectedEdit && system.relay.customerDirectory.state(), 'the invalid edit is seen');
+    const state = await pollUntil(() => system.relay.customerDirectory.state().rejectedEdit && system.relay.customerDirectory.state(), { what: 'the invalid edit to be seen', ...watching });
     assert.ok(state.rejectedEdit?.problems.some((p) => p.startsWith('customers.CUST-NEW.vatPct')), JSON.stringify(state));
     const failed = await doctorCustomers();
     assert.equal(failed.status, 'fail');
@@ -240,7 +233,7 @@ void describe('the running relay reloads the directory when its file changes (no
 
     // Fixed: doctor is content again.
     writeFileSync(file, JSON.stringify(withNew, null, 2));
-    await until(() => !system.relay.customerDirectory.state().rejectedEdit, 'the fixed file is taken');
+    await pollUntil(() => !system.relay.customerDirectory.state().rejectedEdit, { what: 'the fixed file to be taken', ...watching });
     assert.equal((await doctorCustomers()).status, 'ok');
   });
 });

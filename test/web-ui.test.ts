@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { orderWorkflowId } from '../src/apicbase/order';
 import { freeLoopbackPort } from '../src/net/free-port';
+import { pollUntil } from '../src/poll-until';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
 import { PATIENCE_MS } from './helpers/patience';
@@ -25,18 +26,17 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-
 
 /** Waits until some frame of the page (the UI renders Markdown in frames) shows `text`. */
 async function frameShowing(page: Page, text: string | RegExp, timeoutMs = PATIENCE_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  const seen: string[] = [];
-  for (;;) {
-    seen.length = 0;
+  let seen: string[] = [];
+  const shown = async () => {
+    seen = [];
     for (const frame of page.frames()) {
       const body = await frame.locator('body').innerText({ timeout: 1_000 }).catch(() => '');
-      if (typeof text === 'string' ? body.includes(text) : text.test(body)) return;
+      if (typeof text === 'string' ? body.includes(text) : text.test(body)) return true;
       seen.push(body.slice(0, 200));
     }
-    if (Date.now() > deadline) throw new Error(`no frame shows ${String(text)}; frames: ${JSON.stringify(seen)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+    return false;
+  };
+  await pollUntil(shown, { what: `a frame showing ${String(text)}`, timeoutMs, everyMs: 250, detail: () => `frames: ${JSON.stringify(seen)}` });
 }
 
 void describe('Temporal Web UI as the operator console (browser)', () => {

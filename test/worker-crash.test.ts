@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { pollUntil } from '../src/poll-until';
 import { sampleOrder } from './helpers/sample-order';
 import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { PATIENCE_MS } from './helpers/patience';
@@ -30,14 +31,6 @@ function startWorkerProcess(system: TestSystem): ChildProcess {
   });
 }
 
-async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 void describe('worker killed mid-injection', () => {
   let system: TestSystem;
   const children: ChildProcess[] = [];
@@ -58,10 +51,10 @@ void describe('worker killed mid-injection', () => {
     children.push(first);
     const handle = await startTestOrder(system, order);
 
-    await until(() => (system.sandbox.requestCounts().order_create ?? 0) >= 1, PATIENCE_MS, 'the first order_create');
+    await pollUntil(() => (system.sandbox.requestCounts().order_create ?? 0) >= 1, { what: 'the first order_create', timeoutMs: PATIENCE_MS, everyMs: 25 });
     first.kill('SIGKILL');
     // Hublify finishes the request the dead worker sent: the order now exists there.
-    await until(() => system.sandbox.orders().some((o) => o.o_orderid_external === order.order_number), PATIENCE_MS, 'Hublify to create the order');
+    await pollUntil(() => system.sandbox.orders().some((o) => o.o_orderid_external === order.order_number), { what: 'Hublify to create the order', timeoutMs: PATIENCE_MS, everyMs: 25 });
 
     const second = startWorkerProcess(system);
     children.push(second);
