@@ -8,11 +8,13 @@ import { HublifyClient } from '../src/hublify/client';
 import { orderWorkflowSettings } from '../src/orders/order-settings';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { startOrder, startOrderAndAwaitVerdict } from '../src/orders/start-order';
+import { pollUntil } from '../src/poll-until';
 import { amendUpdate, cancelUpdate, pollNowSignal, requestQuery, retrySignal } from '../workflows/order-messages';
 import { CANCEL_REFUSED_IN_HUBLIFY, type OrderStatus, type OrderWorkflowSettings } from '../workflows/order-status';
 import { failureType } from '../workflows/failures';
 import { sampleOrder } from './helpers/sample-order';
 import { SHORT_INJECT_RETRY, stageIs, startTestOrder, waitForStatus } from './helpers/orders';
+import { PATIENCE_MS } from './helpers/patience';
 import { startTestSystem, type TestSystem } from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
 import { startNotifySink, type NotifySink } from './helpers/notify-sink';
@@ -33,9 +35,8 @@ async function stopTracking(handle: WorkflowHandle): Promise<void> {
 }
 
 async function until(what: string, check: () => boolean | Promise<boolean>): Promise<void> {
-  // Waits on the event itself; the test runner's own timeout is the only bound.
-  while (!(await check())) await new Promise((r) => setTimeout(r, 50));
-  void what;
+  // Waits on the event itself; PATIENCE_MS only bounds a test whose event never comes, and says which.
+  await pollUntil(check, { what, timeoutMs: PATIENCE_MS, everyMs: 50 });
 }
 
 void describe('order lifecycle edges (#11)', () => {
