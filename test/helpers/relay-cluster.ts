@@ -10,6 +10,7 @@ import { writeWorkflowBundle } from '../../scripts/bundle-workflows';
 import { orderWorkflowId } from '../../src/apicbase/order';
 import { generateCodecKeyLine, payloadCodecFromConfig } from '../../src/codec';
 import { startHublifySandbox, type HublifySandbox } from '../../src/hublify/sandbox/server';
+import { pollUntil } from '../../src/poll-until';
 import { temporalGrpcInterceptors } from '../../src/temporal/grpc-retry';
 import { startRelayProcess, type RelayProcess } from './relay-process';
 import { FAST_TIMINGS, TEST_CHANNEL_TOKEN, TEST_HUBLIFY_PUSH_TOKEN, TEST_WEBHOOK_SECRET } from './system';
@@ -83,11 +84,7 @@ export async function startRelayCluster(): Promise<RelayCluster> {
 
 /** Polls `check` every 100 ms; the cluster tests' bound is generous, for a loaded machine. */
 export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 300_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await pollUntil(check, { what, timeoutMs });
 }
 
 /** One relay cluster for the enclosing describe(): started before its tests, closed after them. */
