@@ -17,6 +17,8 @@ import { parseRetryAfter } from '../src/hublify/retry-after';
 import { exampleOrderCreateRequest } from '../src/hublify/sandbox/example-order';
 import { startHublifySandbox, type HublifySandbox } from '../src/hublify/sandbox/server';
 import type { HublifyOrderFields } from '../src/hublify/types';
+import { pollUntil } from '../src/poll-until';
+import { PATIENCE_MS } from './helpers/patience';
 
 // ---------------------------------------------------------------------------------------------
 // The contract suite
@@ -326,7 +328,7 @@ void describe('HublifyClient: sandbox faults', () => {
     sandbox.injectFault({ kind: 'slow', delayMs: 400, verbs: ['order_create'] });
     const request = exampleOrderCreateRequest({ o_orderid_external: 'LOST-REPLY-1' });
     await transient(client.orderCreate(request), 'timeout');
-    while (!sandbox.order('LOST-REPLY-1')) await new Promise((resolve) => setTimeout(resolve, 20));
+    await pollUntil(() => sandbox.order('LOST-REPLY-1'), { what: 'the sandbox to create LOST-REPLY-1', timeoutMs: PATIENCE_MS, everyMs: 20 });
     const again = await client.orderCreate(request);
     assert.equal(again.duplicate, true);
     assert.equal(again.data.orderid, sandbox.order('LOST-REPLY-1')?.orderid);

@@ -15,6 +15,8 @@ import { startHublifySandbox, type HublifySandbox } from '../src/hublify/sandbox
 import type { SandboxOrder } from '../src/hublify/sandbox/state';
 import { parseTranstimeSearch } from '../src/hublify/sandbox/transtime-filter';
 import type { HublifyMessage, HublifyOrderCreateRequest, HublifyOrderData } from '../src/hublify/types';
+import { pollUntil } from '../src/poll-until';
+import { PATIENCE_MS } from './helpers/patience';
 
 /** A channel-API answer as the tests read it (the sandbox's answers are checked field by field). */
 interface Envelope<D = HublifyOrderData> {
@@ -433,7 +435,7 @@ void describe('Hublify sandbox: close', () => {
       // Both fail once the sandbox closes; assert.rejects watches them from the start.
       const hanging = assert.rejects(call(), TypeError);
       const slow = assert.rejects(call(), TypeError);
-      while ((sandbox.requestCounts().stats ?? 0) < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+      await pollUntil(() => (sandbox.requestCounts().stats ?? 0) >= 2, { what: 'both calls to reach the sandbox', timeoutMs: PATIENCE_MS, everyMs: 10 });
       await sandbox.close();
       await Promise.all([hanging, slow]);
     } finally {

@@ -7,9 +7,11 @@ import { ConfigError, loadConfig } from '../src/config';
 import { HublifyClient } from '../src/hublify/client';
 import { createOrderWorker, workerTuningFrom } from '../src/worker/order-worker';
 import { loadCustomerDirectory } from '../src/customers/directory';
+import { pollUntil } from '../src/poll-until';
 import { openOrderStore } from '../src/store/order-store';
 import { createLogger } from '../src/logger';
 import { installTemporalRuntime } from '../src/temporal/runtime';
+import { PATIENCE_MS } from './helpers/patience';
 import { testWorkflowBundle } from './helpers/system';
 import { startTestTemporal } from './helpers/temporal';
 
@@ -63,7 +65,7 @@ void describe('worker tuning settings', () => {
         // It starts polling with them (the SDK checks them then), and stops.
         let ran = false;
         await worker.runUntil(async () => {
-          while (worker.getState() !== 'RUNNING') await new Promise((r) => setTimeout(r, 20));
+          await pollUntil(() => worker.getState() === 'RUNNING', { what: 'the worker to run', timeoutMs: PATIENCE_MS, everyMs: 20 });
           ran = true;
         });
         assert.ok(ran, 'the worker ran');
