@@ -397,10 +397,15 @@ void describe('Hublify sandbox: control API', () => {
 
   void it('faults within a time window hit every call until the window ends', async () => {
     const stats = () => request(`${sandbox.url}/api/${sandbox.channel}/stats`, { body: {}, headers: { 'API-Channel-Token': sandbox.token } });
-    const { json: fault } = await control<{ until: string; remaining: number | null }>('/faults', { body: { kind: 'http500', forMs: 500 } });
+    const { json: fault } = await control<{ until: string; remaining: number | null }>('/faults', { body: { kind: 'http500', forMs: 2_000 } });
     assert.equal(fault.remaining, null, 'no count: the window alone bounds it');
-    for (let i = 0; i < 3; i++) assert.equal((await stats()).status, 500);
-    await new Promise((resolve) => setTimeout(resolve, Date.parse(fault.until) - Date.now() + 20));
+    // An answer that arrived before the window's end was given within it (a busy machine may be slow to ask).
+    const until = Date.parse(fault.until);
+    const answered = [];
+    for (let i = 0; i < 3; i++) answered.push({ status: (await stats()).status, inWindow: Date.now() < until });
+    assert.ok(answered[0]!.inWindow, 'the first answer came within the window');
+    for (const a of answered.filter((x) => x.inWindow)) assert.equal(a.status, 500);
+    await new Promise((resolve) => setTimeout(resolve, until - Date.now() + 20));
     assert.equal((await stats()).status, 200);
   });
 
