@@ -153,23 +153,6 @@ async function main(): Promise<void> {
   }
 }
 
-// A webhook call abandoned at its deadline leaves the SDK's gRPC retry timer behind; when it fires after the
-// relay closed its connection it throws "Channel has been shut down" from a timer. After the run that is noise,
-// not a result: counted and said once at exit, keeping the exit code the checks set.
-let abandonedRetries = 0;
-process.on('uncaughtException', (err) => {
-  if (err instanceof Error && /Channel has been shut down/.test(err.message)) {
-    abandonedRetries += 1;
-    return;
-  }
-  throw err;
-});
-process.on('exit', () => {
-  if (abandonedRetries > 0) {
-    process.stderr.write(`[bench] ignored ${abandonedRetries} gRPC retries of calls abandoned at their deadline, fired after shutdown (Channel has been shut down)\n`);
-  }
-});
-
 main().catch((err: unknown) => {
   process.stderr.write(`${(err as Error).stack ?? String(err)}\n`);
   process.exitCode = 1;

@@ -1,13 +1,18 @@
 // An update whose workflow task the server refused (WorkflowNotReady) is sent again by the client's
 // gRPC retry, the same update id, so support's cancel or amend does not fail on a server-side race.
+// And a call abandoned while the retry waits ends quietly when the connection is closed meanwhile.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { InterceptingCall, ListenerBuilder, status as grpcStatus, type InterceptorOptions } from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { Context } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { isWorkflowNotReady, temporalGrpcInterceptors, type StatusObject } from '../src/temporal/grpc-retry';
+import { freeLoopbackPort } from '../src/net/free-port';
 import { finishUpdate, pokeSignal } from './fixtures/update-race-workflow';
+
+type NextCall = Parameters<ReturnType<typeof temporalGrpcInterceptors>[number]>[1];
 import { startTestTemporal } from './helpers/temporal';
 
 void describe('WorkflowNotReady answers to an update', () => {
@@ -66,6 +71,39 @@ void describe('WorkflowNotReady answers to an update', () => {
       assert.equal(pokes, 2, 'the update was delivered twice: refused once, then completed');
     } finally {
       await connection.close();
+    }
+  });
+});
+
+void describe('a call abandoned while its retry waits, then the connection closed', () => {
+  void it('ends CANCELLED instead of throwing "Channel has been shut down" from the retry timer', async () => {
+    // Sees each attempt's status: the first refusal means the retry is now waiting on its timer.
+    let refused!: () => void;
+    const firstRefusal = new Promise<void>((resolve) => (refused = resolve));
+    const observer = (options: InterceptorOptions, nextCall: NextCall) =>
+      new InterceptingCall(nextCall(options), {
+        start: (metadata, listener, next) =>
+          next(metadata, new ListenerBuilder().withOnReceiveStatus((status, nextStatus) => (refused(), nextStatus(status))).build()),
+      });
+    // Nothing listens there: every attempt is refused (UNAVAILABLE) and retried after a backoff.
+    const address = `127.0.0.1:${await freeLoopbackPort()}`;
+    const connection = Connection.lazy({ address, interceptors: [...temporalGrpcInterceptors(), observer] });
+    const client = new Client({ connection });
+    let onUncaught!: (err: Error) => void;
+    const uncaught = new Promise<Error>((resolve) => (onUncaught = resolve));
+    process.on('uncaughtException', onUncaught);
+    try {
+      const abandon = new AbortController();
+      const call = client.withAbortSignal(abandon.signal, () => client.workflow.count(''));
+      await firstRefusal;
+      // Abandoned as the webhook abandons a call at its deadline, then the connection closed (shutdown).
+      abandon.abort();
+      await connection.close();
+      const outcome = await Promise.race([call.then(() => 'answered', (err: Error) => err), uncaught.then((err) => `uncaught: ${err.message}`)]);
+      assert.ok(outcome instanceof Error, String(outcome));
+      assert.equal((outcome.cause as StatusObject | undefined)?.code, grpcStatus.CANCELLED, outcome.message);
+    } finally {
+      process.off('uncaughtException', onUncaught);
     }
   });
 });

@@ -3,11 +3,17 @@
 // often UnhandledCommand, when the workflow completes in the same task as an activity result arrives —
 // and nothing about the update was recorded. The call is safe to repeat: the retry re-sends the same
 // request, update id included, so the server deduplicates it if it had been recorded after all.
+// And one guard: the SDK waits for a retry on a timer that neither an abort nor a deadline clears, so a
+// call abandoned at its deadline (the webhook's) retries later on its own. When the connection was
+// closed meanwhile, that attempt threw "Channel has been shut down" from the timer: an uncaught
+// exception in whichever process closed the connection, and a call that never settled.
+import { Metadata, status as grpcStatus } from '@grpc/grpc-js';
 import { defaultGrpcRetryOptions, isRetryableError, makeGrpcRetryInterceptor, type GrpcRetryOptions } from '@temporalio/client';
 import { google } from '@temporalio/proto';
 
 export type StatusObject = Parameters<GrpcRetryOptions['retryableDecider']>[1];
 type Interceptor = ReturnType<typeof makeGrpcRetryInterceptor>;
+type Attempt = ReturnType<Parameters<Interceptor>[1]>;
 const FAILED_PRECONDITION: number = 9; // gRPC status code
 
 const WORKFLOW_NOT_READY = 'type.googleapis.com/temporal.api.errordetails.v1.WorkflowNotReadyFailure';
@@ -24,13 +30,40 @@ export function isWorkflowNotReady(status: StatusObject): boolean {
   }
 }
 
+/** An attempt that could not be made (the connection is closed): it ends at once, CANCELLED. */
+function attemptNotMade(details: string): Attempt {
+  const nothing = () => undefined;
+  return {
+    start(_metadata, listener) {
+      process.nextTick(() => listener?.onReceiveStatus?.({ code: grpcStatus.CANCELLED, details, metadata: new Metadata() }));
+    },
+    cancelWithStatus: nothing,
+    getPeer: () => '',
+    getAuthContext: () => null,
+    sendMessageWithContext: nothing,
+    sendMessage: nothing,
+    startRead: nothing,
+    halfClose: nothing,
+  };
+}
+
 /** For `Connection.connect({ interceptors })`: the SDK's default retries and WorkflowNotReady. */
 export function temporalGrpcInterceptors(): Interceptor[] {
   const defaults = defaultGrpcRetryOptions({ maxAttempts: MAX_ATTEMPTS });
+  const retry = makeGrpcRetryInterceptor({
+    delayFunction: defaults.delayFunction,
+    retryableDecider: (attempt, status) => attempt < MAX_ATTEMPTS && (isRetryableError(status) || isWorkflowNotReady(status)),
+  });
+  // Each attempt, first or retried, goes through `nextCall`: on a closed channel it ends CANCELLED
+  // (not retried) instead of throwing.
   return [
-    makeGrpcRetryInterceptor({
-      delayFunction: defaults.delayFunction,
-      retryableDecider: (attempt, status) => attempt < MAX_ATTEMPTS && (isRetryableError(status) || isWorkflowNotReady(status)),
-    }),
+    (options, nextCall) =>
+      retry(options, (callOptions) => {
+        try {
+          return nextCall(callOptions);
+        } catch (err) {
+          return attemptNotMade((err as Error).message);
+        }
+      }),
   ];
 }
