@@ -137,10 +137,13 @@ void describe('admin API', () => {
     assert.deepEqual([update.body.outcome, update.body.updated, update.body.refused], ['updated', ['deliver_town'], ['st_label']]);
 
     // Retry while tracking only polls (and says so); poll after shipping brings it home.
+    const pollsBefore = (await waitForStatus(handle, () => true)).attempts.polls;
     const retried = await post(`/admin/orders/${stuckOrder.id}/retry`, { note: 'checking' });
     assert.equal(retried.status, 202, retried.text);
     assert.equal(retried.body.signalled, 'retry');
     assert.match(String(retried.body.note), /not waiting for support/);
+    // Shipped only once the retry's poll has asked Hublify: else that poll finds it shipped first.
+    await waitForStatus(handle, (s) => s.attempts.polls > pollsBefore);
     system.sandbox.ship(stuckOrder.order_number, { shipments: [{ carrier: 'dhl', trackingCode: 'JJD-ADMIN-1' }] });
     const polled = await post(`/admin/orders/${encodeURIComponent(stuckOrder.order_number)}/poll`);
     assert.equal(polled.status, 202, polled.text);

@@ -1,7 +1,7 @@
 // What support does to an order: cancel (with a reason), retry, poll, amend, and replay a saved
 // Apicbase payload. The messages are the workflow's own (workflows/order-messages.ts).
 import { randomUUID } from 'node:crypto';
-import { WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateStage } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { apicbaseOrderSchema, describeIssues, orderWorkflowId } from '../apicbase/order';
 import { workflowUiLink } from '../ingress/web-ui-link';
@@ -159,11 +159,10 @@ export interface SignalResult {
 }
 
 /** Signal `retry`: the stuck step runs again (support fixed something outside). */
-export async function retryOrder(ctx: OperationsContext, ref: string, note?: string): Promise<SignalResult> {
-  const order = await resolveOrder(ctx, ref);
-  requireRunning(order, 'retry');
-  try {
-    const status = await ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
+export async function retryOrder(ctx: OperationsContext, ref: string, note?: string, resolved?: ResolvedOrder): Promise<SignalResult> {
+  return signalOrClosed(ctx, ref, resolved, async (order) => {
+    requireRunning(order, 'retry');
+    const status = await statusOf(ctx, order);
     await order.handle.signal(retrySignal, note?.trim() ? { note: note.trim() } : {});
     return {
       workflowId: order.workflowId,
@@ -172,27 +171,50 @@ export async function retryOrder(ctx: OperationsContext, ref: string, note?: str
       stage: status?.stage ?? null,
       ...(status && status.stage !== 'NEEDS_ATTENTION' ? { note: `the order is ${status.stage}, not waiting for support: retry only polls Hublify now` } : {}),
     };
-  } catch (err) {
-    throw toOperationError(err);
-  }
+  });
 }
 
 /** Signal `pollNow`: ask Hublify about the order now instead of at the next scheduled poll. */
-export async function pollOrder(ctx: OperationsContext, ref: string): Promise<SignalResult> {
-  const order = await resolveOrder(ctx, ref);
-  const closedStage = order.description.typedSearchAttributes.get(OrderStage);
-  if (order.description.status.name !== 'RUNNING' && closedStage === 'SHIPPED') {
-    // Nothing to ask Hublify: the order is done. Said plainly, and not an error.
-    const status = await ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
-    return { workflowId: order.workflowId, orderNumber: status?.orderNumber ?? null, signalled: null, stage: 'SHIPPED', note: 'already shipped: nothing to poll (see `orders show` for the tracking codes)' };
-  }
-  requireRunning(order, 'poll');
-  try {
-    const status = await ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
+export async function pollOrder(ctx: OperationsContext, ref: string, resolved?: ResolvedOrder): Promise<SignalResult> {
+  return signalOrClosed(ctx, ref, resolved, async (order) => {
+    const closedStage = order.description.typedSearchAttributes.get(OrderStage);
+    if (order.description.status.name !== 'RUNNING' && closedStage === 'SHIPPED') {
+      // Nothing to ask Hublify: the order is done. Said plainly, and not an error.
+      const status = await statusOf(ctx, order);
+      return { workflowId: order.workflowId, orderNumber: status?.orderNumber ?? null, signalled: null, stage: 'SHIPPED', note: 'already shipped: nothing to poll (see `orders show` for the tracking codes)' };
+    }
+    requireRunning(order, 'poll');
+    const status = await statusOf(ctx, order);
     await order.handle.signal(pollNowSignal);
     return { workflowId: order.workflowId, orderNumber: status?.orderNumber ?? null, signalled: 'pollNow', stage: status?.stage ?? null };
+  });
+}
+
+const statusOf = (ctx: OperationsContext, order: ResolvedOrder) =>
+  ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
+
+/**
+ * Sends a signal to the order as it was looked up (`resolved`, else now). An order that closed between
+ * the look-up and the signal (it shipped meanwhile) is answered as a closed one, not "not found".
+ */
+async function signalOrClosed(
+  ctx: OperationsContext,
+  ref: string,
+  resolved: ResolvedOrder | undefined,
+  send: (order: ResolvedOrder) => Promise<SignalResult>,
+): Promise<SignalResult> {
+  const order = resolved ?? (await resolveOrder(ctx, ref));
+  try {
+    return await send(order);
   } catch (err) {
-    throw toOperationError(err);
+    if (!(err instanceof WorkflowNotFoundError) || order.description.status.name !== 'RUNNING') throw toOperationError(err);
+    const now = await resolveOrder(ctx, ref);
+    if (now.description.status.name === 'RUNNING') throw toOperationError(err);
+    try {
+      return await send(now);
+    } catch (again) {
+      throw toOperationError(again);
+    }
   }
 }
 
