@@ -25,11 +25,6 @@ export async function countWorkflows(client: Client, query: string): Promise<num
   return (await client.workflow.count(query)).count;
 }
 
-/** Asks `done` every `everyMs` (default 500) until it says yes; throws, naming `what`, when `timeoutMs` passes first. */
-export async function waitFor(what: string | (() => string), done: () => Promise<boolean>, timeoutMs: number, everyMs = 500): Promise<void> {
-  await pollUntil(done, { what, timeoutMs, everyMs });
-}
-
 /**
  * Waits until every workflow started on the run's task queue has settled (`settled`, a visibility
  * condition such as its stage) and what Hublify received agrees with them, then returns the reckoning.
@@ -51,17 +46,17 @@ export async function settledDeliveries(input: {
   const q = `TaskQueue = "${input.taskQueue}"`;
   let check: DeliveryCheck | undefined;
   let settled = 0;
-  await waitFor(
-    () => `${input.what}: ${settled} settled; last reckoning ${JSON.stringify(check)} (raise --drain-timeout)`,
-    async () => {
-      const started = await countWorkflows(input.client, q);
-      settled = await countWorkflows(input.client, `${q} AND ${input.settled}`);
-      check = countDeliveries({ started, sandbox: input.sandbox, acknowledged: input.acknowledged });
-      return check.duplicated > 0 || (settled === started && check.ok);
-    },
-    input.timeoutMs,
-    input.everyMs,
-  );
+  const agreed = async () => {
+    const started = await countWorkflows(input.client, q);
+    settled = await countWorkflows(input.client, `${q} AND ${input.settled}`);
+    check = countDeliveries({ started, sandbox: input.sandbox, acknowledged: input.acknowledged });
+    return check.duplicated > 0 || (settled === started && check.ok);
+  };
+  await pollUntil(agreed, {
+    what: () => `${input.what}: ${settled} settled; last reckoning ${JSON.stringify(check)} (raise --drain-timeout)`,
+    timeoutMs: input.timeoutMs,
+    everyMs: input.everyMs ?? 500,
+  });
   return check!;
 }
 

@@ -16,7 +16,8 @@ import { statusQuery } from '../../workflows/order-messages';
 import { writeWorkflowBundle } from '../bundle-workflows';
 import { pollDelayMs } from '../../workflows/poll-schedule';
 import { pollsPerDay, trackingActions, type TrackingActions } from './actions';
-import { countWorkflows, settledDeliveries, waitFor, type DeliveryCheck } from './deliveries';
+import { pollUntil } from '../../src/poll-until';
+import { countWorkflows, settledDeliveries, type DeliveryCheck } from './deliveries';
 import { benchOrder } from './orders';
 import { idleCpuPercent, memoryOf, v8HeapOf } from './proc-stats';
 import { BENCH_PUSH_TOKEN, type BenchRelay, type BenchSystem } from './system';
@@ -79,7 +80,7 @@ export async function runPark(
   const worker = spawnWorker(workerEnv);
   try {
     system.sandbox.reset();
-    await waitFor('the worker process to poll its task queue', async () => (await pollers(system, taskQueue)) > 0, 120_000, 250);
+    await pollUntil(async () => (await pollers(system, taskQueue)) > 0, { what: 'the worker process to poll its task queue', timeoutMs: 120_000, everyMs: 250 });
     const rssMbBeforeOrders = memoryOf(worker.pid!).rssMb;
     const starter: OrderStarterDeps = { client: api.relay.client, taskQueue, settings: () => orderWorkflowSettings(api.config) };
 
@@ -101,14 +102,19 @@ export async function runPark(
     let lastReport = Date.now();
     let waiting = 0;
     // A worker still injecting is not idle: measuring it would report its work as the cost of waiting.
-    await waitFor(() => `every order to wait for shipment: ${waiting} of ${opts.orders} after ${Math.round((Date.now() - started) / 1000)} s (raise --drain-timeout)`, async () => {
+    const allWaiting = async () => {
       waiting = await countWorkflows(system.client, `${q} AND OrderStage = "WAITING_FOR_SHIPMENT"`);
       if (Date.now() - lastReport > 15_000) {
         opts.progress(`${waiting} of ${opts.orders} orders waiting for shipment`);
         lastReport = Date.now();
       }
       return waiting >= opts.orders;
-    }, opts.drainTimeoutMs, 2_000);
+    };
+    await pollUntil(allWaiting, {
+      what: () => `every order to wait for shipment: ${waiting} of ${opts.orders} after ${Math.round((Date.now() - started) / 1000)} s (raise --drain-timeout)`,
+      timeoutMs: opts.drainTimeoutMs,
+      everyMs: 2_000,
+    });
     const parkedAfterSeconds = Math.round((Date.now() - started) / 1000);
     const delivery = await settledDeliveries({
       client: system.client,
@@ -191,11 +197,12 @@ async function probeActions(system: BenchSystem, api: BenchRelay, starter: Order
   // A query can fail while the worker with thousands of parked orders is busy: asked again at the next wait.
   const status = () => handle.query(statusQuery).catch(() => undefined);
   let hublifyId: string | undefined;
-  await waitFor('the probe order to be polled three times', async () => {
+  const polledThrice = async () => {
     const st = await status();
     hublifyId = st?.hublify?.orderId;
     return (st?.attempts.polls ?? 0) >= 3 && hublifyId !== undefined;
-  }, 600_000);
+  };
+  await pollUntil(polledThrice, { what: 'the probe order to be polled three times', timeoutMs: 600_000, everyMs: 500 });
   const data = system.sandbox.setState(hublifyId!, 'processing');
   const res = await fetch(`${api.baseUrl}/webhooks/hublify/orders`, {
     method: 'POST',
@@ -203,13 +210,14 @@ async function probeActions(system: BenchSystem, api: BenchRelay, starter: Order
     body: JSON.stringify({ status: true, data }),
   });
   if (!res.ok) throw new Error(`the push was refused: HTTP ${res.status}`);
-  await waitFor("the probe's workflow to see Hublify's push", async () => (await status())?.hublify?.state === 'processing', 120_000, 250);
+  await pollUntil(async () => (await status())?.hublify?.state === 'processing', { what: "the probe's workflow to see Hublify's push", timeoutMs: 120_000, everyMs: 250 });
   // The push's poll is followed by a new timer; wait for it so the push's whole cost is in the history.
-  await waitFor("the probe's next poll timer after the push", async () => {
+  const timerAfterPush = async () => {
     const events = (await handle.fetchHistory()).events ?? [];
     const signal = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
     return events.some((e, i) => i > signal && e.timerStartedEventAttributes);
-  }, 60_000, 250);
+  };
+  await pollUntil(timerAfterPush, { what: "the probe's next poll timer after the push", timeoutMs: 60_000, everyMs: 250 });
   const actions = trackingActions((await handle.fetchHistory()).events ?? []);
   await handle.terminate('bench probe done');
   return actions;

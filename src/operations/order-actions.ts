@@ -14,6 +14,10 @@ import { OperationError, toOperationError } from './errors';
 import { requireRunning, resolveOrder, type ResolvedOrder } from './orders';
 import { OrderStage } from '../../workflows/search-attributes';
 
+/** The order's status, or undefined when the workflow does not answer within 10 s. */
+const statusOf = (ctx: OperationsContext, order: ResolvedOrder) =>
+  ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function orderNumberOf(ctx: OperationsContext, order: ResolvedOrder): Promise<string | null> {
@@ -111,7 +115,7 @@ export async function cancelOrder(ctx: OperationsContext, ref: string, reason: s
     result = await order.handle.executeUpdate(cancelUpdate, { args: [request] });
   } catch (err) {
     if (refusedBecauseInHublify(err)) {
-      const status = await ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
+      const status = await statusOf(ctx, order);
       throw refusedInHublify(order, status?.hublify?.orderId);
     }
     if (!noHandlerFor(err, cancelUpdate.name)) {
@@ -132,7 +136,7 @@ export async function cancelOrder(ctx: OperationsContext, ref: string, reason: s
         if (execution !== 'RUNNING') break;
       }
     }
-    const status = await ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
+    const status = await statusOf(ctx, order);
     return {
       workflowId: order.workflowId,
       orderNumber: status?.orderNumber ?? null,
@@ -189,9 +193,6 @@ export async function pollOrder(ctx: OperationsContext, ref: string, resolved?: 
     return { workflowId: order.workflowId, orderNumber: status?.orderNumber ?? null, signalled: 'pollNow', stage: status?.stage ?? null };
   });
 }
-
-const statusOf = (ctx: OperationsContext, order: ResolvedOrder) =>
-  ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
 
 /**
  * Sends a signal to the order as it was looked up (`resolved`, else now). An order that closed between
