@@ -30,7 +30,7 @@ export function secretTexts(value: string | undefined): string[] {
   if (!url) return [value];
   // The path without its leading slash: `https://hooks.slack.com/[withheld]` still names the host.
   const parts = [url.pathname.slice(1), url.search, url.password, decodedOrAsIs(url.password)];
-  return parts.filter((part) => part.length > 1);
+  return [...new Set(parts.filter((part) => part.length > 1))];
 }
 
 function decodedOrAsIs(text: string): string {
