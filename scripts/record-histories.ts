@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
-import { amendUpdate, cancelReasonSignal, cancelUpdate, pollNowSignal } from '../workflows/order-messages';
+import { amendUpdate, cancelReasonSignal, cancelUpdate, pollNowSignal, retrySignal } from '../workflows/order-messages';
 import { orderWorkflowSettings } from '../src/orders/order-settings';
 import { startOrderAndAwaitVerdict } from '../src/orders/start-order';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
@@ -156,6 +156,21 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'REC-V' }] });
     await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  // ---- support-text-out-of-store: notes and a cancel reason go to the encrypted status only ----
+  async 'v2-verified-recorded-by-check-support-notes-out-of-store'(system) {
+    const order = orderWithUnknownArticle();
+    const handle = await startTestOrder(system, order, slow);
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    // Retried with a note, refused again; amended with a note (re-injected), then again (order_update).
+    await handle.signal(retrySignal, { note: 'recorded for replay' });
+    await waitForStatus(handle, (s) => s.history.filter((h) => h.stage === 'NEEDS_ATTENTION').length >= 3);
+    await handle.executeUpdate(amendUpdate, { args: [{ orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 1 }], note: 'recorded for replay' }] });
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' }, note: 'recorded for replay' }] });
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay', stopTracking: true }] });
     await handle.result();
     return handle;
   },

@@ -32,6 +32,9 @@ const duration = (fallback: string) =>
       }
       return Math.round(value);
     });
+/** A shared secret someone could guess or brute-force offline when short (a signature is an HMAC of a known body). */
+const sharedSecret = () => z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)');
+
 const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[^\s:]+):\d{1,5}$/;
 const hostPort = z.string().regex(HOST_PORT, 'must be host:port (e.g. 127.0.0.1:9465)');
 
@@ -88,11 +91,11 @@ export const configSchema = z.object({
   HUBLIFY_TIMEOUT_MS: durationMs(15_000),
   HUBLIFY_SANDBOX_PORT: z.coerce.number().int().default(4010),
   // Shared token Hublify's outbound webhook must present (header X-Hublify-Webhook-Token or ?token=).
-  HUBLIFY_WEBHOOK_TOKEN: z.string().optional(),
+  HUBLIFY_WEBHOOK_TOKEN: sharedSecret().optional(),
 
   // Apicbase webhook: the HMAC key, and an optional second one while a secret is rotated.
-  APICBASE_WEBHOOK_SECRET: z.string().optional(),
-  APICBASE_WEBHOOK_SECRET_PREVIOUS: z.string().optional(),
+  APICBASE_WEBHOOK_SECRET: sharedSecret().optional(),
+  APICBASE_WEBHOOK_SECRET_PREVIOUS: sharedSecret().optional(),
   // What the signature is over: the raw body, Python's json.dumps of it (Apicbase's sample), or `auto`:
   // learned from the valid deliveries, the other form checked only for small bodies (no pre-auth CPU cost).
   APICBASE_SIGNATURE_FORM: z.enum(SIGNATURE_FORM_SETTINGS).default('auto'),
@@ -102,21 +105,22 @@ export const configSchema = z.object({
   WEBHOOK_BODY_LIMIT: z.string().default('1mb'),
 
   // Bearer token of the admin API (/admin/…, docs/operations.md); unset = the admin API answers 503.
-  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+  ADMIN_TOKEN: sharedSecret().optional(),
 
   // PII protection: the payload codec's AES-256 keys, `id:base64key,id2:base64key` (commas or newlines),
   // the first one encrypting, the others kept for decryption (docs/operations.md). Unset = the key file
   // DATA_DIR/payload-codec.keys, created (0600) on the first start and reused.
   CODEC_KEYS: z.string().optional(),
   // Bearer token of the codec endpoint /codec/{encode,decode} (ADMIN_TOKEN is accepted too).
-  CODEC_AUTH_TOKEN: z.string().min(16, 'must be at least 16 characters (e.g. `openssl rand -hex 32`)').optional(),
+  CODEC_AUTH_TOKEN: sharedSecret().optional(),
   // Browser origins (the Temporal Web UI's) allowed to call the codec endpoint; default: TEMPORAL_UI_URL's origin.
   CODEC_CORS_ORIGINS: z
     .string()
     .optional()
     .transform((s) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : undefined)),
   // Embedded dev server only: the codec endpoint decodes for loopback callers without a token, because
-  // the dev Web UI cannot send one. `npm start` turns it on when it runs the dev server; never on a cluster.
+  // the dev Web UI cannot send one. `npm start` turns it on when it runs the dev server; refused with
+  // TEMPORAL_ADDRESS (a cluster), checked below.
   CODEC_LOOPBACK_UNAUTHENTICATED: z.stringbool().optional(),
   // The API's /metrics on an address of its own (host:port), so it need not share the public webhook
   // port; unset = /metrics on HOST:PORT as before.
@@ -209,6 +213,14 @@ export const configSchema = z.object({
   APICBASE_RECONCILE_GRACE: duration('5m'),
   APICBASE_SANDBOX_PORT: z.coerce.number().int().default(4020),
 }).superRefine((c, ctx) => {
+  // The embedded dev server's address is added after this check (src/main.ts): a TEMPORAL_ADDRESS here is a cluster.
+  if (c.CODEC_LOOPBACK_UNAUTHENTICATED && c.TEMPORAL_ADDRESS) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['CODEC_LOOPBACK_UNAUTHENTICATED'],
+      message: 'must not be true with TEMPORAL_ADDRESS (a cluster): callers of the codec endpoint need CODEC_AUTH_TOKEN or ADMIN_TOKEN',
+    });
+  }
   // The SDK refuses more pollers than slots; say so at start-up, naming the variables.
   if (c.WORKER_WORKFLOW_TASK_POLLERS > c.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS) {
     ctx.addIssue({ code: 'custom', path: ['WORKER_WORKFLOW_TASK_POLLERS'], message: 'must not exceed WORKER_MAX_CONCURRENT_WORKFLOW_TASKS' });
@@ -236,6 +248,11 @@ const SECRET_KEYS = [
   'SMTP_URL',
   'DATABASE_URL',
 ] as const;
+
+/** The configuration's secret values that are set (kept out of traces: src/observability/span-scrubbing.ts). */
+export function secretValuesOf(config: Partial<Record<(typeof SECRET_KEYS)[number], string | undefined>>): string[] {
+  return SECRET_KEYS.map((key) => config[key]).filter((value): value is string => !!value);
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

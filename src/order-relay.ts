@@ -10,7 +10,7 @@ import { createOrderActivities } from '../activities';
 import { startApicbaseIntegration } from './apicbase/integration';
 import { codecRoutes, originsFor } from './codec/codec-routes';
 import { payloadCodecFromConfig, type EncryptionCodec } from './codec';
-import type { Config } from './config';
+import { secretValuesOf, type Config } from './config';
 import { watchCustomerDirectory, type LiveCustomerDirectory } from './customers/directory-watcher';
 import { HublifyClient } from './hublify/client';
 import { adminRoutes } from './http/admin-api';
@@ -79,6 +79,7 @@ export interface StartOptions {
 export async function startOrderRelay({ config, logger, roles = rolesFrom(config), workflowBundle: givenBundle, tracing = activeTracing() }: StartOptions): Promise<RunningOrderRelay> {
   const address = config.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set');
+  tracing?.withhold(secretValuesOf(config));
   // TLS, mTLS and API key (TEMPORAL_* variables or a TEMPORAL_PROFILE): a missing file stops the start here.
   const temporalSettings = loadTemporalConnectionSettings();
   const { security } = temporalSettings;

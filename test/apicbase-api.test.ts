@@ -257,6 +257,48 @@ void describe('Apicbase API client, OAuth and token store (against the sandbox)'
     }
   });
 
+  void it('apicbase-auth exchange takes only a code from the authorization its authorize-url started (issue 24.9, login CSRF)', async () => {
+    const cliDir = mkdtempSync(path.join(tmpdir(), 'apicbase-cli-state-'));
+    try {
+      const config = loadConfig({ DATA_DIR: cliDir, APICBASE_API_URL: sandbox.url, APICBASE_CLIENT_ID: 'relay', APICBASE_CLIENT_SECRET: 'relay-secret', APICBASE_REDIRECT_URI: REDIRECT, APICBASE_TOKEN_KEY: 'cd'.repeat(32) });
+      const lines: string[] = [];
+      const run = (...args: string[]) => apicbaseAuthCommand(config, { out: (l) => lines.push(l) }).parseAsync(['node', 'apicbase-auth', ...args]);
+      const redirectFor = async (url: string) => (await fetch(url, { redirect: 'manual' })).headers.get('location')!;
+      const cliStore = new TokenStore(path.join(cliDir, 'apicbase-tokens.enc'), Buffer.from('cd'.repeat(32), 'hex'));
+      const codeGrants = () => sandbox.stats().grants.authorization_code ?? 0;
+
+      // Nothing pending: a redirect URL is refused before Apicbase is asked.
+      const foreign = await redirectFor(authorizeUrl(oauth, 'someone-elses-state'));
+      const before = codeGrants();
+      await assert.rejects(run('exchange', foreign), /No authorization is pending/);
+      // Pending, but the URL came from another authorization (its state is not ours): refused, nothing stored.
+      await run('authorize-url');
+      const ours = await redirectFor(lines[0]!);
+      await assert.rejects(run('exchange', foreign), /state is not the one `authorize-url` made here/);
+      assert.equal(codeGrants(), before, 'no code was sent to the token endpoint');
+      assert.equal(cliStore.read(), undefined, 'nothing stored');
+      // The refusal used up the pending state: even our own URL needs a new authorize-url.
+      await assert.rejects(run('exchange', ours), /No authorization is pending/);
+
+      // A bare code needs the state it came with; the right one is exchanged once.
+      lines.length = 0;
+      await run('authorize-url', '--state', 'operator-state-1');
+      const code = new URL(await redirectFor(lines[0]!)).searchParams.get('code')!;
+      await assert.rejects(run('exchange', code), /A bare code cannot be checked/);
+      await run('authorize-url', '--state', 'operator-state-2');
+      await assert.rejects(run('exchange', code, '--state', 'operator-state-1'), /state is not the one/);
+      lines.length = 0;
+      await run('authorize-url', '--state', 'operator-state-3');
+      const good = new URL(await redirectFor(lines[0]!)).searchParams.get('code')!;
+      await run('exchange', good, '--state', 'operator-state-3');
+      assert.equal(cliStore.read()?.kind, 'oauth');
+      assert.equal(codeGrants(), before + 1, 'exactly the checked code reached the token endpoint');
+      await assert.rejects(run('exchange', good, '--state', 'operator-state-3'), /No authorization is pending/, 'single use');
+    } finally {
+      rmSync(cliDir, { recursive: true, force: true });
+    }
+  });
+
   void it('sandbox webhook: signed like Apicbase\'s Python sample (HMAC of json.dumps), in both body styles', async () => {
     const received: Array<{ body: Buffer; signature: string | undefined }> = [];
     const receiver = http.createServer((req, res) => {

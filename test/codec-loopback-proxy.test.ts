@@ -1,6 +1,7 @@
 // The codec endpoint's loopback exception (CODEC_LOOPBACK_UNAUTHENTICATED, the embedded dev server's
 // Web UI) is for callers on this machine only. A reverse proxy on this machine also connects from
-// loopback, on behalf of anyone: a request that says it was forwarded never gets the exception.
+// loopback, on behalf of anyone: a request that says it was forwarded never gets the exception. And the
+// exception is for decoding only: encoding for anyone on the machine would be an encryption oracle.
 // Real HTTP against the app the relay serves (createHttpApp + codecRoutes) with a real AES codec.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -66,6 +67,20 @@ void describe('codec endpoint: the loopback exception never applies to a proxied
       assert.equal(res.status, 401, JSON.stringify(headers));
       assert.match(res.headers.get('www-authenticate') ?? '', /Bearer/);
     }
+  });
+
+  void it('a loopback caller without a token may not encode (issue 24.6): 401, and no ciphertext', async () => {
+    const plain = [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"a":1}').toString('base64') }];
+    const encode = (headers: Record<string, string> = {}) =>
+      fetch(`${base}/codec/encode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ payloads: plain }) });
+    const open = await encode();
+    assert.equal(open.status, 401, await open.clone().text());
+    assert.match(open.headers.get('www-authenticate') ?? '', /Bearer/);
+    assert.ok(!('payloads' in ((await open.json()) as object)), 'no payloads in the refusal');
+    const authorised = await encode({ authorization: `Bearer ${CODEC_TOKEN}` });
+    assert.equal(authorised.status, 200);
+    const [encrypted] = ((await authorised.json()) as { payloads: Array<{ metadata: Record<string, string> }> }).payloads;
+    assert.equal(Buffer.from(encrypted!.metadata.encoding!, 'base64').toString(), 'binary/encrypted');
   });
 
   void it('a proxied request with the bearer token still decodes', async () => {

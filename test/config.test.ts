@@ -39,4 +39,25 @@ void describe('configuration', () => {
       (err: unknown) => err instanceof ConfigError && /ADMIN_TOKEN: must be at least 16 characters/.test(err.message) && !err.message.includes('tooshort-secret'),
     );
   });
+
+  void it('the webhook secrets have the admin token\'s minimum length (issue 24.9), reported by name, never by value', () => {
+    const short = 'fifteen-chars-x';
+    for (const key of ['HUBLIFY_WEBHOOK_TOKEN', 'APICBASE_WEBHOOK_SECRET', 'APICBASE_WEBHOOK_SECRET_PREVIOUS']) {
+      assert.throws(
+        () => loadConfig({ [key]: short }),
+        (err: unknown) => err instanceof ConfigError && err.problems.length === 1 && err.problems[0] === `${key}: must be at least 16 characters (e.g. \`openssl rand -hex 32\`)` && !err.message.includes(short),
+        key,
+      );
+      assert.equal(loadConfig({ [key]: `${short}y` })[key as 'HUBLIFY_WEBHOOK_TOKEN'], `${short}y`, `${key}: 16 characters are enough`);
+    }
+  });
+
+  void it('CODEC_LOOPBACK_UNAUTHENTICATED=true with TEMPORAL_ADDRESS (a cluster) is refused (issue 24.6); without it, or false, it loads', () => {
+    assert.throws(
+      () => loadConfig({ CODEC_LOOPBACK_UNAUTHENTICATED: 'true', TEMPORAL_ADDRESS: 'temporal:7233' }),
+      (err: unknown) => err instanceof ConfigError && err.problems.length === 1 && /^CODEC_LOOPBACK_UNAUTHENTICATED: must not be true with TEMPORAL_ADDRESS/.test(err.problems[0]!),
+    );
+    assert.equal(loadConfig({ CODEC_LOOPBACK_UNAUTHENTICATED: 'false', TEMPORAL_ADDRESS: 'temporal:7233' }).CODEC_LOOPBACK_UNAUTHENTICATED, false);
+    assert.equal(loadConfig({ CODEC_LOOPBACK_UNAUTHENTICATED: 'true' }).CODEC_LOOPBACK_UNAUTHENTICATED, true, 'the embedded dev server (no TEMPORAL_ADDRESS)');
+  });
 });

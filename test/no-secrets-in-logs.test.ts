@@ -1,5 +1,5 @@
 // A full run, faults included, leaves no secret and no customer PII in any log line or in the order
-// record store's SQLite file (issue 12.4). Real Temporal dev server, the Hublify sandbox over HTTP
+// record store's SQLite file (issue 12.4), nor support's free-text notes and cancel reason (issue 24.9). Real Temporal dev server, the Hublify sandbox over HTTP
 // with its faults, the real SQLite store; every log line of the process (relay, Temporal SDK, sandbox)
 // is kept at debug level and searched.
 import assert from 'node:assert/strict';
@@ -20,6 +20,12 @@ const CODEC_TOKEN = 'codec-token-never-logged-0123456789';
 const PUSH_PATH = '/webhooks/hublify/orders';
 /** The corrected delivery address support sends with an amendment: PII that must stay out too. */
 const AMENDED_ADDRESS = { deliver_firstname: 'Ottilie', deliver_lastname: 'Verschwiegen', deliver_street: 'Geheimgasse', deliver_housenr: '7', deliver_zip: '10115', deliver_town: 'Berlin' };
+/** Support's free text may name whom it spoke to (issue 24.9): kept in the encrypted status only. */
+const SUPPORT_NOTES = {
+  amend: 'article replaced after a call with Frau Notburga Anrufhuber',
+  retry: 'address checked by phone: 0170 5550123',
+  cancel: 'customer cancelled on the phone, Herr Storno Absagemann',
+};
 
 void describe('no secret or customer PII in logs or the record store (full run, Hublify faults included)', () => {
   let system: TestSystem;
@@ -73,7 +79,7 @@ void describe('no secret or customer PII in logs or the record store (full run, 
     const reinjected = await admin('POST', `/admin/orders/${amended.id}/amend`, {
       order: AMENDED_ADDRESS,
       orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 3 }],
-      note: 'article replaced',
+      note: SUPPORT_NOTES.amend,
     });
     assert.equal(reinjected.status, 200, reinjected.text);
     await waitForStatus(handleOf(amended.id), stageIs('WAITING_FOR_SHIPMENT'));
@@ -93,8 +99,14 @@ void describe('no secret or customer PII in logs or the record store (full run, 
     await deliverOrder(baseUrl, quoted);
     const stuck = await waitForStatus(handleOf(quoted.id), stageIs('NEEDS_ATTENTION'));
     assert.match(stuck.lastError ?? '', /could not be validated/, 'the refusal came from the fault');
-    assert.equal((await admin('POST', `/admin/orders/${quoted.id}/retry`, { note: 'address checked' })).status, 202);
+    assert.equal((await admin('POST', `/admin/orders/${quoted.id}/retry`, { note: SUPPORT_NOTES.retry })).status, 202);
     await waitForStatus(handleOf(quoted.id), stageIs('WAITING_FOR_SHIPMENT'));
+    // Support stops tracking an order Hublify holds, giving a reason that names the caller.
+    const stopped = await admin('POST', `/admin/orders/${retried.id}/cancel`, { reason: SUPPORT_NOTES.cancel, stopTracking: true });
+    assert.equal(stopped.status, 200, stopped.text);
+    // Support's texts are kept where support reads them: the order's encrypted status.
+    const kept = [await waitForStatus(handleOf(amended.id), () => true), await waitForStatus(handleOf(quoted.id), () => true), await waitForStatus(handleOf(retried.id), stageIs('CANCELLED'))];
+    for (const note of Object.values(SUPPORT_NOTES)) assert.ok(kept.some((s) => s.history.some((h) => h.detail?.includes(note))), `"${note}" in an order's status history`);
 
     // 5. Hublify unreachable for longer than INJECT_RETRY_FOR_MS: NEEDS_ATTENTION after retries.
     sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
@@ -154,6 +166,11 @@ void describe('no secret or customer PII in logs or the record store (full run, 
       'amended first name': AMENDED_ADDRESS.deliver_firstname,
       'amended last name': AMENDED_ADDRESS.deliver_lastname,
       'amended street': AMENDED_ADDRESS.deliver_street,
+      "support's amend note": SUPPORT_NOTES.amend,
+      "support's retry note": SUPPORT_NOTES.retry,
+      "support's cancel reason": SUPPORT_NOTES.cancel,
+      'a name in a note': 'Anrufhuber',
+      'a phone number in a note': '0170 5550123',
     };
     const needles = Object.entries({ ...secrets, ...pii });
     for (const [what, value] of needles) assert.ok(value.length >= 6, `${what} is long enough to search for`);

@@ -1,7 +1,10 @@
 // OpenTelemetry tracing (issue 16.2): with OTEL_EXPORTER_OTLP_ENDPOINT set, one signed webhook order
 // makes ONE trace — the webhook's server span, the Temporal client's start, the workflow run, its
 // activities (local ones too) and the HTTP call to Hublify's order_create — received by a real OTLP/HTTP
-// receiver on loopback, with no secret and no personal data in it. Without an endpoint nothing starts.
+// receiver on loopback. Nothing secret or personal is exported (issue 24.2, 24.3): not a configured
+// secret, not the support webhook's path (Slack's token), not a name or address that a Hublify refusal
+// quotes (the activity interceptor records errors as thrown): the last test searches every span sent.
+// Without an endpoint nothing starts.
 // The "off" case runs first: tracing, once started, belongs to the whole test process. The entry point's
 // wiring (start first, flush on SIGTERM) is checked on `src/main.ts` as its own process.
 import assert from 'node:assert/strict';
@@ -14,10 +17,12 @@ import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { tokenStoreFrom } from '../src/apicbase/from-config';
 import { orderWorkflowId } from '../src/apicbase/order';
 import { generateCodecKeyLine } from '../src/codec';
+import { WITHHELD_ERROR_TEXT } from '../src/observability/span-scrubbing';
 import { activeTracing, startTracing, tracingWanted, type Tracing } from '../src/observability/tracing';
 import { bundleOrderWorkflows } from '../src/worker/order-worker';
 import { tracedBundlePath } from '../src/worker/workflow-bundle';
 import { startApicbaseTestSystem, type ApicbaseTestSystem } from './helpers/apicbase';
+import { startNotifySink, type NotifySink } from './helpers/notify-sink';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './helpers/otlp-receiver';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { startRelayProcess } from './helpers/relay-process';
@@ -29,6 +34,9 @@ import { deliverOrder } from './helpers/webhook';
 const ADMIN_TOKEN = 'test-admin-token-for-tracing-7c2e';
 const SERVER = 2;
 const CLIENT = 3;
+const STATUS_ERROR = 2;
+/** Personal data a Hublify refusal may quote (issue 24.3). */
+const QUOTED_PERSON = ['Jürgen Bäcker', 'Müllerstraße 12a', '80331 München'];
 
 const names = (spans: ReceivedSpan[]) => [...new Set(spans.map((s) => s.name))].join(', ');
 
@@ -98,9 +106,14 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
   let t: ApicbaseTestSystem;
   let tracing: Tracing | undefined;
   let tracedBundle: WorkflowBundleWithSourceMap;
+  /** Support notices go to a Slack-like webhook whose path is its secret. */
+  let notices: NotifySink;
+  /** Personal data of the orders sent, searched for in every exported span by the last test. */
+  const personal: string[] = [...QUOTED_PERSON];
 
   before(async () => {
     receiver = await startOtlpReceiver();
+    notices = await startNotifySink();
     // The standard variables, as an operator sets them.
     process.env.OTEL_EXPORTER_OTLP_ENDPOINT = receiver.url;
     process.env.OTEL_SERVICE_NAME = 'order-relay-test';
@@ -109,13 +122,14 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     tracedBundle = await bundleOrderWorkflows({ tracing: true });
     // Orders come from the Apicbase sandbox's signed webhook, and each is marked viewed in Apicbase
     // (an Apicbase API call inside the order's trace).
-    t = await startApicbaseTestSystem({ ADMIN_TOKEN, APICBASE_MODE: 'webhook', APICBASE_MARK_VIEWED: 'true' }, { workflowBundle: tracedBundle });
+    t = await startApicbaseTestSystem({ ADMIN_TOKEN, APICBASE_MODE: 'webhook', APICBASE_MARK_VIEWED: 'true', NOTIFY_WEBHOOK_URL: notices.url }, { workflowBundle: tracedBundle });
   });
 
   after(async () => {
     await t?.close();
     await tracing?.shutdown();
     await receiver?.close();
+    await notices?.close();
     delete process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   });
 
@@ -133,7 +147,7 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     }
   });
 
-  void it('one trace runs from the webhook request through the workflow and its activities to order_create and Apicbase, and carries no secret or personal data', async () => {
+  void it('one trace runs from the webhook request through the workflow and its activities to order_create and Apicbase', async () => {
     assert.ok(tracing && activeTracing() === tracing);
     const system = t.system;
     const placed = await t.apicbase.placeOrder({ delivery: 'webhook' });
@@ -219,7 +233,44 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
 
     // The push and the admin call were traced too (their own traces); wait for them before searching.
     await receiver.waitFor((all) => (all.some((s) => s.name === 'POST /webhooks/hublify/orders') && all.some((s) => s.name === 'GET /admin/orders/:ref') ? true : undefined));
-    await tracing.shutdown();
+    const customer = customerEntry(system.config.CUSTOMER_DIRECTORY_FILE, order.supplier_customer_number);
+    personal.push(...[order.owned_by?.username, customer.name, customer.invoice.firstname, customer.invoice.lastname, customer.invoice.street, customer.contact?.email, customer.contact?.telephone].filter((v): v is string => !!v && v.length > 3));
+  });
+
+  void it('a Hublify refusal quoting a name and address, and the support notice it causes: spans carry the error type, not its text, and the notice host, not its path', async () => {
+    const system = t.system;
+    system.sandbox.injectFault({ kind: 'refuse', verbs: ['order_create'], text: `Lieferung an ${QUOTED_PERSON.join(', ')} nicht möglich` });
+    const placed = await t.apicbase.placeOrder({ delivery: 'webhook' });
+    assert.equal(placed.webhook?.status, 200, JSON.stringify(placed.webhook));
+    const workflowId = orderWorkflowId(placed.order.id);
+    const stuck = await waitForStatus(system.relay.client.workflow.getHandle(workflowId), stageIs('NEEDS_ATTENTION'));
+    assert.ok(QUOTED_PERSON.every((p) => stuck.lastError?.includes(p)), 'the refusal carries the quoted person (in the encrypted status)');
+    const [notice] = await notices.waitFor(1);
+    assert.equal(notice!.path, new URL(notices.url).pathname, 'the notice went to the secret path');
+
+    const { refused, noticeCall } = await receiver.waitFor((spans) => {
+      const refused = spans.find((s) => s.name === 'RunActivity:injectOrder' && s.attributes.temporalWorkflowId === workflowId && s.status.code === STATUS_ERROR);
+      const notify = spans.find((s) => s.name === 'RunActivity:notifySupport' && s.attributes.temporalWorkflowId === workflowId);
+      const noticeCall = notify && spans.find((s) => s.kind === CLIENT && s.parentSpanId === notify.spanId);
+      return refused && noticeCall ? { refused, noticeCall } : undefined;
+    });
+    // The refusal's span says an error happened and of which type, with its stack frames; its text is withheld.
+    assert.equal(refused.status.message, WITHHELD_ERROR_TEXT);
+    const exception = refused.events.find((e) => e.name === 'exception');
+    assert.ok(exception, 'the exception event is kept');
+    assert.equal(exception.attributes['exception.type'], 'ApplicationFailure');
+    assert.equal(exception.attributes['exception.message'], WITHHELD_ERROR_TEXT);
+    assert.match(String(exception.attributes['exception.stacktrace']), /^ {4}at /, 'stack frames, no message line');
+    // The notice's HTTP call names the host it called, never the webhook's path (Slack's token).
+    const sinkUrl = new URL(notices.url);
+    assert.equal(noticeCall.attributes['url.full'], `${sinkUrl.origin}/[withheld]`);
+    assert.equal(noticeCall.attributes['url.path'], '/[withheld]');
+  });
+
+  void it('no exported span, of any order, request or activity, carries a secret or personal data', async () => {
+    const system = t.system;
+    assert.ok(receiver.spans.length > 20, `a run was traced: ${receiver.spans.length} spans`);
+    await tracing!.shutdown();
     const exported = receiver.bodies.join('\n');
     const tokens = tokenStoreFrom(system.config).read();
     assert.ok(tokens?.accessToken && tokens.refreshToken);
@@ -233,15 +284,13 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
       APICBASE_TOKEN_KEY: system.config.APICBASE_TOKEN_KEY!,
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken,
+      'the notify URL\'s path': new URL(notices.url).pathname,
+      'the notify URL\'s token': new URL(notices.url).pathname.split('/').at(-1)!,
     };
     for (const [name, secret] of Object.entries(secrets)) assert.ok(!exported.includes(secret), `${name} is in an exported span`);
     for (const key of system.config.CODEC_KEYS!.split(',').map((k) => k.split(':')[1]!)) assert.ok(!exported.includes(key), 'a codec key is in an exported span');
-    // Personal data: the orderer and the customer's name, address and contact from the customer directory.
-    const customer = customerEntry(system.config.CUSTOMER_DIRECTORY_FILE, order.supplier_customer_number);
-    const pii = [order.owned_by?.username, customer.name, customer.invoice.firstname, customer.invoice.lastname, customer.invoice.street, customer.contact?.email, customer.contact?.telephone];
-    for (const value of pii.filter((v): v is string => !!v && v.length > 3)) {
-      assert.ok(!exported.includes(value), `"${value}" is in an exported span`);
-    }
+    // Personal data: the orderers and the customer's name, address and contact, and what Hublify quoted.
+    for (const value of personal) assert.ok(!exported.includes(value), `"${value}" is in an exported span`);
     assert.ok(!/[?&]token=/.test(exported), 'a query string token is in an exported span');
   });
 });

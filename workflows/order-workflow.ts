@@ -70,11 +70,19 @@ const DEFAULT_AMEND_WAIT_MS = 20_000;
 const KNOWN_STATES = ['received', 'processing', 'partially_shipped'];
 /** Patch: a successful check records the VERIFIED stage in the same local activity. */
 const VERIFIED_RECORDED_BY_CHECK = 'verified-recorded-by-check';
+/** Patch: support's free text (notes, a cancel reason) stays out of the record store and logs. */
+const SUPPORT_TEXT_OUT_OF_STORE = 'support-text-out-of-store';
 
 export async function orderWorkflow(input: OrderWorkflowInput): Promise<OrderStatus> {
   // Runs started before this version (their histories lack the marker) go on as they were written.
   if (!patched('order-workflow-v2')) return orderWorkflowV1(input);
   return runOrder(input);
+}
+
+/** A stage detail with support's text, and the same without it (supportText). */
+interface SupportText {
+  detail: string;
+  publicDetail: string;
 }
 
 async function runOrder(input: OrderWorkflowInput): Promise<OrderStatus> {
@@ -212,7 +220,7 @@ async function runOrder(input: OrderWorkflowInput): Promise<OrderStatus> {
 
   async function amend(req: AmendRequest): Promise<AmendResult> {
     const fields = amendedFieldNames(req);
-    const note = req.note ? ` (note: ${req.note})` : '';
+    const note = noteText(req.note);
     const inHublify = hublifyRef();
     if (inHublify) {
       const result = await updateInHublify(inHublify, req, fields, note);
@@ -226,7 +234,8 @@ async function runOrder(input: OrderWorkflowInput): Promise<OrderStatus> {
     restartInjection = injectScope !== undefined;
     injectScope?.cancel();
     if (status.stage === 'NEEDS_ATTENTION') retryRequested = true;
-    await enterStage(status.stage, `amendment of ${fields.join(', ')} received${note}; sent with the next injection attempt`);
+    const received = (n: string) => `amendment of ${fields.join(', ')} received${n}; sent with the next injection attempt`;
+    await enterStage(status.stage, received(note.detail), received(note.publicDetail));
     const settled = await condition(() => syncedVersion >= version || failedVersion >= version, settings.amendWaitMs ?? DEFAULT_AMEND_WAIT_MS);
     const ref = hublifyRef();
     if (syncedVersion >= version && lastSync && ref) return { ...lastSync, pendingFields: [], hublifyOrderId: ref.orderId };
@@ -244,7 +253,7 @@ async function runOrder(input: OrderWorkflowInput): Promise<OrderStatus> {
   }
 
   /** order_update for an order Hublify holds; `held` keeps only what Hublify accepted. */
-  async function updateInHublify(ref: HublifyRef, req: AmendRequest, fields: string[], note: string) {
+  async function updateInHublify(ref: HublifyRef, req: AmendRequest, fields: string[], note: SupportText) {
     const result = await remote.updateHublifyOrder.executeWithOptions(
       { ...hublifyCall, summary: `amend Hublify order ${ref.orderId} (order_update)` },
       [{ orderid: ref.orderId }, { order: { ...req.order, ...(req.orderitems ? { orderitems: req.orderitems } : {}) } }],
@@ -252,7 +261,8 @@ async function runOrder(input: OrderWorkflowInput): Promise<OrderStatus> {
     held = withAmendment(held ?? request!, req, result.updated);
     request = held;
     const refused = fields.filter((f) => !result.updated.includes(f));
-    await enterStage(status.stage, `amended in Hublify: updated ${result.updated.join(', ') || 'nothing'}; refused ${refused.join(', ') || 'nothing'}${note}`);
+    const amended = (n: string) => `amended in Hublify: updated ${result.updated.join(', ') || 'nothing'}; refused ${refused.join(', ') || 'nothing'}${n}`;
+    await enterStage(status.stage, amended(note.detail), amended(note.publicDetail));
     return { updated: result.updated, refused, messages: result.messages };
   }
 
@@ -271,6 +281,19 @@ async function runOrder(input: OrderWorkflowInput): Promise<OrderStatus> {
     const record = stageRecord(stage, at, publicDetail);
     noteStage(stage, at, detail);
     await local.recordStage(record);
+  }
+
+  /**
+   * Support's free text for the encrypted status (`detail`) and, in runs from this version on, only a
+   * mention of it for the record store and logs (`publicDetail`): a note may name a person or a phone number.
+   */
+  function supportText(detail: string, mention: string): SupportText {
+    return { detail, publicDetail: patched(SUPPORT_TEXT_OUT_OF_STORE) ? mention : detail };
+  }
+
+  /** A support note (retry, amend) as a stage detail's ending. */
+  function noteText(note: string | undefined): SupportText {
+    return note ? supportText(` (note: ${note})`, ' (with a note)') : { detail: '', publicDetail: '' };
   }
 
   /** The stage change as the record store keeps it (built before the change: it names the stage left). */
@@ -331,7 +354,10 @@ async function runOrder(input: OrderWorkflowInput): Promise<OrderStatus> {
     notifySupport('NEEDS_ATTENTION', type);
     retryRequested = false;
     await condition(() => retryRequested || (orUntilRejectionShown && rejectionShown));
-    if (retryRequested) await enterStage(status.stage, `retry requested${retryNote ? ` (note: ${retryNote})` : ''}`);
+    if (retryRequested) {
+      const note = noteText(retryNote);
+      await enterStage(status.stage, `retry requested${note.detail}`, `retry requested${note.publicDetail}`);
+    }
     retryRequested = false;
     retryNote = undefined;
   }
@@ -480,7 +506,7 @@ async function runOrder(input: OrderWorkflowInput): Promise<OrderStatus> {
     const fields = [...amendedBeforeInjection];
     amendedBeforeInjection.clear();
     try {
-      const result = await updateInHublify(status.hublify!, { order: fieldValues(request!, fields.filter((f) => f !== 'orderitems')) as Record<string, string | null>, ...(fields.includes('orderitems') ? { orderitems: request!.fields.order.orderitems } : {}) }, fields, ' (corrections made during the injection)');
+      const result = await updateInHublify(status.hublify!, { order: fieldValues(request!, fields.filter((f) => f !== 'orderitems')) as Record<string, string | null>, ...(fields.includes('orderitems') ? { orderitems: request!.fields.order.orderitems } : {}) }, fields, { detail: ' (corrections made during the injection)', publicDetail: ' (corrections made during the injection)' });
       lastSync = { outcome: result.updated.length ? 'updated' : 'refused', ...result };
     } catch (err) {
       if (isCancellation(err)) throw err;
@@ -642,7 +668,9 @@ async function runOrder(input: OrderWorkflowInput): Promise<OrderStatus> {
     status.cancelReason = req.reason;
     if (ref) {
       status.hublifyStillLive = true;
-      await enterStage('CANCELLED', `relay stopped tracking (${req.reason}); the Hublify order ${ref.orderId} is STILL LIVE: cancel it in Hublify`);
+      const reason = supportText(` (${req.reason})`, ' (reason in the order\'s status)');
+      const stopped = (r: string) => `relay stopped tracking${r}; the Hublify order ${ref.orderId} is STILL LIVE: cancel it in Hublify`;
+      await enterStage('CANCELLED', stopped(reason.detail), stopped(reason.publicDetail));
       cancelOutcome = { outcome: 'stopped-tracking', hublifyOrderId: ref.orderId, message: `order-relay stopped tracking; the Hublify order ${ref.orderId} is still live: cancel it in Hublify` };
     } else {
       const unsure = status.lastError?.startsWith('could not ask Hublify') ? `; ${status.lastError}: check Hublify for ${externalId}` : '';

@@ -56,19 +56,31 @@ export function authorizeUrl(settings: OAuthSettings, state: string = randomByte
   return url.toString();
 }
 
-/** The authorization code from either the bare code or the URL the browser was redirected to. */
-export function codeFromInput(input: string): string {
+/** What came back from an authorization: the code, and the state when the whole redirect URL was given. */
+export interface AuthorizationResponse {
+  code: string;
+  state?: string;
+}
+
+/** The authorization code (and state) from either the bare code or the URL the browser was redirected to. */
+export function authorizationFromInput(input: string): AuthorizationResponse {
   const text = input.trim();
   if (!/^https?:\/\//i.test(text)) {
     if (!/^[\w.~+/=-]+$/.test(text)) throw new Error('That is neither an authorization code nor a redirect URL');
-    return text;
+    return { code: text };
   }
   const url = new URL(text);
   const error = url.searchParams.get('error');
   if (error) throw new Error(`Apicbase did not authorize: ${error}${url.searchParams.get('error_description') ? ` (${url.searchParams.get('error_description')})` : ''}`);
   const code = url.searchParams.get('code');
   if (!code) throw new Error('The redirect URL has no "code" parameter');
-  return code;
+  const state = url.searchParams.get('state');
+  return state === null ? { code } : { code, state };
+}
+
+/** The authorization code from either the bare code or the URL the browser was redirected to. */
+export function codeFromInput(input: string): string {
+  return authorizationFromInput(input).code;
 }
 
 const tokenResponseSchema = z.looseObject({

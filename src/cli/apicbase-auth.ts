@@ -2,7 +2,8 @@
 // authorization-code flow (docs/apicbase.md), or stores a token created in the Apicbase UI.
 // Tokens go to the encrypted token store and are never printed.
 //   authorize-url            the URL to open and approve
-//   exchange <code|url>      trade the code (or the whole redirect URL) for tokens, store them
+//   exchange <code|url>      trade the code (or the whole redirect URL) for tokens, store them; the
+//                            state must be the last authorize-url's (--state with a bare code)
 //   set-token <token|->      store a UI-created token ("-": read it from stdin)
 //   status [--check]         what is stored, when it expires / is refreshed; --check calls the API once
 //   refresh                  refresh the access token now
@@ -11,7 +12,8 @@ import ms from 'ms';
 import { loadConfig, type Config } from '../config';
 import { ApicbaseTokens } from '../apicbase/access-tokens';
 import { apicbaseAccessFrom, apicbaseApiClientFrom } from '../apicbase/from-config';
-import { authorizeUrl, codeFromInput, exchangeCode, tokensFromResponse } from '../apicbase/oauth';
+import { authorizationFromInput, authorizeUrl, exchangeCode, tokensFromResponse } from '../apicbase/oauth';
+import { PendingOAuthState } from '../apicbase/oauth-state';
 import type { StoredTokens } from '../apicbase/token-store';
 
 export interface AuthCliIo {
@@ -45,6 +47,11 @@ function describeTokens(tokens: StoredTokens, provider: ApicbaseTokens): string[
   ];
 }
 
+/** The state of the last `authorize-url`, beside the token store. */
+function pendingStateOf(access: { store: { file: string } }): PendingOAuthState {
+  return new PendingOAuthState(`${access.store.file}.state`);
+}
+
 export function apicbaseAuthCommand(config: Config, io: AuthCliIo): Command {
   const out = io.out;
   const program = new Command('apicbase-auth').description('Connect order-relay to the Apicbase API (OAuth2 authorization code, or a UI token)');
@@ -53,11 +60,11 @@ export function apicbaseAuthCommand(config: Config, io: AuthCliIo): Command {
   program
     .command('authorize-url')
     .description('print the URL to open in a browser and approve')
-    .option('--state <state>', 'the OAuth state parameter (default: random)')
+    .option('--state <state>', 'the OAuth state parameter (default: random); `exchange` checks it')
     .action((opts: { state?: string }) => {
       const access = apicbaseAccessFrom(config);
       if (!access.oauth) throw new Error(NEED_OAUTH);
-      out(authorizeUrl(access.oauth, opts.state));
+      out(authorizeUrl(access.oauth, pendingStateOf(access).begin(opts.state)));
       out('');
       out('Open it, approve, then run: npm run apicbase-auth -- exchange "<the code, or the whole URL you were redirected to>"');
     });
@@ -66,10 +73,15 @@ export function apicbaseAuthCommand(config: Config, io: AuthCliIo): Command {
     .command('exchange')
     .description('exchange an authorization code (or the redirect URL holding it) for tokens and store them')
     .argument('<code-or-redirect-url>')
-    .action(async (input: string) => {
+    .option('--state <state>', "with a bare code: the state parameter of the redirect URL it came in")
+    .action(async (input: string, opts: { state?: string }) => {
       const access = apicbaseAccessFrom(config);
       if (!access.oauth) throw new Error(NEED_OAUTH);
-      const tokens = tokensFromResponse(await exchangeCode(access.oauth, codeFromInput(input)), new Date());
+      const { code, state } = authorizationFromInput(input);
+      if (state !== undefined && opts.state !== undefined && state !== opts.state) throw new Error('--state differs from the redirect URL\'s state');
+      // Only a code from the authorization `authorize-url` started here is exchanged (no login CSRF).
+      pendingStateOf(access).check(state ?? opts.state);
+      const tokens = tokensFromResponse(await exchangeCode(access.oauth, code), new Date());
       access.store.write(tokens);
       out(`Stored in ${access.store.file} (encrypted).`);
       for (const line of describeTokens(tokens, access.tokens)) out(`  ${line}`);

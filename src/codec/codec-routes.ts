@@ -6,8 +6,9 @@
 // Who may call it: a bearer token (CODEC_AUTH_TOKEN or ADMIN_TOKEN, compared in constant time), or —
 // only with CODEC_LOOPBACK_UNAUTHENTICATED, which `npm start` sets for its embedded dev server, whose
 // Web UI cannot send a token — any caller on this machine's loopback addressing us by a loopback host
-// name, and not forwarded by a proxy (no X-Forwarded-For, Forwarded or X-Real-IP header). Browsers
-// may call it only from CODEC_CORS_ORIGINS (default: the Web UI's origin).
+// name, and not forwarded by a proxy (no X-Forwarded-For, Forwarded or X-Real-IP header), may decode
+// (never encode) without one. Browsers may call it only from CODEC_CORS_ORIGINS (default: the Web UI's
+// origin).
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { Logger } from 'pino';
@@ -133,8 +134,10 @@ export function codecRoutes(opts: CodecRouteOptions): Router {
       res.status(401).json({ error: 'Wrong bearer token' });
       return;
     }
-    if (opts.loopbackUnauthenticated && isLoopbackAddress(req.socket.remoteAddress) && isLoopbackHost(req.get('host')) && !cameThroughProxy(req)) return next();
-    if (tokens.length === 0 && !opts.loopbackUnauthenticated) {
+    // Decode only: encoding for any local caller would make the endpoint an encryption oracle.
+    const loopbackMay = opts.loopbackUnauthenticated && req.params.op === 'decode';
+    if (loopbackMay && isLoopbackAddress(req.socket.remoteAddress) && isLoopbackHost(req.get('host')) && !cameThroughProxy(req)) return next();
+    if (tokens.length === 0 && !loopbackMay) {
       res.status(503).json({ error: 'The codec endpoint is not configured: set CODEC_AUTH_TOKEN (or ADMIN_TOKEN)' });
       return;
     }

@@ -2,7 +2,7 @@
 // through the order workflow and its activities to the Hublify and Apicbase HTTP calls, exported over
 // OTLP/HTTP. On only when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set;
 // otherwise nothing is started and no interceptor is added.
-import { context, trace, type Attributes, type Context } from '@opentelemetry/api';
+import { context, trace, type Context } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -20,6 +20,7 @@ import {
 } from '@temporalio/interceptors-opentelemetry';
 import type { InjectedSinks, WorkerOptions } from '@temporalio/worker';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SpanScrubber } from './span-scrubbing';
 
 /** The workflow-side interceptors: bundled into the traced workflow bundle (src/worker/order-worker.ts). */
 export const WORKFLOW_TRACING_INTERCEPTORS = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
@@ -32,6 +33,8 @@ export interface Tracing {
   clientInterceptors: WorkflowClientInterceptor[];
   /** For every Worker: activity spans, and the sink through which workflow spans are exported. */
   workerOptions: Pick<WorkerOptions, 'interceptors' | 'sinks'>;
+  /** Keeps these secrets (a URL's path and password too) out of every exported span: the configuration's, once read. */
+  withhold(secrets: Iterable<string | undefined>): void;
   /** Exports what is buffered and stops; call once on shutdown. */
   shutdown(): Promise<void>;
 }
@@ -90,6 +93,7 @@ export function startTracing(): Tracing | undefined {
       },
       sinks: { exporter: makeWorkflowExporter(processor, resource) } satisfies InjectedSinks<OpenTelemetrySinks>,
     },
+    withhold: (secrets) => processor.scrubber.withhold(secrets),
     async shutdown() {
       if (active !== tracing) return;
       active = undefined;
@@ -118,11 +122,13 @@ function pathOf(url: string | undefined): string {
 }
 
 /**
- * Drops query strings from every URL attribute before a span leaves the process: Hublify's push may
- * carry its token as `?token=`, and no query string is needed to read a trace. Headers and bodies are
- * never recorded (no instrumentation here is configured to capture them).
+ * Cleans every span (span-scrubbing.ts) before it leaves the process: no query string (Hublify's push
+ * may carry its token as `?token=`), no configured secret, no error text. Headers and bodies are never
+ * recorded (no instrumentation here is configured to capture them).
  */
 export class ScrubbingSpanProcessor implements SpanProcessor {
+  readonly scrubber = new SpanScrubber();
+
   constructor(private readonly next: SpanProcessor) {}
 
   onStart(span: Span, parentContext: Context): void {
@@ -130,7 +136,7 @@ export class ScrubbingSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    scrubAttributes(span.attributes);
+    this.scrubber.scrub(span);
     this.next.onEnd(span);
   }
 
@@ -140,15 +146,5 @@ export class ScrubbingSpanProcessor implements SpanProcessor {
 
   shutdown(): Promise<void> {
     return this.next.shutdown();
-  }
-}
-
-const URL_ATTRIBUTES = ['http.url', 'http.target', 'url.full', 'url.path'];
-
-function scrubAttributes(attributes: Attributes): void {
-  delete attributes['url.query'];
-  for (const key of URL_ATTRIBUTES) {
-    const value = attributes[key];
-    if (typeof value === 'string' && value.includes('?')) attributes[key] = value.slice(0, value.indexOf('?'));
   }
 }

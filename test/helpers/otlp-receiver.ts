@@ -15,6 +15,10 @@ export interface ReceivedSpan {
   /** OTLP's SpanKind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   kind: number;
   attributes: Record<string, unknown>;
+  /** OTLP's status: code 2 is an error. */
+  status: { code?: number; message?: string };
+  /** Span events (an `exception` event per recorded error), with their attributes. */
+  events: Array<{ name: string; attributes: Record<string, unknown> }>;
   /** The resource's service.name. */
   service: string;
 }
@@ -43,7 +47,16 @@ interface OtlpJson {
   resourceSpans?: Array<{
     resource?: { attributes?: Array<{ key: string; value: OtlpValue }> };
     scopeSpans?: Array<{
-      spans?: Array<{ traceId: string; spanId: string; parentSpanId?: string; name: string; kind: number; attributes?: Array<{ key: string; value: OtlpValue }> }>;
+      spans?: Array<{
+        traceId: string;
+        spanId: string;
+        parentSpanId?: string;
+        name: string;
+        kind: number;
+        attributes?: Array<{ key: string; value: OtlpValue }>;
+        status?: { code?: number; message?: string };
+        events?: Array<{ name: string; attributes?: Array<{ key: string; value: OtlpValue }> }>;
+      }>;
     }>;
   }>;
 }
@@ -99,6 +112,8 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
             name: s.name,
             kind: s.kind,
             attributes: attributesOf(s.attributes),
+            status: s.status ?? {},
+            events: (s.events ?? []).map((e) => ({ name: e.name, attributes: attributesOf(e.attributes) })),
             service,
           });
         }

@@ -98,12 +98,13 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
   };
 
   const startRelay = async (extra: Record<string, string>) => {
-    config = loadConfig({
+    // The test's own dev server, added after loading as `npm start` adds its embedded one (src/main.ts):
+    // a TEMPORAL_ADDRESS in the variables is a cluster, where CODEC_LOOPBACK_UNAUTHENTICATED is refused.
+    const loaded = loadConfig({
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'silent',
       DATA_DIR: dataDir,
-      TEMPORAL_ADDRESS: env.address,
       TEMPORAL_UI_URL: 'http://127.0.0.1:8233',
       HUBLIFY_URL: sandbox!.url,
       HUBLIFY_CHANNEL_TOKEN: TEST_CHANNEL_TOKEN,
@@ -118,6 +119,7 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
       ...overrides,
       ...extra,
     });
+    config = { ...loaded, TEMPORAL_ADDRESS: env.address };
     relay = await startOrderRelay({ config, logger, workflowBundle });
   };
   try {

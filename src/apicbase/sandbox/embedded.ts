@@ -13,7 +13,7 @@ import { startApicbaseSandbox } from './server';
 
 /**
  * True when no real Apicbase is configured: no API, no client, no token — and no webhook secret, unless
- * Hublify is the sandbox too (HUBLIFY_URL unset): `APICBASE_WEBHOOK_SECRET=dev-secret npm start` keeps the
+ * Hublify is the sandbox too (HUBLIFY_URL unset): `APICBASE_WEBHOOK_SECRET=dev-webhook-secret npm start` keeps the
  * Apicbase sandbox, which then signs with that secret (issue 17.3), while a real webhook-only setup
  * (a secret and a real Hublify) runs none. Judge the configuration as given, before `npm start` fills in sandboxes.
  */
@@ -33,7 +33,7 @@ export function apicbaseSandboxReason(config: Config): string {
 }
 
 export async function startEmbeddedApicbaseSandbox(config: Config, logger: Logger, reason = apicbaseSandboxReason(config)): Promise<{ config: Config; line: string; stop: () => Promise<void> }> {
-  // The given webhook secret (e.g. "Try it by hand"'s dev-secret), so hand-signed and sandbox-sent
+  // The given webhook secret (e.g. "Try it by hand"'s dev-webhook-secret), so hand-signed and sandbox-sent
   // webhooks both pass; else one random per start, never printed.
   const secret = config.APICBASE_WEBHOOK_SECRET ?? randomBytes(24).toString('hex');
   const relayHost = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST;
