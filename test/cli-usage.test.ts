@@ -2,32 +2,11 @@
 // (issue 26.8, 26.14): `npm run demo -- --help` lists every option of the demo, and a malformed --item is
 // reported once, with exit code 2, before anything is placed or any order is touched.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runOrderRelayBin, type CliRun } from './helpers/cli-process';
-import { PATIENCE_MS } from './helpers/patience';
-
-const root = path.resolve(__dirname, '..');
-
-/** `npm run demo -- <args>`: the script runs `tsx src/cli/demo.ts`. */
-function runDemo(args: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/demo.ts', ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
-    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
-    const killer = setTimeout(() => child.kill('SIGKILL'), PATIENCE_MS);
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+import { runDemoProcess, runOrderRelayBin } from './helpers/cli-process';
 
 const occurrences = (text: string, part: string) => text.split(part).length - 1;
 
@@ -38,7 +17,7 @@ void describe('command-line usage', () => {
   const env = { PATH: process.env.PATH ?? '', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), DATA_DIR: dataDir, LOG_LEVEL: 'silent', TEMPORAL_ADDRESS: '127.0.0.1:9' };
 
   void it('`npm run demo -- --help` lists every option of the demo', async () => {
-    const r = await runDemo(['--help'], env);
+    const r = await runDemoProcess(['--help'], env);
     assert.equal(r.code, 0, r.stderr);
     for (const option of ['--customer <number>', '--item <article:quantity>', '--via <delivery>', '--timeout <duration>', '--no-ship', '--apicbase-sandbox <url>', '--hublify-sandbox <url>', '--temporal <address>', '--namespace <namespace>']) {
       assert.ok(r.stdout.includes(option), `--help lists ${option}:\n${r.stdout}`);
@@ -47,7 +26,7 @@ void describe('command-line usage', () => {
   });
 
   void it('a malformed --item of the demo is reported once, exit 2, and nothing is placed', async () => {
-    const r = await runDemo(['--item', 'EK00001', '--apicbase-sandbox', 'http://127.0.0.1:9'], env);
+    const r = await runDemoProcess(['--item', 'EK00001', '--apicbase-sandbox', 'http://127.0.0.1:9'], env);
     assert.equal(r.code, 2, `usage error exits 2: ${r.stdout}${r.stderr}`);
     assert.equal(occurrences(r.stderr, "argument 'EK00001' is invalid"), 1, `the error once:\n${r.stderr}`);
     assert.match(r.stderr, /--item.*ARTICLE:QUANTITY/);

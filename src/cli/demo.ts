@@ -4,7 +4,7 @@
 // Hublify sandbox once it waits for shipment, and ends when it is SHIPPED.
 import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import ms from 'ms';
-import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
+import { Client, ScheduleNotFoundError, type Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { payloadCodecFromConfig } from '../codec';
 import { loadConfig, type Config } from '../config';
@@ -12,7 +12,7 @@ import { orderWorkflowId, type ApicbaseOrder } from '../apicbase/order';
 import { PULL_SCHEDULE_ID } from '../apicbase/schedules';
 import { stageEntry } from '../operations/order-why';
 import { pollUntil } from '../poll-until';
-import { temporalGrpcInterceptors } from '../temporal/grpc-retry';
+import { connectTemporal } from '../temporal/connect';
 import { statusQuery } from '../../workflows/order-messages';
 import type { OrderStatus } from '../../workflows/order-status';
 import { FINAL_STAGES } from '../../workflows/order-status';
@@ -23,6 +23,8 @@ export interface DemoOptions {
   apicbaseSandbox: string;
   hublifySandbox: string;
   temporal: string;
+  /** How long to wait for Temporal to answer (TEMPORAL_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs: number;
   namespace: string;
   via: 'webhook' | 'pull';
   customer: string;
@@ -103,7 +105,7 @@ async function placeOrder(opts: DemoOptions, out: (line: string) => void): Promi
 }
 
 async function connect(opts: DemoOptions): Promise<{ connection: Connection; client: Client }> {
-  const connection = await Connection.connect({ address: opts.temporal, connectTimeout: 5_000, interceptors: temporalGrpcInterceptors() });
+  const connection = await connectTemporal(opts.temporal, opts.connectTimeoutMs);
   const client = new Client({ connection, namespace: opts.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter() } : {}) });
   return { connection, client };
 }
@@ -211,6 +213,7 @@ export function demoCommand(config: Config, out: (line: string) => void): Comman
           apicbaseSandbox: o.apicbaseSandbox.replace(/\/+$/, ''),
           hublifySandbox: o.hublifySandbox.replace(/\/+$/, ''),
           temporal: o.temporal,
+          connectTimeoutMs: config.TEMPORAL_CONNECT_TIMEOUT_MS,
           namespace: o.namespace,
           via: o.via,
           customer: o.customer,
