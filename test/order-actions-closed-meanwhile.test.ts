@@ -9,7 +9,7 @@ import { pollOrder, retryOrder } from '../src/operations/order-actions';
 import { resolveOrder } from '../src/operations/orders';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { pollNowSignal } from '../workflows/order-messages';
-import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
+import { relayRecordedStage, startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
 import { useTestSystem } from './helpers/system';
 
@@ -17,7 +17,7 @@ void describe('retry and poll of an order that shipped after it was looked up', 
   const system = useTestSystem();
 
   void it('poll says it already shipped; retry is a conflict', async () => {
-    const ctx = operationsContext(system.config, system.relay.client);
+    const ctx = operationsContext(system.config, system.relay.client, relayRecordedStage(system));
     const order = sampleOrder();
     const handle = await startTestOrder(system, order, { pollSchedule: parsePollSchedule('1h') });
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));

@@ -9,7 +9,7 @@ import { OrderStage } from '../workflows/search-attributes';
 import type { OrderStatus } from '../workflows/order-status';
 import type { orderWorkflow } from '../workflows/order-workflow';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
-import { SHORT_INJECT_RETRY, startTestOrder, stageIs, waitForStatus } from './helpers/orders';
+import { SHORT_INJECT_RETRY, relayRecordedStage, startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { useTestSystem } from './helpers/system';
 import { operationsContext } from '../src/operations/context';
 import { showOrder } from '../src/operations/orders';
@@ -232,7 +232,7 @@ void describe('order workflow', () => {
     assert.deepEqual(amended.updated, ['deliver_street']);
     await waitForStatus(handle, (s) => s.attempts.polls >= 8);
     assert.notEqual((await handle.describe()).runId, firstRunId, 'rolled over into a later run');
-    const shown = await showOrder(operationsContext(system.config, system.relay.client), order.order_number);
+    const shown = await showOrder(operationsContext(system.config, system.relay.client, relayRecordedStage(system)), order.order_number);
     assert.equal(shown.addresses?.deliver.street, 'Neue Straße');
     assert.equal(shown.addresses?.invoice.street, 'Müllerstraße', 'the invoice address was not touched');
     await handle.cancel();
@@ -240,7 +240,7 @@ void describe('order workflow', () => {
 
   void it("the verdict is answered from the first workflow task after one local activity (the check, which records VERIFIED itself)", async () => {
     const order = sampleOrder();
-    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config) };
+    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config), recordedStage: relayRecordedStage(system) };
     const answer = await startOrderAndAwaitVerdict(starter, order, 'webhook', new AbortController().signal, Date.now() + 60_000);
     assert.equal(answer.verdict.accepted, true);
     const handle = system.relay.client.workflow.getHandle(answer.workflowId);
@@ -263,7 +263,7 @@ void describe('order workflow', () => {
 
   void it('a verification failure the customer is shown ends the workflow REJECTED with every reason', async () => {
     const order = sampleOrder({ status: 'DRAFT', supplier_customer_number: 'NOBODY' });
-    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config) };
+    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config), recordedStage: relayRecordedStage(system) };
     const answer = await startOrderAndAwaitVerdict(starter, order, 'webhook', new AbortController().signal, Date.now() + 60_000);
     assert.equal(answer.verdict.accepted, false);
     const handle = system.relay.client.workflow.getHandle(answer.workflowId);
