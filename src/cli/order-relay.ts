@@ -134,6 +134,7 @@ function showText(o: OrderDetails): string {
     lines.push(`Invoice to:   ${formatAddress(o.addresses.invoice)}`);
     lines.push(`Deliver to:   ${formatAddress(o.addresses.deliver)}`);
   }
+  if (o.comment) lines.push(`Comment:      ${o.comment.split('\n').join('\n              ')}`);
 
   if (o.attempts) lines.push(`Attempts:     inject ${o.attempts.inject} · polls ${o.attempts.polls}`);
   if (o.expectedDelivery) lines.push(`Expected:     ${o.expectedDelivery}`);
@@ -143,6 +144,10 @@ function showText(o: OrderDetails): string {
   if (o.cancelReason) lines.push(`Cancel reason: ${o.cancelReason}`);
   if (o.webUi) lines.push(`Web UI:       ${o.webUi}`);
   if (o.statusUnavailable) lines.push(`(the workflow did not answer the status query: ${o.statusUnavailable})`);
+  if (o.items?.length) {
+    lines.push('', 'Items (as Hublify was sent them):');
+    lines.push(indent(formatTable(['ARTICLE', 'NAME', 'QTY', 'PRICE (GROSS)', 'VAT %'], o.items.map((i) => [i.article, i.name, i.quantity === null ? null : String(i.quantity), i.priceSingleBrutto?.toFixed(2), i.vatPct === undefined ? undefined : String(i.vatPct)])), '  '));
+  }
   if (o.shipments?.length) {
     lines.push('', 'Shipments:');
     lines.push(indent(formatTable(['TRACKING', 'CARRIER', 'SENT', 'TRACE URL'], o.shipments.map((s) => [s.trackingCode, s.carrierName ?? s.carrierLabel, s.sentAt, s.traceUrl])), '  '));
@@ -284,7 +289,7 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
       }
     });
 
-  leaf(orders, 'show', 'show an order: stage and its history, Hublify ids, shipments, last error, Web UI link')
+  leaf(orders, 'show', 'show an order: stage and its history, what Hublify was sent (items, addresses, comment), Hublify ids, shipments, last error, Web UI link')
     .argument('<order>', 'order number (e.g. PO-1001) or Apicbase id')
     .action(async (ref: string) => {
       const details = await withOps((ctx) => showOrder(ctx, ref));

@@ -8,7 +8,7 @@ import type { orderWorkflow } from '../../workflows/order-workflow';
 import { CustomerNumber, ExpectedDeliveryDate, HublifyOrderId, OrderNumber, OrderStage } from '../../workflows/search-attributes';
 import type { OperationsContext } from './context';
 import { OperationError, isTemporalUnreachable, toOperationError } from './errors';
-import { orderAddresses, type OrderAddresses } from './order-address';
+import { sentToHublify, type OrderAddresses, type SentItem } from './order-address';
 import { explainStage, type StageExplanation } from './order-why';
 import { ORDER_WORKFLOW_TYPE, isQueryable, orderListQuery, queryLiteral, type OrderListFilters } from './visibility-query';
 
@@ -172,8 +172,12 @@ export type OrderDetails = OrderSummary &
   Partial<Omit<OrderStatus, 'workflowId' | 'orderNumber' | 'customerNumber' | 'stage'>> & {
     /** Why the status query could not be answered (e.g. no worker is running); the rest is from visibility. */
     statusUnavailable?: string;
-    /** Invoice and delivery address as mapped (and amended), from the workflow's history; absent before mapping. */
+    /** Invoice and delivery address as mapped (and amended), from the workflow's `request` query; absent before mapping. */
     addresses?: OrderAddresses;
+    /** The items Hublify was sent (amended items included); absent before mapping. */
+    items?: SentItem[];
+    /** The order comment Hublify was sent (o_comment); absent before mapping. */
+    comment?: string | null;
   };
 
 async function queryStatus(ctx: OperationsContext, handle: WorkflowHandle<typeof orderWorkflow>): Promise<OrderStatus> {
@@ -192,9 +196,9 @@ export async function showOrder(ctx: OperationsContext, ref: string): Promise<Or
 
 export async function detailsOf(ctx: OperationsContext, order: ResolvedOrder): Promise<OrderDetails> {
   const base = summary(ctx, order.description);
-  // The address is a nicety: a history that cannot be read (or decoded) must not hide the status.
-  const addresses = await orderAddresses(ctx, order).catch(() => undefined);
-  const withAddresses = addresses ? { addresses } : {};
+  // What Hublify was sent is a nicety: a history that cannot be read (or decoded) must not hide the status.
+  const sent = await sentToHublify(ctx, order).catch(() => undefined);
+  const withAddresses = sent ? { addresses: sent.addresses, items: sent.items, comment: sent.comment } : {};
   try {
     const status = await queryStatus(ctx, order.handle);
     return {
