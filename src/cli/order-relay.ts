@@ -11,6 +11,7 @@ import { formatAddress } from '../operations/order-address';
 import { connectOperations, type OperationsContext } from '../operations/context';
 import { checkCustomerDirectory } from '../operations/customers';
 import { runDoctor, type DoctorReport } from '../operations/doctor';
+import { askRelayDoctor } from '../operations/relay-doctor';
 import { EXIT_CODES, OperationError, exitCodeFor, toOperationError } from '../operations/errors';
 import { CANCEL_IN_HUBLIFY_ADVICE, amendOrder, checkAmendRequest, cancelOrder, pollOrder, replayOrder, retryOrder, type AmendOutcome, type CancelOutcome } from '../operations/order-actions';
 import { DEFAULT_WATCH_INTERVAL_MS, DEFAULT_WATCH_LIMIT, watchOrders, watchQuery } from '../operations/watch-orders';
@@ -192,9 +193,23 @@ function cancelText(r: CancelOutcome): string {
   return `Cancelled ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nHublify never had the order.`;
 }
 
-function doctorText(report: DoctorReport): string {
+/** Whose settings a doctor report judged: the running relay's (asked over its admin API) or the CLI's own. */
+type DoctorSource = { checkedBy: 'relay'; server: string } | { checkedBy: 'cli' };
+
+function doctorText(report: DoctorReport, source: DoctorSource): string {
   const mark = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' } as const;
-  return [...report.checks.map((c) => `[${mark[c.status]}] ${c.name}: ${c.detail}`), '', report.ok ? 'All checks passed.' : 'Some checks failed.'].join('\n');
+  const heading =
+    source.checkedBy === 'relay'
+      ? `Checked by the running relay at ${source.server} (GET /admin/doctor): its own settings and connections.`
+      : "Checked with this CLI's own settings (its environment), not the running relay's: for the relay's view, give --server URL (or ORDER_RELAY_ADMIN_URL) and ADMIN_TOKEN.";
+  return [heading, ...report.checks.map((c) => `[${mark[c.status]}] ${c.name}: ${c.detail}`), '', report.ok ? 'All checks passed.' : 'Some checks failed.'].join('\n');
+}
+
+/** The relay's doctor checks Temporal, Hublify and the Apicbase sandbox each within 5 s: time for all of them. */
+const DOCTOR_SERVER_TIMEOUT_MS = 30_000;
+
+function doctorExitCode(report: DoctorReport): number {
+  return report.ok ? EXIT_CODES.ok : !report.temporalReachable ? EXIT_CODES.unavailable : EXIT_CODES.failed;
 }
 
 function indent(text: string, prefix: string): string {
@@ -370,24 +385,33 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
       done(new Outcome(EXIT_CODES.ok, r, `${r.file} is valid: ${plural(r.customers, 'customer')} (${r.customerNumbers.join(', ')})`));
     });
 
-  leaf(program, 'doctor', 'check the configuration, customer directory, Temporal, Hublify (stats) and the Apicbase token').action(async () => {
-    const cfg = getConfig();
-    let close: (() => Promise<void>) | undefined;
-    try {
-      const report = await runDoctor({
-        config: cfg,
-        connect: async () => {
-          const ops = await connectOperations(cfg);
-          close = () => ops.close();
-          return ops.connection;
-        },
-      });
-      const code = report.ok ? EXIT_CODES.ok : !report.temporalReachable ? EXIT_CODES.unavailable : EXIT_CODES.failed;
-      done(new Outcome(code, report, doctorText(report)));
-    } finally {
-      await close?.().catch(() => undefined);
-    }
-  });
+  leaf(program, 'doctor', 'check the configuration, customer directory, Temporal, Hublify (stats) and the Apicbase token')
+    .option('--server <url>', "ask the running relay at this base URL (its admin API, GET /admin/doctor, with ADMIN_TOKEN) instead of checking this CLI's own settings; default ORDER_RELAY_ADMIN_URL")
+    .action(async (opts: { server?: string }) => {
+      const cfg = getConfig();
+      const server = opts.server ?? cfg.ORDER_RELAY_ADMIN_URL;
+      if (server) {
+        const report = await askRelayDoctor(server, cfg.ADMIN_TOKEN, DOCTOR_SERVER_TIMEOUT_MS);
+        const source: DoctorSource = { checkedBy: 'relay', server };
+        done(new Outcome(doctorExitCode(report), { ...source, ...report }, doctorText(report, source)));
+        return;
+      }
+      let close: (() => Promise<void>) | undefined;
+      try {
+        const report = await runDoctor({
+          config: cfg,
+          connect: async () => {
+            const ops = await connectOperations(cfg);
+            close = () => ops.close();
+            return ops.connection;
+          },
+        });
+        const source: DoctorSource = { checkedBy: 'cli' };
+        done(new Outcome(doctorExitCode(report), { ...source, ...report }, doctorText(report, source)));
+      } finally {
+        await close?.().catch(() => undefined);
+      }
+    });
 
   return program;
 }
