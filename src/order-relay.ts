@@ -47,7 +47,7 @@ function rolesFrom(config: Config): OrderRelayRoles {
 
 export interface RunningOrderRelay {
   client: Client;
-  /** The order record store (worker role only). */
+  /** The order record store: the worker's stages and shipments, the API's refused orders. */
   store?: OrderStore;
   worker?: Worker;
   httpPort?: number;
@@ -133,6 +133,17 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     const customers = customerDirectory.customers;
 
     let store: OrderStore | undefined;
+    // The worker records stages and shipments; the API records refused orders (issue 26.2). One store either way.
+    const openStore = async (): Promise<OrderStore> => {
+      if (store) return store;
+      mkdirSync(config.DATA_DIR, { recursive: true });
+      const storeTarget = config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR);
+      const opened = await openOrderStore(storeTarget);
+      logger.info({ store: describeStoreTarget(storeTarget) }, 'order record store open');
+      closers.push(() => opened.close());
+      store = opened;
+      return opened;
+    };
     let businessMetrics: BusinessMetrics | undefined;
     let workerMetricsUrl: string | undefined;
     const sdkMetricsAddress = roles.worker ? temporalSdkMetricsAddress() : undefined;
@@ -153,12 +164,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       });
       const nativeConnection = await NativeConnection.connect({ address, ...security });
       closers.push(() => nativeConnection.close());
-      mkdirSync(config.DATA_DIR, { recursive: true });
-      const storeTarget = config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR);
-      const orderStore = await openOrderStore(storeTarget);
-      logger.info({ store: describeStoreTarget(storeTarget) }, 'order record store open');
-      store = orderStore;
-      closers.push(() => orderStore.close());
+      const orderStore = await openStore();
       businessMetrics = createBusinessMetrics();
       const activities = createOrderActivities({
         hublify,
@@ -215,6 +221,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     let httpPort: number | undefined;
     let metricsUrl: string | undefined;
     if (roles.api) {
+      const refusalStore = await openStore();
       const metrics = createHttpMetrics();
       const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) };
       const secrets = [config.APICBASE_WEBHOOK_SECRET, config.APICBASE_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s);
@@ -258,10 +265,11 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
             namespace,
             metrics,
             logger,
+            recordRefusal: (record) => refusalStore.recordRefusal(record),
           }),
           hublifyWebhookRoutes({ client, token: config.HUBLIFY_WEBHOOK_TOKEN, metrics, deadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS }),
           // The operator CLI's operations over HTTP (docs/operations.md); 503 unless ADMIN_TOKEN is set.
-          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client), config, connection, customerDirectory: customerDirectory.state }),
+          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client, refusalStore), config, connection, customerDirectory: customerDirectory.state }),
         ],
       });
       const http = await listen(app, config.HOST, config.PORT);

@@ -78,7 +78,7 @@ for (const backend of backends) {
       const target = await backend.fresh();
       const { db, inMigrationTransaction } = openStoreDatabase(target);
       try {
-        assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), ['001-create-order-tables']);
+        assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), ['001-create-order-tables', '002-create-refusals']);
         assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), []);
       } finally {
         await db.destroy();
@@ -153,7 +153,7 @@ for (const backend of backends) {
         const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
         assert.deepEqual(tables.map((t) => t.name), []);
         // And the store is still usable afterwards.
-        assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), ['001-create-order-tables']);
+        assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), ['001-create-order-tables', '002-create-refusals']);
       } finally {
         await db.destroy();
       }

@@ -15,7 +15,9 @@ import { askRelayDoctor } from '../operations/relay-doctor';
 import { EXIT_CODES, OperationError, exitCodeFor, toOperationError } from '../operations/errors';
 import { CANCEL_IN_HUBLIFY_ADVICE, amendOrder, checkAmendRequest, cancelOrder, pollOrder, replayOrder, retryOrder, type AmendOutcome, type CancelOutcome } from '../operations/order-actions';
 import { DEFAULT_WATCH_INTERVAL_MS, DEFAULT_WATCH_LIMIT, watchOrders, watchQuery } from '../operations/watch-orders';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, listOrders, showOrder, type ExplainedOrderSummary, type OrderDetails, type OrderList } from '../operations/orders';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, listOrders, showOrderOrRefusal, type ExplainedOrderSummary, type OrderDetails, type OrderList } from '../operations/orders';
+import { refusalWhy, type RefusedOrderDetails } from '../operations/refusals';
+import type { RefusalRecord } from '../store/order-store';
 import { parseSince, parseStage, type OrderListFilters } from '../operations/visibility-query';
 import { formatTable } from './table';
 import { runTemporalCli } from './temporal-passthrough';
@@ -121,7 +123,23 @@ function listText(list: OrderList): string {
   return `${table}\n\n${plural(list.orders.length, 'order')}${list.truncated ? ' (more match: use --limit or narrow the filters)' : ''}`;
 }
 
-function showText(o: OrderDetails): string {
+function refusalLines(refusals: RefusalRecord[]): string[] {
+  return refusals.map((r) => `Refused:      ${shortInstant(r.refusedAt) ?? r.refusedAt} (webhook answered 422${r.workflowId ? '' : ', no workflow'}) · ${refusalWhy(r)}`);
+}
+
+function refusedText(o: RefusedOrderDetails): string {
+  return [
+    `Order ${o.orderNumber ?? '?'}${o.apicbaseId ? ` (Apicbase id ${o.apicbaseId})` : ''}`,
+    `Stage:        REJECTED (refused by the webhook: the customer was shown the 422 and may place the order again)`,
+    `Temporal:     no workflow (the order was refused before one started)`,
+    ...refusalLines(o.refusals),
+    '(why: the failed checks, by field and kind; the values are not kept)',
+  ].join('\n');
+}
+
+function showText(shown: (OrderDetails & { refusals?: RefusalRecord[] }) | RefusedOrderDetails): string {
+  if (shown.workflowId === null) return refusedText(shown);
+  const o = shown;
   const lines = [
     `Order ${o.orderNumber ?? '?'}${o.apicbaseId ? ` (Apicbase id ${o.apicbaseId})` : ''} · customer ${o.customerNumber ?? '?'}${o.source ? ` · from ${o.source}` : ''}`,
     `Stage:        ${o.stage ?? 'unknown'}${o.overdue ? ' (overdue)' : ''}`,
@@ -141,6 +159,7 @@ function showText(o: OrderDetails): string {
   if (o.expectedDelivery) lines.push(`Expected:     ${o.expectedDelivery}`);
   if (o.lastError) lines.push(`Last error:   ${o.lastError}`);
   if (o.rejectionReasons?.length) lines.push(`Rejected:     ${o.rejectionReasons.join('; ')}`);
+  if (o.refusals?.length) lines.push(...refusalLines(o.refusals));
   if (o.unknownStates?.length) lines.push(`Unknown Hublify states: ${o.unknownStates.join(', ')}`);
   if (o.cancelReason) lines.push(`Cancel reason: ${o.cancelReason}`);
   if (o.webUi) lines.push(`Web UI:       ${o.webUi}`);
@@ -307,7 +326,7 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
   leaf(orders, 'show', 'show an order: stage and its history, what Hublify was sent (items, addresses, comment), Hublify ids, shipments, last error, Web UI link')
     .argument('<order>', 'order number (e.g. PO-1001) or Apicbase id')
     .action(async (ref: string) => {
-      const details = await withOps((ctx) => showOrder(ctx, ref));
+      const details = await withOps((ctx) => showOrderOrRefusal(ctx, ref));
       done(new Outcome(EXIT_CODES.ok, details, showText(details)));
     });
 

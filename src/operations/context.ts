@@ -10,6 +10,7 @@ import type { OrderWorkflowSettings } from '../../workflows/order-status';
 import { loadTemporalConnectionSettings, type TemporalSecurityOptions } from '../temporal/connection-settings';
 import { temporalGrpcInterceptors } from '../temporal/grpc-retry';
 import { OperationError } from './errors';
+import { refusalsFromStore, type RefusalLookup } from './refusals';
 
 export interface OperationsContext {
   client: Client;
@@ -19,11 +20,14 @@ export interface OperationsContext {
   webUiBaseUrl: string | undefined;
   /** The workflow settings a replayed order starts with. */
   settings: () => OrderWorkflowSettings;
+  /** Refused orders (the order store), for `orders show` and `list --stage REJECTED`; none: not looked up. */
+  refusals?: RefusalLookup;
 }
 
-export function operationsContext(config: Config, client: Client): OperationsContext {
+export function operationsContext(config: Config, client: Client, refusals?: RefusalLookup): OperationsContext {
   return {
     client,
+    ...(refusals ? { refusals } : {}),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     webUiBaseUrl: webUiBaseUrl(config),
@@ -79,5 +83,14 @@ export async function connectOperations(config: Config): Promise<ConnectedOperat
     throw new OperationError('config', (err as Error).message);
   }
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
-  return { ctx: operationsContext(config, client), connection, close: () => connection.close() };
+  // The relay's order store, opened only when a command needs refused orders.
+  const refusals = refusalsFromStore(config);
+  return {
+    ctx: operationsContext(config, client, refusals),
+    connection,
+    close: async () => {
+      await refusals.close();
+      await connection.close();
+    },
+  };
 }

@@ -10,6 +10,8 @@ import type { OperationsContext } from './context';
 import { OperationError, isTemporalUnreachable, toOperationError } from './errors';
 import { sentToHublify, type OrderAddresses, type SentItem } from './order-address';
 import { explainStage, type StageExplanation } from './order-why';
+import { refusedOrderDetails, type RefusedOrderDetails } from './refusals';
+import type { RefusalRecord } from '../store/order-store';
 import { ORDER_WORKFLOW_TYPE, isQueryable, orderListQuery, queryLiteral, type OrderListFilters } from './visibility-query';
 
 export const DEFAULT_LIST_LIMIT = 50;
@@ -40,9 +42,19 @@ export type ExplainedOrderSummary = OrderSummary &
     statusUnavailable?: string;
   };
 
+/** A refused order that started no workflow, as `orders list --stage REJECTED` shows it (from the order store). */
+export type RefusedOrderSummary = Omit<OrderSummary, 'workflowId' | 'runId' | 'execution' | 'customerNumber'> & {
+  workflowId: null;
+  runId: null;
+  /** Not kept: a refused order's record holds no customer data. */
+  customerNumber: null;
+  execution: 'NO_WORKFLOW';
+  reasons: RefusalRecord['reasons'];
+};
+
 export interface OrderList {
   query: string;
-  orders: Array<OrderSummary | ExplainedOrderSummary>;
+  orders: Array<OrderSummary | ExplainedOrderSummary | RefusedOrderSummary>;
   /** More orders matched than `limit`. */
   truncated: boolean;
 }
@@ -86,7 +98,35 @@ export async function listOrders(ctx: OperationsContext, filters: OrderListFilte
   } catch (err) {
     throw toOperationError(err);
   }
-  return { query, orders: options.explain ? await explainOrders(ctx, orders) : orders, truncated };
+  const listed = options.explain ? await explainOrders(ctx, orders) : orders;
+  const refused = await refusedWithoutWorkflow(ctx, filters, limit);
+  if (refused.length === 0) return { query, orders: listed, truncated };
+  // Newest first, as visibility lists them.
+  const merged = [...listed, ...refused].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  return { query, orders: merged.slice(0, limit), truncated: truncated || merged.length > limit };
+}
+
+/**
+ * Refused orders that started no workflow (issue 26.2), for a list that asks for REJECTED and may show
+ * closed orders. Their records hold no customer, so a customer filter matches none of them.
+ */
+async function refusedWithoutWorkflow(ctx: OperationsContext, filters: OrderListFilters, limit: number): Promise<RefusedOrderSummary[]> {
+  const asked = filters.stages?.includes('REJECTED') && filters.running !== true && filters.customerNumber === undefined && filters.orderNumber === undefined;
+  if (!asked || !ctx.refusals) return [];
+  const records = await ctx.refusals.listRefusals({ withoutWorkflow: true, limit, ...(filters.since ? { since: filters.since } : {}) });
+  return records.map((r) => ({
+    workflowId: null,
+    runId: null,
+    orderNumber: r.orderNumber,
+    customerNumber: null,
+    stage: 'REJECTED',
+    hublifyOrderId: null,
+    expectedDelivery: null,
+    execution: 'NO_WORKFLOW',
+    startedAt: r.refusedAt,
+    closedAt: r.refusedAt,
+    reasons: r.reasons,
+  }));
 }
 
 /** At most this many status queries at once: a long list must not flood the workers. */
@@ -192,6 +232,29 @@ function unansweredBecause(err: unknown): string {
 export async function showOrder(ctx: OperationsContext, ref: string): Promise<OrderDetails> {
   const order = await resolveOrder(ctx, ref);
   return detailsOf(ctx, order);
+}
+
+/**
+ * `orders show` / GET /admin/orders/:ref: an order's workflow details, with its refusals (if any) from the
+ * order store; or, for an order refused before any workflow started, what its refusal records say (issue 26.2).
+ */
+export async function showOrderOrRefusal(ctx: OperationsContext, ref: string): Promise<(OrderDetails & { refusals?: RefusalRecord[] }) | RefusedOrderDetails> {
+  let order: ResolvedOrder;
+  try {
+    order = await resolveOrder(ctx, ref);
+  } catch (err) {
+    if (!(err instanceof OperationError) || err.kind !== 'not-found' || !ctx.refusals) throw err;
+    const refusals = await ctx.refusals.findRefusals(ref.trim()).catch((e: unknown) => {
+      err.problems.push(toOperationError(e).message);
+      return [];
+    });
+    if (refusals.length === 0) throw err;
+    return refusedOrderDetails(refusals);
+  }
+  const details = await detailsOf(ctx, order);
+  // A refusal record is a nicety beside the workflow's own status: a store that cannot be read hides nothing.
+  const refusals = ctx.refusals ? await ctx.refusals.findRefusals(details.orderNumber ?? ref.trim()).catch(() => []) : [];
+  return refusals.length ? { ...details, refusals } : details;
 }
 
 export async function detailsOf(ctx: OperationsContext, order: ResolvedOrder): Promise<OrderDetails> {
