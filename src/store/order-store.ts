@@ -125,6 +125,9 @@ function byShipmentTime(a: ShipmentRecord, b: ShipmentRecord): number {
   return a.trackingCode < b.trackingCode ? -1 : a.trackingCode > b.trackingCode ? 1 : 0;
 }
 
+/** The most reasons a refusal record keeps (the first ones; the 422 itself lists them all). */
+export const MAX_REFUSAL_REASONS = 20;
+
 function toRefusalRecord(row: RefusalsTable): RefusalRecord {
   let reasons: RefusalReason[] = [];
   try {
@@ -190,7 +193,8 @@ class KyselyOrderStore implements OrderStore {
         apicbase_id: record.apicbaseId,
         refused_at: normaliseInstant(record.refusedAt),
         workflow_id: record.workflowId,
-        reasons: JSON.stringify(record.reasons.map(({ path, code }) => ({ path, code }))),
+        // Bounded: a signed but hostile body may fail thousands of checks, with deep paths.
+        reasons: JSON.stringify(record.reasons.slice(0, MAX_REFUSAL_REASONS).map(({ path, code }) => ({ path: path.slice(0, 200), code: code.slice(0, 60) }))),
       })
       .execute();
   }
