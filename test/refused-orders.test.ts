@@ -12,6 +12,8 @@ import { startTestSystem, type TestSystem } from './helpers/system';
 import { inStage, waitForVisible } from './helpers/visibility';
 import { deliverOrder } from './helpers/webhook';
 
+const ADMIN_TOKEN = 'test-admin-token-refusals-1';
+
 interface Refusal {
   orderNumber: string | null;
   apicbaseId: string | null;
@@ -23,7 +25,7 @@ interface Refusal {
 void describe('refused orders: a record for every 422, found by its number', () => {
   let system: TestSystem;
   before(async () => {
-    system = await startTestSystem();
+    system = await startTestSystem({ ADMIN_TOKEN });
   });
   after(async () => {
     await system?.close();
@@ -53,8 +55,11 @@ void describe('refused orders: a record for every 422, found by its number', () 
     assert.match(text.stdout, /^Stage: +REJECTED/m);
     assert.match(text.stdout, /^Temporal: +no workflow/m);
     assert.match(text.stdout, /^Refused: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(webhook answered 422, no workflow\) · supplier_customer_number: unknown_customer$/m);
-    // By its Apicbase id too.
+    // By its Apicbase id too, and through the admin API.
     assert.equal((await cliJson<{ orderNumber: string }>(['orders', 'show', unknownCustomer.id])).orderNumber, unknownCustomer.order_number);
+    const viaAdmin = await fetch(`${system.baseUrl}/admin/orders/${unknownCustomer.order_number}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(viaAdmin.status, 200);
+    assert.deepEqual(await viaAdmin.json(), shownUnknown);
 
     // The price "abc": its workflow verified and rejected it (FAILED, stage REJECTED); show has the workflow and the refusal.
     const shownPrice = await cliJson<{ stage: string; workflowId: string; execution: string; refusals: Refusal[] }>(['orders', 'show', badPrice.order_number]);
