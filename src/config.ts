@@ -106,6 +106,9 @@ export const configSchema = z.object({
 
   // Bearer token of the admin API (/admin/…, docs/operations.md); unset = the admin API answers 503.
   ADMIN_TOKEN: sharedSecret().optional(),
+  // The operator CLI: the running relay's base URL (http://host:PORT), so `doctor` asks the relay's admin API
+  // (GET /admin/doctor, with ADMIN_TOKEN) instead of judging the CLI's own environment. Same as --server.
+  ORDER_RELAY_ADMIN_URL: z.string().url().optional(),
 
   // PII protection: the payload codec's AES-256 keys, `id:base64key,id2:base64key` (commas or newlines),
   // the first one encrypting, the others kept for decryption (docs/operations.md). Unset = the key file

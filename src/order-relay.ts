@@ -47,7 +47,7 @@ function rolesFrom(config: Config): OrderRelayRoles {
 
 export interface RunningOrderRelay {
   client: Client;
-  /** The order record store (both roles: the worker records, the API asks it before starting an order). */
+  /** The order record store (both roles: the worker records stages and shipments; the API asks it before starting an order and records refused ones). */
   store?: OrderStore;
   worker?: Worker;
   httpPort?: number;
@@ -220,6 +220,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     let httpPort: number | undefined;
     let metricsUrl: string | undefined;
     if (roles.api) {
+      const refusalStore = store!;
       const metrics = createHttpMetrics();
       const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config), recordedStage };
       const secrets = [config.APICBASE_WEBHOOK_SECRET, config.APICBASE_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s);
@@ -263,10 +264,11 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
             namespace,
             metrics,
             logger,
+            recordRefusal: (record) => refusalStore.recordRefusal(record),
           }),
           hublifyWebhookRoutes({ client, token: config.HUBLIFY_WEBHOOK_TOKEN, metrics, deadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS }),
           // The operator CLI's operations over HTTP (docs/operations.md); 503 unless ADMIN_TOKEN is set.
-          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client, recordedStage), config, connection, customerDirectory: customerDirectory.state }),
+          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client, recordedStage, refusalStore), config, connection, customerDirectory: customerDirectory.state }),
         ],
       });
       const http = await listen(app, config.HOST, config.PORT);

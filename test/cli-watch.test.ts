@@ -8,7 +8,7 @@ import type { OperationsContext } from '../src/operations/context';
 import { watchOrders, type OrderChange } from '../src/operations/watch-orders';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import type { OrderStage, OrderStatus } from '../workflows/order-status';
-import { runCliProcess, startCliStream, type CliStream } from './helpers/cli-process';
+import { runCliJson, runCliProcess, startCliStream, type CliStream } from './helpers/cli-process';
 import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { startTestSystem, type TestSystem } from './helpers/system';
@@ -103,11 +103,7 @@ void describe('order-relay orders list (why, since) and orders watch', () => {
     await system?.close();
   });
 
-  const runJson = async <T>(args: string[]): Promise<T> => {
-    const r = await runCliProcess(system, [...args, '--json']);
-    assert.equal(r.code, 0, `order-relay ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-    return JSON.parse(r.stdout) as T;
-  };
+  const runJson = <T>(args: string[]): Promise<T> => runCliJson<T>(system, args);
 
   void it('`--needs-attention` and `--overdue` show the failure type, the reason and when the order entered its stage (JSON and text)', async () => {
     const stuck = orderWithUnknownArticle({ expected_delivery_date: inAWeek() });

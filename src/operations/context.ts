@@ -6,11 +6,11 @@ import { payloadCodecFromConfig } from '../codec';
 import type { Config } from '../config';
 import { orderWorkflowSettings } from '../orders/order-settings';
 import type { OrderStarterDeps, RecordedStageLookup } from '../orders/start-order';
-import { defaultOrderStoreFile, openOrderStore, type OrderStore } from '../store/order-store';
 import type { OrderWorkflowSettings } from '../../workflows/order-status';
 import { loadTemporalConnectionSettings, type TemporalSecurityOptions } from '../temporal/connection-settings';
 import { connectTemporal } from '../temporal/connect';
 import { OperationError } from './errors';
+import { refusalsFromStore, type RefusalLookup } from './refusals';
 
 export interface OperationsContext {
   client: Client;
@@ -22,11 +22,19 @@ export interface OperationsContext {
   settings: () => OrderWorkflowSettings;
   /** The order record store, asked before a replay starts an order (src/orders/start-order.ts). */
   recordedStage: RecordedStageLookup | null;
+  /** Refused orders (the order store), for `orders show` and `list --stage REJECTED`; none: not looked up. */
+  refusals?: RefusalLookup;
 }
 
-export function operationsContext(config: Config, client: Client, recordedStage: RecordedStageLookup | null): OperationsContext {
+export function operationsContext(
+  config: Config,
+  client: Client,
+  recordedStage: RecordedStageLookup | null,
+  refusals?: RefusalLookup,
+): OperationsContext {
   return {
     client,
+    ...(refusals ? { refusals } : {}),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     webUiBaseUrl: webUiBaseUrl(config),
@@ -43,18 +51,6 @@ export function starterFrom(ctx: OperationsContext): OrderStarterDeps {
  * The CLI's view of the order record store (DATABASE_URL, or the SQLite file in DATA_DIR), opened on
  * first use only: most commands never need it.
  */
-function lazyRecordedStage(config: Config): { lookup: RecordedStageLookup; close: () => Promise<void> } {
-  let opened: Promise<OrderStore> | undefined;
-  return {
-    lookup: async (workflowId) => {
-      opened ??= openOrderStore(config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR));
-      return (await opened).latestStage(workflowId);
-    },
-    close: async () => {
-      if (opened) await (await opened.catch(() => undefined))?.close();
-    },
-  };
-}
 
 /** TEMPORAL_ADDRESS, or the embedded dev server `npm start` runs when it is not set. */
 export function temporalAddress(config: Config): string {
@@ -100,12 +96,13 @@ export async function connectOperations(config: Config): Promise<ConnectedOperat
     throw new OperationError('config', (err as Error).message);
   }
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
-  const records = lazyRecordedStage(config);
+  // The relay's order store, opened only when a command needs it (refused orders, a replay's check).
+  const refusals = refusalsFromStore(config);
   return {
-    ctx: operationsContext(config, client, records.lookup),
+    ctx: operationsContext(config, client, refusals.latestStage, refusals),
     connection,
     close: async () => {
-      await records.close();
+      await refusals.close();
       await connection.close();
     },
   };

@@ -4,7 +4,8 @@
 import { MigrationError, migrateToLatest } from './migrate';
 import { describeStoreTarget, openStoreDatabase } from './open-store-database';
 import { mergeOrderRow, normaliseInstant, type StageRecord } from './order-row';
-import type { ShipmentRow } from './schema';
+import { randomUUID } from 'node:crypto';
+import type { RefusalsTable, ShipmentRow } from './schema';
 import type { StoreDatabase, StoreDb as Db } from './store-database';
 
 export type { StageRecord } from './order-row';
@@ -42,7 +43,37 @@ export interface OrderRecord {
   shipments: ShipmentRecord[];
 }
 
+/** Why an order was refused, without the value: `packages[0].supplier_package.theoretical_price_per_package` / `not_decimal`. */
+export interface RefusalReason {
+  path: string;
+  code: string;
+}
+
+/** An order the webhook answered 422 (issue 26.2): kept without personal data so support can look it up. */
+export interface RefusalRecord {
+  orderNumber: string | null;
+  apicbaseId: string | null;
+  refusedAt: string;
+  /** The workflow that verified and rejected it; null when none was started (e.g. an unknown customer). */
+  workflowId: string | null;
+  reasons: RefusalReason[];
+}
+
+export interface RefusalFilters {
+  /** Refused at or after. */
+  since?: Date;
+  /** Only refusals that started no workflow. */
+  withoutWorkflow?: boolean;
+  limit: number;
+}
+
 export interface OrderStore {
+  /** Records a refused order (a new row every time: each refusal is an event). */
+  recordRefusal(record: RefusalRecord): Promise<void>;
+  /** The refusals of an order number or Apicbase id, newest first. */
+  findRefusals(ref: string): Promise<RefusalRecord[]>;
+  /** Refusals, newest first. */
+  listRefusals(filters: RefusalFilters): Promise<RefusalRecord[]>;
   /** Upserts the order's row and adds the stage change (once per workflow, stage and `at`). */
   recordStage(record: StageRecord): Promise<void>;
   /** Adds shipments, or refreshes those already recorded under the same tracking code. */
@@ -96,6 +127,19 @@ function byShipmentTime(a: ShipmentRecord, b: ShipmentRecord): number {
   return a.trackingCode < b.trackingCode ? -1 : a.trackingCode > b.trackingCode ? 1 : 0;
 }
 
+/** The most reasons a refusal record keeps (the first ones; the 422 itself lists them all). */
+export const MAX_REFUSAL_REASONS = 20;
+
+function toRefusalRecord(row: RefusalsTable): RefusalRecord {
+  let reasons: RefusalReason[] = [];
+  try {
+    reasons = JSON.parse(row.reasons) as RefusalReason[];
+  } catch {
+    // A row written by hand; the rest of it still says when.
+  }
+  return { orderNumber: row.order_number, apicbaseId: row.apicbase_id, refusedAt: row.refused_at, workflowId: row.workflow_id, reasons };
+}
+
 class KyselyOrderStore implements OrderStore {
   private closed = false;
 
@@ -140,6 +184,40 @@ class KyselyOrderStore implements OrderStore {
           .execute();
       }
     });
+  }
+
+  async recordRefusal(record: RefusalRecord): Promise<void> {
+    await this.db
+      .insertInto('refusals')
+      .values({
+        refusal_id: randomUUID(),
+        order_number: record.orderNumber,
+        apicbase_id: record.apicbaseId,
+        refused_at: normaliseInstant(record.refusedAt),
+        workflow_id: record.workflowId,
+        // Bounded: a signed but hostile body may fail thousands of checks, with deep paths.
+        reasons: JSON.stringify(record.reasons.slice(0, MAX_REFUSAL_REASONS).map(({ path, code }) => ({ path: path.slice(0, 200), code: code.slice(0, 60) }))),
+      })
+      .execute();
+  }
+
+  async findRefusals(ref: string): Promise<RefusalRecord[]> {
+    const rows = await this.db
+      .selectFrom('refusals')
+      .selectAll()
+      .where((eb) => eb.or([eb('order_number', '=', ref), eb('apicbase_id', '=', ref)]))
+      .orderBy('refused_at', 'desc')
+      .limit(100)
+      .execute();
+    return rows.map(toRefusalRecord);
+  }
+
+  async listRefusals(filters: RefusalFilters): Promise<RefusalRecord[]> {
+    let query = this.db.selectFrom('refusals').selectAll();
+    if (filters.since) query = query.where('refused_at', '>=', filters.since.toISOString());
+    if (filters.withoutWorkflow) query = query.where('workflow_id', 'is', null);
+    const rows = await query.orderBy('refused_at', 'desc').limit(filters.limit).execute();
+    return rows.map(toRefusalRecord);
   }
 
   async getOrder(workflowId: string): Promise<OrderRecord | undefined> {
