@@ -10,7 +10,7 @@ import { pullBannerLines } from './apicbase/pull-banner';
 import { apicbaseSandboxReason, startEmbeddedApicbaseSandbox, wantsApicbaseSandbox } from './apicbase/sandbox/embedded';
 import { ConfigError, loadConfig, type Config } from './config';
 import { HUBLIFY_SANDBOX_STATE_FILE, SANDBOX_DEFAULTS, startHublifySandbox } from './hublify/sandbox/server';
-import { createLogger } from './logger';
+import { createLogger, writeAfterLogs } from './logger';
 import { activeTracing } from './observability/tracing';
 import { startOrderRelay } from './order-relay';
 import { startDevServer } from './temporal/dev-server';
@@ -144,7 +144,8 @@ async function main(): Promise<void> {
     if (relay.httpPort !== undefined) {
       lines.push(`Codec endpoint       http://${config.HOST}:${relay.httpPort}/codec  (payloads are encrypted, key ${relay.codec.currentKeyId})`);
     }
-    process.stdout.write(`\norder-relay is running:\n  ${lines.join('\n  ')}\nPress Ctrl-C to stop.\n\n`);
+    // Last on the screen: after the log lines of the start, which pino writes asynchronously (issue 26.11).
+    writeAfterLogs(logger, `\norder-relay is running:\n  ${lines.join('\n  ')}\nPress Ctrl-C to stop.\n\n`);
   } catch (err) {
     logger.error({ err }, 'order-relay could not start');
     await stopAll(1);
