@@ -33,7 +33,7 @@ import { temporalGrpcInterceptors } from './temporal/grpc-retry';
 import { defaultOrderStoreFile, describeStoreTarget, openOrderStore, type OrderStore } from './store/order-store';
 import { installTemporalRuntime, temporalRuntimeInstalled, temporalSdkMetricsAddress } from './temporal/runtime';
 import { registerSearchAttributes } from './temporal/search-attributes';
-import { createOrderWorker, workerTuningFrom } from './worker/order-worker';
+import { bundleOrderWorkflows, createOrderWorker, workerTuningFrom } from './worker/order-worker';
 import { workflowBundleFromFile } from './worker/workflow-bundle';
 
 export interface OrderRelayRoles {
@@ -173,12 +173,16 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         notify: supportNotifySettings(config, logger),
         email: customerEmailSettings(config, logger),
       });
+      // Without a bundle file the workflows are bundled here, once for both workers (each bundled them and
+      // logged webpack's whole report), quietly: one line says so (issue 26.11).
+      const bundle = workflowBundle ?? (await bundleOrderWorkflows({ tracing: !!tracing }));
+      if (!workflowBundle) logger.info({ bytes: 'code' in bundle ? bundle.code.length : undefined }, 'workflows bundled (webpack), shared by the workers');
       const w = await createOrderWorker({
         connection: nativeConnection,
         namespace,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
         activities,
-        ...(workflowBundle ? { workflowBundle } : {}),
+        workflowBundle: bundle,
         shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE_MS,
         dataConverter,
         tuning: workerTuningFrom(config),
@@ -197,7 +201,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         client,
         connection: nativeConnection,
         starter: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config), recordedStage },
-        ...(workflowBundle ? { workflowBundle } : {}),
+        workflowBundle: bundle,
         dataConverter,
         ...(tracing ? { tracing } : {}),
       });

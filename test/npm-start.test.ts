@@ -1,8 +1,9 @@
 // `npm start`'s entry point as a user runs it: the embedded dev server, Web UI, Hublify sandbox,
-// worker and HTTP server come up and say where they listen; Ctrl-C (SIGINT) stops every part; a
-// second start reuses the data folder, so an order accepted before is still there.
+// worker and HTTP server come up and say where they listen; a second start on the same data while it
+// runs is refused, saying where it runs; Ctrl-C (SIGINT) stops every part; a start afterwards reuses
+// the data folder, so an order accepted before is still there.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -59,7 +60,21 @@ void describe('npm start', () => {
     const accepted = await deliverOrder(base, order);
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
 
+    // A second `npm start` on the same data says where the first runs, exits 1 and touches nothing (issue 26.13).
+    const lockFile = path.join(dataDir, 'order-relay.lock');
+    const lockBefore = readFileSync(lockFile, 'utf8');
+    const again = start(env);
+    running.push(again);
+    const againCode = await new Promise<number | null>((resolve) => again.child.once('exit', resolve));
+    assert.equal(againCode, 1, again.output());
+    assert.match(again.output(), new RegExp(`order-relay already runs on the data in ${dataDir.replace(/[.\\/]/g, '\\$&')} \\(pid ${first.child.pid}, `));
+    assert.match(again.output(), new RegExp(`HTTP\\s+http://127\\.0\\.0\\.1:${httpPort}`), 'and where it answers');
+    assert.doesNotMatch(again.output(), /TEMPORAL_ADDRESS=|EADDRINUSE|"level"/, 'no advice to share its ports, no stack, nothing started');
+    assert.equal(readFileSync(lockFile, 'utf8'), lockBefore, "the first one's lock is untouched");
+    assert.ok(await ready(), 'the first one still runs');
+
     assert.equal(await stop(first), 0, 'exit code after SIGINT');
+    assert.equal(existsSync(lockFile), false, 'Ctrl-C releases the lock');
     for (const port of [temporalPort, uiPort, httpPort, sandboxPort]) assert.equal(await portOpen(port), false, `port ${port} closed after Ctrl-C`);
 
     const second = start(env);
