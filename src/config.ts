@@ -92,6 +92,13 @@ export const configSchema = z.object({
   HUBLIFY_SANDBOX_PORT: z.coerce.number().int().default(4010),
   // Shared token Hublify's outbound webhook must present (header X-Hublify-Webhook-Token or ?token=).
   HUBLIFY_WEBHOOK_TOKEN: sharedSecret().optional(),
+  // The Hublify sweep (docs/scaling.md#the-hublify-sweep): one order_getList of the orders whose state
+  // changed since the last successful sweep, every interval (0 = off), started again this far back.
+  HUBLIFY_SWEEP_INTERVAL: duration('1m'),
+  HUBLIFY_SWEEP_OVERLAP: duration('2m'),
+  // order_getList answers with this many rows (or a total above its rows) are taken as capped: the sweep
+  // narrows them per state (undocumented by Hublify; "pre-configured filters could apply").
+  HUBLIFY_LIST_LIMIT: z.coerce.number().int().positive().default(100),
 
   // Apicbase webhook: the HMAC key, and an optional second one while a secret is rotated.
   APICBASE_WEBHOOK_SECRET: sharedSecret().optional(),

@@ -43,7 +43,8 @@ export async function settledDeliveries(input: {
   timeoutMs: number;
   everyMs?: number;
 }): Promise<DeliveryCheck> {
-  const q = `TaskQueue = "${input.taskQueue}"`;
+  // Order workflows only: the Hublify sweep's runs share the task queue.
+  const q = `TaskQueue = "${input.taskQueue}" AND WorkflowType = "orderWorkflow"`;
   let check: DeliveryCheck | undefined;
   let settled = 0;
   const agreed = async () => {
