@@ -13,6 +13,7 @@ import { pollUntil } from '../src/poll-until';
 import { rewriteScheduleInput } from '../src/temporal/schedule-input';
 import type { HublifySweepInput, HublifySweepResult } from '../workflows/hublify-sweep-types';
 import { runScheduleNow } from './helpers/apicbase';
+import { runCliProcess } from './helpers/cli-process';
 import { stageIs, startTestOrder, waitForStatus } from './helpers/orders';
 import { PATIENCE_MS } from './helpers/patience';
 import { sampleOrder } from './helpers/sample-order';
@@ -98,6 +99,24 @@ void describe('Hublify sweep', () => {
     assert.equal(state.last.ending, shipped.length + cancelled.length + 1);
     assert.equal(state.last.ignored + state.last.signalled, state.last.ending);
     assert.equal(state.cursor, state.last.at);
+  });
+
+  void it('`order-relay sweep status` shows the schedule, the cursor and what the last good sweep found', async () => {
+    const state = await readSweepState(system.relay.client, CHANNEL);
+    assert.ok(state?.last);
+    const json = await runCliProcess(system, ['sweep', 'status', '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    const shown = JSON.parse(json.stdout) as { channel: string; scheduleId: string; paused: boolean; cursor: string; last: HublifySweepResult };
+    assert.equal(shown.channel, CHANNEL);
+    assert.equal(shown.scheduleId, SCHEDULE);
+    assert.equal(shown.paused, true, 'paused by the test before');
+    assert.equal(shown.cursor, state.cursor);
+    assert.deepEqual(shown.last, state.last);
+    const text = await runCliProcess(system, ['sweep', 'status']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`cursor +${state.cursor.replace(/[.]/g, '\\.')}`));
+    assert.match(text.stdout, new RegExp(`last good +${state.last.at.replace(/[.]/g, '\\.')}: ${state.last.listed} listed .* ${state.last.ending} shipped or cancelled: ${state.last.signalled} orders told, ${state.last.ignored} not tracked`));
+    assert.match(text.stdout, /PAUSED \(test: counting\)/);
   });
 
   void it('a sweep that fails keeps the cursor; the next one covers everything since it, however long ago', async () => {
