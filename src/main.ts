@@ -117,8 +117,7 @@ async function main(): Promise<void> {
         port: config.HUBLIFY_SANDBOX_PORT,
         token,
         channel: config.HUBLIFY_CHANNEL,
-        webhookUrl: `http://${config.HOST}:${config.PORT}/webhooks/hublify/orders`,
-        webhookToken,
+        ...(config.HUBLIFY_SANDBOX_PUSH ? { webhookUrl: `http://${config.HOST}:${config.PORT}/webhooks/hublify/orders`, webhookToken } : {}),
         // Kept across restarts, as Hublify keeps its orders: ids never start again (issue 17.1).
         stateFile: path.join(config.DATA_DIR, HUBLIFY_SANDBOX_STATE_FILE),
         runBy: 'npm start',

@@ -7,12 +7,14 @@ import { grpc } from '@temporalio/proto';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createOrderActivities } from '../activities';
+import { createSweepActivities } from '../activities/hublify-sweep';
 import { startApicbaseIntegration } from './apicbase/integration';
 import { codecRoutes, originsFor } from './codec/codec-routes';
 import { payloadCodecFromConfig, type EncryptionCodec } from './codec';
 import { secretValuesOf, type Config } from './config';
 import { watchCustomerDirectory, type LiveCustomerDirectory } from './customers/directory-watcher';
 import { HublifyClient } from './hublify/client';
+import { ensureSweepSchedule } from './hublify/sweep-schedule';
 import { adminRoutes } from './http/admin-api';
 import { createHttpApp, createMetricsApp, listen } from './http/app';
 import { reachableUrl } from './http/loopback-address';
@@ -181,7 +183,20 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         connection: nativeConnection,
         namespace,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        activities,
+        activities: {
+          ...activities,
+          // The Hublify sweep (workflows/hublify-sweep-workflow.ts) runs on this queue: it calls the same Hublify.
+          ...createSweepActivities({
+            hublify,
+            client,
+            logger,
+            settings: () => ({
+              overlapMs: config.HUBLIFY_SWEEP_OVERLAP,
+              listLimit: config.HUBLIFY_LIST_LIMIT,
+              endStates: [...config.TRACK_FINAL_STATES, ...config.TRACK_CANCELLED_STATES],
+            }),
+          }),
+        },
         workflowBundle: bundle,
         shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE_MS,
         dataConverter,
@@ -194,6 +209,12 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         if (w.getState() === 'RUNNING') w.shutdown();
         await workerDone.catch(() => undefined);
       });
+      // The Hublify sweep's schedule (paused when HUBLIFY_SWEEP_INTERVAL=0): made once the worker runs its workflow.
+      await ensureSweepSchedule(
+        client,
+        { channel: config.HUBLIFY_CHANNEL, taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.HUBLIFY_SWEEP_INTERVAL, initialCursor: new Date().toISOString() },
+        logger,
+      );
       // Apicbase pull and reconciliation: their own rate-limited worker and Schedules (docs/apicbase.md).
       const apicbase = await startApicbaseIntegration({
         config,

@@ -2,3 +2,4 @@
 export { orderWorkflow } from './order-workflow';
 export { pullOrdersWorkflow } from './pull-orders-workflow';
 export { reconcileOrdersWorkflow } from './reconcile-orders-workflow';
+export { hublifySweepWorkflow } from './hublify-sweep-workflow';
