@@ -154,7 +154,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     let worker: Worker | undefined;
     let workerDone: Promise<void> = new Promise(() => undefined);
     if (roles.worker) {
-      if (!config.HUBLIFY_URL || !config.HUBLIFY_CHANNEL_TOKEN) throw new Error('HUBLIFY_URL and HUBLIFY_CHANNEL_TOKEN must be set for the worker');
+      if (!config.HUBLIFY_URL || !config.HUBLIFY_CHANNEL_TOKEN) throw new Error('HUBLIFY_URL and HUBLIFY_CHANNEL_TOKEN must be set for the worker (only a process that serves HTTP runs the Hublify sandbox)');
       const hublify = new HublifyClient({
         baseUrl: config.HUBLIFY_URL,
         channel: config.HUBLIFY_CHANNEL,

@@ -2,7 +2,7 @@
 // workflow, which polls at once instead of at its next scheduled time. Real HTTP, real Temporal dev
 // server, the Hublify sandbox; the poll schedule is an hour, so only the push can explain a SHIPPED.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { orderWorkflowId } from '../src/apicbase/order';
 import { createHttpApp, listen } from '../src/http/app';
@@ -14,24 +14,17 @@ import { statusQuery } from '../workflows/order-messages';
 import { LogSink, eventually, metricValue, postRaw } from './helpers/ingress';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
-import { TEST_HUBLIFY_PUSH_TOKEN, startTestSystem, type TestSystem } from './helpers/system';
+import { TEST_HUBLIFY_PUSH_TOKEN, useTestSystem } from './helpers/system';
 import { waitForVisible } from './helpers/visibility';
 import { deliverOrder } from './helpers/webhook';
 
 const PUSH_PATH = '/webhooks/hublify/orders';
 
 void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify sandbox', () => {
-  let system: TestSystem;
   const logs = new LogSink();
+  const system = useTestSystem({ TRACK_POLL_SCHEDULE: '1h', METRICS_ADDRESS: '127.0.0.1:0' }, { logDestination: logs });
   /** /metrics lives on METRICS_ADDRESS here, not on the public port. */
   const metricsBase = () => system.relay.metricsUrl!.replace(/\/metrics$/, '');
-
-  before(async () => {
-    system = await startTestSystem({ TRACK_POLL_SCHEDULE: '1h', METRICS_ADDRESS: '127.0.0.1:0' }, { logDestination: logs });
-  });
-  after(async () => {
-    await system?.close();
-  });
 
   const push = (body: unknown, headers: Record<string, string> = { 'x-hublify-webhook-token': TEST_HUBLIFY_PUSH_TOKEN }, path = PUSH_PATH) =>
     postRaw(system.baseUrl, path, JSON.stringify(body), { 'content-type': 'application/json', ...headers });

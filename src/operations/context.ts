@@ -1,6 +1,6 @@
 // What the operations need: a Temporal client and where orders run. The admin API builds it from the
 // running relay's client; the CLI connects on its own (connectOperations) from the same configuration.
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { payloadCodecFromConfig } from '../codec';
 import type { Config } from '../config';
@@ -9,7 +9,7 @@ import type { OrderStarterDeps, RecordedStageLookup } from '../orders/start-orde
 import { defaultOrderStoreFile, openOrderStore, type OrderStore } from '../store/order-store';
 import type { OrderWorkflowSettings } from '../../workflows/order-status';
 import { loadTemporalConnectionSettings, type TemporalSecurityOptions } from '../temporal/connection-settings';
-import { temporalGrpcInterceptors } from '../temporal/grpc-retry';
+import { connectTemporal } from '../temporal/connect';
 import { OperationError } from './errors';
 
 export interface OperationsContext {
@@ -86,9 +86,9 @@ export async function connectOperations(config: Config): Promise<ConnectedOperat
   }
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS, ...security, interceptors: temporalGrpcInterceptors() });
+    connection = await connectTemporal(address, config.TEMPORAL_CONNECT_TIMEOUT_MS, security);
   } catch (err) {
-    throw new OperationError('unavailable', `Temporal is unreachable at ${address}: ${(err as Error).message}`);
+    throw new OperationError('unavailable', (err as Error).message);
   }
   // The relay's payload codec (src/codec): statuses and histories are encrypted. Keys from CODEC_KEYS
   // or order-relay's key file in DATA_DIR (never created here).
