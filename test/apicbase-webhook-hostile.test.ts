@@ -6,13 +6,13 @@
 // relay counts, never from wall-clock time. No input crashes the server: every answer is a 4xx it
 // means, and /healthz answers after each one.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import * as fc from 'fast-check';
 import { PYTHON_FORM_MAX_BYTES, pythonJsonDumps, signApicbasePayload, type SignatureFormSetting } from '../src/ingress/apicbase-signature';
 import { deepBody } from '../scripts/bench/wrong-signature';
 import { metricValue, postRaw } from './helpers/ingress';
 import { sampleOrder } from './helpers/sample-order';
-import { TEST_WEBHOOK_SECRET, startTestSystem, type TestSystem } from './helpers/system';
+import { TEST_WEBHOOK_SECRET, useTestSystem } from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
 
 const PATH = '/webhooks/apicbase/orders';
@@ -97,14 +97,7 @@ const SCENARIOS: Scenario[] = [
 ];
 
 void describe('hostile bodies at the Apicbase webhook: bounded work before the signature is known', () => {
-  let system: TestSystem;
-
-  before(async () => {
-    system = await startTestSystem({ APICBASE_WEBHOOK_SECRET_PREVIOUS: PREVIOUS_SECRET, TRACK_POLL_SCHEDULE: '1h' });
-  });
-  after(async () => {
-    await system?.close();
-  });
+  const system = useTestSystem({ APICBASE_WEBHOOK_SECRET_PREVIOUS: PREVIOUS_SECRET, TRACK_POLL_SCHEDULE: '1h' });
 
   const work = async () => ({
     hmac: await metricValue(system.baseUrl, WORK, { work: 'hmac' }),
