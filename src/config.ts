@@ -107,7 +107,7 @@ export const configSchema = z.object({
   APICBASE_WEBHOOK_SECRET: sharedSecret().optional(),
   APICBASE_WEBHOOK_SECRET_PREVIOUS: sharedSecret().optional(),
   // What the signature is over: the raw body, Python's json.dumps of it (Apicbase's sample), or `auto`:
-  // learned from the valid deliveries, the other form checked only for small bodies (no pre-auth CPU cost).
+  // both, raw first. The Python form is computed only for bodies up to 64 KiB (src/ingress/apicbase-signature.ts).
   APICBASE_SIGNATURE_FORM: z.enum(SIGNATURE_FORM_SETTINGS).default('auto'),
   WEBHOOK_ACK_MODE: z.enum(['accepted', 'verified']).default('verified'),
   WEBHOOK_ACCEPT_DEADLINE_MS: durationMs(5_000),
