@@ -29,6 +29,26 @@ export default tseslint.config(
     },
   },
   {
+    // Callers of the order workflow (src/, activities/) use its contract (workflows/order-contract.ts and its parts:
+    // messages, status types, search attributes), never a workflow's implementation at run time: no import circle
+    // runs through workflow code, and the worker loads workflows only from their bundle.
+    files: ['src/**/*.ts', 'activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)workflows(/index)?$|(^|/)workflows/(order/|order-workflow$|[a-z-]+-workflow$)',
+              allowTypeImports: true,
+              message: "import the order workflow's contract (workflows/order-contract.ts), not workflow code: start workflows by type name",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The current order workflow (workflows/order/) may use the shared workflow helpers one folder up.
     files: ['workflows/order/*.ts'],
     rules: {

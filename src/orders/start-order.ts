@@ -11,10 +11,21 @@ import {
 } from '@temporalio/client';
 import type { ApicbaseOrder } from '../apicbase/order';
 import { orderWorkflowId } from '../apicbase/order';
-import { orderWorkflow } from '../../workflows/order-workflow';
-import { verdictUpdate } from '../../workflows/order-messages';
-import { ORDER_STAGES, type OrderSource, type OrderStage, type OrderVerdict, type OrderWorkflowSettings, type VerdictRequest } from '../../workflows/order-status';
-import { CustomerNumber, ExpectedDeliveryDate, OrderNumber, OrderStage as OrderStageKey } from '../../workflows/search-attributes';
+import {
+  CustomerNumber,
+  ExpectedDeliveryDate,
+  ORDER_STAGES,
+  ORDER_WORKFLOW_TYPE,
+  OrderNumber,
+  OrderStageKey,
+  verdictUpdate,
+  type OrderSource,
+  type OrderStage,
+  type OrderVerdict,
+  type OrderWorkflow,
+  type OrderWorkflowSettings,
+  type VerdictRequest,
+} from '../../workflows/order-contract';
 
 export interface OrderStarterDeps {
   client: Client;
@@ -60,7 +71,7 @@ function startOptions(deps: OrderStarterDeps, order: ApicbaseOrder, source: Orde
       { key: OrderStageKey, value: 'RECEIVED' },
       ...(expected && !Number.isNaN(expected.getTime()) ? [{ key: ExpectedDeliveryDate, value: expected }] : []),
     ],
-  } satisfies WorkflowStartOptions<typeof orderWorkflow> & { workflowId: string };
+  } satisfies WorkflowStartOptions<OrderWorkflow> & { workflowId: string };
 }
 
 /** Durably starts (or joins) the order's workflow. Resolves once Temporal has accepted the start. */
@@ -68,7 +79,7 @@ export async function startOrder(deps: OrderStarterDeps, order: ApicbaseOrder, s
   const options = startOptions(deps, order, source);
   try {
     // With USE_EXISTING a duplicate start returns the running workflow's handle.
-    const handle = await deps.client.workflow.start(orderWorkflow, options);
+    const handle = await deps.client.workflow.start<OrderWorkflow>(ORDER_WORKFLOW_TYPE, options);
     return { workflowId: handle.workflowId, alreadyFinished: false };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
@@ -99,7 +110,7 @@ export async function startOrderAndAwaitVerdict(
   answerBy?: number,
 ): Promise<{ verdict: OrderVerdict } & StartedOrder> {
   const options = startOptions(deps, order, source);
-  const startWorkflowOperation = new WithStartWorkflowOperation(orderWorkflow, options);
+  const startWorkflowOperation = new WithStartWorkflowOperation<OrderWorkflow>(ORDER_WORKFLOW_TYPE, options);
   try {
     // `answerBy` lets the workflow answer "pending" in time, so it knows a later rejection went unseen.
     const args: [VerdictRequest?] = answerBy === undefined ? [] : [{ answerBy }];

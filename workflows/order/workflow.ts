@@ -20,8 +20,11 @@ import {
   statusChangedSignal,
   statusQuery,
   verdictUpdate,
-} from '../order-messages';
-import type { AmendRequest, CancelRequest, OrderStatus, OrderWorkflowInput } from '../order-status';
+  type AmendRequest,
+  type CancelRequest,
+  type OrderStatus,
+  type OrderWorkflowInput,
+} from '../order-contract';
 import { OrderRun } from './order-run';
 import { CONTINUE_AS_NEW } from './tracking';
 import { orderWorkflowV1 } from './v1/order-workflow-v1';
