@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -27,7 +28,9 @@ import {
   type VerdictRequest,
 } from '../workflows/order-contract';
 import { orderWorkflow } from '../workflows/order/workflow';
+import { pollUntil } from '../src/poll-until';
 import { stageIs, waitForStatus } from './helpers/orders';
+import { PATIENCE_MS } from './helpers/patience';
 import { sampleOrder } from './helpers/sample-order';
 import { testWorkflowBundle } from './helpers/system';
 import { startTestTemporal } from './helpers/temporal';
@@ -56,6 +59,10 @@ class Fakes {
   checkFails: string[] | null = null;
   injected: HublifyOrderCreateRequest[] = [];
   injectRefusal: string | null = null;
+  /** order_create hangs (heartbeating) until Temporal cancels the attempt. */
+  injectHangs = false;
+  /** The look-up after a stopped attempt fails: Hublify cannot be asked. */
+  lookupFails = false;
   updates: { order?: Record<string, unknown> }[] = [];
   lookups = 0;
   polls = 0;
@@ -97,14 +104,21 @@ const activities = {
     byWorkflowId(workflowId).shipments += shipments.length;
     return Promise.resolve();
   },
-  injectOrder(request: HublifyOrderCreateRequest) {
+  async injectOrder(request: HublifyOrderCreateRequest) {
     const f = fakesOf(request.fields.order.o_orderid_external!);
     f.injected.push(request);
     if (f.injectRefusal) throw ApplicationFailure.nonRetryable(f.injectRefusal, 'HublifyRejected');
+    // Ends only by Temporal's cancel (Context.sleep rejects then), reaching the activity through its heartbeat.
+    while (f.injectHangs) {
+      Context.current().heartbeat();
+      await Context.current().sleep(200);
+    }
     return Promise.resolve({ orderId: f.hublifyId, personId: 'P-1', state: 'received', stateName: null, duplicate: false, attempts: 1 });
   },
   findInjectedOrder(request: HublifyOrderCreateRequest) {
-    fakesOf(request.fields.order.o_orderid_external!).lookups += 1;
+    const f = fakesOf(request.fields.order.o_orderid_external!);
+    f.lookups += 1;
+    if (f.lookupFails) throw ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable');
     return Promise.resolve(null);
   },
   findHublifyOrder(filter: { o_orderid_external?: string }) {
@@ -230,6 +244,31 @@ void describe('order workflow with stubbed activities', () => {
     assert.equal((request as HublifyOrderCreateRequest).fields.order.deliver_town, 'Bremen');
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
     await handle.result();
+  });
+
+  void it('an amendment stops an attempt during an outage and Hublify cannot be asked about it: NEEDS_ATTENTION, not a failed run; retry sends the amended order (issue 22.1)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.injectHangs = true;
+    fakes.lookupFails = true;
+    const handle = await start(fakes);
+    await pollUntil(() => fakes.injected.length === 1, { what: 'the first order_create attempt', timeoutMs: PATIENCE_MS });
+    const amended = handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    assert.match(stuck.lastError ?? '', /could not ask Hublify whether the stopped attempt created/);
+    assert.equal(fakes.lookups, 1);
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    // Hublify is back: support's retry sends the amended order, and the amendment answers with it.
+    fakes.injectHangs = false;
+    fakes.lookupFails = false;
+    await handle.signal(retrySignal);
+    const answer = await amended;
+    assert.equal(answer.outcome, 'reinjected');
+    assert.deepEqual(answer.updated, ['deliver_street']);
+    assert.deepEqual(fakes.injected.map(streetOf), ['Alte Straße', 'Neue Straße']);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    await handle.result();
+    assert.deepEqual(fakes.notices.map((n) => [n.stage, n.failureType]), [['NEEDS_ATTENTION', 'HublifyUnavailable']]);
   });
 
   void it('cancel before Hublify has the order: asked whether an attempt reached it, then CANCELLED', async () => {

@@ -31,6 +31,8 @@ const VERDICT_MARGIN_MS = 750;
 const DEFAULT_AMEND_WAIT_MS = 20_000;
 /** Patch: a successful check records the VERIFIED stage in the same local activity. */
 export const VERIFIED_RECORDED_BY_CHECK = 'verified-recorded-by-check';
+/** Patch: the look-up after an attempt an amendment stopped, when Hublify does not answer, waits for support (issue 22.1). */
+export const STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT = 'stopped-attempt-lookup-waits-for-support';
 
 export class OrderRun {
   readonly book: StageBook;
@@ -287,7 +289,7 @@ export class OrderRun {
           // An amendment stopped the attempt: it may have reached Hublify before it ended.
           this.restartInjection = false;
           this.amendments.sent(sent);
-          await this.adoptIfHublifyHasIt('the stopped attempt had created it');
+          await this.adoptAfterStoppedAttempt();
           continue;
         }
         await this.injectFailed(err, version);
@@ -296,6 +298,26 @@ export class OrderRun {
       }
     }
     await this.sendCorrections();
+  }
+
+  /**
+   * An amendment stopped the attempt: it may have reached Hublify before it ended, so Hublify is asked.
+   * Since patch `stopped-attempt-lookup-waits-for-support`, a look-up Hublify does not answer (an outage)
+   * sends the order to support instead of failing the run; support's retry (or the next amendment) sends
+   * the amended order, which Hublify's own duplicate check ties to the stopped attempt if it created one.
+   */
+  private async adoptAfterStoppedAttempt(): Promise<void> {
+    try {
+      await this.adoptIfHublifyHasIt('the stopped attempt had created it');
+    } catch (err) {
+      if (isCancellation(err) || !(err instanceof ActivityFailure) || !patched(STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT)) throw err;
+      const type = failureType(err) ?? 'HublifyUnavailable';
+      await this.waitForSupport(
+        texts.stoppedAttemptUnknownText(this.externalId, describeFailure(err)),
+        `Hublify could not be asked about an attempt an amendment stopped (${type}) · order ${this.input.order.order_number}`,
+        type,
+      );
+    }
   }
 
   /** An attempt's own failure: Hublify said no or was away; support decides. Anything else is a bug. */

@@ -54,3 +54,8 @@ export function notFoundText(ref: HublifyRef, externalId: string, data: { orderi
     ? `Hublify answered order_get for ${ref.orderId} with another order (${data.orderid} / ${data.o_orderid_external ?? '?'}); still tracking`
     : `Hublify does not know order ${ref.orderId} (${externalId}) any more (Order not found); still tracking`;
 }
+
+/** The look-up after an attempt an amendment stopped got no answer: Hublify may or may not hold the order. */
+export const stoppedAttemptUnknownText = (externalId: string, described: string): string =>
+  `could not ask Hublify whether the stopped attempt created order ${externalId} (an amendment stopped it): ${described}; ` +
+  'send retry when Hublify answers again: the next attempt sends the amended order';
