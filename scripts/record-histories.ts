@@ -93,7 +93,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     return handle;
   },
   async 'v2-rejected-shown-to-customer'(system) {
-    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config) };
+    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config), recordedStage: null };
     const answer = await startOrderAndAwaitVerdict(starter, sampleOrder({ status: 'DRAFT' }), 'webhook', new AbortController().signal, Date.now() + 60_000);
     const handle = system.relay.client.workflow.getHandle(answer.workflowId);
     await handle.result().catch(() => undefined);
@@ -150,7 +150,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   // ---- verified-recorded-by-check: the check records VERIFIED, the verdict after one local activity ----
   async 'v2-verified-recorded-by-check-then-shipped'(system) {
     const order = sampleOrder();
-    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => ({ ...orderWorkflowSettings(system.config), ...slow }) };
+    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => ({ ...orderWorkflowSettings(system.config), ...slow }), recordedStage: null };
     const answer = await startOrderAndAwaitVerdict(starter, order, 'webhook', new AbortController().signal, Date.now() + 60_000);
     const handle = system.relay.client.workflow.getHandle(answer.workflowId);
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));

@@ -1,6 +1,6 @@
 // `npm start`: everything on embedded defaults. Starts what is not configured — the Temporal dev
-// server (unless TEMPORAL_ADDRESS), the Hublify sandbox (unless HUBLIFY_URL), the Apicbase sandbox
-// (unless any Apicbase setting is given) — then the worker and
+// server (unless TEMPORAL_ADDRESS), and in the process that serves HTTP (role api) the Hublify sandbox
+// (unless HUBLIFY_URL) and the Apicbase sandbox (unless any Apicbase setting is given) — then the worker and
 // the HTTP server, prints where each part listens, and stops every part cleanly on Ctrl-C.
 // Tracing first (when OTEL_EXPORTER_OTLP_ENDPOINT is set): it patches modules loaded after it.
 import './observability/start-tracing';
@@ -35,9 +35,12 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // Sandboxes belong to npm start's embedded defaults, in the process that serves HTTP: a worker-only
+  // process (scaled out beside an API that runs them) starts none, so it cannot clash on their ports (issue 26.1).
+  const servesHttp = config.ORDER_RELAY_ROLES.includes('api');
   // Decided on the configuration as given, before the Hublify sandbox fills in HUBLIFY_URL.
-  const apicbaseSandbox = wantsApicbaseSandbox(config);
-  const apicbaseReason = apicbaseSandboxReason(config);
+  const apicbaseSandbox = servesHttp && wantsApicbaseSandbox(config);
+  const apicbaseReason = servesHttp ? apicbaseSandboxReason(config) : 'no sandbox: a worker-only process (ORDER_RELAY_ROLES=worker) runs none';
   const stops: Array<() => Promise<void>> = [];
   const lines: string[] = [];
 
@@ -88,7 +91,7 @@ async function main(): Promise<void> {
       lines.push(`Temporal             ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE})`);
     }
 
-    if (!config.HUBLIFY_URL) {
+    if (!config.HUBLIFY_URL && servesHttp) {
       // The channel token is the documented `sandbox-token` (loopback only), so the README's curl works
       // while `npm start` runs; the push token the two embedded parts share is random per start, never printed.
       const token = config.HUBLIFY_CHANNEL_TOKEN ?? SANDBOX_DEFAULTS.token;
@@ -111,7 +114,7 @@ async function main(): Promise<void> {
       const shownToken = token === SANDBOX_DEFAULTS.token ? `token ${token}` : 'token: HUBLIFY_CHANNEL_TOKEN';
       lines.push(`Hublify SANDBOX      ${sandbox.url}  (channel API /api/${sandbox.channel}/<verb>, ${shownToken}; control API: ${sandbox.url}/_sandbox/orders)`);
       lines.push(`                     its orders are kept in ${path.join(config.DATA_DIR, HUBLIFY_SANDBOX_STATE_FILE)}`);
-    } else {
+    } else if (config.HUBLIFY_URL) {
       lines.push(`Hublify              ${config.HUBLIFY_URL} (${config.HUBLIFY_CHANNEL})`);
     }
 

@@ -47,7 +47,7 @@ function rolesFrom(config: Config): OrderRelayRoles {
 
 export interface RunningOrderRelay {
   client: Client;
-  /** The order record store (worker role only). */
+  /** The order record store (both roles: the worker records, the API asks it before starting an order). */
   store?: OrderStore;
   worker?: Worker;
   httpPort?: number;
@@ -132,7 +132,18 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     closers.push(() => Promise.resolve(customerDirectory.close()));
     const customers = customerDirectory.customers;
 
+    // The order record store: the worker records every order's stages; every role that starts orders
+    // asks it first, so an order closed there is not started again after Temporal deleted its run.
     let store: OrderStore | undefined;
+    if (roles.worker || roles.api) {
+      mkdirSync(config.DATA_DIR, { recursive: true });
+      const storeTarget = config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR);
+      const orderStore = await openOrderStore(storeTarget);
+      logger.info({ store: describeStoreTarget(storeTarget) }, 'order record store open');
+      store = orderStore;
+      closers.push(() => orderStore.close());
+    }
+    const recordedStage = store ? store.latestStage.bind(store) : null;
     let businessMetrics: BusinessMetrics | undefined;
     let workerMetricsUrl: string | undefined;
     const sdkMetricsAddress = roles.worker ? temporalSdkMetricsAddress() : undefined;
@@ -143,7 +154,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     let worker: Worker | undefined;
     let workerDone: Promise<void> = new Promise(() => undefined);
     if (roles.worker) {
-      if (!config.HUBLIFY_URL || !config.HUBLIFY_CHANNEL_TOKEN) throw new Error('HUBLIFY_URL and HUBLIFY_CHANNEL_TOKEN must be set for the worker');
+      if (!config.HUBLIFY_URL || !config.HUBLIFY_CHANNEL_TOKEN) throw new Error('HUBLIFY_URL and HUBLIFY_CHANNEL_TOKEN must be set for the worker (only a process that serves HTTP runs the Hublify sandbox)');
       const hublify = new HublifyClient({
         baseUrl: config.HUBLIFY_URL,
         channel: config.HUBLIFY_CHANNEL,
@@ -153,17 +164,11 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       });
       const nativeConnection = await NativeConnection.connect({ address, ...security });
       closers.push(() => nativeConnection.close());
-      mkdirSync(config.DATA_DIR, { recursive: true });
-      const storeTarget = config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR);
-      const orderStore = await openOrderStore(storeTarget);
-      logger.info({ store: describeStoreTarget(storeTarget) }, 'order record store open');
-      store = orderStore;
-      closers.push(() => orderStore.close());
       businessMetrics = createBusinessMetrics();
       const activities = createOrderActivities({
         hublify,
         customers,
-        store: orderStore,
+        store: store!,
         metrics: businessMetrics,
         notify: supportNotifySettings(config, logger),
         email: customerEmailSettings(config, logger),
@@ -191,7 +196,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         logger,
         client,
         connection: nativeConnection,
-        starter: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) },
+        starter: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config), recordedStage },
         ...(workflowBundle ? { workflowBundle } : {}),
         dataConverter,
         ...(tracing ? { tracing } : {}),
@@ -216,7 +221,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     let metricsUrl: string | undefined;
     if (roles.api) {
       const metrics = createHttpMetrics();
-      const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) };
+      const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config), recordedStage };
       const secrets = [config.APICBASE_WEBHOOK_SECRET, config.APICBASE_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s);
       // The process's metrics, and a worker's in this process (business and SDK), on /metrics too.
       const extraMetrics = roles.worker ? workerMetricsText : () => processMetrics().metrics();
@@ -261,7 +266,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
           }),
           hublifyWebhookRoutes({ client, token: config.HUBLIFY_WEBHOOK_TOKEN, metrics, deadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS }),
           // The operator CLI's operations over HTTP (docs/operations.md); 503 unless ADMIN_TOKEN is set.
-          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client), config, connection, customerDirectory: customerDirectory.state }),
+          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client, recordedStage), config, connection, customerDirectory: customerDirectory.state }),
         ],
       });
       const http = await listen(app, config.HOST, config.PORT);

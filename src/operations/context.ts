@@ -1,14 +1,15 @@
 // What the operations need: a Temporal client and where orders run. The admin API builds it from the
 // running relay's client; the CLI connects on its own (connectOperations) from the same configuration.
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { payloadCodecFromConfig } from '../codec';
 import type { Config } from '../config';
 import { orderWorkflowSettings } from '../orders/order-settings';
-import type { OrderStarterDeps } from '../orders/start-order';
+import type { OrderStarterDeps, RecordedStageLookup } from '../orders/start-order';
+import { defaultOrderStoreFile, openOrderStore, type OrderStore } from '../store/order-store';
 import type { OrderWorkflowSettings } from '../../workflows/order-status';
 import { loadTemporalConnectionSettings, type TemporalSecurityOptions } from '../temporal/connection-settings';
-import { temporalGrpcInterceptors } from '../temporal/grpc-retry';
+import { connectTemporal } from '../temporal/connect';
 import { OperationError } from './errors';
 
 export interface OperationsContext {
@@ -19,20 +20,40 @@ export interface OperationsContext {
   webUiBaseUrl: string | undefined;
   /** The workflow settings a replayed order starts with. */
   settings: () => OrderWorkflowSettings;
+  /** The order record store, asked before a replay starts an order (src/orders/start-order.ts). */
+  recordedStage: RecordedStageLookup | null;
 }
 
-export function operationsContext(config: Config, client: Client): OperationsContext {
+export function operationsContext(config: Config, client: Client, recordedStage: RecordedStageLookup | null): OperationsContext {
   return {
     client,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     webUiBaseUrl: webUiBaseUrl(config),
     settings: () => orderWorkflowSettings(config),
+    recordedStage,
   };
 }
 
 export function starterFrom(ctx: OperationsContext): OrderStarterDeps {
-  return { client: ctx.client, taskQueue: ctx.taskQueue, settings: ctx.settings };
+  return { client: ctx.client, taskQueue: ctx.taskQueue, settings: ctx.settings, recordedStage: ctx.recordedStage };
+}
+
+/**
+ * The CLI's view of the order record store (DATABASE_URL, or the SQLite file in DATA_DIR), opened on
+ * first use only: most commands never need it.
+ */
+function lazyRecordedStage(config: Config): { lookup: RecordedStageLookup; close: () => Promise<void> } {
+  let opened: Promise<OrderStore> | undefined;
+  return {
+    lookup: async (workflowId) => {
+      opened ??= openOrderStore(config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR));
+      return (await opened).latestStage(workflowId);
+    },
+    close: async () => {
+      if (opened) await (await opened.catch(() => undefined))?.close();
+    },
+  };
 }
 
 /** TEMPORAL_ADDRESS, or the embedded dev server `npm start` runs when it is not set. */
@@ -65,9 +86,9 @@ export async function connectOperations(config: Config): Promise<ConnectedOperat
   }
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS, ...security, interceptors: temporalGrpcInterceptors() });
+    connection = await connectTemporal(address, config.TEMPORAL_CONNECT_TIMEOUT_MS, security);
   } catch (err) {
-    throw new OperationError('unavailable', `Temporal is unreachable at ${address}: ${(err as Error).message}`);
+    throw new OperationError('unavailable', (err as Error).message);
   }
   // The relay's payload codec (src/codec): statuses and histories are encrypted. Keys from CODEC_KEYS
   // or order-relay's key file in DATA_DIR (never created here).
@@ -79,5 +100,13 @@ export async function connectOperations(config: Config): Promise<ConnectedOperat
     throw new OperationError('config', (err as Error).message);
   }
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
-  return { ctx: operationsContext(config, client), connection, close: () => connection.close() };
+  const records = lazyRecordedStage(config);
+  return {
+    ctx: operationsContext(config, client, records.lookup),
+    connection,
+    close: async () => {
+      await records.close();
+      await connection.close();
+    },
+  };
 }
