@@ -53,7 +53,8 @@ export class World {
 
   /** What the CLI and the admin API act through, on the relay's current client (a restart makes a new one). */
   get ops(): OperationsContext {
-    return operationsContext(this.system.config, this.system.relay.client);
+    const store = this.system.relay.store ?? null;
+    return operationsContext(this.system.config, this.system.relay.client, store && ((id) => store.latestStage(id)), store ?? undefined);
   }
 
   static async start(): Promise<World> {
