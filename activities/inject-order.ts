@@ -1,6 +1,8 @@
 // Inject: hands the mapped order to Hublify with order_create. A duplicate answer (the order was
 // already injected, e.g. by an attempt whose reply was lost) is adopted only when the existing order
-// is ours: same o_orderid_external, and the same person and items wherever Hublify shows them.
+// is ours: our o_orderid_external and our person wherever Hublify shows it (`by` 'identity': the workflow
+// then sends differing items as corrections), or for runs before patch `duplicate-ours-by-identity`
+// also the items of a version sent (`by` 'content').
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { HublifyClient } from '../src/hublify/client';
 import type { HublifyOrderCreateRequest, HublifyOrderData, HublifyOrderFilter } from '../src/hublify/types';
