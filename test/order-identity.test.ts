@@ -14,6 +14,7 @@ import { failureType } from '../workflows/failures';
 import { amendUpdate, cancelUpdate, requestQuery } from '../workflows/order-messages';
 import { CANCEL_REFUSED_IN_HUBLIFY } from '../workflows/order-status';
 import { stageIs, startTestOrder, waitForStatus } from './helpers/orders';
+import { runCliProcess } from './helpers/cli-process';
 import { PATIENCE_MS } from './helpers/patience';
 import { sampleOrder } from './helpers/sample-order';
 import { useTestSystem } from './helpers/system';
@@ -26,18 +27,40 @@ void describe('our own order in Hublify, its reply lost, is ours by identity (is
   const system = useTestSystem({ HUBLIFY_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS) });
   const held = (orderNumber: string) => system.sandbox.orders().filter((o) => o.o_orderid_external === orderNumber);
 
-  void it('an item amendment after the lost reply: adopted, items sent by order_update (which Hublify refuses), one Hublify order; cancel then names it', async () => {
-    const order = sampleOrder();
+  const lostReplyOrder = async (order: ReturnType<typeof sampleOrder>) => {
     system.sandbox.injectFault({ kind: 'slow', delayMs: LOST_REPLY_DELAY_MS, count: 1, verbs: ['order_create'] });
     system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_get'] });
+    const handle = await startTestOrder(system, order, {
+      pollSchedule: parsePollSchedule('1h'),
+      injectRetry: { initialIntervalMs: 200, maximumIntervalMs: 500, retryForMs: 6_000 },
+    });
+    const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    assert.equal(stuck.hublify, null);
+    await pollUntil(() => held(order.order_number).length === 1, { what: 'the slow order_create created the order in the sandbox', timeoutMs: PATIENCE_MS });
+    return handle;
+  };
+
+  void it('orders cancel while Hublify cannot be asked: cancelled in the relay, and the CLI says it is NOT KNOWN whether Hublify holds it (never "never had")', async () => {
+    const order = sampleOrder();
     try {
-      const handle = await startTestOrder(system, order, {
-        pollSchedule: parsePollSchedule('1h'),
-        injectRetry: { initialIntervalMs: 200, maximumIntervalMs: 500, retryForMs: 6_000 },
-      });
-      const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
-      assert.equal(stuck.hublify, null);
-      await pollUntil(() => held(order.order_number).length === 1, { what: 'the slow order_create created the order in the sandbox', timeoutMs: PATIENCE_MS });
+      const handle = await lostReplyOrder(order);
+      // order_get still answers 500: the cancel's look-up cannot ask Hublify.
+      const cli = await runCliProcess(system, ['orders', 'cancel', order.order_number, '--reason', 'customer phoned']);
+      assert.match(cli.stdout, /NOT KNOWN whether Hublify holds the order/, `stdout: ${cli.stdout}\nstderr: ${cli.stderr}`);
+      assert.doesNotMatch(cli.stdout, /never had/);
+      const result = await handle.result();
+      assert.equal(result.stage, 'CANCELLED');
+      assert.doesNotMatch(result.history.at(-1)?.detail ?? '', /never had/);
+      assert.equal(held(order.order_number).length, 1, 'Hublify does hold it: the answer did not deny it');
+    } finally {
+      system.sandbox.clearFaults();
+    }
+  });
+
+  void it('an item amendment after the lost reply: adopted, items sent by order_update (which Hublify refuses), one Hublify order; cancel then names it', async () => {
+    const order = sampleOrder();
+    try {
+      const handle = await lostReplyOrder(order);
       system.sandbox.clearFaults();
 
       const request = (await handle.query(requestQuery)) as HublifyOrderCreateRequest;
