@@ -267,6 +267,18 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await handle.result();
     return handle;
   },
+  async 'v2-lost-reply-cancel-while-hublify-cannot-be-asked'(system) {
+    // Issue 22 item 2 / I4: the cancel's look-up gets no answer: cancelled, saying Hublify could not be asked.
+    const { handle } = await lostReplyOrder(system);
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_get'] });
+    try {
+      await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer phoned' }] });
+      await handle.result();
+    } finally {
+      system.sandbox.clearFaults();
+    }
+    return handle;
+  },
   async 'overdue-at-tracking-start-then-shipped'(system) {
     // Expected an hour ago, written without an offset (read as UTC): OVERDUE before the first wait.
     const order = sampleOrder({ expected_delivery_date: new Date(Date.now() - 3_600_000).toISOString().slice(0, 19) });
