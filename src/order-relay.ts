@@ -47,7 +47,7 @@ function rolesFrom(config: Config): OrderRelayRoles {
 
 export interface RunningOrderRelay {
   client: Client;
-  /** The order record store: the worker's stages and shipments, the API's refused orders. */
+  /** The order record store (both roles: the worker records stages and shipments, the API asks it before starting an order and records refused orders). */
   store?: OrderStore;
   worker?: Worker;
   httpPort?: number;
@@ -132,18 +132,18 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     closers.push(() => Promise.resolve(customerDirectory.close()));
     const customers = customerDirectory.customers;
 
+    // The order record store: the worker records every order's stages; every role that starts orders
+    // asks it first, so an order closed there is not started again after Temporal deleted its run.
     let store: OrderStore | undefined;
-    // The worker records stages and shipments; the API records refused orders (issue 26.2). One store either way.
-    const openStore = async (): Promise<OrderStore> => {
-      if (store) return store;
+    if (roles.worker || roles.api) {
       mkdirSync(config.DATA_DIR, { recursive: true });
       const storeTarget = config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR);
-      const opened = await openOrderStore(storeTarget);
+      const orderStore = await openOrderStore(storeTarget);
       logger.info({ store: describeStoreTarget(storeTarget) }, 'order record store open');
-      closers.push(() => opened.close());
-      store = opened;
-      return opened;
-    };
+      store = orderStore;
+      closers.push(() => orderStore.close());
+    }
+    const recordedStage = store ? store.latestStage.bind(store) : null;
     let businessMetrics: BusinessMetrics | undefined;
     let workerMetricsUrl: string | undefined;
     const sdkMetricsAddress = roles.worker ? temporalSdkMetricsAddress() : undefined;
@@ -164,12 +164,11 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       });
       const nativeConnection = await NativeConnection.connect({ address, ...security });
       closers.push(() => nativeConnection.close());
-      const orderStore = await openStore();
       businessMetrics = createBusinessMetrics();
       const activities = createOrderActivities({
         hublify,
         customers,
-        store: orderStore,
+        store: store!,
         metrics: businessMetrics,
         notify: supportNotifySettings(config, logger),
         email: customerEmailSettings(config, logger),
@@ -197,7 +196,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         logger,
         client,
         connection: nativeConnection,
-        starter: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) },
+        starter: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config), recordedStage },
         ...(workflowBundle ? { workflowBundle } : {}),
         dataConverter,
         ...(tracing ? { tracing } : {}),
@@ -221,9 +220,8 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     let httpPort: number | undefined;
     let metricsUrl: string | undefined;
     if (roles.api) {
-      const refusalStore = await openStore();
       const metrics = createHttpMetrics();
-      const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) };
+      const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config), recordedStage };
       const secrets = [config.APICBASE_WEBHOOK_SECRET, config.APICBASE_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s);
       // The process's metrics, and a worker's in this process (business and SDK), on /metrics too.
       const extraMetrics = roles.worker ? workerMetricsText : () => processMetrics().metrics();
@@ -265,11 +263,11 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
             namespace,
             metrics,
             logger,
-            recordRefusal: (record) => refusalStore.recordRefusal(record),
+            ...(store ? { recordRefusal: store.recordRefusal.bind(store) } : {}),
           }),
           hublifyWebhookRoutes({ client, token: config.HUBLIFY_WEBHOOK_TOKEN, metrics, deadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS }),
           // The operator CLI's operations over HTTP (docs/operations.md); 503 unless ADMIN_TOKEN is set.
-          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client, refusalStore), config, connection, customerDirectory: customerDirectory.state }),
+          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client, recordedStage, store), config, connection, customerDirectory: customerDirectory.state }),
         ],
       });
       const http = await listen(app, config.HOST, config.PORT);

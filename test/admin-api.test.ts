@@ -1,13 +1,13 @@
 // The admin HTTP API (/admin/…) against the running system: every route, its bearer-token check
 // (401 without or with a wrong token), 503 while ADMIN_TOKEN is unset, and no secret in any answer.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import type { OrderStatus } from '../workflows/order-status';
 import { runCliProcess } from './helpers/cli-process';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
-import { TEST_CHANNEL_TOKEN, TEST_HUBLIFY_PUSH_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, type TestSystem } from './helpers/system';
+import { TEST_CHANNEL_TOKEN, TEST_HUBLIFY_PUSH_TOKEN, TEST_WEBHOOK_SECRET, useTestSystem } from './helpers/system';
 import { inStage, waitForVisible } from './helpers/visibility';
 
 const ADMIN_TOKEN = 'test-admin-token-7c1e9a2b4d';
@@ -35,14 +35,8 @@ interface Answer {
 }
 
 void describe('admin API', () => {
-  let system: TestSystem;
+  const system = useTestSystem({ ADMIN_TOKEN });
   const answers: string[] = [];
-  before(async () => {
-    system = await startTestSystem({ ADMIN_TOKEN });
-  });
-  after(async () => {
-    await system?.close();
-  });
 
   /** `authorization`: the header's value, or null to send none. */
   const call = async (method: string, path: string, body?: unknown, authorization: string | null = `Bearer ${ADMIN_TOKEN}`): Promise<Answer> => {

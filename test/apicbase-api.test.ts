@@ -150,6 +150,21 @@ void describe('Apicbase API client, OAuth and token store (against the sandbox)'
     await assert.rejects(client().markOrder('no-such-order', 'fetched'), (err: Error) => err instanceof ApicbaseRejectedError && err.httpStatus === 404);
   });
 
+  void it('an id that is a path step is refused: never listed as an order to start, never PATCHed (issue 24.8)', async () => {
+    const req = { page: 1, pageSize: 10, status: 'ORDERED' };
+    const steps = ['..', '.', '...', 'a..b', '.hidden', 'trailing.'];
+    const page = parsePurchaseOrderPage(steps.map((id) => sampleOrder({ id })), req);
+    assert.deepEqual(page.orders, [], 'no workflow is started for any of them');
+    assert.deepEqual(page.invalid.map((bad) => bad.id), steps, 'each reported for a person to handle');
+    for (const bad of page.invalid) assert.ok(bad.problems.some((p) => p.includes('must not contain ".." nor start or end with "."')), JSON.stringify(bad));
+    // markOrder refuses before it asks for a token, so before any request.
+    const noTokens = { accessToken: () => Promise.reject(new Error('no request may be made')), refused: () => Promise.resolve(false) };
+    const api = new ApicbaseApiClient({ baseUrl: sandbox.url, tokens: noTokens, timeoutMs: 2_000, patchPath: '/api/v2/integrations/suppliers/purchase_orders/{id}/', fetchedPatchBody: {}, viewedPatchBody: {} });
+    for (const id of steps) {
+      await assert.rejects(api.markOrder(id, 'fetched'), (err: Error) => err instanceof ApicbaseRejectedError && /must not contain "\.\."/.test(err.message), id);
+    }
+  });
+
   void it('classifies failures: 429 with Retry-After, 5xx, timeouts and network errors are transient; no token is an auth error', async () => {
     sandbox.setRateLimit({ limit: 2, windowMs: 30_000 });
     const api = client();

@@ -14,7 +14,7 @@ import type { OrderStatus } from '../workflows/order-status';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { SHORT_INJECT_RETRY, startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { cliEnv as operatorEnv } from './helpers/cli-process';
-import { TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, type TestSystem } from './helpers/system';
+import { TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, useTestSystem } from './helpers/system';
 import { inStage, waitForVisible } from './helpers/visibility';
 
 const root = path.resolve(__dirname, '..');
@@ -30,14 +30,12 @@ interface CliRun {
 }
 
 void describe('order-relay CLI', () => {
-  let system: TestSystem;
+  const system = useTestSystem();
   let work: string;
-  before(async () => {
-    system = await startTestSystem();
+  before(() => {
     work = mkdtempSync(path.join(tmpdir(), 'order-relay-cli-'));
   });
-  after(async () => {
-    await system?.close();
+  after(() => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

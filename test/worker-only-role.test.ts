@@ -85,7 +85,7 @@ void describe('a worker-only process', () => {
     const client = new Client({ connection, namespace: 'default', dataConverter });
     const config = loadConfig({ ...env, TEMPORAL_ADDRESS: temporal.address });
     const order = sampleOrder();
-    const { workflowId } = await startOrder({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) }, order, 'webhook');
+    const { workflowId } = await startOrder({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config), recordedStage: null }, order, 'webhook');
     const status = await waitForStatus(client.workflow.getHandle<typeof orderWorkflow>(workflowId), stageIs('WAITING_FOR_SHIPMENT'));
     assert.ok(status.hublify?.orderId, JSON.stringify(status));
     assert.equal(hublify.orderCreateCalls(order.order_number), 1);

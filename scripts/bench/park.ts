@@ -82,7 +82,7 @@ export async function runPark(
     system.sandbox.reset();
     await pollUntil(async () => (await pollers(system, taskQueue)) > 0, { what: 'the worker process to poll its task queue', timeoutMs: 120_000, everyMs: 250 });
     const rssMbBeforeOrders = memoryOf(worker.pid!).rssMb;
-    const starter: OrderStarterDeps = { client: api.relay.client, taskQueue, settings: () => orderWorkflowSettings(api.config) };
+    const starter: OrderStarterDeps = { client: api.relay.client, taskQueue, settings: () => orderWorkflowSettings(api.config), recordedStage: null }; // new orders only: no record to ask
 
     const started = Date.now();
     const numbers: string[] = [];

@@ -3,9 +3,11 @@
 import type { Client } from '@temporalio/client';
 import { orderWorkflowId, type ApicbaseOrder } from '../../src/apicbase/order';
 import type { HublifySandbox } from '../../src/hublify/sandbox/server';
+import { pollUntil } from '../../src/poll-until';
 import type { OrderStore } from '../../src/store/order-store';
 import { statusQuery } from '../../workflows/order-messages';
-import type { OrderStage } from '../../workflows/order-status';
+import type { OrderStage, OrderStatus } from '../../workflows/order-status';
+import { OrderStage as OrderStageAttribute } from '../../workflows/search-attributes';
 
 export interface SentOrder {
   /** valid: a good order; invalid: an unknown customer (refused); unreadable: not JSON. */
@@ -27,6 +29,74 @@ export function settledStage(kind: SentOrder['kind'], hublifyState: string | und
   return 'WAITING_FOR_SHIPMENT';
 }
 
+/** Each order workflow's stage by workflow id, from visibility (the OrderStage search attribute of the latest run of each chain). */
+export async function orderStagesFromVisibility(client: Client): Promise<Map<string, string>> {
+  const stages = new Map<string, { stage: string; startedAt: number }>();
+  for await (const wf of client.workflow.list({ query: `WorkflowType = "orderWorkflow" AND ExecutionStatus != "ContinuedAsNew"` })) {
+    const stage = wf.typedSearchAttributes.get(OrderStageAttribute);
+    const startedAt = wf.startTime.getTime();
+    const known = stages.get(wf.workflowId);
+    if (stage && (!known || known.startedAt < startedAt)) stages.set(wf.workflowId, { stage, startedAt });
+  }
+  return new Map([...stages].map(([id, { stage }]) => [id, stage]));
+}
+
+/** The status query's answer, or why it gave up. */
+export type StatusReading = { status: OrderStatus } | { queryError: string };
+
+/**
+ * The status query, tried again (each try bounded by its own gRPC deadline) until `patienceMs`: on a
+ * loaded machine a single query can time out while the workflow's task waits for a worker slot, and
+ * one lost answer must not read as a stuck order.
+ */
+export async function readStatus(client: Client, workflowId: string, patienceMs = 60_000): Promise<StatusReading> {
+  try {
+    const status = await pollUntil(() => client.withDeadline(Date.now() + 15_000, () => client.workflow.getHandle(workflowId).query(statusQuery)), {
+      what: `the status query of ${workflowId}`,
+      timeoutMs: patienceMs,
+      everyMs: 1_000,
+    });
+    return { status };
+  } catch (err) {
+    const cause = (err as Error).cause;
+    return { queryError: cause instanceof Error ? cause.message : (err as Error).message };
+  }
+}
+
+/**
+ * The relay's side of one accepted order against the stage it should have settled in. With a status
+ * answer, the order is stuck when its stage differs. When the status query gave up, the relay's own
+ * records decide: visibility (the OrderStage search attribute) and the order store both at the expected
+ * stage mean the query gave up under load and the order is settled — not a problem, counted apart —
+ * otherwise the order is stuck, and the line says what each record holds.
+ */
+export function judgeRelaySide(input: {
+  orderNumber: string;
+  expected: OrderStage;
+  reading: StatusReading;
+  visibilityStage: string | undefined;
+  storeStage: string | undefined;
+  hublify: { state: string | undefined; orderId: string | undefined };
+}): { problem: string | null; queryGaveUp: string | null } {
+  const { orderNumber, expected, reading, visibilityStage, storeStage, hublify } = input;
+  const hublifySide = `Hublify ${hublify.state ?? 'none'} (${hublify.orderId ?? '-'})`;
+  if ('status' in reading) {
+    const status = reading.status;
+    if (status.stage === expected) return { problem: null, queryGaveUp: null };
+    // What each side holds, so a stuck order explains itself (whose order id, how many polls, the last error).
+    const relaySide = `relay ${status.stage} tracking ${status.hublify?.orderId ?? 'no Hublify order'} (${status.hublify?.state ?? '-'}), ${status.attempts.polls} polls, last error ${status.lastError ?? 'none'}`;
+    return { problem: `${orderNumber}: ${hublifySide}, ${relaySide} (stuck)`, queryGaveUp: null };
+  }
+  const records = `visibility says ${visibilityStage ?? 'nothing'}, store says ${storeStage ?? 'no row'}`;
+  if (visibilityStage === expected && storeStage === expected) {
+    return { problem: null, queryGaveUp: `${orderNumber}: status query gave up (${reading.queryError}); ${records}: settled ${expected}, not stuck` };
+  }
+  return {
+    problem: `${orderNumber}: ${hublifySide}, relay status query gave up (${reading.queryError}); ${records}, expected ${expected} (stuck)`,
+    queryGaveUp: `${orderNumber}: status query gave up (${reading.queryError})`,
+  };
+}
+
 export interface Reckoning {
   orders: { sent: number; deliveries: number; answered2xx: number; answered4xx: number; answered5xxOrNone: number };
   why4xx: Record<string, number>;
@@ -42,6 +112,8 @@ export interface Reckoning {
   shippedInStore: number;
   cancelledInHublify: number;
   rejectedAfter2xx: number;
+  /** Orders whose status query gave up even when tried again: each says whether the relay's records show it settled or stuck. */
+  statusQueriesGaveUp: string[];
   faults: string[];
   /** Process exits the soak did not cause; the supervisor restarted them. */
   selfExits: string[];
@@ -70,6 +142,8 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
   let rejectedAfter2xx = 0;
   const hublify = sandbox.orders();
   const createCallsPerOrder: Record<string, number> = {};
+  const statusQueriesGaveUp: string[] = [];
+  const visibilityStages = await orderStagesFromVisibility(client).catch(() => new Map<string, string>());
   for (const s of sent.filter((x) => x.order)) {
     const order = s.order!;
     const id = orderWorkflowId(order.id);
@@ -84,7 +158,8 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
       continue;
     }
     if (runs !== 1) problems.push(`${order.order_number}: accepted, ${runs} workflows`);
-    const status = await client.workflow.getHandle(id).query(statusQuery).catch(() => undefined);
+    const reading = await readStatus(client, id);
+    const status = 'status' in reading ? reading.status : undefined;
     if (s.kind === 'invalid') {
       // Answered 2xx (a late verdict) and rejected afterwards: support is told in NEEDS_ATTENTION.
       if (status?.stage === 'NEEDS_ATTENTION' && inHublify.length === 0) rejectedAfter2xx += 1;
@@ -96,14 +171,19 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
     if (inHublify.length !== 1) problems.push(`${order.order_number}: accepted, ${inHublify.length} Hublify orders`);
     const state = inHublify[0]?.order_state_code;
     const expected = settledStage(s.kind, state);
-    if (status?.stage !== expected) {
-      // What each side holds, so a stuck order explains itself (whose order id, how many polls, the last error).
-      const relaySide = status ? `relay ${status.stage} tracking ${status.hublify?.orderId ?? 'no Hublify order'} (${status.hublify?.state ?? '-'}), ${status.attempts.polls} polls, last error ${status.lastError ?? 'none'}` : 'relay unknown (status query failed)';
-      problems.push(`${order.order_number}: Hublify ${state ?? 'none'} (${inHublify[0]?.orderid ?? '-'}), ${relaySide} (stuck)`);
-    }
+    const row = await store.getOrder(id);
+    const judged = judgeRelaySide({
+      orderNumber: order.order_number,
+      expected,
+      reading,
+      visibilityStage: visibilityStages.get(id),
+      storeStage: row?.stage,
+      hublify: { state, orderId: inHublify[0]?.orderid },
+    });
+    if (judged.problem) problems.push(judged.problem);
+    if (judged.queryGaveUp) statusQueriesGaveUp.push(judged.queryGaveUp);
     if (state === 'shipped') {
-      if (status?.stage === 'SHIPPED') shippedInRelay += 1;
-      const row = await store.getOrder(id);
+      if (status?.stage === 'SHIPPED' || (!status && !judged.problem)) shippedInRelay += 1;
       if (row?.stage === 'SHIPPED' && row.shipments.length > 0) shippedInStore += 1;
       else problems.push(`${order.order_number}: shipped in Hublify, store has ${row?.stage ?? 'no row'} with ${row?.shipments.length ?? 0} shipments`);
     }
@@ -128,6 +208,7 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
     shippedInStore,
     cancelledInHublify: hublify.filter((o) => o.order_state_code === 'cancelled').length,
     rejectedAfter2xx,
+    statusQueriesGaveUp,
     faults: input.faults,
     selfExits: input.selfExits,
     problems,
@@ -144,6 +225,7 @@ export function printReckoning(r: Reckoning, write: (line: string) => void): voi
   write(`orders sent ${r.orders.sent}, deliveries ${r.orders.deliveries}: 2xx ${r.orders.answered2xx}, 4xx ${r.orders.answered4xx} ${JSON.stringify(r.why4xx)}, 5xx or none ${r.orders.answered5xxOrNone} ${JSON.stringify(r.unanswered)}`);
   write(`workflows ${r.workflows}; Hublify orders ${r.hublifyOrders}; order_create calls received ${r.orderCreateCalls} (accepted orders by calls: ${JSON.stringify(r.createCallsPerOrder)})`);
   write(`shipped in Hublify ${r.shippedInHublify}, SHIPPED in the relay ${r.shippedInRelay}, in the store ${r.shippedInStore}; cancelled in Hublify ${r.cancelledInHublify}; rejected after a 2xx ${r.rejectedAfter2xx}`);
+  for (const line of r.statusQueriesGaveUp) write(`status query: ${line}`);
   write(`faults played: ${r.faults.join(', ')}`);
   for (const exit of r.selfExits) write(`restarted by the supervisor: ${exit}`);
   write(r.ok ? 'OK: every promise held' : `FAILED:\n  - ${r.problems.join('\n  - ')}`);

@@ -18,13 +18,12 @@ import { defaultOrderStoreFile, openOrderStore } from '../../src/store/order-sto
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { temporalGrpcInterceptors } from '../../src/temporal/grpc-retry';
 import { ensureTemporalCli } from '../../src/temporal/temporal-cli';
-import { OrderStage } from '../../workflows/search-attributes';
 import { startRelayProcess } from '../../test/helpers/relay-process';
 import { sampleOrder } from '../../test/helpers/sample-order';
 import { FAST_TIMINGS, TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET } from '../../test/helpers/system';
 import { deliverOrder } from '../../test/helpers/webhook';
 import { drawFaultPlan, type PlanEntry } from './fault-plan';
-import { reckon, settledStage, type Reckoning, type SentOrder } from './reckoning';
+import { orderStagesFromVisibility, reckon, settledStage, type Reckoning, type SentOrder } from './reckoning';
 import { Supervised } from './supervisor';
 
 export interface SoakOptions {
@@ -37,18 +36,6 @@ export interface SoakOptions {
   log?: (line: string) => void;
   /** How long the drain may wait for every order to settle (default 3 minutes). */
   drainMs?: number;
-}
-
-/** Each order workflow's stage by workflow id, from visibility (the latest run of each chain). */
-async function orderStagesFromVisibility(client: Client): Promise<Map<string, string>> {
-  const stages = new Map<string, { stage: string; startedAt: number }>();
-  for await (const wf of client.workflow.list({ query: `WorkflowType = "orderWorkflow" AND ExecutionStatus != "ContinuedAsNew"` })) {
-    const stage = wf.typedSearchAttributes.get(OrderStage);
-    const startedAt = wf.startTime.getTime();
-    const known = stages.get(wf.workflowId);
-    if (stage && (!known || known.startedAt < startedAt)) stages.set(wf.workflowId, { stage, startedAt });
-  }
-  return new Map([...stages].map(([id, { stage }]) => [id, stage]));
 }
 
 export async function runSoak(opts: SoakOptions): Promise<Reckoning> {

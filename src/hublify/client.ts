@@ -1,4 +1,4 @@
-// The Hublify channel API client (seed: hublify-channel-api-orders.txt). One POST per verb, JSON in
+// The Hublify channel API client (docs.hublify.io/docs-developer/channel-api/order-handling). One POST per verb, JSON in
 // and out, token in the API-Channel-Token header. Every answer is checked with zod here, at the
 // boundary, and every failure becomes one of the errors in ./errors. Temporal-agnostic.
 import { z } from 'zod';

@@ -79,6 +79,8 @@ export interface OrderStore {
   /** Adds shipments, or refreshes those already recorded under the same tracking code. */
   recordShipments(workflowId: string, shipments: readonly ShipmentRecord[]): Promise<void>;
   getOrder(workflowId: string): Promise<OrderRecord | undefined>;
+  /** The order's latest stage (one row read), or undefined when the store has no record of it. */
+  latestStage(workflowId: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -246,6 +248,11 @@ class KyselyOrderStore implements OrderStore {
       stages,
       shipments: shipments.map(toShipmentRecord).sort(byShipmentTime),
     };
+  }
+
+  async latestStage(workflowId: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('orders').select('stage').where('workflow_id', '=', workflowId).executeTakeFirst();
+    return row?.stage;
   }
 
   async close(): Promise<void> {

@@ -54,6 +54,11 @@ export function runOrderRelayBin(args: string[], env: NodeJS.ProcessEnv): Promis
   return finished(spawn(process.execPath, ['bin/order-relay.cjs', ...args], { cwd: root, env, stdio: 'pipe' }));
 }
 
+/** `npm run demo -- …` (the script runs `tsx src/cli/demo.ts`) with exactly this environment. */
+export function runDemoProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return finished(spawn(process.execPath, ['--import', 'tsx', 'src/cli/demo.ts', ...args], { cwd: root, env, stdio: 'pipe' }));
+}
+
 /** Collects a command's output until it exits (killed after PATIENCE_MS: a hung command fails its test). */
 function finished(child: ChildProcessWithoutNullStreams): Promise<CliRun> {
   return new Promise((resolve, reject) => {
