@@ -213,6 +213,24 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await handle.result();
     return handle;
   },
+  // ---- stopped-attempt-lookup-waits-for-support: an amendment during a long outage waits for support (issue 22.1) ----
+  async 'v2-amended-during-long-outage-waits-for-support-then-shipped'(system) {
+    const order = sampleOrder();
+    // Every verb answers 500: the attempt the amendment stops cannot be looked up either.
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000 });
+    const longOutage = { initialIntervalMs: 1_000, maximumIntervalMs: 1_000, retryForMs: 12_000 };
+    const handle = await startTestOrder(system, order, { ...slow, injectRetry: longOutage, amendWaitMs: 300, notifySupport: true });
+    await until(() => system.sandbox.orderCreateCalls(order.order_number) >= 1);
+    await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    system.sandbox.clearFaults();
+    await handle.signal(retrySignal, {});
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
   async 'overdue-at-tracking-start-then-shipped'(system) {
     // Expected an hour ago, written without an offset (read as UTC): OVERDUE before the first wait.
     const order = sampleOrder({ expected_delivery_date: new Date(Date.now() - 3_600_000).toISOString().slice(0, 19) });

@@ -5,14 +5,16 @@
 // Tracing first (when OTEL_EXPORTER_OTLP_ENDPOINT is set): it patches modules loaded after it.
 import './observability/start-tracing';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pullBannerLines } from './apicbase/pull-banner';
 import { apicbaseSandboxReason, startEmbeddedApicbaseSandbox, wantsApicbaseSandbox } from './apicbase/sandbox/embedded';
 import { ConfigError, loadConfig, type Config } from './config';
 import { HUBLIFY_SANDBOX_STATE_FILE, SANDBOX_DEFAULTS, startHublifySandbox } from './hublify/sandbox/server';
-import { createLogger } from './logger';
+import { createLogger, writeAfterLogs } from './logger';
 import { activeTracing } from './observability/tracing';
 import { startOrderRelay } from './order-relay';
+import { AlreadyRunningError, acquireStartLock, type StartLock } from './start-lock';
 import { startDevServer } from './temporal/dev-server';
 import { ensureTemporalCli } from './temporal/temporal-cli';
 
@@ -34,6 +36,19 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // The embedded dev server's process owns DATA_DIR: a second `npm start` on it says where the first runs
+  // and stops here, before anything is started or written (issue 26.13).
+  let lock: StartLock | undefined;
+  if (!config.TEMPORAL_ADDRESS) {
+    mkdirSync(config.DATA_DIR, { recursive: true });
+    try {
+      lock = acquireStartLock(config.DATA_DIR);
+    } catch (err) {
+      if (!(err instanceof AlreadyRunningError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+  }
   const logger = createLogger(config.LOG_LEVEL);
   // Sandboxes belong to npm start's embedded defaults, in the process that serves HTTP: a worker-only
   // process (scaled out beside an API that runs them) starts none, so it cannot clash on their ports (issue 26.1).
@@ -50,6 +65,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('stopping order-relay…');
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
+    lock?.release();
     logger.info('stopped');
     process.exit(code);
   };
@@ -101,8 +117,7 @@ async function main(): Promise<void> {
         port: config.HUBLIFY_SANDBOX_PORT,
         token,
         channel: config.HUBLIFY_CHANNEL,
-        webhookUrl: `http://${config.HOST}:${config.PORT}/webhooks/hublify/orders`,
-        webhookToken,
+        ...(config.HUBLIFY_SANDBOX_PUSH ? { webhookUrl: `http://${config.HOST}:${config.PORT}/webhooks/hublify/orders`, webhookToken } : {}),
         // Kept across restarts, as Hublify keeps its orders: ids never start again (issue 17.1).
         stateFile: path.join(config.DATA_DIR, HUBLIFY_SANDBOX_STATE_FILE),
         runBy: 'npm start',
@@ -147,7 +162,9 @@ async function main(): Promise<void> {
     if (relay.httpPort !== undefined) {
       lines.push(`Codec endpoint       http://${config.HOST}:${relay.httpPort}/codec  (payloads are encrypted, key ${relay.codec.currentKeyId})`);
     }
-    process.stdout.write(`\norder-relay is running:\n  ${lines.join('\n  ')}\nPress Ctrl-C to stop.\n\n`);
+    // Last on the screen: after the log lines of the start, which pino writes asynchronously (issue 26.11).
+    lock?.describe(lines.filter((line) => /^(Temporal dev server|Temporal Web UI|HTTP) /.test(line)));
+    writeAfterLogs(logger, `\norder-relay is running:\n  ${lines.join('\n  ')}\nPress Ctrl-C to stop.\n\n`);
   } catch (err) {
     logger.error({ err }, 'order-relay could not start');
     await stopAll(1);

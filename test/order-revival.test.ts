@@ -3,7 +3,7 @@
 // retention: the order record store, asked before every start, answers for the closed order. Real HTTP,
 // a real Temporal dev server (the workflow really deleted), the Hublify sandbox counting order_create.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
 import { OperationError } from '../src/operations/errors';
 import { replayOrder } from '../src/operations/order-actions';
@@ -15,18 +15,11 @@ import type { OrderStatus } from '../workflows/order-status';
 import { eventually, workflowExists } from './helpers/ingress';
 import { relayRecordedStage, stageIs, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
-import { startTestSystem, type TestSystem } from './helpers/system';
+import { useTestSystem } from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
 
 void describe('a finished order stays finished after its workflow is deleted (retention)', () => {
-  let system: TestSystem;
-
-  before(async () => {
-    system = await startTestSystem({ TRACK_POLL_SCHEDULE: '1h' });
-  });
-  after(async () => {
-    await system?.close();
-  });
+  const system = useTestSystem({ TRACK_POLL_SCHEDULE: '1h' });
 
   const client = () => system.relay.client;
   const createCalls = (order: ApicbaseOrder) => system.sandbox.orderCreateCalls(order.order_number);

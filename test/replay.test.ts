@@ -56,6 +56,10 @@ void describe('replay of recorded histories', () => {
     for (const file of checkRecords) assert.ok(patches(file).includes('verified-recorded-by-check'), `${file}: the verified-recorded-by-check marker`);
     // Recorded before that patch: they replay the old path, so they must not carry its marker.
     for (const file of BEFORE_CHECK_RECORDS) assert.ok(files.includes(file) && !patches(file).includes('verified-recorded-by-check'), `${file}: recorded before verified-recorded-by-check`);
+    // stopped-attempt-lookup-waits-for-support: a history of that path carries its marker.
+    const waitsForSupport = files.filter((f) => f.includes('waits-for-support'));
+    assert.ok(waitsForSupport.length >= 1);
+    for (const file of waitsForSupport) assert.ok(patches(file).includes('stopped-attempt-lookup-waits-for-support'), `${file}: the stopped-attempt-lookup-waits-for-support marker`);
   });
 
   for (const file of files) {

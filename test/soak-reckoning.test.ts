@@ -61,5 +61,10 @@ void describe('soak reckoning: stuck or a status query that gave up', () => {
     assert.ok('queryError' in gaveUp);
     assert.match(gaveUp.queryError, /^deadline exceeded \(try \d+\)$/);
     assert.ok(calls >= 2, `tried ${calls} times`);
+    // With no patience left (the reckoning's shared budget spent) it is still asked, once.
+    calls = 0;
+    const once = await readStatus(flaky(Number.POSITIVE_INFINITY), 'apicbase-order-1', 0);
+    assert.ok('queryError' in once);
+    assert.equal(calls, 1);
   });
 });

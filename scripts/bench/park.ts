@@ -98,7 +98,7 @@ export async function runPark(
       }),
     );
     const startsPerSecond = Math.round((opts.orders / ((Date.now() - started) / 1000)) * 10) / 10;
-    const q = `TaskQueue = "${taskQueue}"`;
+    const q = `TaskQueue = "${taskQueue}" AND WorkflowType = "orderWorkflow"`;
     let lastReport = Date.now();
     let waiting = 0;
     // A worker still injecting is not idle: measuring it would report its work as the cost of waiting.

@@ -45,19 +45,17 @@ export async function orderStagesFromVisibility(client: Client): Promise<Map<str
 export type StatusReading = { status: OrderStatus } | { queryError: string };
 
 /**
- * The status query, tried again (each try bounded by its own gRPC deadline) until `patienceMs`: on a
- * loaded machine a single query can time out while the workflow's task waits for a worker slot, and
- * one lost answer must not read as a stuck order.
+ * The status query, tried again (each try bounded by its own 10 s gRPC deadline) until `patienceMs`: on a
+ * loaded machine a single query can time out while the workflow's task waits for a worker slot, and one
+ * lost answer must not read as a stuck order. Always tried at least once, however little patience is left.
  */
 export async function readStatus(client: Client, workflowId: string, patienceMs = 60_000): Promise<StatusReading> {
+  const ask = () => client.withDeadline(Date.now() + 10_000, () => client.workflow.getHandle(workflowId).query(statusQuery));
   try {
-    const status = await pollUntil(() => client.withDeadline(Date.now() + 15_000, () => client.workflow.getHandle(workflowId).query(statusQuery)), {
-      what: `the status query of ${workflowId}`,
-      timeoutMs: patienceMs,
-      everyMs: 1_000,
-    });
+    const status = patienceMs > 0 ? await pollUntil(ask, { what: `the status query of ${workflowId}`, timeoutMs: patienceMs, everyMs: 1_000 }) : await ask();
     return { status };
   } catch (err) {
+    // pollUntil's timeout carries the query's last error as its cause.
     const cause = (err as Error).cause;
     return { queryError: cause instanceof Error ? cause.message : (err as Error).message };
   }
@@ -143,6 +141,9 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
   const hublify = sandbox.orders();
   const createCallsPerOrder: Record<string, number> = {};
   const statusQueriesGaveUp: string[] = [];
+  // Queries that fail are asked again within one shared budget, so a machine too loaded to answer any
+  // query adds at most two minutes to the reckoning (afterwards each is tried once).
+  const queryBudgetEnds = Date.now() + 120_000;
   const visibilityStages = await orderStagesFromVisibility(client).catch(() => new Map<string, string>());
   for (const s of sent.filter((x) => x.order)) {
     const order = s.order!;
@@ -158,7 +159,7 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
       continue;
     }
     if (runs !== 1) problems.push(`${order.order_number}: accepted, ${runs} workflows`);
-    const reading = await readStatus(client, id);
+    const reading = await readStatus(client, id, Math.min(60_000, Math.max(0, queryBudgetEnds - Date.now())));
     const status = 'status' in reading ? reading.status : undefined;
     if (s.kind === 'invalid') {
       // Answered 2xx (a late verdict) and rejected afterwards: support is told in NEEDS_ATTENTION.

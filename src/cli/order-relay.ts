@@ -19,6 +19,7 @@ import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, listOrders, showOrderOrRefusal, typ
 import { refusalWhy, type RefusedOrderDetails } from '../operations/refusals';
 import type { RefusalRecord } from '../store/order-store';
 import { parseSince, parseStage, type OrderListFilters } from '../operations/visibility-query';
+import { readSweepState, type SweepState } from '../hublify/sweep-schedule';
 import { formatTable } from './table';
 import { runTemporalCli } from './temporal-passthrough';
 import { changeLine, shortInstant, whyText } from './order-change-text';
@@ -404,6 +405,17 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
       done(new Outcome(EXIT_CODES.ok, r, `${r.file} is valid: ${plural(r.customers, 'customer')} (${r.customerNumbers.join(', ')})`));
     });
 
+  const sweep = program.command('sweep').description('the Hublify sweep: one order_getList per interval tells waiting orders what shipped or was cancelled').addHelpText('after', EXIT_CODES_HELP);
+  leaf(sweep, 'status', "the sweep's schedule, cursor, last successful sweep and what it found (HUBLIFY_CHANNEL's)").action(async () => {
+    const channel = getConfig().HUBLIFY_CHANNEL;
+    const state = await withOps((ctx) => readSweepState(ctx.client, channel));
+    if (!state) {
+      done(new Outcome(EXIT_CODES.failed, { channel, schedule: null }, `No sweep schedule for ${channel}: no worker has started with HUBLIFY_SWEEP_INTERVAL set yet.`));
+      return;
+    }
+    done(new Outcome(EXIT_CODES.ok, { channel, ...state }, sweepText(state)));
+  });
+
   leaf(program, 'doctor', 'check the configuration, customer directory, Temporal, Hublify (stats) and the Apicbase token')
     .option('--server <url>', "ask the running relay at this base URL (its admin API, GET /admin/doctor, with ADMIN_TOKEN) instead of checking this CLI's own settings; default ORDER_RELAY_ADMIN_URL")
     .action(async (opts: { server?: string }) => {
@@ -433,6 +445,23 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
     });
 
   return program;
+}
+
+function sweepText(s: SweepState): string {
+  const every = s.everyMs === undefined ? '?' : ms(s.everyMs);
+  const lines = [
+    `schedule   ${s.scheduleId}: every ${every}${s.paused ? `, PAUSED (${s.note ?? 'no note'})` : ''}${s.nextStart ? `, next ${s.nextStart}` : ''}`,
+    `cursor     ${s.cursor} (the next sweep lists changes since then, less HUBLIFY_SWEEP_OVERLAP)`,
+    `last run   ${s.recentStarts.at(-1) ?? 'none yet'}`,
+  ];
+  const l = s.last;
+  lines.push(
+    l
+      ? `last good  ${l.at}: ${l.listed} listed (${l.search}, ${plural(l.listCalls, 'call')}${l.narrowedTo ? `, capped: asked per state` : ''}), ` +
+          `${l.ending} shipped or cancelled: ${l.signalled} orders told, ${l.ignored} not tracked${l.ambiguous ? `, ${l.ambiguous} ambiguous` : ''}`
+      : 'last good  none yet',
+  );
+  return lines.join('\n');
 }
 
 /** What most likely fixes "Temporal unreachable": the dev server of `npm start`, or TEMPORAL_ADDRESS. */

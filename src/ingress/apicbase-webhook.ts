@@ -12,7 +12,7 @@ import type { HttpMetrics } from '../http/metrics';
 import { startOrder, startOrderAndAwaitVerdict, withinDeadline, type OrderStarterDeps } from '../orders/start-order';
 import type { RefusalReason, RefusalRecord } from '../store/order-store';
 import { verificationIssues } from '../../activities/verify-order';
-import { SignatureForms, verifyApicbaseSignature, type SignatureFormSetting } from './apicbase-signature';
+import { signatureFormsFor, verifyApicbaseSignature, type SignatureForm, type SignatureFormSetting } from './apicbase-signature';
 import { workflowUiLink } from './web-ui-link';
 
 export interface ApicbaseWebhookOptions {
@@ -38,7 +38,7 @@ export const APICBASE_WEBHOOK_PATH = '/webhooks/apicbase/orders';
 
 export function apicbaseWebhookRoutes(opts: ApicbaseWebhookOptions): Router {
   const router = Router();
-  const forms = new SignatureForms(opts.signatureForm);
+  const forms = signatureFormsFor(opts.signatureForm);
   // Said once, at start: each refused delivery then only gets 503 `not configured`.
   if (opts.secrets().length === 0) {
     opts.logger.error(`APICBASE_WEBHOOK_SECRET is not set: ${APICBASE_WEBHOOK_PATH} answers every delivery 503 "not configured"`);
@@ -68,7 +68,7 @@ function identifier(json: unknown, key: 'order_number' | 'id'): string | null {
   return typeof value === 'string' && value.length > 0 && value.length <= 200 ? value : null;
 }
 
-async function handle(opts: ApicbaseWebhookOptions, forms: SignatureForms, req: Request, res: Response): Promise<void> {
+async function handle(opts: ApicbaseWebhookOptions, forms: SignatureForm[], req: Request, res: Response): Promise<void> {
   const started = process.hrtime.bigint();
   const answer = await decide(opts, forms, req);
   if (answer.refusal) await keepRefusal(opts, req, answer.refusal);
@@ -77,24 +77,25 @@ async function handle(opts: ApicbaseWebhookOptions, forms: SignatureForms, req: 
   res.status(answer.status).json(answer.body);
 }
 
-async function decide(opts: ApicbaseWebhookOptions, forms: SignatureForms, req: Request): Promise<Answer> {
+async function decide(opts: ApicbaseWebhookOptions, forms: SignatureForm[], req: Request): Promise<Answer> {
   const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const secrets = opts.secrets();
   // The supplier's missing setting, not the sender's fault: no 4xx that would blame Apicbase.
   if (secrets.length === 0) return { status: 503, outcome: 'not-configured', body: { error: 'not configured' } };
 
-  // 1. Who sent it. Nothing about an unsigned request is parsed or logged.
+  // 1. Who sent it. Nothing about an unsigned request is parsed or logged; its cost is bounded (raw
+  // HMAC first, the Python form only for small bodies) and counted.
   const signature = verifyApicbaseSignature({
     rawBody: body,
     signature: req.get('x-apic-webhook-signature'),
     secrets,
-    forms: forms.formsFor(body.length),
+    forms,
+    onWork: (work, bytes) => opts.metrics.preAuthWorkBytes.inc({ work }, bytes),
   });
   if (!signature.ok) {
     opts.metrics.signatureFailures.inc({ reason: signature.reason });
     return { status: 403, outcome: 'bad-signature', body: { error: 'Incorrect signature' } };
   }
-  forms.learn(signature.matched);
 
   // 2. What it is. Apicbase does not document its Content-Type: a signed body is read as JSON whatever
   // the header says; only a body that is not JSON (or not UTF-8) is refused.

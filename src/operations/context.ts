@@ -1,18 +1,16 @@
 // What the operations need: a Temporal client and where orders run. The admin API builds it from the
 // running relay's client; the CLI connects on its own (connectOperations) from the same configuration.
-import { existsSync } from 'node:fs';
 import { Client, type Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { payloadCodecFromConfig } from '../codec';
 import type { Config } from '../config';
 import { orderWorkflowSettings } from '../orders/order-settings';
 import type { OrderStarterDeps, RecordedStageLookup } from '../orders/start-order';
-import { defaultOrderStoreFile, isPostgresUrl, openOrderStore, type OrderStore } from '../store/order-store';
 import type { OrderWorkflowSettings } from '../../workflows/order-status';
 import { loadTemporalConnectionSettings, type TemporalSecurityOptions } from '../temporal/connection-settings';
 import { connectTemporal } from '../temporal/connect';
 import { OperationError } from './errors';
-import type { RefusalLookup } from './refusals';
+import { refusalsFromStore, type RefusalLookup } from './refusals';
 
 export interface OperationsContext {
   client: Client;
@@ -28,15 +26,20 @@ export interface OperationsContext {
   refusals?: RefusalLookup;
 }
 
-export function operationsContext(config: Config, client: Client, recordedStage: RecordedStageLookup | null, refusals?: RefusalLookup): OperationsContext {
+export function operationsContext(
+  config: Config,
+  client: Client,
+  recordedStage: RecordedStageLookup | null,
+  refusals?: RefusalLookup,
+): OperationsContext {
   return {
     client,
+    ...(refusals ? { refusals } : {}),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     webUiBaseUrl: webUiBaseUrl(config),
     settings: () => orderWorkflowSettings(config),
     recordedStage,
-    ...(refusals ? { refusals } : {}),
   };
 }
 
@@ -46,24 +49,8 @@ export function starterFrom(ctx: OperationsContext): OrderStarterDeps {
 
 /**
  * The CLI's view of the order record store (DATABASE_URL, or the SQLite file in DATA_DIR), opened on
- * first use only: most commands never need it. A SQLite file that does not exist holds nothing: the CLI
- * never creates a store.
+ * first use only: most commands never need it.
  */
-function lazyOrderStore(config: Config): { recordedStage: RecordedStageLookup; refusals: RefusalLookup; close: () => Promise<void> } {
-  const target = config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR);
-  let opened: Promise<OrderStore | undefined> | undefined;
-  const open = () => (opened ??= !isPostgresUrl(target) && !existsSync(target) ? Promise.resolve(undefined) : openOrderStore(target));
-  return {
-    recordedStage: async (workflowId) => (await open())?.latestStage(workflowId),
-    refusals: {
-      findRefusals: async (ref) => (await open())?.findRefusals(ref) ?? [],
-      listRefusals: async (filters) => (await open())?.listRefusals(filters) ?? [],
-    },
-    close: async () => {
-      if (opened) await (await opened.catch(() => undefined))?.close();
-    },
-  };
-}
 
 /** TEMPORAL_ADDRESS, or the embedded dev server `npm start` runs when it is not set. */
 export function temporalAddress(config: Config): string {
@@ -109,12 +96,13 @@ export async function connectOperations(config: Config): Promise<ConnectedOperat
     throw new OperationError('config', (err as Error).message);
   }
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
-  const store = lazyOrderStore(config);
+  // The relay's order store, opened only when a command needs it (refused orders, a replay's check).
+  const refusals = refusalsFromStore(config);
   return {
-    ctx: operationsContext(config, client, store.recordedStage, store.refusals),
+    ctx: operationsContext(config, client, refusals.latestStage, refusals),
     connection,
     close: async () => {
-      await store.close();
+      await refusals.close();
       await connection.close();
     },
   };

@@ -17,10 +17,21 @@ import {
 } from '@temporalio/client';
 import type { ApicbaseOrder } from '../apicbase/order';
 import { orderWorkflowId } from '../apicbase/order';
-import { orderWorkflow } from '../../workflows/order-workflow';
-import { verdictUpdate } from '../../workflows/order-messages';
-import { ORDER_STAGES, type OrderSource, type OrderStage, type OrderVerdict, type OrderWorkflowSettings, type VerdictRequest } from '../../workflows/order-status';
-import { CustomerNumber, ExpectedDeliveryDate, OrderNumber, OrderStage as OrderStageKey } from '../../workflows/search-attributes';
+import {
+  CustomerNumber,
+  ExpectedDeliveryDate,
+  ORDER_STAGES,
+  ORDER_WORKFLOW_TYPE,
+  OrderNumber,
+  OrderStageKey,
+  verdictUpdate,
+  type OrderSource,
+  type OrderStage,
+  type OrderVerdict,
+  type OrderWorkflow,
+  type OrderWorkflowSettings,
+  type VerdictRequest,
+} from '../../workflows/order-contract';
 
 /** The order record store's latest stage of an order (by workflow id); undefined when it has none. */
 export type RecordedStageLookup = (workflowId: string) => Promise<string | undefined>;
@@ -87,7 +98,7 @@ function startOptions(deps: OrderStarterDeps, order: ApicbaseOrder, source: Orde
       { key: OrderStageKey, value: 'RECEIVED' },
       ...(expected && !Number.isNaN(expected.getTime()) ? [{ key: ExpectedDeliveryDate, value: expected }] : []),
     ],
-  } satisfies WorkflowStartOptions<typeof orderWorkflow> & { workflowId: string };
+  } satisfies WorkflowStartOptions<OrderWorkflow> & { workflowId: string };
 }
 
 /** Durably starts (or joins) the order's workflow. Resolves once Temporal has accepted the start. */
@@ -97,7 +108,7 @@ export async function startOrder(deps: OrderStarterDeps, order: ApicbaseOrder, s
   if (closed) return { workflowId: options.workflowId, alreadyFinished: true, finalStage: closed };
   try {
     // With USE_EXISTING a duplicate start returns the running workflow's handle.
-    const handle = await deps.client.workflow.start(orderWorkflow, options);
+    const handle = await deps.client.workflow.start<OrderWorkflow>(ORDER_WORKFLOW_TYPE, options);
     return { workflowId: handle.workflowId, alreadyFinished: false };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
@@ -137,7 +148,7 @@ export async function startOrderAndAwaitVerdict(
       finalStage: closed,
     };
   }
-  const startWorkflowOperation = new WithStartWorkflowOperation(orderWorkflow, options);
+  const startWorkflowOperation = new WithStartWorkflowOperation<OrderWorkflow>(ORDER_WORKFLOW_TYPE, options);
   try {
     // `answerBy` lets the workflow answer "pending" in time, so it knows a later rejection went unseen.
     const args: [VerdictRequest?] = answerBy === undefined ? [] : [{ answerBy }];

@@ -44,6 +44,8 @@ export const FAST_TIMINGS: Record<string, string> = {
   TRACK_POLL_SCHEDULE: '1s*3,2s',
   TRACK_OVERDUE_GRACE_MS: '0',
   TRACK_HARD_LIMIT_MS: '3600000',
+  // The Hublify sweep off: tests count the Hublify calls their orders cause; test/hublify-sweep.test.ts turns it on.
+  HUBLIFY_SWEEP_INTERVAL: '0',
 };
 
 /**
