@@ -1,5 +1,6 @@
 # order-relay: one image for both services (ORDER_RELAY_ROLES=api or worker).
-FROM node:20-bookworm-slim AS build
+# Node.js 24: the newest maintained LTS of the versions package.json supports (engines.node).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
@@ -15,7 +16,7 @@ COPY scripts ./scripts
 # traced twin dist/workflow-bundle.traced.js (loaded instead when OTEL_EXPORTER_OTLP_ENDPOINT is set).
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production HOST=0.0.0.0 DATA_DIR=/data WORKFLOW_BUNDLE_PATH=/app/dist/workflow-bundle.js
 COPY --from=build /app/node_modules ./node_modules

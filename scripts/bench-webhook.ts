@@ -8,7 +8,7 @@
 // checks on the sandbox's side that no order was lost or duplicated (exit 1 if one was).
 //   npm run bench -- [--duration 10] [--senders 1,8,32] [--json]
 //   npm run bench -- --park 10000          # many orders waiting for shipment on one worker
-//   npm run bench -- --only wrong-signature # 1 MB wrong-signature bodies: cost ÷ HMAC, event-loop lag
+//   npm run bench -- --only wrong-signature # 1 MB wrong-signature bodies: cost ÷ HMAC, event-loop lag (every form, before and after a valid Python-form delivery)
 import { Command, InvalidArgumentError } from 'commander';
 import { DEV_SERVER_SQLITE_PRAGMAS } from '../src/temporal/dev-server';
 import { runFloor, type FloorKind, type FloorRun } from './bench/floors';
@@ -19,7 +19,7 @@ import { printSpeed } from './bench/print';
 import { startBenchSystem } from './bench/system';
 import { rssTarget, speedTargets } from './bench/targets';
 import { runWebhook, type AckMode, type WebhookRun } from './bench/webhook-runs';
-import { printWrongSignature, runWrongSignature, wrongSignatureTargets } from './bench/wrong-signature';
+import { BODY_BYTES, BODY_DEPTH, printWrongSignature, runWrongSignature, wrongSignatureTargets } from './bench/wrong-signature';
 import { SIGNATURE_FORM_SETTINGS, type SignatureFormSetting } from '../src/ingress/apicbase-signature';
 
 const positiveInt = (value: string) => {
@@ -62,6 +62,9 @@ const program = new Command('bench')
   .option('--only <case>', `instead: one case only (${ONLY_CASES.join(', ')})`)
   .option('--signature-forms <list>', '--only wrong-signature: APICBASE_SIGNATURE_FORM values to measure', signatureForms, [...SIGNATURE_FORM_SETTINGS])
   .option('--rate <requests>', '--only wrong-signature: requests a second while the event-loop lag is measured', positiveInt, 20)
+  .option('--no-learned', '--only wrong-signature: skip the runs after a valid Python-form delivery')
+  .option('--body-bytes <bytes>', '--only wrong-signature: body size (e.g. 65536, the largest whose Python form is computed)', positiveInt, BODY_BYTES)
+  .option('--body-depth <levels>', '--only wrong-signature: how deep the body nests', positiveInt, BODY_DEPTH)
   .option('--json', 'print the results as JSON')
   .parse();
 
@@ -80,6 +83,9 @@ interface Options {
   only?: string;
   signatureForms: SignatureFormSetting[];
   rate: number;
+  learned: boolean;
+  bodyBytes: number;
+  bodyDepth: number;
   json?: boolean;
 }
 const opts = program.opts<Options>();
@@ -94,7 +100,7 @@ async function main(): Promise<void> {
   const drainMs = opts.drainTimeout * 1000;
   try {
     if (opts.only === 'wrong-signature') {
-      const wrong = await runWrongSignature(system, { forms: opts.signatureForms, durationSeconds: opts.duration, rate: opts.rate, progress });
+      const wrong = await runWrongSignature(system, { forms: opts.signatureForms, learned: opts.learned, bodyBytes: opts.bodyBytes, bodyDepth: opts.bodyDepth, durationSeconds: opts.duration, rate: opts.rate, progress });
       const result = { mode: 'wrong-signature', machine: machineAtEnd(machine), settings: { durationSeconds: opts.duration, rate: opts.rate }, ...wrong, targets: wrongSignatureTargets(wrong) };
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : printWrongSignature({ result, targets: result.targets, machine: describeMachine(result.machine) }));
       if (wrong.runs.some((r) => r.cost.not403 || r.lag.not403 || r.lag.healthzMs.failed)) process.exitCode = 1;

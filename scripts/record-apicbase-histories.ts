@@ -4,6 +4,9 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { PULL_SCHEDULE_ID, RECONCILE_SCHEDULE_ID } from '../src/apicbase/schedules';
 import { startApicbaseTestSystem, waitUntil, type ApicbaseTestSystem } from '../test/helpers/apicbase';
+import { startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
+import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
+import { pollNowSignal } from '../workflows/order-messages';
 
 export type ApicbaseScenario = (t: ApicbaseTestSystem) => Promise<WorkflowHandle>;
 
@@ -46,6 +49,16 @@ export const apicbaseScenarios: Record<string, ApicbaseScenario> = {
     for (let i = 0; i < 3; i++) await t.apicbase.placeOrder({ delivery: 'pull', orderedOn: new Date(at + i * 1000).toISOString() });
     await t.apicbase.placeOrder({ delivery: 'pull', order: { ordered_on: new Date(at + 1500).toISOString().replace('T', ' ') } });
     return runSchedule(t, RECONCILE_SCHEDULE_ID);
+  },
+  // The order workflow with APICBASE_MARK_VIEWED: after injection it marks the order viewed_by_supplier (a side step).
+  async 'v2-marked-viewed-in-apicbase-then-shipped'(t) {
+    const { order } = await t.apicbase.placeOrder({ delivery: 'pull' });
+    const handle = await startTestOrder(t.system, order, { pollSchedule: parsePollSchedule('1h'), apicbaseViewed: { taskQueue: t.system.config.APICBASE_TASK_QUEUE } }, 'pull');
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    t.system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'REC-VIEWED' }] });
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
   },
   async 'reconcile-orders-over-two-pages'(t) {
     const at = Date.now() - 600_000;

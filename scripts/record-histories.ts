@@ -11,7 +11,7 @@ import { orderWorkflowSettings } from '../src/orders/order-settings';
 import { startOrderAndAwaitVerdict } from '../src/orders/start-order';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { orderWithUnknownArticle, sampleOrder } from '../test/helpers/sample-order';
-import { startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
+import { SHORT_INJECT_RETRY, startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
 import { startTestSystem, type TestSystem } from '../test/helpers/system';
 import { temporalCliForTests } from '../test/helpers/temporal';
 import { apicbaseScenarios, startApicbaseRecordingSystem } from './record-apicbase-histories';
@@ -93,7 +93,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     return handle;
   },
   async 'v2-rejected-shown-to-customer'(system) {
-    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config) };
+    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config), recordedStage: null };
     const answer = await startOrderAndAwaitVerdict(starter, sampleOrder({ status: 'DRAFT' }), 'webhook', new AbortController().signal, Date.now() + 60_000);
     const handle = system.relay.client.workflow.getHandle(answer.workflowId);
     await handle.result().catch(() => undefined);
@@ -150,7 +150,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   // ---- verified-recorded-by-check: the check records VERIFIED, the verdict after one local activity ----
   async 'v2-verified-recorded-by-check-then-shipped'(system) {
     const order = sampleOrder();
-    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => ({ ...orderWorkflowSettings(system.config), ...slow }) };
+    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => ({ ...orderWorkflowSettings(system.config), ...slow }), recordedStage: null };
     const answer = await startOrderAndAwaitVerdict(starter, order, 'webhook', new AbortController().signal, Date.now() + 60_000);
     const handle = system.relay.client.workflow.getHandle(answer.workflowId);
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
@@ -171,6 +171,63 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' }, note: 'recorded for replay' }] });
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay', stopTracking: true }] });
+    await handle.result();
+    return handle;
+  },
+  // ---- the safety net before the reshape (issue 23): paths no recording covered yet ----
+  async 'v2-retry-after-outage-then-shipped'(system) {
+    const order = sampleOrder();
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, { ...slow, injectRetry: SHORT_INJECT_RETRY, notifySupport: true });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    system.sandbox.clearFaults();
+    await handle.signal(retrySignal, {});
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'REC-RETRY' }] });
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  async 'v2-pulled-rejection-notified-and-emailed-then-cancelled'(system) {
+    // A pulled order that fails verification: support is notified and the customer e-mailed (both side steps).
+    const handle = await startTestOrder(system, sampleOrder({ theoretical_price: '25,00' }), { ...slow, notifySupport: true, emailCustomer: true }, 'pull');
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay' }] });
+    await handle.result();
+    return handle;
+  },
+  async 'v2-timed-out-notified'(system) {
+    const handle = await startTestOrder(system, sampleOrder(), { pollSchedule: parsePollSchedule('300ms'), hardLimitMs: 1_500, pollsPerRun: 1_000, notifySupport: true });
+    await handle.result();
+    return handle;
+  },
+  async 'v2-order-not-found-in-hublify-then-stop-tracking'(system) {
+    const order = sampleOrder();
+    const handle = await startTestOrder(system, order, { ...slow, notifySupport: true });
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    // Hublify forgets every order: the next poll finds none under the id.
+    system.sandbox.reset();
+    await handle.signal(pollNowSignal);
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay', stopTracking: true }] });
+    await handle.result();
+    return handle;
+  },
+  // ---- stopped-attempt-lookup-waits-for-support: an amendment during a long outage waits for support (issue 22.1) ----
+  async 'v2-amended-during-long-outage-waits-for-support-then-shipped'(system) {
+    const order = sampleOrder();
+    // Every verb answers 500: the attempt the amendment stops cannot be looked up either.
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000 });
+    const longOutage = { initialIntervalMs: 1_000, maximumIntervalMs: 1_000, retryForMs: 12_000 };
+    const handle = await startTestOrder(system, order, { ...slow, injectRetry: longOutage, amendWaitMs: 300, notifySupport: true });
+    await until(() => system.sandbox.orderCreateCalls(order.order_number) >= 1);
+    await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    system.sandbox.clearFaults();
+    await handle.signal(retrySignal, {});
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
     await handle.result();
     return handle;
   },

@@ -90,14 +90,24 @@ export const configSchema = z.object({
   HUBLIFY_CHANNEL_TOKEN: z.string().optional(),
   HUBLIFY_TIMEOUT_MS: durationMs(15_000),
   HUBLIFY_SANDBOX_PORT: z.coerce.number().int().default(4010),
+  // The embedded sandbox pushes each change to the relay as a Hublify set up for it would; false: it
+  // does not, as a Hublify whose operator set up no webhook (shipments are then seen by the sweep).
+  HUBLIFY_SANDBOX_PUSH: z.stringbool().default(true),
   // Shared token Hublify's outbound webhook must present (header X-Hublify-Webhook-Token or ?token=).
   HUBLIFY_WEBHOOK_TOKEN: sharedSecret().optional(),
+  // The Hublify sweep (docs/scaling.md#the-hublify-sweep): one order_getList of the orders whose state
+  // changed since the last successful sweep, every interval (0 = off), started again this far back.
+  HUBLIFY_SWEEP_INTERVAL: duration('1m'),
+  HUBLIFY_SWEEP_OVERLAP: duration('2m'),
+  // order_getList answers with this many rows (or a total above its rows) are taken as capped: the sweep
+  // narrows them per state (undocumented by Hublify; "pre-configured filters could apply").
+  HUBLIFY_LIST_LIMIT: z.coerce.number().int().positive().default(100),
 
   // Apicbase webhook: the HMAC key, and an optional second one while a secret is rotated.
   APICBASE_WEBHOOK_SECRET: sharedSecret().optional(),
   APICBASE_WEBHOOK_SECRET_PREVIOUS: sharedSecret().optional(),
   // What the signature is over: the raw body, Python's json.dumps of it (Apicbase's sample), or `auto`:
-  // learned from the valid deliveries, the other form checked only for small bodies (no pre-auth CPU cost).
+  // both, raw first. The Python form is computed only for bodies up to 64 KiB (src/ingress/apicbase-signature.ts).
   APICBASE_SIGNATURE_FORM: z.enum(SIGNATURE_FORM_SETTINGS).default('auto'),
   WEBHOOK_ACK_MODE: z.enum(['accepted', 'verified']).default('verified'),
   WEBHOOK_ACCEPT_DEADLINE_MS: durationMs(5_000),
@@ -106,6 +116,9 @@ export const configSchema = z.object({
 
   // Bearer token of the admin API (/admin/…, docs/operations.md); unset = the admin API answers 503.
   ADMIN_TOKEN: sharedSecret().optional(),
+  // The operator CLI: the running relay's base URL (http://host:PORT), so `doctor` asks the relay's admin API
+  // (GET /admin/doctor, with ADMIN_TOKEN) instead of judging the CLI's own environment. Same as --server.
+  ORDER_RELAY_ADMIN_URL: z.string().url().optional(),
 
   // PII protection: the payload codec's AES-256 keys, `id:base64key,id2:base64key` (commas or newlines),
   // the first one encrypting, the others kept for decryption (docs/operations.md). Unset = the key file
@@ -172,7 +185,9 @@ export const configSchema = z.object({
   INJECT_RETRY_FOR_MS: durationMs(24 * HOUR),
   // An amendment waits this long for an injection in flight, then answers `pending` (202).
   AMEND_WAIT_MS: durationMs(20_000),
-  TRACK_POLL_SCHEDULE: z.string().default('10m*18,1h'),
+  // The per-order polls are the safety net behind the Hublify sweep and push (docs/scaling.md): twice a
+  // day. With the sweep off (HUBLIFY_SWEEP_INTERVAL=0) and no push, set a faster one, e.g. 10m*18,1h.
+  TRACK_POLL_SCHEDULE: z.string().default('12h'),
   TRACK_FINAL_STATES: csv('shipped'),
   TRACK_CANCELLED_STATES: csv('cancelled,canceled,storno'),
   TRACK_OVERDUE_GRACE_MS: durationMs(24 * HOUR),

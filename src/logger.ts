@@ -22,4 +22,15 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destinatio
   return pino({ level, base: { service: 'order-relay' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
 }
 
+/**
+ * Writes `text` (not a log line: `npm start`'s banner) to the logger's own stream, after every line logged so far.
+ * pino writes asynchronously, so text written to process.stdout directly would come out before lines logged
+ * earlier and scroll away under them (issue 26.11).
+ */
+export function writeAfterLogs(logger: Logger, text: string): void {
+  const stream = (logger as unknown as Record<symbol, { write?: (chunk: string) => unknown } | undefined>)[pino.symbols.streamSym];
+  if (stream?.write) stream.write(text);
+  else process.stdout.write(text);
+}
+
 export type { Logger };

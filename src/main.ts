@@ -1,18 +1,20 @@
 // `npm start`: everything on embedded defaults. Starts what is not configured — the Temporal dev
-// server (unless TEMPORAL_ADDRESS), the Hublify sandbox (unless HUBLIFY_URL), the Apicbase sandbox
-// (unless any Apicbase setting is given) — then the worker and
+// server (unless TEMPORAL_ADDRESS), and in the process that serves HTTP (role api) the Hublify sandbox
+// (unless HUBLIFY_URL) and the Apicbase sandbox (unless any Apicbase setting is given) — then the worker and
 // the HTTP server, prints where each part listens, and stops every part cleanly on Ctrl-C.
 // Tracing first (when OTEL_EXPORTER_OTLP_ENDPOINT is set): it patches modules loaded after it.
 import './observability/start-tracing';
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { pullBannerLines } from './apicbase/pull-banner';
 import { apicbaseSandboxReason, startEmbeddedApicbaseSandbox, wantsApicbaseSandbox } from './apicbase/sandbox/embedded';
 import { ConfigError, loadConfig, type Config } from './config';
 import { HUBLIFY_SANDBOX_STATE_FILE, SANDBOX_DEFAULTS, startHublifySandbox } from './hublify/sandbox/server';
-import { createLogger } from './logger';
+import { createLogger, writeAfterLogs } from './logger';
 import { activeTracing } from './observability/tracing';
 import { startOrderRelay } from './order-relay';
+import { AlreadyRunningError, acquireStartLock, type StartLock } from './start-lock';
 import { startDevServer } from './temporal/dev-server';
 import { ensureTemporalCli } from './temporal/temporal-cli';
 
@@ -34,10 +36,26 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // The embedded dev server's process owns DATA_DIR: a second `npm start` on it says where the first runs
+  // and stops here, before anything is started or written (issue 26.13).
+  let lock: StartLock | undefined;
+  if (!config.TEMPORAL_ADDRESS) {
+    mkdirSync(config.DATA_DIR, { recursive: true });
+    try {
+      lock = acquireStartLock(config.DATA_DIR);
+    } catch (err) {
+      if (!(err instanceof AlreadyRunningError)) throw err;
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+  }
   const logger = createLogger(config.LOG_LEVEL);
+  // Sandboxes belong to npm start's embedded defaults, in the process that serves HTTP: a worker-only
+  // process (scaled out beside an API that runs them) starts none, so it cannot clash on their ports (issue 26.1).
+  const servesHttp = config.ORDER_RELAY_ROLES.includes('api');
   // Decided on the configuration as given, before the Hublify sandbox fills in HUBLIFY_URL.
-  const apicbaseSandbox = wantsApicbaseSandbox(config);
-  const apicbaseReason = apicbaseSandboxReason(config);
+  const apicbaseSandbox = servesHttp && wantsApicbaseSandbox(config);
+  const apicbaseReason = servesHttp ? apicbaseSandboxReason(config) : 'no sandbox: a worker-only process (ORDER_RELAY_ROLES=worker) runs none';
   const stops: Array<() => Promise<void>> = [];
   const lines: string[] = [];
 
@@ -47,6 +65,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info('stopping order-relay…');
     for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
+    lock?.release();
     logger.info('stopped');
     process.exit(code);
   };
@@ -88,7 +107,7 @@ async function main(): Promise<void> {
       lines.push(`Temporal             ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE})`);
     }
 
-    if (!config.HUBLIFY_URL) {
+    if (!config.HUBLIFY_URL && servesHttp) {
       // The channel token is the documented `sandbox-token` (loopback only), so the README's curl works
       // while `npm start` runs; the push token the two embedded parts share is random per start, never printed.
       const token = config.HUBLIFY_CHANNEL_TOKEN ?? SANDBOX_DEFAULTS.token;
@@ -98,8 +117,7 @@ async function main(): Promise<void> {
         port: config.HUBLIFY_SANDBOX_PORT,
         token,
         channel: config.HUBLIFY_CHANNEL,
-        webhookUrl: `http://${config.HOST}:${config.PORT}/webhooks/hublify/orders`,
-        webhookToken,
+        ...(config.HUBLIFY_SANDBOX_PUSH ? { webhookUrl: `http://${config.HOST}:${config.PORT}/webhooks/hublify/orders`, webhookToken } : {}),
         // Kept across restarts, as Hublify keeps its orders: ids never start again (issue 17.1).
         stateFile: path.join(config.DATA_DIR, HUBLIFY_SANDBOX_STATE_FILE),
         runBy: 'npm start',
@@ -111,7 +129,7 @@ async function main(): Promise<void> {
       const shownToken = token === SANDBOX_DEFAULTS.token ? `token ${token}` : 'token: HUBLIFY_CHANNEL_TOKEN';
       lines.push(`Hublify SANDBOX      ${sandbox.url}  (channel API /api/${sandbox.channel}/<verb>, ${shownToken}; control API: ${sandbox.url}/_sandbox/orders)`);
       lines.push(`                     its orders are kept in ${path.join(config.DATA_DIR, HUBLIFY_SANDBOX_STATE_FILE)}`);
-    } else {
+    } else if (config.HUBLIFY_URL) {
       lines.push(`Hublify              ${config.HUBLIFY_URL} (${config.HUBLIFY_CHANNEL})`);
     }
 
@@ -144,7 +162,9 @@ async function main(): Promise<void> {
     if (relay.httpPort !== undefined) {
       lines.push(`Codec endpoint       http://${config.HOST}:${relay.httpPort}/codec  (payloads are encrypted, key ${relay.codec.currentKeyId})`);
     }
-    process.stdout.write(`\norder-relay is running:\n  ${lines.join('\n  ')}\nPress Ctrl-C to stop.\n\n`);
+    // Last on the screen: after the log lines of the start, which pino writes asynchronously (issue 26.11).
+    lock?.describe(lines.filter((line) => /^(Temporal dev server|Temporal Web UI|HTTP) /.test(line)));
+    writeAfterLogs(logger, `\norder-relay is running:\n  ${lines.join('\n  ')}\nPress Ctrl-C to stop.\n\n`);
   } catch (err) {
     logger.error({ err }, 'order-relay could not start');
     await stopAll(1);

@@ -7,12 +7,14 @@ import { grpc } from '@temporalio/proto';
 import { NativeConnection, type Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import type { Logger } from 'pino';
 import { createOrderActivities } from '../activities';
+import { createSweepActivities } from '../activities/hublify-sweep';
 import { startApicbaseIntegration } from './apicbase/integration';
 import { codecRoutes, originsFor } from './codec/codec-routes';
 import { payloadCodecFromConfig, type EncryptionCodec } from './codec';
 import { secretValuesOf, type Config } from './config';
 import { watchCustomerDirectory, type LiveCustomerDirectory } from './customers/directory-watcher';
 import { HublifyClient } from './hublify/client';
+import { ensureSweepSchedule } from './hublify/sweep-schedule';
 import { adminRoutes } from './http/admin-api';
 import { createHttpApp, createMetricsApp, listen } from './http/app';
 import { reachableUrl } from './http/loopback-address';
@@ -33,7 +35,7 @@ import { temporalGrpcInterceptors } from './temporal/grpc-retry';
 import { defaultOrderStoreFile, describeStoreTarget, openOrderStore, type OrderStore } from './store/order-store';
 import { installTemporalRuntime, temporalRuntimeInstalled, temporalSdkMetricsAddress } from './temporal/runtime';
 import { registerSearchAttributes } from './temporal/search-attributes';
-import { createOrderWorker, workerTuningFrom } from './worker/order-worker';
+import { bundleOrderWorkflows, createOrderWorker, workerTuningFrom } from './worker/order-worker';
 import { workflowBundleFromFile } from './worker/workflow-bundle';
 
 export interface OrderRelayRoles {
@@ -47,7 +49,7 @@ function rolesFrom(config: Config): OrderRelayRoles {
 
 export interface RunningOrderRelay {
   client: Client;
-  /** The order record store (worker role only). */
+  /** The order record store (both roles: the worker records stages and shipments; the API asks it before starting an order and records refused ones). */
   store?: OrderStore;
   worker?: Worker;
   httpPort?: number;
@@ -132,7 +134,18 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     closers.push(() => Promise.resolve(customerDirectory.close()));
     const customers = customerDirectory.customers;
 
+    // The order record store: the worker records every order's stages; every role that starts orders
+    // asks it first, so an order closed there is not started again after Temporal deleted its run.
     let store: OrderStore | undefined;
+    if (roles.worker || roles.api) {
+      mkdirSync(config.DATA_DIR, { recursive: true });
+      const storeTarget = config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR);
+      const orderStore = await openOrderStore(storeTarget);
+      logger.info({ store: describeStoreTarget(storeTarget) }, 'order record store open');
+      store = orderStore;
+      closers.push(() => orderStore.close());
+    }
+    const recordedStage = store ? store.latestStage.bind(store) : null;
     let businessMetrics: BusinessMetrics | undefined;
     let workerMetricsUrl: string | undefined;
     const sdkMetricsAddress = roles.worker ? temporalSdkMetricsAddress() : undefined;
@@ -143,7 +156,7 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     let worker: Worker | undefined;
     let workerDone: Promise<void> = new Promise(() => undefined);
     if (roles.worker) {
-      if (!config.HUBLIFY_URL || !config.HUBLIFY_CHANNEL_TOKEN) throw new Error('HUBLIFY_URL and HUBLIFY_CHANNEL_TOKEN must be set for the worker');
+      if (!config.HUBLIFY_URL || !config.HUBLIFY_CHANNEL_TOKEN) throw new Error('HUBLIFY_URL and HUBLIFY_CHANNEL_TOKEN must be set for the worker (only a process that serves HTTP runs the Hublify sandbox)');
       const hublify = new HublifyClient({
         baseUrl: config.HUBLIFY_URL,
         channel: config.HUBLIFY_CHANNEL,
@@ -153,27 +166,38 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       });
       const nativeConnection = await NativeConnection.connect({ address, ...security });
       closers.push(() => nativeConnection.close());
-      mkdirSync(config.DATA_DIR, { recursive: true });
-      const storeTarget = config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR);
-      const orderStore = await openOrderStore(storeTarget);
-      logger.info({ store: describeStoreTarget(storeTarget) }, 'order record store open');
-      store = orderStore;
-      closers.push(() => orderStore.close());
       businessMetrics = createBusinessMetrics();
       const activities = createOrderActivities({
         hublify,
         customers,
-        store: orderStore,
+        store: store!,
         metrics: businessMetrics,
         notify: supportNotifySettings(config, logger),
         email: customerEmailSettings(config, logger),
       });
+      // Without a bundle file the workflows are bundled here, once for both workers (each bundled them and
+      // logged webpack's whole report), quietly: one line says so (issue 26.11).
+      const bundle = workflowBundle ?? (await bundleOrderWorkflows({ tracing: !!tracing }));
+      if (!workflowBundle) logger.info({ bytes: 'code' in bundle ? bundle.code.length : undefined }, 'workflows bundled (webpack), shared by the workers');
       const w = await createOrderWorker({
         connection: nativeConnection,
         namespace,
         taskQueue: config.TEMPORAL_TASK_QUEUE,
-        activities,
-        ...(workflowBundle ? { workflowBundle } : {}),
+        activities: {
+          ...activities,
+          // The Hublify sweep (workflows/hublify-sweep-workflow.ts) runs on this queue: it calls the same Hublify.
+          ...createSweepActivities({
+            hublify,
+            client,
+            logger,
+            settings: () => ({
+              overlapMs: config.HUBLIFY_SWEEP_OVERLAP,
+              listLimit: config.HUBLIFY_LIST_LIMIT,
+              endStates: [...config.TRACK_FINAL_STATES, ...config.TRACK_CANCELLED_STATES],
+            }),
+          }),
+        },
+        workflowBundle: bundle,
         shutdownGraceMs: config.WORKER_SHUTDOWN_GRACE_MS,
         dataConverter,
         tuning: workerTuningFrom(config),
@@ -185,14 +209,20 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         if (w.getState() === 'RUNNING') w.shutdown();
         await workerDone.catch(() => undefined);
       });
+      // The Hublify sweep's schedule (paused when HUBLIFY_SWEEP_INTERVAL=0): made once the worker runs its workflow.
+      await ensureSweepSchedule(
+        client,
+        { channel: config.HUBLIFY_CHANNEL, taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.HUBLIFY_SWEEP_INTERVAL, initialCursor: new Date().toISOString() },
+        logger,
+      );
       // Apicbase pull and reconciliation: their own rate-limited worker and Schedules (docs/apicbase.md).
       const apicbase = await startApicbaseIntegration({
         config,
         logger,
         client,
         connection: nativeConnection,
-        starter: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) },
-        ...(workflowBundle ? { workflowBundle } : {}),
+        starter: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config), recordedStage },
+        workflowBundle: bundle,
         dataConverter,
         ...(tracing ? { tracing } : {}),
       });
@@ -215,8 +245,9 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     let httpPort: number | undefined;
     let metricsUrl: string | undefined;
     if (roles.api) {
+      const refusalStore = store!;
       const metrics = createHttpMetrics();
-      const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config) };
+      const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config), recordedStage };
       const secrets = [config.APICBASE_WEBHOOK_SECRET, config.APICBASE_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s);
       // The process's metrics, and a worker's in this process (business and SDK), on /metrics too.
       const extraMetrics = roles.worker ? workerMetricsText : () => processMetrics().metrics();
@@ -258,10 +289,11 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
             namespace,
             metrics,
             logger,
+            recordRefusal: (record) => refusalStore.recordRefusal(record),
           }),
           hublifyWebhookRoutes({ client, token: config.HUBLIFY_WEBHOOK_TOKEN, metrics, deadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS }),
           // The operator CLI's operations over HTTP (docs/operations.md); 503 unless ADMIN_TOKEN is set.
-          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client), config, connection, customerDirectory: customerDirectory.state }),
+          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client, recordedStage, refusalStore), config, connection, customerDirectory: customerDirectory.state }),
         ],
       });
       const http = await listen(app, config.HOST, config.PORT);

@@ -1,12 +1,13 @@
 // The admin HTTP API (/admin/…) against the running system: every route, its bearer-token check
 // (401 without or with a wrong token), 503 while ADMIN_TOKEN is unset, and no secret in any answer.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import type { OrderStatus } from '../workflows/order-status';
+import { runCliProcess } from './helpers/cli-process';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
-import { TEST_CHANNEL_TOKEN, TEST_HUBLIFY_PUSH_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, type TestSystem } from './helpers/system';
+import { TEST_CHANNEL_TOKEN, TEST_HUBLIFY_PUSH_TOKEN, TEST_WEBHOOK_SECRET, useTestSystem } from './helpers/system';
 import { inStage, waitForVisible } from './helpers/visibility';
 
 const ADMIN_TOKEN = 'test-admin-token-7c1e9a2b4d';
@@ -34,14 +35,8 @@ interface Answer {
 }
 
 void describe('admin API', () => {
-  let system: TestSystem;
+  const system = useTestSystem({ ADMIN_TOKEN });
   const answers: string[] = [];
-  before(async () => {
-    system = await startTestSystem({ ADMIN_TOKEN });
-  });
-  after(async () => {
-    await system?.close();
-  });
 
   /** `authorization`: the header's value, or null to send none. */
   const call = async (method: string, path: string, body?: unknown, authorization: string | null = `Bearer ${ADMIN_TOKEN}`): Promise<Answer> => {
@@ -232,6 +227,36 @@ void describe('admin API', () => {
     for (const secret of [ADMIN_TOKEN, TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, TEST_HUBLIFY_PUSH_TOKEN]) {
       assert.ok(!everything.includes(secret), `an answer contains a secret (${secret.slice(0, 8)}…)`);
     }
+  });
+
+  void it('`order-relay doctor --server URL` (or ORDER_RELAY_ADMIN_URL) shows the running relay\'s report; without it the CLI says it checks its own settings (issue 26.4)', async () => {
+    // The operator's shell differs from the server's: SMTP_URL is set here, not on the relay.
+    const shell = { ADMIN_TOKEN, SMTP_URL: 'smtp://127.0.0.1:2525' };
+    type Report = { checkedBy: string; server?: string; ok: boolean; checks: Array<{ name: string; status: string; detail: string }> };
+    const emailCheck = (r: Report) => r.checks.find((c) => c.name === 'customer e-mail')?.status;
+
+    const asked = await runCliProcess(system, ['doctor', '--server', system.baseUrl, '--json'], shell);
+    assert.equal(asked.code, 0, asked.stderr);
+    const relay = JSON.parse(asked.stdout) as Report;
+    assert.deepEqual([relay.checkedBy, relay.server, relay.ok], ['relay', system.baseUrl, true]);
+    assert.equal(emailCheck(relay), 'skip', 'the relay has no SMTP_URL: its own view, not the shell\'s');
+    const viaEnv = await runCliProcess(system, ['doctor'], { ...shell, ORDER_RELAY_ADMIN_URL: `${system.baseUrl}/` });
+    assert.equal(viaEnv.code, 0, viaEnv.stderr);
+    assert.match(viaEnv.stdout.split('\n')[0]!, new RegExp(`^Checked by the running relay at ${system.baseUrl.replace(/[.]/g, '\\.')}/ \\(GET /admin/doctor\\)`));
+    assert.match(viaEnv.stdout, /^\[skip\] customer e-mail: /m);
+
+    const own = await runCliProcess(system, ['doctor'], shell);
+    assert.equal(own.code, 0, own.stderr);
+    assert.match(own.stdout.split('\n')[0]!, /^Checked with this CLI's own settings \(its environment\), not the running relay's/);
+    assert.match(own.stdout, /^\[ok {2}\] customer e-mail: SMTP_URL is set/m);
+    const ownJson = JSON.parse((await runCliProcess(system, ['doctor', '--json'], shell)).stdout) as Report;
+    assert.deepEqual([ownJson.checkedBy, emailCheck(ownJson)], ['cli', 'ok']);
+
+    // A wrong token is a configuration error (exit 2), said plainly; the token is never printed.
+    const refused = await runCliProcess(system, ['doctor', '--server', system.baseUrl], { ADMIN_TOKEN: 'a-wrong-admin-token-123' });
+    assert.equal(refused.code, 2, refused.stdout + refused.stderr);
+    assert.match(refused.stderr, /refused ADMIN_TOKEN/);
+    assert.ok(!(refused.stdout + refused.stderr + asked.stdout + own.stdout).includes(ADMIN_TOKEN));
   });
 
   void it('503 "not configured" on every route while ADMIN_TOKEN is unset, whatever the token', async () => {

@@ -3,6 +3,7 @@
 // classified, tokens refreshed before expiry, the auth CLI, and the sandbox's webhook signing.
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,10 +15,13 @@ import { ApicbaseAuthError, ApicbaseRejectedError, ApicbaseTransientError } from
 import { authorizeUrl, codeFromInput, exchangeCode, tokensFromResponse, type OAuthSettings } from '../src/apicbase/oauth';
 import { parsePurchaseOrderPage, UnreadableEnvelopeError } from '../src/apicbase/purchase-order-page';
 import { authorizeWithSandbox } from '../src/apicbase/sandbox/auto-authorize';
+import { startEmbeddedApicbaseSandbox } from '../src/apicbase/sandbox/embedded';
 import { startApicbaseSandbox, type ApicbaseSandbox } from '../src/apicbase/sandbox/server';
 import { TOKEN_KEY_FILE_NAME, TokenStore, TokenStoreError, resolveTokenKey } from '../src/apicbase/token-store';
 import { apicbaseAuthCommand } from '../src/cli/apicbase-auth';
 import { loadConfig } from '../src/config';
+import { createLogger } from '../src/logger';
+import { freeLoopbackPort } from '../src/net/free-port';
 import { pythonJsonDumps, signApicbasePayload, verifyApicbaseSignature } from '../src/ingress/apicbase-signature';
 import { pythonSampleSignature } from './helpers/ingress';
 import { sampleOrder } from './helpers/sample-order';
@@ -144,6 +148,21 @@ void describe('Apicbase API client, OAuth and token store (against the sandbox)'
     assert.deepEqual(sandbox.order(order.id)?.patches.map((p) => p.body), [{ fetched_by_supplier: true }, { viewed_by_supplier: true, fetched_by_supplier: true }]);
     await assert.rejects(client(undefined, { fetchedPatchBody: { fetched: 'yes' } }).markOrder(order.id, 'fetched'), (err: Error) => err instanceof ApicbaseRejectedError && err.httpStatus === 400);
     await assert.rejects(client().markOrder('no-such-order', 'fetched'), (err: Error) => err instanceof ApicbaseRejectedError && err.httpStatus === 404);
+  });
+
+  void it('an id that is a path step is refused: never listed as an order to start, never PATCHed (issue 24.8)', async () => {
+    const req = { page: 1, pageSize: 10, status: 'ORDERED' };
+    const steps = ['..', '.', '...', 'a..b', '.hidden', 'trailing.'];
+    const page = parsePurchaseOrderPage(steps.map((id) => sampleOrder({ id })), req);
+    assert.deepEqual(page.orders, [], 'no workflow is started for any of them');
+    assert.deepEqual(page.invalid.map((bad) => bad.id), steps, 'each reported for a person to handle');
+    for (const bad of page.invalid) assert.ok(bad.problems.some((p) => p.includes('must not contain ".." nor start or end with "."')), JSON.stringify(bad));
+    // markOrder refuses before it asks for a token, so before any request.
+    const noTokens = { accessToken: () => Promise.reject(new Error('no request may be made')), refused: () => Promise.resolve(false) };
+    const api = new ApicbaseApiClient({ baseUrl: sandbox.url, tokens: noTokens, timeoutMs: 2_000, patchPath: '/api/v2/integrations/suppliers/purchase_orders/{id}/', fetchedPatchBody: {}, viewedPatchBody: {} });
+    for (const id of steps) {
+      await assert.rejects(api.markOrder(id, 'fetched'), (err: Error) => err instanceof ApicbaseRejectedError && /must not contain "\.\."/.test(err.message), id);
+    }
   });
 
   void it('classifies failures: 429 with Retry-After, 5xx, timeouts and network errors are transient; no token is an auth error', async () => {
@@ -336,6 +355,38 @@ void describe('Apicbase API client, OAuth and token store (against the sandbox)'
       await hooked.close();
       receiver.closeAllConnections();
       await new Promise((r) => receiver.close(r));
+    }
+  });
+});
+
+void describe('apicbase-auth status with npm start\'s embedded Apicbase sandbox', () => {
+  void it('status --check in sandbox pull mode checks the sandbox the relay pulls from and exits 0 (issue 26.5)', async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'apicbase-auth-sandbox-'));
+    // What `APICBASE_MODE=pull npm start` has with no Apicbase setting: the sandbox, authorized into its own token store.
+    const env = { DATA_DIR: dataDir, APICBASE_MODE: 'pull', APICBASE_SANDBOX_PORT: String(await freeLoopbackPort()), PORT: String(await freeLoopbackPort()) };
+    const embedded = await startEmbeddedApicbaseSandbox(loadConfig(env), createLogger('silent'));
+    try {
+      const before = (await (await fetch(`${embedded.config.APICBASE_API_URL}/_sandbox/stats`)).json()) as { requests: { list: number } };
+      // The CLI as an operator runs it beside `npm start`, with the same (empty) Apicbase settings.
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/apicbase-auth.ts', 'status', '--check'], {
+        cwd: path.resolve(__dirname, '..'),
+        env: { PATH: process.env.PATH ?? '', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
+      child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      assert.equal(code, 0, `stdout: ${stdout}\nstderr: ${stderr}`);
+      assert.match(stdout, new RegExp(`^API: +${embedded.config.APICBASE_API_URL!.replace(/[.]/g, '\\.')} \\(the embedded Apicbase SANDBOX`, 'm'));
+      assert.match(stdout, /^store: +.*apicbase-sandbox-tokens\.enc$/m);
+      assert.match(stdout, /^check: +OK \(0 ORDERED orders\)$/m);
+      const after = (await (await fetch(`${embedded.config.APICBASE_API_URL}/_sandbox/stats`)).json()) as { requests: { list: number } };
+      assert.equal(after.requests.list, before.requests.list + 1, 'the check listed orders at the sandbox once');
+    } finally {
+      await embedded.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -5,11 +5,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
 import { PULL_SCHEDULE_ID, readPullCursor } from '../src/apicbase/schedules';
-import { statusQuery } from '../workflows/order-messages';
+import { pollNowSignal, statusQuery } from '../workflows/order-messages';
+import type { OrderStatus } from '../workflows/order-status';
 import type { PullOrdersResult } from '../workflows/apicbase-types';
 import { instantOf } from '../workflows/purchase-order-walk';
 import { PULL_MODE_SETTINGS, runCount, startApicbaseTestSystem, waitForOrderWorkflow, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
-import { LogSink } from './helpers/ingress';
+import { LogSink, workflowExists } from './helpers/ingress';
+import { stageIs, waitForStatus } from './helpers/orders';
 import { PATIENCE_MS } from './helpers/patience';
 
 void describe('Apicbase pull mode', () => {
@@ -158,5 +160,29 @@ void describe('Apicbase pull mode', () => {
     }
     assert.equal(t.apicbase.order(viaWebhook.order.id)?.fetched_by_supplier, false, 'delivered by webhook, not fetched');
     assert.equal(t.apicbase.order(viaPull.order.id)?.fetched_by_supplier, true);
+  });
+
+  // Last in the file: its order is placed in the future, so every later poll lists it again (the
+  // cursor stays a minute behind the newest order placed).
+  void it('a shipped order whose workflow was deleted (retention) is listed again, and the poll starts nothing (issue 24.5)', async () => {
+    const { order } = await t.apicbase.placeOrder({ delivery: 'pull', orderedOn: new Date(Date.now() + 30 * 60_000).toISOString() });
+    await waitForWorkflow(order.id);
+    const handle = client().workflow.getHandle(orderWorkflowId(order.id));
+    const waiting = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    t.system.sandbox.ship(waiting.hublify!.orderId);
+    await handle.signal(pollNowSignal);
+    assert.equal(((await handle.result()) as OrderStatus).stage, 'SHIPPED');
+    await client().workflowService.deleteWorkflowExecution({ namespace: t.system.config.TEMPORAL_NAMESPACE, workflowExecution: { workflowId: handle.workflowId } });
+    await waitUntil(async () => !(await workflowExists(client(), handle.workflowId)) || undefined, PATIENCE_MS, 'the workflow to be deleted');
+
+    // Two whole polls after the deletion: each listed the order again (it is the newest), and found it closed in the store.
+    const deleted = new Date();
+    const polls = await waitUntil(async () => {
+      const done = await pollResults(deleted);
+      return done.length >= 2 ? done : undefined;
+    }, PATIENCE_MS, 'two polls after the deletion');
+    for (const poll of polls) assert.ok(!poll.startedOrders.includes(order.order_number), JSON.stringify(poll));
+    assert.equal(await workflowExists(client(), handle.workflowId), false, 'not started again');
+    assert.equal(t.system.sandbox.orderCreateCalls(order.order_number), 1, 'Hublify received one order_create in all');
   });
 });

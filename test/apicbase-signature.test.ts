@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import * as fc from 'fast-check';
 import { loadConfig } from '../src/config';
-import { AUTO_OTHER_FORM_MAX_BYTES, SignatureForms, pythonJsonDumps, signApicbasePayload, verifyApicbaseSignature } from '../src/ingress/apicbase-signature';
+import { PYTHON_FORM_MAX_BYTES, pythonJsonDumps, signApicbasePayload, signatureFormsFor, verifyApicbaseSignature } from '../src/ingress/apicbase-signature';
 
 // ---- python3 oracle: one process per call, inputs as a JSON array on stdin --------------------
 
@@ -355,12 +355,19 @@ function bigNestedBody(bytes: number, depth: number): string {
 
 void describe('APICBASE_SIGNATURE_FORM', () => {
   const small = Buffer.from(ORDER, 'utf8');
-  const large = Buffer.from(bigNestedBody(AUTO_OTHER_FORM_MAX_BYTES * 4, 900), 'utf8');
+  const large = Buffer.from(bigNestedBody(PYTHON_FORM_MAX_BYTES * 4, 900), 'utf8');
   const signed = (body: Buffer, form: 'raw' | 'python') => signApicbasePayload(SECRET, form === 'raw' ? body : pythonJsonDumps(body.toString('utf8')));
-  const check = (forms: SignatureForms, body: Buffer, form: 'raw' | 'python') => {
-    const result = verifyApicbaseSignature({ rawBody: body, signature: signed(body, form), secrets: [SECRET], forms: forms.formsFor(body.length) });
-    if (result.ok) forms.learn(result.matched);
-    return result.ok ? result.matched : result.reason;
+  /** The check's outcome and the bytes it re-serialised before knowing the sender. */
+  const check = (setting: 'auto' | 'raw' | 'python', body: Buffer, form: 'raw' | 'python') => {
+    let reserialised = 0;
+    const result = verifyApicbaseSignature({
+      rawBody: body,
+      signature: signed(body, form),
+      secrets: [SECRET],
+      forms: signatureFormsFor(setting),
+      onWork: (work, bytes) => (reserialised += work === 'python-form' ? bytes : 0),
+    });
+    return { outcome: result.ok ? result.matched : result.reason, reserialised };
   };
 
   void it('is a setting: auto by default, raw or python, anything else a configuration error', () => {
@@ -376,34 +383,27 @@ void describe('APICBASE_SIGNATURE_FORM', () => {
     assert.ok(ours === pythonDumpsAll([text])[0], 'python3 prints the same (the texts are too large to show)');
   });
 
-  void it('raw and python check exactly their form, whatever the size', () => {
-    const raw = new SignatureForms('raw');
-    const python = new SignatureForms('python');
+  void it('raw and python check exactly their form; the python form only up to PYTHON_FORM_MAX_BYTES', () => {
     for (const body of [small, large]) {
-      assert.equal(check(raw, body, 'raw'), 'raw');
-      assert.equal(check(raw, body, 'python'), 'mismatch');
-      assert.equal(check(python, body, 'python'), 'python');
-      assert.equal(check(python, body, 'raw'), 'mismatch');
+      assert.deepEqual(check('raw', body, 'raw'), { outcome: 'raw', reserialised: 0 });
+      assert.deepEqual(check('raw', body, 'python'), { outcome: 'mismatch', reserialised: 0 });
+      assert.equal(check('python', body, 'raw').outcome, 'mismatch');
     }
-    assert.deepEqual(raw.formsFor(large.length), ['raw']);
-    assert.deepEqual(python.formsFor(large.length), ['python']);
+    assert.deepEqual(check('python', small, 'python'), { outcome: 'python', reserialised: small.length });
+    assert.deepEqual(check('python', large, 'python'), { outcome: 'mismatch', reserialised: 0 }, 'a body over the cap is not re-serialised, even correctly signed');
   });
 
-  void it('auto: raw first; the python form is computed only for small bodies until a valid delivery used it', () => {
-    const auto = new SignatureForms('auto');
-    assert.deepEqual(auto.formsFor(large.length), ['raw'], 'a large body with a wrong signature costs an HMAC, no re-serialisation');
-    assert.deepEqual(auto.formsFor(small.length), ['raw', 'python']);
-    assert.equal(check(auto, large, 'python'), 'mismatch', 'not learned yet: a large python-signed body is not re-serialised');
-    assert.equal(auto.learnedForm, undefined);
-    assert.equal(check(auto, small, 'python'), 'python');
-    assert.equal(auto.learnedForm, 'python');
-    // Learned: the python form for any size, the raw form only for small bodies.
-    assert.deepEqual(auto.formsFor(large.length), ['python']);
-    assert.deepEqual(auto.formsFor(small.length), ['python', 'raw']);
-    assert.equal(check(auto, large, 'python'), 'python');
-    assert.equal(check(auto, large, 'raw'), 'mismatch');
-    assert.equal(check(auto, small, 'raw'), 'raw', 'a small raw-signed delivery is still accepted, and teaches raw');
-    assert.deepEqual(auto.formsFor(large.length), ['raw']);
-    assert.equal(check(auto, large, 'raw'), 'raw');
+  void it('auto: raw first, then the python form for small bodies only; nothing a valid delivery did changes that (issue 24.1)', () => {
+    assert.deepEqual(signatureFormsFor('auto'), ['raw', 'python']);
+    assert.deepEqual(check('auto', small, 'raw'), { outcome: 'raw', reserialised: 0 }, 'a raw-signed body costs no re-serialisation');
+    assert.deepEqual(check('auto', small, 'python'), { outcome: 'python', reserialised: small.length });
+    // What used to teach `auto` the python form: the same small python-signed body again, then large ones.
+    assert.deepEqual(check('auto', large, 'python'), { outcome: 'mismatch', reserialised: 0 }, 'a large body with a wrong (or python) signature costs HMACs only');
+    assert.deepEqual(check('auto', large, 'raw'), { outcome: 'raw', reserialised: 0 });
+    // The order asked for does not matter: raw is checked first.
+    const hmacs: number[] = [];
+    const result = verifyApicbaseSignature({ rawBody: small, signature: signed(small, 'raw'), secrets: [SECRET], forms: ['python', 'raw'], onWork: (work, bytes) => (work === 'hmac' ? hmacs.push(bytes) : assert.fail('re-serialised before the raw check')) });
+    assert.equal(result.ok && result.matched, 'raw');
+    assert.deepEqual(hmacs, [small.length]);
   });
 });

@@ -245,6 +245,22 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
       }
     });
 
+    void it('422 for an id that is a path step (".." inside, "." at either end): the Apicbase URL of a PATCH cannot be steered, nothing started (issue 24.8)', async () => {
+      for (const id of ['..', '.', '...', 'a..b', '../purchase_orders', '.hidden', 'trailing.']) {
+        const order = sampleOrder({ id });
+        const res = await deliverOrder(system.baseUrl, order);
+        assert.equal(res.status, 422, `${id}: ${JSON.stringify(res.body)}`);
+        const problems = res.body.problems as string[];
+        assert.ok(problems.some((p) => p.startsWith('id: ') && p.includes('must not contain ".." nor start or end with "."')), `${id}: ${JSON.stringify(problems)}`);
+        await noWorkflow(order);
+      }
+      // A dot inside an id is still an id.
+      const dotted = sampleOrder({ id: `po.${Date.now()}.1` });
+      const ok = await deliverOrder(system.baseUrl, dotted);
+      assert.equal(ok.status, 200, JSON.stringify(ok.body));
+      assert.equal(await workflowExists(client(), orderWorkflowId(dotted.id)), true);
+    });
+
     void it('422 for an unknown supplier_customer_number, saying the customer location is not set up', async () => {
       const order = sampleOrder({ supplier_customer_number: 'CUST-404' });
       const res = await deliverOrder(system.baseUrl, order);

@@ -3,9 +3,12 @@
 // sandbox and the relay's worker (issue 16, point 5).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { changeLine } from '../src/cli/order-change-text';
+import type { OperationsContext } from '../src/operations/context';
+import { watchOrders, type OrderChange } from '../src/operations/watch-orders';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
-import type { OrderStatus } from '../workflows/order-status';
-import { runCliProcess, startCliStream, type CliStream } from './helpers/cli-process';
+import type { OrderStage, OrderStatus } from '../workflows/order-status';
+import { runCliJson, runCliProcess, startCliStream, type CliStream } from './helpers/cli-process';
 import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { startTestSystem, type TestSystem } from './helpers/system';
@@ -32,6 +35,63 @@ function enteredAt(status: OrderStatus): string {
   return at;
 }
 
+/**
+ * An operations context whose visibility answers from `rounds` (one stage per round, lagging behind
+ * the workflow) while the status query answers the workflow's own stage of that round; ends the watch after the last round.
+ */
+function laggingVisibility(rounds: Array<{ visible: OrderStage; actual: OrderStage }>, stop: AbortController): OperationsContext {
+  let round = -1;
+  const stages: OrderStage[] = ['RECEIVED', 'VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT'];
+  const statusOf = (stage: OrderStage): Partial<OrderStatus> => ({
+    stage,
+    overdue: false,
+    lastError: null,
+    history: stages.slice(0, stages.indexOf(stage) + 1).map((s, i) => ({ stage: s, at: `2026-12-07T10:00:0${i}.000Z` })),
+  });
+  const attributes = (stage: OrderStage) => ({ get: (key: { name: string }) => ({ OrderStage: stage, OrderNumber: 'PO-LAG-1', CustomerNumber: 'CUST-001' })[key.name] });
+  const client = {
+    withDeadline: <T>(_deadline: number, fn: () => Promise<T>) => fn(),
+    workflow: {
+      // eslint-disable-next-line @typescript-eslint/require-await
+      list: async function* () {
+        round = Math.min(round + 1, rounds.length - 1);
+        if (round === rounds.length - 1) stop.abort();
+        yield { workflowId: 'apicbase-order-lag-1', runId: 'r1', typedSearchAttributes: attributes(rounds[round]!.visible), status: { name: 'RUNNING' }, startTime: new Date('2026-12-07T10:00:00Z') };
+      },
+      getHandle: () => ({ query: () => Promise.resolve(statusOf(rounds[round]!.actual)) }),
+    },
+  };
+  return { client, namespace: 'default', taskQueue: 'order-relay', webUiBaseUrl: undefined, settings: () => ({}) } as unknown as OperationsContext;
+}
+
+void describe('orders watch: changes in order when visibility lags behind the workflow', () => {
+  void it('never prints a later stage and then an earlier transition (issue 26.9)', async () => {
+    const stop = new AbortController();
+    // Round 1 visibility still says RECEIVED while the workflow is VERIFIED; round 2 it caught up; round 3 the order moved on; round 4 ends the watch.
+    const ctx = laggingVisibility(
+      [
+        { visible: 'RECEIVED', actual: 'VERIFIED' },
+        { visible: 'VERIFIED', actual: 'VERIFIED' },
+        { visible: 'WAITING_FOR_SHIPMENT', actual: 'WAITING_FOR_SHIPMENT' },
+        { visible: 'WAITING_FOR_SHIPMENT', actual: 'WAITING_FOR_SHIPMENT' },
+      ],
+      stop,
+    );
+    const printed: OrderChange[] = [];
+    const count = await watchOrders(ctx, {}, { intervalMs: 1, signal: stop.signal, onChanges: (changes) => printed.push(...changes) });
+    assert.deepEqual(
+      printed.map((c) => [c.previousStage, c.stage]),
+      [
+        [null, 'VERIFIED'],
+        ['VERIFIED', 'WAITING_FOR_SHIPMENT'],
+      ],
+      printed.map(changeLine).join('\n'),
+    );
+    assert.equal(count, 2);
+    assert.match(changeLine(printed[1]!), / {2}PO-LAG-1 {2}CUST-001 {2}VERIFIED → WAITING_FOR_SHIPMENT {2}since 2026-12-07T10:00:03Z/);
+  });
+});
+
 void describe('order-relay orders list (why, since) and orders watch', () => {
   let system: TestSystem;
   const streams: CliStream[] = [];
@@ -43,11 +103,7 @@ void describe('order-relay orders list (why, since) and orders watch', () => {
     await system?.close();
   });
 
-  const runJson = async <T>(args: string[]): Promise<T> => {
-    const r = await runCliProcess(system, [...args, '--json']);
-    assert.equal(r.code, 0, `order-relay ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-    return JSON.parse(r.stdout) as T;
-  };
+  const runJson = <T>(args: string[]): Promise<T> => runCliJson<T>(system, args);
 
   void it('`--needs-attention` and `--overdue` show the failure type, the reason and when the order entered its stage (JSON and text)', async () => {
     const stuck = orderWithUnknownArticle({ expected_delivery_date: inAWeek() });

@@ -14,7 +14,7 @@ import type { OrderStatus } from '../workflows/order-status';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { SHORT_INJECT_RETRY, startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { cliEnv as operatorEnv } from './helpers/cli-process';
-import { TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, type TestSystem } from './helpers/system';
+import { TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, useTestSystem } from './helpers/system';
 import { inStage, waitForVisible } from './helpers/visibility';
 
 const root = path.resolve(__dirname, '..');
@@ -30,14 +30,12 @@ interface CliRun {
 }
 
 void describe('order-relay CLI', () => {
-  let system: TestSystem;
+  const system = useTestSystem();
   let work: string;
-  before(async () => {
-    system = await startTestSystem();
+  before(() => {
     work = mkdtempSync(path.join(tmpdir(), 'order-relay-cli-'));
   });
-  after(async () => {
-    await system?.close();
+  after(() => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
@@ -151,6 +149,12 @@ void describe('order-relay CLI', () => {
     // The address comes from the mapped order (the customer directory's CUST-001).
     assert.match(text.stdout, /Invoice to: +Gasthaus Zum Löwen GmbH · Jürgen Bäcker · Müllerstraße 12a · 80469 München · DE/);
     assert.deepEqual((shown.addresses as { deliver: Record<string, string> }).deliver.street, 'Müllerstraße');
+    // What Hublify was sent (the `request` query): the items and the comment, in JSON and text (issue 26.3).
+    const sentItems = (o: Record<string, unknown>) => (o.items as Array<{ article: string; name: string; quantity: number }> | undefined)?.map((i) => [i.article, i.name, i.quantity]);
+    assert.deepEqual(sentItems(shown), [['NO-SUCH-ITEM', 'Unbekannter Artikel', 1]]);
+    assert.match(String(shown.comment), new RegExp(`^Apicbase order ${stuckOrder.order_number} \\(id ${stuckOrder.id}\\)\nOrdered by: chef\\.müller`));
+    assert.match(text.stdout, /Items \(as Hublify was sent them\):\n +ARTICLE +NAME +QTY +PRICE \(GROSS\) +VAT %\n[ -]+\n +NO-SUCH-ITEM +Unbekannter Artikel +1 /);
+    assert.match(text.stdout, new RegExp(`^Comment: +Apicbase order ${stuckOrder.order_number} \\(id ${stuckOrder.id}\\)\n +Ordered by: chef\\.müller`, 'm'));
 
     // An amendment the workflow cannot take is a usage error, checked before anything is sent.
     const badAmend = await runJson<{ kind: string; problems: string[] }>(['orders', 'amend', stuckOrder.order_number, '--set', 'o_orderid_external=X'], 2);
@@ -222,6 +226,11 @@ void describe('order-relay CLI', () => {
     const shippedText = await run(['orders', 'show', stuckOrder.order_number]);
     assert.match(shippedText.stdout, /Shipments:\n +TRACKING +CARRIER[\s\S]*JJD-CLI-1 +DHL/);
     assert.match(shippedText.stdout, /Deliver to: +.*Neue Straße 12a · 80469 München/);
+    // The items and comment as amended: what Hublify holds now.
+    assert.deepEqual(sentItems(done), [['EK00001', null, 2]]);
+    assert.equal(done.comment, 'Hintereingang');
+    assert.match(shippedText.stdout, /^Comment: +Hintereingang$/m);
+    assert.match(shippedText.stdout, /\n +EK00001 +- +2 /);
 
     // A closed order takes no more signals: exit 1.
     const closed = await runJson<{ kind: string; error: string }>(['orders', 'retry', stuckOrder.order_number], 1);

@@ -56,7 +56,7 @@ void describe('deploy/ alert rules and dashboard', () => {
 
   void it('alerts on every situation operators asked for', () => {
     const alerts = ruleExprs.map((r) => r.where);
-    for (const alert of ['OrderNeedsAttention', 'OrderOverdue', 'WebhookServerErrors', 'HublifyErrorRate', 'OrderRelayWorkerDown', 'ApicbasePullScheduleNotRunning']) {
+    for (const alert of ['OrderNeedsAttention', 'OrderOverdue', 'WebhookServerErrors', 'HublifyErrorRate', 'OrderRelayWorkerDown', 'ApicbasePullScheduleNotRunning', 'HublifySweepNotSucceeding']) {
       assert.ok(alerts.includes(`rule ${alert}`), alert);
     }
   });

@@ -106,4 +106,22 @@ void describe('a call abandoned while its retry waits, then the connection close
       process.off('uncaughtException', onUncaught);
     }
   });
+
+  void it('a call on a connection already closed ends CANCELLED, with no uncaught "savedMessageNext is not a function"', async () => {
+    // As a worker's activity still running while its relay shuts down calls the closed client (found by the sweep's tests).
+    const connection = Connection.lazy({ address: `127.0.0.1:${await freeLoopbackPort()}`, interceptors: temporalGrpcInterceptors() });
+    const client = new Client({ connection });
+    await connection.close();
+    let onUncaught!: (err: Error) => void;
+    const uncaught = new Promise<Error>((resolve) => (onUncaught = resolve));
+    process.on('uncaughtException', onUncaught);
+    try {
+      const call = client.workflow.count('');
+      const outcome = await Promise.race([call.then(() => 'answered', (err: Error) => err), uncaught.then((err) => `uncaught: ${err.message}`)]);
+      assert.ok(outcome instanceof Error, String(outcome));
+      assert.equal((outcome.cause as StatusObject | undefined)?.code, grpcStatus.CANCELLED, outcome.message);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
 });

@@ -2,32 +2,29 @@
 // workflow, which polls at once instead of at its next scheduled time. Real HTTP, real Temporal dev
 // server, the Hublify sandbox; the poll schedule is an hour, so only the push can explain a SHIPPED.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { orderWorkflowId } from '../src/apicbase/order';
+import { createHttpApp, listen } from '../src/http/app';
+import { createHttpMetrics } from '../src/http/metrics';
+import { hublifyWebhookRoutes } from '../src/ingress/hublify-webhook';
+import { createLogger } from '../src/logger';
 import type { HublifyOrderData } from '../src/hublify/types';
 import { statusQuery } from '../workflows/order-messages';
 import { LogSink, eventually, metricValue, postRaw } from './helpers/ingress';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
-import { TEST_HUBLIFY_PUSH_TOKEN, startTestSystem, type TestSystem } from './helpers/system';
+import { TEST_HUBLIFY_PUSH_TOKEN, useTestSystem } from './helpers/system';
 import { waitForVisible } from './helpers/visibility';
 import { deliverOrder } from './helpers/webhook';
 
 const PUSH_PATH = '/webhooks/hublify/orders';
 
 void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify sandbox', () => {
-  let system: TestSystem;
   const logs = new LogSink();
+  const system = useTestSystem({ TRACK_POLL_SCHEDULE: '1h', METRICS_ADDRESS: '127.0.0.1:0' }, { logDestination: logs });
   /** /metrics lives on METRICS_ADDRESS here, not on the public port. */
   const metricsBase = () => system.relay.metricsUrl!.replace(/\/metrics$/, '');
-
-  before(async () => {
-    system = await startTestSystem({ TRACK_POLL_SCHEDULE: '1h', METRICS_ADDRESS: '127.0.0.1:0' }, { logDestination: logs });
-  });
-  after(async () => {
-    await system?.close();
-  });
 
   const push = (body: unknown, headers: Record<string, string> = { 'x-hublify-webhook-token': TEST_HUBLIFY_PUSH_TOKEN }, path = PUSH_PATH) =>
     postRaw(system.baseUrl, path, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
@@ -141,6 +138,44 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
     const quoted = await push({ status: true, data: { o_orderid_external: 'PO-1" OR OrderNumber != "x' } });
     assert.equal(quoted.status, 422, quoted.text);
     assert.match(String(quoted.json?.error), /cannot be searched/);
+  });
+
+  void it('the token is checked before the body is read, and one 401 tells no caller whether a token is configured (issue 24.9)', async () => {
+    const unauthorisedBefore = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'unauthorised' });
+    const invalidBefore = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'invalid' });
+    // Bodies the JSON parser would refuse (400) or not even read (413, over 256 kB): without the token
+    // they never reach it, so the answer is the token's 401.
+    const unparsable = await postRaw(system.baseUrl, PUSH_PATH, '{"data":', { 'content-type': 'application/json' });
+    const tooLarge = await postRaw(system.baseUrl, PUSH_PATH, `{"data":"${'x'.repeat(300_000)}"}`, { 'content-type': 'application/json', 'x-hublify-webhook-token': 'wrong-token' });
+    const configured = [unparsable, tooLarge];
+    for (const res of configured) assert.equal(res.status, 401, res.text);
+    assert.equal(
+      (await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'unauthorised' })) - unauthorisedBefore,
+      configured.length,
+      'both counted as unauthorised',
+    );
+    assert.equal(await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'invalid' }), invalidBefore, 'none reached validation');
+
+    // The same route with no HUBLIFY_WEBHOOK_TOKEN: the same 401, word for word.
+    const app = createHttpApp({
+      logger: createLogger('silent'),
+      metrics: createHttpMetrics(),
+      readiness: [],
+      routers: [hublifyWebhookRoutes({ client: system.relay.client, token: undefined, metrics: createHttpMetrics() })],
+    });
+    const unconfigured = await listen(app, '127.0.0.1', 0);
+    try {
+      const base = `http://127.0.0.1:${unconfigured.port}`;
+      for (const token of [undefined, 'any-token-at-all-1234', TEST_HUBLIFY_PUSH_TOKEN]) {
+        const headers = { 'content-type': 'application/json', ...(token ? { 'x-hublify-webhook-token': token } : {}) };
+        const res = await postRaw(base, PUSH_PATH, '{"status": true, "data": {}}', headers);
+        assert.equal(res.status, 401, res.text);
+        assert.equal(res.text, unparsable.text, 'the same answer as for a wrong token where one is configured');
+        assert.doesNotMatch(res.text, /configured|HUBLIFY_WEBHOOK_TOKEN/);
+      }
+    } finally {
+      await unconfigured.close();
+    }
   });
 
   void it('METRICS_ADDRESS: /metrics is served on its own address, and no longer on the public port', async () => {

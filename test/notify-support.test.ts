@@ -60,6 +60,27 @@ void describe('notifySupport', () => {
     });
   });
 
+  void test('order fields cannot forge Slack markup: &, < and > are escaped in the text; the JSON event keeps them as plain data (issue 24.4)', async () => {
+    const forged = { ...notice, orderNumber: '<!channel> <https://evil.example/login|Reset your Hublify password>', customerNumber: 'A&B <@U123>' };
+    const before = sink.received.length;
+    await createNotifySupportActivities({ notify: settings() }).notifySupport(forged);
+    await createNotifySupportActivities({ notify: settings({ webUiBaseUrl: undefined }) }).notifySupport(forged);
+    await createNotifySupportActivities({ notify: settings({ format: 'json' }) }).notifySupport(forged);
+    assert.equal(sink.received.length, before + 3);
+    const [linked, unlinked, json] = sink.received.slice(before).map((r) => r.body as Record<string, unknown>);
+    for (const body of [linked, unlinked]) {
+      const text = String(body!.text);
+      assert.ok(text.includes('&lt;!channel&gt; &lt;https://evil.example/login|Reset your Hublify password&gt;'), text);
+      assert.ok(text.includes('customer A&amp;B &lt;@U123&gt;'), text);
+      assert.ok(!text.includes('<!channel>') && !text.includes('<https://evil') && !text.includes('<@U123>'), text);
+    }
+    // The only markup left is the relay's own link (and none without a Web UI).
+    assert.deepEqual(String(linked!.text).match(/<[^>]*>/g), ['<http://ui.example:8233/namespaces/default/workflows/apicbase-order-1001|open in Temporal>']);
+    assert.ok(!String(unlinked!.text).includes('<'), String(unlinked!.text));
+    assert.equal(json!.orderNumber, forged.orderNumber, 'JSON fields are plain data, not markup');
+    assert.equal(json!.customerNumber, forged.customerNumber);
+  });
+
   void test('from the configuration: NOTIFY_* variables, and the dev Web UI link when no cluster is set', async () => {
     const config = loadConfig({ NOTIFY_WEBHOOK_URL: sink.url, NOTIFY_FORMAT: 'json' });
     const before = sink.received.length;

@@ -2,28 +2,22 @@
 // meanwhile): answered as a closed order — "already shipped" for a poll, 409 conflict for a retry —
 // never "order not found".
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { operationsContext } from '../src/operations/context';
 import { OperationError } from '../src/operations/errors';
 import { pollOrder, retryOrder } from '../src/operations/order-actions';
 import { resolveOrder } from '../src/operations/orders';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { pollNowSignal } from '../workflows/order-messages';
-import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
+import { relayRecordedStage, startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
-import { startTestSystem, type TestSystem } from './helpers/system';
+import { useTestSystem } from './helpers/system';
 
 void describe('retry and poll of an order that shipped after it was looked up', () => {
-  let system: TestSystem;
-  before(async () => {
-    system = await startTestSystem();
-  });
-  after(async () => {
-    await system?.close();
-  });
+  const system = useTestSystem();
 
   void it('poll says it already shipped; retry is a conflict', async () => {
-    const ctx = operationsContext(system.config, system.relay.client);
+    const ctx = operationsContext(system.config, system.relay.client, relayRecordedStage(system));
     const order = sampleOrder();
     const handle = await startTestOrder(system, order, { pollSchedule: parsePollSchedule('1h') });
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));

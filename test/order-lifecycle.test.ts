@@ -13,7 +13,7 @@ import { amendUpdate, cancelUpdate, pollNowSignal, requestQuery, retrySignal } f
 import { CANCEL_REFUSED_IN_HUBLIFY, type OrderStatus, type OrderWorkflowSettings } from '../workflows/order-status';
 import { failureType } from '../workflows/failures';
 import { sampleOrder } from './helpers/sample-order';
-import { SHORT_INJECT_RETRY, stageIs, startTestOrder, waitForStatus } from './helpers/orders';
+import { SHORT_INJECT_RETRY, relayRecordedStage, stageIs, startTestOrder, waitForStatus } from './helpers/orders';
 import { PATIENCE_MS } from './helpers/patience';
 import { startTestSystem, type TestSystem } from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
@@ -57,6 +57,7 @@ void describe('order lifecycle edges (#11)', () => {
     client: system.relay.client,
     taskQueue: system.config.TEMPORAL_TASK_QUEUE,
     settings: () => ({ ...orderWorkflowSettings(system.config), ...settings }),
+    recordedStage: relayRecordedStage(system),
   });
 
   void describe('cancel means what Hublify does', () => {

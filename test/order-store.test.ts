@@ -78,7 +78,7 @@ for (const backend of backends) {
       const target = await backend.fresh();
       const { db, inMigrationTransaction } = openStoreDatabase(target);
       try {
-        assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), ['001-create-order-tables']);
+        assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), ['001-create-order-tables', '002-create-refusals']);
         assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), []);
       } finally {
         await db.destroy();
@@ -153,7 +153,7 @@ for (const backend of backends) {
         const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
         assert.deepEqual(tables.map((t) => t.name), []);
         // And the store is still usable afterwards.
-        assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), ['001-create-order-tables']);
+        assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), ['001-create-order-tables', '002-create-refusals']);
       } finally {
         await db.destroy();
       }
@@ -287,6 +287,29 @@ for (const backend of backends) {
         const fromWorkflow: Shipment[] = [{ ...dhl, sentAt: null }, ups, ups];
         await store.recordShipments(WF, fromWorkflow);
         assert.deepEqual((await store.getOrder(WF))?.shipments, [ups, { ...dhl, sentAt: null }]);
+      });
+    });
+  });
+
+  void describe(`order store on ${backend.name}: refusals`, () => {
+    void test('every refusal is kept, found by order number or Apicbase id, listed newest first; at most 20 reasons, paths and codes only', async () => {
+      await withStore(await backend.fresh(), async (store) => {
+        const many = Array.from({ length: 30 }, (_, i) => ({ path: `packages[${i}].${'x'.repeat(300)}`, code: 'not_decimal', value: 'leaked?' }));
+        await store.recordRefusal({ orderNumber: 'PO-R1', apicbaseId: 'id-r1', refusedAt: '2024-03-01T10:00:00+01:00', workflowId: null, reasons: [{ path: 'supplier_customer_number', code: 'unknown_customer' }] });
+        await store.recordRefusal({ orderNumber: 'PO-R1', apicbaseId: 'id-r1', refusedAt: '2024-03-01T09:30:00Z', workflowId: 'apicbase-order-id-r1', reasons: many });
+        await store.recordRefusal({ orderNumber: null, apicbaseId: null, refusedAt: '2024-03-02T09:00:00Z', workflowId: null, reasons: [{ path: 'packages', code: 'invalid_type' }] });
+
+        const found = await store.findRefusals('PO-R1');
+        assert.deepEqual(found.map((r) => [r.refusedAt, r.workflowId]), [['2024-03-01T09:30:00.000Z', 'apicbase-order-id-r1'], ['2024-03-01T09:00:00.000Z', null]]);
+        assert.deepEqual(await store.findRefusals('id-r1'), found);
+        assert.equal(found[0]!.reasons.length, 20);
+        assert.deepEqual(found[0]!.reasons[0], { path: `packages[0].${'x'.repeat(300)}`.slice(0, 200), code: 'not_decimal' });
+        assert.deepEqual(await store.findRefusals('PO-NONE'), []);
+
+        const withoutWorkflow = await store.listRefusals({ withoutWorkflow: true, limit: 10 });
+        assert.deepEqual(withoutWorkflow.map((r) => r.orderNumber), [null, 'PO-R1']);
+        assert.deepEqual((await store.listRefusals({ since: new Date('2024-03-01T09:15:00Z'), limit: 10 })).map((r) => r.refusedAt), ['2024-03-02T09:00:00.000Z', '2024-03-01T09:30:00.000Z']);
+        assert.equal((await store.listRefusals({ limit: 1 })).length, 1);
       });
     });
   });

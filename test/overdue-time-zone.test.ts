@@ -3,20 +3,14 @@
 // would put the delivery half a day later and the order would not be overdue.
 process.env.TZ = 'Etc/GMT+12';
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { stageIs, startTestOrder, waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
-import { startTestSystem, type TestSystem } from './helpers/system';
+import { useTestSystem } from './helpers/system';
 
 void describe('overdue timer and time zones', () => {
-  let system: TestSystem;
-  before(async () => {
-    system = await startTestSystem();
-  });
-  after(async () => {
-    await system?.close();
-  });
+  const system = useTestSystem();
 
   void it('an offset-less expected delivery an hour ago (UTC) makes the order OVERDUE in a UTC-12 worker', async () => {
     assert.equal(new Date(0).getTimezoneOffset(), 720, 'this process runs at UTC-12');

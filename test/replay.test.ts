@@ -10,6 +10,16 @@ import { bundleOrderWorkflows } from '../src/worker/order-worker';
 
 const dir = path.join(__dirname, 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
+/** Histories recorded before the patch verified-recorded-by-check (the old check path, a second local activity for VERIFIED). */
+const BEFORE_CHECK_RECORDS = [
+  'v2-amended-during-outage-then-shipped.json',
+  'v2-cancel-during-order-create-then-stop-tracking.json',
+  'v2-overdue-with-continue-as-new.json',
+  'v2-rejected-after-ack-then-cancelled.json',
+  'v2-rejected-shown-to-customer.json',
+  'v2-shipped-in-two-parts.json',
+  'v2-temporal-cancel-while-tracking.json',
+];
 
 void describe('replay of recorded histories', () => {
   const bundle = bundleOrderWorkflows();
@@ -43,7 +53,13 @@ void describe('replay of recorded histories', () => {
     // verified-recorded-by-check: old runs replay on the path with a second local activity for VERIFIED.
     const checkRecords = files.filter((f) => f.includes('verified-recorded-by-check'));
     assert.ok(checkRecords.length >= 1);
-    for (const file of files) assert.equal(patches(file).includes('verified-recorded-by-check'), checkRecords.includes(file), `${file}: the verified-recorded-by-check marker`);
+    for (const file of checkRecords) assert.ok(patches(file).includes('verified-recorded-by-check'), `${file}: the verified-recorded-by-check marker`);
+    // Recorded before that patch: they replay the old path, so they must not carry its marker.
+    for (const file of BEFORE_CHECK_RECORDS) assert.ok(files.includes(file) && !patches(file).includes('verified-recorded-by-check'), `${file}: recorded before verified-recorded-by-check`);
+    // stopped-attempt-lookup-waits-for-support: a history of that path carries its marker.
+    const waitsForSupport = files.filter((f) => f.includes('waits-for-support'));
+    assert.ok(waitsForSupport.length >= 1);
+    for (const file of waitsForSupport) assert.ok(patches(file).includes('stopped-attempt-lookup-waits-for-support'), `${file}: the stopped-attempt-lookup-waits-for-support marker`);
   });
 
   for (const file of files) {

@@ -1,21 +1,15 @@
 // End-to-end smoke: an order goes through the HTTP server, a workflow on the real Temporal server,
 // and its activities into the Hublify sandbox; health and readiness answer as promised.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { orderWorkflowId } from '../src/apicbase/order';
 import { waitForStatus } from './helpers/orders';
 import { sampleOrder } from './helpers/sample-order';
-import { startTestSystem, type TestSystem } from './helpers/system';
+import { useTestSystem } from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
 
 void describe('smoke: webhook → workflow → activities → Hublify', () => {
-  let system: TestSystem;
-  before(async () => {
-    system = await startTestSystem();
-  });
-  after(async () => {
-    await system?.close();
-  });
+  const system = useTestSystem();
 
   void it('answers /healthz and /readyz', async () => {
     assert.equal((await fetch(`${system.baseUrl}/healthz`)).status, 200);

@@ -3,12 +3,12 @@
 // re-serialiser needs no stack for depth, however little its caller leaves. Behaviour only: the cost
 // and the event-loop lag are measured by `npm run bench -- --only wrong-signature`.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { pythonJsonDumps } from '../src/ingress/python-json-dumps';
 import { deepBody } from '../scripts/bench/wrong-signature';
 import { postRaw } from './helpers/ingress';
 import { sampleOrder } from './helpers/sample-order';
-import { startTestSystem, type TestSystem } from './helpers/system';
+import { useTestSystem } from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
 
 const WRONG = 'ab'.repeat(32);
@@ -52,14 +52,7 @@ void describe('the Python-form re-serialiser', () => {
 });
 
 void describe('deeply nested bodies with a wrong signature', () => {
-  let system: TestSystem;
-
-  before(async () => {
-    system = await startTestSystem();
-  });
-  after(async () => {
-    await system?.close();
-  });
+  const system = useTestSystem();
 
   for (const form of ['auto', 'raw', 'python'] as const) {
     void it(`${form} form: every one is 403 while /healthz keeps answering; a signed order is taken after`, async () => {

@@ -3,6 +3,7 @@
 // Temporal started on the run's task queue and the orders the sender was told were taken.
 import type { Client } from '@temporalio/client';
 import type { HublifySandbox } from '../../src/hublify/sandbox/server';
+import { SWEEP_WORKFLOW_TYPE } from '../../src/hublify/sweep-schedule';
 import { pollUntil } from '../../src/poll-until';
 
 export interface DeliveryCheck {
@@ -43,7 +44,8 @@ export async function settledDeliveries(input: {
   timeoutMs: number;
   everyMs?: number;
 }): Promise<DeliveryCheck> {
-  const q = `TaskQueue = "${input.taskQueue}"`;
+  // The Hublify sweep's runs share the task queue, and are not the run's orders (nor a floor's workflows).
+  const q = `TaskQueue = "${input.taskQueue}" AND WorkflowType != "${SWEEP_WORKFLOW_TYPE}"`;
   let check: DeliveryCheck | undefined;
   let settled = 0;
   const agreed = async () => {

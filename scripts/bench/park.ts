@@ -82,7 +82,7 @@ export async function runPark(
     system.sandbox.reset();
     await pollUntil(async () => (await pollers(system, taskQueue)) > 0, { what: 'the worker process to poll its task queue', timeoutMs: 120_000, everyMs: 250 });
     const rssMbBeforeOrders = memoryOf(worker.pid!).rssMb;
-    const starter: OrderStarterDeps = { client: api.relay.client, taskQueue, settings: () => orderWorkflowSettings(api.config) };
+    const starter: OrderStarterDeps = { client: api.relay.client, taskQueue, settings: () => orderWorkflowSettings(api.config), recordedStage: null }; // new orders only: no record to ask
 
     const started = Date.now();
     const numbers: string[] = [];
@@ -98,7 +98,7 @@ export async function runPark(
       }),
     );
     const startsPerSecond = Math.round((opts.orders / ((Date.now() - started) / 1000)) * 10) / 10;
-    const q = `TaskQueue = "${taskQueue}"`;
+    const q = `TaskQueue = "${taskQueue}" AND WorkflowType = "orderWorkflow"`;
     let lastReport = Date.now();
     let waiting = 0;
     // A worker still injecting is not idle: measuring it would report its work as the cost of waiting.

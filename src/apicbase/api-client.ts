@@ -6,6 +6,7 @@ import type { Logger } from '../logger';
 import { parseRetryAfter } from '../hublify/retry-after';
 import type { AccessTokenSource } from './access-tokens';
 import { ApicbaseAuthError, ApicbaseRejectedError, ApicbaseTransientError, apicbaseDetail, type ApicbaseOperation } from './errors';
+import { APICBASE_ID_DOTS_PROBLEM, isPathSafeApicbaseId } from './order';
 import { parsePurchaseOrderPage, UnreadableEnvelopeError, type PurchaseOrderPage } from './purchase-order-page';
 
 export const PURCHASE_ORDERS_PATH = '/api/v2/integrations/suppliers/purchase_orders/';
@@ -63,7 +64,10 @@ export class ApicbaseApiClient {
 
   /** Marks one order (irreversibly, in Apicbase). */
   async markOrder(id: string, mark: OrderMark): Promise<void> {
-    const url = new URL(`${this.base}${this.opts.patchPath.replace('{id}', encodeURIComponent(id))}`);
+    // The id is one path segment, encoded; "." and ".." (which encoding leaves as they are, and a URL
+    // resolves to another resource) never get here: refused before any request.
+    if (!isPathSafeApicbaseId(id)) throw new ApicbaseRejectedError(`Apicbase order id ${JSON.stringify(id.slice(0, 80))} ${APICBASE_ID_DOTS_PROBLEM}`, 'patch', 400);
+    const url = new URL(`${this.base}${this.opts.patchPath.replace('{id}', () => encodeURIComponent(id))}`);
     const body = mark === 'fetched' ? this.opts.fetchedPatchBody : this.opts.viewedPatchBody;
     await this.call('patch', 'PATCH', url, body);
   }

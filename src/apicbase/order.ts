@@ -16,8 +16,24 @@ export const apicbasePackageSchema = z.looseObject({
   total_theoretical_price: z.string(),
 });
 
+/**
+ * Whether an Apicbase id can stand as one URL path segment (the PATCH of its order) and in a workflow
+ * id: besides the allowed characters, no ".." and no "." at either end, so neither "." nor ".." (which
+ * a URL resolves to another resource: `purchase_orders/../`) nor anything that looks like a path step.
+ */
+export function isPathSafeApicbaseId(id: string): boolean {
+  return !id.includes('..') && !id.startsWith('.') && !id.endsWith('.');
+}
+
+export const APICBASE_ID_DOTS_PROBLEM = 'must not contain ".." nor start or end with "."';
+
 export const apicbaseOrderSchema = z.looseObject({
-  id: z.string().min(1).max(200).regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits, ".", "_", ":" or "-"'),
+  id: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9._:-]+$/, 'must be letters, digits, ".", "_", ":" or "-"')
+    .refine(isPathSafeApicbaseId, APICBASE_ID_DOTS_PROBLEM),
   order_number: z.string().min(1).max(127),
   status: z.string(),
   ordered_on: z.string().min(1),

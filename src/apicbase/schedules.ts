@@ -5,12 +5,11 @@
 // The pull cursor is the argument of the schedule's action ({cursor}); each poll advances it with
 // advancePullCursor(), a read-modify-write guarded by the schedule's conflict token, so it never
 // overwrites a concurrent change and never moves backwards.
-import { randomUUID } from 'node:crypto';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex, encodeToPayload } from '@temporalio/common/lib/internal-non-workflow';
 import type { Logger } from 'pino';
 import type { PullOrdersInput } from '../../workflows/apicbase-types';
 import { instantOf, laterOf } from '../../workflows/purchase-order-walk';
+import { rewriteScheduleInput } from '../temporal/schedule-input';
 
 export const PULL_SCHEDULE_ID = 'apicbase-pull-orders';
 export const RECONCILE_SCHEDULE_ID = 'apicbase-reconcile-orders';
@@ -54,7 +53,7 @@ export async function ensureApicbaseSchedules(client: Client, s: ApicbaseSchedul
   });
 }
 
-interface ScheduleWish {
+export interface ScheduleWish {
   scheduleId: string;
   workflowType: string;
   workflowId: string;
@@ -65,7 +64,7 @@ interface ScheduleWish {
   offReason: string;
 }
 
-async function describeOrUndefined(handle: ScheduleHandle): Promise<ScheduleDescription | undefined> {
+export async function describeOrUndefined(handle: ScheduleHandle): Promise<ScheduleDescription | undefined> {
   try {
     return await handle.describe();
   } catch (err) {
@@ -74,7 +73,7 @@ async function describeOrUndefined(handle: ScheduleHandle): Promise<ScheduleDesc
   }
 }
 
-async function ensureSchedule(client: Client, logger: Logger, w: ScheduleWish): Promise<void> {
+export async function ensureSchedule(client: Client, logger: Logger, w: ScheduleWish): Promise<void> {
   const handle = client.schedule.getHandle(w.scheduleId);
   const current = await describeOrUndefined(handle);
   if (!w.everyMs) {
@@ -135,26 +134,11 @@ export async function readPullCursor(client: Client): Promise<string | null | un
  * afterwards. Throws when the schedule changed in between (conflict token): the caller retries.
  */
 export async function advancePullCursor(client: Client, cursor: string): Promise<string> {
-  const { namespace, identity } = client.options;
-  // The client's whole data converter: its payload codec encrypts the arguments (src/codec).
-  const converter = client.options.loadedDataConverter;
-  const described = await client.workflowService.describeSchedule({ namespace, scheduleId: PULL_SCHEDULE_ID });
-  const schedule = described.schedule;
-  const start = schedule?.action?.startWorkflow;
-  if (!schedule || !start) throw new Error(`schedule ${PULL_SCHEDULE_ID} has no start-workflow action`);
-  const payloads = start.input?.payloads ?? [];
-  const input = (payloads[0] ? await decodeFromPayloadsAtIndex<PullOrdersInput>(converter, 0, payloads) : { cursor: null }) ?? { cursor: null };
-  // Never backwards (a cursor that cannot be read is replaced).
-  if (laterOf(input.cursor, cursor) === input.cursor && input.cursor !== null && instantOf(input.cursor) !== undefined) return input.cursor;
-  const next: PullOrdersInput = { ...input, cursor };
-  start.input = { payloads: [await encodeToPayload(converter, next), ...payloads.slice(1)] };
-  await client.workflowService.updateSchedule({
-    namespace,
-    scheduleId: PULL_SCHEDULE_ID,
-    schedule,
-    conflictToken: described.conflictToken,
-    identity,
-    requestId: randomUUID(),
+  const after = await rewriteScheduleInput<PullOrdersInput>(client, PULL_SCHEDULE_ID, (current) => {
+    const input = current ?? { cursor: null };
+    // Never backwards (a cursor that cannot be read is replaced).
+    if (laterOf(input.cursor, cursor) === input.cursor && input.cursor !== null && instantOf(input.cursor) !== undefined) return undefined;
+    return { ...input, cursor };
   });
-  return cursor;
+  return after?.cursor ?? cursor;
 }

@@ -9,7 +9,9 @@
 //   refresh                  refresh the access token now
 import { Command, InvalidArgumentError } from 'commander';
 import ms from 'ms';
+import path from 'node:path';
 import { loadConfig, type Config } from '../config';
+import { wantsApicbaseSandbox } from '../apicbase/sandbox/embedded';
 import { ApicbaseTokens } from '../apicbase/access-tokens';
 import { apicbaseAccessFrom, apicbaseApiClientFrom } from '../apicbase/from-config';
 import { authorizationFromInput, authorizeUrl, exchangeCode, tokensFromResponse } from '../apicbase/oauth';
@@ -45,6 +47,22 @@ function describeTokens(tokens: StoredTokens, provider: ApicbaseTokens): string[
     `refresh token:  ${tokens.refreshToken ? 'yes' : 'no'}`,
     ...(due && tokens.refreshToken ? [`refreshed from: ${due.toISOString()}`] : []),
   ];
+}
+
+/**
+ * With no real Apicbase configured, `npm start` runs the Apicbase sandbox and pulls from it with a token
+ * store of its own (src/apicbase/sandbox/embedded.ts): `status` looks there, as the relay does (issue 26.5).
+ */
+function asTheRelaySeesIt(config: Config): { config: Config; sandbox: boolean } {
+  if (config.APICBASE_API_URL || !wantsApicbaseSandbox(config)) return { config, sandbox: false };
+  return {
+    config: {
+      ...config,
+      APICBASE_API_URL: `http://127.0.0.1:${config.APICBASE_SANDBOX_PORT}`,
+      APICBASE_TOKEN_STORE: path.join(config.DATA_DIR, 'apicbase-sandbox-tokens.enc'),
+    },
+    sandbox: true,
+  };
 }
 
 /** The state of the last `authorize-url`, beside the token store. */
@@ -115,8 +133,9 @@ export function apicbaseAuthCommand(config: Config, io: AuthCliIo): Command {
     .description('show what is stored (never the token itself)')
     .option('--check', 'call the purchase-order list once to prove the token works')
     .action(async (opts: { check?: boolean }) => {
-      const access = apicbaseAccessFrom(config);
-      out(`API:            ${config.APICBASE_API_URL ?? 'not set (APICBASE_API_URL): webhook only'}`);
+      const { config: seen, sandbox } = asTheRelaySeesIt(config);
+      const access = apicbaseAccessFrom(seen);
+      out(`API:            ${seen.APICBASE_API_URL ?? 'not set (APICBASE_API_URL): webhook only'}${sandbox ? " (the embedded Apicbase SANDBOX `npm start` runs: no real Apicbase is set; it authorizes by itself)" : ''}`);
       out(`mode:           ${config.APICBASE_MODE}`);
       out(`OAuth client:   ${access.oauth ? `${access.oauth.clientId} via ${access.oauth.tokenUrl}` : 'not configured'}`);
       if (config.APICBASE_ACCESS_TOKEN) out('token:          APICBASE_ACCESS_TOKEN is set and used as is (the store is ignored)');
@@ -124,7 +143,7 @@ export function apicbaseAuthCommand(config: Config, io: AuthCliIo): Command {
       out(`store:          ${access.store.file}${tokens ? '' : ' (empty)'}`);
       if (tokens) for (const line of describeTokens(tokens, access.tokens)) out(`  ${line}`);
       if (opts.check) {
-        const api = apicbaseApiClientFrom(config, access);
+        const api = apicbaseApiClientFrom(seen, access);
         if (!api) throw new Error('APICBASE_API_URL is not set: nothing to check');
         const page = await api.listPurchaseOrders({ page: 1, pageSize: 1 });
         out(`check:          OK (${page.count ?? 'unknown number of'} ORDERED orders)`);

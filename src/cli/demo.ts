@@ -1,10 +1,10 @@
-// `npm run demo` (= `npm run demo -- place-order`): with `npm start` running on embedded defaults,
+// `npm run demo` (`npm run demo -- --help` for its options): with `npm start` running on embedded defaults,
 // places one order at the Apicbase sandbox — delivered to order-relay by a signed webhook (or left
 // for the pull schedule with --via pull) — follows its workflow stage by stage, ships it in the
 // Hublify sandbox once it waits for shipment, and ends when it is SHIPPED.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import ms from 'ms';
-import { Client, Connection, ScheduleNotFoundError } from '@temporalio/client';
+import { Client, ScheduleNotFoundError, type Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { payloadCodecFromConfig } from '../codec';
 import { loadConfig, type Config } from '../config';
@@ -12,7 +12,7 @@ import { orderWorkflowId, type ApicbaseOrder } from '../apicbase/order';
 import { PULL_SCHEDULE_ID } from '../apicbase/schedules';
 import { stageEntry } from '../operations/order-why';
 import { pollUntil } from '../poll-until';
-import { temporalGrpcInterceptors } from '../temporal/grpc-retry';
+import { connectTemporal } from '../temporal/connect';
 import { statusQuery } from '../../workflows/order-messages';
 import type { OrderStatus } from '../../workflows/order-status';
 import { FINAL_STAGES } from '../../workflows/order-status';
@@ -23,6 +23,8 @@ export interface DemoOptions {
   apicbaseSandbox: string;
   hublifySandbox: string;
   temporal: string;
+  /** How long to wait for Temporal to answer (TEMPORAL_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs: number;
   namespace: string;
   via: 'webhook' | 'pull';
   customer: string;
@@ -103,7 +105,7 @@ async function placeOrder(opts: DemoOptions, out: (line: string) => void): Promi
 }
 
 async function connect(opts: DemoOptions): Promise<{ connection: Connection; client: Client }> {
-  const connection = await Connection.connect({ address: opts.temporal, connectTimeout: 5_000, interceptors: temporalGrpcInterceptors() });
+  const connection = await connectTemporal(opts.temporal, opts.connectTimeoutMs);
   const client = new Client({ connection, namespace: opts.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter() } : {}) });
   return { connection, client };
 }
@@ -189,25 +191,29 @@ function parseDuration(value: string): number {
 }
 
 export function demoCommand(config: Config, out: (line: string) => void): Command {
-  const program = new Command('demo').description('Sample orders through the embedded sandboxes of a running `npm start`');
-  program
-    .command('place-order', { isDefault: true })
-    .description('place one order at the Apicbase sandbox and follow it through order-relay and Hublify to SHIPPED')
-    .addOption(new Option('--via <delivery>', 'webhook (default) or pull (needs APICBASE_MODE pull or both)').choices(['webhook', 'pull']).default('webhook'))
+  // One command with every option in its --help (`place-order`, the only action, may still be named).
+  return new Command('demo')
+    .description('place one sample order at the Apicbase sandbox of a running `npm start` and follow it through order-relay and Hublify to SHIPPED')
+    .addArgument(new Argument('[action]', 'what to do').choices(['place-order']).default('place-order'))
+    .addOption(new Option('--via <delivery>', 'how Apicbase delivers it: by webhook, or left for the pull schedule (pull needs APICBASE_MODE pull or both)').choices(['webhook', 'pull']).default('webhook'))
     .option('--customer <number>', 'supplier customer number (config/customers.example.json)', 'CUST-001')
     .option('--item <article:quantity>', 'an item, repeatable (default EK00001:2 and PC0001:10)', parseItem)
     .option('--no-ship', 'do not ship it in the Hublify sandbox (the demo then ends at the timeout)')
-    .option('--timeout <duration>', 'give up after', parseDuration, 120_000)
+    .addOption(new Option('--timeout <duration>', 'give up after (e.g. 90s, 5m)').argParser(parseDuration).default(120_000, '2m'))
     .option('--apicbase-sandbox <url>', 'Apicbase sandbox', `http://127.0.0.1:${config.APICBASE_SANDBOX_PORT}`)
     .option('--hublify-sandbox <url>', 'Hublify sandbox', `http://127.0.0.1:${config.HUBLIFY_SANDBOX_PORT}`)
     .option('--temporal <address>', 'Temporal frontend', config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`)
     .option('--namespace <namespace>', 'Temporal namespace', config.TEMPORAL_NAMESPACE)
-    .action(async (o: Omit<DemoOptions, 'items' | 'timeoutMs'> & { item?: DemoOptions['items']; timeout: number }) => {
+    .addHelpText('after', '\nExit codes: 0 shipped, 1 failed (not shipped in time, refused, or a part unreachable), 2 usage error (nothing placed).')
+    // A usage error is printed once by commander and thrown here, to exit 2 like DemoUsageError.
+    .exitOverride()
+    .action(async (_action: string, o: Omit<DemoOptions, 'items' | 'timeoutMs'> & { item?: DemoOptions['items']; timeout: number }) => {
       const final = await runDemo(
         {
           apicbaseSandbox: o.apicbaseSandbox.replace(/\/+$/, ''),
           hublifySandbox: o.hublifySandbox.replace(/\/+$/, ''),
           temporal: o.temporal,
+          connectTimeoutMs: config.TEMPORAL_CONNECT_TIMEOUT_MS,
           namespace: o.namespace,
           via: o.via,
           customer: o.customer,
@@ -220,7 +226,6 @@ export function demoCommand(config: Config, out: (line: string) => void): Comman
       );
       if (final.stage !== 'SHIPPED') throw new Error(`the order ended ${final.stage}${final.rejectionReasons.length ? `: ${final.rejectionReasons.join('; ')}` : ''}`);
     });
-  return program;
 }
 
 if (require.main === module) {
@@ -228,6 +233,8 @@ if (require.main === module) {
     .parseAsync(process.argv)
     .then(() => process.exit(0))
     .catch((err: unknown) => {
+      // commander printed its own message (help, version or a usage error) already.
+      if (err instanceof CommanderError) process.exit(err.exitCode === 0 ? 0 : 2);
       process.stderr.write(`demo failed: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(err instanceof DemoUsageError ? 2 : 1);
     });

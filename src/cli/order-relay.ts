@@ -11,11 +11,15 @@ import { formatAddress } from '../operations/order-address';
 import { connectOperations, type OperationsContext } from '../operations/context';
 import { checkCustomerDirectory } from '../operations/customers';
 import { runDoctor, type DoctorReport } from '../operations/doctor';
+import { askRelayDoctor } from '../operations/relay-doctor';
 import { EXIT_CODES, OperationError, exitCodeFor, toOperationError } from '../operations/errors';
 import { CANCEL_IN_HUBLIFY_ADVICE, amendOrder, checkAmendRequest, cancelOrder, pollOrder, replayOrder, retryOrder, type AmendOutcome, type CancelOutcome } from '../operations/order-actions';
 import { DEFAULT_WATCH_INTERVAL_MS, DEFAULT_WATCH_LIMIT, watchOrders, watchQuery } from '../operations/watch-orders';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, listOrders, showOrder, type ExplainedOrderSummary, type OrderDetails, type OrderList } from '../operations/orders';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, listOrders, showOrderOrRefusal, type ExplainedOrderSummary, type OrderDetails, type OrderList } from '../operations/orders';
+import { refusalWhy, type RefusedOrderDetails } from '../operations/refusals';
+import type { RefusalRecord } from '../store/order-store';
 import { parseSince, parseStage, type OrderListFilters } from '../operations/visibility-query';
+import { readSweepState, type SweepState } from '../hublify/sweep-schedule';
 import { formatTable } from './table';
 import { runTemporalCli } from './temporal-passthrough';
 import { changeLine, shortInstant, whyText } from './order-change-text';
@@ -120,7 +124,23 @@ function listText(list: OrderList): string {
   return `${table}\n\n${plural(list.orders.length, 'order')}${list.truncated ? ' (more match: use --limit or narrow the filters)' : ''}`;
 }
 
-function showText(o: OrderDetails): string {
+function refusalLines(refusals: RefusalRecord[]): string[] {
+  return refusals.map((r) => `Refused:      ${shortInstant(r.refusedAt) ?? r.refusedAt} (webhook answered 422${r.workflowId ? '' : ', no workflow'}) · ${refusalWhy(r)}`);
+}
+
+function refusedText(o: RefusedOrderDetails): string {
+  return [
+    `Order ${o.orderNumber ?? '?'}${o.apicbaseId ? ` (Apicbase id ${o.apicbaseId})` : ''}`,
+    `Stage:        REJECTED (refused by the webhook: the customer was shown the 422 and may place the order again)`,
+    `Temporal:     no workflow (the order was refused before one started)`,
+    ...refusalLines(o.refusals),
+    '(why: the failed checks, by field and kind; the values are not kept)',
+  ].join('\n');
+}
+
+function showText(shown: (OrderDetails & { refusals?: RefusalRecord[] }) | RefusedOrderDetails): string {
+  if (shown.workflowId === null) return refusedText(shown);
+  const o = shown;
   const lines = [
     `Order ${o.orderNumber ?? '?'}${o.apicbaseId ? ` (Apicbase id ${o.apicbaseId})` : ''} · customer ${o.customerNumber ?? '?'}${o.source ? ` · from ${o.source}` : ''}`,
     `Stage:        ${o.stage ?? 'unknown'}${o.overdue ? ' (overdue)' : ''}`,
@@ -134,15 +154,21 @@ function showText(o: OrderDetails): string {
     lines.push(`Invoice to:   ${formatAddress(o.addresses.invoice)}`);
     lines.push(`Deliver to:   ${formatAddress(o.addresses.deliver)}`);
   }
+  if (o.comment) lines.push(`Comment:      ${o.comment.split('\n').join('\n              ')}`);
 
   if (o.attempts) lines.push(`Attempts:     inject ${o.attempts.inject} · polls ${o.attempts.polls}`);
   if (o.expectedDelivery) lines.push(`Expected:     ${o.expectedDelivery}`);
   if (o.lastError) lines.push(`Last error:   ${o.lastError}`);
   if (o.rejectionReasons?.length) lines.push(`Rejected:     ${o.rejectionReasons.join('; ')}`);
+  if (o.refusals?.length) lines.push(...refusalLines(o.refusals));
   if (o.unknownStates?.length) lines.push(`Unknown Hublify states: ${o.unknownStates.join(', ')}`);
   if (o.cancelReason) lines.push(`Cancel reason: ${o.cancelReason}`);
   if (o.webUi) lines.push(`Web UI:       ${o.webUi}`);
   if (o.statusUnavailable) lines.push(`(the workflow did not answer the status query: ${o.statusUnavailable})`);
+  if (o.items?.length) {
+    lines.push('', 'Items (as Hublify was sent them):');
+    lines.push(indent(formatTable(['ARTICLE', 'NAME', 'QTY', 'PRICE (GROSS)', 'VAT %'], o.items.map((i) => [i.article, i.name, i.quantity === null ? null : String(i.quantity), i.priceSingleBrutto?.toFixed(2), i.vatPct === undefined ? undefined : String(i.vatPct)])), '  '));
+  }
   if (o.shipments?.length) {
     lines.push('', 'Shipments:');
     lines.push(indent(formatTable(['TRACKING', 'CARRIER', 'SENT', 'TRACE URL'], o.shipments.map((s) => [s.trackingCode, s.carrierName ?? s.carrierLabel, s.sentAt, s.traceUrl])), '  '));
@@ -187,9 +213,23 @@ function cancelText(r: CancelOutcome): string {
   return `Cancelled ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nHublify never had the order.`;
 }
 
-function doctorText(report: DoctorReport): string {
+/** Whose settings a doctor report judged: the running relay's (asked over its admin API) or the CLI's own. */
+type DoctorSource = { checkedBy: 'relay'; server: string } | { checkedBy: 'cli' };
+
+function doctorText(report: DoctorReport, source: DoctorSource): string {
   const mark = { ok: 'ok  ', warn: 'WARN', fail: 'FAIL', skip: 'skip' } as const;
-  return [...report.checks.map((c) => `[${mark[c.status]}] ${c.name}: ${c.detail}`), '', report.ok ? 'All checks passed.' : 'Some checks failed.'].join('\n');
+  const heading =
+    source.checkedBy === 'relay'
+      ? `Checked by the running relay at ${source.server} (GET /admin/doctor): its own settings and connections.`
+      : "Checked with this CLI's own settings (its environment), not the running relay's: for the relay's view, give --server URL (or ORDER_RELAY_ADMIN_URL) and ADMIN_TOKEN.";
+  return [heading, ...report.checks.map((c) => `[${mark[c.status]}] ${c.name}: ${c.detail}`), '', report.ok ? 'All checks passed.' : 'Some checks failed.'].join('\n');
+}
+
+/** The relay's doctor checks Temporal, Hublify and the Apicbase sandbox each within 5 s: time for all of them. */
+const DOCTOR_SERVER_TIMEOUT_MS = 30_000;
+
+function doctorExitCode(report: DoctorReport): number {
+  return report.ok ? EXIT_CODES.ok : !report.temporalReachable ? EXIT_CODES.unavailable : EXIT_CODES.failed;
 }
 
 function indent(text: string, prefix: string): string {
@@ -284,10 +324,10 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
       }
     });
 
-  leaf(orders, 'show', 'show an order: stage and its history, Hublify ids, shipments, last error, Web UI link')
+  leaf(orders, 'show', 'show an order: stage and its history, what Hublify was sent (items, addresses, comment), Hublify ids, shipments, last error, Web UI link')
     .argument('<order>', 'order number (e.g. PO-1001) or Apicbase id')
     .action(async (ref: string) => {
-      const details = await withOps((ctx) => showOrder(ctx, ref));
+      const details = await withOps((ctx) => showOrderOrRefusal(ctx, ref));
       done(new Outcome(EXIT_CODES.ok, details, showText(details)));
     });
 
@@ -365,26 +405,63 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
       done(new Outcome(EXIT_CODES.ok, r, `${r.file} is valid: ${plural(r.customers, 'customer')} (${r.customerNumbers.join(', ')})`));
     });
 
-  leaf(program, 'doctor', 'check the configuration, customer directory, Temporal, Hublify (stats) and the Apicbase token').action(async () => {
-    const cfg = getConfig();
-    let close: (() => Promise<void>) | undefined;
-    try {
-      const report = await runDoctor({
-        config: cfg,
-        connect: async () => {
-          const ops = await connectOperations(cfg);
-          close = () => ops.close();
-          return ops.connection;
-        },
-      });
-      const code = report.ok ? EXIT_CODES.ok : !report.temporalReachable ? EXIT_CODES.unavailable : EXIT_CODES.failed;
-      done(new Outcome(code, report, doctorText(report)));
-    } finally {
-      await close?.().catch(() => undefined);
+  const sweep = program.command('sweep').description('the Hublify sweep: one order_getList per interval tells waiting orders what shipped or was cancelled').addHelpText('after', EXIT_CODES_HELP);
+  leaf(sweep, 'status', "the sweep's schedule, cursor, last successful sweep and what it found (HUBLIFY_CHANNEL's)").action(async () => {
+    const channel = getConfig().HUBLIFY_CHANNEL;
+    const state = await withOps((ctx) => readSweepState(ctx.client, channel));
+    if (!state) {
+      done(new Outcome(EXIT_CODES.failed, { channel, schedule: null }, `No sweep schedule for ${channel}: no worker has started with HUBLIFY_SWEEP_INTERVAL set yet.`));
+      return;
     }
+    done(new Outcome(EXIT_CODES.ok, { channel, ...state }, sweepText(state)));
   });
 
+  leaf(program, 'doctor', 'check the configuration, customer directory, Temporal, Hublify (stats) and the Apicbase token')
+    .option('--server <url>', "ask the running relay at this base URL (its admin API, GET /admin/doctor, with ADMIN_TOKEN) instead of checking this CLI's own settings; default ORDER_RELAY_ADMIN_URL")
+    .action(async (opts: { server?: string }) => {
+      const cfg = getConfig();
+      const server = opts.server ?? cfg.ORDER_RELAY_ADMIN_URL;
+      if (server) {
+        const report = await askRelayDoctor(server, cfg.ADMIN_TOKEN, DOCTOR_SERVER_TIMEOUT_MS);
+        const source: DoctorSource = { checkedBy: 'relay', server };
+        done(new Outcome(doctorExitCode(report), { ...source, ...report }, doctorText(report, source)));
+        return;
+      }
+      let close: (() => Promise<void>) | undefined;
+      try {
+        const report = await runDoctor({
+          config: cfg,
+          connect: async () => {
+            const ops = await connectOperations(cfg);
+            close = () => ops.close();
+            return ops.connection;
+          },
+        });
+        const source: DoctorSource = { checkedBy: 'cli' };
+        done(new Outcome(doctorExitCode(report), { ...source, ...report }, doctorText(report, source)));
+      } finally {
+        await close?.().catch(() => undefined);
+      }
+    });
+
   return program;
+}
+
+function sweepText(s: SweepState): string {
+  const every = s.everyMs === undefined ? '?' : ms(s.everyMs);
+  const lines = [
+    `schedule   ${s.scheduleId}: every ${every}${s.paused ? `, PAUSED (${s.note ?? 'no note'})` : ''}${s.nextStart ? `, next ${s.nextStart}` : ''}`,
+    `cursor     ${s.cursor} (the next sweep lists changes since then, less HUBLIFY_SWEEP_OVERLAP)`,
+    `last run   ${s.recentStarts.at(-1) ?? 'none yet'}`,
+  ];
+  const l = s.last;
+  lines.push(
+    l
+      ? `last good  ${l.at}: ${l.listed} listed (${l.search}, ${plural(l.listCalls, 'call')}${l.narrowedTo ? `, capped: asked per state` : ''}), ` +
+          `${l.ending} shipped or cancelled: ${l.signalled} orders told, ${l.ignored} not tracked${l.ambiguous ? `, ${l.ambiguous} ambiguous` : ''}`
+      : 'last good  none yet',
+  );
+  return lines.join('\n');
 }
 
 /** What most likely fixes "Temporal unreachable": the dev server of `npm start`, or TEMPORAL_ADDRESS. */

@@ -22,7 +22,7 @@ import { checkCustomerDirectory } from '../operations/customers';
 import { runDoctor } from '../operations/doctor';
 import { OperationError, httpStatusFor, toOperationError } from '../operations/errors';
 import { CANCEL_IN_HUBLIFY_ADVICE, amendOrder, cancelOrder, pollOrder, replayOrder, retryOrder } from '../operations/order-actions';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, listOrders, showOrder } from '../operations/orders';
+import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, listOrders, showOrderOrRefusal } from '../operations/orders';
 import { parseSince, parseStage } from '../operations/visibility-query';
 
 export const ADMIN_PATH = '/admin';
@@ -150,7 +150,7 @@ export function adminRoutes(opts: AdminApiOptions): Router {
     }),
   );
 
-  admin.get('/orders/:ref', route(async (req) => ({ body: await showOrder(ops, refOf(req)) })));
+  admin.get('/orders/:ref', route(async (req) => ({ body: await showOrderOrRefusal(ops, refOf(req)) })));
 
   admin.post(
     '/orders/:ref/cancel',

@@ -58,7 +58,13 @@ export function createHttpApp(opts: HttpAppOptions): express.Express {
       },
       // Health probes every few seconds would drown the log.
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-      serializers: { req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: logUrl(req.url) }) },
+      // One short line a request: id, method, URL, status and time, never the headers (issue 26.11).
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: logUrl(req.url) }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      // The Web UI decodes through /codec/decode on every page view: its answers are debug; refusals stay info.
+      customLogLevel: (req, res, err) => (!err && res.statusCode < 400 && req.url?.startsWith('/codec/') ? 'debug' : 'info'),
     }),
   );
   app.use((req, res, next) => {

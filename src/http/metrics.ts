@@ -19,6 +19,12 @@ export function createHttpMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    preAuthWorkBytes: new Counter({
+      name: 'order_relay_webhook_preauth_work_bytes_total',
+      help: 'Bytes the Apicbase webhook worked on before the sender was authenticated: hashed (work="hmac") or re-serialised into the Python form (work="python-form", only bodies up to 64 KiB)',
+      labelNames: ['work'] as const,
+      registers: [registry],
+    }),
     acceptLatency: new Histogram({
       name: 'order_relay_webhook_accept_seconds',
       help: 'Time from receiving an Apicbase order to answering it (durably accepted or refused)',

@@ -1,4 +1,4 @@
-// The Hublify channel API client (seed: hublify-channel-api-orders.txt). One POST per verb, JSON in
+// The Hublify channel API client (docs.hublify.io/docs-developer/channel-api/order-handling). One POST per verb, JSON in
 // and out, token in the API-Channel-Token header. Every answer is checked with zod here, at the
 // boundary, and every failure becomes one of the errors in ./errors. Temporal-agnostic.
 import { z } from 'zod';
@@ -89,9 +89,19 @@ export class HublifyClient {
   }
 
   async orderGetList(filter: HublifyOrderListFilter): Promise<HublifyOrderData[]> {
+    return (await this.orderList(filter)).orders;
+  }
+
+  /**
+   * order_getList with the envelope's total, when Hublify sends one (`total` or `count`, undocumented):
+   * the sweep compares it with the rows to tell a capped answer (src/hublify/sweep-list.ts).
+   */
+  async orderList(filter: HublifyOrderListFilter): Promise<{ orders: HublifyOrderData[]; total?: number }> {
     const envelope = await this.call('order_getList', { filter });
     if (!envelope.status) throw rejection('order_getList', envelope.msg ?? []);
-    return parseData('order_getList', orderListSchema, envelope.data) ?? [];
+    const orders = parseData('order_getList', orderListSchema, envelope.data) ?? [];
+    const total = [envelope.total, envelope.count].find((n): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0);
+    return total === undefined ? { orders } : { orders, total };
   }
 
   /** POSTs one verb and returns the validated envelope; throws for anything but a readable answer. */

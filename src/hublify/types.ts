@@ -1,4 +1,4 @@
-// Hublify channel API shapes (seed: hublify-channel-api-orders.txt). Defined once for the client,
+// Hublify channel API shapes (docs.hublify.io/docs-developer/channel-api/order-handling). Defined once for the client,
 // the sandbox and the mapping. Field names are Hublify's own.
 import { z } from 'zod';
 

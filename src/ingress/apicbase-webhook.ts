@@ -10,7 +10,9 @@ import type { CustomerDirectory } from '../customers/directory';
 import { findCustomer } from '../customers/directory';
 import type { HttpMetrics } from '../http/metrics';
 import { startOrder, startOrderAndAwaitVerdict, withinDeadline, type OrderStarterDeps } from '../orders/start-order';
-import { SignatureForms, verifyApicbaseSignature, type SignatureFormSetting } from './apicbase-signature';
+import type { RefusalReason, RefusalRecord } from '../store/order-store';
+import { verificationIssues } from '../../activities/verify-order';
+import { signatureFormsFor, verifyApicbaseSignature, type SignatureForm, type SignatureFormSetting } from './apicbase-signature';
 import { workflowUiLink } from './web-ui-link';
 
 export interface ApicbaseWebhookOptions {
@@ -28,13 +30,15 @@ export interface ApicbaseWebhookOptions {
   namespace: string;
   metrics: HttpMetrics;
   logger: Logger;
+  /** Keeps every refused order (422) without personal data, so support finds it by its number (the order store). */
+  recordRefusal?: (record: RefusalRecord) => Promise<void>;
 }
 
 export const APICBASE_WEBHOOK_PATH = '/webhooks/apicbase/orders';
 
 export function apicbaseWebhookRoutes(opts: ApicbaseWebhookOptions): Router {
   const router = Router();
-  const forms = new SignatureForms(opts.signatureForm);
+  const forms = signatureFormsFor(opts.signatureForm);
   // Said once, at start: each refused delivery then only gets 503 `not configured`.
   if (opts.secrets().length === 0) {
     opts.logger.error(`APICBASE_WEBHOOK_SECRET is not set: ${APICBASE_WEBHOOK_PATH} answers every delivery 503 "not configured"`);
@@ -45,34 +49,53 @@ export function apicbaseWebhookRoutes(opts: ApicbaseWebhookOptions): Router {
   return router;
 }
 
-type Answer = { status: number; body: Record<string, unknown>; outcome: string };
+/** What a 422 leaves in the order store: which order, and why as paths and codes (no values). */
+type Refusal = Omit<RefusalRecord, 'refusedAt'>;
+type Answer = { status: number; body: Record<string, unknown>; outcome: string; refusal?: Refusal };
 
-async function handle(opts: ApicbaseWebhookOptions, forms: SignatureForms, req: Request, res: Response): Promise<void> {
+/** One rule for every refused order (issue 26.2): a record before the 422 goes out, so support can look it up at once. */
+async function keepRefusal(opts: ApicbaseWebhookOptions, req: Request, refusal: Refusal): Promise<void> {
+  if (!opts.recordRefusal) return;
+  // The customer's answer does not depend on the record: a store that fails is logged (no order data), not answered.
+  await opts.recordRefusal({ ...refusal, refusedAt: new Date().toISOString() }).catch((err: unknown) => {
+    req.log.warn({ err: (err as Error).message, workflowId: refusal.workflowId }, 'refused order not recorded in the order store');
+  });
+}
+
+/** An identifier from a body that failed the schema: kept only when it is a short plain string. */
+function identifier(json: unknown, key: 'order_number' | 'id'): string | null {
+  const value = json && typeof json === 'object' ? (json as Record<string, unknown>)[key] : undefined;
+  return typeof value === 'string' && value.length > 0 && value.length <= 200 ? value : null;
+}
+
+async function handle(opts: ApicbaseWebhookOptions, forms: SignatureForm[], req: Request, res: Response): Promise<void> {
   const started = process.hrtime.bigint();
   const answer = await decide(opts, forms, req);
+  if (answer.refusal) await keepRefusal(opts, req, answer.refusal);
   opts.metrics.acceptLatency.observe({ outcome: answer.outcome }, Number(process.hrtime.bigint() - started) / 1e9);
   req.log.info({ status: answer.status, outcome: answer.outcome, workflowId: answer.body.workflowId }, 'apicbase order answered');
   res.status(answer.status).json(answer.body);
 }
 
-async function decide(opts: ApicbaseWebhookOptions, forms: SignatureForms, req: Request): Promise<Answer> {
+async function decide(opts: ApicbaseWebhookOptions, forms: SignatureForm[], req: Request): Promise<Answer> {
   const body: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const secrets = opts.secrets();
   // The supplier's missing setting, not the sender's fault: no 4xx that would blame Apicbase.
   if (secrets.length === 0) return { status: 503, outcome: 'not-configured', body: { error: 'not configured' } };
 
-  // 1. Who sent it. Nothing about an unsigned request is parsed or logged.
+  // 1. Who sent it. Nothing about an unsigned request is parsed or logged; its cost is bounded (raw
+  // HMAC first, the Python form only for small bodies) and counted.
   const signature = verifyApicbaseSignature({
     rawBody: body,
     signature: req.get('x-apic-webhook-signature'),
     secrets,
-    forms: forms.formsFor(body.length),
+    forms,
+    onWork: (work, bytes) => opts.metrics.preAuthWorkBytes.inc({ work }, bytes),
   });
   if (!signature.ok) {
     opts.metrics.signatureFailures.inc({ reason: signature.reason });
     return { status: 403, outcome: 'bad-signature', body: { error: 'Incorrect signature' } };
   }
-  forms.learn(signature.matched);
 
   // 2. What it is. Apicbase does not document its Content-Type: a signed body is read as JSON whatever
   // the header says; only a body that is not JSON (or not UTF-8) is refused.
@@ -85,14 +108,25 @@ async function decide(opts: ApicbaseWebhookOptions, forms: SignatureForms, req: 
   }
   const parsed = apicbaseOrderSchema.safeParse(json);
   if (!parsed.success) {
-    return { status: 422, outcome: 'invalid', body: { error: 'The order does not have the expected structure', problems: describeIssues(parsed.error) } };
+    const reasons: RefusalReason[] = parsed.error.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : '(body)', code: i.code }));
+    return {
+      status: 422,
+      outcome: 'invalid',
+      body: { error: 'The order does not have the expected structure', problems: describeIssues(parsed.error) },
+      refusal: { orderNumber: identifier(json, 'order_number'), apicbaseId: identifier(json, 'id'), workflowId: null, reasons },
+    };
   }
   const order = parsed.data;
   const customerProblem = findCustomer(opts.customers(), order.supplier_customer_number)
     ? undefined
     : `supplier_customer_number "${order.supplier_customer_number}" is not set up as a customer location at this supplier`;
   if (customerProblem) {
-    return { status: 422, outcome: 'unknown-customer', body: { error: 'The order cannot be accepted', problems: [customerProblem], orderNumber: order.order_number } };
+    return {
+      status: 422,
+      outcome: 'unknown-customer',
+      body: { error: 'The order cannot be accepted', problems: [customerProblem], orderNumber: order.order_number },
+      refusal: { orderNumber: order.order_number, apicbaseId: order.id, workflowId: null, reasons: [{ path: 'supplier_customer_number', code: 'unknown_customer' }] },
+    };
   }
 
   // 3. Durable acceptance.
@@ -132,7 +166,15 @@ async function acceptVerified(opts: ApicbaseWebhookOptions, order: ApicbaseOrder
     }
     if (!verdict.accepted) {
       if (!alreadyFinished) await rejectedWorkflowClosed(opts, String(base.workflowId));
-      return { status: 422, outcome: 'rejected', body: { ...base, stage: verdict.stage, error: 'The order was rejected', problems: verdict.reasons } };
+      // The workflow's reasons quote values; the record keeps the same checks' paths and codes.
+      const checks = verificationIssues(order, opts.customers()).map(({ path, code }) => ({ path, code }));
+      const reasons = checks.length ? checks : [{ path: '(order)', code: 'rejected' }];
+      return {
+        status: 422,
+        outcome: 'rejected',
+        body: { ...base, stage: verdict.stage, error: 'The order was rejected', problems: verdict.reasons },
+        refusal: { orderNumber: order.order_number, apicbaseId: order.id, workflowId: String(base.workflowId), reasons },
+      };
     }
     return { status: 200, outcome: 'verified', body: { ...base, stage: verdict.stage } };
   } catch (err) {

@@ -38,13 +38,26 @@ export function supportNoticeEvent(notice: SupportNotice, where: { webUiBaseUrl:
   };
 }
 
-/** One line a person reads in Slack (mrkdwn link syntax `<url|label>`). */
+/**
+ * Text as Slack's mrkdwn shows it literally: `&`, `<` and `>` are its control characters (`<!channel>`
+ * pings everyone, `<url|label>` is a link), so they are escaped as Slack's formatting rules say.
+ */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * One line a person reads in Slack (mrkdwn link syntax `<url|label>`). Every value that comes from an
+ * order (order and customer numbers, the workflow id made of its id) is escaped, so a customer's
+ * order number cannot ping a channel or disguise a link; the Web UI link's path segments are
+ * URL-encoded (src/ingress/web-ui-link.ts).
+ */
 export function supportNoticeText(event: SupportNoticeEvent): string {
-  const what = STAGE_WORDS[event.stage as SupportNotice['stage']] ?? `is ${event.stage}`;
+  const what = STAGE_WORDS[event.stage as SupportNotice['stage']] ?? `is ${slackEscape(event.stage)}`;
   const after = event.rejectedAfterAck ? ' after Apicbase was told it was accepted' : '';
-  const failure = event.failureType ? ` — failure type ${event.failureType}` : '';
-  const link = event.webUi ? ` <${event.webUi}|open in Temporal>` : ` (workflow ${event.workflowId})`;
-  return `Order ${event.orderNumber} (customer ${event.customerNumber}) ${what}${after}: stage ${event.stage}${failure}.${link}`;
+  const failure = event.failureType ? ` — failure type ${slackEscape(event.failureType)}` : '';
+  const link = event.webUi ? ` <${event.webUi}|open in Temporal>` : ` (workflow ${slackEscape(event.workflowId)})`;
+  return `Order ${slackEscape(event.orderNumber)} (customer ${slackEscape(event.customerNumber)}) ${what}${after}: stage ${slackEscape(event.stage)}${failure}.${link}`;
 }
 
 export function supportNoticeBody(

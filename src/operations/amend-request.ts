@@ -29,7 +29,8 @@ export function amendRequestFromArgs(args: AmendArgs): AmendRequest {
     if (!pcode || !Number.isInteger(quantity) || quantity < 1) problems.push(`--item "${spec}": expected article:quantity, e.g. EK00001:2`);
     return { oi_pcode: pcode, oi_quantity: quantity, oi_type: 'product' };
   });
-  if (problems.length) throw new OperationError('usage', problems.join('; '), problems);
+  // The summary names how many; the CLI lists each problem under it (once) and the JSON carries them.
+  if (problems.length) throw new OperationError('usage', `invalid amend options (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems);
   return {
     ...(Object.keys(order).length ? { order } : {}),
     ...(orderitems.length ? { orderitems } : {}),

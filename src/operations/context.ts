@@ -1,15 +1,16 @@
 // What the operations need: a Temporal client and where orders run. The admin API builds it from the
 // running relay's client; the CLI connects on its own (connectOperations) from the same configuration.
-import { Client, Connection } from '@temporalio/client';
+import { Client, type Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { payloadCodecFromConfig } from '../codec';
 import type { Config } from '../config';
 import { orderWorkflowSettings } from '../orders/order-settings';
-import type { OrderStarterDeps } from '../orders/start-order';
+import type { OrderStarterDeps, RecordedStageLookup } from '../orders/start-order';
 import type { OrderWorkflowSettings } from '../../workflows/order-status';
 import { loadTemporalConnectionSettings, type TemporalSecurityOptions } from '../temporal/connection-settings';
-import { temporalGrpcInterceptors } from '../temporal/grpc-retry';
+import { connectTemporal } from '../temporal/connect';
 import { OperationError } from './errors';
+import { refusalsFromStore, type RefusalLookup } from './refusals';
 
 export interface OperationsContext {
   client: Client;
@@ -19,21 +20,37 @@ export interface OperationsContext {
   webUiBaseUrl: string | undefined;
   /** The workflow settings a replayed order starts with. */
   settings: () => OrderWorkflowSettings;
+  /** The order record store, asked before a replay starts an order (src/orders/start-order.ts). */
+  recordedStage: RecordedStageLookup | null;
+  /** Refused orders (the order store), for `orders show` and `list --stage REJECTED`; none: not looked up. */
+  refusals?: RefusalLookup;
 }
 
-export function operationsContext(config: Config, client: Client): OperationsContext {
+export function operationsContext(
+  config: Config,
+  client: Client,
+  recordedStage: RecordedStageLookup | null,
+  refusals?: RefusalLookup,
+): OperationsContext {
   return {
     client,
+    ...(refusals ? { refusals } : {}),
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     webUiBaseUrl: webUiBaseUrl(config),
     settings: () => orderWorkflowSettings(config),
+    recordedStage,
   };
 }
 
 export function starterFrom(ctx: OperationsContext): OrderStarterDeps {
-  return { client: ctx.client, taskQueue: ctx.taskQueue, settings: ctx.settings };
+  return { client: ctx.client, taskQueue: ctx.taskQueue, settings: ctx.settings, recordedStage: ctx.recordedStage };
 }
+
+/**
+ * The CLI's view of the order record store (DATABASE_URL, or the SQLite file in DATA_DIR), opened on
+ * first use only: most commands never need it.
+ */
 
 /** TEMPORAL_ADDRESS, or the embedded dev server `npm start` runs when it is not set. */
 export function temporalAddress(config: Config): string {
@@ -65,9 +82,9 @@ export async function connectOperations(config: Config): Promise<ConnectedOperat
   }
   let connection: Connection;
   try {
-    connection = await Connection.connect({ address, connectTimeout: config.TEMPORAL_CONNECT_TIMEOUT_MS, ...security, interceptors: temporalGrpcInterceptors() });
+    connection = await connectTemporal(address, config.TEMPORAL_CONNECT_TIMEOUT_MS, security);
   } catch (err) {
-    throw new OperationError('unavailable', `Temporal is unreachable at ${address}: ${(err as Error).message}`);
+    throw new OperationError('unavailable', (err as Error).message);
   }
   // The relay's payload codec (src/codec): statuses and histories are encrypted. Keys from CODEC_KEYS
   // or order-relay's key file in DATA_DIR (never created here).
@@ -79,5 +96,14 @@ export async function connectOperations(config: Config): Promise<ConnectedOperat
     throw new OperationError('config', (err as Error).message);
   }
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
-  return { ctx: operationsContext(config, client), connection, close: () => connection.close() };
+  // The relay's order store, opened only when a command needs it (refused orders, a replay's check).
+  const refusals = refusalsFromStore(config);
+  return {
+    ctx: operationsContext(config, client, refusals.latestStage, refusals),
+    connection,
+    close: async () => {
+      await refusals.close();
+      await connection.close();
+    },
+  };
 }

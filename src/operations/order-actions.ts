@@ -296,7 +296,8 @@ export interface ReplayResult {
 /**
  * Starts an order from a saved Apicbase payload (source `support`), through startOrder like the
  * webhook and the poller. A running order is joined, not started twice; a finished one (shipped,
- * say) cannot be started again; one that was rejected or cancelled runs anew.
+ * cancelled, timed out) cannot be started again, even after its workflow was deleted (the record
+ * store says so); one that was rejected runs anew.
  */
 export async function replayOrder(ctx: OperationsContext, payload: unknown): Promise<ReplayResult> {
   const parsed = apicbaseOrderSchema.safeParse(payload);

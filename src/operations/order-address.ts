@@ -1,8 +1,9 @@
-// The invoice and delivery address the order carries, for `orders show`. The status query holds no
-// address (it is PII); the workflow's history does: the mapped Hublify request (mapOrder's result, or the
-// request carried into a continued run), with the address changes of accepted `amend` updates applied.
-// Payloads are decoded with the client's own data converter, so an encrypting payload codec on the
-// client decodes them here and nowhere else.
+// What Hublify was sent, for `orders show`: the invoice and delivery address, the items and the comment.
+// The status query holds none of it (it is PII); the workflow's `request` query does, and for older runs
+// its history: the mapped Hublify request (mapOrder's result, or the request carried into a continued
+// run), with the changes of accepted `amend` updates applied. Payloads are decoded with the client's own
+// data converter, so an encrypting payload codec on the client decodes them here and nowhere else.
+// Printed to support's terminal or answered to an authorised admin caller, never logged.
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { temporal } from '@temporalio/proto';
 import type { HublifyOrderCreateRequest } from '../hublify/types';
@@ -31,14 +32,48 @@ function pick(order: Record<string, unknown>, prefix: 'invoice' | 'deliver'): Ad
   return out;
 }
 
-/** The addresses from the current run's history, or undefined when the order was never mapped. */
-export async function orderAddresses(ctx: OperationsContext, order: ResolvedOrder): Promise<OrderAddresses | undefined> {
+/** One order item as Hublify was sent it. */
+export interface SentItem {
+  article: string | null;
+  name: string | null;
+  quantity: number | null;
+  /** Gross unit price, when the customer's price mode sends one. */
+  priceSingleBrutto?: number;
+  vatPct?: number;
+}
+
+/** What Hublify was sent (amendments included). */
+export interface SentToHublify {
+  addresses: OrderAddresses;
+  items: SentItem[];
+  comment: string | null;
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+function itemsOf(fields: Record<string, unknown>): SentItem[] {
+  const items = Array.isArray(fields.orderitems) ? (fields.orderitems as Array<Record<string, unknown>>) : [];
+  return items.map((item) => ({
+    article: text(item.oi_pcode) ?? text(item.pcode_external),
+    name: text(item.oi_name),
+    quantity: typeof item.oi_quantity === 'number' ? item.oi_quantity : null,
+    ...(typeof item.oi_price_single_brutto === 'number' ? { priceSingleBrutto: item.oi_price_single_brutto } : {}),
+    ...(typeof item.oi_vat_pct === 'number' ? { vatPct: item.oi_vat_pct } : {}),
+  }));
+}
+
+/** The addresses, items and comment Hublify was sent, or undefined when the order was never mapped. */
+export async function sentToHublify(ctx: OperationsContext, order: ResolvedOrder): Promise<SentToHublify | undefined> {
+  const fields = await heldOrderFields(ctx, order);
+  if (!fields) return undefined;
+  return { addresses: { invoice: pick(fields, 'invoice'), deliver: pick(fields, 'deliver') }, items: itemsOf(fields), comment: text(fields.o_comment) };
+}
+
+/** The Hublify order fields of the current run, or undefined when the order was never mapped. */
+async function heldOrderFields(ctx: OperationsContext, order: ResolvedOrder): Promise<Record<string, unknown> | undefined> {
   // The workflow's own `request` query (runs since order-workflow-v2): what Hublify holds, amendments included.
   const held = await order.handle.query(requestQuery).catch(() => undefined);
-  if (held) {
-    const fields = held.fields.order as Record<string, unknown>;
-    return { invoice: pick(fields, 'invoice'), deliver: pick(fields, 'deliver') };
-  }
+  if (held) return held.fields.order;
   // Runs from before it have no such query: read their history.
   const converter = ctx.client.options.loadedDataConverter;
   const decode = <T>(payloads: Payloads): Promise<T> => decodeFromPayloadsAtIndex<T>(converter, 0, payloads?.payloads ?? []);
@@ -75,7 +110,7 @@ export async function orderAddresses(ctx: OperationsContext, order: ResolvedOrde
       }
     }
   }
-  return fields ? { invoice: pick(fields, 'invoice'), deliver: pick(fields, 'deliver') } : undefined;
+  return fields;
 }
 
 /** "Company · Firstname Lastname · Street 1 · 12345 Town · DE" */

@@ -12,7 +12,7 @@ export interface StageExplanation {
 }
 
 /**
- * The failure types of the workflow's reasons (workflows/order-workflow.ts words them; the status keeps
+ * The failure types of the workflow's reasons (workflows/order/texts.ts and order-run.ts word them; the status keeps
  * the text, not the type). A reason no pattern knows keeps its text, with no type.
  */
 const FAILURE_TYPES: Array<[RegExp, string]> = [

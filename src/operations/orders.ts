@@ -8,8 +8,10 @@ import type { orderWorkflow } from '../../workflows/order-workflow';
 import { CustomerNumber, ExpectedDeliveryDate, HublifyOrderId, OrderNumber, OrderStage } from '../../workflows/search-attributes';
 import type { OperationsContext } from './context';
 import { OperationError, isTemporalUnreachable, toOperationError } from './errors';
-import { orderAddresses, type OrderAddresses } from './order-address';
+import { sentToHublify, type OrderAddresses, type SentItem } from './order-address';
 import { explainStage, type StageExplanation } from './order-why';
+import { refusedOrderDetails, type RefusedOrderDetails } from './refusals';
+import type { RefusalRecord } from '../store/order-store';
 import { ORDER_WORKFLOW_TYPE, isQueryable, orderListQuery, queryLiteral, type OrderListFilters } from './visibility-query';
 
 export const DEFAULT_LIST_LIMIT = 50;
@@ -40,9 +42,19 @@ export type ExplainedOrderSummary = OrderSummary &
     statusUnavailable?: string;
   };
 
+/** A refused order that started no workflow, as `orders list --stage REJECTED` shows it (from the order store). */
+export type RefusedOrderSummary = Omit<OrderSummary, 'workflowId' | 'runId' | 'execution' | 'customerNumber'> & {
+  workflowId: null;
+  runId: null;
+  /** Not kept: a refused order's record holds no customer data. */
+  customerNumber: null;
+  execution: 'NO_WORKFLOW';
+  reasons: RefusalRecord['reasons'];
+};
+
 export interface OrderList {
   query: string;
-  orders: Array<OrderSummary | ExplainedOrderSummary>;
+  orders: Array<OrderSummary | ExplainedOrderSummary | RefusedOrderSummary>;
   /** More orders matched than `limit`. */
   truncated: boolean;
 }
@@ -86,7 +98,35 @@ export async function listOrders(ctx: OperationsContext, filters: OrderListFilte
   } catch (err) {
     throw toOperationError(err);
   }
-  return { query, orders: options.explain ? await explainOrders(ctx, orders) : orders, truncated };
+  const listed = options.explain ? await explainOrders(ctx, orders) : orders;
+  const refused = await refusedWithoutWorkflow(ctx, filters, limit);
+  if (refused.length === 0) return { query, orders: listed, truncated };
+  // Newest first, as visibility lists them.
+  const merged = [...listed, ...refused].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  return { query, orders: merged.slice(0, limit), truncated: truncated || merged.length > limit };
+}
+
+/**
+ * Refused orders that started no workflow (issue 26.2), for a list that asks for REJECTED and may show
+ * closed orders. Their records hold no customer, so a customer filter matches none of them.
+ */
+async function refusedWithoutWorkflow(ctx: OperationsContext, filters: OrderListFilters, limit: number): Promise<RefusedOrderSummary[]> {
+  const asked = filters.stages?.includes('REJECTED') && filters.running !== true && filters.customerNumber === undefined && filters.orderNumber === undefined;
+  if (!asked || !ctx.refusals) return [];
+  const records = await ctx.refusals.listRefusals({ withoutWorkflow: true, limit, ...(filters.since ? { since: filters.since } : {}) });
+  return records.map((r) => ({
+    workflowId: null,
+    runId: null,
+    orderNumber: r.orderNumber,
+    customerNumber: null,
+    stage: 'REJECTED',
+    hublifyOrderId: null,
+    expectedDelivery: null,
+    execution: 'NO_WORKFLOW',
+    startedAt: r.refusedAt,
+    closedAt: r.refusedAt,
+    reasons: r.reasons,
+  }));
 }
 
 /** At most this many status queries at once: a long list must not flood the workers. */
@@ -172,8 +212,12 @@ export type OrderDetails = OrderSummary &
   Partial<Omit<OrderStatus, 'workflowId' | 'orderNumber' | 'customerNumber' | 'stage'>> & {
     /** Why the status query could not be answered (e.g. no worker is running); the rest is from visibility. */
     statusUnavailable?: string;
-    /** Invoice and delivery address as mapped (and amended), from the workflow's history; absent before mapping. */
+    /** Invoice and delivery address as mapped (and amended), from the workflow's `request` query; absent before mapping. */
     addresses?: OrderAddresses;
+    /** The items Hublify was sent (amended items included); absent before mapping. */
+    items?: SentItem[];
+    /** The order comment Hublify was sent (o_comment); absent before mapping. */
+    comment?: string | null;
   };
 
 async function queryStatus(ctx: OperationsContext, handle: WorkflowHandle<typeof orderWorkflow>): Promise<OrderStatus> {
@@ -190,11 +234,34 @@ export async function showOrder(ctx: OperationsContext, ref: string): Promise<Or
   return detailsOf(ctx, order);
 }
 
+/**
+ * `orders show` / GET /admin/orders/:ref: an order's workflow details, with its refusals (if any) from the
+ * order store; or, for an order refused before any workflow started, what its refusal records say (issue 26.2).
+ */
+export async function showOrderOrRefusal(ctx: OperationsContext, ref: string): Promise<(OrderDetails & { refusals?: RefusalRecord[] }) | RefusedOrderDetails> {
+  let order: ResolvedOrder;
+  try {
+    order = await resolveOrder(ctx, ref);
+  } catch (err) {
+    if (!(err instanceof OperationError) || err.kind !== 'not-found' || !ctx.refusals) throw err;
+    const refusals = await ctx.refusals.findRefusals(ref.trim()).catch((e: unknown) => {
+      err.problems.push(toOperationError(e).message);
+      return [];
+    });
+    if (refusals.length === 0) throw err;
+    return refusedOrderDetails(refusals);
+  }
+  const details = await detailsOf(ctx, order);
+  // A refusal record is a nicety beside the workflow's own status: a store that cannot be read hides nothing.
+  const refusals = ctx.refusals ? await ctx.refusals.findRefusals(details.orderNumber ?? ref.trim()).catch(() => []) : [];
+  return refusals.length ? { ...details, refusals } : details;
+}
+
 export async function detailsOf(ctx: OperationsContext, order: ResolvedOrder): Promise<OrderDetails> {
   const base = summary(ctx, order.description);
-  // The address is a nicety: a history that cannot be read (or decoded) must not hide the status.
-  const addresses = await orderAddresses(ctx, order).catch(() => undefined);
-  const withAddresses = addresses ? { addresses } : {};
+  // What Hublify was sent is a nicety: a history that cannot be read (or decoded) must not hide the status.
+  const sent = await sentToHublify(ctx, order).catch(() => undefined);
+  const withAddresses = sent ? { addresses: sent.addresses, items: sent.items, comment: sent.comment } : {};
   try {
     const status = await queryStatus(ctx, order.handle);
     return {

@@ -2,12 +2,11 @@
 // operator gives is validated and quoted here, so a filter can never change the query's meaning.
 import { epochMsOf, parseIsoDateTime } from '../../workflows/iso-date-time';
 import ms from 'ms';
-import { ORDER_STAGES, type OrderStage } from '../../workflows/order-status';
-import { CustomerNumber, OrderNumber, OrderStage as OrderStageKey } from '../../workflows/search-attributes';
+import { CustomerNumber, ORDER_STAGES, ORDER_WORKFLOW_TYPE, OrderNumber, OrderStageKey, type OrderStage } from '../../workflows/order-contract';
 import { OperationError } from './errors';
 
-/** The workflow type of every order (its function name in workflows/order-workflow.ts). */
-export const ORDER_WORKFLOW_TYPE = 'orderWorkflow';
+/** The workflow type of every order (defined with the workflow's contract). */
+export { ORDER_WORKFLOW_TYPE };
 
 export interface OrderListFilters {
   /** Any of these stages (OR). */

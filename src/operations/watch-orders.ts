@@ -45,6 +45,7 @@ export async function watchOrders(ctx: OperationsContext, filters: OrderListFilt
   const limit = options.limit ?? DEFAULT_WATCH_LIMIT;
   const query = watchQuery(filters, new Date());
   const seen = new Map<string, OrderSummary>();
+  const shown = new Map<string, string>();
   let reported = 0;
   let warnedTruncated = false;
   while (!signal.aborted) {
@@ -54,7 +55,7 @@ export async function watchOrders(ctx: OperationsContext, filters: OrderListFilt
         warnedTruncated = true;
         options.onTruncated?.(limit);
       }
-      const changes = await changesOf(ctx, seen, current.orders);
+      const changes = await changesOf(ctx, seen, shown, current.orders);
       if (changes.length > 0 && !signal.aborted) {
         reported += changes.length;
         options.onChanges(changes);
@@ -77,8 +78,13 @@ async function listMatching(ctx: OperationsContext, query: string, limit: number
   return { orders, truncated: false };
 }
 
-/** Updates `seen` to `current`; the changed, new and departed orders, explained. */
-async function changesOf(ctx: OperationsContext, seen: Map<string, OrderSummary>, current: OrderSummary[]): Promise<OrderChange[]> {
+/**
+ * Updates `seen` (visibility's view) to `current`; the changed, new and departed orders, explained.
+ * Visibility may lag behind the workflow's own status, which the explanation reads: a change is said
+ * against the stage last *shown* (`shown`), and one the watch already showed is not shown again, so
+ * a later stage is never followed by an earlier transition (issue 26.9).
+ */
+async function changesOf(ctx: OperationsContext, seen: Map<string, OrderSummary>, shown: Map<string, string>, current: OrderSummary[]): Promise<OrderChange[]> {
   const seenAt = new Date().toISOString();
   const changed: Array<{ order: OrderSummary; previousStage: string | null; leftFilter?: boolean }> = [];
   const now = new Map(current.map((o) => [o.workflowId, o]));
@@ -95,8 +101,15 @@ async function changesOf(ctx: OperationsContext, seen: Map<string, OrderSummary>
   seen.clear();
   for (const [id, o] of now) seen.set(id, o);
 
-  const explained: OrderChange[] = await Promise.all(
-    changed.map(async ({ order, previousStage, leftFilter }) => ({ ...(await explainOrder(ctx, order)), seenAt, previousStage, ...(leftFilter ? { leftFilter } : {}) })),
-  );
-  return explained.sort((a, b) => (a.since ?? a.startedAt).localeCompare(b.since ?? b.startedAt));
+  const explained = await Promise.all(changed.map(async ({ order, previousStage, leftFilter }) => ({ explained: await explainOrder(ctx, order), previousStage, leftFilter })));
+  const out: OrderChange[] = [];
+  for (const { explained: e, previousStage, leftFilter } of explained) {
+    const before = shown.get(e.workflowId);
+    if (!leftFilter && before === key(e)) continue; // visibility caught up with what was shown already
+    shown.set(e.workflowId, key(e));
+    if (leftFilter) shown.delete(e.workflowId);
+    const shownStage = before === undefined ? previousStage : before.slice(0, before.lastIndexOf('|'));
+    out.push({ ...e, seenAt, previousStage: shownStage === '?' ? null : shownStage, ...(leftFilter ? { leftFilter } : {}) });
+  }
+  return out.sort((a, b) => (a.since ?? a.startedAt).localeCompare(b.since ?? b.startedAt));
 }

@@ -1,6 +1,12 @@
 // Starts the order workflow for an Apicbase order: the one way in for the webhook, the pull poller and
 // support's replay. The workflow id makes redeliveries join the running workflow instead of starting
-// a second one; an order whose earlier workflow failed (rejected) or was cancelled may run again.
+// a second one; an order whose earlier workflow failed (rejected) may run again.
+//
+// A finished order stays finished after Temporal deletes its workflow (retention): Apicbase's
+// signature has no timestamp or nonce, so a captured delivery re-sent later cannot be told from the
+// first one. Before starting, the order record store is asked: an order it holds as closed
+// (CLOSED_STAGES) is answered as Temporal answers for a closed run that is still kept — finished, with
+// its last stage — and nothing starts.
 import { epochMsOf, parseIsoDateTime } from '../../workflows/iso-date-time';
 import { setMaxListeners } from 'node:events';
 import {
@@ -11,15 +17,47 @@ import {
 } from '@temporalio/client';
 import type { ApicbaseOrder } from '../apicbase/order';
 import { orderWorkflowId } from '../apicbase/order';
-import { orderWorkflow } from '../../workflows/order-workflow';
-import { verdictUpdate } from '../../workflows/order-messages';
-import { ORDER_STAGES, type OrderSource, type OrderStage, type OrderVerdict, type OrderWorkflowSettings, type VerdictRequest } from '../../workflows/order-status';
-import { CustomerNumber, ExpectedDeliveryDate, OrderNumber, OrderStage as OrderStageKey } from '../../workflows/search-attributes';
+import {
+  CustomerNumber,
+  ExpectedDeliveryDate,
+  ORDER_STAGES,
+  ORDER_WORKFLOW_TYPE,
+  OrderNumber,
+  OrderStageKey,
+  verdictUpdate,
+  type OrderSource,
+  type OrderStage,
+  type OrderVerdict,
+  type OrderWorkflow,
+  type OrderWorkflowSettings,
+  type VerdictRequest,
+} from '../../workflows/order-contract';
+
+/** The order record store's latest stage of an order (by workflow id); undefined when it has none. */
+export type RecordedStageLookup = (workflowId: string) => Promise<string | undefined>;
 
 export interface OrderStarterDeps {
   client: Client;
   taskQueue: string;
   settings: () => OrderWorkflowSettings;
+  /**
+   * The order record store, asked before every start (every role that starts orders has one); null
+   * only where no store exists (tests and benchmarks that start orders by hand).
+   */
+  recordedStage: RecordedStageLookup | null;
+}
+
+/**
+ * The stages whose run completes, so that Temporal refuses a new run while it keeps that run; the
+ * record store refuses it after. REJECTED is not among them: its run fails, so the customer may place
+ * the order again (README, "The order workflow").
+ */
+export const CLOSED_STAGES = ['SHIPPED', 'CANCELLED', 'TIMED_OUT'] as const satisfies readonly OrderStage[];
+
+/** The order's last stage when the record store holds it as closed. */
+async function closedInStore(deps: OrderStarterDeps, workflowId: string): Promise<OrderStage | undefined> {
+  const stage = await deps.recordedStage?.(workflowId);
+  return CLOSED_STAGES.find((s) => s === stage);
 }
 
 export interface StartedOrder {
@@ -60,15 +98,17 @@ function startOptions(deps: OrderStarterDeps, order: ApicbaseOrder, source: Orde
       { key: OrderStageKey, value: 'RECEIVED' },
       ...(expected && !Number.isNaN(expected.getTime()) ? [{ key: ExpectedDeliveryDate, value: expected }] : []),
     ],
-  } satisfies WorkflowStartOptions<typeof orderWorkflow> & { workflowId: string };
+  } satisfies WorkflowStartOptions<OrderWorkflow> & { workflowId: string };
 }
 
 /** Durably starts (or joins) the order's workflow. Resolves once Temporal has accepted the start. */
 export async function startOrder(deps: OrderStarterDeps, order: ApicbaseOrder, source: OrderSource): Promise<StartedOrder> {
   const options = startOptions(deps, order, source);
+  const closed = await closedInStore(deps, options.workflowId);
+  if (closed) return { workflowId: options.workflowId, alreadyFinished: true, finalStage: closed };
   try {
     // With USE_EXISTING a duplicate start returns the running workflow's handle.
-    const handle = await deps.client.workflow.start(orderWorkflow, options);
+    const handle = await deps.client.workflow.start<OrderWorkflow>(ORDER_WORKFLOW_TYPE, options);
     return { workflowId: handle.workflowId, alreadyFinished: false };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
@@ -99,7 +139,16 @@ export async function startOrderAndAwaitVerdict(
   answerBy?: number,
 ): Promise<{ verdict: OrderVerdict } & StartedOrder> {
   const options = startOptions(deps, order, source);
-  const startWorkflowOperation = new WithStartWorkflowOperation(orderWorkflow, options);
+  const closed = await raceAbort(signal, closedInStore(deps, options.workflowId));
+  if (closed) {
+    return {
+      verdict: { workflowId: options.workflowId, accepted: true, stage: closed, reasons: [] },
+      workflowId: options.workflowId,
+      alreadyFinished: true,
+      finalStage: closed,
+    };
+  }
+  const startWorkflowOperation = new WithStartWorkflowOperation<OrderWorkflow>(ORDER_WORKFLOW_TYPE, options);
   try {
     // `answerBy` lets the workflow answer "pending" in time, so it knows a later rejection went unseen.
     const args: [VerdictRequest?] = answerBy === undefined ? [] : [{ answerBy }];

@@ -4,7 +4,8 @@
 import { MigrationError, migrateToLatest } from './migrate';
 import { describeStoreTarget, openStoreDatabase } from './open-store-database';
 import { mergeOrderRow, normaliseInstant, type StageRecord } from './order-row';
-import type { ShipmentRow } from './schema';
+import { randomUUID } from 'node:crypto';
+import type { RefusalsTable, ShipmentRow } from './schema';
 import type { StoreDatabase, StoreDb as Db } from './store-database';
 
 export type { StageRecord } from './order-row';
@@ -42,12 +43,44 @@ export interface OrderRecord {
   shipments: ShipmentRecord[];
 }
 
+/** Why an order was refused, without the value: `packages[0].supplier_package.theoretical_price_per_package` / `not_decimal`. */
+export interface RefusalReason {
+  path: string;
+  code: string;
+}
+
+/** An order the webhook answered 422 (issue 26.2): kept without personal data so support can look it up. */
+export interface RefusalRecord {
+  orderNumber: string | null;
+  apicbaseId: string | null;
+  refusedAt: string;
+  /** The workflow that verified and rejected it; null when none was started (e.g. an unknown customer). */
+  workflowId: string | null;
+  reasons: RefusalReason[];
+}
+
+export interface RefusalFilters {
+  /** Refused at or after. */
+  since?: Date;
+  /** Only refusals that started no workflow. */
+  withoutWorkflow?: boolean;
+  limit: number;
+}
+
 export interface OrderStore {
+  /** Records a refused order (a new row every time: each refusal is an event). */
+  recordRefusal(record: RefusalRecord): Promise<void>;
+  /** The refusals of an order number or Apicbase id, newest first. */
+  findRefusals(ref: string): Promise<RefusalRecord[]>;
+  /** Refusals, newest first. */
+  listRefusals(filters: RefusalFilters): Promise<RefusalRecord[]>;
   /** Upserts the order's row and adds the stage change (once per workflow, stage and `at`). */
   recordStage(record: StageRecord): Promise<void>;
   /** Adds shipments, or refreshes those already recorded under the same tracking code. */
   recordShipments(workflowId: string, shipments: readonly ShipmentRecord[]): Promise<void>;
   getOrder(workflowId: string): Promise<OrderRecord | undefined>;
+  /** The order's latest stage (one row read), or undefined when the store has no record of it. */
+  latestStage(workflowId: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -92,6 +125,19 @@ function byShipmentTime(a: ShipmentRecord, b: ShipmentRecord): number {
     return a.sentAt < b.sentAt ? -1 : 1;
   }
   return a.trackingCode < b.trackingCode ? -1 : a.trackingCode > b.trackingCode ? 1 : 0;
+}
+
+/** The most reasons a refusal record keeps (the first ones; the 422 itself lists them all). */
+export const MAX_REFUSAL_REASONS = 20;
+
+function toRefusalRecord(row: RefusalsTable): RefusalRecord {
+  let reasons: RefusalReason[] = [];
+  try {
+    reasons = JSON.parse(row.reasons) as RefusalReason[];
+  } catch {
+    // A row written by hand; the rest of it still says when.
+  }
+  return { orderNumber: row.order_number, apicbaseId: row.apicbase_id, refusedAt: row.refused_at, workflowId: row.workflow_id, reasons };
 }
 
 class KyselyOrderStore implements OrderStore {
@@ -140,6 +186,45 @@ class KyselyOrderStore implements OrderStore {
     });
   }
 
+  async recordRefusal(record: RefusalRecord): Promise<void> {
+    // Through the write transaction: its wait for another process's write lock does not block the event loop.
+    await this.database.inWriteTransaction(`refusal:${record.apicbaseId ?? record.orderNumber ?? ''}`, (trx) => this.insertRefusal(trx, record));
+  }
+
+  private async insertRefusal(trx: Db, record: RefusalRecord): Promise<void> {
+    await trx
+      .insertInto('refusals')
+      .values({
+        refusal_id: randomUUID(),
+        order_number: record.orderNumber,
+        apicbase_id: record.apicbaseId,
+        refused_at: normaliseInstant(record.refusedAt),
+        workflow_id: record.workflowId,
+        // Bounded: a signed but hostile body may fail thousands of checks, with deep paths.
+        reasons: JSON.stringify(record.reasons.slice(0, MAX_REFUSAL_REASONS).map(({ path, code }) => ({ path: path.slice(0, 200), code: code.slice(0, 60) }))),
+      })
+      .execute();
+  }
+
+  async findRefusals(ref: string): Promise<RefusalRecord[]> {
+    const rows = await this.db
+      .selectFrom('refusals')
+      .selectAll()
+      .where((eb) => eb.or([eb('order_number', '=', ref), eb('apicbase_id', '=', ref)]))
+      .orderBy('refused_at', 'desc')
+      .limit(100)
+      .execute();
+    return rows.map(toRefusalRecord);
+  }
+
+  async listRefusals(filters: RefusalFilters): Promise<RefusalRecord[]> {
+    let query = this.db.selectFrom('refusals').selectAll();
+    if (filters.since) query = query.where('refused_at', '>=', filters.since.toISOString());
+    if (filters.withoutWorkflow) query = query.where('workflow_id', 'is', null);
+    const rows = await query.orderBy('refused_at', 'desc').limit(filters.limit).execute();
+    return rows.map(toRefusalRecord);
+  }
+
   async getOrder(workflowId: string): Promise<OrderRecord | undefined> {
     const row = await this.db.selectFrom('orders').selectAll().where('workflow_id', '=', workflowId).executeTakeFirst();
     if (!row) return undefined;
@@ -163,6 +248,11 @@ class KyselyOrderStore implements OrderStore {
       stages,
       shipments: shipments.map(toShipmentRecord).sort(byShipmentTime),
     };
+  }
+
+  async latestStage(workflowId: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('orders').select('stage').where('workflow_id', '=', workflowId).executeTakeFirst();
+    return row?.stage;
   }
 
   async close(): Promise<void> {

@@ -33,10 +33,24 @@ export interface ShipmentsTable {
   sent_at: string | null;
 }
 
+/** An order the webhook refused (422): no personal data, only where and what kind of problem. */
+export interface RefusalsTable {
+  refusal_id: string;
+  order_number: string | null;
+  apicbase_id: string | null;
+  /** UTC ISO-8601. */
+  refused_at: string;
+  /** The workflow that ran and rejected it, when one did. */
+  workflow_id: string | null;
+  /** JSON array of { path, code }. */
+  reasons: string;
+}
+
 export interface OrderStoreTables {
   orders: OrdersTable;
   stage_changes: StageChangesTable;
   shipments: ShipmentsTable;
+  refusals: RefusalsTable;
 }
 
 export type OrderRow = Selectable<OrdersTable>;

@@ -7,7 +7,7 @@
 // call abandoned at its deadline (the webhook's) retries later on its own. When the connection was
 // closed meanwhile, that attempt threw "Channel has been shut down" from the timer: an uncaught
 // exception in whichever process closed the connection, and a call that never settled.
-import { Metadata, status as grpcStatus } from '@grpc/grpc-js';
+import { InterceptingCall, Metadata, status as grpcStatus } from '@grpc/grpc-js';
 import { defaultGrpcRetryOptions, isRetryableError, makeGrpcRetryInterceptor, type GrpcRetryOptions } from '@temporalio/client';
 import { google } from '@temporalio/proto';
 
@@ -30,12 +30,20 @@ export function isWorkflowNotReady(status: StatusObject): boolean {
   }
 }
 
-/** An attempt that could not be made (the connection is closed): it ends at once, CANCELLED. */
+/**
+ * An attempt that could not be made (the connection is closed): it ends at once, CANCELLED. It first
+ * hands the retry an empty message, which the caller's listener reads as "no answer" before the
+ * status: the SDK's retry passes its saved first message on when a call ends, and throws "savedMessageNext
+ * is not a function" from this tick when the first attempt never got one (see firstAttempt).
+ */
 function attemptNotMade(details: string): Attempt {
   const nothing = () => undefined;
   return {
     start(_metadata, listener) {
-      process.nextTick(() => listener?.onReceiveStatus?.({ code: grpcStatus.CANCELLED, details, metadata: new Metadata() }));
+      process.nextTick(() => {
+        listener?.onReceiveMessage?.(undefined);
+        listener?.onReceiveStatus?.({ code: grpcStatus.CANCELLED, details, metadata: new Metadata() });
+      });
     },
     cancelWithStatus: nothing,
     getPeer: () => '',
@@ -55,15 +63,44 @@ export function temporalGrpcInterceptors(): Interceptor[] {
     retryableDecider: (attempt, status) => attempt < MAX_ATTEMPTS && (isRetryableError(status) || isWorkflowNotReady(status)),
   });
   // Each attempt, first or retried, goes through `nextCall`: on a closed channel it ends CANCELLED
-  // (not retried) instead of throwing.
+  // (not retried) instead of throwing. The first one always hands the retry a message before its status.
   return [
-    (options, nextCall) =>
-      retry(options, (callOptions) => {
+    (options, nextCall) => {
+      let attempts = 0;
+      return retry(options, (callOptions) => {
+        const first = attempts++ === 0;
         try {
-          return nextCall(callOptions);
+          const call = nextCall(callOptions);
+          return first ? firstAttempt(call) : call;
         } catch (err) {
           return attemptNotMade((err as Error).message);
         }
-      }),
+      });
+    },
   ];
+}
+
+/**
+ * The SDK's retry saves the first attempt's message and its `next`, and passes them on when the call
+ * ends, after however many attempts; a first attempt that ended without a message (refused, then
+ * retried) left nothing to pass on, and the retry threw "savedMessageNext is not a function" — an
+ * uncaught exception, and a call that never settled. A first attempt that ends without a message now
+ * hands the retry an empty one first; a later attempt's message replaces it.
+ */
+function firstAttempt(call: Attempt): Attempt {
+  return new InterceptingCall(call, {
+    start(metadata, listener, next) {
+      let received = false;
+      next(metadata, {
+        onReceiveMessage(message, nextMessage) {
+          received = true;
+          nextMessage(message);
+        },
+        onReceiveStatus(status, nextStatus) {
+          if (!received) listener.onReceiveMessage(undefined);
+          nextStatus(status);
+        },
+      });
+    },
+  });
 }

@@ -1,5 +1,6 @@
 // The operator CLI `order-relay` as a child process against a test system, as an operator runs it:
 // one-shot commands, and long-running ones (`orders watch`) whose output a test reads line by line.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { PATIENCE_MS } from './patience';
@@ -41,9 +42,21 @@ export function runCliProcess(system: TestSystem, args: string[], env: Record<st
   return finished(spawnCli(system, args, env));
 }
 
+/** Runs with --json, asserts exit 0 (naming the command and its output otherwise) and parses stdout. */
+export async function runCliJson<T>(system: TestSystem, args: string[], env: Record<string, string> = {}): Promise<T> {
+  const r = await runCliProcess(system, [...args, '--json'], env);
+  assert.equal(r.code, 0, `order-relay ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
 /** `npx order-relay …` (the package's bin) with exactly this environment. */
 export function runOrderRelayBin(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return finished(spawn(process.execPath, ['bin/order-relay.cjs', ...args], { cwd: root, env, stdio: 'pipe' }));
+}
+
+/** `npm run demo -- …` (the script runs `tsx src/cli/demo.ts`) with exactly this environment. */
+export function runDemoProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+  return finished(spawn(process.execPath, ['--import', 'tsx', 'src/cli/demo.ts', ...args], { cwd: root, env, stdio: 'pipe' }));
 }
 
 /** Collects a command's output until it exits (killed after PATIENCE_MS: a hung command fails its test). */

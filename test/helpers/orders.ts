@@ -2,13 +2,19 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ApicbaseOrder } from '../../src/apicbase/order';
 import { orderWorkflowSettings } from '../../src/orders/order-settings';
-import { startOrder } from '../../src/orders/start-order';
+import { startOrder, type RecordedStageLookup } from '../../src/orders/start-order';
 import { pollUntil } from '../../src/poll-until';
 import { statusQuery } from '../../workflows/order-messages';
 import type { OrderStatus, OrderWorkflowSettings } from '../../workflows/order-status';
 import type { orderWorkflow } from '../../workflows/order-workflow';
 import { PATIENCE_MS } from './patience';
 import type { TestSystem } from './system';
+
+/** What every role asks before starting an order: the relay's record store (src/orders/start-order.ts). */
+export function relayRecordedStage(system: TestSystem): RecordedStageLookup | null {
+  const store = system.relay.store;
+  return store ? (workflowId) => store.latestStage(workflowId) : null;
+}
 
 export async function startTestOrder(
   system: TestSystem,
@@ -20,6 +26,7 @@ export async function startTestOrder(
     client: system.relay.client,
     taskQueue: system.config.TEMPORAL_TASK_QUEUE,
     settings: () => ({ ...orderWorkflowSettings(system.config), ...settings }),
+    recordedStage: relayRecordedStage(system),
   };
   const { workflowId } = await startOrder(starter, order, source);
   return system.relay.client.workflow.getHandle<typeof orderWorkflow>(workflowId);

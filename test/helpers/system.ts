@@ -14,6 +14,7 @@ import { createLogger } from '../../src/logger';
 import { startOrderRelay, type RunningOrderRelay } from '../../src/order-relay';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
 import { codecKeyFile, generateCodecKeyLine } from '../../src/codec';
+import { after, before } from 'node:test';
 import { PATIENCE_MS } from './patience';
 import { startTestTemporal, type TestTemporalOptions } from './temporal';
 
@@ -43,6 +44,8 @@ export const FAST_TIMINGS: Record<string, string> = {
   TRACK_POLL_SCHEDULE: '1s*3,2s',
   TRACK_OVERDUE_GRACE_MS: '0',
   TRACK_HARD_LIMIT_MS: '3600000',
+  // The Hublify sweep off: tests count the Hublify calls their orders cause; test/hublify-sweep.test.ts turns it on.
+  HUBLIFY_SWEEP_INTERVAL: '0',
 };
 
 /**
@@ -150,4 +153,24 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
     close: stopAll,
   };
   return system;
+}
+
+/**
+ * One test system for the enclosing describe(): started before its tests, closed after them. The
+ * value returned stands for the system once started (a test that reads it earlier gets an error).
+ */
+export function useTestSystem(overrides: Record<string, string> = {}, options: TestSystemOptions = {}): TestSystem {
+  let started: TestSystem | undefined;
+  before(async () => {
+    started = await startTestSystem(overrides, options);
+  });
+  after(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as TestSystem, {
+    get(_target, key) {
+      if (!started) throw new Error('the test system is used before its before() hook started it');
+      return Reflect.get(started, key, started) as unknown;
+    },
+  });
 }

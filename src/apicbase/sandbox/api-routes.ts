@@ -109,6 +109,7 @@ export function supplierApiRouter(deps: SandboxApiDeps): Router {
     }
     for (const m of given) entry[m] = true;
     entry.patches.push({ at: new Date(deps.now()).toISOString(), body });
+    deps.orders.changed();
     res.json(SandboxOrders.listed(entry));
   });
 

@@ -17,6 +17,7 @@ interface CliOptions {
   tokenLifetime: number;
   rateLimit: number;
   rateWindow: number;
+  stateFile?: string;
 }
 
 function parseDuration(value: string): number {
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--token-lifetime <duration>', 'access token lifetime', parseDuration, 7 * 86_400_000)
     .option('--rate-limit <n>', 'API requests per window and user', parsePositiveInt, 100)
     .option('--rate-window <duration>', 'rate-limit window', parseDuration, 60_000)
+    .option('--state-file <file>', 'keep the orders in this JSON file across restarts (default: memory only)')
     .parse(argv);
   const opts = program.opts<CliOptions>();
   if (opts.bodyStyle !== 'python' && opts.bodyStyle !== 'compact') throw new Error('--body-style must be python or compact');
@@ -62,6 +64,7 @@ async function main(argv: string[]): Promise<void> {
     accessTokenTtlMs: opts.tokenLifetime,
     rateLimit: { limit: opts.rateLimit, windowMs: opts.rateWindow },
     logger: createLogger(config.LOG_LEVEL),
+    ...(opts.stateFile ? { stateFile: opts.stateFile } : {}),
   });
 
   // A configured secret is not printed: it may be a real one.

@@ -9,7 +9,7 @@ import type { Logger } from '../../logger';
 import { tokenStoreFrom } from '../from-config';
 import { oauthSettings } from '../oauth';
 import { authorizeWithSandbox } from './auto-authorize';
-import { startApicbaseSandbox } from './server';
+import { APICBASE_SANDBOX_STATE_FILE, startApicbaseSandbox } from './server';
 
 /**
  * True when no real Apicbase is configured: no API, no client, no token — and no webhook secret, unless
@@ -43,6 +43,8 @@ export async function startEmbeddedApicbaseSandbox(config: Config, logger: Logge
     clientSecret: secret,
     webhookUrl: `http://${relayHost}:${config.PORT}/webhooks/apicbase/orders`,
     logger,
+    // Its orders outlive a restart, as Apicbase's do: reconciliation and the pull still find them.
+    stateFile: path.join(config.DATA_DIR, APICBASE_SANDBOX_STATE_FILE),
   });
   try {
     const next: Config = {
@@ -57,7 +59,7 @@ export async function startEmbeddedApicbaseSandbox(config: Config, logger: Logge
     logger.warn(`No Apicbase configuration: orders come from the embedded Apicbase SANDBOX at ${sandbox.url}, not from a real Apicbase`);
     return {
       config: next,
-      line: `Apicbase SANDBOX     ${sandbox.url}  (mode ${config.APICBASE_MODE}; ${reason}; webhooks signed with ${config.APICBASE_WEBHOOK_SECRET ? 'APICBASE_WEBHOOK_SECRET' : 'a random per-start secret'}; place an order: npm run demo)`,
+      line: `Apicbase SANDBOX     ${sandbox.url}  (mode ${config.APICBASE_MODE}; ${reason}; webhooks signed with ${config.APICBASE_WEBHOOK_SECRET ? 'APICBASE_WEBHOOK_SECRET' : 'a random per-start secret'}; place an order: npm run demo; its orders are kept in ${path.join(config.DATA_DIR, APICBASE_SANDBOX_STATE_FILE)})`,
       stop: () => sandbox.close(),
     };
   } catch (err) {

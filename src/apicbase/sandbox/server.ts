@@ -45,7 +45,11 @@ export interface ApicbaseSandboxOptions {
   maxPageSize?: number;
   /** Default: silent. */
   logger?: Logger;
+  /** Keep the orders in this JSON file across restarts (`npm start`: DATA_DIR/apicbase-sandbox.json); default: memory only. */
+  stateFile?: string;
 }
+
+export const APICBASE_SANDBOX_STATE_FILE = 'apicbase-sandbox.json';
 
 export const APICBASE_SANDBOX_DEFAULTS = { host: '127.0.0.1', clientId: 'sandbox-client', clientSecret: 'sandbox-secret' } as const;
 
@@ -65,7 +69,7 @@ export class ApicbaseSandbox {
   private readonly webhookSecret: string;
   private readonly webhookBodyStyle: WebhookBodyStyle;
   private readonly webhookTimeoutMs: number;
-  private readonly store = new SandboxOrders();
+  private readonly store: SandboxOrders;
   private statsData: SandboxStats = newStats();
   private readonly limiter: RateLimiter;
   private readonly faultSchedule = new FaultSchedule();
@@ -87,6 +91,7 @@ export class ApicbaseSandbox {
     this.webhookBodyStyle = opts.webhookBodyStyle ?? 'python';
     this.webhookTimeoutMs = opts.webhookTimeoutMs ?? 30_000;
     this.logger = opts.logger ?? createLogger('silent');
+    this.store = new SandboxOrders(opts.stateFile);
     this.limiter = new RateLimiter(opts.rateLimit ?? { limit: 100, windowMs: 60_000 });
     // The stats object is shared by reference with the OAuth server: reset() clears it in place.
     this.oauth = new SandboxOAuthServer(
@@ -196,6 +201,7 @@ export class ApicbaseSandbox {
       entry.order.status = changeListed!.status;
       return { id: entry.order.id, orderNumber: entry.order.order_number, status: entry.order.status };
     });
+    if (changed.length) this.store.changed();
     const placed = place.map((req) => this.addOrder(req, 'pull').order);
     this.logger.info({ changed: changed.length, placed: placed.length }, 'apicbase sandbox: between-pages hook fired');
     armed.resolve({ listed: listed.map((e) => e.order.id), changed, placed });
@@ -220,7 +226,10 @@ export class ApicbaseSandbox {
       timeoutMs: this.webhookTimeoutMs,
       signal: this.closing.signal,
     });
-    if (webhook.status !== null && webhook.status >= 200 && webhook.status < 300) entry.order.status = 'ORDERED';
+    if (webhook.status !== null && webhook.status >= 200 && webhook.status < 300) {
+      entry.order.status = 'ORDERED';
+      this.store.changed();
+    }
     this.logger.info({ orderNumber: entry.order.order_number, httpStatus: webhook.status }, 'apicbase sandbox: order sent by webhook');
     return webhook;
   }
@@ -237,6 +246,7 @@ export class ApicbaseSandbox {
     const entry = this.store.get(idOrNumber);
     if (!entry) throw new SandboxRequestError(`No order ${JSON.stringify(idOrNumber)} in the sandbox`, 404);
     entry.order.status = status;
+    this.store.changed();
     return entry;
   }
 
@@ -301,6 +311,7 @@ export class ApicbaseSandbox {
   }
 }
 
-export function startApicbaseSandbox(opts: ApicbaseSandboxOptions = {}): Promise<ApicbaseSandbox> {
+/** Rejects (never throws) when it cannot start: a broken state file, a port in use. */
+export async function startApicbaseSandbox(opts: ApicbaseSandboxOptions = {}): Promise<ApicbaseSandbox> {
   return new ApicbaseSandbox(opts).listen(opts.port ?? 0);
 }

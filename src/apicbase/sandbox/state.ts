@@ -1,7 +1,9 @@
 // What the Apicbase sandbox remembers: purchase orders addressed to the supplier, with their
 // `fetched_by_supplier` / `viewed_by_supplier` marks and the PATCH bodies received, and counters
-// tests read (requests, throttled, expired tokens used, grants). In memory only.
+// tests read (requests, throttled, expired tokens used, grants). In memory; the orders also in a file
+// when one is given (`npm start` keeps it in DATA_DIR, as Apicbase keeps its orders across our restarts).
 import { z } from 'zod';
+import { readJsonStateFile, writeJsonStateFile } from '../../sandbox/json-state-file';
 import { instantOf } from '../../../workflows/purchase-order-walk';
 import { apicbaseOrderSchema, type ApicbaseOrder } from '../order';
 
@@ -63,14 +65,49 @@ export function sandboxInstant(value: string): number {
   return Number.isNaN(lenient) ? -Infinity : lenient;
 }
 
+const ordersSnapshotSchema = z.object({
+  version: z.literal(1),
+  orders: z.array(
+    z.object({
+      order: apicbaseOrderSchema,
+      fetched_by_supplier: z.boolean(),
+      viewed_by_supplier: z.boolean(),
+      patches: z.array(z.object({ at: z.string(), body: z.unknown() })),
+      placedVia: z.enum(['webhook', 'pull']),
+    }),
+  ),
+});
+
+export class ApicbaseSandboxStateFileError extends Error {
+  override readonly name = 'ApicbaseSandboxStateFileError';
+  constructor(
+    readonly file: string,
+    problem: string,
+  ) {
+    super(`The Apicbase sandbox's state file ${file} ${problem}; move it away to start with an empty sandbox`);
+  }
+}
+
 export class SandboxOrders {
   private readonly byId = new Map<string, SandboxPurchaseOrder>();
+
+  /** `file`: where the orders are kept across restarts (read now, written by changed()); none: memory only. */
+  constructor(private readonly file?: string) {
+    const snapshot = file ? readJsonStateFile(file, ordersSnapshotSchema, (f, problem) => new ApicbaseSandboxStateFileError(f, problem)) : undefined;
+    for (const entry of snapshot?.orders ?? []) this.byId.set(entry.order.id, entry);
+  }
+
+  /** Keeps the orders in the file, if any: called after every change (an order added, its status or marks changed). */
+  changed(): void {
+    if (this.file) writeJsonStateFile(this.file, { version: 1, orders: this.all() } satisfies z.input<typeof ordersSnapshotSchema>);
+  }
 
   add(order: ApicbaseOrder, placedVia: 'webhook' | 'pull'): SandboxPurchaseOrder {
     const parsed = apicbaseOrderSchema.parse(order);
     if (this.byId.has(parsed.id)) throw new Error(`order id ${parsed.id} exists already`);
     const entry: SandboxPurchaseOrder = { order: parsed, fetched_by_supplier: false, viewed_by_supplier: false, patches: [], placedVia };
     this.byId.set(parsed.id, entry);
+    this.changed();
     return entry;
   }
 
@@ -84,6 +121,7 @@ export class SandboxOrders {
 
   clear(): void {
     this.byId.clear();
+    this.changed();
   }
 
   /** Filtered and sorted like the API: newest first unless `ordering` says otherwise; ties by id. */

@@ -133,7 +133,7 @@ const orderGetList: Verb = ({ state, now }, body) => {
     .all()
     .filter((order) => code === undefined || order.order_state_code === code)
     .filter((order) => changedWithin(new Date(order.order_state_transtime)));
-  return { status: true, data: matches.map(orderData) };
+  return { status: true, data: matches.slice(0, state.listLimit ?? matches.length).map(orderData) };
 };
 
 export const VERBS: Readonly<Record<HublifyVerb, Verb>> = {

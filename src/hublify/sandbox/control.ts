@@ -93,6 +93,11 @@ export class SandboxControl {
     return this.deps.faults.list();
   }
 
+  /** Caps order_getList answers at `rows` rows, silently (undefined: no cap). */
+  setListLimit(rows: number | undefined): void {
+    this.deps.state.listLimit = rows;
+  }
+
   /** Channel-API calls received per verb, faulted and refused ones included. */
   requestCounts(): Record<string, number> {
     return this.deps.state.requestCounts();

@@ -1,8 +1,7 @@
 // The sandbox's orders on disk, so that a restarted `npm start` still has them and never hands out an
 // id twice — as a real Hublify would (issue 17.1). One JSON file, replaced atomically on each change.
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { readJsonStateFile, writeJsonStateFile } from '../../sandbox/json-state-file';
 
 const personSchema = z.object({ personid: z.string(), p_personid_external: z.string().nullable(), fields: z.record(z.string(), z.unknown()) });
 
@@ -44,28 +43,10 @@ export class SandboxStateFileError extends Error {
 
 /** The snapshot in `file`, or undefined when there is none yet. A broken file is an error, never silently emptied. */
 export function readSandboxSnapshot(file: string): SandboxSnapshot | undefined {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new SandboxStateFileError(file, `cannot be read (${(err as Error).message})`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new SandboxStateFileError(file, `is not valid JSON (${(err as Error).message})`);
-  }
-  const parsed = sandboxSnapshotSchema.safeParse(json);
-  if (!parsed.success) throw new SandboxStateFileError(file, `is not a sandbox snapshot (${z.prettifyError(parsed.error).replace(/\n/g, ' ')})`);
-  return parsed.data;
+  return readJsonStateFile(file, sandboxSnapshotSchema, (f, problem) => new SandboxStateFileError(f, problem));
 }
 
-/** Writes a temporary file beside `file` and renames it over: a crash leaves the old or the new snapshot. */
+/** Replaces `file` atomically: a crash leaves the old or the new snapshot. */
 export function writeSandboxSnapshot(file: string, snapshot: SandboxSnapshot): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify(snapshot), { mode: 0o600 });
-  renameSync(temporary, file);
+  writeJsonStateFile(file, snapshot);
 }

@@ -51,6 +51,11 @@ export class SandboxState {
   private lastOrder = 0;
   private lastShipment = 0;
   private counts: Record<string, number> = {};
+  /**
+   * At most this many rows in an order_getList answer (the rest silently left out, as a Hublify with a
+   * pre-configured filter might); undefined = all. Set by SandboxControl.setListLimit for the sweep's tests.
+   */
+  listLimit: number | undefined;
   private createCalls = new Map<string, number>();
 
   /** `file`: where the orders are kept across restarts (read now, written by persist()); none: memory only. */

@@ -1,7 +1,8 @@
 // FROZEN: the order workflow as it ran before the `order-workflow-v2` patch. Runs started on it (their
 // histories lack the v2 marker) replay here, so nothing in this file may change what it commands.
-// New behaviour goes into order-workflow.ts. Delete this file (and deprecate the patch) once no run
-// started before v2 is open.
+// New behaviour goes into ../workflow.ts and its parts. Sealed: it imports only its own copies of the
+// runtime helpers (this folder) and the shared contracts (messages, status types, search attributes).
+// When it goes: README.md, "Removing v1".
 import {
   ActivityFailure,
   ApplicationFailure,
@@ -19,9 +20,9 @@ import {
   workflowInfo,
   type ActivityOptions,
 } from '@temporalio/workflow';
-import type { OrderActivities } from '../activities';
-import type { ApicbaseActivities } from '../activities/apicbase-activities';
-import type { HublifyOrderCreateRequest, HublifyOrderData } from '../src/hublify/types';
+import type { OrderActivities } from '../../../activities';
+import type { ApicbaseActivities } from '../../../activities/apicbase-activities';
+import type { HublifyOrderCreateRequest, HublifyOrderData } from '../../../src/hublify/types';
 import { epochMsOf, parseIsoDateTime } from './iso-date-time';
 import { describeFailure, failureType } from './failures';
 import {
@@ -32,7 +33,7 @@ import {
   statusChangedSignal,
   statusQuery,
   verdictUpdate,
-} from './order-messages';
+} from '../../order-messages';
 import type {
   AmendRequest,
   AmendResult,
@@ -43,11 +44,11 @@ import type {
   OrderVerdict,
   OrderWorkflowInput,
   Shipment,
-} from './order-status';
-import { FINAL_STAGES } from './order-status';
+} from '../../order-status';
+import { FINAL_STAGES } from '../../order-status';
 import { validateAmendRequest } from './amend-validation';
 import { pollDelayMs } from './poll-schedule';
-import { HublifyOrderId, OrderStage as OrderStageKey } from './search-attributes';
+import { HublifyOrderId, OrderStage as OrderStageKey } from '../../search-attributes';
 
 const local: ActivityOptions = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '1m' } };
 

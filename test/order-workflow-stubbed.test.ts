@@ -1,0 +1,284 @@
+// The order workflow's logic with stubbed activities: the real workflow code on a local Temporal dev
+// server (no Hublify, no store, no HTTP), its activities plain fakes that count what they received and
+// answer as each test sets them. The check, inject, amend and track paths; end to end they are
+// covered against the real system in test/order-workflow.test.ts.
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { StageChangeInput } from '../activities/record-tracking';
+import type { ApicbaseOrder } from '../src/apicbase/order';
+import type { HublifyOrderCreateRequest, HublifyOrderData } from '../src/hublify/types';
+import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
+import {
+  ORDER_WORKFLOW_TYPE,
+  amendUpdate,
+  cancelUpdate,
+  pollNowSignal,
+  retrySignal,
+  verdictUpdate,
+  type OrderStatus,
+  type OrderVerdict,
+  type OrderWorkflow,
+  type OrderWorkflowSettings,
+  type SupportNotice,
+  type VerdictRequest,
+} from '../workflows/order-contract';
+import { orderWorkflow } from '../workflows/order/workflow';
+import { pollUntil } from '../src/poll-until';
+import { stageIs, waitForStatus } from './helpers/orders';
+import { PATIENCE_MS } from './helpers/patience';
+import { sampleOrder } from './helpers/sample-order';
+import { testWorkflowBundle } from './helpers/system';
+import { startTestTemporal } from './helpers/temporal';
+
+const SETTINGS: OrderWorkflowSettings = {
+  hublifyTimeoutMs: 2_000,
+  injectRetry: { initialIntervalMs: 100, maximumIntervalMs: 200, retryForMs: 60_000 },
+  pollSchedule: parsePollSchedule('1h'),
+  finalStates: ['shipped'],
+  cancelledStates: ['cancelled'],
+  overdueGraceMs: 0,
+  hardLimitMs: 30 * 24 * 3_600_000,
+  pollsPerRun: 500,
+  amendWaitMs: 60_000,
+  notifySupport: true,
+};
+
+const requestFor = (order: ApicbaseOrder): HublifyOrderCreateRequest => ({
+  fields: { order: { o_orderid_external: order.order_number, deliver_street: 'Alte Straße', orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 1 }] } },
+});
+const streetOf = (r: HublifyOrderCreateRequest) => (r.fields.order as Record<string, unknown>).deliver_street;
+
+/** One order's fakes: what each activity received, and how it answers (changed by the test). */
+class Fakes {
+  checks = 0;
+  checkFails: string[] | null = null;
+  injected: HublifyOrderCreateRequest[] = [];
+  injectRefusal: string | null = null;
+  /** order_create hangs (heartbeating) until Temporal cancels the attempt. */
+  injectHangs = false;
+  /** The look-up after a stopped attempt fails: Hublify cannot be asked. */
+  lookupFails = false;
+  updates: { order?: Record<string, unknown> }[] = [];
+  lookups = 0;
+  polls = 0;
+  hublifyState = 'received';
+  stages: StageChangeInput[] = [];
+  shipments = 0;
+  notices: SupportNotice[] = [];
+  constructor(readonly order: ApicbaseOrder) {}
+  get hublifyId(): string {
+    return `H-${this.order.order_number}`;
+  }
+  hublifyData(): HublifyOrderData {
+    const shipped = this.hublifyState === 'shipped';
+    return { orderid: this.hublifyId, personid: 'P-1', o_orderid_external: this.order.order_number, order_state_code: this.hublifyState, delivery_list: shipped ? [{ dv_extcode: 'TRACK-1' }] : [] };
+  }
+}
+
+const fakesByOrder = new Map<string, Fakes>();
+const fakesOf = (orderNumber: string) => fakesByOrder.get(orderNumber)!;
+const byWorkflowId = (workflowId: string) => [...fakesByOrder.values()].find((f) => `apicbase-order-${f.order.id}` === workflowId)!;
+
+/** The activities the order workflow calls, as plain fakes (names as createOrderActivities gives them). */
+const activities = {
+  checkOrder(order: ApicbaseOrder) {
+    const f = fakesOf(order.order_number);
+    f.checks += 1;
+    return Promise.resolve(f.checkFails ? { ok: false as const, reasons: f.checkFails } : { ok: true as const, request: requestFor(order) });
+  },
+  async checkOrderRecordingVerified(order: ApicbaseOrder, verified: StageChangeInput) {
+    const result = await activities.checkOrder(order);
+    if (result.ok) fakesOf(order.order_number).stages.push(verified);
+    return result;
+  },
+  recordStage(record: StageChangeInput) {
+    fakesOf(record.orderNumber).stages.push(record);
+    return Promise.resolve();
+  },
+  recordShipments(workflowId: string, shipments: unknown[]) {
+    byWorkflowId(workflowId).shipments += shipments.length;
+    return Promise.resolve();
+  },
+  async injectOrder(request: HublifyOrderCreateRequest) {
+    const f = fakesOf(request.fields.order.o_orderid_external!);
+    f.injected.push(request);
+    if (f.injectRefusal) throw ApplicationFailure.nonRetryable(f.injectRefusal, 'HublifyRejected');
+    // Ends only by Temporal's cancel (Context.sleep rejects then), reaching the activity through its heartbeat.
+    while (f.injectHangs) {
+      Context.current().heartbeat();
+      await Context.current().sleep(200);
+    }
+    return Promise.resolve({ orderId: f.hublifyId, personId: 'P-1', state: 'received', stateName: null, duplicate: false, attempts: 1 });
+  },
+  findInjectedOrder(request: HublifyOrderCreateRequest) {
+    const f = fakesOf(request.fields.order.o_orderid_external!);
+    f.lookups += 1;
+    if (f.lookupFails) throw ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable');
+    return Promise.resolve(null);
+  },
+  findHublifyOrder(filter: { o_orderid_external?: string }) {
+    const f = fakesOf(filter.o_orderid_external!);
+    f.polls += 1;
+    return Promise.resolve(f.hublifyData());
+  },
+  updateHublifyOrder(filter: { orderid?: string }, fields: { order?: Record<string, unknown> }) {
+    const f = [...fakesByOrder.values()].find((x) => x.hublifyId === filter.orderid)!;
+    f.updates.push(fields);
+    return Promise.resolve({ updated: Object.keys(fields.order ?? {}), messages: [] });
+  },
+  notifySupport(notice: SupportNotice) {
+    fakesOf(notice.orderNumber).notices.push(notice);
+    return Promise.resolve();
+  },
+  emailCustomer() {
+    return Promise.resolve();
+  },
+};
+
+void describe('order workflow with stubbed activities', () => {
+  let env: TestWorkflowEnvironment;
+  let worker: Worker;
+  let running: Promise<void>;
+  const taskQueue = `stubbed-${randomUUID()}`;
+
+  before(async () => {
+    env = await startTestTemporal();
+    worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: await testWorkflowBundle(), activities });
+    running = worker.run();
+  });
+  after(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+
+  const start = async (fakes: Fakes, source: 'webhook' | 'pull' = 'webhook') => {
+    fakesByOrder.set(fakes.order.order_number, fakes);
+    return env.client.workflow.start<OrderWorkflow>(ORDER_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: `apicbase-order-${fakes.order.id}`,
+      args: [{ order: fakes.order, source, settings: SETTINGS }],
+    });
+  };
+
+  void it('the contract names the workflow the entry exports, with its signature', () => {
+    const typed: OrderWorkflow = orderWorkflow;
+    assert.equal(typed.name, ORDER_WORKFLOW_TYPE);
+  });
+
+  void it('check: accepted after one local activity that records VERIFIED; tracked until Hublify says shipped', async () => {
+    const fakes = new Fakes(sampleOrder());
+    const handle = await start(fakes);
+    const verdict = await handle.executeUpdate<OrderVerdict, [VerdictRequest]>(verdictUpdate.name, { args: [{}] });
+    assert.equal(verdict.accepted, true);
+    assert.equal(fakes.checks, 1);
+    assert.equal(fakes.stages[0]?.stage, 'VERIFIED');
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    fakes.hublifyState = 'shipped';
+    await handle.signal(pollNowSignal);
+    const result: OrderStatus = await handle.result();
+    assert.equal(result.stage, 'SHIPPED');
+    assert.deepEqual(fakes.stages.map((s) => s.stage), ['VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED']);
+    assert.equal(fakes.injected.length, 1);
+    assert.equal(fakes.shipments, 1);
+    assert.equal(fakes.notices.length, 0);
+  });
+
+  void it('check: a pulled order that fails waits for support (notified once), and a retry after the fix goes on to Hublify', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.checkFails = ['supplier_customer_number "X" is not set up'];
+    const handle = await start(fakes, 'pull');
+    const waiting = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    assert.deepEqual(waiting.rejectionReasons, fakes.checkFails);
+    assert.equal(fakes.injected.length, 0);
+    fakes.checkFails = null;
+    await handle.signal(retrySignal, { note: 'directory fixed' });
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    assert.equal(fakes.checks, 2);
+    assert.equal(fakes.injected.length, 1);
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    assert.equal((await handle.result()).stage, 'CANCELLED');
+    // The notice is a side step: the run's end waits for it.
+    assert.deepEqual(fakes.notices.map((n) => [n.stage, n.failureType]), [['NEEDS_ATTENTION', 'OrderRejected']]);
+  });
+
+  void it('inject: Hublify refuses, support is notified and retries; the next attempt is adopted', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.injectRefusal = 'article unknown';
+    const handle = await start(fakes);
+    const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    assert.match(stuck.lastError ?? '', /^Hublify rejected the order: /);
+    assert.equal(stuck.attempts.inject, 1);
+    fakes.injectRefusal = null;
+    await handle.signal(retrySignal);
+    const injected = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    assert.equal(injected.hublify?.orderId, fakes.hublifyId);
+    assert.equal(injected.lastError, null);
+    assert.equal(fakes.injected.length, 2);
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    await handle.result();
+    assert.deepEqual(fakes.notices.map((n) => [n.stage, n.failureType]), [['NEEDS_ATTENTION', 'HublifyRejected']]);
+  });
+
+  void it('amend: before injection the corrected request is re-injected (`reinjected`); once in Hublify it goes by order_update (`updated`)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.injectRefusal = 'street unknown';
+    const handle = await start(fakes);
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    fakes.injectRefusal = null;
+    const before = await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    assert.equal(before.outcome, 'reinjected');
+    assert.deepEqual(before.updated, ['deliver_street']);
+    assert.equal(before.hublifyOrderId, fakes.hublifyId);
+    assert.deepEqual(fakes.injected.map(streetOf), ['Alte Straße', 'Neue Straße']);
+    assert.equal(fakes.updates.length, 0);
+    const inHublify = await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_town: 'Bremen' } }] });
+    assert.equal(inHublify.outcome, 'updated');
+    assert.deepEqual(fakes.updates, [{ order: { deliver_town: 'Bremen' } }]);
+    const request = await handle.query('request');
+    assert.equal((request as HublifyOrderCreateRequest).fields.order.deliver_town, 'Bremen');
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    await handle.result();
+  });
+
+  void it('an amendment stops an attempt during an outage and Hublify cannot be asked about it: NEEDS_ATTENTION, not a failed run; retry sends the amended order (issue 22.1)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.injectHangs = true;
+    fakes.lookupFails = true;
+    const handle = await start(fakes);
+    await pollUntil(() => fakes.injected.length === 1, { what: 'the first order_create attempt', timeoutMs: PATIENCE_MS });
+    const amended = handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    assert.match(stuck.lastError ?? '', /could not ask Hublify whether the stopped attempt created/);
+    assert.equal(fakes.lookups, 1);
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    // Hublify is back: support's retry sends the amended order, and the amendment answers with it.
+    fakes.injectHangs = false;
+    fakes.lookupFails = false;
+    await handle.signal(retrySignal);
+    const answer = await amended;
+    assert.equal(answer.outcome, 'reinjected');
+    assert.deepEqual(answer.updated, ['deliver_street']);
+    assert.deepEqual(fakes.injected.map(streetOf), ['Alte Straße', 'Neue Straße']);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    await handle.result();
+    assert.deepEqual(fakes.notices.map((n) => [n.stage, n.failureType]), [['NEEDS_ATTENTION', 'HublifyUnavailable']]);
+  });
+
+  void it('cancel before Hublify has the order: asked whether an attempt reached it, then CANCELLED', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.injectRefusal = 'refused';
+    const handle = await start(fakes);
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] });
+    assert.equal(answer.outcome, 'cancelled');
+    assert.equal(fakes.lookups, 1);
+    assert.equal((await handle.result()).stage, 'CANCELLED');
+  });
+});
