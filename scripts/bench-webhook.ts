@@ -17,7 +17,7 @@ import { runPark } from './bench/park';
 import { printPark } from './bench/print-park';
 import { printSpeed } from './bench/print';
 import { startBenchSystem } from './bench/system';
-import { rssTarget, speedTargets } from './bench/targets';
+import { parkTargets, speedTargets } from './bench/targets';
 import { runWebhook, type AckMode, type WebhookRun } from './bench/webhook-runs';
 import { BODY_BYTES, BODY_DEPTH, printWrongSignature, runWrongSignature, wrongSignatureTargets } from './bench/wrong-signature';
 import { SIGNATURE_FORM_SETTINGS, type SignatureFormSetting } from '../src/ingress/apicbase-signature';
@@ -58,6 +58,7 @@ const program = new Command('bench')
   .option('--drain-timeout <seconds>', 'how long to wait for started orders to reach Hublify', positiveInt, 600)
   .option('--park <orders>', 'instead: park this many orders in WAITING_FOR_SHIPMENT on one worker (e.g. 10000)', positiveInt)
   .option('--idle-seconds <seconds>', '--park: how long to measure the idle worker', positiveInt, 60)
+  .option('--ship-sample <orders>', '--park: orders shipped in Hublify after the idle window, to time shipment → SHIPPED (0 = none)', (v) => Number.parseInt(v, 10), 20)
   .option('--worker-env <NAME=value>', "--park: a variable for the worker process, e.g. NODE_OPTIONS=--max-old-space-size=384 or MALLOC_ARENA_MAX=2 (repeatable)", envPair, {})
   .option('--only <case>', `instead: one case only (${ONLY_CASES.join(', ')})`)
   .option('--signature-forms <list>', '--only wrong-signature: APICBASE_SIGNATURE_FORM values to measure', signatureForms, [...SIGNATURE_FORM_SETTINGS])
@@ -79,6 +80,7 @@ interface Options {
   paced?: number;
   park?: number;
   idleSeconds: number;
+  shipSample: number;
   workerEnv: Record<string, string>;
   only?: string;
   signatureForms: SignatureFormSetting[];
@@ -111,10 +113,11 @@ async function main(): Promise<void> {
         orders: opts.park,
         idleSeconds: opts.idleSeconds,
         drainTimeoutMs: drainMs,
+        shipSample: opts.shipSample,
         workerExtraEnv: opts.workerEnv,
         progress,
       });
-      const result = { mode: 'park', machine: machineAtEnd(machine), park, targets: [rssTarget(park.worker.rssMb)] };
+      const result = { mode: 'park', machine: machineAtEnd(machine), park, targets: parkTargets(park) };
       process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : printPark({ ...result, machine: describeMachine(result.machine) }));
       if (!park.delivery.ok) process.exitCode = 1;
       return;

@@ -51,13 +51,22 @@ void it('npm run bench: floors and both ack modes run, each figure has its floor
 });
 
 void it('npm run bench -- --park: a few orders parked on a worker process, its memory and CPU measured, actions per day read off a history', async () => {
-  const result = (await bench(['--park', '5', '--idle-seconds', '2'])) as {
+  // A sweep every 2 s and no overlap (not the default minute and two), so the bench waits seconds for its burst and its sample.
+  const result = (await bench(['--park', '5', '--idle-seconds', '2', '--ship-sample', '2', '--worker-env', 'HUBLIFY_SWEEP_INTERVAL=2s', '--worker-env', 'HUBLIFY_SWEEP_OVERLAP=0s'])) as {
     park: {
       orders: number;
       delivery: Delivery;
       worker: { rssMb: number; v8: { heapUsedMb: number; heapTotalMb: number }; idleCpuPercent: number };
       actions: { perPoll: number; perPush: number; perOrderLaterDay: number; pollsLaterDay: number };
+      sweep: {
+        intervalMs: number;
+        hublifyCalls: { byVerb: Record<string, number>; perMinute: number };
+        shipmentLatency?: { samples: number; p99Seconds: number };
+        actionsPerSweep?: number;
+        actionsPerOrderLaterDay: number;
+      };
     };
+    targets: { name: string; ratio: number }[];
   };
   assert.equal(result.park.orders, 5);
   assertDelivered(result.park.delivery, 'park');
@@ -68,7 +77,15 @@ void it('npm run bench -- --park: a few orders parked on a worker process, its m
   // A poll is at least its timer and its order_get activity; a push at least its signal and its poll.
   assert.ok(result.park.actions.perPoll >= 2);
   assert.ok(result.park.actions.perPush >= 2);
-  assert.equal(result.park.actions.pollsLaterDay, 24, 'the default schedule polls hourly after the first day');
+  assert.equal(result.park.actions.pollsLaterDay, 2, 'the default schedule polls twice a day');
+  // The sweep: the sample shipped in Hublify was seen (through the sweep: the sandbox pushes nothing), one sweep's actions were read off its history.
+  const { sweep } = result.park;
+  assert.equal(sweep.intervalMs, 2_000);
+  assert.equal(sweep.shipmentLatency?.samples, 2);
+  assert.ok(sweep.shipmentLatency.p99Seconds >= 0);
+  assert.ok((sweep.actionsPerSweep ?? 0) >= 2, 'a sweep is at least its start and its activity');
+  assert.ok(sweep.actionsPerOrderLaterDay > result.park.actions.perOrderLaterDay, 'the sweeps\' share is added to the polls');
+  assert.equal(result.targets.length, 4, result.targets.map((t) => t.name).join('; '));
 });
 
 void it('npm run bench -- --paced: senders are held to the rate in all (an upper bound, so no machine is too slow for it)', async () => {

@@ -12,7 +12,6 @@ import { World } from '../scripts/model-check/world';
 
 /** Invariants today's code breaks, each with the issue-22 "Reproduced" item whose fix it awaits. */
 const KNOWN_FAILING: Partial<Record<InvariantName, string>> = {
-  I1: 'item 1: an amendment during an outage fails the run',
   I2: 'item 2: our own order (lost reply) taken for another after an amendment',
   I3: 'items 3a and 3b: a refused or pending correction hidden (WAITING_FOR_SHIPMENT, Hublify keeps the old values)',
   I4: 'items 2 and 8: "never had the order", "retry only polls", REFUSED yet applied, "the relay follows" after --stop-tracking',

@@ -3,12 +3,12 @@
 // that is not an order — leaves a refusal record in the order store without personal data, and support
 // finds it by its number with `order-relay orders show` and `orders list --stage REJECTED --closed`.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { defaultOrderStoreFile } from '../src/store/order-store';
 import { runCliJson, runCliProcess } from './helpers/cli-process';
 import { sampleOrder } from './helpers/sample-order';
-import { startTestSystem, type TestSystem } from './helpers/system';
+import { useTestSystem } from './helpers/system';
 import { inStage, waitForVisible } from './helpers/visibility';
 import { deliverOrder } from './helpers/webhook';
 
@@ -23,13 +23,7 @@ interface Refusal {
 }
 
 void describe('refused orders: a record for every 422, found by its number', () => {
-  let system: TestSystem;
-  before(async () => {
-    system = await startTestSystem({ ADMIN_TOKEN });
-  });
-  after(async () => {
-    await system?.close();
-  });
+  const system = useTestSystem({ ADMIN_TOKEN });
 
   const cliJson = <T>(args: string[]): Promise<T> => runCliJson<T>(system, args);
 

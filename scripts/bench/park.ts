@@ -1,8 +1,9 @@
 // Many orders waiting for shipment on one worker: parks N orders in WAITING_FOR_SHIPMENT on a worker
-// running in its own process (`src/main.ts`, ORDER_RELAY_ROLES=worker, default settings and poll
-// schedule), then measures that process's memory and its CPU while the orders wait, and the Temporal
-// actions a waiting order costs per day (read off the history of a probe order polled every 2 s and
-// then woken by a Hublify push).
+// running in its own process (`src/main.ts`, ORDER_RELAY_ROLES=worker, default settings: poll schedule
+// and Hublify sweep; the sandbox pushes nothing), then measures that process's memory and its CPU and
+// the Hublify calls while the orders wait, the time from a shipment in Hublify to SHIPPED for a sample,
+// and the Temporal actions a waiting order costs per day (read off the history of a probe order polled
+// every 2 s and then woken by a Hublify push, and of a real sweep run).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +22,7 @@ import { countWorkflows, settledDeliveries, type DeliveryCheck } from './deliver
 import { benchOrder } from './orders';
 import { idleCpuPercent, memoryOf, v8HeapOf } from './proc-stats';
 import { BENCH_PUSH_TOKEN, type BenchRelay, type BenchSystem } from './system';
+import { hublifyCallsBetween, shipmentLatency, sweepActionsPerRun, type HublifyCalls, type ShipmentLatency } from './sweep-figures';
 
 export interface ParkResult {
   orders: number;
@@ -42,6 +44,22 @@ export interface ParkResult {
   };
   temporalServer: { rssMb: number; idleCpuPercent: number };
   idleSeconds: number;
+  /** The Hublify sweep (issue 25), on the worker's default settings; the sandbox pushes nothing. */
+  sweep: {
+    intervalMs: number;
+    /** What the sandbox received while the orders waited (the idle window). */
+    hublifyCalls: HublifyCalls;
+    /** Before it: while the just-created orders were still within the sweep's window (overlap + interval). */
+    burstCalls: HublifyCalls;
+    /** The per-order polls' share: parked orders × polls per later day / 1440. */
+    safetyNetCallsPerMinute: number;
+    /** A sample shipped in Hublify after the idle window, at moments spread over one sweep interval. */
+    shipmentLatency?: ShipmentLatency;
+    /** Actions of one sweep run (its start included), read off its history. */
+    actionsPerSweep?: number;
+    /** Per waiting order per later day: its polls plus its share of the day's sweeps. */
+    actionsPerOrderLaterDay: number;
+  };
   actions: TrackingActions & {
     pollsFirstDay: number;
     pollsLaterDay: number;
@@ -57,7 +75,7 @@ const STARTERS = 32;
 
 export async function runPark(
   system: BenchSystem,
-  opts: { orders: number; idleSeconds: number; drainTimeoutMs: number; workerExtraEnv?: Record<string, string>; progress: (line: string) => void },
+  opts: { orders: number; idleSeconds: number; drainTimeoutMs: number; shipSample: number; workerExtraEnv?: Record<string, string>; progress: (line: string) => void },
 ): Promise<ParkResult> {
   const taskQueue = `bench-park-${Date.now()}`;
   const defaults = loadConfig({});
@@ -86,6 +104,7 @@ export async function runPark(
 
     const started = Date.now();
     const numbers: string[] = [];
+    const parked: Array<{ id: string; orderNumber: string }> = [];
     let next = 0;
     await Promise.all(
       Array.from({ length: STARTERS }, async () => {
@@ -93,6 +112,7 @@ export async function runPark(
           const order = benchOrder('P', ++next);
           await startOrder(starter, order, 'webhook');
           numbers.push(order.order_number);
+          parked.push({ id: order.id, orderNumber: order.order_number });
           if (numbers.length % 1000 === 0) opts.progress(`${numbers.length} orders started`);
         }
       }),
@@ -126,17 +146,39 @@ export async function runPark(
       timeoutMs: opts.drainTimeoutMs,
     });
 
-    opts.progress(`all parked; measuring ${opts.idleSeconds}s of waiting`);
+    // Every order was created moments ago, so each sweep's window lists all of them (as `received`) until the
+    // burst has left it: overlap plus one interval. Counted apart; the idle window starts after it.
+    const workerConfig = loadConfig(workerEnv);
+    const sweepEveryMs = workerConfig.HUBLIFY_SWEEP_INTERVAL;
+    const settleMs = sweepEveryMs > 0 ? workerConfig.HUBLIFY_SWEEP_OVERLAP + sweepEveryMs : 0;
+    const burstBefore = system.sandbox.requestCounts();
+    if (settleMs > 0) {
+      opts.progress(`all parked; ${settleMs / 1000}s for the parking burst to leave the sweep's window`);
+      await new Promise((r) => setTimeout(r, settleMs));
+    }
+    const burstCalls = hublifyCallsBetween(burstBefore, system.sandbox.requestCounts(), settleMs / 1000);
+    opts.progress(`measuring ${opts.idleSeconds}s of waiting`);
+    const callsBefore = system.sandbox.requestCounts();
     const [workerCpu, serverCpu] = await idleCpuPercent([worker.pid!, system.temporal.pid], opts.idleSeconds);
+    const hublifyCalls = hublifyCallsBetween(callsBefore, system.sandbox.requestCounts(), opts.idleSeconds);
     const workerMemory = memoryOf(worker.pid!);
     const v8 = await v8HeapOf(`http://${metricsAddress}/metrics`);
     const serverMemory = memoryOf(system.temporal.pid);
+
+    let latency: ShipmentLatency | undefined;
+    if (sweepEveryMs > 0 && opts.shipSample > 0) {
+      const sample = parked.slice(0, opts.shipSample);
+      opts.progress(`shipping ${sample.length} orders in Hublify (no push) over one sweep interval; waiting for the relay to see them`);
+      latency = await shipmentLatency(api.relay.client, system.sandbox, sample, { spreadMs: sweepEveryMs, timeoutMs: opts.drainTimeoutMs });
+    }
+    const actionsPerSweep = await sweepActionsPerRun(system.client, taskQueue);
 
     opts.progress('probe order: polled every 2 s, then pushed');
     const probe = await probeActions(system, api, starter);
     const schedule = parsePollSchedule(defaults.TRACK_POLL_SCHEDULE);
     const days = pollsPerDay((i) => pollDelayMs(schedule, i));
     const perOrderLaterDay = round1(days.laterDay * probe.perPoll);
+    const sweepsPerDay = sweepEveryMs > 0 ? 86_400_000 / sweepEveryMs : 0;
     return {
       orders: opts.orders,
       pollSchedule: defaults.TRACK_POLL_SCHEDULE,
@@ -146,6 +188,15 @@ export async function runPark(
       worker: { ...workerMemory, rssMbBeforeOrders, v8, idleCpuPercent: workerCpu!, maxCachedWorkflows: loadConfig(workerEnv).WORKER_MAX_CACHED_WORKFLOWS, extraEnv: opts.workerExtraEnv ?? {} },
       temporalServer: { rssMb: serverMemory.rssMb, idleCpuPercent: serverCpu! },
       idleSeconds: opts.idleSeconds,
+      sweep: {
+        intervalMs: sweepEveryMs,
+        hublifyCalls,
+        burstCalls,
+        safetyNetCallsPerMinute: round1((opts.orders * days.laterDay) / 1440),
+        ...(latency ? { shipmentLatency: latency } : {}),
+        ...(actionsPerSweep !== undefined ? { actionsPerSweep } : {}),
+        actionsPerOrderLaterDay: round1(perOrderLaterDay + ((actionsPerSweep ?? 0) * sweepsPerDay) / opts.orders),
+      },
       actions: {
         ...probe,
         pollsFirstDay: days.firstDay,

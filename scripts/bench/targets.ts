@@ -1,5 +1,7 @@
-// Issue 13's targets, each order-relay figure as a ratio to the engine's floor measured in the same run.
+// Issue 13's targets, each order-relay figure as a ratio to the engine's floor measured in the same run;
+// issue 25's parked-order targets, each as a ratio to its ceiling.
 import type { FloorRun } from './floors';
+import type { ParkResult } from './park';
 import type { WebhookRun } from './webhook-runs';
 
 export interface Target {
@@ -41,6 +43,24 @@ export function speedTargets(floors: FloorRun[], runs: WebhookRun[], maxSenders:
   return out;
 }
 
+/** A figure that must stay at or under a ceiling; the ratio is figure / ceiling. */
+function ceilingTarget(name: string, value: number, ceiling: number, unit: string, strictly = false): Target {
+  const r = ratio(value, ceiling);
+  return { name, value, floor: ceiling, unit, ratio: r, limit: { max: 1 }, met: strictly ? value < ceiling : value <= ceiling };
+}
+
 export function rssTarget(rssMb: number): Target {
-  return { name: 'worker RSS with the parked orders < 512 MB', value: rssMb, floor: 512, unit: 'MB', ratio: ratio(rssMb, 512), limit: { max: 1 }, met: rssMb < 512 };
+  return ceilingTarget('worker RSS with the parked orders < 512 MB', rssMb, 512, 'MB', true);
+}
+
+/** Issue 25's targets for parked orders (tracking at constant cost). */
+export function parkTargets(p: ParkResult): Target[] {
+  const s = p.sweep;
+  const out = [rssTarget(p.worker.rssMb)];
+  out.push(ceilingTarget(`Hublify calls while parked ≤ 2/min + the safety net's ${s.safetyNetCallsPerMinute}/min`, s.hublifyCalls.perMinute, 2 + s.safetyNetCallsPerMinute, 'calls/min'));
+  if (s.shipmentLatency) {
+    out.push(ceilingTarget(`shipment → SHIPPED without push, p99 ≤ sweep interval + 30 s`, s.shipmentLatency.p99Seconds, s.intervalMs / 1000 + 30, 's'));
+  }
+  out.push(ceilingTarget('Temporal actions per waiting order per later day ≤ 6 (polls + its share of the sweeps)', s.actionsPerOrderLaterDay, 6, 'actions'));
+  return out;
 }

@@ -53,8 +53,9 @@ export class World {
 
   /** What the CLI and the admin API act through, on the relay's current client (a restart makes a new one). */
   get ops(): OperationsContext {
-    const store = this.system.relay.store ?? null;
-    return operationsContext(this.system.config, this.system.relay.client, store && ((id) => store.latestStage(id)), store ?? undefined);
+    // As the admin API builds it (src/order-relay.ts): the relay's store answers replays and refused orders.
+    const store = this.system.relay.store;
+    return operationsContext(this.system.config, this.system.relay.client, store ? store.latestStage.bind(store) : null, store);
   }
 
   static async start(): Promise<World> {

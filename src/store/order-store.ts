@@ -187,7 +187,12 @@ class KyselyOrderStore implements OrderStore {
   }
 
   async recordRefusal(record: RefusalRecord): Promise<void> {
-    await this.db
+    // Through the write transaction: its wait for another process's write lock does not block the event loop.
+    await this.database.inWriteTransaction(`refusal:${record.apicbaseId ?? record.orderNumber ?? ''}`, (trx) => this.insertRefusal(trx, record));
+  }
+
+  private async insertRefusal(trx: Db, record: RefusalRecord): Promise<void> {
+    await trx
       .insertInto('refusals')
       .values({
         refusal_id: randomUUID(),
