@@ -32,7 +32,7 @@ void describe('our own order in Hublify, its reply lost, is ours by identity (is
     system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_get'] });
     const handle = await startTestOrder(system, order, {
       pollSchedule: parsePollSchedule('1h'),
-      injectRetry: { initialIntervalMs: 200, maximumIntervalMs: 500, retryForMs: 6_000 },
+      injectRetry: { initialIntervalMs: 200, maximumIntervalMs: 500, retryForMs: 10_000 },
     });
     const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     assert.equal(stuck.hublify, null);
