@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
-import { PULL_SCHEDULE_ID, readPullCursor } from '../src/apicbase/schedules';
+import { PULL_SCHEDULE_ID, readPullCursor, type PullScheduleState } from '../src/apicbase/schedules';
+import { runCliJson, runCliProcess } from './helpers/cli-process';
 import { pollNowSignal, statusQuery } from '../workflows/order-messages';
 import type { OrderStatus } from '../workflows/order-status';
 import type { PullOrdersResult } from '../workflows/apicbase-types';
@@ -136,6 +137,19 @@ void describe('Apicbase pull mode', () => {
     assert.equal(cursor, new Date(newest - 60_000).toISOString(), 'the cursor: newest order fully seen minus the overlap');
     for (const order of placed) assert.equal(t.apicbase.order(order.id)?.patches.length, 1, 'marked once');
     await waitUntil(() => placed.every((o) => hublifyOrders(o.order_number).length === 1), PATIENCE_MS, 'every order injected into Hublify once');
+  });
+
+  void it('`order-relay pull status` shows the cursor decoded, in text and JSON (issue 26.14)', async () => {
+    const cursor = await readPullCursor(client());
+    assert.ok(cursor, 'the earlier test moved the cursor');
+    const json = await runCliJson<PullScheduleState>(t.system, ['pull', 'status']);
+    assert.equal(json.scheduleId, PULL_SCHEDULE_ID);
+    // The cursor moves while polls run: what the CLI read is a real cursor, never older than the one read before.
+    assert.ok(json.cursor && Date.parse(json.cursor) >= Date.parse(cursor), JSON.stringify(json));
+    const text = await runCliProcess(t.system, ['pull', 'status']);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^cursor\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/m, text.stdout);
+    assert.match(text.stdout, new RegExp(`^schedule\\s+${PULL_SCHEDULE_ID}: every 2s`, 'm'), text.stdout);
   });
 
   void it('the same order by webhook and by pull runs once', async () => {

@@ -124,9 +124,36 @@ export async function ensureSchedule(client: Client, logger: Logger, w: Schedule
 
 /** The cursor the next poll will use (undefined when pull was never set up). */
 export async function readPullCursor(client: Client): Promise<string | null | undefined> {
-  const current = await describeOrUndefined(client.schedule.getHandle(PULL_SCHEDULE_ID));
-  if (!current || current.action.type !== 'startWorkflow') return undefined;
-  return ((current.action.args?.[0] ?? {}) as PullOrdersInput).cursor ?? null;
+  return (await readPullScheduleState(client))?.cursor;
+}
+
+/** The pull schedule as support reads it: the cursor decoded (Temporal's CLI shows the encrypted argument as base64). */
+export interface PullScheduleState {
+  scheduleId: string;
+  paused: boolean;
+  note?: string;
+  everyMs?: number;
+  /** The next poll lists orders placed since then (null: from the start). */
+  cursor: string | null;
+  recentStarts: string[];
+  nextStart?: string;
+}
+
+/** The pull schedule's state, or undefined when pull mode was never set up on this Temporal. */
+export async function readPullScheduleState(client: Client): Promise<PullScheduleState | undefined> {
+  const described = await describeOrUndefined(client.schedule.getHandle(PULL_SCHEDULE_ID));
+  if (!described || described.action.type !== 'startWorkflow') return undefined;
+  const every = described.spec.intervals?.[0]?.every;
+  const next = described.info.nextActionTimes[0];
+  return {
+    scheduleId: PULL_SCHEDULE_ID,
+    paused: described.state.paused,
+    ...(described.state.note ? { note: described.state.note } : {}),
+    ...(typeof every === 'number' ? { everyMs: every } : {}),
+    cursor: ((described.action.args?.[0] ?? {}) as PullOrdersInput).cursor ?? null,
+    recentStarts: described.info.recentActions.map((a) => a.takenAt.toISOString()),
+    ...(next ? { nextStart: next.toISOString() } : {}),
+  };
 }
 
 /**

@@ -20,6 +20,7 @@ import { refusalWhy, type RefusedOrderDetails } from '../operations/refusals';
 import type { RefusalRecord } from '../store/order-store';
 import { parseSince, parseStage, type OrderListFilters } from '../operations/visibility-query';
 import { readSweepState, type SweepState } from '../hublify/sweep-schedule';
+import { readPullScheduleState, type PullScheduleState } from '../apicbase/schedules';
 import { formatTable } from './table';
 import { runTemporalCli } from './temporal-passthrough';
 import { changeLine, shortInstant, whyText } from './order-change-text';
@@ -416,6 +417,16 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
     done(new Outcome(EXIT_CODES.ok, { channel, ...state }, sweepText(state)));
   });
 
+  const pull = program.command('pull').description('Apicbase pull mode: the schedule that polls Apicbase for new orders').addHelpText('after', EXIT_CODES_HELP);
+  leaf(pull, 'status', "the pull schedule: interval, paused or not, next poll, and its cursor decoded (the orders placed since then are listed next)").action(async () => {
+    const state = await withOps((ctx) => readPullScheduleState(ctx.client));
+    if (!state) {
+      done(new Outcome(EXIT_CODES.failed, { schedule: null }, 'No pull schedule: no worker has started in pull mode (APICBASE_MODE=pull) on this Temporal yet.'));
+      return;
+    }
+    done(new Outcome(EXIT_CODES.ok, state, pullText(state)));
+  });
+
   leaf(program, 'doctor', 'check the configuration, customer directory, Temporal, Hublify (stats) and the Apicbase token')
     .option('--server <url>', "ask the running relay at this base URL (its admin API, GET /admin/doctor, with ADMIN_TOKEN) instead of checking this CLI's own settings; default ORDER_RELAY_ADMIN_URL")
     .action(async (opts: { server?: string }) => {
@@ -445,6 +456,15 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
     });
 
   return program;
+}
+
+function pullText(s: PullScheduleState): string {
+  const every = s.everyMs === undefined ? '?' : ms(s.everyMs);
+  return [
+    `schedule   ${s.scheduleId}: every ${every}${s.paused ? `, PAUSED (${s.note ?? 'no note'})` : ''}${s.nextStart ? `, next ${s.nextStart}` : ''}`,
+    `cursor     ${s.cursor ?? 'none yet (the first poll lists every open order)'}`,
+    `last poll  ${s.recentStarts.at(-1) ?? 'none yet'}`,
+  ].join('\n');
 }
 
 function sweepText(s: SweepState): string {
