@@ -81,7 +81,7 @@ void describe('order-relay CLI', () => {
   const order = (overrides: Partial<ApicbaseOrder> = {}) => sampleOrder({ expected_delivery_date: inAWeek(), ...overrides });
 
   void it('--help on every command, with the exit codes; the bin launcher runs it', async () => {
-    const commands = [[], ['orders'], ['orders', 'list'], ['orders', 'watch'], ['orders', 'show'], ['orders', 'cancel'], ['orders', 'retry'], ['orders', 'poll'], ['orders', 'amend'], ['orders', 'replay'], ['customers'], ['customers', 'check'], ['sweep'], ['sweep', 'status'], ['doctor']];
+    const commands = [[], ['orders'], ['orders', 'list'], ['orders', 'watch'], ['orders', 'show'], ['orders', 'cancel'], ['orders', 'retry'], ['orders', 'poll'], ['orders', 'amend'], ['orders', 'replay'], ['customers'], ['customers', 'check'], ['sweep'], ['sweep', 'status'], ['pull'], ['pull', 'status'], ['doctor']];
     const runs = await Promise.all(commands.map((c) => run([...c, '--help'])));
     runs.forEach((r, i) => {
       const name = ['order-relay', ...commands[i]!].join(' ');
