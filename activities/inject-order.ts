@@ -64,7 +64,11 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
   }
 
   /** Hublify's existing order under our number: ours when it matches a version sent, else the number is taken. */
-  function adopted(existing: HublifyOrderData | null, sentBefore: HublifyOrderCreateRequest[], orderId = existing?.orderid): InjectResult {
+  function adopted(
+    existing: HublifyOrderData | null,
+    sentBefore: HublifyOrderCreateRequest[],
+    orderId = existing?.orderid,
+  ): InjectResult {
     if (!existing || !sentBefore.some((sent) => sameOrder(sent, existing))) {
       throw ApplicationFailure.nonRetryable(
         `another order holds number ${sentBefore[0]!.fields.order.o_orderid_external ?? '?'} in Hublify (${orderId ?? '?'}): its person or items differ from this order's`,
@@ -79,7 +83,10 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
      * order_create once per attempt (a retry looks the order up first). `versions` are the requests sent for this order before (an amended
      * order may have reached Hublify in an earlier form): a duplicate matching any of them is ours.
      */
-    async injectOrder(request: HublifyOrderCreateRequest, versions: HublifyOrderCreateRequest[] = []): Promise<InjectResult> {
+    async injectOrder(
+      request: HublifyOrderCreateRequest,
+      versions: HublifyOrderCreateRequest[] = [],
+    ): Promise<InjectResult> {
       const external = request.fields.order.o_orderid_external ?? '';
       const sentBefore = [request, ...versions];
       // A retry asks first: the attempt before may have created the order and died (worker killed, reply
@@ -90,7 +97,11 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
       }
       const { data, duplicate } = await heartbeating(callHublify(() => deps.hublify.orderCreate(request)));
       if (!duplicate) return resultOf(data, false);
-      return adopted(await findOrder({ orderid: data.orderid, o_orderid_external: external }), sentBefore, data.orderid);
+      return adopted(
+        await findOrder({ orderid: data.orderid, o_orderid_external: external }),
+        sentBefore,
+        data.orderid,
+      );
     },
 
     /** order_get by the given ids: the order, or null when Hublify answers "Order not found". */
@@ -102,7 +113,10 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
      * After an injection attempt was stopped: Hublify's order under our o_orderid_external when it is
      * this order (any of the versions sent), else null (none, or another order's).
      */
-    async findInjectedOrder(request: HublifyOrderCreateRequest, versions: HublifyOrderCreateRequest[] = []): Promise<HublifyOrderData | null> {
+    async findInjectedOrder(
+      request: HublifyOrderCreateRequest,
+      versions: HublifyOrderCreateRequest[] = [],
+    ): Promise<HublifyOrderData | null> {
       const existing = await findOrder({ o_orderid_external: request.fields.order.o_orderid_external ?? '' });
       return existing && [request, ...versions].some((sent) => sameOrder(sent, existing)) ? existing : null;
     },

@@ -49,7 +49,13 @@ const SETTINGS: OrderWorkflowSettings = {
 };
 
 const requestFor = (order: ApicbaseOrder): HublifyOrderCreateRequest => ({
-  fields: { order: { o_orderid_external: order.order_number, deliver_street: 'Alte Straße', orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 1 }] } },
+  fields: {
+    order: {
+      o_orderid_external: order.order_number,
+      deliver_street: 'Alte Straße',
+      orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 1 }],
+    },
+  },
 });
 const streetOf = (r: HublifyOrderCreateRequest) => (r.fields.order as Record<string, unknown>).deliver_street;
 
@@ -76,20 +82,29 @@ class Fakes {
   }
   hublifyData(): HublifyOrderData {
     const shipped = this.hublifyState === 'shipped';
-    return { orderid: this.hublifyId, personid: 'P-1', o_orderid_external: this.order.order_number, order_state_code: this.hublifyState, delivery_list: shipped ? [{ dv_extcode: 'TRACK-1' }] : [] };
+    return {
+      orderid: this.hublifyId,
+      personid: 'P-1',
+      o_orderid_external: this.order.order_number,
+      order_state_code: this.hublifyState,
+      delivery_list: shipped ? [{ dv_extcode: 'TRACK-1' }] : [],
+    };
   }
 }
 
 const fakesByOrder = new Map<string, Fakes>();
 const fakesOf = (orderNumber: string) => fakesByOrder.get(orderNumber)!;
-const byWorkflowId = (workflowId: string) => [...fakesByOrder.values()].find((f) => `apicbase-order-${f.order.id}` === workflowId)!;
+const byWorkflowId = (workflowId: string) =>
+  [...fakesByOrder.values()].find((f) => `apicbase-order-${f.order.id}` === workflowId)!;
 
 /** The activities the order workflow calls, as plain fakes (names as createOrderActivities gives them). */
 const activities = {
   checkOrder(order: ApicbaseOrder) {
     const f = fakesOf(order.order_number);
     f.checks += 1;
-    return Promise.resolve(f.checkFails ? { ok: false as const, reasons: f.checkFails } : { ok: true as const, request: requestFor(order) });
+    return Promise.resolve(
+      f.checkFails ? { ok: false as const, reasons: f.checkFails } : { ok: true as const, request: requestFor(order) },
+    );
   },
   async checkOrderRecordingVerified(order: ApicbaseOrder, verified: StageChangeInput) {
     const result = await activities.checkOrder(order);
@@ -113,12 +128,20 @@ const activities = {
       Context.current().heartbeat();
       await Context.current().sleep(200);
     }
-    return Promise.resolve({ orderId: f.hublifyId, personId: 'P-1', state: 'received', stateName: null, duplicate: false, attempts: 1 });
+    return Promise.resolve({
+      orderId: f.hublifyId,
+      personId: 'P-1',
+      state: 'received',
+      stateName: null,
+      duplicate: false,
+      attempts: 1,
+    });
   },
   findInjectedOrder(request: HublifyOrderCreateRequest) {
     const f = fakesOf(request.fields.order.o_orderid_external!);
     f.lookups += 1;
-    if (f.lookupFails) throw ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable');
+    if (f.lookupFails)
+      throw ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable');
     return Promise.resolve(null);
   },
   findHublifyOrder(filter: { o_orderid_external?: string }) {
@@ -148,7 +171,13 @@ void describe('order workflow with stubbed activities', () => {
 
   before(async () => {
     env = await startTestTemporal();
-    worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: await testWorkflowBundle(), activities });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: await testWorkflowBundle(),
+      activities,
+    });
     running = worker.run();
   });
   after(async () => {
@@ -183,7 +212,10 @@ void describe('order workflow with stubbed activities', () => {
     await handle.signal(pollNowSignal);
     const result: OrderStatus = await handle.result();
     assert.equal(result.stage, 'SHIPPED');
-    assert.deepEqual(fakes.stages.map((s) => s.stage), ['VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED']);
+    assert.deepEqual(
+      fakes.stages.map((s) => s.stage),
+      ['VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED'],
+    );
     assert.equal(fakes.injected.length, 1);
     assert.equal(fakes.shipments, 1);
     assert.equal(fakes.notices.length, 0);
@@ -204,7 +236,10 @@ void describe('order workflow with stubbed activities', () => {
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
     assert.equal((await handle.result()).stage, 'CANCELLED');
     // The notice is a side step: the run's end waits for it.
-    assert.deepEqual(fakes.notices.map((n) => [n.stage, n.failureType]), [['NEEDS_ATTENTION', 'OrderRejected']]);
+    assert.deepEqual(
+      fakes.notices.map((n) => [n.stage, n.failureType]),
+      [['NEEDS_ATTENTION', 'OrderRejected']],
+    );
   });
 
   void it('inject: Hublify refuses, support is notified and retries; the next attempt is adopted', async () => {
@@ -222,7 +257,10 @@ void describe('order workflow with stubbed activities', () => {
     assert.equal(fakes.injected.length, 2);
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
     await handle.result();
-    assert.deepEqual(fakes.notices.map((n) => [n.stage, n.failureType]), [['NEEDS_ATTENTION', 'HublifyRejected']]);
+    assert.deepEqual(
+      fakes.notices.map((n) => [n.stage, n.failureType]),
+      [['NEEDS_ATTENTION', 'HublifyRejected']],
+    );
   });
 
   void it('amend: before injection the corrected request is re-injected (`reinjected`); once in Hublify it goes by order_update (`updated`)', async () => {
@@ -251,7 +289,10 @@ void describe('order workflow with stubbed activities', () => {
     fakes.injectHangs = true;
     fakes.lookupFails = true;
     const handle = await start(fakes);
-    await pollUntil(() => fakes.injected.length === 1, { what: 'the first order_create attempt', timeoutMs: PATIENCE_MS });
+    await pollUntil(() => fakes.injected.length === 1, {
+      what: 'the first order_create attempt',
+      timeoutMs: PATIENCE_MS,
+    });
     const amended = handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
     const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     assert.match(stuck.lastError ?? '', /could not ask Hublify whether the stopped attempt created/);
@@ -268,7 +309,10 @@ void describe('order workflow with stubbed activities', () => {
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
     await handle.result();
-    assert.deepEqual(fakes.notices.map((n) => [n.stage, n.failureType]), [['NEEDS_ATTENTION', 'HublifyUnavailable']]);
+    assert.deepEqual(
+      fakes.notices.map((n) => [n.stage, n.failureType]),
+      [['NEEDS_ATTENTION', 'HublifyUnavailable']],
+    );
   });
 
   void it('cancel before Hublify has the order: asked whether an attempt reached it, then CANCELLED', async () => {
