@@ -3,7 +3,18 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.tools/', '.data/', 'test-artifacts/', 'scripts/*.cjs', 'bin/', 'eslint.config.mjs'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      '.tools/',
+      '.data/',
+      'test-artifacts/',
+      'scripts/*.cjs',
+      'bin/',
+      'eslint.config.mjs',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -22,7 +33,11 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^(?!@temporalio/(workflow|common)$|\\./)', allowTypeImports: true, message: 'workflows/ imports only the workflow SDK, its own files, and types' },
+            {
+              regex: '^(?!@temporalio/(workflow|common)$|\\./)',
+              allowTypeImports: true,
+              message: 'workflows/ imports only the workflow SDK, its own files, and types',
+            },
           ],
         },
       ],
@@ -41,7 +56,8 @@ export default tseslint.config(
             {
               regex: '(^|/)workflows(/index)?$|(^|/)workflows/(order/|order-workflow$|[a-z-]+-workflow$)',
               allowTypeImports: true,
-              message: "import the order workflow's contract (workflows/order-contract.ts), not workflow code: start workflows by type name",
+              message:
+                "import the order workflow's contract (workflows/order-contract.ts), not workflow code: start workflows by type name",
             },
           ],
         },
@@ -56,7 +72,11 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: '^(?!@temporalio/(workflow|common)$|\\./|\\.\\./[^.])', allowTypeImports: true, message: 'workflows/ imports only the workflow SDK, its own files, and types' },
+            {
+              regex: '^(?!@temporalio/(workflow|common)$|\\./|\\.\\./[^.])',
+              allowTypeImports: true,
+              message: 'workflows/ imports only the workflow SDK, its own files, and types',
+            },
           ],
         },
       ],
@@ -70,7 +90,13 @@ export default tseslint.config(
   {
     files: ['workflows/order/workflow.ts'],
     rules: {
-      'no-restricted-syntax': ['error', { selector: ':function VariableDeclaration[kind="let"]', message: "the entry keeps no function-scope `let`: the run's state lives in OrderRun" }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: ':function VariableDeclaration[kind="let"]',
+          message: "the entry keeps no function-scope `let`: the run's state lives in OrderRun",
+        },
+      ],
     },
   },
   {
@@ -82,9 +108,11 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(?!@temporalio/(workflow|common)$|\\./|\\.\\./\\.\\./(order-messages|order-status|search-attributes)$)',
+              regex:
+                '^(?!@temporalio/(workflow|common)$|\\./|\\.\\./\\.\\./(order-messages|order-status|search-attributes)$)',
               allowTypeImports: true,
-              message: 'the frozen v1 imports only the workflow SDK, its own copies of the helpers, the shared contracts, and types',
+              message:
+                'the frozen v1 imports only the workflow SDK, its own copies of the helpers, the shared contracts, and types',
             },
           ],
         },

@@ -33,7 +33,16 @@ export interface ApicbaseActivityDeps {
   logger: Logger;
 }
 
-type WorkflowState = 'none' | 'RUNNING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'TERMINATED' | 'CONTINUED_AS_NEW' | 'TIMED_OUT' | 'UNKNOWN';
+type WorkflowState =
+  | 'none'
+  | 'RUNNING'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'CANCELLED'
+  | 'TERMINATED'
+  | 'CONTINUED_AS_NEW'
+  | 'TIMED_OUT'
+  | 'UNKNOWN';
 
 async function workflowState(client: Client, workflowId: string): Promise<WorkflowState> {
   try {
@@ -71,17 +80,25 @@ function unreadableDate({ order }: ListedOrder): InvalidEntry {
   return {
     id: order.id,
     orderNumber: order.order_number,
-    problems: [`ordered_on: ${JSON.stringify(order.ordered_on).slice(0, 80)} is not an ISO 8601 date and time (such as 2024-03-05T10:00:00Z)`],
+    problems: [
+      `ordered_on: ${JSON.stringify(order.ordered_on).slice(0, 80)} is not an ISO 8601 date and time (such as 2024-03-05T10:00:00Z)`,
+    ],
   };
 }
 
 /** The page's orders to handle now: not handled earlier in this walk, and with a readable `ordered_on`. */
-function sortOut(listed: PurchaseOrderPage, skipIds: string[] | undefined): { orders: ListedOrder[]; invalid: InvalidEntry[] } {
+function sortOut(
+  listed: PurchaseOrderPage,
+  skipIds: string[] | undefined,
+): { orders: ListedOrder[]; invalid: InvalidEntry[] } {
   const skip = new Set(skipIds ?? []);
   const fresh = listed.orders.filter((o) => !skip.has(o.order.id));
   return {
     orders: fresh.filter((o) => instantOf(o.order.ordered_on) !== undefined),
-    invalid: [...listed.invalid.filter((bad) => bad.id === null || !skip.has(bad.id)), ...fresh.filter((o) => instantOf(o.order.ordered_on) === undefined).map(unreadableDate)],
+    invalid: [
+      ...listed.invalid.filter((bad) => bad.id === null || !skip.has(bad.id)),
+      ...fresh.filter((o) => instantOf(o.order.ordered_on) === undefined).map(unreadableDate),
+    ],
   };
 }
 
@@ -115,9 +132,19 @@ export function createApicbaseActivities(deps: ApicbaseActivityDeps) {
         });
       }
       for (const bad of invalid) {
-        deps.logger.error({ apicbaseId: bad.id, orderNumber: bad.orderNumber, problems: bad.problems }, 'Apicbase listed an order that cannot be read; handle it by hand');
+        deps.logger.error(
+          { apicbaseId: bad.id, orderNumber: bad.orderNumber, problems: bad.problems },
+          'Apicbase listed an order that cannot be read; handle it by hand',
+        );
       }
-      return { entries, invalid, otherStatus: listed.otherStatus, count: listed.count, hasNext: listed.hasNext, positions: listed.listed };
+      return {
+        entries,
+        invalid,
+        otherStatus: listed.otherStatus,
+        count: listed.count,
+        hasNext: listed.hasNext,
+        positions: listed.listed,
+      };
     },
 
     /** PATCHes one order's mark in Apicbase (one request). */
@@ -133,7 +160,12 @@ export function createApicbaseActivities(deps: ApicbaseActivityDeps) {
     /** One page of ORDERED orders, each checked for a workflow (one Apicbase request). */
     async reconcileOrdersPage(req: ReconcilePageRequest): Promise<ReconciledPage> {
       const listed = await callApicbase(() =>
-        deps.api.listPurchaseOrders({ orderedAfter: req.orderedAfter, page: req.page, pageSize: req.pageSize, ...(req.ordering ? { ordering: req.ordering } : {}) }),
+        deps.api.listPurchaseOrders({
+          orderedAfter: req.orderedAfter,
+          page: req.page,
+          pageSize: req.pageSize,
+          ...(req.ordering ? { ordering: req.ordering } : {}),
+        }),
       );
       const placedBefore = instantOf(req.placedBefore) ?? Date.parse(req.placedBefore);
       const { orders, invalid } = sortOut(listed, req.skipIds);
@@ -145,7 +177,13 @@ export function createApicbaseActivities(deps: ApicbaseActivityDeps) {
         checked += 1;
         const workflowId = orderWorkflowId(order.id);
         if ((await workflowState(deps.client, workflowId)) === 'none') {
-          missing.push({ id: order.id, orderNumber: order.order_number, orderedOn: order.ordered_on, customerNumber: order.supplier_customer_number, workflowId });
+          missing.push({
+            id: order.id,
+            orderNumber: order.order_number,
+            orderedOn: order.ordered_on,
+            customerNumber: order.supplier_customer_number,
+            workflowId,
+          });
         }
       }
       return {
@@ -162,14 +200,32 @@ export function createApicbaseActivities(deps: ApicbaseActivityDeps) {
     /** One log line per order without a workflow, and a summary line. */
     reportReconciliation(result: ReconcileResult): Promise<void> {
       for (const m of result.missing) {
-        deps.logger.warn({ apicbaseId: m.id, orderNumber: m.orderNumber, orderedOn: m.orderedOn, customerNumber: m.customerNumber, workflowId: m.workflowId }, 'Apicbase order is ORDERED but has no workflow');
+        deps.logger.warn(
+          {
+            apicbaseId: m.id,
+            orderNumber: m.orderNumber,
+            orderedOn: m.orderedOn,
+            customerNumber: m.customerNumber,
+            workflowId: m.workflowId,
+          },
+          'Apicbase order is ORDERED but has no workflow',
+        );
       }
       for (const bad of result.invalid) {
-        deps.logger.warn({ apicbaseId: bad.id, orderNumber: bad.orderNumber, problems: bad.problems }, 'Apicbase order cannot be read; check it by hand');
+        deps.logger.warn(
+          { apicbaseId: bad.id, orderNumber: bad.orderNumber, problems: bad.problems },
+          'Apicbase order cannot be read; check it by hand',
+        );
       }
       const level = result.missing.length || result.invalid.length ? 'warn' : 'info';
       deps.logger[level](
-        { checked: result.checked, missing: result.missing.length, unreadable: result.invalid.length, orderedAfter: result.orderedAfter, placedBefore: result.placedBefore },
+        {
+          checked: result.checked,
+          missing: result.missing.length,
+          unreadable: result.invalid.length,
+          orderedAfter: result.orderedAfter,
+          placedBefore: result.placedBefore,
+        },
         'Apicbase reconciliation finished',
       );
       return Promise.resolve();

@@ -21,8 +21,17 @@ export function createCheckActivities(deps: { customers: () => CustomerDirectory
       const verdict = checkOrder(order, directory);
       if (!verdict.ok) return Promise.resolve({ ok: false, reasons: verdict.reasons });
       const customer = findCustomer(directory, order.supplier_customer_number);
-      if (!customer) return Promise.resolve({ ok: false, reasons: [`supplier_customer_number "${order.supplier_customer_number}" is not set up as a customer location`] });
-      return Promise.resolve({ ok: true, request: mapOrderToHublify(order, customer, { timeZone: directory.timeZone }) });
+      if (!customer)
+        return Promise.resolve({
+          ok: false,
+          reasons: [
+            `supplier_customer_number "${order.supplier_customer_number}" is not set up as a customer location`,
+          ],
+        });
+      return Promise.resolve({
+        ok: true,
+        request: mapOrderToHublify(order, customer, { timeZone: directory.timeZone }),
+      });
     },
 
     // verifyOrder and mapOrder: the two steps as runs started before `order-workflow-v2` call them.
@@ -30,7 +39,11 @@ export function createCheckActivities(deps: { customers: () => CustomerDirectory
     verifyOrder(order: ApicbaseOrder): Promise<void> {
       const verdict = checkOrder(order, deps.customers());
       if (!verdict.ok) {
-        throw ApplicationFailure.nonRetryable(`order ${order.order_number} rejected: ${verdict.reasons.join('; ')}`, 'OrderRejected', verdict.reasons);
+        throw ApplicationFailure.nonRetryable(
+          `order ${order.order_number} rejected: ${verdict.reasons.join('; ')}`,
+          'OrderRejected',
+          verdict.reasons,
+        );
       }
       return Promise.resolve();
     },

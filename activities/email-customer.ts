@@ -27,7 +27,10 @@ interface SmtpError extends Error {
   code?: string;
 }
 
-export function createEmailCustomerActivities(deps: { customers: () => CustomerDirectory; email?: CustomerEmailSettings }) {
+export function createEmailCustomerActivities(deps: {
+  customers: () => CustomerDirectory;
+  email?: CustomerEmailSettings;
+}) {
   let transport: Transporter | undefined;
   let skipLogged = false;
   return {
@@ -36,7 +39,9 @@ export function createEmailCustomerActivities(deps: { customers: () => CustomerD
       if (!settings?.smtpUrl) {
         if (!skipLogged) {
           skipLogged = true;
-          settings?.logger?.warn('SMTP_URL is not set: customers are not e-mailed about orders that cannot be fulfilled');
+          settings?.logger?.warn(
+            'SMTP_URL is not set: customers are not e-mailed about orders that cannot be fulfilled',
+          );
         }
         return;
       }
@@ -73,7 +78,10 @@ export function createEmailCustomerActivities(deps: { customers: () => CustomerD
         }
         throw ApplicationFailure.retryable(`customer e-mail not sent: ${reason}`, 'CustomerEmailUnavailable');
       }
-      settings.logger?.info({ workflowId: notice.workflowId, customerNumber: notice.customerNumber }, 'customer e-mailed: order cannot be fulfilled');
+      settings.logger?.info(
+        { workflowId: notice.workflowId, customerNumber: notice.customerNumber },
+        'customer e-mailed: order cannot be fulfilled',
+      );
     },
   };
 }

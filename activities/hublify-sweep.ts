@@ -46,7 +46,9 @@ export function createSweepActivities(deps: SweepActivityDeps) {
       const settings = deps.settings();
       const now = new Date();
       const from = new Date(Date.parse(input.cursor) - settings.overlapMs);
-      const listing = await callHublify(() => listChangedOrders(deps.hublify, { from, now, listLimit: settings.listLimit, narrowStates: settings.endStates }));
+      const listing = await callHublify(() =>
+        listChangedOrders(deps.hublify, { from, now, listLimit: settings.listLimit, narrowStates: settings.endStates }),
+      );
       Context.current().heartbeat('listed');
       const ending = listing.orders.filter((o) => settings.endStates.includes(o.order_state_code));
       const tracked = await findTracking(deps.client, ending);
@@ -57,7 +59,9 @@ export function createSweepActivities(deps: SweepActivityDeps) {
         await Promise.all(
           toTell.slice(i, i + SIGNALS_AT_ONCE).map(async ([workflowId, order]) => {
             try {
-              await deps.client.workflow.getHandle(workflowId).signal(statusChangedSignal, { state: order.order_state_code });
+              await deps.client.workflow
+                .getHandle(workflowId)
+                .signal(statusChangedSignal, { state: order.order_state_code });
               signalled += 1;
             } catch (err) {
               // It finished between the look-up and the signal: nothing waits for this change any more.
@@ -80,9 +84,16 @@ export function createSweepActivities(deps: SweepActivityDeps) {
         ambiguous: tracked.ambiguous,
         ...(listing.narrowedTo ? { narrowedTo: listing.narrowedTo } : {}),
       };
-      if (tracked.ambiguous) deps.logger.warn({ ambiguous: tracked.ambiguous }, 'Hublify sweep: orders claimed by more than one running workflow were not told');
+      if (tracked.ambiguous)
+        deps.logger.warn(
+          { ambiguous: tracked.ambiguous },
+          'Hublify sweep: orders claimed by more than one running workflow were not told',
+        );
       if (listing.cappedStates.length) {
-        deps.logger.error({ ...result, cappedStates: listing.cappedStates }, 'Hublify sweep: order_getList capped even per state; cursor kept, per-order polls cover the rest');
+        deps.logger.error(
+          { ...result, cappedStates: listing.cappedStates },
+          'Hublify sweep: order_getList capped even per state; cursor kept, per-order polls cover the rest',
+        );
         throw ApplicationFailure.nonRetryable(
           `order_getList answered ${settings.listLimit} rows or more for state(s) ${listing.cappedStates.join(', ')} since ${from.toISOString()}: ` +
             `the list is capped (HUBLIFY_LIST_LIMIT); ${signalled} orders told, cursor not moved`,
@@ -99,7 +110,10 @@ export function createSweepActivities(deps: SweepActivityDeps) {
 export type SweepActivities = ReturnType<typeof createSweepActivities>;
 
 /** Running order workflows by the Hublify order they track: `one` maps workflow id → order; `ambiguous` counts orders two claim. */
-async function findTracking(client: Client, orders: HublifyOrderData[]): Promise<{ one: Map<string, HublifyOrderData>; ambiguous: number }> {
+async function findTracking(
+  client: Client,
+  orders: HublifyOrderData[],
+): Promise<{ one: Map<string, HublifyOrderData>; ambiguous: number }> {
   const byHublifyId = new Map(orders.filter((o) => isQueryable(o.orderid)).map((o) => [o.orderid, o]));
   const claims = new Map<string, string[]>();
   const ids = [...byHublifyId.keys()];

@@ -75,7 +75,12 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
   }
 
   /** Hublify's existing order under our number: ours when it matches a version sent, else the number is taken. */
-  function adopted(existing: HublifyOrderData | null, sentBefore: HublifyOrderCreateRequest[], by: OursBy, orderId = existing?.orderid): InjectResult {
+  function adopted(
+    existing: HublifyOrderData | null,
+    sentBefore: HublifyOrderCreateRequest[],
+    by: OursBy,
+    orderId = existing?.orderid,
+  ): InjectResult {
     if (!existing || !sentBefore.some((sent) => isOurs(by)(sent, existing))) {
       throw ApplicationFailure.nonRetryable(
         `another order holds number ${sentBefore[0]!.fields.order.o_orderid_external ?? '?'} in Hublify (${orderId ?? '?'}): ${by === 'identity' ? 'its person differs' : 'its person or items differ'} from this order's`,
@@ -91,7 +96,11 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
      * order may have reached Hublify in an earlier form): a duplicate matching any of them is ours;
      * with `by` 'identity', a duplicate with our external id and person is ours whatever its items.
      */
-    async injectOrder(request: HublifyOrderCreateRequest, versions: HublifyOrderCreateRequest[] = [], by: OursBy = 'content'): Promise<InjectResult> {
+    async injectOrder(
+      request: HublifyOrderCreateRequest,
+      versions: HublifyOrderCreateRequest[] = [],
+      by: OursBy = 'content',
+    ): Promise<InjectResult> {
       const external = request.fields.order.o_orderid_external ?? '';
       const sentBefore = [request, ...versions];
       // A retry asks first: the attempt before may have created the order and died (worker killed, reply
@@ -102,7 +111,12 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
       }
       const { data, duplicate } = await heartbeating(callHublify(() => deps.hublify.orderCreate(request)));
       if (!duplicate) return resultOf(data, false);
-      return adopted(await findOrder({ orderid: data.orderid, o_orderid_external: external }), sentBefore, by, data.orderid);
+      return adopted(
+        await findOrder({ orderid: data.orderid, o_orderid_external: external }),
+        sentBefore,
+        by,
+        data.orderid,
+      );
     },
 
     /** order_get by the given ids: the order, or null when Hublify answers "Order not found". */
@@ -115,7 +129,11 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
      * this order (any of the versions sent, or by `by` 'identity' our external id and person), else null
      * (none, or another order's).
      */
-    async findInjectedOrder(request: HublifyOrderCreateRequest, versions: HublifyOrderCreateRequest[] = [], by: OursBy = 'content'): Promise<HublifyOrderData | null> {
+    async findInjectedOrder(
+      request: HublifyOrderCreateRequest,
+      versions: HublifyOrderCreateRequest[] = [],
+      by: OursBy = 'content',
+    ): Promise<HublifyOrderData | null> {
       const existing = await findOrder({ o_orderid_external: request.fields.order.o_orderid_external ?? '' });
       return existing && [request, ...versions].some((sent) => isOurs(by)(sent, existing)) ? existing : null;
     },

@@ -18,7 +18,8 @@ const Money = Decimal.clone({ precision: 100, rounding: Decimal.ROUND_HALF_UP })
 
 /** The single price including VAT, rounded half-up to cents; exact decimal arithmetic throughout. */
 export function bruttoPrice(pricePerPackage: string, vatPct: string, mode: Exclude<PriceMode, 'omit'>): Decimal {
-  if (!isDecimalString(pricePerPackage)) throw new Error(`price ${JSON.stringify(pricePerPackage)} is not a decimal string`);
+  if (!isDecimalString(pricePerPackage))
+    throw new Error(`price ${JSON.stringify(pricePerPackage)} is not a decimal string`);
   const price = new Money(pricePerPackage);
   const brutto = mode === 'net' ? price.times(new Money(vatPct).plus(100)).dividedBy(100) : price;
   return brutto.toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
@@ -44,7 +45,8 @@ export function formatWallClock(epochMs: number, timeZone: string): string {
 function instantOf(field: string, value: string): number {
   const moment = parseIsoDateTime(value);
   // verifyOrder rejects such orders; reaching this is a programming error, not bad input.
-  if (moment?.kind !== 'instant') throw new Error(`${field} ${JSON.stringify(value)} is not an ISO-8601 date-time; verify the order first`);
+  if (moment?.kind !== 'instant')
+    throw new Error(`${field} ${JSON.stringify(value)} is not an ISO-8601 date-time; verify the order first`);
   return moment.epochMs;
 }
 
@@ -60,14 +62,18 @@ export function orderComment(order: ApicbaseOrder, timeZone: string): string {
   const lines = [`Apicbase order ${order.order_number} (id ${order.id})`];
   const user = order.owned_by?.username.trim();
   if (user) lines.push(`Ordered by: ${user}`);
-  if (order.expected_delivery_date) lines.push(`Expected delivery: ${expectedDeliveryText(order.expected_delivery_date, timeZone)}`);
+  if (order.expected_delivery_date)
+    lines.push(`Expected delivery: ${expectedDeliveryText(order.expected_delivery_date, timeZone)}`);
   const remarks = order.order_remarks?.trim();
   if (remarks) lines.push(`Remarks: ${remarks}`);
   return lines.join('\n');
 }
 
 /** All ten prefixed fields, so Hublify never mixes in values of another address; absent parts are null. */
-function addressFields<P extends 'invoice' | 'deliver'>(prefix: P, a: Address): Record<`${P}_${keyof Address}`, string | null> {
+function addressFields<P extends 'invoice' | 'deliver'>(
+  prefix: P,
+  a: Address,
+): Record<`${P}_${keyof Address}`, string | null> {
   const fields = {
     company: a.company ?? null,
     gender: a.gender,
@@ -95,7 +101,11 @@ function orderItem(pkg: ApicbasePackage, customer: Customer): HublifyOrderItem {
   };
   if (customer.priceMode === 'omit') return item;
   const brutto = bruttoPrice(pkg.supplier_package.theoretical_price_per_package, customer.vatPct, customer.priceMode);
-  return { ...item, oi_price_single_brutto: Number(brutto.toFixed(2)), oi_vat_pct: new Decimal(customer.vatPct).toNumber() };
+  return {
+    ...item,
+    oi_price_single_brutto: Number(brutto.toFixed(2)),
+    oi_vat_pct: new Decimal(customer.vatPct).toNumber(),
+  };
 }
 
 function personFields(order: ApicbaseOrder, customer: Customer): HublifyPersonFields {
@@ -105,7 +115,11 @@ function personFields(order: ApicbaseOrder, customer: Customer): HublifyPersonFi
   return person;
 }
 
-export function mapOrderToHublify(order: ApicbaseOrder, customer: Customer, opts: MapOrderOptions): HublifyOrderCreateRequest {
+export function mapOrderToHublify(
+  order: ApicbaseOrder,
+  customer: Customer,
+  opts: MapOrderOptions,
+): HublifyOrderCreateRequest {
   return {
     fields: {
       person: personFields(order, customer),

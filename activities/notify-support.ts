@@ -44,7 +44,12 @@ export function createNotifySupportActivities(deps: { notify?: SupportNotifySett
         });
       } catch (err) {
         // The reason only: the URL is a secret.
-        const reason = err instanceof Error ? (err.name === 'TimeoutError' ? 'timed out' : ((err.cause as Error | undefined)?.message ?? err.message)) : String(err);
+        const reason =
+          err instanceof Error
+            ? err.name === 'TimeoutError'
+              ? 'timed out'
+              : ((err.cause as Error | undefined)?.message ?? err.message)
+            : String(err);
         throw ApplicationFailure.retryable(`support notification not delivered: ${reason}`, 'NotifyUnavailable');
       }
       // Drain the body so the connection is released.

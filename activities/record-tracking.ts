@@ -22,7 +22,14 @@ export function createRecordActivities(deps: { store: OrderStore; metrics?: Busi
     async recordStage(input: StageChangeInput): Promise<void> {
       const { previousStage, receivedAt, source, ...record } = input;
       await deps.store.recordStage(record);
-      deps.metrics?.recordTransition({ workflowId: record.workflowId, stage: record.stage, previousStage, at: record.at, receivedAt, source });
+      deps.metrics?.recordTransition({
+        workflowId: record.workflowId,
+        stage: record.stage,
+        previousStage,
+        at: record.at,
+        receivedAt,
+        source,
+      });
       if (!previousStage || previousStage !== record.stage) {
         log.info('order stage changed', {
           orderNumber: record.orderNumber,

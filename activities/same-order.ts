@@ -28,5 +28,7 @@ export function ourOrder(sent: HublifyOrderCreateRequest, held: HublifyOrderData
 
 /** Ours by identity, and holding the items that `sent` sent (what runs before patch `duplicate-ours-by-identity` required). */
 export function sameOrder(sent: HublifyOrderCreateRequest, held: HublifyOrderData): boolean {
-  return ourOrder(sent, held) && sameItems(sent.fields.order.orderitems ?? [], (held as { orderitems?: unknown }).orderitems);
+  return (
+    ourOrder(sent, held) && sameItems(sent.fields.order.orderitems ?? [], (held as { orderitems?: unknown }).orderitems)
+  );
 }

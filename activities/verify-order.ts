@@ -13,12 +13,20 @@ export type VerifyResult = { ok: true } | { ok: false; reasons: string[] };
  */
 export interface VerifyIssue {
   path: string;
-  code: 'not_ordered' | 'unknown_customer' | 'no_packages' | 'not_positive_integer' | 'empty' | 'not_decimal' | 'not_datetime';
+  code:
+    | 'not_ordered'
+    | 'unknown_customer'
+    | 'no_packages'
+    | 'not_positive_integer'
+    | 'empty'
+    | 'not_decimal'
+    | 'not_datetime';
   message: string;
 }
 
 type Issues = VerifyIssue[];
-const issue = (issues: Issues, path: string, code: VerifyIssue['code'], message: string) => issues.push({ path, code, message });
+const issue = (issues: Issues, path: string, code: VerifyIssue['code'], message: string) =>
+  issues.push({ path, code, message });
 
 /** "12", "12.50", "0.005": no sign, no exponent, no blanks, digits on both sides of the point. */
 export function isDecimalString(value: unknown): value is string {
@@ -43,25 +51,50 @@ function checkPackages(order: ApicbaseOrder, issues: Issues): void {
     const at = `packages[${i}]`;
     const quantity = pkg.quantity_ordered;
     if (!Number.isSafeInteger(quantity) || quantity <= 0) {
-      issue(issues, `${at}.quantity_ordered`, 'not_positive_integer', `${at}.quantity_ordered is ${shown(quantity)}; it must be a positive whole number`);
+      issue(
+        issues,
+        `${at}.quantity_ordered`,
+        'not_positive_integer',
+        `${at}.quantity_ordered is ${shown(quantity)}; it must be a positive whole number`,
+      );
     }
     const articleNumber = pkg.supplier_package.supplier_article_number;
     if (typeof articleNumber !== 'string' || articleNumber.trim() === '') {
-      issue(issues, `${at}.supplier_package.supplier_article_number`, 'empty', `${at}.supplier_package.supplier_article_number is empty; every package needs the supplier's article number`);
+      issue(
+        issues,
+        `${at}.supplier_package.supplier_article_number`,
+        'empty',
+        `${at}.supplier_package.supplier_article_number is empty; every package needs the supplier's article number`,
+      );
     }
     const price = pkg.supplier_package.theoretical_price_per_package;
     if (!isDecimalString(price)) {
-      issue(issues, `${at}.supplier_package.theoretical_price_per_package`, 'not_decimal', `${at}.supplier_package.theoretical_price_per_package is ${shown(price)}; ${DECIMAL_HINT}`);
+      issue(
+        issues,
+        `${at}.supplier_package.theoretical_price_per_package`,
+        'not_decimal',
+        `${at}.supplier_package.theoretical_price_per_package is ${shown(price)}; ${DECIMAL_HINT}`,
+      );
     }
     if (!isDecimalString(pkg.total_theoretical_price)) {
-      issue(issues, `${at}.total_theoretical_price`, 'not_decimal', `${at}.total_theoretical_price is ${shown(pkg.total_theoretical_price)}; ${DECIMAL_HINT}`);
+      issue(
+        issues,
+        `${at}.total_theoretical_price`,
+        'not_decimal',
+        `${at}.total_theoretical_price is ${shown(pkg.total_theoretical_price)}; ${DECIMAL_HINT}`,
+      );
     }
   });
 }
 
 function checkDates(order: ApicbaseOrder, issues: Issues): void {
   if (!parseIsoDateTime(order.ordered_on)) {
-    issue(issues, 'ordered_on', 'not_datetime', `ordered_on is ${shown(order.ordered_on)}; it must be an ISO-8601 date and time such as ${DATETIME_EXAMPLE}`);
+    issue(
+      issues,
+      'ordered_on',
+      'not_datetime',
+      `ordered_on is ${shown(order.ordered_on)}; it must be an ISO-8601 date and time such as ${DATETIME_EXAMPLE}`,
+    );
   }
   const expected = order.expected_delivery_date;
   if (expected !== null && expected !== undefined && !parseIsoDateTime(expected, { allowDateOnly: true })) {
@@ -78,13 +111,29 @@ function checkDates(order: ApicbaseOrder, issues: Issues): void {
 export function verificationIssues(order: ApicbaseOrder, directory: CustomerDirectory): VerifyIssue[] {
   const issues: Issues = [];
   if (order.status !== 'ORDERED') {
-    issue(issues, 'status', 'not_ordered', `status is ${shown(order.status)}; only orders with status "ORDERED" can be relayed`);
+    issue(
+      issues,
+      'status',
+      'not_ordered',
+      `status is ${shown(order.status)}; only orders with status "ORDERED" can be relayed`,
+    );
   }
   if (!findCustomer(directory, order.supplier_customer_number)) {
-    issue(issues, 'supplier_customer_number', 'unknown_customer', `supplier_customer_number ${shown(order.supplier_customer_number)} is not set up as a customer location`);
+    issue(
+      issues,
+      'supplier_customer_number',
+      'unknown_customer',
+      `supplier_customer_number ${shown(order.supplier_customer_number)} is not set up as a customer location`,
+    );
   }
   checkDates(order, issues);
-  if (!isDecimalString(order.theoretical_price)) issue(issues, 'theoretical_price', 'not_decimal', `theoretical_price is ${shown(order.theoretical_price)}; ${DECIMAL_HINT}`);
+  if (!isDecimalString(order.theoretical_price))
+    issue(
+      issues,
+      'theoretical_price',
+      'not_decimal',
+      `theoretical_price is ${shown(order.theoretical_price)}; ${DECIMAL_HINT}`,
+    );
   checkPackages(order, issues);
   return issues;
 }

@@ -19,7 +19,13 @@ import { printSpeed } from './bench/print';
 import { startBenchSystem } from './bench/system';
 import { parkTargets, speedTargets } from './bench/targets';
 import { runWebhook, type AckMode, type WebhookRun } from './bench/webhook-runs';
-import { BODY_BYTES, BODY_DEPTH, printWrongSignature, runWrongSignature, wrongSignatureTargets } from './bench/wrong-signature';
+import {
+  BODY_BYTES,
+  BODY_DEPTH,
+  printWrongSignature,
+  runWrongSignature,
+  wrongSignatureTargets,
+} from './bench/wrong-signature';
 import { SIGNATURE_FORM_SETTINGS, type SignatureFormSetting } from '../src/ingress/apicbase-signature';
 
 const positiveInt = (value: string) => {
@@ -41,30 +47,75 @@ const ackModes = (value: string) =>
 
 const signatureForms = (value: string) =>
   value.split(',').map((v) => {
-    if (!(SIGNATURE_FORM_SETTINGS as readonly string[]).includes(v)) throw new InvalidArgumentError(SIGNATURE_FORM_SETTINGS.join(', '));
+    if (!(SIGNATURE_FORM_SETTINGS as readonly string[]).includes(v))
+      throw new InvalidArgumentError(SIGNATURE_FORM_SETTINGS.join(', '));
     return v as SignatureFormSetting;
   });
 const ONLY_CASES = ['wrong-signature'] as const;
 
 const program = new Command('bench')
-  .description("order-relay's webhook and end-to-end speed as ratios to the engine's floor; or --park: many waiting orders")
+  .description(
+    "order-relay's webhook and end-to-end speed as ratios to the engine's floor; or --park: many waiting orders",
+  )
   .option('--duration <seconds>', 'load per step', positiveInt, 10)
   .option('--senders <list>', "concurrent senders for order-relay's webhook", intList, [1, 8, 32])
-  .option('--floor-senders <list>', 'concurrent senders for floors (a)-(c); (d) runs at the largest --senders', intList, [1, 32])
+  .option(
+    '--floor-senders <list>',
+    'concurrent senders for floors (a)-(c); (d) runs at the largest --senders',
+    intList,
+    [1, 32],
+  )
   .option('--ack-modes <list>', 'accepted,verified', ackModes, ['accepted', 'verified'] as AckMode[])
   .option('--no-floors', 'skip the floor runs')
-  .option('--sqlite <journal>', "the dev server's SQLite journaling: wal (as npm start) or default (rollback journal, full sync)", 'wal')
-  .option('--paced <per-second>', 'send this many requests a second in all (open loop) instead of each sender at once again: latency without a queue of its own', positiveInt)
+  .option(
+    '--sqlite <journal>',
+    "the dev server's SQLite journaling: wal (as npm start) or default (rollback journal, full sync)",
+    'wal',
+  )
+  .option(
+    '--paced <per-second>',
+    'send this many requests a second in all (open loop) instead of each sender at once again: latency without a queue of its own',
+    positiveInt,
+  )
   .option('--drain-timeout <seconds>', 'how long to wait for started orders to reach Hublify', positiveInt, 600)
-  .option('--park <orders>', 'instead: park this many orders in WAITING_FOR_SHIPMENT on one worker (e.g. 10000)', positiveInt)
+  .option(
+    '--park <orders>',
+    'instead: park this many orders in WAITING_FOR_SHIPMENT on one worker (e.g. 10000)',
+    positiveInt,
+  )
   .option('--idle-seconds <seconds>', '--park: how long to measure the idle worker', positiveInt, 60)
-  .option('--ship-sample <orders>', '--park: orders shipped in Hublify after the idle window, to time shipment → SHIPPED (0 = none)', (v) => Number.parseInt(v, 10), 20)
-  .option('--worker-env <NAME=value>', "--park: a variable for the worker process, e.g. NODE_OPTIONS=--max-old-space-size=384 or MALLOC_ARENA_MAX=2 (repeatable)", envPair, {})
+  .option(
+    '--ship-sample <orders>',
+    '--park: orders shipped in Hublify after the idle window, to time shipment → SHIPPED (0 = none)',
+    (v) => Number.parseInt(v, 10),
+    20,
+  )
+  .option(
+    '--worker-env <NAME=value>',
+    '--park: a variable for the worker process, e.g. NODE_OPTIONS=--max-old-space-size=384 or MALLOC_ARENA_MAX=2 (repeatable)',
+    envPair,
+    {},
+  )
   .option('--only <case>', `instead: one case only (${ONLY_CASES.join(', ')})`)
-  .option('--signature-forms <list>', '--only wrong-signature: APICBASE_SIGNATURE_FORM values to measure', signatureForms, [...SIGNATURE_FORM_SETTINGS])
-  .option('--rate <requests>', '--only wrong-signature: requests a second while the event-loop lag is measured', positiveInt, 20)
+  .option(
+    '--signature-forms <list>',
+    '--only wrong-signature: APICBASE_SIGNATURE_FORM values to measure',
+    signatureForms,
+    [...SIGNATURE_FORM_SETTINGS],
+  )
+  .option(
+    '--rate <requests>',
+    '--only wrong-signature: requests a second while the event-loop lag is measured',
+    positiveInt,
+    20,
+  )
   .option('--no-learned', '--only wrong-signature: skip the runs after a valid Python-form delivery')
-  .option('--body-bytes <bytes>', '--only wrong-signature: body size (e.g. 65536, the largest whose Python form is computed)', positiveInt, BODY_BYTES)
+  .option(
+    '--body-bytes <bytes>',
+    '--only wrong-signature: body size (e.g. 65536, the largest whose Python form is computed)',
+    positiveInt,
+    BODY_BYTES,
+  )
   .option('--body-depth <levels>', '--only wrong-signature: how deep the body nests', positiveInt, BODY_DEPTH)
   .option('--json', 'print the results as JSON')
   .parse();
@@ -92,7 +143,8 @@ interface Options {
 }
 const opts = program.opts<Options>();
 if (!['wal', 'default'].includes(opts.sqlite)) program.error('--sqlite must be wal or default');
-if (opts.only !== undefined && !(ONLY_CASES as readonly string[]).includes(opts.only)) program.error(`--only must be one of: ${ONLY_CASES.join(', ')}`);
+if (opts.only !== undefined && !(ONLY_CASES as readonly string[]).includes(opts.only))
+  program.error(`--only must be one of: ${ONLY_CASES.join(', ')}`);
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
@@ -102,9 +154,27 @@ async function main(): Promise<void> {
   const drainMs = opts.drainTimeout * 1000;
   try {
     if (opts.only === 'wrong-signature') {
-      const wrong = await runWrongSignature(system, { forms: opts.signatureForms, learned: opts.learned, bodyBytes: opts.bodyBytes, bodyDepth: opts.bodyDepth, durationSeconds: opts.duration, rate: opts.rate, progress });
-      const result = { mode: 'wrong-signature', machine: machineAtEnd(machine), settings: { durationSeconds: opts.duration, rate: opts.rate }, ...wrong, targets: wrongSignatureTargets(wrong) };
-      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : printWrongSignature({ result, targets: result.targets, machine: describeMachine(result.machine) }));
+      const wrong = await runWrongSignature(system, {
+        forms: opts.signatureForms,
+        learned: opts.learned,
+        bodyBytes: opts.bodyBytes,
+        bodyDepth: opts.bodyDepth,
+        durationSeconds: opts.duration,
+        rate: opts.rate,
+        progress,
+      });
+      const result = {
+        mode: 'wrong-signature',
+        machine: machineAtEnd(machine),
+        settings: { durationSeconds: opts.duration, rate: opts.rate },
+        ...wrong,
+        targets: wrongSignatureTargets(wrong),
+      };
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(result, null, 2)}\n`
+          : printWrongSignature({ result, targets: result.targets, machine: describeMachine(result.machine) }),
+      );
       if (wrong.runs.some((r) => r.cost.not403 || r.lag.not403 || r.lag.healthzMs.failed)) process.exitCode = 1;
       return;
     }
@@ -118,7 +188,11 @@ async function main(): Promise<void> {
         progress,
       });
       const result = { mode: 'park', machine: machineAtEnd(machine), park, targets: parkTargets(park) };
-      process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : printPark({ ...result, machine: describeMachine(result.machine) }));
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(result, null, 2)}\n`
+          : printPark({ ...result, machine: describeMachine(result.machine) }),
+      );
       if (!park.delivery.ok) process.exitCode = 1;
       return;
     }
@@ -146,12 +220,20 @@ async function main(): Promise<void> {
     const result = {
       mode: 'speed',
       machine: machineAtEnd(machine),
-      settings: { durationSeconds: opts.duration, sqlite: opts.sqlite, ...(opts.paced ? { pacedPerSecond: opts.paced } : {}) },
+      settings: {
+        durationSeconds: opts.duration,
+        sqlite: opts.sqlite,
+        ...(opts.paced ? { pacedPerSecond: opts.paced } : {}),
+      },
       floors,
       runs,
       targets: speedTargets(floors, runs, maxSenders),
     };
-    process.stdout.write(opts.json ? `${JSON.stringify(result, null, 2)}\n` : printSpeed({ ...result, machine: describeMachine(result.machine) }));
+    process.stdout.write(
+      opts.json
+        ? `${JSON.stringify(result, null, 2)}\n`
+        : printSpeed({ ...result, machine: describeMachine(result.machine) }),
+    );
     const checked = [...floors.flatMap((f) => (f.delivery ? [f.delivery] : [])), ...runs.map((r) => r.delivery)];
     if (checked.some((d) => !d.ok)) {
       process.stderr.write('an order was lost or duplicated (see the delivery checks above)\n');

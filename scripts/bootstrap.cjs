@@ -57,12 +57,16 @@ if (lifecycle === 'pretest' && !fs.existsSync(chromium)) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (process.env.CHROMIUM_PATH || !isRoot || !fs.existsSync('/usr/bin/apt-get')) {
     say(`Chromium is missing at ${chromium}, which the browser test (test/web-ui.test.ts) needs.`);
-    say(process.env.CHROMIUM_PATH
-      ? 'CHROMIUM_PATH names no file: point it at a Chromium binary.'
-      : "Install Debian's chromium package (`sudo apt-get install -y chromium`), or run `npm test` as root and it is installed for you, or set CHROMIUM_PATH.");
+    say(
+      process.env.CHROMIUM_PATH
+        ? 'CHROMIUM_PATH names no file: point it at a Chromium binary.'
+        : "Install Debian's chromium package (`sudo apt-get install -y chromium`), or run `npm test` as root and it is installed for you, or set CHROMIUM_PATH.",
+    );
     process.exit(1);
   }
-  say("installing Debian's chromium for the browser test: apt-get update && apt-get install -y chromium (once; a few minutes)…");
+  say(
+    "installing Debian's chromium for the browser test: apt-get update && apt-get install -y chromium (once; a few minutes)…",
+  );
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   run('apt-get', ['update', '-qq'], env);
   run('apt-get', ['install', '-y', '-qq', 'chromium'], env);

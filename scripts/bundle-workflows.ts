@@ -17,7 +17,10 @@ export async function writeWorkflowBundle(outFile: string, opts: { tracing?: boo
 }
 
 async function writeBoth(outFile: string): Promise<void> {
-  for (const [file, tracing] of [[outFile, false], [tracedBundlePath(outFile), true]] as const) {
+  for (const [file, tracing] of [
+    [outFile, false],
+    [tracedBundlePath(outFile), true],
+  ] as const) {
     const bytes = await writeWorkflowBundle(file, { tracing });
     process.stderr.write(`workflow bundle: ${file} (${Math.round(bytes / 1024)} KiB)\n`);
   }

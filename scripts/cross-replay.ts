@@ -27,7 +27,11 @@ function crossReplay(commit: string, histories: string): number {
     cpSync(histories, target, { recursive: true });
     process.stdout.write(`replaying ${files.length} histories from ${histories} on ${commit}\n`);
     try {
-      execFileSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-name-pattern=^replays ', 'test/replay.test.ts'], { cwd: tree, stdio: 'inherit' });
+      execFileSync(
+        process.execPath,
+        ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-name-pattern=^replays ', 'test/replay.test.ts'],
+        { cwd: tree, stdio: 'inherit' },
+      );
       return 0;
     } catch {
       return 1;
@@ -40,7 +44,10 @@ function crossReplay(commit: string, histories: string): number {
 const program = new Command('cross-replay')
   .description('replay recorded histories on the workflow code of another commit')
   .requiredOption('--commit <rev>', 'the commit whose workflow code replays them (e.g. main, a hash)')
-  .requiredOption('--histories <dir>', 'a folder of recorded histories (e.g. written by HISTORIES_OUT=<dir> npm run record-histories)')
+  .requiredOption(
+    '--histories <dir>',
+    'a folder of recorded histories (e.g. written by HISTORIES_OUT=<dir> npm run record-histories)',
+  )
   .action((opts: { commit: string; histories: string }) => {
     process.exitCode = crossReplay(opts.commit, path.resolve(opts.histories));
   });

@@ -35,14 +35,17 @@ const until = async (check: () => boolean): Promise<void> => {
  * does not know. Hublify answers again when this returns.
  */
 async function lostReplyOrder(system: TestSystem) {
-    const order = sampleOrder();
-    system.sandbox.injectFault({ kind: 'slow', delayMs: 3_500, count: 1, verbs: ['order_create'] });
-    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_get'] });
-    const handle = await startTestOrder(system, order, { ...slow, injectRetry: { initialIntervalMs: 200, maximumIntervalMs: 500, retryForMs: 6_000 } });
-    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
-    await until(() => system.sandbox.orders().some((o) => o.o_orderid_external === order.order_number));
-    system.sandbox.clearFaults();
-    return { order, handle };
+  const order = sampleOrder();
+  system.sandbox.injectFault({ kind: 'slow', delayMs: 3_500, count: 1, verbs: ['order_create'] });
+  system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_get'] });
+  const handle = await startTestOrder(system, order, {
+    ...slow,
+    injectRetry: { initialIntervalMs: 200, maximumIntervalMs: 500, retryForMs: 6_000 },
+  });
+  await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+  await until(() => system.sandbox.orders().some((o) => o.o_orderid_external === order.order_number));
+  system.sandbox.clearFaults();
+  return { order, handle };
 }
 
 const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
@@ -109,8 +112,19 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     return handle;
   },
   async 'v2-rejected-shown-to-customer'(system) {
-    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config), recordedStage: null };
-    const answer = await startOrderAndAwaitVerdict(starter, sampleOrder({ status: 'DRAFT' }), 'webhook', new AbortController().signal, Date.now() + 60_000);
+    const starter = {
+      client: system.relay.client,
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      settings: () => orderWorkflowSettings(system.config),
+      recordedStage: null,
+    };
+    const answer = await startOrderAndAwaitVerdict(
+      starter,
+      sampleOrder({ status: 'DRAFT' }),
+      'webhook',
+      new AbortController().signal,
+      Date.now() + 60_000,
+    );
     const handle = system.relay.client.workflow.getHandle(answer.workflowId);
     await handle.result().catch(() => undefined);
     return handle;
@@ -157,7 +171,12 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   async 'v2-overdue-with-continue-as-new'(system) {
     const order = sampleOrder({ expected_delivery_date: new Date(Date.now() + 500).toISOString() });
     // Two polls a run and a long hard limit: the first run continues as new even on a slow machine.
-    const handle = await startTestOrder(system, order, { pollSchedule: parsePollSchedule('300ms'), overdueGraceMs: 200, hardLimitMs: 15_000, pollsPerRun: 2 });
+    const handle = await startTestOrder(system, order, {
+      pollSchedule: parsePollSchedule('300ms'),
+      overdueGraceMs: 200,
+      hardLimitMs: 15_000,
+      pollsPerRun: 2,
+    });
     const firstRunId = (await handle.describe()).runId;
     await handle.result();
     // The first run: it ends with WorkflowExecutionContinuedAsNew.
@@ -166,8 +185,19 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   // ---- verified-recorded-by-check: the check records VERIFIED, the verdict after one local activity ----
   async 'v2-verified-recorded-by-check-then-shipped'(system) {
     const order = sampleOrder();
-    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => ({ ...orderWorkflowSettings(system.config), ...slow }), recordedStage: null };
-    const answer = await startOrderAndAwaitVerdict(starter, order, 'webhook', new AbortController().signal, Date.now() + 60_000);
+    const starter = {
+      client: system.relay.client,
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      settings: () => ({ ...orderWorkflowSettings(system.config), ...slow }),
+      recordedStage: null,
+    };
+    const answer = await startOrderAndAwaitVerdict(
+      starter,
+      order,
+      'webhook',
+      new AbortController().signal,
+      Date.now() + 60_000,
+    );
     const handle = system.relay.client.workflow.getHandle(answer.workflowId);
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'REC-V' }] });
@@ -183,9 +213,13 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     // Retried with a note, refused again; amended with a note (re-injected), then again (order_update).
     await handle.signal(retrySignal, { note: 'recorded for replay' });
     await waitForStatus(handle, (s) => s.history.filter((h) => h.stage === 'NEEDS_ATTENTION').length >= 3);
-    await handle.executeUpdate(amendUpdate, { args: [{ orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 1 }], note: 'recorded for replay' }] });
+    await handle.executeUpdate(amendUpdate, {
+      args: [{ orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 1 }], note: 'recorded for replay' }],
+    });
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' }, note: 'recorded for replay' }] });
+    await handle.executeUpdate(amendUpdate, {
+      args: [{ order: { deliver_street: 'Neue Straße' }, note: 'recorded for replay' }],
+    });
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay', stopTracking: true }] });
     await handle.result();
     return handle;
@@ -194,7 +228,11 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   async 'v2-retry-after-outage-then-shipped'(system) {
     const order = sampleOrder();
     system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
-    const handle = await startTestOrder(system, order, { ...slow, injectRetry: SHORT_INJECT_RETRY, notifySupport: true });
+    const handle = await startTestOrder(system, order, {
+      ...slow,
+      injectRetry: SHORT_INJECT_RETRY,
+      notifySupport: true,
+    });
     await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     system.sandbox.clearFaults();
     await handle.signal(retrySignal, {});
@@ -206,14 +244,24 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   },
   async 'v2-pulled-rejection-notified-and-emailed-then-cancelled'(system) {
     // A pulled order that fails verification: support is notified and the customer e-mailed (both side steps).
-    const handle = await startTestOrder(system, sampleOrder({ theoretical_price: '25,00' }), { ...slow, notifySupport: true, emailCustomer: true }, 'pull');
+    const handle = await startTestOrder(
+      system,
+      sampleOrder({ theoretical_price: '25,00' }),
+      { ...slow, notifySupport: true, emailCustomer: true },
+      'pull',
+    );
     await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay' }] });
     await handle.result();
     return handle;
   },
   async 'v2-timed-out-notified'(system) {
-    const handle = await startTestOrder(system, sampleOrder(), { pollSchedule: parsePollSchedule('300ms'), hardLimitMs: 1_500, pollsPerRun: 1_000, notifySupport: true });
+    const handle = await startTestOrder(system, sampleOrder(), {
+      pollSchedule: parsePollSchedule('300ms'),
+      hardLimitMs: 1_500,
+      pollsPerRun: 1_000,
+      notifySupport: true,
+    });
     await handle.result();
     return handle;
   },
@@ -235,7 +283,12 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     // Every verb answers 500: the attempt the amendment stops cannot be looked up either.
     system.sandbox.injectFault({ kind: 'http500', forMs: 600_000 });
     const longOutage = { initialIntervalMs: 1_000, maximumIntervalMs: 1_000, retryForMs: 12_000 };
-    const handle = await startTestOrder(system, order, { ...slow, injectRetry: longOutage, amendWaitMs: 300, notifySupport: true });
+    const handle = await startTestOrder(system, order, {
+      ...slow,
+      injectRetry: longOutage,
+      amendWaitMs: 300,
+      notifySupport: true,
+    });
     await until(() => system.sandbox.orderCreateCalls(order.order_number) >= 1);
     await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
     await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
@@ -298,7 +351,10 @@ async function main(): Promise<void> {
     // `npm run record-histories -- <scenario>…` records only those (keeping older recordings as they are).
     const only = process.argv.slice(2);
     const unknown = only.filter((name) => !(name in scenarios) && !(name in apicbaseScenarios));
-    if (unknown.length) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${[...Object.keys(scenarios), ...Object.keys(apicbaseScenarios)].join(', ')}`);
+    if (unknown.length)
+      throw new Error(
+        `unknown scenario(s) ${unknown.join(', ')}; known: ${[...Object.keys(scenarios), ...Object.keys(apicbaseScenarios)].join(', ')}`,
+      );
     for (const [name, run] of Object.entries(scenarios).filter(([name]) => only.length === 0 || only.includes(name))) {
       await writeHistory(system, name, await run(system));
     }
@@ -309,7 +365,11 @@ async function main(): Promise<void> {
 }
 
 /** Writes one workflow's history to OUT/<name>.json. */
-async function writeHistory(system: TestSystem, name: string, recorded: WorkflowHandle | { handle: WorkflowHandle; runId: string }): Promise<void> {
+async function writeHistory(
+  system: TestSystem,
+  name: string,
+  recorded: WorkflowHandle | { handle: WorkflowHandle; runId: string },
+): Promise<void> {
   const handle = 'runId' in recorded ? recorded.handle : recorded;
   const runArgs = 'runId' in recorded ? ['--run-id', recorded.runId] : [];
   // The CLI writes the standard JSON history format that every Temporal tool and SDK reads.
@@ -317,8 +377,19 @@ async function writeHistory(system: TestSystem, name: string, recorded: Workflow
   const { stdout: json } = await promisify(execFile)(
     temporalCliForTests(),
     [
-      'workflow', 'show', '--workflow-id', handle.workflowId, ...runArgs, '--address', system.env.address, '--output', 'json',
-      '--codec-endpoint', `${system.baseUrl}/codec`, '--codec-auth', `Bearer ${CODEC_TOKEN}`,
+      'workflow',
+      'show',
+      '--workflow-id',
+      handle.workflowId,
+      ...runArgs,
+      '--address',
+      system.env.address,
+      '--output',
+      'json',
+      '--codec-endpoint',
+      `${system.baseUrl}/codec`,
+      '--codec-auth',
+      `Bearer ${CODEC_TOKEN}`,
     ],
     { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );

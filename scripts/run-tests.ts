@@ -10,7 +10,13 @@ import { Command } from 'commander';
 
 const ROOT = path.resolve(__dirname, '..');
 /** The slowest files (about 5, 4, 3 and 2 minutes on a busy two-core machine), started first. */
-const LONGEST_FIRST = ['test/soak.test.ts', 'test/cli.test.ts', 'test/model-check.test.ts', 'test/cluster/proof.test.ts', 'test/cluster/roles.test.ts'];
+const LONGEST_FIRST = [
+  'test/soak.test.ts',
+  'test/cli.test.ts',
+  'test/model-check.test.ts',
+  'test/cluster/proof.test.ts',
+  'test/cluster/roles.test.ts',
+];
 
 function allTestFiles(): string[] {
   const inDir = (dir: string) =>
@@ -33,7 +39,11 @@ const opts = cli.opts<{ concurrency: string; timeout: string }>();
 const files = cli.args.length ? cli.args : allTestFiles();
 
 let failed = false;
-const stream = run({ files: files.map((f) => path.resolve(ROOT, f)), concurrency: Number(opts.concurrency), timeout: Number(opts.timeout) });
+const stream = run({
+  files: files.map((f) => path.resolve(ROOT, f)),
+  concurrency: Number(opts.concurrency),
+  timeout: Number(opts.timeout),
+});
 stream.on('test:fail', () => (failed = true));
 stream.compose(tap).pipe(process.stdout);
 stream.on('end', () => {

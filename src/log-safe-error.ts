@@ -7,7 +7,10 @@ import { HUBLIFY_FAILURE_TYPES } from '../activities/api-failures';
 import { HublifyError } from './hublify/errors';
 
 /** Failure types whose message is Hublify's text. */
-const HUBLIFY_TEXT_FAILURE_TYPES: ReadonlySet<string> = new Set([HUBLIFY_FAILURE_TYPES.rejected, HUBLIFY_FAILURE_TYPES.auth]);
+const HUBLIFY_TEXT_FAILURE_TYPES: ReadonlySet<string> = new Set([
+  HUBLIFY_FAILURE_TYPES.rejected,
+  HUBLIFY_FAILURE_TYPES.auth,
+]);
 
 /** How deep a chain of causes is followed. */
 const MAX_CAUSES = 5;
@@ -22,7 +25,8 @@ export interface LoggedError {
   cause?: LoggedError;
 }
 
-const withheld = (what: string) => `Hublify's text withheld from logs (${what}); the order's status in the Web UI shows it`;
+const withheld = (what: string) =>
+  `Hublify's text withheld from logs (${what}); the order's status in the Web UI shows it`;
 
 /** `err` as a plain object safe to log: name, type and message, Hublify's texts left out. */
 export function loggableError(err: Error, depth = 0): LoggedError {

@@ -19,7 +19,10 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destination?: pino.DestinationStream): Logger {
-  return pino({ level, base: { service: 'order-relay' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination);
+  return pino(
+    { level, base: { service: 'order-relay' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    destination,
+  );
 }
 
 /**
@@ -28,7 +31,9 @@ export function createLogger(level = process.env.LOG_LEVEL ?? 'info', destinatio
  * earlier and scroll away under them (issue 26.11).
  */
 export function writeAfterLogs(logger: Logger, text: string): void {
-  const stream = (logger as unknown as Record<symbol, { write?: (chunk: string) => unknown } | undefined>)[pino.symbols.streamSym];
+  const stream = (logger as unknown as Record<symbol, { write?: (chunk: string) => unknown } | undefined>)[
+    pino.symbols.streamSym
+  ];
   if (stream?.write) stream.write(text);
   else process.stdout.write(text);
 }

@@ -21,7 +21,12 @@ import { ensureTemporalCli } from './temporal/temporal-cli';
 /** order-relay's codec endpoint as the Web UI (in the browser, on this machine) reaches it; none without the API. */
 function codecEndpointFor(config: Config): string | undefined {
   if (!config.ORDER_RELAY_ROLES.includes('api') || config.PORT === 0) return undefined;
-  const host = config.HOST === '0.0.0.0' || config.HOST === '::' ? '127.0.0.1' : config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST;
+  const host =
+    config.HOST === '0.0.0.0' || config.HOST === '::'
+      ? '127.0.0.1'
+      : config.HOST.includes(':')
+        ? `[${config.HOST}]`
+        : config.HOST;
   return `http://${host}:${config.PORT}/codec`;
 }
 
@@ -55,7 +60,9 @@ async function main(): Promise<void> {
   const servesHttp = config.ORDER_RELAY_ROLES.includes('api');
   // Decided on the configuration as given, before the Hublify sandbox fills in HUBLIFY_URL.
   const apicbaseSandbox = servesHttp && wantsApicbaseSandbox(config);
-  const apicbaseReason = servesHttp ? apicbaseSandboxReason(config) : 'no sandbox: a worker-only process (ORDER_RELAY_ROLES=worker) runs none';
+  const apicbaseReason = servesHttp
+    ? apicbaseSandboxReason(config)
+    : 'no sandbox: a worker-only process (ORDER_RELAY_ROLES=worker) runs none';
   const stops: Array<() => Promise<void>> = [];
   const lines: string[] = [];
 
@@ -64,7 +71,8 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info('stopping order-relay…');
-    for (const stop of stops.reverse()) await stop().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
+    for (const stop of stops.reverse())
+      await stop().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
     lock?.release();
     logger.info('stopped');
     process.exit(code);
@@ -117,18 +125,31 @@ async function main(): Promise<void> {
         port: config.HUBLIFY_SANDBOX_PORT,
         token,
         channel: config.HUBLIFY_CHANNEL,
-        ...(config.HUBLIFY_SANDBOX_PUSH ? { webhookUrl: `http://${config.HOST}:${config.PORT}/webhooks/hublify/orders`, webhookToken } : {}),
+        ...(config.HUBLIFY_SANDBOX_PUSH
+          ? { webhookUrl: `http://${config.HOST}:${config.PORT}/webhooks/hublify/orders`, webhookToken }
+          : {}),
         // Kept across restarts, as Hublify keeps its orders: ids never start again (issue 17.1).
         stateFile: path.join(config.DATA_DIR, HUBLIFY_SANDBOX_STATE_FILE),
         runBy: 'npm start',
         logger,
       });
       stops.push(() => sandbox.close());
-      config = { ...config, HUBLIFY_URL: sandbox.url, HUBLIFY_CHANNEL_TOKEN: token, HUBLIFY_WEBHOOK_TOKEN: webhookToken };
-      logger.warn(`HUBLIFY_URL is not set: orders go to the embedded Hublify SANDBOX at ${sandbox.url}, not to a real Hublify`);
+      config = {
+        ...config,
+        HUBLIFY_URL: sandbox.url,
+        HUBLIFY_CHANNEL_TOKEN: token,
+        HUBLIFY_WEBHOOK_TOKEN: webhookToken,
+      };
+      logger.warn(
+        `HUBLIFY_URL is not set: orders go to the embedded Hublify SANDBOX at ${sandbox.url}, not to a real Hublify`,
+      );
       const shownToken = token === SANDBOX_DEFAULTS.token ? `token ${token}` : 'token: HUBLIFY_CHANNEL_TOKEN';
-      lines.push(`Hublify SANDBOX      ${sandbox.url}  (channel API /api/${sandbox.channel}/<verb>, ${shownToken}; control API: ${sandbox.url}/_sandbox/orders)`);
-      lines.push(`                     its orders are kept in ${path.join(config.DATA_DIR, HUBLIFY_SANDBOX_STATE_FILE)}`);
+      lines.push(
+        `Hublify SANDBOX      ${sandbox.url}  (channel API /api/${sandbox.channel}/<verb>, ${shownToken}; control API: ${sandbox.url}/_sandbox/orders)`,
+      );
+      lines.push(
+        `                     its orders are kept in ${path.join(config.DATA_DIR, HUBLIFY_SANDBOX_STATE_FILE)}`,
+      );
     } else if (config.HUBLIFY_URL) {
       lines.push(`Hublify              ${config.HUBLIFY_URL} (${config.HUBLIFY_CHANNEL})`);
     }
@@ -140,7 +161,9 @@ async function main(): Promise<void> {
       lines.push(apicbase.line);
       lines.push(...pullBannerLines(config, config.APICBASE_API_URL).map((l) => `                     ${l}`));
     } else {
-      lines.push(`Apicbase             ${config.APICBASE_API_URL ?? 'webhook only (APICBASE_API_URL not set)'} (mode ${config.APICBASE_MODE}; ${apicbaseReason})`);
+      lines.push(
+        `Apicbase             ${config.APICBASE_API_URL ?? 'webhook only (APICBASE_API_URL not set)'} (mode ${config.APICBASE_MODE}; ${apicbaseReason})`,
+      );
       lines.push(...pullBannerLines(config).map((l) => `                     ${l}`));
     }
 
@@ -152,15 +175,20 @@ async function main(): Promise<void> {
     });
     if (relay.httpPort !== undefined) {
       const base = `http://${config.HOST}:${relay.httpPort}`;
-      lines.push(`HTTP                 ${base}  (webhook: POST ${base}/webhooks/apicbase/orders, ready: ${base}/readyz)`);
+      lines.push(
+        `HTTP                 ${base}  (webhook: POST ${base}/webhooks/apicbase/orders, ready: ${base}/readyz)`,
+      );
     }
     if (relay.worker) {
       lines.push(`Worker               task queue "${config.TEMPORAL_TASK_QUEUE}"`);
       lines.push(`Order records        ${path.join(config.DATA_DIR, 'orders.sqlite')}`);
-      if (relay.workerMetricsUrl) lines.push(`Worker metrics       ${relay.workerMetricsUrl}  (Temporal SDK + business metrics)`);
+      if (relay.workerMetricsUrl)
+        lines.push(`Worker metrics       ${relay.workerMetricsUrl}  (Temporal SDK + business metrics)`);
     }
     if (relay.httpPort !== undefined) {
-      lines.push(`Codec endpoint       http://${config.HOST}:${relay.httpPort}/codec  (payloads are encrypted, key ${relay.codec.currentKeyId})`);
+      lines.push(
+        `Codec endpoint       http://${config.HOST}:${relay.httpPort}/codec  (payloads are encrypted, key ${relay.codec.currentKeyId})`,
+      );
     }
     // Last on the screen: after the log lines of the start, which pino writes asynchronously (issue 26.11).
     lock?.describe(lines.filter((line) => /^(Temporal dev server|Temporal Web UI|HTTP) /.test(line)));

@@ -78,7 +78,13 @@ export interface StartOptions {
   tracing?: Tracing;
 }
 
-export async function startOrderRelay({ config, logger, roles = rolesFrom(config), workflowBundle: givenBundle, tracing = activeTracing() }: StartOptions): Promise<RunningOrderRelay> {
+export async function startOrderRelay({
+  config,
+  logger,
+  roles = rolesFrom(config),
+  workflowBundle: givenBundle,
+  tracing = activeTracing(),
+}: StartOptions): Promise<RunningOrderRelay> {
   const address = config.TEMPORAL_ADDRESS;
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set');
   tracing?.withhold(secretValuesOf(config));
@@ -88,10 +94,13 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
   logger.info({ temporal: address, ...temporalSettings.summary }, 'Temporal connection settings');
   const namespace = config.TEMPORAL_NAMESPACE;
   // A missing bundle file stops the start here, before anything connects.
-  const workflowBundle = roles.worker ? (givenBundle ?? workflowBundleFromFile(config.WORKFLOW_BUNDLE_PATH, { traced: !!tracing })) : undefined;
+  const workflowBundle = roles.worker
+    ? (givenBundle ?? workflowBundleFromFile(config.WORKFLOW_BUNDLE_PATH, { traced: !!tracing }))
+    : undefined;
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
-    for (const closer of closers.reverse()) await closer().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
+    for (const closer of closers.reverse())
+      await closer().catch((err: unknown) => logger.warn({ err }, 'error while stopping'));
   };
 
   // The SDK's own metrics, for a worker: exported on a loopback port of the runtime's own, included in
@@ -106,7 +115,10 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     // PII protection: every payload this relay's clients and workers send is encrypted (src/codec).
     const { codec, dataConverter, keySource, createdKeyFile } = payloadCodecFromConfig(config, { create: true });
     if (createdKeyFile) {
-      logger.warn({ keyFile: keySource }, 'created a payload codec key file; back it up, and give every order-relay process and the CLI the same keys (CODEC_KEYS) — see docs/operations.md');
+      logger.warn(
+        { keyFile: keySource },
+        'created a payload codec key file; back it up, and give every order-relay process and the CLI the same keys (CODEC_KEYS) — see docs/operations.md',
+      );
     }
     logger.info({ keySource, keyId: codec.currentKeyId }, 'payload codec: encrypting workflow payloads (AES-256-GCM)');
     const connection = await Connection.connect({
@@ -120,10 +132,18 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     });
     closers.push(() => connection.close());
     // With tracing, starts, updates and signals carry the caller's span (the webhook request's) to the workflow.
-    const client = new Client({ connection, namespace, dataConverter, ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors } } : {}) });
+    const client = new Client({
+      connection,
+      namespace,
+      dataConverter,
+      ...(tracing ? { interceptors: { workflow: tracing.clientInterceptors } } : {}),
+    });
     const added = await registerSearchAttributes(connection, namespace).catch((err: unknown) => {
       // Temporal Cloud registers search attributes through its own API, not the operator service.
-      logger.warn({ err: (err as Error).message }, 'could not register search attributes; register them on the cluster (see docs/operations.md)');
+      logger.warn(
+        { err: (err as Error).message },
+        'could not register search attributes; register them on the cluster (see docs/operations.md)',
+      );
       return [];
     });
     if (added.length) logger.info({ added }, 'registered search attributes');
@@ -149,14 +169,17 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     let businessMetrics: BusinessMetrics | undefined;
     let workerMetricsUrl: string | undefined;
     const sdkMetricsAddress = roles.worker ? temporalSdkMetricsAddress() : undefined;
-        const workerMetricsText = async () =>
+    const workerMetricsText = async () =>
       (await processMetrics().metrics()) +
       (businessMetrics ? await businessMetrics.registry.metrics() : '') +
       (sdkMetricsAddress ? await scrapeSdkMetrics(sdkMetricsAddress) : '');
     let worker: Worker | undefined;
     let workerDone: Promise<void> = new Promise(() => undefined);
     if (roles.worker) {
-      if (!config.HUBLIFY_URL || !config.HUBLIFY_CHANNEL_TOKEN) throw new Error('HUBLIFY_URL and HUBLIFY_CHANNEL_TOKEN must be set for the worker (only a process that serves HTTP runs the Hublify sandbox)');
+      if (!config.HUBLIFY_URL || !config.HUBLIFY_CHANNEL_TOKEN)
+        throw new Error(
+          'HUBLIFY_URL and HUBLIFY_CHANNEL_TOKEN must be set for the worker (only a process that serves HTTP runs the Hublify sandbox)',
+        );
       const hublify = new HublifyClient({
         baseUrl: config.HUBLIFY_URL,
         channel: config.HUBLIFY_CHANNEL,
@@ -178,7 +201,11 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       // Without a bundle file the workflows are bundled here, once for both workers (each bundled them and
       // logged webpack's whole report), quietly: one line says so (issue 26.11).
       const bundle = workflowBundle ?? (await bundleOrderWorkflows({ tracing: !!tracing }));
-      if (!workflowBundle) logger.info({ bytes: 'code' in bundle ? bundle.code.length : undefined }, 'workflows bundled (webpack), shared by the workers');
+      if (!workflowBundle)
+        logger.info(
+          { bytes: 'code' in bundle ? bundle.code.length : undefined },
+          'workflows bundled (webpack), shared by the workers',
+        );
       const w = await createOrderWorker({
         connection: nativeConnection,
         namespace,
@@ -212,7 +239,12 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       // The Hublify sweep's schedule (paused when HUBLIFY_SWEEP_INTERVAL=0): made once the worker runs its workflow.
       await ensureSweepSchedule(
         client,
-        { channel: config.HUBLIFY_CHANNEL, taskQueue: config.TEMPORAL_TASK_QUEUE, everyMs: config.HUBLIFY_SWEEP_INTERVAL, initialCursor: new Date().toISOString() },
+        {
+          channel: config.HUBLIFY_CHANNEL,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          everyMs: config.HUBLIFY_SWEEP_INTERVAL,
+          initialCursor: new Date().toISOString(),
+        },
         logger,
       );
       // Apicbase pull and reconciliation: their own rate-limited worker and Schedules (docs/apicbase.md).
@@ -221,7 +253,12 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
         logger,
         client,
         connection: nativeConnection,
-        starter: { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config), recordedStage },
+        starter: {
+          client,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          settings: () => orderWorkflowSettings(config),
+          recordedStage,
+        },
         workflowBundle: bundle,
         dataConverter,
         ...(tracing ? { tracing } : {}),
@@ -230,10 +267,12 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
       if (apicbase.done) workerDone = Promise.all([workerDone, apicbase.done]).then(() => undefined);
       if (workerMetricsOn) {
         // Metrics must not stop orders: a taken address is logged as an error, and the worker runs on.
-        const metricsServer = await startMetricsServer(config.WORKER_METRICS_ADDRESS, workerMetricsText).catch((err: unknown) => {
-          logger.error({ err: (err as Error).message }, 'worker metrics endpoint not started');
-          return undefined;
-        });
+        const metricsServer = await startMetricsServer(config.WORKER_METRICS_ADDRESS, workerMetricsText).catch(
+          (err: unknown) => {
+            logger.error({ err: (err as Error).message }, 'worker metrics endpoint not started');
+            return undefined;
+          },
+        );
         if (metricsServer) {
           workerMetricsUrl = metricsServer.url;
           closers.push(() => metricsServer.close());
@@ -247,8 +286,15 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
     if (roles.api) {
       const refusalStore = store!;
       const metrics = createHttpMetrics();
-      const starter: OrderStarterDeps = { client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config), recordedStage };
-      const secrets = [config.APICBASE_WEBHOOK_SECRET, config.APICBASE_WEBHOOK_SECRET_PREVIOUS].filter((s): s is string => !!s);
+      const starter: OrderStarterDeps = {
+        client,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        settings: () => orderWorkflowSettings(config),
+        recordedStage,
+      };
+      const secrets = [config.APICBASE_WEBHOOK_SECRET, config.APICBASE_WEBHOOK_SECRET_PREVIOUS].filter(
+        (s): s is string => !!s,
+      );
       // The process's metrics, and a worker's in this process (business and SDK), on /metrics too.
       const extraMetrics = roles.worker ? workerMetricsText : () => processMetrics().metrics();
       const app = createHttpApp({
@@ -261,7 +307,8 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
           {
             name: 'temporal',
             check: async () =>
-              (await connection.healthService.check({})).status === grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING,
+              (await connection.healthService.check({})).status ===
+              grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING,
           },
           ...(worker ? [{ name: 'worker', check: () => Promise.resolve(worker?.getState() === 'RUNNING') }] : []),
         ],
@@ -291,9 +338,20 @@ export async function startOrderRelay({ config, logger, roles = rolesFrom(config
             logger,
             recordRefusal: (record) => refusalStore.recordRefusal(record),
           }),
-          hublifyWebhookRoutes({ client, token: config.HUBLIFY_WEBHOOK_TOKEN, metrics, deadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS }),
+          hublifyWebhookRoutes({
+            client,
+            token: config.HUBLIFY_WEBHOOK_TOKEN,
+            metrics,
+            deadlineMs: config.WEBHOOK_ACCEPT_DEADLINE_MS,
+          }),
           // The operator CLI's operations over HTTP (docs/operations.md); 503 unless ADMIN_TOKEN is set.
-          adminRoutes({ token: config.ADMIN_TOKEN, ops: operationsContext(config, client, recordedStage, refusalStore), config, connection, customerDirectory: customerDirectory.state }),
+          adminRoutes({
+            token: config.ADMIN_TOKEN,
+            ops: operationsContext(config, client, recordedStage, refusalStore),
+            config,
+            connection,
+            customerDirectory: customerDirectory.state,
+          }),
         ],
       });
       const http = await listen(app, config.HOST, config.PORT);

@@ -48,7 +48,10 @@ export async function pollUntil<T>(check: () => T | NotYet | Promise<T | NotYet>
     }
     if (Date.now() > deadline) {
       abortIfAsked(); // a process that died meanwhile says more than the timeout
-      throw new PollTimeoutError(timeoutMessage(opts, lastError), lastError === undefined ? undefined : { cause: lastError });
+      throw new PollTimeoutError(
+        timeoutMessage(opts, lastError),
+        lastError === undefined ? undefined : { cause: lastError },
+      );
     }
     await sleep(opts.everyMs ?? 100);
   }
@@ -56,7 +59,10 @@ export async function pollUntil<T>(check: () => T | NotYet | Promise<T | NotYet>
 
 function timeoutMessage(opts: PollOptions, lastError: unknown): string {
   const what = typeof opts.what === 'string' ? opts.what : opts.what();
-  const last = lastError === undefined ? '' : ` (last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)})`;
+  const last =
+    lastError === undefined
+      ? ''
+      : ` (last error: ${lastError instanceof Error ? lastError.message : inspect(lastError)})`;
   const detail = opts.detail ? `; ${opts.detail()}` : '';
   return `timed out after ${opts.timeoutMs} ms waiting for ${what}${last}${detail}`;
 }

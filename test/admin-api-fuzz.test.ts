@@ -21,14 +21,38 @@ interface Request {
 }
 
 function requests(orderNumber: string): fc.Arbitrary<Request> {
-  const ref = fc.oneof(fc.constant(orderNumber), fc.constant(`apicbase-order-${orderNumber}`), fc.string({ maxLength: 40 }));
-  const field = fc.constantFrom('deliver_street', 'deliver_town', 'invoice_zip', 'o_comment', 'st_label', 'o_orderid_external', 'price', '__proto__');
+  const ref = fc.oneof(
+    fc.constant(orderNumber),
+    fc.constant(`apicbase-order-${orderNumber}`),
+    fc.string({ maxLength: 40 }),
+  );
+  const field = fc.constantFrom(
+    'deliver_street',
+    'deliver_town',
+    'invoice_zip',
+    'o_comment',
+    'st_label',
+    'o_orderid_external',
+    'price',
+    '__proto__',
+  );
   const structured = fc.oneof(
-    fc.record({ reason: fc.oneof(fc.string(), fc.jsonValue()), stopTracking: fc.oneof(fc.constant(false), fc.jsonValue()) }, { requiredKeys: [] }),
+    fc.record(
+      { reason: fc.oneof(fc.string(), fc.jsonValue()), stopTracking: fc.oneof(fc.constant(false), fc.jsonValue()) },
+      { requiredKeys: [] },
+    ),
     fc.record(
       {
         order: fc.oneof(fc.dictionary(field, fc.oneof(fc.string(), fc.constant(null), fc.jsonValue())), fc.jsonValue()),
-        orderitems: fc.oneof(fc.array(fc.record({ oi_pcode: fc.string(), oi_quantity: fc.oneof(fc.integer(), fc.string()) }, { requiredKeys: [] })), fc.jsonValue()),
+        orderitems: fc.oneof(
+          fc.array(
+            fc.record(
+              { oi_pcode: fc.string(), oi_quantity: fc.oneof(fc.integer(), fc.string()) },
+              { requiredKeys: [] },
+            ),
+          ),
+          fc.jsonValue(),
+        ),
         note: fc.jsonValue(),
       },
       { requiredKeys: [] },
@@ -43,13 +67,30 @@ function requests(orderNumber: string): fc.Arbitrary<Request> {
     fc.string().map((s) => ({ body: s, contentType: 'text/plain' })),
     fc.constant({ body: undefined, contentType: undefined }),
   );
-  const query = fc.dictionary(fc.constantFrom('stage', 'customer', 'since', 'limit', 'needsAttention', 'overdue', 'running', 'x'), fc.string({ maxLength: 20 }));
+  const query = fc.dictionary(
+    fc.constantFrom('stage', 'customer', 'since', 'limit', 'needsAttention', 'overdue', 'running', 'x'),
+    fc.string({ maxLength: 20 }),
+  );
   const post = fc
     .tuple(fc.constantFrom('cancel', 'retry', 'poll', 'amend'), ref, body)
-    .map(([action, r, b]): Request => ({ method: 'POST', path: `/admin/orders/${encodeURIComponent(r)}/${action}`, ...b }));
+    .map(([action, r, b]): Request => ({
+      method: 'POST',
+      path: `/admin/orders/${encodeURIComponent(r)}/${action}`,
+      ...b,
+    }));
   const replay = body.map((b): Request => ({ method: 'POST', path: '/admin/orders/replay', ...b }));
-  const show = ref.map((r): Request => ({ method: 'GET', path: `/admin/orders/${encodeURIComponent(r)}`, body: undefined, contentType: undefined }));
-  const list = query.map((q): Request => ({ method: 'GET', path: `/admin/orders?${new URLSearchParams(q).toString()}`, body: undefined, contentType: undefined }));
+  const show = ref.map((r): Request => ({
+    method: 'GET',
+    path: `/admin/orders/${encodeURIComponent(r)}`,
+    body: undefined,
+    contentType: undefined,
+  }));
+  const list = query.map((q): Request => ({
+    method: 'GET',
+    path: `/admin/orders?${new URLSearchParams(q).toString()}`,
+    body: undefined,
+    contentType: undefined,
+  }));
   return fc.oneof(post, replay, show, list);
 }
 
@@ -75,17 +116,25 @@ void describe('admin API under any request (fast-check)', () => {
         const req = { ...drawn, path: drawn.path.replaceAll('placeholder', orderNumber) };
         const headers: Record<string, string> = { authorization: `Bearer ${ADMIN_TOKEN}` };
         if (req.contentType) headers['content-type'] = req.contentType;
-        const res = await fetch(`${system.baseUrl}${req.path}`, { method: req.method, headers, ...(req.body !== undefined ? { body: req.body } : {}) });
+        const res = await fetch(`${system.baseUrl}${req.path}`, {
+          method: req.method,
+          headers,
+          ...(req.body !== undefined ? { body: req.body } : {}),
+        });
         const text = await res.text();
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
         assert.ok(res.status < 500, `${req.method} ${req.path} ${req.body ?? ''} -> ${res.status} ${text}`);
         const body = JSON.parse(text) as Record<string, unknown>;
-        if (res.status >= 400) assert.equal(typeof body.error, 'string', `${res.status} without an error text: ${text}`);
+        if (res.status >= 400)
+          assert.equal(typeof body.error, 'string', `${res.status} without an error text: ${text}`);
         assert.ok(!text.includes(ADMIN_TOKEN));
       }),
       { numRuns: NUM_RUNS },
     );
     // The property reached past validation too (not only 400s).
-    assert.ok([...statuses.keys()].some((s) => s < 400), `statuses: ${JSON.stringify([...statuses])}`);
+    assert.ok(
+      [...statuses.keys()].some((s) => s < 400),
+      `statuses: ${JSON.stringify([...statuses])}`,
+    );
   });
 });

@@ -39,11 +39,20 @@ void describe('admin API', () => {
   const answers: string[] = [];
 
   /** `authorization`: the header's value, or null to send none. */
-  const call = async (method: string, path: string, body?: unknown, authorization: string | null = `Bearer ${ADMIN_TOKEN}`): Promise<Answer> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    authorization: string | null = `Bearer ${ADMIN_TOKEN}`,
+  ): Promise<Answer> => {
     const headers: Record<string, string> = {};
     if (authorization !== null) headers.authorization = authorization;
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${system.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    const res = await fetch(`${system.baseUrl}${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
     const text = await res.text();
     answers.push(text);
     return { status: res.status, body: JSON.parse(text) as Record<string, unknown>, text, headers: res.headers };
@@ -93,8 +102,13 @@ void describe('admin API', () => {
       orders.map((o) => [o.workflowId, o.orderNumber, o.stage]),
       [[handle.workflowId, stuckOrder.order_number, 'NEEDS_ATTENTION']],
     );
-    const filtered = await get(`/admin/orders?stage=WAITING_FOR_SHIPMENT&customer=CUST-001&since=${encodeURIComponent(new Date(Date.now() - 600_000).toISOString())}`);
-    assert.deepEqual((filtered.body.orders as Array<{ workflowId: string }>).map((o) => o.workflowId), [normalHandle.workflowId]);
+    const filtered = await get(
+      `/admin/orders?stage=WAITING_FOR_SHIPMENT&customer=CUST-001&since=${encodeURIComponent(new Date(Date.now() - 600_000).toISOString())}`,
+    );
+    assert.deepEqual(
+      (filtered.body.orders as Array<{ workflowId: string }>).map((o) => o.workflowId),
+      [normalHandle.workflowId],
+    );
     assert.deepEqual((await get('/admin/orders?overdue=true')).body.orders, []);
     assert.deepEqual((await get('/admin/orders?since=2099-01-01')).body.orders, []);
     assert.equal((await get('/admin/orders?limit=1&running=true')).body.truncated, true);
@@ -122,14 +136,25 @@ void describe('admin API', () => {
     assert.match(JSON.stringify(bad.body.problems), /o_orderid_external cannot be amended/);
     assert.equal((await post(`/admin/orders/${stuckOrder.id}/amend`, { order: { o_comment: 42 } })).status, 400);
     assert.equal((await post(`/admin/orders/${stuckOrder.id}/amend`, { orderz: [] })).status, 400);
-    const amended = await post(`/admin/orders/${stuckOrder.id}/amend`, { orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 3 }], note: 'article replaced' });
+    const amended = await post(`/admin/orders/${stuckOrder.id}/amend`, {
+      orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 3 }],
+      note: 'article replaced',
+    });
     assert.equal(amended.status, 200, amended.text);
-    assert.deepEqual([amended.body.outcome, amended.body.updated, amended.body.refused], ['reinjected', ['orderitems'], []]);
+    assert.deepEqual(
+      [amended.body.outcome, amended.body.updated, amended.body.refused],
+      ['reinjected', ['orderitems'], []],
+    );
     const waiting = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     // Once in Hublify: order_update, with what Hublify refused.
-    const update = await post(`/admin/orders/${stuckOrder.id}/amend`, { order: { deliver_town: 'Hamburg', st_label: 'rush' } });
+    const update = await post(`/admin/orders/${stuckOrder.id}/amend`, {
+      order: { deliver_town: 'Hamburg', st_label: 'rush' },
+    });
     assert.equal(update.status, 200, update.text);
-    assert.deepEqual([update.body.outcome, update.body.updated, update.body.refused], ['updated', ['deliver_town'], ['st_label']]);
+    assert.deepEqual(
+      [update.body.outcome, update.body.updated, update.body.refused],
+      ['updated', ['deliver_town'], ['st_label']],
+    );
 
     // Retry while tracking only polls (and says so); poll after shipping brings it home.
     const pollsBefore = (await waitForStatus(handle, () => true)).attempts.polls;
@@ -146,9 +171,15 @@ void describe('admin API', () => {
     const done = await get(`/admin/orders/${stuckOrder.id}`);
     assert.equal(done.body.stage, 'SHIPPED');
     assert.equal((done.body.hublify as OrderStatus['hublify'])?.orderId, waiting.hublify?.orderId);
-    assert.deepEqual((done.body.shipments as OrderStatus['shipments']).map((s) => s.trackingCode), ['JJD-ADMIN-1']);
+    assert.deepEqual(
+      (done.body.shipments as OrderStatus['shipments']).map((s) => s.trackingCode),
+      ['JJD-ADMIN-1'],
+    );
     const addresses = done.body.addresses as { invoice: Record<string, string>; deliver: Record<string, string> };
-    assert.deepEqual([addresses.deliver.town, addresses.invoice.town, addresses.invoice.company], ['Hamburg', 'München', 'Gasthaus Zum Löwen GmbH']);
+    assert.deepEqual(
+      [addresses.deliver.town, addresses.invoice.town, addresses.invoice.company],
+      ['Hamburg', 'München', 'Gasthaus Zum Löwen GmbH'],
+    );
     // Closed: 409 for anything that would change it; a poll of a shipped order says there is nothing to poll.
     assert.equal((await post(`/admin/orders/${stuckOrder.id}/retry`)).status, 409);
     const pollShipped = await post(`/admin/orders/${stuckOrder.id}/poll`);
@@ -168,9 +199,15 @@ void describe('admin API', () => {
     assert.match(refused.text, /cancel it in Hublify/);
     const cancelled = await post(`/admin/orders/${o.id}/cancel`, { reason: 'duplicate order', stopTracking: true });
     assert.equal(cancelled.status, 200, cancelled.text);
-    assert.deepEqual([cancelled.body.closed, cancelled.body.outcome, cancelled.body.stage, cancelled.body.hublifyStillLive], [true, 'stopped-tracking', 'CANCELLED', true]);
+    assert.deepEqual(
+      [cancelled.body.closed, cancelled.body.outcome, cancelled.body.stage, cancelled.body.hublifyStillLive],
+      [true, 'stopped-tracking', 'CANCELLED', true],
+    );
     const shown = await get(`/admin/orders/${o.id}`);
-    assert.deepEqual([shown.body.stage, shown.body.execution, shown.body.cancelReason], ['CANCELLED', 'COMPLETED', 'duplicate order']);
+    assert.deepEqual(
+      [shown.body.stage, shown.body.execution, shown.body.cancelReason],
+      ['CANCELLED', 'COMPLETED', 'duplicate order'],
+    );
     assert.equal((await post(`/admin/orders/${o.id}/cancel`, { reason: 'again' })).status, 409);
   });
 
@@ -188,7 +225,10 @@ void describe('admin API', () => {
     const invalid = await post('/admin/orders/replay', { order: { ...o, order_number: '', packages: 'none' } });
     assert.equal(invalid.status, 400);
     const problems = invalid.body.problems as string[];
-    assert.ok(problems.some((p) => p.startsWith('order_number:')) && problems.some((p) => p.startsWith('packages:')), problems.join());
+    assert.ok(
+      problems.some((p) => p.startsWith('order_number:')) && problems.some((p) => p.startsWith('packages:')),
+      problems.join(),
+    );
     assert.equal((await post('/admin/orders/replay', {})).status, 400);
     const malformed = await fetch(`${system.baseUrl}/admin/orders/replay`, {
       method: 'POST',
@@ -216,9 +256,18 @@ void describe('admin API', () => {
 
     const doctor = await get('/admin/doctor');
     assert.equal(doctor.status, 200, doctor.text);
-    const checks = Object.fromEntries((doctor.body.checks as Array<{ name: string; status: string }>).map((c) => [c.name, c.status]));
+    const checks = Object.fromEntries(
+      (doctor.body.checks as Array<{ name: string; status: string }>).map((c) => [c.name, c.status]),
+    );
     assert.deepEqual(
-      [checks.configuration, checks['admin API'], checks['customer directory'], checks.temporal, checks.hublify, checks['apicbase token']],
+      [
+        checks.configuration,
+        checks['admin API'],
+        checks['customer directory'],
+        checks.temporal,
+        checks.hublify,
+        checks['apicbase token'],
+      ],
       ['ok', 'ok', 'ok', 'ok', 'ok', 'skip'],
     );
     assert.equal(doctor.headers.get('cache-control'), 'no-store');
@@ -229,31 +278,44 @@ void describe('admin API', () => {
     }
   });
 
-  void it('`order-relay doctor --server URL` (or ORDER_RELAY_ADMIN_URL) shows the running relay\'s report; without it the CLI says it checks its own settings (issue 26.4)', async () => {
+  void it("`order-relay doctor --server URL` (or ORDER_RELAY_ADMIN_URL) shows the running relay's report; without it the CLI says it checks its own settings (issue 26.4)", async () => {
     // The operator's shell differs from the server's: SMTP_URL is set here, not on the relay.
     const shell = { ADMIN_TOKEN, SMTP_URL: 'smtp://127.0.0.1:2525' };
-    type Report = { checkedBy: string; server?: string; ok: boolean; checks: Array<{ name: string; status: string; detail: string }> };
+    type Report = {
+      checkedBy: string;
+      server?: string;
+      ok: boolean;
+      checks: Array<{ name: string; status: string; detail: string }>;
+    };
     const emailCheck = (r: Report) => r.checks.find((c) => c.name === 'customer e-mail')?.status;
 
     const asked = await runCliProcess(system, ['doctor', '--server', system.baseUrl, '--json'], shell);
     assert.equal(asked.code, 0, asked.stderr);
     const relay = JSON.parse(asked.stdout) as Report;
     assert.deepEqual([relay.checkedBy, relay.server, relay.ok], ['relay', system.baseUrl, true]);
-    assert.equal(emailCheck(relay), 'skip', 'the relay has no SMTP_URL: its own view, not the shell\'s');
+    assert.equal(emailCheck(relay), 'skip', "the relay has no SMTP_URL: its own view, not the shell's");
     const viaEnv = await runCliProcess(system, ['doctor'], { ...shell, ORDER_RELAY_ADMIN_URL: `${system.baseUrl}/` });
     assert.equal(viaEnv.code, 0, viaEnv.stderr);
-    assert.match(viaEnv.stdout.split('\n')[0]!, new RegExp(`^Checked by the running relay at ${system.baseUrl.replace(/[.]/g, '\\.')}/ \\(GET /admin/doctor\\)`));
+    assert.match(
+      viaEnv.stdout.split('\n')[0]!,
+      new RegExp(`^Checked by the running relay at ${system.baseUrl.replace(/[.]/g, '\\.')}/ \\(GET /admin/doctor\\)`),
+    );
     assert.match(viaEnv.stdout, /^\[skip\] customer e-mail: /m);
 
     const own = await runCliProcess(system, ['doctor'], shell);
     assert.equal(own.code, 0, own.stderr);
-    assert.match(own.stdout.split('\n')[0]!, /^Checked with this CLI's own settings \(its environment\), not the running relay's/);
+    assert.match(
+      own.stdout.split('\n')[0]!,
+      /^Checked with this CLI's own settings \(its environment\), not the running relay's/,
+    );
     assert.match(own.stdout, /^\[ok {2}\] customer e-mail: SMTP_URL is set/m);
     const ownJson = JSON.parse((await runCliProcess(system, ['doctor', '--json'], shell)).stdout) as Report;
     assert.deepEqual([ownJson.checkedBy, emailCheck(ownJson)], ['cli', 'ok']);
 
     // A wrong token is a configuration error (exit 2), said plainly; the token is never printed.
-    const refused = await runCliProcess(system, ['doctor', '--server', system.baseUrl], { ADMIN_TOKEN: 'a-wrong-admin-token-123' });
+    const refused = await runCliProcess(system, ['doctor', '--server', system.baseUrl], {
+      ADMIN_TOKEN: 'a-wrong-admin-token-123',
+    });
     assert.equal(refused.code, 2, refused.stdout + refused.stderr);
     assert.match(refused.stderr, /refused ADMIN_TOKEN/);
     assert.ok(!(refused.stdout + refused.stderr + asked.stdout + own.stdout).includes(ADMIN_TOKEN));

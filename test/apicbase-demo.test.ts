@@ -55,7 +55,10 @@ function startDemo(args: string[], env: Record<string, string>) {
     output: () => output,
     waitFor: (pattern: RegExp, what: string) =>
       new Promise<RegExpMatchArray>((resolve, reject) => {
-        const timer = setTimeout(() => settle(() => reject(new Error(`no ${what} within ${PATIENCE_MS} ms:\n${output}`))), PATIENCE_MS);
+        const timer = setTimeout(
+          () => settle(() => reject(new Error(`no ${what} within ${PATIENCE_MS} ms:\n${output}`))),
+          PATIENCE_MS,
+        );
         const settle = (fn: () => void) => {
           clearTimeout(timer);
           seen.delete(check);
@@ -96,7 +99,8 @@ void describe('npm run demo', () => {
   void it('places an order at the Apicbase sandbox, it reaches Hublify by webhook, is shipped, and ends SHIPPED', async () => {
     const { code, output } = await runDemo(['place-order', ...endpoints()], relayData());
     assert.equal(code, 0, output);
-    for (const stage of ['RECEIVED', 'VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED']) assert.match(output, new RegExp(`\\s${stage}\\b`), output);
+    for (const stage of ['RECEIVED', 'VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED'])
+      assert.match(output, new RegExp(`\\s${stage}\\b`), output);
     assert.match(output, /webhook \(signed X-APIC-WEBHOOK-SIGNATURE\): HTTP 200/);
     assert.match(output, /Done: Apicbase order PO-\d{8}-[0-9A-F]{6} → Hublify order ACHN-\d+ → SHIPPED\./);
 
@@ -111,14 +115,20 @@ void describe('npm run demo', () => {
     const before = t.apicbase.orders().length;
     const { code, output } = await runDemo(['--via', 'pull', ...endpoints()], relayData());
     assert.equal(code, 2, output);
-    assert.match(output, /--via pull: order-relay .*does not pull from Apicbase.*APICBASE_MODE=pull npm start.*nothing was placed/);
+    assert.match(
+      output,
+      /--via pull: order-relay .*does not pull from Apicbase.*APICBASE_MODE=pull npm start.*nothing was placed/,
+    );
     assert.doesNotMatch(output, /places an order/);
     assert.equal(t.apicbase.orders().length, before, 'no order placed at the Apicbase sandbox');
   });
 
   void it('a stuck order is reported once, with the commands to run next; the amend it names unsticks it', async () => {
     const demo = startDemo(['--item', 'NO-SUCH-ITEM:1', ...endpoints(), '--timeout', '10m'], relayData()); // support takes its time
-    const amendLine = await demo.waitFor(/^ +npx order-relay (orders amend PO-\S+ --item EK00001:2)/m, 'the amend command');
+    const amendLine = await demo.waitFor(
+      /^ +npx order-relay (orders amend PO-\S+ --item EK00001:2)/m,
+      'the amend command',
+    );
     assert.match(demo.output(), /NEEDS ATTENTION: Hublify rejected the order: .*NO-SUCH-ITEM/);
     assert.match(demo.output(), /npx order-relay orders show PO-\S+/);
     // Run what it says (support, in another terminal): the order is injected again and ships.
@@ -134,7 +144,10 @@ void describe('npm run demo', () => {
 
   void it('--via pull: the order waits in Apicbase until the pull schedule fetches it', async () => {
     await t.restartRelay({ APICBASE_MODE: 'pull', APICBASE_POLL_INTERVAL: '1h' }); // the demo polls now
-    const { code, output } = await runDemo(['--via', 'pull', '--customer', 'CUST-002', '--item', 'EK00002:3', ...endpoints()], relayData());
+    const { code, output } = await runDemo(
+      ['--via', 'pull', '--customer', 'CUST-002', '--item', 'EK00002:3', ...endpoints()],
+      relayData(),
+    );
     assert.equal(code, 0, output);
     assert.match(output, /left in Apicbase as ORDERED; the pull schedule .* is triggered/);
     assert.match(output, /RECEIVED\s+\(from pull\)/);

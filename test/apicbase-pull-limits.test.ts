@@ -4,7 +4,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
-import { PULL_MODE_SETTINGS, runCount, startApicbaseTestSystem, waitForOrderWorkflow, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
+import {
+  PULL_MODE_SETTINGS,
+  runCount,
+  startApicbaseTestSystem,
+  waitForOrderWorkflow,
+  waitUntil,
+  type ApicbaseTestSystem,
+} from './helpers/apicbase';
 import { PATIENCE_MS } from './helpers/patience';
 
 void describe('Apicbase pull mode: rate limits and token refresh', () => {
@@ -16,7 +23,8 @@ void describe('Apicbase pull mode: rate limits and token refresh', () => {
     await t?.close();
   });
   const client = () => t.system.relay.client;
-  const waitForWorkflow = (apicbaseId: string, timeoutMs?: number) => waitForOrderWorkflow(client, apicbaseId, timeoutMs);
+  const waitForWorkflow = (apicbaseId: string, timeoutMs?: number) =>
+    waitForOrderWorkflow(client, apicbaseId, timeoutMs);
 
   void it('a 429 storm slows polling but loses nothing', async () => {
     const stats = t.apicbase.stats();
@@ -26,7 +34,11 @@ void describe('Apicbase pull mode: rate limits and token refresh', () => {
       const placed: ApicbaseOrder[] = [];
       for (let i = 0; i < 6; i++) placed.push((await t.apicbase.placeOrder({ delivery: 'pull' })).order);
       for (const order of placed) await waitForWorkflow(order.id);
-      await waitUntil(() => placed.every((o) => t.apicbase.order(o.id)?.fetched_by_supplier), PATIENCE_MS, 'every order marked fetched despite the storm');
+      await waitUntil(
+        () => placed.every((o) => t.apicbase.order(o.id)?.fetched_by_supplier),
+        PATIENCE_MS,
+        'every order marked fetched despite the storm',
+      );
       const after = t.apicbase.stats();
       assert.ok(after.throttled - stats.throttled > 0, 'the rate limit answered 429');
       assert.equal(after.faulted - stats.faulted, 4, 'the scheduled 429s were answered');
@@ -42,11 +54,18 @@ void describe('Apicbase pull mode: rate limits and token refresh', () => {
     await t.reauthorize(); // a token that lives 4 s: refreshed from half its life on
     const before = t.apicbase.stats();
     // Polls go on meanwhile; wait until the short-lived token was refreshed twice.
-    await waitUntil(() => t.apicbase.stats().grants.refresh_token - before.grants.refresh_token >= 2, PATIENCE_MS, 'two token refreshes');
+    await waitUntil(
+      () => t.apicbase.stats().grants.refresh_token - before.grants.refresh_token >= 2,
+      PATIENCE_MS,
+      'two token refreshes',
+    );
     const { order } = await t.apicbase.placeOrder({ delivery: 'pull' });
     await waitForWorkflow(order.id);
     const after = t.apicbase.stats();
-    assert.ok(after.grants.refresh_token - before.grants.refresh_token >= 2, `refreshed: ${JSON.stringify(after.grants)}`);
+    assert.ok(
+      after.grants.refresh_token - before.grants.refresh_token >= 2,
+      `refreshed: ${JSON.stringify(after.grants)}`,
+    );
     assert.equal(after.expiredTokenUses - before.expiredTokenUses, 0, 'an expired token was never sent');
     assert.equal(after.unauthorized - before.unauthorized, 0);
     t.apicbase.setAccessTokenTtl(7 * 86_400_000);

@@ -10,7 +10,13 @@ import { tokenStoreFrom } from '../src/apicbase/from-config';
 import { pollNowSignal, statusQuery } from '../workflows/order-messages';
 import type { ReconcileResult } from '../workflows/apicbase-types';
 import type { OrderStatus } from '../workflows/order-status';
-import { runCount, runScheduleNow, startApicbaseTestSystem, waitUntil, type ApicbaseTestSystem } from './helpers/apicbase';
+import {
+  runCount,
+  runScheduleNow,
+  startApicbaseTestSystem,
+  waitUntil,
+  type ApicbaseTestSystem,
+} from './helpers/apicbase';
 import { LogSink } from './helpers/ingress';
 import { PATIENCE_MS } from './helpers/patience';
 
@@ -18,7 +24,15 @@ void describe('Apicbase reconciliation and modes', () => {
   const sink = new LogSink();
   let t: ApicbaseTestSystem;
   before(async () => {
-    t = await startApicbaseTestSystem({ APICBASE_MODE: 'webhook', APICBASE_RECONCILE_INTERVAL: '1h', APICBASE_POLL_INTERVAL: '2s', APICBASE_MARK_VIEWED: 'true' }, { logDestination: sink, logLevel: 'debug' });
+    t = await startApicbaseTestSystem(
+      {
+        APICBASE_MODE: 'webhook',
+        APICBASE_RECONCILE_INTERVAL: '1h',
+        APICBASE_POLL_INTERVAL: '2s',
+        APICBASE_MARK_VIEWED: 'true',
+      },
+      { logDestination: sink, logLevel: 'debug' },
+    );
   });
   after(async () => {
     await t?.close();
@@ -28,8 +42,15 @@ void describe('Apicbase reconciliation and modes', () => {
   let plantedNumber: string;
 
   void it('webhook mode: no pull; reconciliation reports the ORDERED order that has no workflow, and only that one', async () => {
-    await assert.rejects(client().schedule.getHandle(PULL_SCHEDULE_ID).describe(), ScheduleNotFoundError, 'no pull schedule in webhook mode');
-    const delivered = [await t.apicbase.placeOrder({ delivery: 'webhook' }), await t.apicbase.placeOrder({ delivery: 'webhook', bodyStyle: 'compact' })];
+    await assert.rejects(
+      client().schedule.getHandle(PULL_SCHEDULE_ID).describe(),
+      ScheduleNotFoundError,
+      'no pull schedule in webhook mode',
+    );
+    const delivered = [
+      await t.apicbase.placeOrder({ delivery: 'webhook' }),
+      await t.apicbase.placeOrder({ delivery: 'webhook', bodyStyle: 'compact' }),
+    ];
     for (const d of delivered) assert.equal(d.webhook?.status, 200, JSON.stringify(d.webhook));
     // ORDERED in Apicbase, but its webhook never reached us (e.g. lost): the order to find.
     const lost = await t.apicbase.placeOrder({ delivery: 'pull' });
@@ -43,7 +64,10 @@ void describe('Apicbase reconciliation and modes', () => {
 
     const mark = sink.lines.length;
     const result = await runScheduleNow<ReconcileResult>(client(), RECONCILE_SCHEDULE_ID);
-    assert.deepEqual(result.missing.map((m) => m.id), [planted]);
+    assert.deepEqual(
+      result.missing.map((m) => m.id),
+      [planted],
+    );
     assert.equal(result.missing[0]!.orderNumber, plantedNumber);
     assert.equal(result.missing[0]!.workflowId, orderWorkflowId(planted));
     assert.equal(result.checked, 3);
@@ -54,8 +78,15 @@ void describe('Apicbase reconciliation and modes', () => {
 
     // APICBASE_MARK_VIEWED: once in Hublify, the customer sees in Apicbase that the supplier saw the order.
     for (const d of delivered) {
-      await waitUntil(() => t.apicbase.order(d.order.id)?.viewed_by_supplier, PATIENCE_MS, `${d.order.order_number} marked viewed`);
-      assert.deepEqual(t.apicbase.order(d.order.id)?.patches.map((p) => p.body), [{ viewed_by_supplier: true }]);
+      await waitUntil(
+        () => t.apicbase.order(d.order.id)?.viewed_by_supplier,
+        PATIENCE_MS,
+        `${d.order.order_number} marked viewed`,
+      );
+      assert.deepEqual(
+        t.apicbase.order(d.order.id)?.patches.map((p) => p.body),
+        [{ viewed_by_supplier: true }],
+      );
     }
   });
 
@@ -67,7 +98,11 @@ void describe('Apicbase reconciliation and modes', () => {
     const placed = await t.apicbase.placeOrder({ delivery: 'webhook' });
     assert.equal(placed.webhook?.status, 200);
     const handle = client().workflow.getHandle(orderWorkflowId(placed.order.id));
-    await waitUntil(async () => (await handle.query(statusQuery)).stage === 'WAITING_FOR_SHIPMENT' || undefined, PATIENCE_MS, 'waiting for shipment');
+    await waitUntil(
+      async () => (await handle.query(statusQuery)).stage === 'WAITING_FOR_SHIPMENT' || undefined,
+      PATIENCE_MS,
+      'waiting for shipment',
+    );
     t.system.sandbox.ship(placed.order.order_number);
     await handle.signal(pollNowSignal);
     const status = (await handle.result()) as OrderStatus;
@@ -77,7 +112,10 @@ void describe('Apicbase reconciliation and modes', () => {
   });
 
   void it('both: the pull schedule starts the planted order; reconciliation then finds nothing', async () => {
-    await t.restartRelay({ APICBASE_MODE: 'both', APICBASE_PULL_SINCE: new Date(Date.now() - 3_600_000).toISOString() });
+    await t.restartRelay({
+      APICBASE_MODE: 'both',
+      APICBASE_PULL_SINCE: new Date(Date.now() - 3_600_000).toISOString(),
+    });
     const handle = client().workflow.getHandle(orderWorkflowId(planted));
     await waitUntil(() => handle.describe(), PATIENCE_MS, 'the planted order pulled');
     assert.equal((await handle.query(statusQuery)).source, 'pull');
@@ -86,7 +124,7 @@ void describe('Apicbase reconciliation and modes', () => {
     assert.equal(result.checked, 4, 'the three ORDERED before, and the one the viewed-mark test shipped');
   });
 
-  void it('webhook again pauses pull (keeping its cursor); an operator\'s own pause is left alone', async () => {
+  void it("webhook again pauses pull (keeping its cursor); an operator's own pause is left alone", async () => {
     const schedule = () => client().schedule.getHandle(PULL_SCHEDULE_ID);
     const cursor = await readPullCursor(client());
     await t.restartRelay({ APICBASE_MODE: 'webhook' });
@@ -109,7 +147,11 @@ void describe('Apicbase reconciliation and modes', () => {
   void it('no token, secret or signature ever reaches the logs', () => {
     const tokens = tokenStoreFrom(t.system.config).read()!;
     const text = sink.lines.join('\n');
-    assert.ok(sink.lines.some((l) => l.includes('"apicbase call"')), 'debug lines of Apicbase calls are there to check');
-    for (const secret of [tokens.accessToken, tokens.refreshToken!, 'relay-test-secret']) assert.ok(!text.includes(secret));
+    assert.ok(
+      sink.lines.some((l) => l.includes('"apicbase call"')),
+      'debug lines of Apicbase calls are there to check',
+    );
+    for (const secret of [tokens.accessToken, tokens.refreshToken!, 'relay-test-secret'])
+      assert.ok(!text.includes(secret));
   });
 });

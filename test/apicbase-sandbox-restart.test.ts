@@ -30,7 +30,11 @@ async function json<T>(response: Promise<Response>): Promise<T> {
 /** The supplier API's list of ORDERED orders with the token `npm start` stored: what the pull and the reconciliation read. */
 async function listOrdered(config: Config): Promise<Listed[]> {
   const token = tokenStoreFrom(config).read()!.accessToken;
-  const page = await json<{ results: Listed[] }>(fetch(`${config.APICBASE_API_URL}${PURCHASE_ORDERS_PATH}?status=ORDERED&page_size=200`, { headers: { authorization: `Bearer ${token}` } }));
+  const page = await json<{ results: Listed[] }>(
+    fetch(`${config.APICBASE_API_URL}${PURCHASE_ORDERS_PATH}?status=ORDERED&page_size=200`, {
+      headers: { authorization: `Bearer ${token}` },
+    }),
+  );
   return page.results;
 }
 
@@ -46,10 +50,27 @@ void describe('the Apicbase sandbox across restarts', () => {
     let placed: Array<{ order: { id: string; order_number: string } }>;
     try {
       const url = first.config.APICBASE_API_URL!;
-      const place = (body: object) => json<{ order: { id: string; order_number: string } }>(fetch(`${url}/_sandbox/orders`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
-      placed = [await place({ delivery: 'pull' }), await place({ delivery: 'pull', customer: 'CUST-002' }), await place({ delivery: 'pull' })];
+      const place = (body: object) =>
+        json<{ order: { id: string; order_number: string } }>(
+          fetch(`${url}/_sandbox/orders`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          }),
+        );
+      placed = [
+        await place({ delivery: 'pull' }),
+        await place({ delivery: 'pull', customer: 'CUST-002' }),
+        await place({ delivery: 'pull' }),
+      ];
       // The third one delivered (no longer ORDERED), the first marked fetched by the supplier API.
-      await json(fetch(`${url}/_sandbox/orders/${placed[2]!.order.id}/status`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 'DELIVERED' }) }));
+      await json(
+        fetch(`${url}/_sandbox/orders/${placed[2]!.order.id}/status`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ status: 'DELIVERED' }),
+        }),
+      );
       const token = tokenStoreFrom(first.config).read()!.accessToken;
       await json(
         fetch(`${url}${PURCHASE_ORDERS_PATH}${placed[0]!.order.id}/`, {
@@ -59,7 +80,11 @@ void describe('the Apicbase sandbox across restarts', () => {
         }),
       );
       assert.equal((await listOrdered(first.config)).length, 2, 'before the restart: two ORDERED');
-      assert.match(first.line, new RegExp(`kept in ${path.join(dataDir, APICBASE_SANDBOX_STATE_FILE).replace(/[.\\/]/g, '\\$&')}`), 'the banner says where');
+      assert.match(
+        first.line,
+        new RegExp(`kept in ${path.join(dataDir, APICBASE_SANDBOX_STATE_FILE).replace(/[.\\/]/g, '\\$&')}`),
+        'the banner says where',
+      );
     } finally {
       await first.stop();
     }
@@ -76,8 +101,14 @@ void describe('the Apicbase sandbox across restarts', () => {
       assert.equal(byId.get(placed[0]!.order.id)?.fetched_by_supplier, true, 'the fetched mark is kept');
       assert.equal(byId.get(placed[1]!.order.id)?.fetched_by_supplier, false);
       assert.equal(byId.get(placed[0]!.order.id)?.order_number, placed[0]!.order.order_number);
-      const all = await json<{ orders: Array<{ order: Listed }> }>(fetch(`${second.config.APICBASE_API_URL}/_sandbox/orders`));
-      assert.equal(all.orders.find((e) => e.order.id === placed[2]!.order.id)?.order.status, 'DELIVERED', 'the delivered order is kept, delivered');
+      const all = await json<{ orders: Array<{ order: Listed }> }>(
+        fetch(`${second.config.APICBASE_API_URL}/_sandbox/orders`),
+      );
+      assert.equal(
+        all.orders.find((e) => e.order.id === placed[2]!.order.id)?.order.status,
+        'DELIVERED',
+        'the delivered order is kept, delivered',
+      );
       assert.equal(all.orders.length, 3);
     } finally {
       await second.stop();

@@ -5,7 +5,13 @@ import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import * as fc from 'fast-check';
 import { loadConfig } from '../src/config';
-import { PYTHON_FORM_MAX_BYTES, pythonJsonDumps, signApicbasePayload, signatureFormsFor, verifyApicbaseSignature } from '../src/ingress/apicbase-signature';
+import {
+  PYTHON_FORM_MAX_BYTES,
+  pythonJsonDumps,
+  signApicbasePayload,
+  signatureFormsFor,
+  verifyApicbaseSignature,
+} from '../src/ingress/apicbase-signature';
 
 // ---- python3 oracle: one process per call, inputs as a JSON array on stdin --------------------
 
@@ -35,7 +41,11 @@ sys.stdout.write(json.dumps(out))
 
 function runPython<T>(script: string, input: unknown): T {
   // JSON.stringify escapes lone surrogates, so the UTF-8 on the pipe is always well-formed.
-  const stdout = execFileSync('python3', ['-c', script], { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 << 20 });
+  const stdout = execFileSync('python3', ['-c', script], {
+    input: JSON.stringify(input),
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
   return JSON.parse(stdout) as T;
 }
 
@@ -146,13 +156,20 @@ const PREVIOUS = 'previous-client-secret';
 
 // JSON text built token by token, so it holds spellings JSON.stringify never produces.
 const wsArb = fc.string({ unit: fc.constantFrom(' ', '\t', '\n', '\r'), maxLength: 2 });
-const digitsArb = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
+const digitsArb = (min: number, max: number) =>
+  fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
 const numberArb = fc.oneof(
   fc
     .tuple(
       fc.constantFrom('', '-'),
-      fc.oneof(fc.constant('0'), fc.tuple(fc.constantFrom(...'123456789'), digitsArb(0, 30)).map(([a, b]) => a + b)),
-      fc.option(digitsArb(1, 20).map((d) => `.${d}`), { nil: '' }),
+      fc.oneof(
+        fc.constant('0'),
+        fc.tuple(fc.constantFrom(...'123456789'), digitsArb(0, 30)).map(([a, b]) => a + b),
+      ),
+      fc.option(
+        digitsArb(1, 20).map((d) => `.${d}`),
+        { nil: '' },
+      ),
       fc.option(
         fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digitsArb(1, 3)).map((p) => p.join('')),
         { nil: '' },
@@ -169,18 +186,27 @@ const stringArb = fc
     fc.oneof(
       // A literal character: printable ASCII, DEL, BMP or astral; never a control char, '"' or '\'.
       fc
-        .oneof(fc.integer({ min: 0x20, max: 0x7f }), fc.integer({ min: 0x80, max: 0xd7ff }), fc.integer({ min: 0xe000, max: 0x10ffff }))
+        .oneof(
+          fc.integer({ min: 0x20, max: 0x7f }),
+          fc.integer({ min: 0x80, max: 0xd7ff }),
+          fc.integer({ min: 0xe000, max: 0x10ffff }),
+        )
         .filter((c) => c !== 0x22 && c !== 0x5c)
         .map((c) => String.fromCodePoint(c)),
       fc.constantFrom('\\"', '\\\\', '\\/', '\\b', '\\f', '\\n', '\\r', '\\t'),
-      fc.tuple(fc.integer({ min: 0, max: 0xffff }), fc.boolean()).map(([c, upper]) => `\\u${upper ? hex4(c).toUpperCase() : hex4(c)}`),
+      fc
+        .tuple(fc.integer({ min: 0, max: 0xffff }), fc.boolean())
+        .map(([c, upper]) => `\\u${upper ? hex4(c).toUpperCase() : hex4(c)}`),
       fc.constantFrom('Crème fraîche', 'Weißwurst', '🍣', '寿司', '\\ud83c\\udf63'),
     ),
     { maxLength: 6 },
   )
   .map((parts) => `"${parts.join('')}"`);
 // A small pool of keys so objects often repeat one, including spelled differently ("a" vs "\u0061").
-const keyArb = fc.oneof(stringArb, fc.constantFrom('"a"', '"\\u0061"', '"b"', '"1"', '"10"', '"2"', '"é"', '"\\u00e9"'));
+const keyArb = fc.oneof(
+  stringArb,
+  fc.constantFrom('"a"', '"\\u0061"', '"b"', '"1"', '"10"', '"2"', '"é"', '"\\u00e9"'),
+);
 const { value: jsonTextArb } = fc.letrec((tie) => ({
   value: fc
     .tuple(
@@ -218,7 +244,10 @@ void describe('pythonJsonDumps', () => {
   });
 
   void it('prints a few things the way Python does (readable examples)', () => {
-    assert.equal(pythonJsonDumps('{"b":1,"10":[1.0,1e16,1e-7],"a":"é🍣"}'), '{"b": 1, "10": [1.0, 1e+16, 1e-07], "a": "\\u00e9\\ud83c\\udf63"}');
+    assert.equal(
+      pythonJsonDumps('{"b":1,"10":[1.0,1e16,1e-7],"a":"é🍣"}'),
+      '{"b": 1, "10": [1.0, 1e+16, 1e-07], "a": "\\u00e9\\ud83c\\udf63"}',
+    );
     assert.equal(pythonJsonDumps('{"a":1,"b":2,"a":3}'), '{"a": 3, "b": 2}');
     assert.equal(pythonJsonDumps('"\u007f/\\/"'), '"\\u007f//"');
   });
@@ -227,7 +256,11 @@ void describe('pythonJsonDumps', () => {
     const expected = pythonDumpsAll(MALFORMED);
     MALFORMED.forEach((text, i) => {
       assert.equal(expected[i], null, `python3 accepted malformed case ${i}`);
-      assert.throws(() => pythonJsonDumps(text), /Invalid JSON at position \d+|Python's 4300-digit limit|nested deeper/, `case ${i}`);
+      assert.throws(
+        () => pythonJsonDumps(text),
+        /Invalid JSON at position \d+|Python's 4300-digit limit|nested deeper/,
+        `case ${i}`,
+      );
     });
   });
 
@@ -271,7 +304,8 @@ void describe('signApicbasePayload', () => {
 void describe('verifyApicbaseSignature', () => {
   const rawBody = Buffer.from(ORDER, 'utf8');
   const secrets = [SECRET, PREVIOUS];
-  const verify = (signature: string | undefined, body = rawBody) => verifyApicbaseSignature({ rawBody: body, signature, secrets });
+  const verify = (signature: string | undefined, body = rawBody) =>
+    verifyApicbaseSignature({ rawBody: body, signature, secrets });
   const [pySigned] = runPython<{ raw: string; python: string }[]>(PY_SIGN, [{ secret: SECRET, body: ORDER }]);
   const pythonSignature = pySigned?.python ?? '';
 
@@ -290,7 +324,11 @@ void describe('verifyApicbaseSignature', () => {
 
   void it('accepts the previous secret during rotation, and reports which one matched', () => {
     assert.deepEqual(verify(signApicbasePayload(PREVIOUS, rawBody)), { ok: true, matched: 'raw', secretIndex: 1 });
-    assert.deepEqual(verify(signApicbasePayload(PREVIOUS, pythonJsonDumps(ORDER))), { ok: true, matched: 'python', secretIndex: 1 });
+    assert.deepEqual(verify(signApicbasePayload(PREVIOUS, pythonJsonDumps(ORDER))), {
+      ok: true,
+      matched: 'python',
+      secretIndex: 1,
+    });
   });
 
   void it('rejects a missing signature', () => {
@@ -300,7 +338,15 @@ void describe('verifyApicbaseSignature', () => {
 
   void it('rejects truncated, over-long, non-hex and prefixed signatures as malformed', () => {
     const good = signApicbasePayload(SECRET, rawBody);
-    for (const bad of [good.slice(0, 63), good.slice(0, 32), `${good}0`, `${good.slice(0, 63)}g`, `sha256=${good}`, ` ${good}`, good.replace(/./g, 'z')]) {
+    for (const bad of [
+      good.slice(0, 63),
+      good.slice(0, 32),
+      `${good}0`,
+      `${good.slice(0, 63)}g`,
+      `sha256=${good}`,
+      ` ${good}`,
+      good.replace(/./g, 'z'),
+    ]) {
       assert.deepEqual(verify(bad), { ok: false, reason: 'malformed' }, bad);
     }
   });
@@ -308,7 +354,10 @@ void describe('verifyApicbaseSignature', () => {
   void it('rejects a wrong signature and one made with another secret', () => {
     assert.deepEqual(verify('0'.repeat(64)), { ok: false, reason: 'mismatch' });
     assert.deepEqual(verify(signApicbasePayload('someone-else', rawBody)), { ok: false, reason: 'mismatch' });
-    assert.deepEqual(verify(signApicbasePayload('someone-else', pythonJsonDumps(ORDER))), { ok: false, reason: 'mismatch' });
+    assert.deepEqual(verify(signApicbasePayload('someone-else', pythonJsonDumps(ORDER))), {
+      ok: false,
+      reason: 'mismatch',
+    });
   });
 
   void it('rejects a body changed by one byte, whichever form was signed', () => {
@@ -326,13 +375,18 @@ void describe('verifyApicbaseSignature', () => {
   });
 
   void it('handles bodies that are not JSON: raw signature still works, anything else is a mismatch', () => {
-    for (const body of [Buffer.from('not json'), Buffer.from([0xff, 0xfe, 0x7b]), Buffer.from('\ufeff{}'), Buffer.alloc(0)]) {
+    for (const body of [
+      Buffer.from('not json'),
+      Buffer.from([0xff, 0xfe, 0x7b]),
+      Buffer.from('\ufeff{}'),
+      Buffer.alloc(0),
+    ]) {
       assert.deepEqual(verify(signApicbasePayload(SECRET, body), body), { ok: true, matched: 'raw', secretIndex: 0 });
       assert.deepEqual(verify('a'.repeat(64), body), { ok: false, reason: 'mismatch' });
     }
   });
 
-  void it("does not canonicalise a body Python could not have parsed (UTF-8 BOM, invalid UTF-8)", () => {
+  void it('does not canonicalise a body Python could not have parsed (UTF-8 BOM, invalid UTF-8)', () => {
     const withBom = Buffer.from('\ufeff{}', 'utf8');
     assert.deepEqual(verify(signApicbasePayload(SECRET, '{}'), withBom), { ok: false, reason: 'mismatch' });
     const invalidUtf8 = Buffer.from([0x22, 0xff, 0x22]); // "<0xff>": no lenient decoding into "\ufffd"
@@ -340,8 +394,14 @@ void describe('verifyApicbaseSignature', () => {
   });
 
   void it('refuses to run without a usable secret', () => {
-    assert.throws(() => verifyApicbaseSignature({ rawBody, signature: 'a'.repeat(64), secrets: [] }), /non-empty secret/);
-    assert.throws(() => verifyApicbaseSignature({ rawBody, signature: 'a'.repeat(64), secrets: [SECRET, ''] }), /non-empty secret/);
+    assert.throws(
+      () => verifyApicbaseSignature({ rawBody, signature: 'a'.repeat(64), secrets: [] }),
+      /non-empty secret/,
+    );
+    assert.throws(
+      () => verifyApicbaseSignature({ rawBody, signature: 'a'.repeat(64), secrets: [SECRET, ''] }),
+      /non-empty secret/,
+    );
   });
 });
 
@@ -349,14 +409,18 @@ void describe('verifyApicbaseSignature', () => {
 
 /** A JSON object of about `bytes` bytes, nested `depth` deep, whose Python form differs from its bytes. */
 function bigNestedBody(bytes: number, depth: number): string {
-  const filler = JSON.stringify({ note: 'x'.repeat(Math.max(0, bytes - depth * 8 - 40)), price: 1.0 }).replace('1}', '1.0}');
+  const filler = JSON.stringify({ note: 'x'.repeat(Math.max(0, bytes - depth * 8 - 40)), price: 1.0 }).replace(
+    '1}',
+    '1.0}',
+  );
   return '{"a":'.repeat(depth) + filler + '}'.repeat(depth);
 }
 
 void describe('APICBASE_SIGNATURE_FORM', () => {
   const small = Buffer.from(ORDER, 'utf8');
   const large = Buffer.from(bigNestedBody(PYTHON_FORM_MAX_BYTES * 4, 900), 'utf8');
-  const signed = (body: Buffer, form: 'raw' | 'python') => signApicbasePayload(SECRET, form === 'raw' ? body : pythonJsonDumps(body.toString('utf8')));
+  const signed = (body: Buffer, form: 'raw' | 'python') =>
+    signApicbasePayload(SECRET, form === 'raw' ? body : pythonJsonDumps(body.toString('utf8')));
   /** The check's outcome and the bytes it re-serialised before knowing the sender. */
   const check = (setting: 'auto' | 'raw' | 'python', body: Buffer, form: 'raw' | 'python') => {
     let reserialised = 0;
@@ -390,19 +454,38 @@ void describe('APICBASE_SIGNATURE_FORM', () => {
       assert.equal(check('python', body, 'raw').outcome, 'mismatch');
     }
     assert.deepEqual(check('python', small, 'python'), { outcome: 'python', reserialised: small.length });
-    assert.deepEqual(check('python', large, 'python'), { outcome: 'mismatch', reserialised: 0 }, 'a body over the cap is not re-serialised, even correctly signed');
+    assert.deepEqual(
+      check('python', large, 'python'),
+      { outcome: 'mismatch', reserialised: 0 },
+      'a body over the cap is not re-serialised, even correctly signed',
+    );
   });
 
   void it('auto: raw first, then the python form for small bodies only; nothing a valid delivery did changes that (issue 24.1)', () => {
     assert.deepEqual(signatureFormsFor('auto'), ['raw', 'python']);
-    assert.deepEqual(check('auto', small, 'raw'), { outcome: 'raw', reserialised: 0 }, 'a raw-signed body costs no re-serialisation');
+    assert.deepEqual(
+      check('auto', small, 'raw'),
+      { outcome: 'raw', reserialised: 0 },
+      'a raw-signed body costs no re-serialisation',
+    );
     assert.deepEqual(check('auto', small, 'python'), { outcome: 'python', reserialised: small.length });
     // What used to teach `auto` the python form: the same small python-signed body again, then large ones.
-    assert.deepEqual(check('auto', large, 'python'), { outcome: 'mismatch', reserialised: 0 }, 'a large body with a wrong (or python) signature costs HMACs only');
+    assert.deepEqual(
+      check('auto', large, 'python'),
+      { outcome: 'mismatch', reserialised: 0 },
+      'a large body with a wrong (or python) signature costs HMACs only',
+    );
     assert.deepEqual(check('auto', large, 'raw'), { outcome: 'raw', reserialised: 0 });
     // The order asked for does not matter: raw is checked first.
     const hmacs: number[] = [];
-    const result = verifyApicbaseSignature({ rawBody: small, signature: signed(small, 'raw'), secrets: [SECRET], forms: ['python', 'raw'], onWork: (work, bytes) => (work === 'hmac' ? hmacs.push(bytes) : assert.fail('re-serialised before the raw check')) });
+    const result = verifyApicbaseSignature({
+      rawBody: small,
+      signature: signed(small, 'raw'),
+      secrets: [SECRET],
+      forms: ['python', 'raw'],
+      onWork: (work, bytes) =>
+        work === 'hmac' ? hmacs.push(bytes) : assert.fail('re-serialised before the raw check'),
+    });
     assert.equal(result.ok && result.matched, 'raw');
     assert.deepEqual(hmacs, [small.length]);
   });

@@ -23,8 +23,24 @@ const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 150);
 
 // ---- what is sent --------------------------------------------------------------------------
 
-type SignatureKind = 'none' | 'empty' | 'garbage' | 'truncated' | 'other-secret' | 'raw' | 'raw-uppercase' | 'python' | 'previous-raw' | 'previous-python';
-const VALID_SIGNATURES: ReadonlySet<SignatureKind> = new Set(['raw', 'raw-uppercase', 'python', 'previous-raw', 'previous-python']);
+type SignatureKind =
+  | 'none'
+  | 'empty'
+  | 'garbage'
+  | 'truncated'
+  | 'other-secret'
+  | 'raw'
+  | 'raw-uppercase'
+  | 'python'
+  | 'previous-raw'
+  | 'previous-python';
+const VALID_SIGNATURES: ReadonlySet<SignatureKind> = new Set([
+  'raw',
+  'raw-uppercase',
+  'python',
+  'previous-raw',
+  'previous-python',
+]);
 
 /** Content types: Apicbase does not document its own, so a signed body is read as JSON under any of them. */
 const CONTENT_TYPES: ReadonlyArray<string | undefined> = [
@@ -46,11 +62,25 @@ const CONTENT_TYPES: ReadonlyArray<string | undefined> = [
 
 /** Paths into an order that mutations remove or retype. */
 const PATHS: ReadonlyArray<ReadonlyArray<string | number>> = [
-  ['id'], ['order_number'], ['status'], ['ordered_on'], ['owned_by'], ['owned_by', 'username'], ['order_remarks'],
-  ['packages'], ['packages', 0], ['packages', 0, 'stock_item'], ['packages', 0, 'stock_item', 'name'],
-  ['packages', 0, 'supplier_package'], ['packages', 0, 'supplier_package', 'supplier_article_number'],
-  ['packages', 0, 'supplier_package', 'theoretical_price_per_package'], ['packages', 0, 'quantity_ordered'],
-  ['packages', 1, 'total_theoretical_price'], ['expected_delivery_date'], ['theoretical_price'], ['supplier_customer_number'],
+  ['id'],
+  ['order_number'],
+  ['status'],
+  ['ordered_on'],
+  ['owned_by'],
+  ['owned_by', 'username'],
+  ['order_remarks'],
+  ['packages'],
+  ['packages', 0],
+  ['packages', 0, 'stock_item'],
+  ['packages', 0, 'stock_item', 'name'],
+  ['packages', 0, 'supplier_package'],
+  ['packages', 0, 'supplier_package', 'supplier_article_number'],
+  ['packages', 0, 'supplier_package', 'theoretical_price_per_package'],
+  ['packages', 0, 'quantity_ordered'],
+  ['packages', 1, 'total_theoretical_price'],
+  ['expected_delivery_date'],
+  ['theoretical_price'],
+  ['supplier_customer_number'],
 ];
 
 type Mutation = { path: ReadonlyArray<string | number>; op: 'remove' | 'retype'; value: fc.JsonValue };
@@ -59,7 +89,8 @@ function mutate(order: unknown, mutations: Mutation[]): unknown {
   const copy = structuredClone(order) as Record<string | number, unknown>;
   for (const { path, op, value } of mutations) {
     let parent: unknown = copy;
-    for (const key of path.slice(0, -1)) parent = parent && typeof parent === 'object' ? (parent as Record<string | number, unknown>)[key] : undefined;
+    for (const key of path.slice(0, -1))
+      parent = parent && typeof parent === 'object' ? (parent as Record<string | number, unknown>)[key] : undefined;
     if (!parent || typeof parent !== 'object') continue;
     const last = path[path.length - 1]!;
     if (op === 'remove') delete (parent as Record<string | number, unknown>)[last];
@@ -73,13 +104,25 @@ const orderArb = fc
     id: fc.uuid(),
     orderNumber: fc.string({ minLength: 1, maxLength: 30, unit: 'grapheme' }),
     remarks: fc.option(fc.string({ maxLength: 60, unit: 'grapheme' })),
-    customer: fc.oneof({ weight: 4, arbitrary: fc.constantFrom('CUST-001', 'CUST-002', 'CUST-003') }, { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }),
-    quantity: fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 1, max: 20 }) }, { weight: 1, arbitrary: fc.constantFrom(0, -1, 2.5, 1e21) }),
+    customer: fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom('CUST-001', 'CUST-002', 'CUST-003') },
+      { weight: 1, arbitrary: fc.string({ maxLength: 12 }) },
+    ),
+    quantity: fc.oneof(
+      { weight: 4, arbitrary: fc.integer({ min: 1, max: 20 }) },
+      { weight: 1, arbitrary: fc.constantFrom(0, -1, 2.5, 1e21) },
+    ),
     status: fc.constantFrom('ORDERED', 'ORDERED', 'ORDERED', 'ORDERED', 'ORDERED', 'DRAFT'),
     withoutOptional: fc.boolean(),
   })
   .map(({ id, orderNumber, remarks, customer, quantity, status, withoutOptional }) => {
-    const order = sampleOrder({ id, order_number: orderNumber, order_remarks: remarks, supplier_customer_number: customer, status });
+    const order = sampleOrder({
+      id,
+      order_number: orderNumber,
+      order_remarks: remarks,
+      supplier_customer_number: customer,
+      status,
+    });
     order.packages[0]!.quantity_ordered = quantity;
     if (withoutOptional) {
       const loose = order as Partial<typeof order>;
@@ -99,26 +142,61 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.record({
 /** Formats JSON like different senders might: compact, indented, or with non-ASCII escaped. */
 function formatJson(value: unknown, style: 'compact' | 'indented' | 'ascii'): string {
   const text = JSON.stringify(value, null, style === 'indented' ? 2 : undefined) ?? 'null';
-  return style === 'ascii' ? text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) : text;
+  return style === 'ascii'
+    ? text.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : text;
 }
 
 const bodyArb: fc.Arbitrary<{ kind: string; bytes: Buffer }> = fc.oneof(
-  { weight: 4, arbitrary: fc.tuple(orderArb, fc.constantFrom<'compact' | 'indented' | 'ascii'>('compact', 'indented', 'ascii')).map(([o, style]) => ({ kind: `order/${style}`, bytes: Buffer.from(formatJson(o, style)) })) },
-  { weight: 3, arbitrary: fc.tuple(orderArb, fc.array(mutationArb, { minLength: 1, maxLength: 3 })).map(([o, m]) => ({ kind: 'mutated-order', bytes: Buffer.from(formatJson(mutate(o, m), 'compact')) })) },
-  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => ({ kind: 'json-value', bytes: Buffer.from(formatJson(v, 'compact')) })) },
-  { weight: 1, arbitrary: fc.tuple(orderArb, fc.nat()).map(([o, cut]) => { const t = JSON.stringify(o); return { kind: 'truncated-json', bytes: Buffer.from(t.slice(0, cut % t.length)) }; }) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(orderArb, fc.constantFrom<'compact' | 'indented' | 'ascii'>('compact', 'indented', 'ascii'))
+      .map(([o, style]) => ({ kind: `order/${style}`, bytes: Buffer.from(formatJson(o, style)) })),
+  },
+  {
+    weight: 3,
+    arbitrary: fc
+      .tuple(orderArb, fc.array(mutationArb, { minLength: 1, maxLength: 3 }))
+      .map(([o, m]) => ({ kind: 'mutated-order', bytes: Buffer.from(formatJson(mutate(o, m), 'compact')) })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .jsonValue({ maxDepth: 3 })
+      .map((v) => ({ kind: 'json-value', bytes: Buffer.from(formatJson(v, 'compact')) })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(orderArb, fc.nat()).map(([o, cut]) => {
+      const t = JSON.stringify(o);
+      return { kind: 'truncated-json', bytes: Buffer.from(t.slice(0, cut % t.length)) };
+    }),
+  },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 300 }).map((b) => ({ kind: 'bytes', bytes: Buffer.from(b) })) },
-  { weight: 1, arbitrary: fc.string({ maxLength: 200, unit: 'binary' }).map((s) => ({ kind: 'text', bytes: Buffer.from(s) })) },
+  {
+    weight: 1,
+    arbitrary: fc.string({ maxLength: 200, unit: 'binary' }).map((s) => ({ kind: 'text', bytes: Buffer.from(s) })),
+  },
 );
 
 const caseArb = fc.record({
   body: bodyArb,
   signature: fc.oneof(
-    { weight: 3, arbitrary: fc.constantFrom<SignatureKind>('raw', 'python', 'previous-raw', 'previous-python', 'raw-uppercase') },
+    {
+      weight: 3,
+      arbitrary: fc.constantFrom<SignatureKind>('raw', 'python', 'previous-raw', 'previous-python', 'raw-uppercase'),
+    },
     { weight: 1, arbitrary: fc.constantFrom<SignatureKind>('none', 'empty', 'garbage', 'truncated', 'other-secret') },
   ),
-  contentType: fc.oneof({ weight: 5, arbitrary: fc.constant(0) }, { weight: 2, arbitrary: fc.integer({ min: 0, max: CONTENT_TYPES.length - 1 }) }),
-  encoding: fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('identity', 'gzip', 'deflate', 'br', 'x-unknown') }),
+  contentType: fc.oneof(
+    { weight: 5, arbitrary: fc.constant(0) },
+    { weight: 2, arbitrary: fc.integer({ min: 0, max: CONTENT_TYPES.length - 1 }) },
+  ),
+  encoding: fc.oneof(
+    { weight: 6, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constantFrom('identity', 'gzip', 'deflate', 'br', 'x-unknown') },
+  ),
   requestId: fc.option(fc.string({ maxLength: 40, unit: 'grapheme-ascii' }).map((s) => s.replace(/[^\x20-\x7e]/g, ''))),
 });
 
@@ -134,22 +212,33 @@ function signatureFor(kind: SignatureKind, bytes: Buffer): string | undefined {
     }
   };
   switch (kind) {
-    case 'none': return undefined;
-    case 'empty': return '';
-    case 'garbage': return 'sha256=deadbeef';
-    case 'truncated': return signApicbasePayload(TEST_WEBHOOK_SECRET, bytes).slice(0, 40);
-    case 'other-secret': return signApicbasePayload('not-the-secret', bytes);
-    case 'raw': return signApicbasePayload(TEST_WEBHOOK_SECRET, bytes);
-    case 'raw-uppercase': return signApicbasePayload(TEST_WEBHOOK_SECRET, bytes).toUpperCase();
-    case 'previous-raw': return signApicbasePayload(PREVIOUS_SECRET, bytes);
-    case 'python': return python(TEST_WEBHOOK_SECRET);
-    case 'previous-python': return python(PREVIOUS_SECRET);
+    case 'none':
+      return undefined;
+    case 'empty':
+      return '';
+    case 'garbage':
+      return 'sha256=deadbeef';
+    case 'truncated':
+      return signApicbasePayload(TEST_WEBHOOK_SECRET, bytes).slice(0, 40);
+    case 'other-secret':
+      return signApicbasePayload('not-the-secret', bytes);
+    case 'raw':
+      return signApicbasePayload(TEST_WEBHOOK_SECRET, bytes);
+    case 'raw-uppercase':
+      return signApicbasePayload(TEST_WEBHOOK_SECRET, bytes).toUpperCase();
+    case 'previous-raw':
+      return signApicbasePayload(PREVIOUS_SECRET, bytes);
+    case 'python':
+      return python(TEST_WEBHOOK_SECRET);
+    case 'previous-python':
+      return python(PREVIOUS_SECRET);
   }
 }
 
 // ---- what must happen ------------------------------------------------------------------------
 
-type Expectation = { valid: true; id: string } | { valid: false; statuses: number[]; id: string | undefined; why: string };
+type Expectation =
+  { valid: true; id: string } | { valid: false; statuses: number[]; id: string | undefined; why: string };
 
 function expectationFor(c: Case, signature: string | undefined, directory: CustomerDirectory): Expectation {
   let parsed: unknown;
@@ -190,7 +279,11 @@ void describe('Apicbase webhook under random bodies and headers (fast-check, rea
   let directory: CustomerDirectory;
 
   before(async () => {
-    system = await startTestSystem({ APICBASE_WEBHOOK_SECRET_PREVIOUS: PREVIOUS_SECRET, TRACK_POLL_SCHEDULE: '1h', WEBHOOK_BODY_LIMIT: '64kb' });
+    system = await startTestSystem({
+      APICBASE_WEBHOOK_SECRET_PREVIOUS: PREVIOUS_SECRET,
+      TRACK_POLL_SCHEDULE: '1h',
+      WEBHOOK_BODY_LIMIT: '64kb',
+    });
     directory = loadCustomerDirectory(system.config.CUSTOMER_DIRECTORY_FILE);
   });
   after(async () => {
@@ -226,21 +319,35 @@ void describe('Apicbase webhook under random bodies and headers (fast-check, rea
         assert.ok(res.json && typeof res.json === 'object', `the answer is JSON: ${context}`);
         if (expected.valid) {
           // Verified mode: 200 (verified), 202 (verdict late) or 422 (the business checks refused it).
-          assert.ok([200, 202, 422].includes(res.status), `a valid order is accepted or rejected by the workflow: ${context}`);
+          assert.ok(
+            [200, 202, 422].includes(res.status),
+            `a valid order is accepted or rejected by the workflow: ${context}`,
+          );
           assert.equal(res.json?.workflowId, workflowId, context);
           assert.notEqual(await runIdOf(client, workflowId!), null, `the workflow exists: ${context}`);
           acceptedIds.add(workflowId!);
         } else {
-          assert.ok(expected.statuses.includes(res.status), `expected ${expected.statuses.join('/')} (${expected.why}): ${context}`);
-          if (workflowId) assert.equal(await runIdOf(client, workflowId), runBefore, `no workflow started or touched: ${context}`);
+          assert.ok(
+            expected.statuses.includes(res.status),
+            `expected ${expected.statuses.join('/')} (${expected.why}): ${context}`,
+          );
+          if (workflowId)
+            assert.equal(await runIdOf(client, workflowId), runBefore, `no workflow started or touched: ${context}`);
         }
       }),
-      { numRuns: NUM_RUNS, endOnFailure: true, ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}) },
+      {
+        numRuns: NUM_RUNS,
+        endOnFailure: true,
+        ...(process.env.PROPERTY_SEED ? { seed: Number(process.env.PROPERTY_SEED) } : {}),
+      },
     );
 
     t.diagnostic(`outcomes: ${JSON.stringify(Object.fromEntries(Object.entries(tally).sort()))}`);
     // The property really went past the signature check into validation and acceptance.
-    const count = (prefix: string) => Object.entries(tally).filter(([k]) => k.startsWith(prefix)).reduce((n, [, v]) => n + v, 0);
+    const count = (prefix: string) =>
+      Object.entries(tally)
+        .filter(([k]) => k.startsWith(prefix))
+        .reduce((n, [, v]) => n + v, 0);
     if (NUM_RUNS >= 100) {
       assert.ok(count('valid/') >= 10, 'enough valid orders');
       assert.ok(count('schema/') >= 10, 'enough schema failures after a valid signature');
@@ -248,12 +355,16 @@ void describe('Apicbase webhook under random bodies and headers (fast-check, rea
     }
 
     // Everything Temporal has is an order that was valid, and every valid order is there.
-    const listed = await eventually(async () => {
-      const ids = new Set<string>();
-      for await (const wf of client.workflow.list()) ids.add(wf.workflowId);
-      assert.deepEqual([...ids].sort(), [...acceptedIds].sort());
-      return ids;
-    }, 15_000, 500);
+    const listed = await eventually(
+      async () => {
+        const ids = new Set<string>();
+        for await (const wf of client.workflow.list()) ids.add(wf.workflowId);
+        assert.deepEqual([...ids].sort(), [...acceptedIds].sort());
+        return ids;
+      },
+      15_000,
+      500,
+    );
     assert.equal(listed.size, acceptedIds.size);
   });
 });

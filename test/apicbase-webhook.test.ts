@@ -17,11 +17,26 @@ import { createLogger } from '../src/logger';
 import { startOrderRelay, type RunningOrderRelay } from '../src/order-relay';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { statusQuery } from '../workflows/order-messages';
-import { LogSink, eventually, metricValue, postRaw, pythonSampleSignature, workflowExists, workflowStatus } from './helpers/ingress';
+import {
+  LogSink,
+  eventually,
+  metricValue,
+  postRaw,
+  pythonSampleSignature,
+  workflowExists,
+  workflowStatus,
+} from './helpers/ingress';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { metricSum } from './helpers/prometheus-text';
 import { sampleOrder } from './helpers/sample-order';
-import { PATIENT_DEADLINES, TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, testWorkflowBundle, type TestSystem } from './helpers/system';
+import {
+  PATIENT_DEADLINES,
+  TEST_CHANNEL_TOKEN,
+  TEST_WEBHOOK_SECRET,
+  startTestSystem,
+  testWorkflowBundle,
+  type TestSystem,
+} from './helpers/system';
 import { temporalCliForTests } from './helpers/temporal';
 import { deliverOrder } from './helpers/webhook';
 
@@ -44,7 +59,11 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
   const logs = new LogSink();
   const client = () => system.relay.client;
   const noWorkflow = async (order: Pick<ApicbaseOrder, 'id'>) =>
-    assert.equal(await workflowExists(client(), orderWorkflowId(order.id)), false, `no workflow may exist for order ${order.id}`);
+    assert.equal(
+      await workflowExists(client(), orderWorkflowId(order.id)),
+      false,
+      `no workflow may exist for order ${order.id}`,
+    );
 
   before(async () => {
     system = await startTestSystem(
@@ -68,14 +87,19 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
     const answers = await Promise.all(Array.from({ length: 50 }, () => deliverOrder(system.baseUrl, order)));
 
     for (const a of answers) {
-      assert.ok(a.status >= 200 && a.status < 300, `every delivery answered 2xx: ${a.status} ${JSON.stringify(a.body)}`);
+      assert.ok(
+        a.status >= 200 && a.status < 300,
+        `every delivery answered 2xx: ${a.status} ${JSON.stringify(a.body)}`,
+      );
       assert.equal(a.body.workflowId, workflowId);
     }
     const handle = client().workflow.getHandle(workflowId);
     const status = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     assert.ok(status.hublify, 'injected');
     // The one workflow's injection ran once, and is over: no order_create of it can still be on its way.
-    const injections = ((await handle.fetchHistory()).events ?? []).filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'injectOrder');
+    const injections = ((await handle.fetchHistory()).events ?? []).filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'injectOrder',
+    );
     assert.equal(injections.length, 1, 'one injection activity');
     assert.equal(system.sandbox.orders().length, 1, 'exactly one Hublify order');
     assert.equal(system.sandbox.requestCounts().order_create, 1, 'exactly one order_create call');
@@ -92,14 +116,18 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
   });
 
   void describe('signatures', () => {
-    void it('accepts the signature computed the way Apicbase\'s Python sample does (json.dumps), with non-ASCII item names', async () => {
+    void it("accepts the signature computed the way Apicbase's Python sample does (json.dumps), with non-ASCII item names", async () => {
       const order = sampleOrder({ order_remarks: 'Kühl lagern · Crème fraîche & Weißwurst' });
       assert.equal(order.packages[0]?.stock_item.name, 'Crème fraîche 30%');
       assert.equal(order.packages[1]?.stock_item.name, 'Weißwurst');
       // The body as sent: UTF-8 with the non-ASCII characters as they are, pretty-printed.
       const raw = JSON.stringify(order, null, 2);
       const signature = pythonSampleSignature(TEST_WEBHOOK_SECRET, raw);
-      assert.notEqual(signature, signApicbasePayload(TEST_WEBHOOK_SECRET, raw), 'the Python form differs from the raw form here');
+      assert.notEqual(
+        signature,
+        signApicbasePayload(TEST_WEBHOOK_SECRET, raw),
+        'the Python form differs from the raw form here',
+      );
 
       const res = await post(system.baseUrl, raw, { 'x-apic-webhook-signature': signature });
       assert.equal(res.status, 200, res.text);
@@ -126,17 +154,41 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
     void it('wrong, missing, truncated and other-secret signatures: 403, nothing started, counted, body not echoed or logged', async () => {
       const marker = 'DO-NOT-LOG-7f3a9c';
       const cases: Array<{ name: string; signature: (raw: string) => string | null; reason: string }> = [
-        { name: 'wrong (another body)', signature: (raw) => signApicbasePayload(TEST_WEBHOOK_SECRET, `${raw} `), reason: 'mismatch' },
+        {
+          name: 'wrong (another body)',
+          signature: (raw) => signApicbasePayload(TEST_WEBHOOK_SECRET, `${raw} `),
+          reason: 'mismatch',
+        },
         { name: 'missing', signature: () => null, reason: 'missing' },
         { name: 'empty', signature: () => '', reason: 'missing' },
-        { name: 'truncated', signature: (raw) => signApicbasePayload(TEST_WEBHOOK_SECRET, raw).slice(0, 62), reason: 'malformed' },
-        { name: 'other secret, raw form', signature: (raw) => signApicbasePayload('some-other-secret', raw), reason: 'mismatch' },
-        { name: 'other secret, Python form', signature: (raw) => pythonSampleSignature('some-other-secret', raw), reason: 'mismatch' },
+        {
+          name: 'truncated',
+          signature: (raw) => signApicbasePayload(TEST_WEBHOOK_SECRET, raw).slice(0, 62),
+          reason: 'malformed',
+        },
+        {
+          name: 'other secret, raw form',
+          signature: (raw) => signApicbasePayload('some-other-secret', raw),
+          reason: 'mismatch',
+        },
+        {
+          name: 'other secret, Python form',
+          signature: (raw) => pythonSampleSignature('some-other-secret', raw),
+          reason: 'mismatch',
+        },
         { name: 'not hex', signature: () => 'sha256=not-a-signature', reason: 'malformed' },
       ];
       const reasons = ['missing', 'malformed', 'mismatch'];
       const before = Object.fromEntries(
-        await Promise.all(reasons.map(async (r) => [r, await metricValue(system.baseUrl, 'order_relay_webhook_signature_failures_total', { reason: r })] as const)),
+        await Promise.all(
+          reasons.map(
+            async (r) =>
+              [
+                r,
+                await metricValue(system.baseUrl, 'order_relay_webhook_signature_failures_total', { reason: r }),
+              ] as const,
+          ),
+        ),
       );
       const logMark = logs.lines.length;
       const refused: Array<{ order: ApicbaseOrder; requestId: string }> = [];
@@ -171,7 +223,14 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
       // The requests were logged (with their request ids), the order body never.
       const logged = logs.since(logMark).join('\n');
       for (const { requestId } of refused) assert.ok(logged.includes(requestId), `request ${requestId} is logged`);
-      for (const fragment of [marker, 'Crème', 'Weißwurst', 'Weiß', 'chef.m', ...refused.map((r) => r.order.order_number)]) {
+      for (const fragment of [
+        marker,
+        'Crème',
+        'Weißwurst',
+        'Weiß',
+        'chef.m',
+        ...refused.map((r) => r.order.order_number),
+      ]) {
         assert.ok(!logged.includes(fragment), `the log must not contain the order body (${fragment})`);
       }
     });
@@ -199,10 +258,19 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
     });
 
     void it('a signed JSON order is taken whatever its Content-Type (none, text/plain, form, octet-stream)', async () => {
-      for (const contentType of [undefined, 'text/plain', 'text/plain; charset=utf-8', 'application/x-www-form-urlencoded', 'application/octet-stream']) {
+      for (const contentType of [
+        undefined,
+        'text/plain',
+        'text/plain; charset=utf-8',
+        'application/x-www-form-urlencoded',
+        'application/octet-stream',
+      ]) {
         const order = sampleOrder();
         const raw = JSON.stringify(order);
-        const headers: Record<string, string> = { 'x-apic-webhook-signature': signApicbasePayload(TEST_WEBHOOK_SECRET, raw), ...(contentType ? { 'content-type': contentType } : {}) };
+        const headers: Record<string, string> = {
+          'x-apic-webhook-signature': signApicbasePayload(TEST_WEBHOOK_SECRET, raw),
+          ...(contentType ? { 'content-type': contentType } : {}),
+        };
         const res = await postRaw(system.baseUrl, PATH, raw, headers);
         assert.equal(res.status, 200, `${String(contentType)}: ${res.text}`);
         assert.equal(res.json?.workflowId, orderWorkflowId(order.id));
@@ -212,7 +280,13 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
 
     void it('400 for signed malformed JSON', async () => {
       const order = sampleOrder();
-      for (const raw of [JSON.stringify(order).slice(0, -1), `${JSON.stringify(order)},`, '', '\uFEFF' + JSON.stringify(order), Buffer.from([0x7b, 0xff, 0x7d])]) {
+      for (const raw of [
+        JSON.stringify(order).slice(0, -1),
+        `${JSON.stringify(order)},`,
+        '',
+        '\uFEFF' + JSON.stringify(order),
+        Buffer.from([0x7b, 0xff, 0x7d]),
+      ]) {
         const res = await post(system.baseUrl, raw, { 'content-type': 'text/plain' });
         assert.equal(res.status, 400, `${JSON.stringify(raw.slice(-20))}: ${res.text}`);
         assert.match(String(res.json?.error), /JSON/);
@@ -222,7 +296,9 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
 
     void it('422 listing every schema problem (missing fields, wrong types)', async () => {
       const order = sampleOrder();
-      const broken = structuredClone(order) as unknown as Record<string, unknown> & { packages: Array<Record<string, Record<string, unknown>>> };
+      const broken = structuredClone(order) as unknown as Record<string, unknown> & {
+        packages: Array<Record<string, Record<string, unknown>>>;
+      };
       delete broken.order_number;
       delete broken.packages[0]!.quantity_ordered;
       broken.theoretical_price = 64.9;
@@ -232,8 +308,17 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
       assert.equal(res.status, 422, res.text);
       const problems = res.json?.problems as string[];
       assert.ok(Array.isArray(problems), res.text);
-      for (const where of ['order_number', 'packages.0.quantity_ordered', 'theoretical_price', 'packages.1.supplier_package.supplier_article_number', 'owned_by']) {
-        assert.ok(problems.some((p) => p.startsWith(`${where}: `)), `a problem for ${where} in ${JSON.stringify(problems)}`);
+      for (const where of [
+        'order_number',
+        'packages.0.quantity_ordered',
+        'theoretical_price',
+        'packages.1.supplier_package.supplier_article_number',
+        'owned_by',
+      ]) {
+        assert.ok(
+          problems.some((p) => p.startsWith(`${where}: `)),
+          `a problem for ${where} in ${JSON.stringify(problems)}`,
+        );
       }
       assert.equal(problems.length, 5, JSON.stringify(problems));
       await noWorkflow(order);
@@ -251,7 +336,10 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
         const res = await deliverOrder(system.baseUrl, order);
         assert.equal(res.status, 422, `${id}: ${JSON.stringify(res.body)}`);
         const problems = res.body.problems as string[];
-        assert.ok(problems.some((p) => p.startsWith('id: ') && p.includes('must not contain ".." nor start or end with "."')), `${id}: ${JSON.stringify(problems)}`);
+        assert.ok(
+          problems.some((p) => p.startsWith('id: ') && p.includes('must not contain ".." nor start or end with "."')),
+          `${id}: ${JSON.stringify(problems)}`,
+        );
         await noWorkflow(order);
       }
       // A dot inside an id is still an id.
@@ -282,15 +370,25 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
       assert.equal(res.body.workflowId, workflowId);
       const problems = res.body.problems as string[];
       assert.equal(problems.length, 2, JSON.stringify(problems));
-      assert.ok(problems.some((p) => /^status is "DRAFT"/.test(p)), JSON.stringify(problems));
-      assert.ok(problems.some((p) => /^packages\[0\]\.quantity_ordered is 0/.test(p)), JSON.stringify(problems));
+      assert.ok(
+        problems.some((p) => /^status is "DRAFT"/.test(p)),
+        JSON.stringify(problems),
+      );
+      assert.ok(
+        problems.some((p) => /^packages\[0\]\.quantity_ordered is 0/.test(p)),
+        JSON.stringify(problems),
+      );
       // The workflow ran and ended rejected (failed): allowed. No Hublify order: required.
       assert.equal(await workflowStatus(client(), workflowId), 'FAILED');
       const rejectedRun = (await client().workflow.getHandle(workflowId).describe()).runId;
       assert.equal(system.sandbox.order(order.order_number), undefined);
 
       // The customer fixes it and places it again, straight away: same id, new run, accepted.
-      const fixed: ApicbaseOrder = { ...order, status: 'ORDERED', packages: order.packages.map((p) => ({ ...p, quantity_ordered: 2 })) };
+      const fixed: ApicbaseOrder = {
+        ...order,
+        status: 'ORDERED',
+        packages: order.packages.map((p) => ({ ...p, quantity_ordered: 2 })),
+      };
       const again = await deliverOrder(system.baseUrl, fixed);
       assert.equal(again.status, 200, JSON.stringify(again.body));
       assert.equal(again.body.stage, 'VERIFIED');
@@ -306,8 +404,14 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
     // lasts until the answer is in (a count no test reaches), so the answer cannot have waited for Hublify.
     const UNTIL_CLEARED = 1_000_000;
     const outages = [
-      { name: 'verified (default): a Hublify outage (http500) still gets 200 VERIFIED, and the order is injected once Hublify is back', fault: { kind: 'http500', count: UNTIL_CLEARED } },
-      { name: 'verified: a hanging Hublify still gets 200 VERIFIED, and the order is injected once Hublify answers again', fault: { kind: 'hang', count: UNTIL_CLEARED } },
+      {
+        name: 'verified (default): a Hublify outage (http500) still gets 200 VERIFIED, and the order is injected once Hublify is back',
+        fault: { kind: 'http500', count: UNTIL_CLEARED },
+      },
+      {
+        name: 'verified: a hanging Hublify still gets 200 VERIFIED, and the order is injected once Hublify answers again',
+        fault: { kind: 'hang', count: UNTIL_CLEARED },
+      },
     ] as const;
     for (const outage of outages) {
       void it(outage.name, async () => {
@@ -318,7 +422,10 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
           assert.equal(res.status, 200, JSON.stringify(res.body));
           assert.equal(res.body.stage, 'VERIFIED');
           assert.equal(system.sandbox.order(order.order_number), undefined, 'Hublify is really down');
-          assert.ok(system.sandbox.faults().some((f) => f.kind === fault.kind), 'the fault was still on when the answer came');
+          assert.ok(
+            system.sandbox.faults().some((f) => f.kind === fault.kind),
+            'the fault was still on when the answer came',
+          );
           system.sandbox.clearFaults();
           await eventually(() => assert.ok(system.sandbox.order(order.order_number), 'injected once Hublify is back'));
         } finally {
@@ -392,7 +499,9 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
       assert.match(String(res.headers['content-type']), /^application\/json/);
       // The request id is in the relay's log line for this answer.
       const answered = await eventually(() => {
-        const lines = logs.lines.map((l) => JSON.parse(l) as { msg?: string; req?: { id?: string }; workflowId?: string }).filter((l) => l.msg === 'apicbase order answered' && l.workflowId === workflowId);
+        const lines = logs.lines
+          .map((l) => JSON.parse(l) as { msg?: string; req?: { id?: string }; workflowId?: string })
+          .filter((l) => l.msg === 'apicbase order answered' && l.workflowId === workflowId);
         assert.equal(lines.length, 1);
         return lines;
       });
@@ -408,7 +517,9 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
         413: await post(system.baseUrl, JSON.stringify({ ...order, order_remarks: 'z'.repeat(BODY_LIMIT_BYTES) })),
         400: await post(system.baseUrl, '{'),
         422: await post(system.baseUrl, '{}'),
-        404: await postRaw(system.baseUrl, '/webhooks/apicbase/nothing-here', raw, { 'content-type': 'application/json' }),
+        404: await postRaw(system.baseUrl, '/webhooks/apicbase/nothing-here', raw, {
+          'content-type': 'application/json',
+        }),
       };
       const ids = new Set<string>();
       for (const [status, res] of Object.entries(responses)) {
@@ -435,7 +546,10 @@ void describe('Apicbase webhook: real HTTP, real Temporal dev server, Hublify sa
       const order = sampleOrder();
       assert.equal((await deliverOrder(system.baseUrl, order)).status, 200);
       assert.equal((await deliverOrder(system.baseUrl, order, { signature: null })).status, 403);
-      assert.equal((await deliverOrder(system.baseUrl, sampleOrder({ supplier_customer_number: 'CUST-404' }))).status, 422);
+      assert.equal(
+        (await deliverOrder(system.baseUrl, sampleOrder({ supplier_customer_number: 'CUST-404' }))).status,
+        422,
+      );
 
       const text = await (await fetch(`${system.baseUrl}/metrics`)).text();
       const requests = (status: string) => metricSum(text, 'order_relay_http_requests_total', { route: PATH, status });
@@ -506,7 +620,15 @@ void describe('Temporal stopped: 503 within the deadline, the same order accepte
   const urlOf = (relay: RunningOrderRelay | undefined) => `http://127.0.0.1:${relay?.httpPort}`;
 
   const startServer = async () => {
-    server = await startDevServer({ cliPath: temporalCliForTests(), ip: '127.0.0.1', port, uiPort, dbFile, namespace: 'default', log: () => undefined });
+    server = await startDevServer({
+      cliPath: temporalCliForTests(),
+      ip: '127.0.0.1',
+      port,
+      uiPort,
+      dbFile,
+      namespace: 'default',
+      log: () => undefined,
+    });
   };
 
   /** Until the relay says it is ready (Temporal reachable; its worker running, if it has one). */
@@ -528,7 +650,12 @@ void describe('Temporal stopped: 503 within the deadline, the same order accepte
     port = await freeLoopbackPort();
     uiPort = await freeLoopbackPort();
     await startServer();
-    sandbox = await startHublifySandbox({ host: '127.0.0.1', port: 0, token: TEST_CHANNEL_TOKEN, channel: 'channel_10' });
+    sandbox = await startHublifySandbox({
+      host: '127.0.0.1',
+      port: 0,
+      token: TEST_CHANNEL_TOKEN,
+      channel: 'channel_10',
+    });
     const logger = createLogger('silent');
     const config = loadConfig({
       PORT: '0',
@@ -547,9 +674,17 @@ void describe('Temporal stopped: 503 within the deadline, the same order accepte
     taskQueue = config.TEMPORAL_TASK_QUEUE;
     const workflowBundle = await testWorkflowBundle();
     verified = await startOrderRelay({ config, logger, workflowBundle });
-    const short = { ...config, WEBHOOK_ACCEPT_DEADLINE_MS: ACCEPT_DEADLINE_MS, WEBHOOK_VERIFY_DEADLINE_MS: VERIFY_DEADLINE_MS };
+    const short = {
+      ...config,
+      WEBHOOK_ACCEPT_DEADLINE_MS: ACCEPT_DEADLINE_MS,
+      WEBHOOK_VERIFY_DEADLINE_MS: VERIFY_DEADLINE_MS,
+    };
     impatient = await startOrderRelay({ config: short, logger, roles: { api: true, worker: false } });
-    accepted = await startOrderRelay({ config: { ...short, WEBHOOK_ACK_MODE: 'accepted' }, logger, roles: { api: true, worker: false } });
+    accepted = await startOrderRelay({
+      config: { ...short, WEBHOOK_ACK_MODE: 'accepted' },
+      logger,
+      roles: { api: true, worker: false },
+    });
   });
   after(async () => {
     await accepted?.close();
@@ -612,9 +747,15 @@ void describe('Temporal stopped: 503 within the deadline, the same order accepte
 
     // Nothing was lost across the restart, and the orders go on to Hublify.
     const client = verified!.client;
-    assert.ok(await workflowExists(client, orderWorkflowId(first.id)), 'the order accepted before the restart is still there');
+    assert.ok(
+      await workflowExists(client, orderWorkflowId(first.id)),
+      'the order accepted before the restart is still there',
+    );
     for (const o of [order, second]) {
-      const status = await waitForStatus(client.workflow.getHandle(orderWorkflowId(o.id)), stageIs('WAITING_FOR_SHIPMENT'));
+      const status = await waitForStatus(
+        client.workflow.getHandle(orderWorkflowId(o.id)),
+        stageIs('WAITING_FOR_SHIPMENT'),
+      );
       assert.ok(status.hublify, `${o.id} injected`);
     }
     assert.equal((await client.workflow.getHandle(orderWorkflowId(order.id)).query(statusQuery)).apicbaseId, order.id);

@@ -11,10 +11,14 @@ import type { DeliveryCheck } from '../scripts/bench/deliveries';
 type Delivery = DeliveryCheck;
 
 const bench = async (args: string[]) => {
-  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join('scripts', 'bench-webhook.ts'), ...args, '--json'], {
-    cwd: path.resolve(__dirname, '..'),
-    maxBuffer: 16 << 20,
-  }).catch((err: Error & { stdout?: string }) => {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--import', 'tsx', path.join('scripts', 'bench-webhook.ts'), ...args, '--json'],
+    {
+      cwd: path.resolve(__dirname, '..'),
+      maxBuffer: 16 << 20,
+    },
+  ).catch((err: Error & { stdout?: string }) => {
     // The delivery checks are in the JSON on stdout: a failure shows them.
     throw new Error(`${err.message}\nstdout:\n${err.stdout ?? ''}`, { cause: err });
   });
@@ -37,10 +41,16 @@ void it('npm run bench: floors and both ack modes run, each figure has its floor
     runs: { ackMode: string; senders: number; load: { requests: number; non2xx: number }; delivery: Delivery }[];
     targets: { name: string; ratio: number }[];
   };
-  assert.deepEqual(result.floors.map((f) => f.floor), ['http', 'start', 'updateWithStart', 'inject']);
+  assert.deepEqual(
+    result.floors.map((f) => f.floor),
+    ['http', 'start', 'updateWithStart', 'inject'],
+  );
   for (const f of result.floors) assert.ok(f.load.requests > 0, `floor ${f.floor} was loaded`);
   assertDelivered(result.floors.find((f) => f.floor === 'inject')!.delivery!, 'floor (d)');
-  assert.deepEqual(result.runs.map((r) => r.ackMode), ['accepted', 'verified']);
+  assert.deepEqual(
+    result.runs.map((r) => r.ackMode),
+    ['accepted', 'verified'],
+  );
   for (const r of result.runs) {
     assert.equal(r.load.non2xx, 0, `${r.ackMode}: no refusals`);
     assertDelivered(r.delivery, `${r.ackMode} ack`);
@@ -52,7 +62,18 @@ void it('npm run bench: floors and both ack modes run, each figure has its floor
 
 void it('npm run bench -- --park: a few orders parked on a worker process, its memory and CPU measured, actions per day read off a history', async () => {
   // A sweep every 2 s and no overlap (not the default minute and two), so the bench waits seconds for its burst and its sample.
-  const result = (await bench(['--park', '5', '--idle-seconds', '2', '--ship-sample', '2', '--worker-env', 'HUBLIFY_SWEEP_INTERVAL=2s', '--worker-env', 'HUBLIFY_SWEEP_OVERLAP=0s'])) as {
+  const result = (await bench([
+    '--park',
+    '5',
+    '--idle-seconds',
+    '2',
+    '--ship-sample',
+    '2',
+    '--worker-env',
+    'HUBLIFY_SWEEP_INTERVAL=2s',
+    '--worker-env',
+    'HUBLIFY_SWEEP_OVERLAP=0s',
+  ])) as {
     park: {
       orders: number;
       delivery: Delivery;
@@ -73,7 +94,10 @@ void it('npm run bench -- --park: a few orders parked on a worker process, its m
   assert.equal(result.park.delivery.started, 5);
   assert.ok(result.park.worker.rssMb > 0, 'the worker process was measured');
   const { heapUsedMb, heapTotalMb } = result.park.worker.v8;
-  assert.ok(heapUsedMb > 0 && heapUsedMb <= heapTotalMb && heapTotalMb < result.park.worker.rssMb, `its V8 heap read from its metrics: ${JSON.stringify(result.park.worker.v8)}`);
+  assert.ok(
+    heapUsedMb > 0 && heapUsedMb <= heapTotalMb && heapTotalMb < result.park.worker.rssMb,
+    `its V8 heap read from its metrics: ${JSON.stringify(result.park.worker.v8)}`,
+  );
   // A poll is at least its timer and its order_get activity; a push at least its signal and its poll.
   assert.ok(result.park.actions.perPoll >= 2);
   assert.ok(result.park.actions.perPush >= 2);
@@ -84,12 +108,25 @@ void it('npm run bench -- --park: a few orders parked on a worker process, its m
   assert.equal(sweep.shipmentLatency?.samples, 2);
   assert.ok(sweep.shipmentLatency.p99Seconds >= 0);
   assert.ok((sweep.actionsPerSweep ?? 0) >= 2, 'a sweep is at least its start and its activity');
-  assert.ok(sweep.actionsPerOrderLaterDay > result.park.actions.perOrderLaterDay, 'the sweeps\' share is added to the polls');
+  assert.ok(
+    sweep.actionsPerOrderLaterDay > result.park.actions.perOrderLaterDay,
+    "the sweeps' share is added to the polls",
+  );
   assert.equal(result.targets.length, 4, result.targets.map((t) => t.name).join('; '));
 });
 
 void it('npm run bench -- --paced: senders are held to the rate in all (an upper bound, so no machine is too slow for it)', async () => {
-  const result = (await bench(['--duration', '3', '--senders', '1', '--ack-modes', 'verified', '--no-floors', '--paced', '2'])) as {
+  const result = (await bench([
+    '--duration',
+    '3',
+    '--senders',
+    '1',
+    '--ack-modes',
+    'verified',
+    '--no-floors',
+    '--paced',
+    '2',
+  ])) as {
     settings: { pacedPerSecond?: number };
     runs: { load: { requests: number }; delivery: Delivery }[];
   };

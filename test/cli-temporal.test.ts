@@ -11,7 +11,11 @@ import { startTestTemporal } from './helpers/temporal';
 const root = path.resolve(__dirname, '..');
 
 const orderRelay = (args: string[], env: Record<string, string>) =>
-  runOrderRelayBin(args, { PATH: process.env.PATH ?? '', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), ...env });
+  runOrderRelayBin(args, {
+    PATH: process.env.PATH ?? '',
+    ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
+    ...env,
+  });
 
 void describe('order-relay temporal (the Temporal CLI passthrough)', () => {
   let env: TestWorkflowEnvironment;
@@ -25,31 +29,44 @@ void describe('order-relay temporal (the Temporal CLI passthrough)', () => {
     await env?.teardown();
   });
 
-  void it('`temporal --version` runs the project\'s CLI', async () => {
+  void it("`temporal --version` runs the project's CLI", async () => {
     const r = await orderRelay(['temporal', '--version'], {});
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^temporal version /);
   });
 
   void it('`temporal workflow list` reaches TEMPORAL_ADDRESS, else the dev server port npm start uses', async () => {
-    const viaAddress = await orderRelay(['temporal', 'workflow', 'list', '--query', `WorkflowId = "${workflowId}"`], { TEMPORAL_ADDRESS: env.address });
+    const viaAddress = await orderRelay(['temporal', 'workflow', 'list', '--query', `WorkflowId = "${workflowId}"`], {
+      TEMPORAL_ADDRESS: env.address,
+    });
     assert.equal(viaAddress.code, 0, viaAddress.stderr);
     assert.match(viaAddress.stdout, new RegExp(`Running +${workflowId} +probeWorkflow`));
 
     // Without TEMPORAL_ADDRESS: 127.0.0.1:TEMPORAL_DEV_PORT, as `npm start` runs its dev server.
     const port = env.address.split(':').at(-1)!;
-    const viaDevPort = await orderRelay(['temporal', 'workflow', 'describe', '--workflow-id', workflowId, '--output', 'json'], { TEMPORAL_DEV_PORT: port });
+    const viaDevPort = await orderRelay(
+      ['temporal', 'workflow', 'describe', '--workflow-id', workflowId, '--output', 'json'],
+      { TEMPORAL_DEV_PORT: port },
+    );
     assert.equal(viaDevPort.code, 0, viaDevPort.stderr);
-    assert.equal((JSON.parse(viaDevPort.stdout) as { workflowExecutionInfo: { execution: { workflowId: string } } }).workflowExecutionInfo.execution.workflowId, workflowId);
+    assert.equal(
+      (JSON.parse(viaDevPort.stdout) as { workflowExecutionInfo: { execution: { workflowId: string } } })
+        .workflowExecutionInfo.execution.workflowId,
+      workflowId,
+    );
 
     // The CLI's own exit code and message come through.
-    const missing = await orderRelay(['temporal', 'workflow', 'describe', '--workflow-id', `${workflowId}-nope`], { TEMPORAL_ADDRESS: env.address });
+    const missing = await orderRelay(['temporal', 'workflow', 'describe', '--workflow-id', `${workflowId}-nope`], {
+      TEMPORAL_ADDRESS: env.address,
+    });
     assert.notEqual(missing.code, 0);
     assert.match(missing.stderr, /not found/i);
   });
 
   void it('without a Temporal CLI: exit 2 and how to get one', async () => {
-    const r = await orderRelay(['temporal', 'workflow', 'list'], { TEMPORAL_CLI_PATH: path.join(root, 'no-such-temporal') });
+    const r = await orderRelay(['temporal', 'workflow', 'list'], {
+      TEMPORAL_CLI_PATH: path.join(root, 'no-such-temporal'),
+    });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /TEMPORAL_CLI_PATH=.*no-such-temporal is not an executable file/);
   });

@@ -14,12 +14,28 @@ void describe('command-line usage', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'order-relay-cli-usage-'));
   after(() => rmSync(dataDir, { recursive: true, force: true }));
   // Nothing listens on port 9: a demo that got past its options would fail reaching the sandbox instead.
-  const env = { PATH: process.env.PATH ?? '', ...(process.env.HOME ? { HOME: process.env.HOME } : {}), DATA_DIR: dataDir, LOG_LEVEL: 'silent', TEMPORAL_ADDRESS: '127.0.0.1:9' };
+  const env = {
+    PATH: process.env.PATH ?? '',
+    ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    TEMPORAL_ADDRESS: '127.0.0.1:9',
+  };
 
   void it('`npm run demo -- --help` lists every option of the demo', async () => {
     const r = await runDemoProcess(['--help'], env);
     assert.equal(r.code, 0, r.stderr);
-    for (const option of ['--customer <number>', '--item <article:quantity>', '--via <delivery>', '--timeout <duration>', '--no-ship', '--apicbase-sandbox <url>', '--hublify-sandbox <url>', '--temporal <address>', '--namespace <namespace>']) {
+    for (const option of [
+      '--customer <number>',
+      '--item <article:quantity>',
+      '--via <delivery>',
+      '--timeout <duration>',
+      '--no-ship',
+      '--apicbase-sandbox <url>',
+      '--hublify-sandbox <url>',
+      '--temporal <address>',
+      '--namespace <namespace>',
+    ]) {
       assert.ok(r.stdout.includes(option), `--help lists ${option}:\n${r.stdout}`);
     }
     assert.match(r.stdout, /pull needs APICBASE_MODE/, 'with what each option does');

@@ -31,7 +31,8 @@ interface Explained {
 /** When the order entered its current stage, by its own status. */
 function enteredAt(status: OrderStatus): string {
   let at = status.history.at(-1)!.at;
-  for (let i = status.history.length - 1; i >= 0 && status.history[i]!.stage === status.stage; i--) at = status.history[i]!.at;
+  for (let i = status.history.length - 1; i >= 0 && status.history[i]!.stage === status.stage; i--)
+    at = status.history[i]!.at;
   return at;
 }
 
@@ -39,16 +40,24 @@ function enteredAt(status: OrderStatus): string {
  * An operations context whose visibility answers from `rounds` (one stage per round, lagging behind
  * the workflow) while the status query answers the workflow's own stage of that round; ends the watch after the last round.
  */
-function laggingVisibility(rounds: Array<{ visible: OrderStage; actual: OrderStage }>, stop: AbortController): OperationsContext {
+function laggingVisibility(
+  rounds: Array<{ visible: OrderStage; actual: OrderStage }>,
+  stop: AbortController,
+): OperationsContext {
   let round = -1;
   const stages: OrderStage[] = ['RECEIVED', 'VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT'];
   const statusOf = (stage: OrderStage): Partial<OrderStatus> => ({
     stage,
     overdue: false,
     lastError: null,
-    history: stages.slice(0, stages.indexOf(stage) + 1).map((s, i) => ({ stage: s, at: `2026-12-07T10:00:0${i}.000Z` })),
+    history: stages
+      .slice(0, stages.indexOf(stage) + 1)
+      .map((s, i) => ({ stage: s, at: `2026-12-07T10:00:0${i}.000Z` })),
   });
-  const attributes = (stage: OrderStage) => ({ get: (key: { name: string }) => ({ OrderStage: stage, OrderNumber: 'PO-LAG-1', CustomerNumber: 'CUST-001' })[key.name] });
+  const attributes = (stage: OrderStage) => ({
+    get: (key: { name: string }) =>
+      ({ OrderStage: stage, OrderNumber: 'PO-LAG-1', CustomerNumber: 'CUST-001' })[key.name],
+  });
   const client = {
     withDeadline: <T>(_deadline: number, fn: () => Promise<T>) => fn(),
     workflow: {
@@ -56,12 +65,24 @@ function laggingVisibility(rounds: Array<{ visible: OrderStage; actual: OrderSta
       list: async function* () {
         round = Math.min(round + 1, rounds.length - 1);
         if (round === rounds.length - 1) stop.abort();
-        yield { workflowId: 'apicbase-order-lag-1', runId: 'r1', typedSearchAttributes: attributes(rounds[round]!.visible), status: { name: 'RUNNING' }, startTime: new Date('2026-12-07T10:00:00Z') };
+        yield {
+          workflowId: 'apicbase-order-lag-1',
+          runId: 'r1',
+          typedSearchAttributes: attributes(rounds[round]!.visible),
+          status: { name: 'RUNNING' },
+          startTime: new Date('2026-12-07T10:00:00Z'),
+        };
       },
       getHandle: () => ({ query: () => Promise.resolve(statusOf(rounds[round]!.actual)) }),
     },
   };
-  return { client, namespace: 'default', taskQueue: 'order-relay', webUiBaseUrl: undefined, settings: () => ({}) } as unknown as OperationsContext;
+  return {
+    client,
+    namespace: 'default',
+    taskQueue: 'order-relay',
+    webUiBaseUrl: undefined,
+    settings: () => ({}),
+  } as unknown as OperationsContext;
 }
 
 void describe('orders watch: changes in order when visibility lags behind the workflow', () => {
@@ -78,7 +99,11 @@ void describe('orders watch: changes in order when visibility lags behind the wo
       stop,
     );
     const printed: OrderChange[] = [];
-    const count = await watchOrders(ctx, {}, { intervalMs: 1, signal: stop.signal, onChanges: (changes) => printed.push(...changes) });
+    const count = await watchOrders(
+      ctx,
+      {},
+      { intervalMs: 1, signal: stop.signal, onChanges: (changes) => printed.push(...changes) },
+    );
     assert.deepEqual(
       printed.map((c) => [c.previousStage, c.stage]),
       [
@@ -88,7 +113,10 @@ void describe('orders watch: changes in order when visibility lags behind the wo
       printed.map(changeLine).join('\n'),
     );
     assert.equal(count, 2);
-    assert.match(changeLine(printed[1]!), / {2}PO-LAG-1 {2}CUST-001 {2}VERIFIED → WAITING_FOR_SHIPMENT {2}since 2026-12-07T10:00:03Z/);
+    assert.match(
+      changeLine(printed[1]!),
+      / {2}PO-LAG-1 {2}CUST-001 {2}VERIFIED → WAITING_FOR_SHIPMENT {2}since 2026-12-07T10:00:03Z/,
+    );
   });
 });
 
@@ -134,8 +162,20 @@ void describe('order-relay orders list (why, since) and orders watch', () => {
     const text = await runCliProcess(system, ['orders', 'list', '--needs-attention', '--overdue']);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /^ORDER +CUSTOMER +STAGE +SINCE +HUBLIFY +WORKFLOW ID +WHY$/m);
-    assert.match(text.stdout, new RegExp(`^${escape(stuck.order_number)} +CUST-001 +NEEDS_ATTENTION +${escape(shortInstant(s.since))} +- +${stuckHandle.workflowId} +HublifyRejected: Hublify rejected the order`, 'm'));
-    assert.match(text.stdout, new RegExp(`^${escape(late.order_number)} +CUST-001 +OVERDUE +${escape(shortInstant(l.since))} +\\S+ +${lateHandle.workflowId} +DeliveryOverdue: expected delivery`, 'm'));
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^${escape(stuck.order_number)} +CUST-001 +NEEDS_ATTENTION +${escape(shortInstant(s.since))} +- +${stuckHandle.workflowId} +HublifyRejected: Hublify rejected the order`,
+        'm',
+      ),
+    );
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^${escape(late.order_number)} +CUST-001 +OVERDUE +${escape(shortInstant(l.since))} +\\S+ +${lateHandle.workflowId} +DeliveryOverdue: expected delivery`,
+        'm',
+      ),
+    );
     // A plain list stays the quick visibility table.
     const plain = await runCliProcess(system, ['orders', 'list']);
     assert.match(plain.stdout, /^ORDER +CUSTOMER +STAGE +HUBLIFY +TEMPORAL +STARTED +WORKFLOW ID$/m);
@@ -156,27 +196,53 @@ void describe('order-relay orders list (why, since) and orders watch', () => {
     const number = escape(stuck.order_number);
 
     // Text: the order in NEEDS_ATTENTION, since when, and why.
-    await watch.waitForLine((l) => new RegExp(`^\\d\\d:\\d\\d:\\d\\d  ${number}  CUST-001  (\\S+ → )?NEEDS_ATTENTION  since ${escape(since)}  · HublifyRejected: Hublify rejected the order`).test(l), 'NEEDS_ATTENTION with since and why');
+    await watch.waitForLine(
+      (l) =>
+        new RegExp(
+          `^\\d\\d:\\d\\d:\\d\\d  ${number}  CUST-001  (\\S+ → )?NEEDS_ATTENTION  since ${escape(since)}  · HublifyRejected: Hublify rejected the order`,
+        ).test(l),
+      'NEEDS_ATTENTION with since and why',
+    );
     // JSON: the same, as an object a line.
-    const parse = (l: string) => JSON.parse(l) as Explained & { previousStage: string | null; leftFilter?: boolean; execution: string };
+    const parse = (l: string) =>
+      JSON.parse(l) as Explained & { previousStage: string | null; leftFilter?: boolean; execution: string };
     const jsonLine = await watchJson.waitForLine((l) => l.includes(handle.workflowId), 'the order as JSON');
     const first = parse(jsonLine);
-    assert.deepEqual([first.stage, first.failureType, first.since], ['NEEDS_ATTENTION', 'HublifyRejected', enteredAt(status)]);
+    assert.deepEqual(
+      [first.stage, first.failureType, first.since],
+      ['NEEDS_ATTENTION', 'HublifyRejected', enteredAt(status)],
+    );
 
     // Support replaces the article: the order leaves NEEDS_ATTENTION and waits for its shipment.
     const amended = await runCliProcess(system, ['orders', 'amend', stuck.order_number, '--item', 'EK00001:2']);
     assert.equal(amended.code, 0, amended.stderr);
     const waiting = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    await watch.waitForLine((l) => new RegExp(`  ${number}  CUST-001  \\S+ → WAITING_FOR_SHIPMENT  since ${escape(shortInstant(enteredAt(waiting)))}`).test(l), 'the change to WAITING_FOR_SHIPMENT');
+    await watch.waitForLine(
+      (l) =>
+        new RegExp(
+          `  ${number}  CUST-001  \\S+ → WAITING_FOR_SHIPMENT  since ${escape(shortInstant(enteredAt(waiting)))}`,
+        ).test(l),
+      'the change to WAITING_FOR_SHIPMENT',
+    );
     // The JSON watch of NEEDS_ATTENTION says the order left it, and where it went.
-    const left = parse(await watchJson.waitForLine((l) => l.includes(handle.workflowId) && parse(l).leftFilter === true, 'the order leaving the filter'));
+    const left = parse(
+      await watchJson.waitForLine(
+        (l) => l.includes(handle.workflowId) && parse(l).leftFilter === true,
+        'the order leaving the filter',
+      ),
+    );
     assert.equal(left.previousStage, 'NEEDS_ATTENTION');
     assert.notEqual(left.stage, 'NEEDS_ATTENTION');
 
     // Shipped: the run completes, and the watch shows it.
-    system.sandbox.ship(stuck.order_number, { shipments: [{ carrier: 'dhl', carrierName: 'DHL', trackingCode: 'JJD-WATCH-1' }] });
+    system.sandbox.ship(stuck.order_number, {
+      shipments: [{ carrier: 'dhl', carrierName: 'DHL', trackingCode: 'JJD-WATCH-1' }],
+    });
     assert.equal((await runCliProcess(system, ['orders', 'poll', stuck.order_number])).code, 0);
-    await watch.waitForLine((l) => new RegExp(`  ${number}  CUST-001  \\S+ → SHIPPED \\[COMPLETED\\]  since `).test(l), 'the change to SHIPPED');
+    await watch.waitForLine(
+      (l) => new RegExp(`  ${number}  CUST-001  \\S+ → SHIPPED \\[COMPLETED\\]  since `).test(l),
+      'the change to SHIPPED',
+    );
 
     // Ctrl-C ends both: exit 0; the JSON watch printed nothing but JSON lines.
     const ended = await watch.interrupt();

@@ -42,9 +42,17 @@ void describe('order-relay CLI', () => {
   /** The environment an operator's shell would have: the same variables as the relay's. */
   const cliEnv = (): Record<string, string> => operatorEnv(system);
 
-  const run = (args: string[], env: Record<string, string> = {}, entry = ['--import', 'tsx', 'src/cli/order-relay.ts']): Promise<CliRun> =>
+  const run = (
+    args: string[],
+    env: Record<string, string> = {},
+    entry = ['--import', 'tsx', 'src/cli/order-relay.ts'],
+  ): Promise<CliRun> =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [...entry, ...args], { cwd: root, env: { ...cliEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [...entry, ...args], {
+        cwd: root,
+        env: { ...cliEnv(), ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -58,9 +66,17 @@ void describe('order-relay CLI', () => {
     });
 
   /** Runs with --json and parses stdout; asserts the exit code. */
-  const runJson = async <T = Record<string, unknown>>(args: string[], expectedCode = 0, env: Record<string, string> = {}): Promise<T> => {
+  const runJson = async <T = Record<string, unknown>>(
+    args: string[],
+    expectedCode = 0,
+    env: Record<string, string> = {},
+  ): Promise<T> => {
     const r = await run([...args, '--json'], env);
-    assert.equal(r.code, expectedCode, `order-relay ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+    assert.equal(
+      r.code,
+      expectedCode,
+      `order-relay ${args.join(' ')} exited ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,
+    );
     return JSON.parse(r.stdout) as T;
   };
 
@@ -78,10 +94,29 @@ void describe('order-relay CLI', () => {
     return port;
   };
 
-  const order = (overrides: Partial<ApicbaseOrder> = {}) => sampleOrder({ expected_delivery_date: inAWeek(), ...overrides });
+  const order = (overrides: Partial<ApicbaseOrder> = {}) =>
+    sampleOrder({ expected_delivery_date: inAWeek(), ...overrides });
 
   void it('--help on every command, with the exit codes; the bin launcher runs it', async () => {
-    const commands = [[], ['orders'], ['orders', 'list'], ['orders', 'watch'], ['orders', 'show'], ['orders', 'cancel'], ['orders', 'retry'], ['orders', 'poll'], ['orders', 'amend'], ['orders', 'replay'], ['customers'], ['customers', 'check'], ['sweep'], ['sweep', 'status'], ['doctor']];
+    const commands = [
+      [],
+      ['orders'],
+      ['orders', 'list'],
+      ['orders', 'watch'],
+      ['orders', 'show'],
+      ['orders', 'cancel'],
+      ['orders', 'retry'],
+      ['orders', 'poll'],
+      ['orders', 'amend'],
+      ['orders', 'replay'],
+      ['customers'],
+      ['customers', 'check'],
+      ['sweep'],
+      ['sweep', 'status'],
+      ['pull'],
+      ['pull', 'status'],
+      ['doctor'],
+    ];
     const runs = await Promise.all(commands.map((c) => run([...c, '--help'])));
     runs.forEach((r, i) => {
       const name = ['order-relay', ...commands[i]!].join(' ');
@@ -116,7 +151,10 @@ void describe('order-relay CLI', () => {
     await waitForVisible(system.relay.client, inStage(normalHandle.workflowId, 'WAITING_FOR_SHIPMENT'));
 
     // Found among the orders that need attention, and only there.
-    const stuck = await runJson<{ query: string; orders: Array<{ workflowId: string; orderNumber: string; stage: string; webUi?: string }> }>(['orders', 'list', '--needs-attention']);
+    const stuck = await runJson<{
+      query: string;
+      orders: Array<{ workflowId: string; orderNumber: string; stage: string; webUi?: string }>;
+    }>(['orders', 'list', '--needs-attention']);
     const found = stuck.orders.find((o) => o.workflowId === handle.workflowId);
     assert.ok(found, JSON.stringify(stuck));
     assert.equal(found.orderNumber, stuckOrder.order_number);
@@ -124,7 +162,16 @@ void describe('order-relay CLI', () => {
     assert.ok(!stuck.orders.some((o) => o.workflowId === normalHandle.workflowId));
     assert.equal(found.webUi, `http://127.0.0.1:8233/namespaces/default/workflows/${handle.workflowId}`);
     // The other filters narrow the same way; the text view is a table.
-    const byCustomer = await runJson<{ orders: Array<{ workflowId: string }> }>(['orders', 'list', '--customer', 'CUST-001', '--since', '10m', '--stage', 'WAITING_FOR_SHIPMENT,NEEDS_ATTENTION']);
+    const byCustomer = await runJson<{ orders: Array<{ workflowId: string }> }>([
+      'orders',
+      'list',
+      '--customer',
+      'CUST-001',
+      '--since',
+      '10m',
+      '--stage',
+      'WAITING_FOR_SHIPMENT,NEEDS_ATTENTION',
+    ]);
     const ids = byCustomer.orders.map((o) => o.workflowId);
     assert.ok(ids.includes(handle.workflowId) && ids.includes(normalHandle.workflowId), JSON.stringify(ids));
     const future = await runJson<{ orders: unknown[] }>(['orders', 'list', '--since', '2099-01-01']);
@@ -132,10 +179,19 @@ void describe('order-relay CLI', () => {
     const table = await run(['orders', 'list', '--needs-attention']);
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /^ORDER +CUSTOMER +STAGE +SINCE +HUBLIFY +WORKFLOW ID +WHY/m);
-    assert.match(table.stdout, new RegExp(`${stuckOrder.order_number} +CUST-001 +NEEDS_ATTENTION +\\S+Z +- +${handle.workflowId} +HublifyRejected`));
+    assert.match(
+      table.stdout,
+      new RegExp(
+        `${stuckOrder.order_number} +CUST-001 +NEEDS_ATTENTION +\\S+Z +- +${handle.workflowId} +HublifyRejected`,
+      ),
+    );
 
     // Shown by order number and by Apicbase id: the last error says what Hublify refused.
-    const shown = await runJson<Record<string, unknown> & { history: OrderStatus['history'] }>(['orders', 'show', stuckOrder.order_number]);
+    const shown = await runJson<Record<string, unknown> & { history: OrderStatus['history'] }>([
+      'orders',
+      'show',
+      stuckOrder.order_number,
+    ]);
     assert.equal(shown.workflowId, handle.workflowId);
     assert.equal(shown.stage, 'NEEDS_ATTENTION');
     assert.match(String(shown.lastError), /Hublify rejected the order: .*NO-SUCH-ITEM/);
@@ -147,24 +203,51 @@ void describe('order-relay CLI', () => {
     assert.match(text.stdout, /Last error: +Hublify rejected the order/);
     assert.match(text.stdout, /Hublify: +not in Hublify yet/);
     // The address comes from the mapped order (the customer directory's CUST-001).
-    assert.match(text.stdout, /Invoice to: +Gasthaus Zum Löwen GmbH · Jürgen Bäcker · Müllerstraße 12a · 80469 München · DE/);
+    assert.match(
+      text.stdout,
+      /Invoice to: +Gasthaus Zum Löwen GmbH · Jürgen Bäcker · Müllerstraße 12a · 80469 München · DE/,
+    );
     assert.deepEqual((shown.addresses as { deliver: Record<string, string> }).deliver.street, 'Müllerstraße');
     // What Hublify was sent (the `request` query): the items and the comment, in JSON and text (issue 26.3).
-    const sentItems = (o: Record<string, unknown>) => (o.items as Array<{ article: string; name: string; quantity: number }> | undefined)?.map((i) => [i.article, i.name, i.quantity]);
+    const sentItems = (o: Record<string, unknown>) =>
+      (o.items as Array<{ article: string; name: string; quantity: number }> | undefined)?.map((i) => [
+        i.article,
+        i.name,
+        i.quantity,
+      ]);
     assert.deepEqual(sentItems(shown), [['NO-SUCH-ITEM', 'Unbekannter Artikel', 1]]);
-    assert.match(String(shown.comment), new RegExp(`^Apicbase order ${stuckOrder.order_number} \\(id ${stuckOrder.id}\\)\nOrdered by: chef\\.müller`));
-    assert.match(text.stdout, /Items \(as Hublify was sent them\):\n +ARTICLE +NAME +QTY +PRICE \(GROSS\) +VAT %\n[ -]+\n +NO-SUCH-ITEM +Unbekannter Artikel +1 /);
-    assert.match(text.stdout, new RegExp(`^Comment: +Apicbase order ${stuckOrder.order_number} \\(id ${stuckOrder.id}\\)\n +Ordered by: chef\\.müller`, 'm'));
+    assert.match(
+      String(shown.comment),
+      new RegExp(`^Apicbase order ${stuckOrder.order_number} \\(id ${stuckOrder.id}\\)\nOrdered by: chef\\.müller`),
+    );
+    assert.match(
+      text.stdout,
+      /Items \(as Hublify was sent them\):\n +ARTICLE +NAME +QTY +PRICE \(GROSS\) +VAT %\n[ -]+\n +NO-SUCH-ITEM +Unbekannter Artikel +1 /,
+    );
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `^Comment: +Apicbase order ${stuckOrder.order_number} \\(id ${stuckOrder.id}\\)\n +Ordered by: chef\\.müller`,
+        'm',
+      ),
+    );
 
     // An amendment the workflow cannot take is a usage error, checked before anything is sent.
-    const badAmend = await runJson<{ kind: string; problems: string[] }>(['orders', 'amend', stuckOrder.order_number, '--set', 'o_orderid_external=X'], 2);
+    const badAmend = await runJson<{ kind: string; problems: string[] }>(
+      ['orders', 'amend', stuckOrder.order_number, '--set', 'o_orderid_external=X'],
+      2,
+    );
     assert.equal(badAmend.kind, 'usage');
     assert.match(badAmend.problems.join(), /o_orderid_external cannot be amended/);
     // Said once, as a usage error: not "rejected" (nothing reached the order or Hublify).
     const badAmendText = await run(['orders', 'amend', stuckOrder.order_number, '--set', 'o_orderid_external=X']);
     assert.equal(badAmendText.stderr.match(/o_orderid_external cannot be amended/g)?.length, 1, badAmendText.stderr);
     assert.doesNotMatch(badAmendText.stderr, /rejected/);
-    assert.equal((await run(['orders', 'amend', stuckOrder.order_number, '--item', 'EK00001'])).code, 2, 'item without quantity');
+    assert.equal(
+      (await run(['orders', 'amend', stuckOrder.order_number, '--item', 'EK00001'])).code,
+      2,
+      'item without quantity',
+    );
 
     // Hublify is down while support replaces the unknown article: the amendment reports it refused (exit 1).
     system.sandbox.injectFault({ kind: 'http500', forMs: 60_000, verbs: ['order_create'] });
@@ -179,13 +262,22 @@ void describe('order-relay CLI', () => {
 
     // Hublify is back: `orders retry` injects the corrected order.
     system.sandbox.clearFaults();
-    const retried = await runJson<{ signalled: string; stage: string }>(['orders', 'retry', stuckOrder.order_number, '--note', 'Hublify is back']);
+    const retried = await runJson<{ signalled: string; stage: string }>([
+      'orders',
+      'retry',
+      stuckOrder.order_number,
+      '--note',
+      'Hublify is back',
+    ]);
     assert.deepEqual([retried.signalled, retried.stage], ['retry', 'NEEDS_ATTENTION']);
     const waiting = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     const inHublify = system.sandbox.orders().filter((o) => o.o_orderid_external === stuckOrder.order_number);
     assert.equal(inHublify.length, 1);
     const items = inHublify[0]!.order.orderitems as Array<{ oi_pcode: string; oi_quantity: number }>;
-    assert.deepEqual(items.map((i) => [i.oi_pcode, i.oi_quantity]), [['EK00001', 2]]);
+    assert.deepEqual(
+      items.map((i) => [i.oi_pcode, i.oi_quantity]),
+      [['EK00001', 2]],
+    );
 
     // Once in Hublify, amend runs order_update: what Hublify updated and what it refused (exit 1).
     const updated = await runJson<{ outcome: string; updated: string[]; refused: string[] }>(
@@ -195,13 +287,20 @@ void describe('order-relay CLI', () => {
     assert.equal(updated.outcome, 'updated');
     assert.ok(updated.updated.includes('deliver_street'), JSON.stringify(updated));
     assert.deepEqual(updated.refused, ['st_label']);
-    assert.equal(system.sandbox.orders().find((o) => o.o_orderid_external === stuckOrder.order_number)?.order.deliver_street, 'Neue Straße');
+    assert.equal(
+      system.sandbox.orders().find((o) => o.o_orderid_external === stuckOrder.order_number)?.order.deliver_street,
+      'Neue Straße',
+    );
     const amendedText = await run(['orders', 'amend', stuckOrder.id, '--set', 'o_comment=Hintereingang']);
     assert.equal(amendedText.code, 0, amendedText.stderr);
     assert.match(amendedText.stdout, /updated: o_comment/);
 
     // Shipped in the warehouse; the order polls only hourly, so `orders poll` is what brings it home.
-    system.sandbox.ship(stuckOrder.order_number, { shipments: [{ carrier: 'dhl', carrierName: 'DHL', trackingCode: 'JJD-CLI-1', traceUrl: 'https://track.example/JJD-CLI-1' }] });
+    system.sandbox.ship(stuckOrder.order_number, {
+      shipments: [
+        { carrier: 'dhl', carrierName: 'DHL', trackingCode: 'JJD-CLI-1', traceUrl: 'https://track.example/JJD-CLI-1' },
+      ],
+    });
     const polled = await runJson<{ signalled: string }>(['orders', 'poll', stuckOrder.order_number]);
     assert.equal(polled.signalled, 'pollNow');
     assert.equal((await handle.result()).stage, 'SHIPPED');
@@ -209,18 +308,40 @@ void describe('order-relay CLI', () => {
     const again = await run(['orders', 'poll', stuckOrder.order_number]);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /already shipped: nothing to poll/);
-    const done = await runJson<Record<string, unknown> & { history: OrderStatus['history']; shipments: Array<{ trackingCode: string }>; hublify: { orderId: string } }>(['orders', 'show', stuckOrder.order_number]);
+    const done = await runJson<
+      Record<string, unknown> & {
+        history: OrderStatus['history'];
+        shipments: Array<{ trackingCode: string }>;
+        hublify: { orderId: string };
+      }
+    >(['orders', 'show', stuckOrder.order_number]);
     assert.equal(done.stage, 'SHIPPED');
     assert.equal(done.execution, 'COMPLETED');
     assert.equal(done.hublify.orderId, waiting.hublify?.orderId);
-    assert.deepEqual(done.shipments.map((s) => s.trackingCode), ['JJD-CLI-1']);
+    assert.deepEqual(
+      done.shipments.map((s) => s.trackingCode),
+      ['JJD-CLI-1'],
+    );
     // NEEDS_ATTENTION repeats: the failed attempts, the amendment and the retry (with their notes) are each recorded.
-    assert.deepEqual(stages(done).filter((s, i, all) => s !== all[i - 1]).slice(0, 4), ['RECEIVED', 'VERIFIED', 'NEEDS_ATTENTION', 'INJECTED']);
-    assert.ok(done.history.some((h) => /note: article replaced/.test(h.detail ?? '')), 'the amend note is in the stage history');
-    assert.ok(done.history.some((h) => /note: Hublify is back/.test(h.detail ?? '')), 'the retry note is in the stage history');
+    assert.deepEqual(
+      stages(done)
+        .filter((s, i, all) => s !== all[i - 1])
+        .slice(0, 4),
+      ['RECEIVED', 'VERIFIED', 'NEEDS_ATTENTION', 'INJECTED'],
+    );
+    assert.ok(
+      done.history.some((h) => /note: article replaced/.test(h.detail ?? '')),
+      'the amend note is in the stage history',
+    );
+    assert.ok(
+      done.history.some((h) => /note: Hublify is back/.test(h.detail ?? '')),
+      'the retry note is in the stage history',
+    );
     assert.equal(stages(done).at(-1), 'SHIPPED');
     // The amended delivery street (order_update) shows; the invoice address is unchanged.
-    const addresses = (done as unknown as { addresses: { invoice: Record<string, string>; deliver: Record<string, string> } }).addresses;
+    const addresses = (
+      done as unknown as { addresses: { invoice: Record<string, string>; deliver: Record<string, string> } }
+    ).addresses;
     assert.equal(addresses.deliver.street, 'Neue Straße');
     assert.equal(addresses.invoice.street, 'Müllerstraße');
     const shippedText = await run(['orders', 'show', stuckOrder.order_number]);
@@ -244,16 +365,31 @@ void describe('order-relay CLI', () => {
     const lateHandle = await startTestOrder(system, late, { pollSchedule: parsePollSchedule('1s*3,1h') });
     await waitForStatus(lateHandle, stageIs('OVERDUE'));
     await waitForVisible(system.relay.client, inStage(lateHandle.workflowId, 'OVERDUE'));
-    const overdue = await runJson<{ orders: Array<{ workflowId: string; stage: string }> }>(['orders', 'list', '--overdue']);
-    assert.deepEqual(overdue.orders.map((o) => [o.workflowId, o.stage]), [[lateHandle.workflowId, 'OVERDUE']]);
+    const overdue = await runJson<{ orders: Array<{ workflowId: string; stage: string }> }>([
+      'orders',
+      'list',
+      '--overdue',
+    ]);
+    assert.deepEqual(
+      overdue.orders.map((o) => [o.workflowId, o.stage]),
+      [[lateHandle.workflowId, 'OVERDUE']],
+    );
 
     // A customer number with an apostrophe and SQL-looking words (unknown, so the order, accepted without a verdict,
     // waits for support as rejected after its 2xx — and is listed).
     const odd = "CU'ST 01 OR 1=1 --";
     const oddHandle = await startTestOrder(system, order({ supplier_customer_number: odd }));
     await waitForVisible(system.relay.client, inStage(oddHandle.workflowId, 'NEEDS_ATTENTION'));
-    const listed = await runJson<{ orders: Array<{ workflowId: string; customerNumber: string; stage: string }> }>(['orders', 'list', '--customer', odd]);
-    assert.deepEqual(listed.orders.map((o) => [o.workflowId, o.customerNumber, o.stage]), [[oddHandle.workflowId, odd, 'NEEDS_ATTENTION']]);
+    const listed = await runJson<{ orders: Array<{ workflowId: string; customerNumber: string; stage: string }> }>([
+      'orders',
+      'list',
+      '--customer',
+      odd,
+    ]);
+    assert.deepEqual(
+      listed.orders.map((o) => [o.workflowId, o.customerNumber, o.stage]),
+      [[oddHandle.workflowId, odd, 'NEEDS_ATTENTION']],
+    );
     // An attempt to widen the query is refused (exit 2), as is anything visibility cannot match exactly.
     for (const value of ['x" OR CustomerNumber != "x', 'CU\\0', 'a\nb']) {
       const refused = await runJson<{ kind: string; error: string }>(['orders', 'list', '--customer', value], 2);
@@ -273,15 +409,32 @@ void describe('order-relay CLI', () => {
     // Hublify holds the order and its channel API cannot cancel: refused (exit 1), nothing changes.
     const inHublify = await run(['orders', 'cancel', o.id, '--reason', 'customer phoned: order placed twice']);
     assert.equal(inHublify.code, 1, inHublify.stderr);
-    assert.match(inHublify.stderr, /is in Hublify as ACHN-\d+: cancel it in Hublify; the relay follows Hublify's cancelled state/);
+    assert.match(
+      inHublify.stderr,
+      /is in Hublify as ACHN-\d+: cancel it in Hublify; the relay follows Hublify's cancelled state/,
+    );
     assert.match(inHublify.stderr, /--stop-tracking/);
     assert.equal((await handle.describe()).status.name, 'RUNNING');
     assert.equal((await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'))).stage, 'WAITING_FOR_SHIPMENT');
 
-    const cancelled = await runJson<{ closed: boolean; outcome: string; stage: string; execution: string; reason: string }>(['orders', 'cancel', o.id, '--reason', 'customer phoned: order placed twice', '--stop-tracking']);
+    const cancelled = await runJson<{
+      closed: boolean;
+      outcome: string;
+      stage: string;
+      execution: string;
+      reason: string;
+    }>(['orders', 'cancel', o.id, '--reason', 'customer phoned: order placed twice', '--stop-tracking']);
     // The run completes with stage CANCELLED (a re-sent webhook cannot revive it); Hublify's order is still live.
-    assert.deepEqual([cancelled.closed, cancelled.outcome, cancelled.stage, cancelled.execution], [true, 'stopped-tracking', 'CANCELLED', 'COMPLETED']);
-    const shown = await runJson<{ stage: string; execution: string; cancelReason: string; history: OrderStatus['history'] }>(['orders', 'show', o.id]);
+    assert.deepEqual(
+      [cancelled.closed, cancelled.outcome, cancelled.stage, cancelled.execution],
+      [true, 'stopped-tracking', 'CANCELLED', 'COMPLETED'],
+    );
+    const shown = await runJson<{
+      stage: string;
+      execution: string;
+      cancelReason: string;
+      history: OrderStatus['history'];
+    }>(['orders', 'show', o.id]);
     assert.equal(shown.stage, 'CANCELLED');
     assert.equal(shown.execution, 'COMPLETED');
     assert.equal(shown.cancelReason, 'customer phoned: order placed twice');
@@ -298,8 +451,15 @@ void describe('order-relay CLI', () => {
   void it('`orders replay <file>` starts a saved payload (source support); a running one is joined; a bad file is exit 2', async () => {
     const o = order();
     const file = writeJson('order.json', o);
-    const started = await runJson<{ outcome: string; workflowId: string; orderNumber: string; webUi: string }>(['orders', 'replay', file]);
-    assert.deepEqual([started.outcome, started.workflowId, started.orderNumber], ['started', `apicbase-order-${o.id}`, o.order_number]);
+    const started = await runJson<{ outcome: string; workflowId: string; orderNumber: string; webUi: string }>([
+      'orders',
+      'replay',
+      file,
+    ]);
+    assert.deepEqual(
+      [started.outcome, started.workflowId, started.orderNumber],
+      ['started', `apicbase-order-${o.id}`, o.order_number],
+    );
     const handle = system.relay.client.workflow.getHandle(started.workflowId);
     const status = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     assert.equal(status.source, 'support');
@@ -309,8 +469,14 @@ void describe('order-relay CLI', () => {
     const broken = writeJson('broken.json', { ...o, id: 'has spaces', packages: undefined });
     const refused = await runJson<{ kind: string; problems: string[] }>(['orders', 'replay', broken], 2);
     assert.equal(refused.kind, 'usage');
-    assert.ok(refused.problems.some((p) => p.startsWith('id:')), refused.problems.join());
-    assert.ok(refused.problems.some((p) => p.startsWith('packages:')), refused.problems.join());
+    assert.ok(
+      refused.problems.some((p) => p.startsWith('id:')),
+      refused.problems.join(),
+    );
+    assert.ok(
+      refused.problems.some((p) => p.startsWith('packages:')),
+      refused.problems.join(),
+    );
     const notJson = path.join(work, 'not.json');
     writeFileSync(notJson, '{"id": ');
     assert.equal((await run(['orders', 'replay', notJson])).code, 2);
@@ -355,20 +521,42 @@ void describe('order-relay CLI', () => {
   });
 
   void it('`customers check`: a good file passes; a broken one is exit 2 with every problem listed', async () => {
-    const good = await runJson<{ valid: boolean; customers: number; customerNumbers: string[] }>(['customers', 'check']);
+    const good = await runJson<{ valid: boolean; customers: number; customerNumbers: string[] }>([
+      'customers',
+      'check',
+    ]);
     assert.equal(good.valid, true);
     assert.ok(good.customerNumbers.includes('CUST-001'));
     const text = await run(['customers', 'check']);
     assert.match(text.stdout, /customers\.example\.json is valid: \d+ customers/);
 
     const broken = writeJson('customers.json', {
-      customers: { 'CUST-9': { name: 'Broken', invoice: { gender: 'company', company: 'X', street: '', housenr: '1', zip: '1', town: 'T', country: 'Germany' } } },
+      customers: {
+        'CUST-9': {
+          name: 'Broken',
+          invoice: {
+            gender: 'company',
+            company: 'X',
+            street: '',
+            housenr: '1',
+            zip: '1',
+            town: 'T',
+            country: 'Germany',
+          },
+        },
+      },
     });
     const viaOption = await runJson<{ kind: string; problems: string[] }>(['customers', 'check', '--file', broken], 2);
     assert.equal(viaOption.kind, 'config');
     assert.ok(viaOption.problems.length >= 2, viaOption.problems.join('\n'));
-    assert.ok(viaOption.problems.some((p) => /customers\.CUST-9\.invoice\.street/.test(p)), viaOption.problems.join('\n'));
-    assert.ok(viaOption.problems.some((p) => /customers\.CUST-9\.invoice\.country/.test(p)), viaOption.problems.join('\n'));
+    assert.ok(
+      viaOption.problems.some((p) => /customers\.CUST-9\.invoice\.street/.test(p)),
+      viaOption.problems.join('\n'),
+    );
+    assert.ok(
+      viaOption.problems.some((p) => /customers\.CUST-9\.invoice\.country/.test(p)),
+      viaOption.problems.join('\n'),
+    );
     const viaEnv = await run(['customers', 'check'], { CUSTOMER_DIRECTORY_FILE: broken });
     assert.equal(viaEnv.code, 2);
     assert.match(viaEnv.stderr, /invoice\.country/);
@@ -376,7 +564,9 @@ void describe('order-relay CLI', () => {
   });
 
   void it('`doctor`: every check passes against the running system; exit 4 when Temporal is unreachable, 2 on bad configuration', async () => {
-    const report = await runJson<{ ok: boolean; checks: Array<{ name: string; status: string; detail: string }> }>(['doctor']);
+    const report = await runJson<{ ok: boolean; checks: Array<{ name: string; status: string; detail: string }> }>([
+      'doctor',
+    ]);
     const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
     assert.equal(report.ok, true);
     assert.equal(byName.temporal?.status, 'ok', byName.temporal?.detail);
@@ -387,16 +577,26 @@ void describe('order-relay CLI', () => {
     assert.match(byName['apicbase token']?.detail ?? '', /not configured/);
     const text = await run(['doctor']);
     assert.match(text.stdout, /\[ok {2}\] temporal: /);
-    assert.doesNotMatch(text.stdout + JSON.stringify(report), new RegExp(`${TEST_CHANNEL_TOKEN}|${TEST_WEBHOOK_SECRET}`));
+    assert.doesNotMatch(
+      text.stdout + JSON.stringify(report),
+      new RegExp(`${TEST_CHANNEL_TOKEN}|${TEST_WEBHOOK_SECRET}`),
+    );
 
     const port = await closedPort();
-    const down = await runJson<{ ok: boolean; checks: Array<{ name: string; status: string }> }>(['doctor'], 4, { TEMPORAL_ADDRESS: `127.0.0.1:${port}`, TEMPORAL_CONNECT_TIMEOUT_MS: '1000' });
+    const down = await runJson<{ ok: boolean; checks: Array<{ name: string; status: string }> }>(['doctor'], 4, {
+      TEMPORAL_ADDRESS: `127.0.0.1:${port}`,
+      TEMPORAL_CONNECT_TIMEOUT_MS: '1000',
+    });
     assert.equal(down.checks.find((c) => c.name === 'temporal')?.status, 'fail');
     assert.equal(down.checks.find((c) => c.name === 'hublify')?.status, 'ok');
     // Hublify refusing the token is a failed check (exit 1).
-    const wrongToken = await runJson<{ checks: Array<{ name: string; status: string }> }>(['doctor'], 1, { HUBLIFY_CHANNEL_TOKEN: 'wrong-token' });
+    const wrongToken = await runJson<{ checks: Array<{ name: string; status: string }> }>(['doctor'], 1, {
+      HUBLIFY_CHANNEL_TOKEN: 'wrong-token',
+    });
     assert.equal(wrongToken.checks.find((c) => c.name === 'hublify')?.status, 'fail');
-    const badConfig = await runJson<{ kind: string; problems: string[] }>(['doctor'], 2, { HUBLIFY_TIMEOUT_MS: 'soon' });
+    const badConfig = await runJson<{ kind: string; problems: string[] }>(['doctor'], 2, {
+      HUBLIFY_TIMEOUT_MS: 'soon',
+    });
     assert.equal(badConfig.kind, 'config');
     assert.match(badConfig.problems.join(), /HUBLIFY_TIMEOUT_MS/);
   });

@@ -26,7 +26,16 @@ void describe('codec endpoint: the loopback exception never applies to a proxied
       logger,
       metrics: createHttpMetrics(),
       readiness: [],
-      routers: [codecRoutes({ codec, namespace: 'default', tokens: [CODEC_TOKEN], allowedOrigins: [], loopbackUnauthenticated: true, logger })],
+      routers: [
+        codecRoutes({
+          codec,
+          namespace: 'default',
+          tokens: [CODEC_TOKEN],
+          allowedOrigins: [],
+          loopbackUnauthenticated: true,
+          logger,
+        }),
+      ],
     });
     server = await listen(app, '127.0.0.1', 0);
     base = `http://127.0.0.1:${server.port}`;
@@ -44,7 +53,11 @@ void describe('codec endpoint: the loopback exception never applies to a proxied
   });
 
   const decode = (headers: Record<string, string> = {}) =>
-    fetch(`${base}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ payloads }) });
+    fetch(`${base}/codec/decode`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ payloads }),
+    });
 
   void it('a loopback caller without proxy headers decodes without a token (the dev Web UI)', async () => {
     const res = await decode();
@@ -70,16 +83,26 @@ void describe('codec endpoint: the loopback exception never applies to a proxied
   });
 
   void it('a loopback caller without a token may not encode (issue 24.6): 401, and no ciphertext', async () => {
-    const plain = [{ metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('{"a":1}').toString('base64') }];
+    const plain = [
+      {
+        metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+        data: Buffer.from('{"a":1}').toString('base64'),
+      },
+    ];
     const encode = (headers: Record<string, string> = {}) =>
-      fetch(`${base}/codec/encode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ payloads: plain }) });
+      fetch(`${base}/codec/encode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ payloads: plain }),
+      });
     const open = await encode();
     assert.equal(open.status, 401, await open.clone().text());
     assert.match(open.headers.get('www-authenticate') ?? '', /Bearer/);
     assert.ok(!('payloads' in ((await open.json()) as object)), 'no payloads in the refusal');
     const authorised = await encode({ authorization: `Bearer ${CODEC_TOKEN}` });
     assert.equal(authorised.status, 200);
-    const [encrypted] = ((await authorised.json()) as { payloads: Array<{ metadata: Record<string, string> }> }).payloads;
+    const [encrypted] = ((await authorised.json()) as { payloads: Array<{ metadata: Record<string, string> }> })
+      .payloads;
     assert.equal(Buffer.from(encrypted!.metadata.encoding!, 'base64').toString(), 'binary/encrypted');
   });
 

@@ -8,10 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as fc from 'fast-check';
-import { CustomerDirectoryError, customerDirectorySchema, findCustomer, loadCustomerDirectory } from '../src/customers/directory';
+import {
+  CustomerDirectoryError,
+  customerDirectorySchema,
+  findCustomer,
+  loadCustomerDirectory,
+} from '../src/customers/directory';
 
 const NUM_RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
-const EXAMPLE = JSON.parse(readFileSync(path.join(__dirname, '..', 'config', 'customers.example.json'), 'utf8')) as Record<string, unknown>;
+const EXAMPLE = JSON.parse(
+  readFileSync(path.join(__dirname, '..', 'config', 'customers.example.json'), 'utf8'),
+) as Record<string, unknown>;
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'directory-fuzz-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -43,7 +50,10 @@ const contents: fc.Arbitrary<string> = fc.oneof(
   fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b).toString('latin1')),
   fc.jsonValue().map((v) => JSON.stringify(v)),
   fc
-    .array(fc.tuple(fc.constantFrom(...EXAMPLE_PATHS), fc.option(fc.jsonValue(), { nil: undefined })), { minLength: 1, maxLength: 4 })
+    .array(fc.tuple(fc.constantFrom(...EXAMPLE_PATHS), fc.option(fc.jsonValue(), { nil: undefined })), {
+      minLength: 1,
+      maxLength: 4,
+    })
     .map((edits) => JSON.stringify(edits.reduce<unknown>((doc, [at, value]) => edit(doc, at, value), EXAMPLE))),
 );
 

@@ -38,7 +38,15 @@ function problemsOf(fn: () => unknown): string[] {
 
 const validCustomer = {
   name: 'Test Kitchen',
-  invoice: { gender: 'company', company: 'Test GmbH', street: 'Teststraße', housenr: '1', zip: '10115', town: 'Berlin', country: 'DE' },
+  invoice: {
+    gender: 'company',
+    company: 'Test GmbH',
+    street: 'Teststraße',
+    housenr: '1',
+    zip: '10115',
+    town: 'Berlin',
+    country: 'DE',
+  },
   vatPct: '19',
   priceMode: 'net',
 };
@@ -67,7 +75,9 @@ void describe('the example directory (config/customers.example.json)', () => {
   });
 
   void test('some customer has a delivery address different from its invoice address', () => {
-    const withDelivery = Object.values(directory.customers).filter((c) => c.delivery && c.delivery.street !== c.invoice.street);
+    const withDelivery = Object.values(directory.customers).filter(
+      (c) => c.delivery && c.delivery.street !== c.invoice.street,
+    );
     assert.ok(withDelivery.length >= 1);
   });
 
@@ -80,12 +90,15 @@ void describe('the example directory (config/customers.example.json)', () => {
 void describe('loadCustomerDirectory', () => {
   void test('a missing file gets a clear message naming the file', () => {
     const file = path.join(tmp, 'nope.json');
-    assert.throws(() => loadCustomerDirectory(file), (err: unknown) => {
-      assert.ok(err instanceof CustomerDirectoryError);
-      assert.match(err.message, /nope\.json/);
-      assert.match(err.message, /file not found/);
-      return true;
-    });
+    assert.throws(
+      () => loadCustomerDirectory(file),
+      (err: unknown) => {
+        assert.ok(err instanceof CustomerDirectoryError);
+        assert.match(err.message, /nope\.json/);
+        assert.match(err.message, /file not found/);
+        return true;
+      },
+    );
   });
 
   void test('malformed JSON gets a clear message', () => {
@@ -115,7 +128,11 @@ void describe('loadCustomerDirectory', () => {
             priceMode: 'brutto',
             shippingLabel: '',
           },
-          'CUST-010': { ...validCustomer, vatPct: '7,7', delivery: { gender: 'male', street: 'S', housenr: '1', zip: '1', town: 'T', country: 'DE' } },
+          'CUST-010': {
+            ...validCustomer,
+            vatPct: '7,7',
+            delivery: { gender: 'male', street: 'S', housenr: '1', zip: '1', town: 'T', country: 'DE' },
+          },
           'CUST-011': { ...validCustomer, contact: { email: 'not-an-email' }, extra: true },
         },
       }),
@@ -133,7 +150,11 @@ void describe('loadCustomerDirectory', () => {
       'customers.CUST-011.contact.email: must be an e-mail address',
       'customers.CUST-011: Unrecognized key: "extra"',
     ];
-    for (const e of expected) assert.ok(problems.some((p) => p.startsWith(e)), `missing problem "${e}" in:\n${problems.join('\n')}`);
+    for (const e of expected)
+      assert.ok(
+        problems.some((p) => p.startsWith(e)),
+        `missing problem "${e}" in:\n${problems.join('\n')}`,
+      );
     assert.equal(problems.length, expected.length, problems.join('\n'));
   });
 
@@ -141,7 +162,11 @@ void describe('loadCustomerDirectory', () => {
     { name: 'not an object', json: [], problem: '(top level): ' },
     { name: 'no customers key', json: {}, problem: 'customers: required' },
     { name: 'no customers', json: { customers: {} }, problem: 'customers: must list at least one customer location' },
-    { name: 'VAT over 100', json: { customers: { A: { ...validCustomer, vatPct: '119' } } }, problem: 'customers.A.vatPct: must not exceed 100' },
+    {
+      name: 'VAT over 100',
+      json: { customers: { A: { ...validCustomer, vatPct: '119' } } },
+      problem: 'customers.A.vatPct: must not exceed 100',
+    },
     {
       name: 'company address without a company',
       json: { customers: { A: { ...validCustomer, invoice: { ...validCustomer.invoice, company: undefined } } } },
@@ -152,18 +177,33 @@ void describe('loadCustomerDirectory', () => {
       json: { customers: { A: { ...validCustomer, invoice: { ...validCustomer.invoice, gender: 'other' } } } },
       problem: 'customers.A.invoice.gender: ',
     },
-    { name: 'blank street', json: { customers: { A: { ...validCustomer, invoice: { ...validCustomer.invoice, street: '  ' } } } }, problem: 'customers.A.invoice.street: must not be blank' },
+    {
+      name: 'blank street',
+      json: { customers: { A: { ...validCustomer, invoice: { ...validCustomer.invoice, street: '  ' } } } },
+      problem: 'customers.A.invoice.street: must not be blank',
+    },
   ];
   for (const c of invalidDirectories) {
     void test(`rejects: ${c.name}`, () => {
       const problems = problemsOf(() => parseCustomerDirectory(c.json, 'test'));
-      assert.ok(problems.some((p) => p.startsWith(c.problem)), problems.join('\n'));
+      assert.ok(
+        problems.some((p) => p.startsWith(c.problem)),
+        problems.join('\n'),
+      );
     });
   }
 
   void test('accepts decimal VAT rates and every price mode', () => {
-    for (const [vatPct, priceMode] of [['7.7', 'gross'], ['0', 'net'], ['100', 'omit'], ['8.125', 'net']]) {
-      assert.doesNotThrow(() => parseCustomerDirectory({ customers: { A: { ...validCustomer, vatPct, priceMode } } }), `${vatPct} ${priceMode}`);
+    for (const [vatPct, priceMode] of [
+      ['7.7', 'gross'],
+      ['0', 'net'],
+      ['100', 'omit'],
+      ['8.125', 'net'],
+    ]) {
+      assert.doesNotThrow(
+        () => parseCustomerDirectory({ customers: { A: { ...validCustomer, vatPct, priceMode } } }),
+        `${vatPct} ${priceMode}`,
+      );
     }
   });
 });
@@ -210,30 +250,58 @@ void describe('the running relay reloads the directory when its file changes (no
     assert.match(JSON.stringify(refused.body), /CUST-NEW/);
 
     // Support adds the customer location; the relay takes it without a restart.
-    const withNew = { ...example, customers: { ...example.customers, 'CUST-NEW': { ...validCustomer, invoice: { ...validCustomer.invoice, street: 'Neukundenweg' } } } };
+    const withNew = {
+      ...example,
+      customers: {
+        ...example.customers,
+        'CUST-NEW': { ...validCustomer, invoice: { ...validCustomer.invoice, street: 'Neukundenweg' } },
+      },
+    };
     writeFileSync(file, JSON.stringify(withNew, null, 2));
-    await pollUntil(() => findCustomer(system.relay.customerDirectory.customers(), 'CUST-NEW'), { what: 'the relay to see CUST-NEW', ...watching });
+    await pollUntil(() => findCustomer(system.relay.customerDirectory.customers(), 'CUST-NEW'), {
+      what: 'the relay to see CUST-NEW',
+      ...watching,
+    });
     const accepted = await deliverOrder(system.baseUrl, newcomer);
     assert.equal(accepted.status, 200, JSON.stringify(accepted.body));
     // The activities map with the reloaded directory: Hublify gets the new customer's address.
-    const inHublify = await pollUntil(() => system.sandbox.order(newcomer.order_number), { what: 'the order in Hublify', ...watching });
+    const inHublify = await pollUntil(() => system.sandbox.order(newcomer.order_number), {
+      what: 'the order in Hublify',
+      ...watching,
+    });
     assert.equal(inHublify.order.invoice_street, 'Neukundenweg');
     assert.equal((await doctorCustomers()).status, 'ok');
 
     // An invalid edit: kept aside, the last good directory stays in use, doctor says so.
     writeFileSync(file, JSON.stringify({ customers: { 'CUST-NEW': { ...validCustomer, vatPct: 19 } } }));
-    const state = await pollUntil(() => system.relay.customerDirectory.state().rejectedEdit && system.relay.customerDirectory.state(), { what: 'the invalid edit to be seen', ...watching });
-    assert.ok(state.rejectedEdit?.problems.some((p) => p.startsWith('customers.CUST-NEW.vatPct')), JSON.stringify(state));
+    const state = await pollUntil(
+      () => system.relay.customerDirectory.state().rejectedEdit && system.relay.customerDirectory.state(),
+      { what: 'the invalid edit to be seen', ...watching },
+    );
+    assert.ok(
+      state.rejectedEdit?.problems.some((p) => p.startsWith('customers.CUST-NEW.vatPct')),
+      JSON.stringify(state),
+    );
     const failed = await doctorCustomers();
     assert.equal(failed.status, 'fail');
-    assert.match(failed.detail, /is invalid and was not taken: customers\.CUST-NEW\.vatPct.*still uses the last good directory/);
+    assert.match(
+      failed.detail,
+      /is invalid and was not taken: customers\.CUST-NEW\.vatPct.*still uses the last good directory/,
+    );
     const another = sampleOrder({ supplier_customer_number: 'CUST-001' });
     assert.equal((await deliverOrder(system.baseUrl, another)).status, 200, 'CUST-001 is still known');
-    assert.equal((await deliverOrder(system.baseUrl, sampleOrder({ supplier_customer_number: 'CUST-NEW' }))).status, 200, 'CUST-NEW is still known');
+    assert.equal(
+      (await deliverOrder(system.baseUrl, sampleOrder({ supplier_customer_number: 'CUST-NEW' }))).status,
+      200,
+      'CUST-NEW is still known',
+    );
 
     // Fixed: doctor is content again.
     writeFileSync(file, JSON.stringify(withNew, null, 2));
-    await pollUntil(() => !system.relay.customerDirectory.state().rejectedEdit, { what: 'the fixed file to be taken', ...watching });
+    await pollUntil(() => !system.relay.customerDirectory.state().rejectedEdit, {
+      what: 'the fixed file to be taken',
+      ...watching,
+    });
     assert.equal((await doctorCustomers()).status, 'ok');
   });
 });

@@ -40,7 +40,10 @@ const manifests = parseAllDocuments(readFileSync(FILE, 'utf8')).map((d) => d.toJ
 /** The kubernetes-models class for apiVersion + kind, e.g. apps/v1 Deployment. */
 async function modelOf(m: { apiVersion: string; kind: string }): Promise<new (data: object) => { validate(): void }> {
   // An ES module package: imported, not required.
-  const mod = (await import(`kubernetes-models/${m.apiVersion}/${m.kind}`)) as Record<string, new (data: object) => { validate(): void }>;
+  const mod = (await import(`kubernetes-models/${m.apiVersion}/${m.kind}`)) as Record<
+    string,
+    new (data: object) => { validate(): void }
+  >;
   const model = mod[m.kind];
   if (!model) throw new Error(`no schema for ${m.apiVersion} ${m.kind}`);
   return model;
@@ -84,19 +87,30 @@ void describe('deploy/kubernetes/order-relay.yaml', () => {
     const config = byName('ConfigMap', 'order-relay')!;
     const env = [
       ...Object.keys(config.data ?? {}),
-      ...manifests.flatMap((m) => m.spec?.template?.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.name)) ?? []),
+      ...manifests.flatMap(
+        (m) => m.spec?.template?.spec.containers.flatMap((c) => (c.env ?? []).map((e) => e.name)) ?? [],
+      ),
     ];
-    assert.deepEqual(env.filter((key) => !CONFIG_KEYS.includes(key)), []);
+    assert.deepEqual(
+      env.filter((key) => !CONFIG_KEYS.includes(key)),
+      [],
+    );
     assert.ok(env.includes('DATABASE_URL_FILE') || env.includes('DATABASE_URL'), 'a shared order store');
   });
 });
 
 void describe('every deployment file under deploy/', () => {
-  const files = (readdirSync(DEPLOY, { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; parentPath: string; name: string }>)
+  const files = (
+    readdirSync(DEPLOY, { recursive: true, withFileTypes: true }) as Array<{
+      isFile(): boolean;
+      parentPath: string;
+      name: string;
+    }>
+  )
     .filter((f) => f.isFile())
     .map((f) => path.join(f.parentPath, f.name));
 
-  void it('a file that sets order-relay\'s HOST sets METRICS_ADDRESS too (issue 24.7)', () => {
+  void it("a file that sets order-relay's HOST sets METRICS_ADDRESS too (issue 24.7)", () => {
     assert.ok(files.includes(FILE));
     for (const file of files) {
       const text = readFileSync(file, 'utf8');
@@ -116,7 +130,11 @@ void describe('every deployment file under deploy/', () => {
       const metricsPort = container.ports?.find((p) => String(p.containerPort) === portOf(env.METRICS_ADDRESS!));
       assert.ok(metricsPort, `${d.metadata.name}: the metrics port is a container port (for scraping)`);
       for (const service of manifests.filter((m) => m.kind === 'Service')) {
-        for (const p of service.spec?.ports ?? []) assert.ok(p.targetPort !== metricsPort.name && p.targetPort !== metricsPort.containerPort, `Service ${service.metadata.name} routes to the metrics port`);
+        for (const p of service.spec?.ports ?? [])
+          assert.ok(
+            p.targetPort !== metricsPort.name && p.targetPort !== metricsPort.containerPort,
+            `Service ${service.metadata.name} routes to the metrics port`,
+          );
       }
     }
   });

@@ -31,11 +31,34 @@ interface Dashboard {
   panels: Array<{ title: string; targets?: Array<{ expr: string }> }>;
 }
 
-const PROMQL_WORDS = new Set(['sum', 'rate', 'increase', 'by', 'without', 'histogram_quantile', 'absent', 'or', 'and', 'unless', 'le', 'on', 'ignoring', 'max', 'min', 'avg', 'count', 'time', 'timestamp']);
+const PROMQL_WORDS = new Set([
+  'sum',
+  'rate',
+  'increase',
+  'by',
+  'without',
+  'histogram_quantile',
+  'absent',
+  'or',
+  'and',
+  'unless',
+  'le',
+  'on',
+  'ignoring',
+  'max',
+  'min',
+  'avg',
+  'count',
+  'time',
+  'timestamp',
+]);
 
 /** The metric names a PromQL expression reads (label names and values, functions and keywords left out). */
 function metricNames(expr: string): string[] {
-  const withoutStrings = expr.replace(/"(?:[^"\\]|\\.)*"/g, '""').replace(/\{[^}]*\}/g, '').replace(/\[[^\]]*\]/g, '');
+  const withoutStrings = expr
+    .replace(/"(?:[^"\\]|\\.)*"/g, '""')
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\[[^\]]*\]/g, '');
   const withoutGrouping = withoutStrings.replace(/\b(by|without|on|ignoring)\s*\([^)]*\)/g, '');
   return [...withoutGrouping.matchAll(/\b[a-zA-Z_:][a-zA-Z0-9_:]*\b/g)]
     .map((m) => m[0])
@@ -47,7 +70,9 @@ void describe('deploy/ alert rules and dashboard', () => {
   const rules = parse(readFileSync(RULES_FILE, 'utf8')) as RuleFile;
   const dashboard = JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as Dashboard;
   const ruleExprs = rules.groups.flatMap((g) => g.rules.map((r) => ({ where: `rule ${r.alert}`, expr: r.expr })));
-  const panelExprs = dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `panel "${p.title}"`, expr: t.expr })));
+  const panelExprs = dashboard.panels.flatMap((p) =>
+    (p.targets ?? []).map((t) => ({ where: `panel "${p.title}"`, expr: t.expr })),
+  );
 
   void it('promtool check rules accepts the rules', () => {
     const out = execFileSync(ensurePromtool(), ['check', 'rules', RULES_FILE], { encoding: 'utf8' });
@@ -56,7 +81,15 @@ void describe('deploy/ alert rules and dashboard', () => {
 
   void it('alerts on every situation operators asked for', () => {
     const alerts = ruleExprs.map((r) => r.where);
-    for (const alert of ['OrderNeedsAttention', 'OrderOverdue', 'WebhookServerErrors', 'HublifyErrorRate', 'OrderRelayWorkerDown', 'ApicbasePullScheduleNotRunning', 'HublifySweepNotSucceeding']) {
+    for (const alert of [
+      'OrderNeedsAttention',
+      'OrderOverdue',
+      'WebhookServerErrors',
+      'HublifyErrorRate',
+      'OrderRelayWorkerDown',
+      'ApicbasePullScheduleNotRunning',
+      'HublifySweepNotSucceeding',
+    ]) {
       assert.ok(alerts.includes(`rule ${alert}`), alert);
     }
   });
@@ -67,28 +100,44 @@ void describe('deploy/ alert rules and dashboard', () => {
     before(async () => {
       // As `npm start` does for a worker: the SDK's own metrics on (the runtime is installed once per process).
       installTemporalRuntime(createLogger('silent'), { sdkMetricsAddress: `127.0.0.1:${await freeLoopbackPort()}` });
-      t = await startApicbaseTestSystem({ APICBASE_MODE: 'both', APICBASE_POLL_INTERVAL: '1h', APICBASE_PULL_SINCE: '2026-01-01T00:00:00Z' });
+      t = await startApicbaseTestSystem({
+        APICBASE_MODE: 'both',
+        APICBASE_POLL_INTERVAL: '1h',
+        APICBASE_PULL_SINCE: '2026-01-01T00:00:00Z',
+      });
       const { system } = t;
       // One pulled order through a completed pull run; one webhook order whose first order_create fails.
-      const pulled = (await t.apicbase.placeOrder({ delivery: 'pull', orderedOn: new Date(Date.now() - 60_000).toISOString() })).order;
+      const pulled = (
+        await t.apicbase.placeOrder({ delivery: 'pull', orderedOn: new Date(Date.now() - 60_000).toISOString() })
+      ).order;
       await runScheduleNow(system.relay.client, 'apicbase-pull-orders');
       system.sandbox.injectFault({ kind: 'http500', count: 1, verbs: ['order_create'] });
       const order = sampleOrder();
       const delivery = await deliverOrder(system.baseUrl, order);
       assert.ok(delivery.status < 300, JSON.stringify(delivery.body));
       for (const id of [pulled.id, order.id]) {
-        await waitForStatus(system.relay.client.workflow.getHandle(orderWorkflowId(id)), stageIs('WAITING_FOR_SHIPMENT'), 60_000);
+        await waitForStatus(
+          system.relay.client.workflow.getHandle(orderWorkflowId(id)),
+          stageIs('WAITING_FOR_SHIPMENT'),
+          60_000,
+        );
       }
       let last = '';
       const text = await waitUntil(
         async () => {
           last = await (await fetch(`${system.baseUrl}/metrics`)).text();
-          return /^temporal_activity_execution_failed\S*\{/m.test(last) && /^temporal_workflow_completed\S*\{[^}]*pullOrdersWorkflow/m.test(last) && last;
+          return (
+            /^temporal_activity_execution_failed\S*\{/m.test(last) &&
+            /^temporal_workflow_completed\S*\{[^}]*pullOrdersWorkflow/m.test(last) &&
+            last
+          );
         },
         60_000,
         'the SDK metrics of the failed injection and the completed pull run on /metrics',
       ).catch((err: Error) => {
-        throw new Error(`${err.message}; temporal metrics there: ${[...exportedMetricNames(last)].filter((n) => n.startsWith('temporal_')).join(', ')}`);
+        throw new Error(
+          `${err.message}; temporal metrics there: ${[...exportedMetricNames(last)].filter((n) => n.startsWith('temporal_')).join(', ')}`,
+        );
       });
       exported = exportedMetricNames(text);
     });
@@ -105,7 +154,14 @@ void describe('deploy/ alert rules and dashboard', () => {
           if (!PROMETHEUS_OWN.has(name) && !exported.has(name)) missing.push(`${where}: ${name}`);
         }
       }
-      assert.deepEqual(missing, [], `not exported; order-relay exports: ${[...exported].filter((n) => !n.endsWith('_bucket')).sort().join(', ')}`);
+      assert.deepEqual(
+        missing,
+        [],
+        `not exported; order-relay exports: ${[...exported]
+          .filter((n) => !n.endsWith('_bucket'))
+          .sort()
+          .join(', ')}`,
+      );
       assert.ok(checked >= ruleExprs.length + panelExprs.length);
     });
   });

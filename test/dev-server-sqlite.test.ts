@@ -20,7 +20,15 @@ after(async () => {
 
 async function start(): Promise<DevServer> {
   const [port, uiPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
-  return startDevServer({ cliPath: temporalCliForTests(), ip: '127.0.0.1', port, uiPort, dbFile, namespace: 'default', log: () => undefined });
+  return startDevServer({
+    cliPath: temporalCliForTests(),
+    ip: '127.0.0.1',
+    port,
+    uiPort,
+    dbFile,
+    namespace: 'default',
+    log: () => undefined,
+  });
 }
 
 async function withClient<T>(address: string, fn: (client: Client) => Promise<T>): Promise<T> {

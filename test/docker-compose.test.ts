@@ -13,7 +13,17 @@ import { portOf, publicMetricsProblem } from './helpers/metrics-address';
 
 const root = path.resolve(__dirname, '..');
 const compose = parse(readFileSync(path.join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; depends_on?: unknown; ports?: string[]; expose?: string[] }>;
+  services: Record<
+    string,
+    {
+      image?: string;
+      build?: unknown;
+      environment?: Record<string, string>;
+      depends_on?: unknown;
+      ports?: string[];
+      expose?: string[];
+    }
+  >;
 };
 
 void describe('docker-compose.yml', () => {
@@ -54,8 +64,12 @@ void describe('docker-compose.yml', () => {
   });
 
   void it('the API and two workers share one order store on the PostgreSQL service', () => {
-    const s = compose.services as Record<string, { environment?: Record<string, string>; deploy?: { replicas?: number }; volumes?: string[] }>;
-    for (const name of ['order-relay-api', 'order-relay-worker']) assert.match(s[name]?.environment?.DATABASE_URL ?? '', /^postgres:\/\/.*@postgresql:5432\/order_relay$/);
+    const s = compose.services as Record<
+      string,
+      { environment?: Record<string, string>; deploy?: { replicas?: number }; volumes?: string[] }
+    >;
+    for (const name of ['order-relay-api', 'order-relay-worker'])
+      assert.match(s[name]?.environment?.DATABASE_URL ?? '', /^postgres:\/\/.*@postgresql:5432\/order_relay$/);
     assert.equal(s['order-relay-worker']?.deploy?.replicas, 2);
     // The order_relay database is created by the PostgreSQL service's init script.
     const init = s.postgresql?.volumes?.find((v) => v.endsWith(':/docker-entrypoint-initdb.d:ro'));
@@ -82,10 +96,20 @@ void describe('docker-compose.yml', () => {
       assert.equal(publicMetricsProblem(env), undefined, name);
       if (!env.METRICS_ADDRESS) continue;
       const metricsPort = portOf(env.METRICS_ADDRESS);
-      assert.ok(service.expose?.includes(metricsPort), `${name}: port ${metricsPort} is exposed to Prometheus in the compose network`);
-      assert.ok(!(service.ports ?? []).some((p) => portOf(p) === metricsPort), `${name}: the metrics port is not published`);
+      assert.ok(
+        service.expose?.includes(metricsPort),
+        `${name}: port ${metricsPort} is exposed to Prometheus in the compose network`,
+      );
+      assert.ok(
+        !(service.ports ?? []).some((p) => portOf(p) === metricsPort),
+        `${name}: the metrics port is not published`,
+      );
     }
-    assert.match(publicMetricsProblem({ ORDER_RELAY_ROLES: 'api', HOST: '0.0.0.0' }) ?? '', /no METRICS_ADDRESS/, 'the check catches what the issue found');
+    assert.match(
+      publicMetricsProblem({ ORDER_RELAY_ROLES: 'api', HOST: '0.0.0.0' }) ?? '',
+      /no METRICS_ADDRESS/,
+      'the check catches what the issue found',
+    );
   });
 
   void it('the Dockerfile builds the image the services run', () => {

@@ -12,7 +12,30 @@ import { describe, it } from 'node:test';
 const ROOT = path.resolve(__dirname, '..');
 
 /** File extensions that make a backticked word a file name (`json.dumps` or `url.full` are not). */
-const FILE_EXTENSIONS = ['ts', 'js', 'cjs', 'mjs', 'json', 'md', 'txt', 'yml', 'yaml', 'toml', 'mod', 'sum', 'svg', 'png', 'sql', 'sh', 'sqlite', 'key', 'keys', 'enc', 'html', 'csv'];
+const FILE_EXTENSIONS = [
+  'ts',
+  'js',
+  'cjs',
+  'mjs',
+  'json',
+  'md',
+  'txt',
+  'yml',
+  'yaml',
+  'toml',
+  'mod',
+  'sum',
+  'svg',
+  'png',
+  'sql',
+  'sh',
+  'sqlite',
+  'key',
+  'keys',
+  'enc',
+  'html',
+  'csv',
+];
 const FILE_NAME = new RegExp(`^[\\w.~<>/-]*\\.(?:${FILE_EXTENSIONS.join('|')})$`);
 
 /** Where files made at run time live: the data directory, build output, test output, the user's home. */
@@ -26,18 +49,28 @@ const NOT_IN_REPO: Record<string, string> = {
 
 /** The repository's files (tracked, and new ones not ignored), relative to ROOT. */
 function repoFiles(): string[] {
-  return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' })
+  return execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  })
     .split('\n')
     .filter((f) => f && existsSync(path.join(ROOT, f)));
 }
 
 function documents(): string[] {
-  return ['README.md', ...readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+  return [
+    'README.md',
+    ...readdirSync(path.join(ROOT, 'docs'))
+      .filter((f) => f.endsWith('.md'))
+      .map((f) => `docs/${f}`),
+  ];
 }
 
 /** The files a document names: backticked paths with an extension, and relative link targets. */
 function namedFiles(markdown: string): { backticked: string[]; linked: string[] } {
-  const backticked = [...markdown.matchAll(/`([^`\s]+)`/g)].map((m) => m[1]!).filter((w) => FILE_NAME.test(w) && !/^[a-z]+:\/\//.test(w));
+  const backticked = [...markdown.matchAll(/`([^`\s]+)`/g)]
+    .map((m) => m[1]!)
+    .filter((w) => FILE_NAME.test(w) && !/^[a-z]+:\/\//.test(w));
   const linked = [...markdown.matchAll(/\]\(([^)\s]+)\)/g)]
     .map((m) => m[1]!)
     .filter((target) => !/^[a-z][a-z0-9+.-]*:/i.test(target) && !target.startsWith('#'))

@@ -49,14 +49,23 @@ void describe('emailCustomer', () => {
     assert.equal(mail.from?.value[0]?.address, 'orders@supplier.example');
     assert.equal(mail.subject, 'Order PO-2001 cannot be fulfilled');
     assert.equal(mail.messageId, '<apicbase-order-2001.not-fulfillable@order-relay>');
-    for (const part of ['PO-2001', 'article EK99999 is not in our catalogue', 'the expected delivery date is in the past', 'orders@supplier.example, +49 30 555 0100', 'Frische Feinkost GmbH']) {
+    for (const part of [
+      'PO-2001',
+      'article EK99999 is not in our catalogue',
+      'the expected delivery date is in the past',
+      'orders@supplier.example, +49 30 555 0100',
+      'Frische Feinkost GmbH',
+    ]) {
       assert.ok(mail.text?.includes(part), `${part} in ${mail.text}`);
     }
   });
 
   void test('no SMTP_URL: nothing is sent', async () => {
     const before = smtp.received.length;
-    await createEmailCustomerActivities({ customers: () => customers, email: settings({ smtpUrl: undefined }) }).emailCustomer(notice);
+    await createEmailCustomerActivities({
+      customers: () => customers,
+      email: settings({ smtpUrl: undefined }),
+    }).emailCustomer(notice);
     await createEmailCustomerActivities({ customers: () => customers }).emailCustomer(notice);
     assert.equal(smtp.received.length, before);
   });
@@ -64,7 +73,10 @@ void describe('emailCustomer', () => {
   void test('a customer without contact e-mail: a non-retryable failure naming the customer, nothing sent', async () => {
     const before = smtp.received.length;
     const failure = await applicationFailureOf(
-      createEmailCustomerActivities({ customers: () => customers, email: settings() }).emailCustomer({ ...notice, customerNumber: 'CUST-002' }),
+      createEmailCustomerActivities({ customers: () => customers, email: settings() }).emailCustomer({
+        ...notice,
+        customerNumber: 'CUST-002',
+      }),
     );
     assert.equal(failure.type, 'CustomerContactMissing');
     assert.equal(failure.nonRetryable, true);
@@ -94,7 +106,11 @@ void describe('emailCustomer', () => {
     const down = await startSmtpSink();
     await down.close();
     const url = down.url.replace('smtp://', 'smtp://relay-user:relay-password@');
-    const failure = await applicationFailureOf(createEmailCustomerActivities({ customers: () => customers, email: settings({ smtpUrl: url }) }).emailCustomer(notice));
+    const failure = await applicationFailureOf(
+      createEmailCustomerActivities({ customers: () => customers, email: settings({ smtpUrl: url }) }).emailCustomer(
+        notice,
+      ),
+    );
     assert.equal(failure.nonRetryable, false);
     assert.ok(!failure.message.includes('relay-password'), failure.message);
   });
@@ -102,7 +118,10 @@ void describe('emailCustomer', () => {
   void test('doctor says whether customers are e-mailed, without printing the SMTP URL', async () => {
     const doctor = async (env: Record<string, string>) => {
       // Temporal is not part of this check: the doctor reports it unreachable and goes on.
-      const report = await runDoctor({ config: loadConfig(env), connect: () => Promise.reject(new Error('not needed here')) });
+      const report = await runDoctor({
+        config: loadConfig(env),
+        connect: () => Promise.reject(new Error('not needed here')),
+      });
       return report.checks.find((c) => c.name === 'customer e-mail')!;
     };
     const skipped = await doctor({});

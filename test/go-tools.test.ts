@@ -39,7 +39,11 @@ void it('`order-relay temporal` runs a CLI built from older pins, saying that np
   at(cli, 4_000);
   const run = async () => {
     const io = { out: '', err: '' };
-    const code = await runTemporalCli(['workflow', 'list'], { out: (t) => (io.out += t), err: (t) => (io.err += t), env: { PATH: '/nonexistent' } }, dirs);
+    const code = await runTemporalCli(
+      ['workflow', 'list'],
+      { out: (t) => (io.out += t), err: (t) => (io.err += t), env: { PATH: '/nonexistent' } },
+      dirs,
+    );
     return { code, ...io };
   };
   const stale = await run();

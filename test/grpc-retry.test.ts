@@ -83,7 +83,10 @@ void describe('a call abandoned while its retry waits, then the connection close
     const observer = (options: InterceptorOptions, nextCall: NextCall) =>
       new InterceptingCall(nextCall(options), {
         start: (metadata, listener, next) =>
-          next(metadata, new ListenerBuilder().withOnReceiveStatus((status, nextStatus) => (refused(), nextStatus(status))).build()),
+          next(
+            metadata,
+            new ListenerBuilder().withOnReceiveStatus((status, nextStatus) => (refused(), nextStatus(status))).build(),
+          ),
       });
     // Nothing listens there: every attempt is refused (UNAVAILABLE) and retried after a backoff.
     const address = `127.0.0.1:${await freeLoopbackPort()}`;
@@ -99,7 +102,13 @@ void describe('a call abandoned while its retry waits, then the connection close
       // Abandoned as the webhook abandons a call at its deadline, then the connection closed (shutdown).
       abandon.abort();
       await connection.close();
-      const outcome = await Promise.race([call.then(() => 'answered', (err: Error) => err), uncaught.then((err) => `uncaught: ${err.message}`)]);
+      const outcome = await Promise.race([
+        call.then(
+          () => 'answered',
+          (err: Error) => err,
+        ),
+        uncaught.then((err) => `uncaught: ${err.message}`),
+      ]);
       assert.ok(outcome instanceof Error, String(outcome));
       assert.equal((outcome.cause as StatusObject | undefined)?.code, grpcStatus.CANCELLED, outcome.message);
     } finally {
@@ -109,7 +118,10 @@ void describe('a call abandoned while its retry waits, then the connection close
 
   void it('a call on a connection already closed ends CANCELLED, with no uncaught "savedMessageNext is not a function"', async () => {
     // As a worker's activity still running while its relay shuts down calls the closed client (found by the sweep's tests).
-    const connection = Connection.lazy({ address: `127.0.0.1:${await freeLoopbackPort()}`, interceptors: temporalGrpcInterceptors() });
+    const connection = Connection.lazy({
+      address: `127.0.0.1:${await freeLoopbackPort()}`,
+      interceptors: temporalGrpcInterceptors(),
+    });
     const client = new Client({ connection });
     await connection.close();
     let onUncaught!: (err: Error) => void;
@@ -117,7 +129,13 @@ void describe('a call abandoned while its retry waits, then the connection close
     process.on('uncaughtException', onUncaught);
     try {
       const call = client.workflow.count('');
-      const outcome = await Promise.race([call.then(() => 'answered', (err: Error) => err), uncaught.then((err) => `uncaught: ${err.message}`)]);
+      const outcome = await Promise.race([
+        call.then(
+          () => 'answered',
+          (err: Error) => err,
+        ),
+        uncaught.then((err) => `uncaught: ${err.message}`),
+      ]);
       assert.ok(outcome instanceof Error, String(outcome));
       assert.equal((outcome.cause as StatusObject | undefined)?.code, grpcStatus.CANCELLED, outcome.message);
     } finally {

@@ -28,14 +28,26 @@ function bodies(realAnswer: Record<string, unknown>): fc.Arbitrary<string> {
   const realData = realAnswer.data as Record<string, unknown>;
   const keys = Object.keys(realData);
   const message = fc.record({ type: fc.constantFrom('ERROR', 'WARNING', 'INFO', ''), text: fc.string() });
-  const anyMsg = fc.oneof(fc.constant(undefined), fc.constant(null), fc.array(message, { maxLength: 3 }), fc.jsonValue());
+  const anyMsg = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.array(message, { maxLength: 3 }),
+    fc.jsonValue(),
+  );
   const envelope = fc.record(
-    { status: fc.oneof(fc.boolean(), fc.jsonValue()), data: fc.oneof(fc.jsonValue(), fc.constant(realData)), msg: anyMsg },
+    {
+      status: fc.oneof(fc.boolean(), fc.jsonValue()),
+      data: fc.oneof(fc.jsonValue(), fc.constant(realData)),
+      msg: anyMsg,
+    },
     { requiredKeys: [] },
   );
   // The real order data with some fields removed or given another JSON value.
   const brokenData = fc
-    .array(fc.tuple(fc.constantFrom(...keys), fc.option(fc.jsonValue(), { nil: undefined })), { minLength: 1, maxLength: 4 })
+    .array(fc.tuple(fc.constantFrom(...keys), fc.option(fc.jsonValue(), { nil: undefined })), {
+      minLength: 1,
+      maxLength: 4,
+    })
     .map((edits) => {
       const data: Record<string, unknown> = structuredClone(realData);
       for (const [key, value] of edits) {
@@ -67,8 +79,21 @@ const replies = (realAnswer: Record<string, unknown>): fc.Arbitrary<Reply> =>
       fc.integer({ min: 200, max: 599 }).filter((s) => s !== 204 && s !== 304 && s !== 407 && !(s >= 300 && s < 400)),
     ),
     body: bodies(realAnswer),
-    contentType: fc.constantFrom(undefined, 'application/json', 'text/html', 'application/json; charset=utf-8', 'text/plain'),
-    retryAfter: fc.option(fc.oneof(fc.nat({ max: 100_000 }).map(String), fc.string(), fc.date({ noInvalidDate: true }).map((d) => d.toUTCString())), { nil: undefined }),
+    contentType: fc.constantFrom(
+      undefined,
+      'application/json',
+      'text/html',
+      'application/json; charset=utf-8',
+      'text/plain',
+    ),
+    retryAfter: fc.option(
+      fc.oneof(
+        fc.nat({ max: 100_000 }).map(String),
+        fc.string(),
+        fc.date({ noInvalidDate: true }).map((d) => d.toUTCString()),
+      ),
+      { nil: undefined },
+    ),
   });
 
 type Verb = 'stats' | 'orderCreate' | 'orderGet' | 'orderGetList' | 'orderUpdate';
@@ -132,7 +157,12 @@ void describe('Hublify client: any answer is data or a classified error (fast-ch
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    client = new HublifyClient({ baseUrl: `http://127.0.0.1:${port}`, channel: 'channel_10', token: TOKEN, timeoutMs: 30_000 });
+    client = new HublifyClient({
+      baseUrl: `http://127.0.0.1:${port}`,
+      channel: 'channel_10',
+      token: TOKEN,
+      timeoutMs: 30_000,
+    });
   });
   after(async () => {
     await new Promise((resolve) => server?.close(resolve));
@@ -160,14 +190,17 @@ void describe('Hublify client: any answer is data or a classified error (fast-ch
         }
         // Data came back: only a 2xx with a readable envelope can give it.
         assert.equal(expected, 'body', `HTTP ${reply.status} gave data`);
-        if (verb === 'orderGet') assert.equal(hublifyOrderDataSchema.safeParse(outcome).success, true, 'order_get data is checked');
-        if (verb === 'orderCreate') assert.equal(hublifyOrderDataSchema.safeParse((outcome as { data: unknown }).data).success, true);
+        if (verb === 'orderGet')
+          assert.equal(hublifyOrderDataSchema.safeParse(outcome).success, true, 'order_get data is checked');
+        if (verb === 'orderCreate')
+          assert.equal(hublifyOrderDataSchema.safeParse((outcome as { data: unknown }).data).success, true);
         seen.data += 1;
       }),
       { numRuns: NUM_RUNS },
     );
     t.diagnostic(`outcomes: ${JSON.stringify(seen)}`);
     // The generators reach every class (a property that only ever saw errors would prove little).
-    for (const kind of Object.keys(seen) as Array<keyof typeof seen>) assert.ok(seen[kind] > 0, `some ${kind} outcomes: ${JSON.stringify(seen)}`);
+    for (const kind of Object.keys(seen) as Array<keyof typeof seen>)
+      assert.ok(seen[kind] > 0, `some ${kind} outcomes: ${JSON.stringify(seen)}`);
   });
 });

@@ -11,7 +11,13 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { createLogger } from '../src/logger';
 import { HublifyClient } from '../src/hublify/client';
-import { HublifyAuthError, HublifyError, HublifyRejectedError, HublifyTransientError, isRetryable } from '../src/hublify/errors';
+import {
+  HublifyAuthError,
+  HublifyError,
+  HublifyRejectedError,
+  HublifyTransientError,
+  isRetryable,
+} from '../src/hublify/errors';
 import { fieldsNotAvailableForUpdate, fieldsUpdated, parseUpdateMessages } from '../src/hublify/message-texts';
 import { parseRetryAfter } from '../src/hublify/retry-after';
 import { exampleOrderCreateRequest } from '../src/hublify/sandbox/example-order';
@@ -59,7 +65,12 @@ function hublifyContract(openTarget: () => Promise<ContractTarget>): void {
 
   before(async () => {
     target = await openTarget();
-    client = new HublifyClient({ baseUrl: target.baseUrl, channel: target.channel, token: target.token, timeoutMs: 5_000 });
+    client = new HublifyClient({
+      baseUrl: target.baseUrl,
+      channel: target.channel,
+      token: target.token,
+      timeoutMs: 5_000,
+    });
   });
   after(() => target.close?.());
 
@@ -77,7 +88,7 @@ function hublifyContract(openTarget: () => Promise<ContractTarget>): void {
     assert.ok(result.data.personid);
   });
 
-  void it('order_create: without orderitems it is rejected with Hublify\'s text, not retryable', async () => {
+  void it("order_create: without orderitems it is rejected with Hublify's text, not retryable", async () => {
     const request = order();
     delete request.fields.order.orderitems;
     await assert.rejects(client.orderCreate(request), (err) => {
@@ -92,7 +103,10 @@ function hublifyContract(openTarget: () => Promise<ContractTarget>): void {
 
   void it('order_create: an unknown product is rejected', async () => {
     const request = order({ orderitems: [{ oi_pcode: `NO-SUCH-PRODUCT-${run}`, oi_quantity: 1 }] });
-    await assert.rejects(client.orderCreate(request), (err) => err instanceof HublifyRejectedError && !isRetryable(err));
+    await assert.rejects(
+      client.orderCreate(request),
+      (err) => err instanceof HublifyRejectedError && !isRetryable(err),
+    );
   });
 
   void it('order_create: the same o_orderid_external again is a duplicate carrying the existing ids', async () => {
@@ -105,7 +119,10 @@ function hublifyContract(openTarget: () => Promise<ContractTarget>): void {
     assert.equal(second.data.o_orderid_external, request.fields.order.o_orderid_external);
     assert.ok(second.data.order_state_name);
     assert.deepEqual(second.messages, [
-      { type: 'WARNING', text: `Order "${request.fields.order.o_orderid_external}" was already injected and will be skipped.` },
+      {
+        type: 'WARNING',
+        text: `Order "${request.fields.order.o_orderid_external}" was already injected and will be skipped.`,
+      },
     ]);
   });
 
@@ -126,7 +143,10 @@ function hublifyContract(openTarget: () => Promise<ContractTarget>): void {
   void it('order_update: by o_orderid_external', async () => {
     const request = order();
     await client.orderCreate(request);
-    const result = await client.orderUpdate({ o_orderid_external: request.fields.order.o_orderid_external }, { order: { o_comment: 'changed' } });
+    const result = await client.orderUpdate(
+      { o_orderid_external: request.fields.order.o_orderid_external },
+      { order: { o_comment: 'changed' } },
+    );
     assert.deepEqual(result, { updated: ['o_comment'], refused: [], messages: result.messages });
   });
 
@@ -134,12 +154,15 @@ function hublifyContract(openTarget: () => Promise<ContractTarget>): void {
     if (!target.control) return t.skip(NEEDS_CONTROL);
     const { data } = await client.orderCreate(order());
     target.control.ship(data.orderid);
-    await assert.rejects(client.orderUpdate({ orderid: data.orderid }, { order: { deliver_street: 'Late Street' } }), (err) => {
-      assert.ok(err instanceof HublifyRejectedError);
-      assert.equal(err.message, 'Changes to this order are no longer possible.');
-      assert.equal(isRetryable(err), false);
-      return true;
-    });
+    await assert.rejects(
+      client.orderUpdate({ orderid: data.orderid }, { order: { deliver_street: 'Late Street' } }),
+      (err) => {
+        assert.ok(err instanceof HublifyRejectedError);
+        assert.equal(err.message, 'Changes to this order are no longer possible.');
+        assert.equal(isRetryable(err), false);
+        return true;
+      },
+    );
   });
 
   void it('order_update: an unknown order is rejected with "Order not found."', async () => {
@@ -165,7 +188,10 @@ function hublifyContract(openTarget: () => Promise<ContractTarget>): void {
   void it('order_get: a shipped order lists every shipment in delivery_list', async (t) => {
     if (!target.control) return t.skip(NEEDS_CONTROL);
     const { data } = await client.orderCreate(order());
-    target.control.ship(data.orderid, { partial: true, shipments: [{ trackingCode: '12345678901234567C', sentAt: '2021-03-21 12:34:56' }] });
+    target.control.ship(data.orderid, {
+      partial: true,
+      shipments: [{ trackingCode: '12345678901234567C', sentAt: '2021-03-21 12:34:56' }],
+    });
     assert.equal((await client.orderGet({ orderid: data.orderid })).order_state_code, 'partially_shipped');
     target.control.ship(data.orderid, { shipments: [{ carrier: 'dpd', trackingCode: '01234567890123' }] });
 
@@ -180,7 +206,10 @@ function hublifyContract(openTarget: () => Promise<ContractTarget>): void {
     );
     const [dhl] = got.delivery_list ?? [];
     assert.equal(dhl?.shp_c_name, 'Deutsche Post DHL');
-    assert.equal(dhl?.drvd_dv_trace_url, 'http://nolp.dhl.de/nextt-online-public/set_identcodes.do?lang=de&idc=12345678901234567C');
+    assert.equal(
+      dhl?.drvd_dv_trace_url,
+      'http://nolp.dhl.de/nextt-online-public/set_identcodes.do?lang=de&idc=12345678901234567C',
+    );
     assert.equal(dhl?.dv_time_sent, '2021-03-21 12:34:56');
   });
 
@@ -195,7 +224,10 @@ function hublifyContract(openTarget: () => Promise<ContractTarget>): void {
 
   void it('order_getList: filters by state and by time of the last state change', async () => {
     const { data } = await client.orderCreate(order());
-    const received = await client.orderGetList({ order_state_code: 'received', order_state_transtime: { search: '> -2hours' } });
+    const received = await client.orderGetList({
+      order_state_code: 'received',
+      order_state_transtime: { search: '> -2hours' },
+    });
     assert.ok(received.some((o) => o.orderid === data.orderid));
     assert.ok(received.every((o) => o.order_state_code === 'received'));
   });
@@ -204,7 +236,10 @@ function hublifyContract(openTarget: () => Promise<ContractTarget>): void {
     if (!target.control) return t.skip(NEEDS_CONTROL);
     const [a, b] = [await client.orderCreate(order()), await client.orderCreate(order())];
     target.control.ship(b.data.orderid);
-    const shipped = await client.orderGetList({ order_state_code: 'shipped', order_state_transtime: { search: '> -3days' } });
+    const shipped = await client.orderGetList({
+      order_state_code: 'shipped',
+      order_state_transtime: { search: '> -3days' },
+    });
     const ids = shipped.map((o) => o.orderid);
     assert.ok(ids.includes(b.data.orderid));
     assert.ok(!ids.includes(a.data.orderid));
@@ -212,7 +247,12 @@ function hublifyContract(openTarget: () => Promise<ContractTarget>): void {
   });
 
   void it('a wrong channel token is an auth error, not retryable', async () => {
-    const wrong = new HublifyClient({ baseUrl: target.baseUrl, channel: target.channel, token: `not-${target.token}`, timeoutMs: 5_000 });
+    const wrong = new HublifyClient({
+      baseUrl: target.baseUrl,
+      channel: target.channel,
+      token: `not-${target.token}`,
+      timeoutMs: 5_000,
+    });
     await assert.rejects(wrong.stats(), (err) => {
       assert.ok(err instanceof HublifyAuthError);
       assert.equal(err.kind, 'auth');
@@ -226,14 +266,23 @@ function hublifyContract(openTarget: () => Promise<ContractTarget>): void {
 void describe('Hublify contract: in-process sandbox', () => {
   hublifyContract(async () => {
     const sandbox = await startHublifySandbox();
-    return { baseUrl: sandbox.url, channel: sandbox.channel, token: sandbox.token, productCode: 'EK00001', control: sandbox, close: () => sandbox.close() };
+    return {
+      baseUrl: sandbox.url,
+      channel: sandbox.channel,
+      token: sandbox.token,
+      productCode: 'EK00001',
+      control: sandbox,
+      close: () => sandbox.close(),
+    };
   });
 });
 
 const { HUBLIFY_URL, HUBLIFY_CHANNEL_TOKEN } = process.env;
 void describe(
   'Hublify contract: real channel (HUBLIFY_URL)',
-  HUBLIFY_URL && HUBLIFY_CHANNEL_TOKEN ? {} : { skip: 'HUBLIFY_URL/HUBLIFY_CHANNEL_TOKEN not set: real-channel contract run skipped' },
+  HUBLIFY_URL && HUBLIFY_CHANNEL_TOKEN
+    ? {}
+    : { skip: 'HUBLIFY_URL/HUBLIFY_CHANNEL_TOKEN not set: real-channel contract run skipped' },
   () => {
     hublifyContract(() =>
       Promise.resolve({
@@ -251,7 +300,10 @@ void describe(
 // ---------------------------------------------------------------------------------------------
 
 /** The rejection, checked to be a retryable HublifyTransientError with this reason. */
-async function transient(promise: Promise<unknown>, reason: HublifyTransientError['reason']): Promise<HublifyTransientError> {
+async function transient(
+  promise: Promise<unknown>,
+  reason: HublifyTransientError['reason'],
+): Promise<HublifyTransientError> {
   const err = await promise.then(
     () => assert.fail('expected a HublifyTransientError'),
     (e: unknown) => e,
@@ -278,7 +330,12 @@ void describe('HublifyClient: sandbox faults', () => {
 
   before(async () => {
     sandbox = await startHublifySandbox();
-    client = new HublifyClient({ baseUrl: sandbox.url, channel: sandbox.channel, token: sandbox.token, timeoutMs: 300 });
+    client = new HublifyClient({
+      baseUrl: sandbox.url,
+      channel: sandbox.channel,
+      token: sandbox.token,
+      timeoutMs: 300,
+    });
   });
   after(() => sandbox.close());
   beforeEach(() => sandbox.reset());
@@ -312,7 +369,12 @@ void describe('HublifyClient: sandbox faults', () => {
 
   void it('a slow answer within the timeout succeeds', async () => {
     sandbox.injectFault({ kind: 'slow', delayMs: 100 });
-    const patient = new HublifyClient({ baseUrl: sandbox.url, channel: sandbox.channel, token: sandbox.token, timeoutMs: 2_000 });
+    const patient = new HublifyClient({
+      baseUrl: sandbox.url,
+      channel: sandbox.channel,
+      token: sandbox.token,
+      timeoutMs: 2_000,
+    });
     const started = Date.now();
     const result = await patient.orderCreate(exampleOrderCreateRequest());
     assert.ok(Date.now() - started >= 100, 'the fault did not delay the answer');
@@ -328,7 +390,11 @@ void describe('HublifyClient: sandbox faults', () => {
     sandbox.injectFault({ kind: 'slow', delayMs: 400, verbs: ['order_create'] });
     const request = exampleOrderCreateRequest({ o_orderid_external: 'LOST-REPLY-1' });
     await transient(client.orderCreate(request), 'timeout');
-    await pollUntil(() => sandbox.order('LOST-REPLY-1'), { what: 'the sandbox to create LOST-REPLY-1', timeoutMs: PATIENCE_MS, everyMs: 20 });
+    await pollUntil(() => sandbox.order('LOST-REPLY-1'), {
+      what: 'the sandbox to create LOST-REPLY-1',
+      timeoutMs: PATIENCE_MS,
+      everyMs: 20,
+    });
     const again = await client.orderCreate(request);
     assert.equal(again.duplicate, true);
     assert.equal(again.data.orderid, sandbox.order('LOST-REPLY-1')?.orderid);
@@ -341,14 +407,22 @@ void describe('HublifyClient: sandbox faults', () => {
   });
 
   void it('a refused connection is transient', async () => {
-    const nowhere = new HublifyClient({ baseUrl: `http://127.0.0.1:${await closedPort()}`, channel: 'channel_10', token: 't', timeoutMs: 300 });
+    const nowhere = new HublifyClient({
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
+      channel: 'channel_10',
+      token: 't',
+      timeoutMs: 300,
+    });
     const err = await transient(nowhere.stats(), 'network');
     assert.match(err.message, /ECONNREFUSED/);
   });
 
   void it('a wrong token is an auth error, not retryable', async () => {
     const wrong = new HublifyClient({ baseUrl: sandbox.url, channel: sandbox.channel, token: 'wrong', timeoutMs: 300 });
-    await assert.rejects(wrong.orderGet({ orderid: 'ACHN-00000001' }), (err) => err instanceof HublifyAuthError && err.httpStatus === 401 && !isRetryable(err));
+    await assert.rejects(
+      wrong.orderGet({ orderid: 'ACHN-00000001' }),
+      (err) => err instanceof HublifyAuthError && err.httpStatus === 401 && !isRetryable(err),
+    );
   });
 });
 
@@ -385,7 +459,12 @@ void describe('HublifyClient: answers outside the seed', () => {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const { port } = server.address() as AddressInfo;
-    client = new HublifyClient({ baseUrl: `http://127.0.0.1:${port}/`, channel: 'channel_7', token: 'tok', timeoutMs: 1_000 });
+    client = new HublifyClient({
+      baseUrl: `http://127.0.0.1:${port}/`,
+      channel: 'channel_7',
+      token: 'tok',
+      timeoutMs: 1_000,
+    });
   });
   after(() => new Promise((resolve) => server.close(resolve)));
   beforeEach(() => {
@@ -409,7 +488,10 @@ void describe('HublifyClient: answers outside the seed', () => {
     const err = await transient(client.stats(), 'rate-limited');
     // The date has whole seconds (up to 1 s earlier), and the call's own time has passed since.
     const least = retryAt - 1_000 - Date.now();
-    assert.ok(err.retryAfterMs !== undefined && err.retryAfterMs >= least && err.retryAfterMs <= 30_000, `retryAfterMs ${err.retryAfterMs}, at least ${least}`);
+    assert.ok(
+      err.retryAfterMs !== undefined && err.retryAfterMs >= least && err.retryAfterMs <= 30_000,
+      `retryAfterMs ${err.retryAfterMs}, at least ${least}`,
+    );
   });
 
   void it('HTTP 503 with Retry-After is transient', async () => {
@@ -418,7 +500,7 @@ void describe('HublifyClient: answers outside the seed', () => {
     assert.equal(err.retryAfterMs, 2_000);
   });
 
-  void it('HTTP 403 is an auth error with Hublify\'s text', async () => {
+  void it("HTTP 403 is an auth error with Hublify's text", async () => {
     next = json(403, { status: false, msg: [{ type: 'ERROR', text: 'No order access for this channel.' }] });
     await assert.rejects(client.stats(), (err) => {
       assert.ok(err instanceof HublifyAuthError);
@@ -430,7 +512,10 @@ void describe('HublifyClient: answers outside the seed', () => {
 
   void it('another HTTP 4xx is a rejection, not retryable', async () => {
     next = json(400, { status: false, msg: [{ type: 'ERROR', text: 'Bad request.' }] });
-    await assert.rejects(client.stats(), (err) => err instanceof HublifyRejectedError && err.httpStatus === 400 && !isRetryable(err));
+    await assert.rejects(
+      client.stats(),
+      (err) => err instanceof HublifyRejectedError && err.httpStatus === 400 && !isRetryable(err),
+    );
   });
 
   void it('JSON that is not an envelope is transient', async () => {
@@ -439,7 +524,10 @@ void describe('HublifyClient: answers outside the seed', () => {
   });
 
   void it('an envelope whose data does not fit is transient, and names the field but not its value', async () => {
-    next = json(200, { status: true, data: { orderid: 42, order_state_code: 'received', secret_street: 'Hidden Lane 5' } });
+    next = json(200, {
+      status: true,
+      data: { orderid: 42, order_state_code: 'received', secret_street: 'Hidden Lane 5' },
+    });
     const err = await transient(client.orderGet({ orderid: 'x' }), 'bad-response');
     assert.match(err.message, /data\.orderid/);
     assert.doesNotMatch(err.message, /42|Hidden Lane/);
@@ -447,7 +535,10 @@ void describe('HublifyClient: answers outside the seed', () => {
 
   void it('status:false with only a WARNING (no "already injected") is a rejection carrying the text', async () => {
     next = json(200, { status: false, msg: [{ type: 'WARNING', text: 'Something odd.' }] });
-    await assert.rejects(client.orderCreate(exampleOrderCreateRequest()), { name: 'HublifyRejectedError', message: 'Something odd.' });
+    await assert.rejects(client.orderCreate(exampleOrderCreateRequest()), {
+      name: 'HublifyRejectedError',
+      message: 'Something odd.',
+    });
   });
 
   void it('several ERROR texts are joined in the message', async () => {
@@ -485,8 +576,15 @@ void describe('HublifyClient: the channel token never shows', () => {
   /** Every way an error could end up in a log, a failure or a Temporal history. */
   function assertClean(err: unknown, ...secrets: string[]): void {
     assert.ok(err instanceof HublifyError, `expected a HublifyError, got ${inspect(err)}`);
-    const renderings = [err.message, String(err.stack), JSON.stringify(err), inspect(err, { showHidden: true, depth: Infinity }), JSON.stringify({ ...err })];
-    for (const secret of secrets) for (const text of renderings) assert.ok(!text.includes(secret), `${secret} found in: ${text}`);
+    const renderings = [
+      err.message,
+      String(err.stack),
+      JSON.stringify(err),
+      inspect(err, { showHidden: true, depth: Infinity }),
+      JSON.stringify({ ...err }),
+    ];
+    for (const secret of secrets)
+      for (const text of renderings) assert.ok(!text.includes(secret), `${secret} found in: ${text}`);
   }
 
   before(async () => {
@@ -515,16 +613,31 @@ void describe('HublifyClient: the channel token never shows', () => {
     ];
     for (const [kind, call] of failing) {
       if (kind !== 'rejected') sandbox.injectFault({ kind: kind as 'http500' });
-      const err = await call().then(() => assert.fail(`${kind}: expected a failure`), (e: unknown) => e);
+      const err = await call().then(
+        () => assert.fail(`${kind}: expected a failure`),
+        (e: unknown) => e,
+      );
       // The token, and the customer's address from the request body.
       assertClean(err, token, 'Sample Street', 'max@muster.de');
     }
     const wrongToken = 'wrong-SECRET-0b9d';
-    const wrong = new HublifyClient({ baseUrl: sandbox.url, channel: sandbox.channel, token: wrongToken, timeoutMs: 300 });
-    assertClean(await wrong.stats().then(() => assert.fail('expected an auth error'), (e: unknown) => e), wrongToken);
+    const wrong = new HublifyClient({
+      baseUrl: sandbox.url,
+      channel: sandbox.channel,
+      token: wrongToken,
+      timeoutMs: 300,
+    });
+    assertClean(
+      await wrong.stats().then(
+        () => assert.fail('expected an auth error'),
+        (e: unknown) => e,
+      ),
+      wrongToken,
+    );
 
     assert.ok(logLines.length >= failing.length, 'the client logged its calls');
-    for (const line of logLines) assert.ok(!line.includes(token) && !line.includes('Sample Street'), `leak in log line: ${line}`);
+    for (const line of logLines)
+      assert.ok(!line.includes(token) && !line.includes('Sample Street'), `leak in log line: ${line}`);
   });
 });
 
@@ -548,13 +661,17 @@ void describe('Hublify client helpers', () => {
   void it('parseUpdateMessages reads back the field names the texts were made from', () => {
     const fieldName = fc.stringMatching(/^[a-z][a-z0-9_]{0,20}$/);
     fc.assert(
-      fc.property(fc.array(fieldName, { minLength: 1, maxLength: 5 }), fc.array(fieldName, { minLength: 1, maxLength: 5 }), (updated, refused) => {
-        const messages = [
-          { type: 'OK', text: fieldsUpdated('order', updated) },
-          { type: 'WARNING', text: fieldsNotAvailableForUpdate('order', refused) },
-        ];
-        assert.deepEqual(parseUpdateMessages(messages), { updated, refused });
-      }),
+      fc.property(
+        fc.array(fieldName, { minLength: 1, maxLength: 5 }),
+        fc.array(fieldName, { minLength: 1, maxLength: 5 }),
+        (updated, refused) => {
+          const messages = [
+            { type: 'OK', text: fieldsUpdated('order', updated) },
+            { type: 'WARNING', text: fieldsNotAvailableForUpdate('order', refused) },
+          ];
+          assert.deepEqual(parseUpdateMessages(messages), { updated, refused });
+        },
+      ),
     );
   });
 

@@ -26,8 +26,11 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
   /** /metrics lives on METRICS_ADDRESS here, not on the public port. */
   const metricsBase = () => system.relay.metricsUrl!.replace(/\/metrics$/, '');
 
-  const push = (body: unknown, headers: Record<string, string> = { 'x-hublify-webhook-token': TEST_HUBLIFY_PUSH_TOKEN }, path = PUSH_PATH) =>
-    postRaw(system.baseUrl, path, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
+  const push = (
+    body: unknown,
+    headers: Record<string, string> = { 'x-hublify-webhook-token': TEST_HUBLIFY_PUSH_TOKEN },
+    path = PUSH_PATH,
+  ) => postRaw(system.baseUrl, path, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
 
   /** Delivers a new order and waits until its workflow waits for the shipment (next poll: in an hour). */
   async function waitingOrder(overrides: Parameters<typeof sampleOrder>[0] = {}) {
@@ -42,7 +45,9 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
 
   async function signalsReceived(handle: WorkflowHandle): Promise<string[]> {
     const history = await handle.fetchHistory();
-    return (history.events ?? []).flatMap((e) => (e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName ?? ''] : []));
+    return (history.events ?? []).flatMap((e) =>
+      e.workflowExecutionSignaledEventAttributes ? [e.workflowExecutionSignaledEventAttributes.signalName ?? ''] : [],
+    );
   }
 
   async function workflowCount(): Promise<number> {
@@ -80,7 +85,10 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
     assert.equal(status.shipments.length, 1, JSON.stringify(status.shipments));
     assert.deepEqual(await signalsReceived(handle), ['statusChanged']);
     assert.equal(await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'signalled' }), 1);
-    assert.equal(await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'unauthorised' }), refused.length);
+    assert.equal(
+      await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'unauthorised' }),
+      refused.length,
+    );
 
     // The workflow finished: a later push for it finds nothing waiting.
     await eventually(async () => assert.equal((await handle.describe()).status.name, 'COMPLETED'));
@@ -92,15 +100,22 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
     const { handle, hublifyId } = await waitingOrder();
     const shipped = system.sandbox.ship(hublifyId);
     const mark = logs.lines.length;
-    const res = await push({ status: true, data: { orderid: shipped.orderid, order_state_code: shipped.order_state_code } }, {}, `${PUSH_PATH}?token=${TEST_HUBLIFY_PUSH_TOKEN}`);
+    const res = await push(
+      { status: true, data: { orderid: shipped.orderid, order_state_code: shipped.order_state_code } },
+      {},
+      `${PUSH_PATH}?token=${TEST_HUBLIFY_PUSH_TOKEN}`,
+    );
     assert.equal(res.status, 202, res.text);
     await waitForStatus(handle, stageIs('SHIPPED'));
     const wrong = await push({ status: true, data: {} }, {}, `${PUSH_PATH}?token=${TEST_HUBLIFY_PUSH_TOKEN}-wrong&x=1`);
     assert.equal(wrong.status, 401);
 
     // The request log names the route, never the query string that carried the token.
-    await eventually(() => assert.ok(logs.since(mark).filter((l) => l.includes(PUSH_PATH)).length >= 2, 'both pushes were logged'));
-    for (const line of logs.lines) assert.ok(!line.includes(TEST_HUBLIFY_PUSH_TOKEN), `a log line holds the push token: ${line.slice(0, 200)}`);
+    await eventually(() =>
+      assert.ok(logs.since(mark).filter((l) => l.includes(PUSH_PATH)).length >= 2, 'both pushes were logged'),
+    );
+    for (const line of logs.lines)
+      assert.ok(!line.includes(TEST_HUBLIFY_PUSH_TOKEN), `a log line holds the push token: ${line.slice(0, 200)}`);
     const urls = logs.since(mark).flatMap((l) => {
       const url = (JSON.parse(l) as { req?: { url?: string } }).req?.url;
       return url ? [url] : [];
@@ -108,11 +123,14 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
     assert.ok(urls.length >= 2 && urls.every((u) => u === PUSH_PATH), JSON.stringify(urls));
   });
 
-  void it('prefers Hublify\'s orderid over the order number, and answers 409 (signalling nobody) when more than one running order matches', async () => {
+  void it("prefers Hublify's orderid over the order number, and answers 409 (signalling nobody) when more than one running order matches", async () => {
     const a = await waitingOrder();
     const b = await waitingOrder();
     // orderid names A, the order number names B: the orderid wins.
-    const preferred = await push({ status: true, data: { orderid: a.hublifyId, o_orderid_external: b.order.order_number } });
+    const preferred = await push({
+      status: true,
+      data: { orderid: a.hublifyId, o_orderid_external: b.order.order_number },
+    });
     assert.equal(preferred.status, 202, preferred.text);
     assert.equal(preferred.json?.workflowId, a.handle.workflowId);
     assert.deepEqual(await signalsReceived(a.handle), ['statusChanged']);
@@ -123,16 +141,26 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
     const first = await waitingOrder({ order_number: orderNumber });
     const second = await waitingOrder({ order_number: orderNumber });
     await eventually(async () => {
-      const { count } = await system.relay.client.workflow.count(`OrderNumber = "${orderNumber}" AND ExecutionStatus = "Running"`);
+      const { count } = await system.relay.client.workflow.count(
+        `OrderNumber = "${orderNumber}" AND ExecutionStatus = "Running"`,
+      );
       assert.equal(count, 2);
     });
-    const ambiguousBefore = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'ambiguous' });
+    const ambiguousBefore = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', {
+      outcome: 'ambiguous',
+    });
     const res = await push({ status: true, data: { o_orderid_external: orderNumber, order_state_code: 'shipped' } });
     assert.equal(res.status, 409, res.text);
-    assert.deepEqual([...((res.json?.workflowIds as string[]) ?? [])].sort(), [first.handle.workflowId, second.handle.workflowId].sort());
+    assert.deepEqual(
+      [...((res.json?.workflowIds as string[]) ?? [])].sort(),
+      [first.handle.workflowId, second.handle.workflowId].sort(),
+    );
     assert.deepEqual(await signalsReceived(first.handle), []);
     assert.deepEqual(await signalsReceived(second.handle), []);
-    assert.equal(await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'ambiguous' }), ambiguousBefore + 1);
+    assert.equal(
+      await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'ambiguous' }),
+      ambiguousBefore + 1,
+    );
 
     // A value visibility cannot match reliably (the operator API's quoting rule) is refused, not escaped.
     const quoted = await push({ status: true, data: { o_orderid_external: 'PO-1" OR OrderNumber != "x' } });
@@ -141,20 +169,30 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
   });
 
   void it('the token is checked before the body is read, and one 401 tells no caller whether a token is configured (issue 24.9)', async () => {
-    const unauthorisedBefore = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'unauthorised' });
+    const unauthorisedBefore = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', {
+      outcome: 'unauthorised',
+    });
     const invalidBefore = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'invalid' });
     // Bodies the JSON parser would refuse (400) or not even read (413, over 256 kB): without the token
     // they never reach it, so the answer is the token's 401.
     const unparsable = await postRaw(system.baseUrl, PUSH_PATH, '{"data":', { 'content-type': 'application/json' });
-    const tooLarge = await postRaw(system.baseUrl, PUSH_PATH, `{"data":"${'x'.repeat(300_000)}"}`, { 'content-type': 'application/json', 'x-hublify-webhook-token': 'wrong-token' });
+    const tooLarge = await postRaw(system.baseUrl, PUSH_PATH, `{"data":"${'x'.repeat(300_000)}"}`, {
+      'content-type': 'application/json',
+      'x-hublify-webhook-token': 'wrong-token',
+    });
     const configured = [unparsable, tooLarge];
     for (const res of configured) assert.equal(res.status, 401, res.text);
     assert.equal(
-      (await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'unauthorised' })) - unauthorisedBefore,
+      (await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'unauthorised' })) -
+        unauthorisedBefore,
       configured.length,
       'both counted as unauthorised',
     );
-    assert.equal(await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'invalid' }), invalidBefore, 'none reached validation');
+    assert.equal(
+      await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'invalid' }),
+      invalidBefore,
+      'none reached validation',
+    );
 
     // The same route with no HUBLIFY_WEBHOOK_TOKEN: the same 401, word for word.
     const app = createHttpApp({
@@ -186,7 +224,11 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
     const text = await own.text();
     assert.match(text, /^# TYPE order_relay_http_requests_total counter$/m);
     assert.match(text, /^# TYPE order_relay_hublify_pushes_total counter$/m);
-    assert.match(text, /order_relay_orders_received_total/, "the worker's business metrics too (api,worker in one process)");
+    assert.match(
+      text,
+      /order_relay_orders_received_total/,
+      "the worker's business metrics too (api,worker in one process)",
+    );
     assert.notEqual(new URL(system.relay.metricsUrl!).port, String(system.relay.httpPort));
     assert.equal((await fetch(`${system.baseUrl}/healthz`)).status, 200, 'the public port still serves the rest');
   });
@@ -196,10 +238,15 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
     // Visibility is eventually consistent: count once it shows the newest start.
     await waitForVisible(system.relay.client, `WorkflowId = "${handle.workflowId}"`);
     const before = await workflowCount();
-    const unknownBefore = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'unknown-order' });
+    const unknownBefore = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', {
+      outcome: 'unknown-order',
+    });
 
     const unknown = [
-      { status: true, data: { orderid: 'ACHN-99999999', o_orderid_external: 'PO-not-ours', order_state_code: 'shipped' } },
+      {
+        status: true,
+        data: { orderid: 'ACHN-99999999', o_orderid_external: 'PO-not-ours', order_state_code: 'shipped' },
+      },
       { status: true, data: { o_orderid_external: 'PO-not-ours' } },
       { status: true, data: { orderid: 'ACHN-99999998' } },
       { status: true, data: {} },
@@ -213,7 +260,10 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
       const res = await push(body);
       assert.equal(res.status, 422, `${JSON.stringify(body)}: ${res.text}`);
     }
-    const malformed = await postRaw(system.baseUrl, PUSH_PATH, '{"data":', { 'content-type': 'application/json', 'x-hublify-webhook-token': TEST_HUBLIFY_PUSH_TOKEN });
+    const malformed = await postRaw(system.baseUrl, PUSH_PATH, '{"data":', {
+      'content-type': 'application/json',
+      'x-hublify-webhook-token': TEST_HUBLIFY_PUSH_TOKEN,
+    });
     assert.equal(malformed.status, 400, malformed.text);
 
     // A marker order started after the pushes: once visibility shows it, it shows anything a push
@@ -221,12 +271,14 @@ void describe('Hublify status push: real HTTP, real Temporal dev server, Hublify
     const marker = await waitingOrder();
     await waitForVisible(system.relay.client, `WorkflowId = "${marker.handle.workflowId}"`);
     assert.equal(await workflowCount(), before + 1, 'no workflow was started but the marker');
-    const unknownAfter = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', { outcome: 'unknown-order' });
+    const unknownAfter = await metricValue(metricsBase(), 'order_relay_hublify_pushes_total', {
+      outcome: 'unknown-order',
+    });
     assert.equal(unknownAfter - unknownBefore, unknown.length, 'unknown orders are counted');
     // The waiting order was not disturbed by pushes for other orders.
-    assert.deepEqual(
-      await eventually(async () => handle.query(statusQuery)).then((s) => [s.stage, s.attempts.polls]),
-      ['WAITING_FOR_SHIPMENT', 0],
-    );
+    assert.deepEqual(await eventually(async () => handle.query(statusQuery)).then((s) => [s.stage, s.attempts.polls]), [
+      'WAITING_FOR_SHIPMENT',
+      0,
+    ]);
   });
 });

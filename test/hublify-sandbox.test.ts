@@ -32,7 +32,10 @@ interface Answer<T> {
   json: T;
 }
 
-async function request<T = Envelope>(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer<T>> {
+async function request<T = Envelope>(
+  url: string,
+  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Answer<T>> {
   const response = await fetch(url, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers: { 'Content-Type': 'application/json', ...init.headers },
@@ -64,7 +67,10 @@ void describe('Hublify sandbox: channel API', () => {
   let sandbox: HublifySandbox;
   /** token null: no API-Channel-Token header at all. */
   const api = <D = HublifyOrderData>(verb: string, body: unknown = {}, token: string | null = sandbox.token) =>
-    request<Envelope<D>>(`${sandbox.url}/api/${sandbox.channel}/${verb}`, { body, headers: token === null ? {} : { 'API-Channel-Token': token } });
+    request<Envelope<D>>(`${sandbox.url}/api/${sandbox.channel}/${verb}`, {
+      body,
+      headers: token === null ? {} : { 'API-Channel-Token': token },
+    });
 
   before(async () => {
     sandbox = await startHublifySandbox({
@@ -94,8 +100,14 @@ void describe('Hublify sandbox: channel API', () => {
   void it('answers 404 in the envelope for an unknown verb or channel, 400 for a body that is not JSON', async () => {
     const verb = await api('order_delete');
     assert.equal(verb.status, 404);
-    assert.deepEqual(verb.json, { status: false, msg: [{ type: 'ERROR', text: "Unknown api-function 'order_delete'." }] });
-    const channel = await request(`${sandbox.url}/api/channel_99/stats`, { body: {}, headers: { 'API-Channel-Token': sandbox.token } });
+    assert.deepEqual(verb.json, {
+      status: false,
+      msg: [{ type: 'ERROR', text: "Unknown api-function 'order_delete'." }],
+    });
+    const channel = await request(`${sandbox.url}/api/channel_99/stats`, {
+      body: {},
+      headers: { 'API-Channel-Token': sandbox.token },
+    });
     assert.equal(channel.status, 404);
     assert.equal(channel.json.status, false);
     const broken = await api('order_create', '{"fields": ');
@@ -107,12 +119,17 @@ void describe('Hublify sandbox: channel API', () => {
     assert.deepEqual((await api('stats')).json, { status: true });
   });
 
-  void it('order_create answers the seed\'s success shape with Hublify-style ids', async () => {
+  void it("order_create answers the seed's success shape with Hublify-style ids", async () => {
     const first = await api('order_create', order('CH00012345'));
     assert.equal(first.status, 200);
     assert.deepEqual(first.json, {
       status: true,
-      data: { personid: 'KCHN-00000001', orderid: 'ACHN-00000001', o_orderid_external: 'CH00012345', order_state_code: 'received' },
+      data: {
+        personid: 'KCHN-00000001',
+        orderid: 'ACHN-00000001',
+        o_orderid_external: 'CH00012345',
+        order_state_code: 'received',
+      },
     });
     const withoutExternal = await api('order_create', order(null));
     assert.equal(withoutExternal.json.data.orderid, 'ACHN-00000002');
@@ -129,11 +146,22 @@ void describe('Hublify sandbox: channel API', () => {
     assert.notEqual(c.personid, a.personid);
   });
 
-  void it('order_create names each missing mandatory field in the seed\'s words', async () => {
-    for (const field of ['orderitems', 'invoice_street', 'invoice_housenr', 'invoice_zip', 'invoice_town', 'invoice_country'] as const) {
+  void it("order_create names each missing mandatory field in the seed's words", async () => {
+    for (const field of [
+      'orderitems',
+      'invoice_street',
+      'invoice_housenr',
+      'invoice_zip',
+      'invoice_town',
+      'invoice_country',
+    ] as const) {
       const req = order();
       delete req.fields.order[field];
-      assert.deepEqual((await api('order_create', req)).json, { status: false, msg: [{ type: 'ERROR', text: `Missing mandatory field '${field}'` }] }, field);
+      assert.deepEqual(
+        (await api('order_create', req)).json,
+        { status: false, msg: [{ type: 'ERROR', text: `Missing mandatory field '${field}'` }] },
+        field,
+      );
     }
     const empty = order();
     empty.fields.order.orderitems = [];
@@ -145,10 +173,10 @@ void describe('Hublify sandbox: channel API', () => {
     const nameless = order('N1');
     nameless.fields.order.invoice_firstname = '';
     delete nameless.fields.order.invoice_lastname;
-    assert.deepEqual(
-      texts(await api('order_create', nameless)),
-      ["Missing mandatory field 'invoice_firstname'", "Missing mandatory field 'invoice_lastname'"],
-    );
+    assert.deepEqual(texts(await api('order_create', nameless)), [
+      "Missing mandatory field 'invoice_firstname'",
+      "Missing mandatory field 'invoice_lastname'",
+    ]);
     nameless.fields.order.invoice_company = 'Muster GmbH';
     assert.equal((await api('order_create', nameless)).json.status, true);
   });
@@ -166,17 +194,23 @@ void describe('Hublify sandbox: channel API', () => {
     unknown.fields.order.orderitems = [{ oi_pcode: 'NOPE01' }, { pcode_external: 'NOPE02' }];
     const refused = (await api('order_create', unknown)).json;
     assert.equal(refused.status, false);
-    assert.deepEqual(refused.msg.map((m: { text: string }) => m.text), ['Product "NOPE01" not found.', 'Product with external code "NOPE02" not found.']);
+    assert.deepEqual(
+      refused.msg.map((m: { text: string }) => m.text),
+      ['Product "NOPE01" not found.', 'Product with external code "NOPE02" not found.'],
+    );
 
     await api('order_create', order('U2'));
     const [stored] = sandbox.orders();
     assert.deepEqual(
       (stored?.order.orderitems as { oi_pcode: string; oi_quantity: number }[]).map((i) => [i.oi_pcode, i.oi_quantity]),
-      [['EK00001', 1], ['PC0001', 2]],
+      [
+        ['EK00001', 1],
+        ['PC0001', 2],
+      ],
     );
   });
 
-  void it('order_create answers a second inject of the same o_orderid_external with the seed\'s WARNING', async () => {
+  void it("order_create answers a second inject of the same o_orderid_external with the seed's WARNING", async () => {
     await api('order_create', order('CH00012345'));
     const again = await api('order_create', order('CH00012345'));
     assert.equal(again.status, 200);
@@ -194,7 +228,7 @@ void describe('Hublify sandbox: channel API', () => {
     assert.equal(sandbox.orders().length, 1);
   });
 
-  void it('order_update answers the seed\'s OK and WARNING and applies the allowed fields', async () => {
+  void it("order_update answers the seed's OK and WARNING and applies the allowed fields", async () => {
     await api('order_create', order('CH00012345'));
     const answer = await api('order_update', {
       filter: { orderid: 'ACHN-00000001', o_orderid_external: 'CH00012345' },
@@ -227,7 +261,8 @@ void describe('Hublify sandbox: channel API', () => {
   });
 
   void it('order_update refuses every change once an order is shipped or cancelled, not in other states', async () => {
-    const change = (id: string) => api('order_update', { filter: { o_orderid_external: id }, fields: { order: { o_comment: 'late' } } });
+    const change = (id: string) =>
+      api('order_update', { filter: { o_orderid_external: id }, fields: { order: { o_comment: 'late' } } });
     for (const [id, move] of [
       ['S1', (x: string) => sandbox.ship(x)],
       ['S2', (x: string) => sandbox.ship(x, { partial: true })],
@@ -235,7 +270,11 @@ void describe('Hublify sandbox: channel API', () => {
     ] as const) {
       await api('order_create', order(id));
       move(id);
-      assert.deepEqual((await change(id)).json, { status: false, msg: [{ type: 'ERROR', text: 'Changes to this order are no longer possible.' }] }, id);
+      assert.deepEqual(
+        (await change(id)).json,
+        { status: false, msg: [{ type: 'ERROR', text: 'Changes to this order are no longer possible.' }] },
+        id,
+      );
     }
     await api('order_create', order('S4'));
     sandbox.setState('S4', 'on_hold_custom');
@@ -253,28 +292,51 @@ void describe('Hublify sandbox: channel API', () => {
       // The additional data order_get may return: whose order it is and what it holds.
       p_personid_external: created.fields.person?.p_personid_external ?? null,
       // Product codes as resolved (a pcode_external item shows its oi_pcode).
-      orderitems: (created.fields.order.orderitems ?? []).map((item) => ({ oi_pcode: item.oi_pcode ?? 'PC0001', oi_quantity: item.oi_quantity ?? 1 })),
+      orderitems: (created.fields.order.orderitems ?? []).map((item) => ({
+        oi_pcode: item.oi_pcode ?? 'PC0001',
+        oi_quantity: item.oi_quantity ?? 1,
+      })),
     };
-    assert.deepEqual((await api('order_get', { filter: { orderid: 'ACHN-00000001' } })).json, { status: true, data: basic });
-    assert.deepEqual((await api('order_get', { filter: { o_orderid_external: 'CH00012345' } })).json, { status: true, data: basic });
+    assert.deepEqual((await api('order_get', { filter: { orderid: 'ACHN-00000001' } })).json, {
+      status: true,
+      data: basic,
+    });
+    assert.deepEqual((await api('order_get', { filter: { o_orderid_external: 'CH00012345' } })).json, {
+      status: true,
+      data: basic,
+    });
     const notFound = { status: false, msg: [{ type: 'ERROR', text: 'Order not found.' }] };
     assert.deepEqual((await api('order_get', { filter: { orderid: 'ACHN-00000009' } })).json, notFound);
-    assert.deepEqual((await api('order_get', { filter: { orderid: 'ACHN-00000001', o_orderid_external: 'OTHER' } })).json, notFound);
+    assert.deepEqual(
+      (await api('order_get', { filter: { orderid: 'ACHN-00000001', o_orderid_external: 'OTHER' } })).json,
+      notFound,
+    );
     assert.deepEqual((await api('order_get', { filter: {} })).json, notFound);
   });
 
-  void it('order_get shows the seed\'s delivery_list once shipped', async () => {
+  void it("order_get shows the seed's delivery_list once shipped", async () => {
     await api('order_create', order('CH00012345'));
     sandbox.ship('CH00012345');
     const { data } = (await api('order_get', { filter: { o_orderid_external: 'CH00012345' } })).json;
     assert.equal(data.order_state_code, 'shipped');
     assert.equal(data.delivery_list?.length, 1);
     const [shipment = {}] = data.delivery_list ?? [];
-    assert.deepEqual(Object.keys(shipment), ['shp_c_label', 'shp_c_name', 'dv_extcode', 'drvd_dv_trace_url', 'dv_time_sent', 'orderid', 'personid']);
+    assert.deepEqual(Object.keys(shipment), [
+      'shp_c_label',
+      'shp_c_name',
+      'dv_extcode',
+      'drvd_dv_trace_url',
+      'dv_time_sent',
+      'orderid',
+      'personid',
+    ]);
     assert.equal(shipment.shp_c_label, 'dhl');
     assert.equal(shipment.shp_c_name, 'Deutsche Post DHL');
     assert.match(shipment.dv_extcode ?? '', /^\d{17}C$/);
-    assert.equal(shipment.drvd_dv_trace_url, `http://nolp.dhl.de/nextt-online-public/set_identcodes.do?lang=de&idc=${shipment.dv_extcode}`);
+    assert.equal(
+      shipment.drvd_dv_trace_url,
+      `http://nolp.dhl.de/nextt-online-public/set_identcodes.do?lang=de&idc=${shipment.dv_extcode}`,
+    );
     assert.match(shipment.dv_time_sent ?? '', HUBLIFY_TIME);
     assert.equal(shipment.orderid, 'ACHN-00000001');
     assert.equal(shipment.personid, 'KCHN-00000001');
@@ -289,12 +351,18 @@ void describe('Hublify sandbox: channel API', () => {
       (await api<HublifyOrderData[]>('order_getList', { filter })).json.data.map((o) => o.o_orderid_external);
 
     assert.deepEqual(await list({ order_state_code: 'shipped' }), ['L2', 'L3', 'L4']);
-    assert.deepEqual(await list({ order_state_code: 'shipped', order_state_transtime: { search: '> -3days' } }), ['L2', 'L3']);
-    assert.deepEqual(await list({ order_state_code: 'shipped', order_state_transtime: { search: '> -2hours' } }), ['L2']);
+    assert.deepEqual(await list({ order_state_code: 'shipped', order_state_transtime: { search: '> -3days' } }), [
+      'L2',
+      'L3',
+    ]);
+    assert.deepEqual(await list({ order_state_code: 'shipped', order_state_transtime: { search: '> -2hours' } }), [
+      'L2',
+    ]);
     assert.deepEqual(await list({ order_state_transtime: { search: '> -30minutes' } }), ['L1', 'L2']);
     assert.deepEqual(await list({ order_state_code: 'received' }), ['L1']);
     assert.deepEqual(await list(undefined), ['L1', 'L2', 'L3', 'L4']);
-    const shipped = (await api<HublifyOrderData[]>('order_getList', { filter: { order_state_code: 'shipped' } })).json.data;
+    const shipped = (await api<HublifyOrderData[]>('order_getList', { filter: { order_state_code: 'shipped' } })).json
+      .data;
     assert.equal(shipped[0]?.delivery_list?.length, 1, 'listed orders carry their shipments');
 
     const bad = await api('order_getList', { filter: { order_state_transtime: { search: 'yesterday-ish' } } });
@@ -305,9 +373,13 @@ void describe('Hublify sandbox: channel API', () => {
 
 void describe('Hublify sandbox: control API', () => {
   let sandbox: HublifySandbox;
-  const control = <T = HublifyOrderData>(route: string, init: { method?: string; body?: unknown } = {}) => request<T>(`${sandbox.url}/_sandbox${route}`, init);
+  const control = <T = HublifyOrderData>(route: string, init: { method?: string; body?: unknown } = {}) =>
+    request<T>(`${sandbox.url}/_sandbox${route}`, init);
   const create = (external: string) =>
-    request(`${sandbox.url}/api/${sandbox.channel}/order_create`, { body: order(external), headers: { 'API-Channel-Token': sandbox.token } });
+    request(`${sandbox.url}/api/${sandbox.channel}/order_create`, {
+      body: order(external),
+      headers: { 'API-Channel-Token': sandbox.token },
+    });
 
   before(async () => {
     sandbox = await startHublifySandbox();
@@ -335,16 +407,32 @@ void describe('Hublify sandbox: control API', () => {
   void it('POST /_sandbox/orders/:id/ship adds shipments, partial first, then whole', async () => {
     await create('C3');
     const partial = await control('/orders/C3/ship', {
-      body: { partial: true, shipments: [{ carrier: 'ups', trackingCode: '1Z999', traceUrl: 'https://ups.example/1Z999', sentAt: '2024-02-03 04:05:06' }] },
+      body: {
+        partial: true,
+        shipments: [
+          {
+            carrier: 'ups',
+            trackingCode: '1Z999',
+            traceUrl: 'https://ups.example/1Z999',
+            sentAt: '2024-02-03 04:05:06',
+          },
+        ],
+      },
     });
     assert.equal(partial.status, 200);
     assert.equal(partial.json.order_state_code, 'partially_shipped');
-    const whole = await control('/orders/C3/ship', { body: { shipments: [{}, { carrier: 'dpd', carrierName: 'DPD Deutschland' }] } });
+    const whole = await control('/orders/C3/ship', {
+      body: { shipments: [{}, { carrier: 'dpd', carrierName: 'DPD Deutschland' }] },
+    });
     assert.equal(whole.json.order_state_code, 'shipped');
     const [ups, dhl, dpd] = whole.json.delivery_list ?? [];
     assert.deepEqual(
       [ups, dhl, dpd].map((s) => [s?.shp_c_label, s?.shp_c_name, s?.dv_time_sent === '2024-02-03 04:05:06']),
-      [['ups', 'UPS', true], ['dhl', 'Deutsche Post DHL', false], ['dpd', 'DPD Deutschland', false]],
+      [
+        ['ups', 'UPS', true],
+        ['dhl', 'Deutsche Post DHL', false],
+        ['dpd', 'DPD Deutschland', false],
+      ],
     );
     assert.equal(ups?.drvd_dv_trace_url, 'https://ups.example/1Z999');
     assert.notEqual(dhl?.dv_extcode, dpd?.dv_extcode, 'generated tracking codes differ');
@@ -378,7 +466,11 @@ void describe('Hublify sandbox: control API', () => {
   });
 
   void it('POST /_sandbox/faults hits the next `count` calls of the given verbs; DELETE clears', async () => {
-    const stats = () => request(`${sandbox.url}/api/${sandbox.channel}/stats`, { body: {}, headers: { 'API-Channel-Token': sandbox.token } });
+    const stats = () =>
+      request(`${sandbox.url}/api/${sandbox.channel}/stats`, {
+        body: {},
+        headers: { 'API-Channel-Token': sandbox.token },
+      });
     const added = await control('/faults', { body: { kind: 'http500', count: 2, verbs: ['order_create'] } });
     assert.equal(added.status, 201);
     assert.equal((await stats()).status, 200, 'other verbs are not hit');
@@ -396,8 +488,14 @@ void describe('Hublify sandbox: control API', () => {
   });
 
   void it('faults within a time window hit every call until the window ends', async () => {
-    const stats = () => request(`${sandbox.url}/api/${sandbox.channel}/stats`, { body: {}, headers: { 'API-Channel-Token': sandbox.token } });
-    const { json: fault } = await control<{ until: string; remaining: number | null }>('/faults', { body: { kind: 'http500', forMs: 2_000 } });
+    const stats = () =>
+      request(`${sandbox.url}/api/${sandbox.channel}/stats`, {
+        body: {},
+        headers: { 'API-Channel-Token': sandbox.token },
+      });
+    const { json: fault } = await control<{ until: string; remaining: number | null }>('/faults', {
+      body: { kind: 'http500', forMs: 2_000 },
+    });
     assert.equal(fault.remaining, null, 'no count: the window alone bounds it');
     // An answer that arrived before the window's end was given within it (a busy machine may be slow to ask).
     const until = Date.parse(fault.until);
@@ -410,7 +508,12 @@ void describe('Hublify sandbox: control API', () => {
   });
 
   void it('not-json answers an HTML page, drop closes the socket, slow answers late', async () => {
-    const stats = () => fetch(`${sandbox.url}/api/${sandbox.channel}/stats`, { method: 'POST', body: '{}', headers: { 'API-Channel-Token': sandbox.token } });
+    const stats = () =>
+      fetch(`${sandbox.url}/api/${sandbox.channel}/stats`, {
+        method: 'POST',
+        body: '{}',
+        headers: { 'API-Channel-Token': sandbox.token },
+      });
     sandbox.injectFault({ kind: 'not-json' });
     const page = await stats();
     assert.equal(page.status, 200);
@@ -432,7 +535,12 @@ void describe('Hublify sandbox: close', () => {
   void it('ends hanging and slow requests', async () => {
     const sandbox = await startHublifySandbox();
     try {
-      const call = () => fetch(`${sandbox.url}/api/${sandbox.channel}/stats`, { method: 'POST', body: '{}', headers: { 'API-Channel-Token': sandbox.token } });
+      const call = () =>
+        fetch(`${sandbox.url}/api/${sandbox.channel}/stats`, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'API-Channel-Token': sandbox.token },
+        });
       // Neither would ever be answered (a day's delay outlasts any test): if close() waited for them,
       // it would never resolve and the test would time out.
       sandbox.injectFault({ kind: 'hang' });
@@ -440,7 +548,11 @@ void describe('Hublify sandbox: close', () => {
       // Both fail once the sandbox closes; assert.rejects watches them from the start.
       const hanging = assert.rejects(call(), TypeError);
       const slow = assert.rejects(call(), TypeError);
-      await pollUntil(() => (sandbox.requestCounts().stats ?? 0) >= 2, { what: 'both calls to reach the sandbox', timeoutMs: PATIENCE_MS, everyMs: 10 });
+      await pollUntil(() => (sandbox.requestCounts().stats ?? 0) >= 2, {
+        what: 'both calls to reach the sandbox',
+        timeoutMs: PATIENCE_MS,
+        everyMs: 10,
+      });
       await sandbox.close();
       await Promise.all([hanging, slow]);
     } finally {
@@ -472,7 +584,10 @@ void describe('Hublify sandbox: outbound webhook', () => {
   void it('POSTs the order_get data with the webhook token after each state change and shipment', async () => {
     const sandbox = await startHublifySandbox({ webhookUrl: receiverUrl, webhookToken: 'hook-secret' });
     try {
-      const created = await request(`${sandbox.url}/api/${sandbox.channel}/order_create`, { body: order('W1'), headers: { 'API-Channel-Token': sandbox.token } });
+      const created = await request(`${sandbox.url}/api/${sandbox.channel}/order_create`, {
+        body: order('W1'),
+        headers: { 'API-Channel-Token': sandbox.token },
+      });
       assert.equal(created.json.status, true);
       await sandbox.webhooksSettled();
       assert.equal(deliveries.length, 0, 'creating an order is not a state change');
@@ -484,7 +599,15 @@ void describe('Hublify sandbox: outbound webhook', () => {
       assert.deepEqual(
         deliveries.map((d) => d.body),
         [
-          { status: true, data: { personid: 'KCHN-00000001', orderid: 'ACHN-00000001', o_orderid_external: 'W1', order_state_code: 'processing' } },
+          {
+            status: true,
+            data: {
+              personid: 'KCHN-00000001',
+              orderid: 'ACHN-00000001',
+              o_orderid_external: 'W1',
+              order_state_code: 'processing',
+            },
+          },
           { status: true, data: shipped },
         ],
       );
@@ -500,10 +623,16 @@ void describe('Hublify sandbox: outbound webhook', () => {
   void it('survives a webhook receiver that is not there', async () => {
     const sandbox = await startHublifySandbox({ webhookUrl: 'http://127.0.0.1:1/nowhere' });
     try {
-      await request(`${sandbox.url}/api/${sandbox.channel}/order_create`, { body: order('W2'), headers: { 'API-Channel-Token': sandbox.token } });
+      await request(`${sandbox.url}/api/${sandbox.channel}/order_create`, {
+        body: order('W2'),
+        headers: { 'API-Channel-Token': sandbox.token },
+      });
       sandbox.ship('W2');
       await sandbox.webhooksSettled();
-      const answer = await request(`${sandbox.url}/api/${sandbox.channel}/order_get`, { body: { filter: { o_orderid_external: 'W2' } }, headers: { 'API-Channel-Token': sandbox.token } });
+      const answer = await request(`${sandbox.url}/api/${sandbox.channel}/order_get`, {
+        body: { filter: { o_orderid_external: 'W2' } },
+        headers: { 'API-Channel-Token': sandbox.token },
+      });
       assert.equal(answer.json.data.order_state_code, 'shipped');
     } finally {
       await sandbox.close();
@@ -525,7 +654,8 @@ void describe('Hublify sandbox: order_state_transtime search', () => {
     assert.ok(olderThanADay?.(hoursAgo(25)) && !olderThanADay(hoursAgo(1)));
     const since = parseTranstimeSearch('>= 2024-05-10 11:00:00', now);
     assert.ok(since?.(hoursAgo(1)) && !since(hoursAgo(2)));
-    for (const bad of ['', 'soon', '> -3fortnights', '>> -1day']) assert.equal(parseTranstimeSearch(bad, now), undefined, bad);
+    for (const bad of ['', 'soon', '> -3fortnights', '>> -1day'])
+      assert.equal(parseTranstimeSearch(bad, now), undefined, bad);
   });
 });
 
@@ -547,7 +677,15 @@ void describe('Hublify sandbox: kept in a file (npm start keeps it in DATA_DIR)'
       waitingId = (await call(first, 'order_create', order('WAITING-1'))).json.data.orderid;
       const shippedId = (await call(first, 'order_create', order('SHIPPED-1'))).json.data.orderid;
       first.ship(shippedId, { shipments: [{ trackingCode: 'JJD-KEPT' }] });
-      assert.equal((await call(first, 'order_update', { filter: { orderid: waitingId }, fields: { order: { deliver_street: 'Kept Street' } } })).json.status, true);
+      assert.equal(
+        (
+          await call(first, 'order_update', {
+            filter: { orderid: waitingId },
+            fields: { order: { deliver_street: 'Kept Street' } },
+          })
+        ).json.status,
+        true,
+      );
     } finally {
       await first.close();
     }
@@ -555,12 +693,17 @@ void describe('Hublify sandbox: kept in a file (npm start keeps it in DATA_DIR)'
     const second = await startHublifySandbox({ stateFile });
     try {
       // The waiting order is still there under both ids, with its update and its person.
-      const waiting = await call(second, 'order_get', { filter: { orderid: waitingId, o_orderid_external: 'WAITING-1' } });
+      const waiting = await call(second, 'order_get', {
+        filter: { orderid: waitingId, o_orderid_external: 'WAITING-1' },
+      });
       assert.equal(waiting.json.status, true, JSON.stringify(waiting.json));
       assert.equal(waiting.json.data.order_state_code, 'received');
       assert.equal(second.order('WAITING-1')?.order.deliver_street, 'Kept Street');
       assert.equal(second.order('WAITING-1')?.person.personid, waiting.json.data.personid);
-      assert.deepEqual(second.order('SHIPPED-1')?.delivery_list.map((s) => s.dv_extcode), ['JJD-KEPT']);
+      assert.deepEqual(
+        second.order('SHIPPED-1')?.delivery_list.map((s) => s.dv_extcode),
+        ['JJD-KEPT'],
+      );
       // A second inject of a kept order is still recognised.
       assert.equal((await call(second, 'order_create', order('WAITING-1'))).json.status, false);
       // New orders get new ids: none of the kept ones is handed out again.
@@ -579,32 +722,44 @@ void describe('Hublify sandbox: kept in a file (npm start keeps it in DATA_DIR)'
   void it('a broken state file stops the start with its path, and is left as it was', async () => {
     const stateFile = path.join(dir, 'broken.json');
     writeFileSync(stateFile, '{"version": 1, "orders": [');
-    await assert.rejects(startHublifySandbox({ stateFile }), (err: Error) => err.message.includes(stateFile) && /not valid JSON/.test(err.message));
+    await assert.rejects(
+      startHublifySandbox({ stateFile }),
+      (err: Error) => err.message.includes(stateFile) && /not valid JSON/.test(err.message),
+    );
     assert.equal(readFileSync(stateFile, 'utf8'), '{"version": 1, "orders": [');
   });
 });
 
 void describe('Hublify sandbox: CLI', () => {
-  void it('on a port where a sandbox already runs, says so (exit 0) instead of EADDRINUSE', { timeout: 30_000 }, async () => {
-    const embedded = await startHublifySandbox({ runBy: 'npm start' });
-    try {
-      const cli = path.join(__dirname, '..', 'src', 'hublify', 'sandbox', 'cli.ts');
-      const env = { ...process.env, HUBLIFY_CHANNEL_TOKEN: '', HUBLIFY_URL: '', LOG_LEVEL: 'silent' };
-      const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', String(embedded.port)], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-      const [code] = (await once(child, 'exit')) as [number | null];
-      assert.equal(code, 0, stderr);
-      assert.match(stdout, new RegExp(`already running on ${embedded.url.replace(/\./g, '\\.')} \\(started by \`npm start\`\\)`));
-      assert.match(stdout, /API-Channel-Token: sandbox-token/);
-      assert.doesNotMatch(stdout + stderr, /EADDRINUSE/);
-    } finally {
-      await embedded.close();
-    }
-  });
-
+  void it(
+    'on a port where a sandbox already runs, says so (exit 0) instead of EADDRINUSE',
+    { timeout: 30_000 },
+    async () => {
+      const embedded = await startHublifySandbox({ runBy: 'npm start' });
+      try {
+        const cli = path.join(__dirname, '..', 'src', 'hublify', 'sandbox', 'cli.ts');
+        const env = { ...process.env, HUBLIFY_CHANNEL_TOKEN: '', HUBLIFY_URL: '', LOG_LEVEL: 'silent' };
+        const child = spawn(process.execPath, ['--import', 'tsx', cli, '--port', String(embedded.port)], {
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+        child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+        const [code] = (await once(child, 'exit')) as [number | null];
+        assert.equal(code, 0, stderr);
+        assert.match(
+          stdout,
+          new RegExp(`already running on ${embedded.url.replace(/\./g, '\\.')} \\(started by \`npm start\`\\)`),
+        );
+        assert.match(stdout, /API-Channel-Token: sandbox-token/);
+        assert.doesNotMatch(stdout + stderr, /EADDRINUSE/);
+      } finally {
+        await embedded.close();
+      }
+    },
+  );
 
   void it('starts on the given port, says where, and serves the channel API', { timeout: 30_000 }, async () => {
     const cli = path.join(__dirname, '..', 'src', 'hublify', 'sandbox', 'cli.ts');
@@ -617,11 +772,16 @@ void describe('Hublify sandbox: CLI', () => {
     try {
       const firstLine = await Promise.race([
         once(createInterface({ input: child.stdout }), 'line').then(([line]) => String(line)),
-        exited.then(([code]) => assert.fail(`the CLI exited (${String(code)}) before saying where it listens:\n${stderr}`)),
+        exited.then(([code]) =>
+          assert.fail(`the CLI exited (${String(code)}) before saying where it listens:\n${stderr}`),
+        ),
       ]);
       const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(firstLine)?.[1];
       assert.ok(url, `unexpected first line: ${firstLine}`);
-      const answer = await request(`${url}/api/channel_42/stats`, { body: {}, headers: { 'API-Channel-Token': 'cli-token' } });
+      const answer = await request(`${url}/api/channel_42/stats`, {
+        body: {},
+        headers: { 'API-Channel-Token': 'cli-token' },
+      });
       assert.deepEqual(answer.json, { status: true });
     } finally {
       child.kill('SIGTERM');

@@ -33,10 +33,13 @@ async function sweepRuns(client: Client): Promise<{ all: number; running: number
 /** Pauses the schedule and waits until no sweep runs, so the counts that follow are settled. */
 async function pauseSweep(client: Client): Promise<{ all: number }> {
   await client.schedule.getHandle(SCHEDULE).pause('test: counting');
-  return pollUntil(async () => {
-    const runs = await sweepRuns(client);
-    return runs.running === 0 && runs;
-  }, { what: 'no sweep running', timeoutMs: PATIENCE_MS });
+  return pollUntil(
+    async () => {
+      const runs = await sweepRuns(client);
+      return runs.running === 0 && runs;
+    },
+    { what: 'no sweep running', timeoutMs: PATIENCE_MS },
+  );
 }
 
 const calls = (system: TestSystem, verb: string) => system.sandbox.requestCounts()[verb] ?? 0;
@@ -68,14 +71,23 @@ void describe('Hublify sweep', () => {
     const cancelled = orders.slice(4, 7);
     const inProgress = orders[7]!;
     // An order of another shop in the same Hublify: listed, not tracked, ignored.
-    const hublify = new HublifyClient({ baseUrl: system.sandbox.url, channel: CHANNEL, token: system.config.HUBLIFY_CHANNEL_TOKEN!, timeoutMs: PATIENCE_MS });
+    const hublify = new HublifyClient({
+      baseUrl: system.sandbox.url,
+      channel: CHANNEL,
+      token: system.config.HUBLIFY_CHANNEL_TOKEN!,
+      timeoutMs: PATIENCE_MS,
+    });
     const created = await hublify.orderCreate(exampleOrderCreateRequest({ o_orderid_external: 'OTHER-SHOP-1' }));
     system.sandbox.ship(created.data.orderid);
     for (const o of shipped) system.sandbox.ship(o.external);
     for (const o of cancelled) system.sandbox.setState(o.external, 'cancelled');
     system.sandbox.setState(inProgress.external, 'processing');
 
-    const before = { getList: calls(system, 'order_getList'), get: calls(system, 'order_get'), runs: (await sweepRuns(client)).all };
+    const before = {
+      getList: calls(system, 'order_getList'),
+      get: calls(system, 'order_get'),
+      runs: (await sweepRuns(client)).all,
+    };
     await client.schedule.getHandle(SCHEDULE).unpause('test: sweeping');
     for (const o of shipped) await waitForStatus(o.handle, stageIs('SHIPPED'));
     for (const o of cancelled) await waitForStatus(o.handle, stageIs('CANCELLED'));
@@ -83,7 +95,11 @@ void describe('Hublify sweep', () => {
 
     assert.ok(runs >= 1);
     assert.equal(calls(system, 'order_getList') - before.getList, runs, 'one order_getList per sweep (no cap here)');
-    assert.equal(calls(system, 'order_get') - before.get, shipped.length + cancelled.length, 'one order_get per order told, none for the others');
+    assert.equal(
+      calls(system, 'order_get') - before.get,
+      shipped.length + cancelled.length,
+      'one order_get per order told, none for the others',
+    );
     assert.equal(calls(system, 'order_create'), orders.length + 1);
     const shippedStatus = await waitForStatus(shipped[0]!.handle, stageIs('SHIPPED'));
     assert.equal(shippedStatus.shipments.length, 1, 'the shipment recorded');
@@ -95,7 +111,11 @@ void describe('Hublify sweep', () => {
     }
     const state = await readSweepState(client, CHANNEL);
     assert.ok(state?.last, 'the last sweep is recorded in the schedule');
-    assert.equal(state.last.listed, orders.length + 1, 'every order changed within the window (created counts as a change)');
+    assert.equal(
+      state.last.listed,
+      orders.length + 1,
+      'every order changed within the window (created counts as a change)',
+    );
     assert.equal(state.last.ending, shipped.length + cancelled.length + 1);
     assert.equal(state.last.ignored + state.last.signalled, state.last.ending);
     assert.equal(state.cursor, state.last.at);
@@ -106,7 +126,13 @@ void describe('Hublify sweep', () => {
     assert.ok(state?.last);
     const json = await runCliProcess(system, ['sweep', 'status', '--json']);
     assert.equal(json.code, 0, json.stderr);
-    const shown = JSON.parse(json.stdout) as { channel: string; scheduleId: string; paused: boolean; cursor: string; last: HublifySweepResult };
+    const shown = JSON.parse(json.stdout) as {
+      channel: string;
+      scheduleId: string;
+      paused: boolean;
+      cursor: string;
+      last: HublifySweepResult;
+    };
     assert.equal(shown.channel, CHANNEL);
     assert.equal(shown.scheduleId, SCHEDULE);
     assert.equal(shown.paused, true, 'paused by the test before');
@@ -115,7 +141,12 @@ void describe('Hublify sweep', () => {
     const text = await runCliProcess(system, ['sweep', 'status']);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, new RegExp(`cursor +${state.cursor.replace(/[.]/g, '\\.')}`));
-    assert.match(text.stdout, new RegExp(`last good +${state.last.at.replace(/[.]/g, '\\.')}: ${state.last.listed} listed .* ${state.last.ending} shipped or cancelled: ${state.last.signalled} orders told, ${state.last.ignored} not tracked`));
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `last good +${state.last.at.replace(/[.]/g, '\\.')}: ${state.last.listed} listed .* ${state.last.ending} shipped or cancelled: ${state.last.signalled} orders told, ${state.last.ignored} not tracked`,
+      ),
+    );
     assert.match(text.stdout, /PAUSED \(test: counting\)/);
   });
 
@@ -128,7 +159,10 @@ void describe('Hublify sweep', () => {
     const orders = await waitingOrders(3);
     // The last successful sweep was three hours ago (a sweep down for hours); the orders changed two hours ago.
     const threeHoursAgo = new Date(Date.now() - 3 * 3_600_000).toISOString();
-    await rewriteScheduleInput<HublifySweepInput>(client, SCHEDULE, (current) => ({ ...current!, cursor: threeHoursAgo }));
+    await rewriteScheduleInput<HublifySweepInput>(client, SCHEDULE, (current) => ({
+      ...current!,
+      cursor: threeHoursAgo,
+    }));
     const twoHoursAgo = new Date(Date.now() - 2 * 3_600_000).toISOString();
     system.sandbox.setState(orders[0]!.external, { state: 'shipped', at: twoHoursAgo });
     system.sandbox.setState(orders[1]!.external, { state: 'cancelled', at: twoHoursAgo });
@@ -155,11 +189,16 @@ void describe('Hublify sweep', () => {
   void it('a capped list is asked again per state that ends tracking; capped even then, the sweep fails and keeps its cursor', async () => {
     const orders = await waitingOrders(3);
     // A cap just above the shipped orders in the window (the earlier tests' too): the whole list is capped, `shipped` not yet.
-    const recent = (o: { order_state_transtime: string }) => Date.parse(o.order_state_transtime) > Date.now() - 90 * 60_000;
+    const recent = (o: { order_state_transtime: string }) =>
+      Date.parse(o.order_state_transtime) > Date.now() - 90 * 60_000;
     const inWindow = system.sandbox.orders().filter(recent);
     const limit = inWindow.filter((o) => o.order_state_code === 'shipped').length + 3;
     assert.ok(inWindow.length >= limit, `${inWindow.length} orders in the window, a cap of ${limit}`);
-    await system.restartRelay({ HUBLIFY_SWEEP_INTERVAL: '1h', HUBLIFY_SWEEP_OVERLAP: '1h', HUBLIFY_LIST_LIMIT: String(limit) });
+    await system.restartRelay({
+      HUBLIFY_SWEEP_INTERVAL: '1h',
+      HUBLIFY_SWEEP_OVERLAP: '1h',
+      HUBLIFY_LIST_LIMIT: String(limit),
+    });
     system.sandbox.setListLimit(limit);
     const { client } = system.relay;
     for (const o of orders.slice(0, 2)) system.sandbox.ship(o.external);
@@ -171,7 +210,8 @@ void describe('Hublify sweep', () => {
     assert.equal(result.listCalls, 1 + endStates.length);
     assert.equal(calls(system, 'order_getList') - before, result.listCalls);
     // Handles of the restarted relay's client (the orders' own were made by the one it closed).
-    for (const o of orders.slice(0, 2)) await waitForStatus(client.workflow.getHandle(o.handle.workflowId), stageIs('SHIPPED'));
+    for (const o of orders.slice(0, 2))
+      await waitForStatus(client.workflow.getHandle(o.handle.workflowId), stageIs('SHIPPED'));
     assert.equal(result.signalled, 2);
 
     // One more shipped: the `shipped` list is capped as well, so the sweep cannot know it saw every change.

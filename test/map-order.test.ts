@@ -7,7 +7,11 @@ import { bruttoPrice, formatWallClock, mapOrderToHublify } from '../activities/m
 import { verifyOrder } from '../activities/verify-order';
 import { apicbaseOrderSchema, type ApicbaseOrder, type ApicbasePackage } from '../src/apicbase/order';
 import { findCustomer, loadCustomerDirectory, type Customer, type PriceMode } from '../src/customers/directory';
-import { hublifyOrderCreateRequestSchema, type HublifyOrderCreateRequest, type HublifyOrderItem } from '../src/hublify/types';
+import {
+  hublifyOrderCreateRequestSchema,
+  type HublifyOrderCreateRequest,
+  type HublifyOrderItem,
+} from '../src/hublify/types';
 
 const directory = loadCustomerDirectory(path.join(__dirname, '..', 'config', 'customers.example.json'));
 
@@ -114,7 +118,16 @@ const cases: MapCase[] = [
   },
   {
     name: 'net mode: brutto = net × 1.19, 12.495 rounds half-up to 12.50 ((10.5 * 1.19).toFixed(2) says 12.49)',
-    expectItems: [{ oi_pcode: 'CF-30', oi_name: 'Crème fraîche 30%', oi_type: 'product', oi_quantity: 3, oi_price_single_brutto: 12.5, oi_vat_pct: 19 }],
+    expectItems: [
+      {
+        oi_pcode: 'CF-30',
+        oi_name: 'Crème fraîche 30%',
+        oi_type: 'product',
+        oi_quantity: 3,
+        oi_price_single_brutto: 12.5,
+        oi_vat_pct: 19,
+      },
+    ],
   },
   {
     name: 'omit mode: no prices, no VAT, no shipping label, person without contact',
@@ -127,18 +140,53 @@ const cases: MapCase[] = [
   {
     name: 'gross mode: prices sent as they are, rounded to cents',
     customer: withPricing('gross', '19'),
-    order: { packages: [pkg('Weißwurst', 'WW-1', '4.99', 10), pkg('寿司米', 'SR-5', '1.005', 2), pkg('Äpfel', 'AP-1', '2.675')] },
+    order: {
+      packages: [
+        pkg('Weißwurst', 'WW-1', '4.99', 10),
+        pkg('寿司米', 'SR-5', '1.005', 2),
+        pkg('Äpfel', 'AP-1', '2.675'),
+      ],
+    },
     // 1.005 and 2.675 are below the half in binary floats; decimal rounding goes up.
     expectItems: [
-      { oi_pcode: 'WW-1', oi_name: 'Weißwurst', oi_type: 'product', oi_quantity: 10, oi_price_single_brutto: 4.99, oi_vat_pct: 19 },
-      { oi_pcode: 'SR-5', oi_name: '寿司米', oi_type: 'product', oi_quantity: 2, oi_price_single_brutto: 1.01, oi_vat_pct: 19 },
-      { oi_pcode: 'AP-1', oi_name: 'Äpfel', oi_type: 'product', oi_quantity: 1, oi_price_single_brutto: 2.68, oi_vat_pct: 19 },
+      {
+        oi_pcode: 'WW-1',
+        oi_name: 'Weißwurst',
+        oi_type: 'product',
+        oi_quantity: 10,
+        oi_price_single_brutto: 4.99,
+        oi_vat_pct: 19,
+      },
+      {
+        oi_pcode: 'SR-5',
+        oi_name: '寿司米',
+        oi_type: 'product',
+        oi_quantity: 2,
+        oi_price_single_brutto: 1.01,
+        oi_vat_pct: 19,
+      },
+      {
+        oi_pcode: 'AP-1',
+        oi_name: 'Äpfel',
+        oi_type: 'product',
+        oi_quantity: 1,
+        oi_price_single_brutto: 2.68,
+        oi_vat_pct: 19,
+      },
     ],
   },
   {
     name: 'gross mode: the 0.005 boundary',
     customer: withPricing('gross', '7'),
-    order: { packages: [pkg('a', 'A', '0.004'), pkg('b', 'B', '0.005'), pkg('c', 'C', '0.0049999'), pkg('d', 'D', '0.015'), pkg('e', 'E', '0')] },
+    order: {
+      packages: [
+        pkg('a', 'A', '0.004'),
+        pkg('b', 'B', '0.005'),
+        pkg('c', 'C', '0.0049999'),
+        pkg('d', 'D', '0.015'),
+        pkg('e', 'E', '0'),
+      ],
+    },
     expectPrices: [0, 0.01, 0, 0.02, 0],
   },
   {
@@ -166,35 +214,84 @@ const cases: MapCase[] = [
     name: 'net mode, 7 %: VAT number sent',
     customer: withPricing('net', '7'),
     order: { packages: [pkg('Brötchen', 'BR', '0.35', 120)] }, // 0.3745
-    expectItems: [{ oi_pcode: 'BR', oi_name: 'Brötchen', oi_type: 'product', oi_quantity: 120, oi_price_single_brutto: 0.37, oi_vat_pct: 7 }],
+    expectItems: [
+      {
+        oi_pcode: 'BR',
+        oi_name: 'Brötchen',
+        oi_type: 'product',
+        oi_quantity: 120,
+        oi_price_single_brutto: 0.37,
+        oi_vat_pct: 7,
+      },
+    ],
   },
   {
     name: 'net mode, 0 % VAT',
     customer: withPricing('net', '0'),
     order: { packages: [pkg('a', 'A', '3.335')] },
-    expectItems: [{ oi_pcode: 'A', oi_name: 'a', oi_type: 'product', oi_quantity: 1, oi_price_single_brutto: 3.34, oi_vat_pct: 0 }],
+    expectItems: [
+      { oi_pcode: 'A', oi_name: 'a', oi_type: 'product', oi_quantity: 1, oi_price_single_brutto: 3.34, oi_vat_pct: 0 },
+    ],
   },
   // o_time_ordered: converted to the directory's zone, across DST changes.
-  { name: 'Berlin winter time (UTC+1)', order: { ordered_on: '2024-01-15T08:05:09.123456Z' }, expectOrder: { o_time_ordered: '2024-01-15 09:05:09' } },
-  { name: 'Berlin summer time (UTC+2)', order: { ordered_on: '2024-07-01T12:00:00+02:00' }, expectOrder: { o_time_ordered: '2024-07-01 12:00:00' } },
-  { name: 'last second before spring forward', order: { ordered_on: '2024-03-31T00:59:59Z' }, expectOrder: { o_time_ordered: '2024-03-31 01:59:59' } },
-  { name: 'first second after spring forward', order: { ordered_on: '2024-03-31T01:00:00Z' }, expectOrder: { o_time_ordered: '2024-03-31 03:00:00' } },
-  { name: 'autumn: first 02:30 (CEST)', order: { ordered_on: '2024-10-27T00:30:00Z' }, expectOrder: { o_time_ordered: '2024-10-27 02:30:00' } },
-  { name: 'autumn: second 02:30 (CET)', order: { ordered_on: '2024-10-27T01:30:00Z' }, expectOrder: { o_time_ordered: '2024-10-27 02:30:00' } },
-  { name: 'new year in Berlin while UTC is still in the old one', order: { ordered_on: '2023-12-31T23:30:00Z' }, expectOrder: { o_time_ordered: '2024-01-01 00:30:00' } },
-  { name: 'midnight is 00, never 24', order: { ordered_on: '2024-01-01T00:00:00Z' }, timeZone: 'UTC', expectOrder: { o_time_ordered: '2024-01-01 00:00:00' } },
+  {
+    name: 'Berlin winter time (UTC+1)',
+    order: { ordered_on: '2024-01-15T08:05:09.123456Z' },
+    expectOrder: { o_time_ordered: '2024-01-15 09:05:09' },
+  },
+  {
+    name: 'Berlin summer time (UTC+2)',
+    order: { ordered_on: '2024-07-01T12:00:00+02:00' },
+    expectOrder: { o_time_ordered: '2024-07-01 12:00:00' },
+  },
+  {
+    name: 'last second before spring forward',
+    order: { ordered_on: '2024-03-31T00:59:59Z' },
+    expectOrder: { o_time_ordered: '2024-03-31 01:59:59' },
+  },
+  {
+    name: 'first second after spring forward',
+    order: { ordered_on: '2024-03-31T01:00:00Z' },
+    expectOrder: { o_time_ordered: '2024-03-31 03:00:00' },
+  },
+  {
+    name: 'autumn: first 02:30 (CEST)',
+    order: { ordered_on: '2024-10-27T00:30:00Z' },
+    expectOrder: { o_time_ordered: '2024-10-27 02:30:00' },
+  },
+  {
+    name: 'autumn: second 02:30 (CET)',
+    order: { ordered_on: '2024-10-27T01:30:00Z' },
+    expectOrder: { o_time_ordered: '2024-10-27 02:30:00' },
+  },
+  {
+    name: 'new year in Berlin while UTC is still in the old one',
+    order: { ordered_on: '2023-12-31T23:30:00Z' },
+    expectOrder: { o_time_ordered: '2024-01-01 00:30:00' },
+  },
+  {
+    name: 'midnight is 00, never 24',
+    order: { ordered_on: '2024-01-01T00:00:00Z' },
+    timeZone: 'UTC',
+    expectOrder: { o_time_ordered: '2024-01-01 00:00:00' },
+  },
   {
     name: 'New York on its spring-forward day',
     order: { ordered_on: '2024-03-10T07:30:00Z' },
     timeZone: 'America/New_York',
     expectOrder: { o_time_ordered: '2024-03-10 03:30:00' },
   },
-  { name: 'a naive ordered_on is read as UTC', order: { ordered_on: '2024-06-01T10:00:00' }, expectOrder: { o_time_ordered: '2024-06-01 12:00:00' } },
+  {
+    name: 'a naive ordered_on is read as UTC',
+    order: { ordered_on: '2024-06-01T10:00:00' },
+    expectOrder: { o_time_ordered: '2024-06-01 12:00:00' },
+  },
   // o_comment
   {
     name: 'comment with every part',
     expectOrder: {
-      o_comment: 'Apicbase order PO-2024-0042 (id po-8f3a)\nOrdered by: küchenchef\nExpected delivery: 2024-03-05 06:00 (Europe/Berlin)\nRemarks: Bitte vor 7 Uhr liefern.',
+      o_comment:
+        'Apicbase order PO-2024-0042 (id po-8f3a)\nOrdered by: küchenchef\nExpected delivery: 2024-03-05 06:00 (Europe/Berlin)\nRemarks: Bitte vor 7 Uhr liefern.',
     },
   },
   {
@@ -209,9 +306,14 @@ const cases: MapCase[] = [
   },
   {
     name: 'comment with a date-only expected delivery and multi-line remarks',
-    order: { expected_delivery_date: '2024-03-05', order_remarks: 'Tor 3.\nNicht klingeln – Baby schläft 😴', owned_by: { username: 'anna' } },
+    order: {
+      expected_delivery_date: '2024-03-05',
+      order_remarks: 'Tor 3.\nNicht klingeln – Baby schläft 😴',
+      owned_by: { username: 'anna' },
+    },
     expectOrder: {
-      o_comment: 'Apicbase order PO-2024-0042 (id po-8f3a)\nOrdered by: anna\nExpected delivery: 2024-03-05\nRemarks: Tor 3.\nNicht klingeln – Baby schläft 😴',
+      o_comment:
+        'Apicbase order PO-2024-0042 (id po-8f3a)\nOrdered by: anna\nExpected delivery: 2024-03-05\nRemarks: Tor 3.\nNicht klingeln – Baby schläft 😴',
     },
   },
 ];
@@ -228,11 +330,16 @@ void describe('mapOrderToHublify', () => {
       hublifyOrderCreateRequestSchema.parse(request);
       assert.deepEqual(JSON.parse(JSON.stringify(request)), request);
 
-      for (const [key, value] of Object.entries(c.expectOrder ?? {})) assert.deepEqual(fields[key], value, `fields.order.${key}`);
+      for (const [key, value] of Object.entries(c.expectOrder ?? {}))
+        assert.deepEqual(fields[key], value, `fields.order.${key}`);
       for (const key of c.absent ?? []) assert.ok(!(key in fields), `fields.order.${key} should be absent`);
       if (c.expectPerson) assert.deepEqual(request.fields.person, c.expectPerson);
       if (c.expectItems) assert.deepEqual(fields.orderitems, c.expectItems);
-      if (c.expectPrices) assert.deepEqual(fields.orderitems?.map((i) => i.oi_price_single_brutto), c.expectPrices);
+      if (c.expectPrices)
+        assert.deepEqual(
+          fields.orderitems?.map((i) => i.oi_price_single_brutto),
+          c.expectPrices,
+        );
     });
   }
 
@@ -246,7 +353,10 @@ void describe('mapOrderToHublify', () => {
   });
 
   void test('refuses an order verifyOrder would reject, instead of guessing a time', () => {
-    assert.throws(() => mapOrderToHublify(order({ ordered_on: 'soon' }), customer('CUST-001'), { timeZone: 'Europe/Berlin' }), /ordered_on/);
+    assert.throws(
+      () => mapOrderToHublify(order({ ordered_on: 'soon' }), customer('CUST-001'), { timeZone: 'Europe/Berlin' }),
+      /ordered_on/,
+    );
   });
 });
 
@@ -261,7 +371,9 @@ void describe('bruttoPrice', () => {
       fc.property(decimalString, vatString, (net, vat) => {
         const exact = new Reference(net).plus(new Reference(net).times(vat).dividedBy(100));
         const expected = Number(exact.toDecimalPlaces(2, Reference.ROUND_HALF_UP).toFixed(2));
-        const request = mapOrderToHublify(order({ packages: [pkg('x', 'X', net)] }), withPricing('net', vat), { timeZone: 'UTC' });
+        const request = mapOrderToHublify(order({ packages: [pkg('x', 'X', net)] }), withPricing('net', vat), {
+          timeZone: 'UTC',
+        });
         assert.equal(request.fields.order.orderitems?.[0]?.oi_price_single_brutto, expected);
         // And within half a cent of the exact value.
         assert.ok(bruttoPrice(net, vat, 'net').minus(exact).abs().lte('0.005'));

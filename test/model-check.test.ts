@@ -27,7 +27,11 @@ const FIXED_ITEMS: ReadonlySet<string> = new Set(['2']);
  * flight): on a loaded machine the attempt may not have started yet, and the bug does not show. They
  * must never break another invariant, and must hold once fixed; the others must break theirs while listed.
  */
-const TIMING: ReadonlySet<string> = new Set(['slow-create,deliver~,amend-items', 'slow-create,refuse:order_update,deliver~,amend-street,poll', 'slow-create,deliver~,cancel']);
+const TIMING: ReadonlySet<string> = new Set([
+  'slow-create,deliver~,amend-items',
+  'slow-create,refuse:order_update,deliver~,amend-street,poll',
+  'slow-create,deliver~,cancel',
+]);
 
 void describe('model check (issue 22)', () => {
   let world: World;
@@ -59,12 +63,19 @@ void describe('model check (issue 22)', () => {
   void it("issue 22's reproduced items: each breaks only its invariant while listed, and holds once fixed", async (t) => {
     const lines: string[] = [];
     const outcomes = await runReproductions(world, (line) => lines.push(line));
-    for (const o of outcomes) t.diagnostic(`item ${o.item}: ${o.broke ? `breaks ${o.broke}` : `${o.breaks} holds`} (${o.sequence})`);
+    for (const o of outcomes)
+      t.diagnostic(`item ${o.item}: ${o.broke ? `breaks ${o.broke}` : `${o.breaks} holds`} (${o.sequence})`);
     for (const o of outcomes) {
       const what = `item ${o.item} (${o.sequence}): ${o.broke ?? 'held'} ${o.message ?? ''}\n${lines.join('\n')}`;
-      if (!(o.breaks in KNOWN_FAILING) || FIXED_ITEMS.has(o.item)) assert.equal(o.broke, null, `fixed, so it must hold: ${what}`);
+      if (!(o.breaks in KNOWN_FAILING) || FIXED_ITEMS.has(o.item))
+        assert.equal(o.broke, null, `fixed, so it must hold: ${what}`);
       else if (TIMING.has(o.sequence)) assert.ok(o.broke === null || o.broke === o.breaks, what);
-      else assert.equal(o.broke, o.breaks, `still listed in KNOWN_FAILING, so it must still break ${o.breaks} (remove the entry once fixed): ${what}`);
+      else
+        assert.equal(
+          o.broke,
+          o.breaks,
+          `still listed in KNOWN_FAILING, so it must still break ${o.breaks} (remove the entry once fixed): ${what}`,
+        );
     }
     assert.equal(outcomes.length, REPRODUCTIONS.length);
   });

@@ -12,14 +12,27 @@ import { signApicbasePayload } from '../src/ingress/apicbase-signature';
 import { LogSink, eventually, postRaw } from './helpers/ingress';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
-import { TEST_CHANNEL_TOKEN, TEST_HUBLIFY_PUSH_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, type TestSystem } from './helpers/system';
+import {
+  TEST_CHANNEL_TOKEN,
+  TEST_HUBLIFY_PUSH_TOKEN,
+  TEST_WEBHOOK_SECRET,
+  startTestSystem,
+  type TestSystem,
+} from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
 
 const ADMIN_TOKEN = 'admin-token-never-logged-0123456789';
 const CODEC_TOKEN = 'codec-token-never-logged-0123456789';
 const PUSH_PATH = '/webhooks/hublify/orders';
 /** The corrected delivery address support sends with an amendment: PII that must stay out too. */
-const AMENDED_ADDRESS = { deliver_firstname: 'Ottilie', deliver_lastname: 'Verschwiegen', deliver_street: 'Geheimgasse', deliver_housenr: '7', deliver_zip: '10115', deliver_town: 'Berlin' };
+const AMENDED_ADDRESS = {
+  deliver_firstname: 'Ottilie',
+  deliver_lastname: 'Verschwiegen',
+  deliver_street: 'Geheimgasse',
+  deliver_housenr: '7',
+  deliver_zip: '10115',
+  deliver_town: 'Berlin',
+};
 /** Support's free text may name whom it spoke to (issue 24.9): kept in the encrypted status only. */
 const SUPPORT_NOTES = {
   amend: 'article replaced after a call with Frau Notburga Anrufhuber',
@@ -60,7 +73,12 @@ void describe('no secret or customer PII in logs or the record store (full run, 
     assert.equal((await deliverOrder(baseUrl, shipped)).status, 200);
     const waiting = await waitForStatus(handleOf(shipped.id), stageIs('WAITING_FOR_SHIPMENT'));
     const data = sandbox.ship(waiting.hublify!.orderId);
-    const push = await postRaw(baseUrl, `${PUSH_PATH}?token=${TEST_HUBLIFY_PUSH_TOKEN}`, JSON.stringify({ status: true, data }), { 'content-type': 'application/json' });
+    const push = await postRaw(
+      baseUrl,
+      `${PUSH_PATH}?token=${TEST_HUBLIFY_PUSH_TOKEN}`,
+      JSON.stringify({ status: true, data }),
+      { 'content-type': 'application/json' },
+    );
     assert.equal(push.status, 202, push.text);
     await waitForStatus(handleOf(shipped.id), stageIs('SHIPPED'));
 
@@ -83,7 +101,9 @@ void describe('no secret or customer PII in logs or the record store (full run, 
     });
     assert.equal(reinjected.status, 200, reinjected.text);
     await waitForStatus(handleOf(amended.id), stageIs('WAITING_FOR_SHIPMENT'));
-    const updated = await admin('POST', `/admin/orders/${amended.id}/amend`, { order: { deliver_street: `${AMENDED_ADDRESS.deliver_street}nweg` } });
+    const updated = await admin('POST', `/admin/orders/${amended.id}/amend`, {
+      order: { deliver_street: `${AMENDED_ADDRESS.deliver_street}nweg` },
+    });
     assert.equal(updated.status, 200, updated.text);
     assert.match(updated.text, /"outcome":"updated"/);
 
@@ -102,11 +122,22 @@ void describe('no secret or customer PII in logs or the record store (full run, 
     assert.equal((await admin('POST', `/admin/orders/${quoted.id}/retry`, { note: SUPPORT_NOTES.retry })).status, 202);
     await waitForStatus(handleOf(quoted.id), stageIs('WAITING_FOR_SHIPMENT'));
     // Support stops tracking an order Hublify holds, giving a reason that names the caller.
-    const stopped = await admin('POST', `/admin/orders/${retried.id}/cancel`, { reason: SUPPORT_NOTES.cancel, stopTracking: true });
+    const stopped = await admin('POST', `/admin/orders/${retried.id}/cancel`, {
+      reason: SUPPORT_NOTES.cancel,
+      stopTracking: true,
+    });
     assert.equal(stopped.status, 200, stopped.text);
     // Support's texts are kept where support reads them: the order's encrypted status.
-    const kept = [await waitForStatus(handleOf(amended.id), () => true), await waitForStatus(handleOf(quoted.id), () => true), await waitForStatus(handleOf(retried.id), stageIs('CANCELLED'))];
-    for (const note of Object.values(SUPPORT_NOTES)) assert.ok(kept.some((s) => s.history.some((h) => h.detail?.includes(note))), `"${note}" in an order's status history`);
+    const kept = [
+      await waitForStatus(handleOf(amended.id), () => true),
+      await waitForStatus(handleOf(quoted.id), () => true),
+      await waitForStatus(handleOf(retried.id), stageIs('CANCELLED')),
+    ];
+    for (const note of Object.values(SUPPORT_NOTES))
+      assert.ok(
+        kept.some((s) => s.history.some((h) => h.detail?.includes(note))),
+        `"${note}" in an order's status history`,
+      );
 
     // 5. Hublify unreachable for longer than INJECT_RETRY_FOR_MS: NEEDS_ATTENTION after retries.
     sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
@@ -117,9 +148,31 @@ void describe('no secret or customer PII in logs or the record store (full run, 
 
     // 6. Hostile requests: a wrong signature, wrong push tokens (header and query), the admin and codec tokens.
     const raw = JSON.stringify(sampleOrder());
-    assert.equal((await postRaw(baseUrl, '/webhooks/apicbase/orders', raw, { 'x-apic-webhook-signature': signApicbasePayload('wrong', raw) })).status, 403);
-    assert.equal((await postRaw(baseUrl, `${PUSH_PATH}?token=${TEST_HUBLIFY_PUSH_TOKEN}x`, '{}', { 'content-type': 'application/json' })).status, 401);
-    assert.equal((await postRaw(baseUrl, PUSH_PATH, '{}', { 'content-type': 'application/json', 'x-hublify-webhook-token': `${TEST_HUBLIFY_PUSH_TOKEN}x` })).status, 401);
+    assert.equal(
+      (
+        await postRaw(baseUrl, '/webhooks/apicbase/orders', raw, {
+          'x-apic-webhook-signature': signApicbasePayload('wrong', raw),
+        })
+      ).status,
+      403,
+    );
+    assert.equal(
+      (
+        await postRaw(baseUrl, `${PUSH_PATH}?token=${TEST_HUBLIFY_PUSH_TOKEN}x`, '{}', {
+          'content-type': 'application/json',
+        })
+      ).status,
+      401,
+    );
+    assert.equal(
+      (
+        await postRaw(baseUrl, PUSH_PATH, '{}', {
+          'content-type': 'application/json',
+          'x-hublify-webhook-token': `${TEST_HUBLIFY_PUSH_TOKEN}x`,
+        })
+      ).status,
+      401,
+    );
     assert.equal((await admin('GET', '/admin/orders?limit=5')).status, 200);
     assert.equal((await admin('GET', `/admin/orders/${amended.id}`)).status, 200);
     const codec = await fetch(`${baseUrl}/codec/encode`, {
@@ -138,10 +191,19 @@ void describe('no secret or customer PII in logs or the record store (full run, 
 
     // The search below would pass on an empty log: first make sure the run was logged, orders by number.
     for (const order of [shipped, retried, amended, quoted, outage]) {
-      assert.ok(logs.lines.some((l) => l.includes(order.order_number)), `a log line names ${order.order_number}`);
+      assert.ok(
+        logs.lines.some((l) => l.includes(order.order_number)),
+        `a log line names ${order.order_number}`,
+      );
     }
-    assert.ok(logs.lines.some((l) => l.includes(PUSH_PATH)), 'the push requests were logged');
-    assert.ok(logs.lines.some((l) => l.includes('NEEDS_ATTENTION')), 'the refusals were logged');
+    assert.ok(
+      logs.lines.some((l) => l.includes(PUSH_PATH)),
+      'the push requests were logged',
+    );
+    assert.ok(
+      logs.lines.some((l) => l.includes('NEEDS_ATTENTION')),
+      'the refusals were logged',
+    );
 
     const secrets: Record<string, string> = {
       'webhook secret': TEST_WEBHOOK_SECRET,
@@ -177,7 +239,10 @@ void describe('no secret or customer PII in logs or the record store (full run, 
 
     const store = storeBytes(system.dataDir);
     // The store keeps what support needs: the failure type and the order number.
-    assert.ok(store.includes(Buffer.from(quoted.order_number)) && store.includes(Buffer.from('HublifyRejected')), 'the store records the refusal by type');
+    assert.ok(
+      store.includes(Buffer.from(quoted.order_number)) && store.includes(Buffer.from('HublifyRejected')),
+      'the store records the refusal by type',
+    );
     const problems: string[] = [];
     for (const [what, value] of needles) {
       for (const form of spellings(value)) {

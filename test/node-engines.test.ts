@@ -31,9 +31,15 @@ void describe('supported Node.js versions', () => {
       const lowest = semver.minVersion(major);
       assert.ok(lowest, `${major} has a lowest version`);
       assert.ok(lowest.major >= 20, `${major}: Node < 20 is out of support`);
-      assert.ok(!semver.satisfies(`${lowest.major + 1}.0.0`, major), `${major} stops before the next major (untested majors are not promised)`);
+      assert.ok(
+        !semver.satisfies(`${lowest.major + 1}.0.0`, major),
+        `${major} stops before the next major (untested majors are not promised)`,
+      );
     }
-    assert.ok(!semver.satisfies('19.9.0', ours) && !semver.satisfies('26.0.0', ours), `"${ours}" promises neither an old nor an unreleased major`);
+    assert.ok(
+      !semver.satisfies('19.9.0', ours) && !semver.satisfies('26.0.0', ours),
+      `"${ours}" promises neither an old nor an unreleased major`,
+    );
   });
 
   void it('every installed package whose engines.node is set supports every version of our range', () => {
@@ -44,7 +50,10 @@ void describe('supported Node.js versions', () => {
       if (!where || node === undefined) continue;
       withEngines++;
       for (const major of majorRanges(ours)) {
-        if (!semver.subset(major, node)) problems.push(`${where.replace(/^.*node_modules\//, '')}@${pkg.version ?? '?'} wants node ${node}, not all of ${major}`);
+        if (!semver.subset(major, node))
+          problems.push(
+            `${where.replace(/^.*node_modules\//, '')}@${pkg.version ?? '?'} wants node ${node}, not all of ${major}`,
+          );
       }
     }
     assert.ok(withEngines > 20, `package-lock.json records engines (${withEngines} packages): the check reads them`);
@@ -52,9 +61,15 @@ void describe('supported Node.js versions', () => {
   });
 
   void it('the Docker image builds and runs on the newest major of our range', () => {
-    const majors = [...readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').matchAll(/^FROM\s+node:(\d+)/gm)].map((m) => Number(m[1]));
+    const majors = [...readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8').matchAll(/^FROM\s+node:(\d+)/gm)].map((m) =>
+      Number(m[1]),
+    );
     assert.ok(majors.length >= 2, 'the Dockerfile builds and runs FROM node:<major>');
     const newest = Math.max(...majorRanges(ours).map((r) => semver.minVersion(r)!.major));
-    assert.deepEqual(majors, majors.map(() => newest), `every stage is node:${newest}, the newest major of "${ours}"`);
+    assert.deepEqual(
+      majors,
+      majors.map(() => newest),
+      `every stage is node:${newest}, the newest major of "${ours}"`,
+    );
   });
 });

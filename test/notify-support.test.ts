@@ -25,7 +25,14 @@ before(async () => {
 after(() => sink.close());
 
 function settings(overrides: Partial<SupportNotifySettings> = {}): SupportNotifySettings {
-  return { webhookUrl: sink.url, format: 'slack', webUiBaseUrl: 'http://ui.example:8233/', namespace: 'default', timeoutMs: 5_000, ...overrides };
+  return {
+    webhookUrl: sink.url,
+    format: 'slack',
+    webUiBaseUrl: 'http://ui.example:8233/',
+    namespace: 'default',
+    timeoutMs: 5_000,
+    ...overrides,
+  };
 }
 
 void describe('notifySupport', () => {
@@ -39,14 +46,25 @@ void describe('notifySupport', () => {
     assert.match(String(got.headers['content-type']), /application\/json/);
     assert.deepEqual(Object.keys(got.body as object), ['text']);
     const text = (got.body as { text: string }).text;
-    for (const part of ['PO-1001', 'CUST-001', 'NEEDS_ATTENTION', 'HublifyRejected', 'http://ui.example:8233/namespaces/default/workflows/apicbase-order-1001']) {
+    for (const part of [
+      'PO-1001',
+      'CUST-001',
+      'NEEDS_ATTENTION',
+      'HublifyRejected',
+      'http://ui.example:8233/namespaces/default/workflows/apicbase-order-1001',
+    ]) {
       assert.ok(text.includes(part), `${part} in ${text}`);
     }
   });
 
   void test('NOTIFY_FORMAT=json posts a plain JSON event with the same facts', async () => {
     const before = sink.received.length;
-    await createNotifySupportActivities({ notify: settings({ format: 'json' }) }).notifySupport({ ...notice, stage: 'REJECTED', failureType: 'OrderRejected', rejectedAfterAck: true });
+    await createNotifySupportActivities({ notify: settings({ format: 'json' }) }).notifySupport({
+      ...notice,
+      stage: 'REJECTED',
+      failureType: 'OrderRejected',
+      rejectedAfterAck: true,
+    });
     assert.equal(sink.received.length, before + 1);
     assert.deepEqual(sink.received.at(-1)!.body, {
       event: 'order.support_notice',
@@ -61,7 +79,11 @@ void describe('notifySupport', () => {
   });
 
   void test('order fields cannot forge Slack markup: &, < and > are escaped in the text; the JSON event keeps them as plain data (issue 24.4)', async () => {
-    const forged = { ...notice, orderNumber: '<!channel> <https://evil.example/login|Reset your Hublify password>', customerNumber: 'A&B <@U123>' };
+    const forged = {
+      ...notice,
+      orderNumber: '<!channel> <https://evil.example/login|Reset your Hublify password>',
+      customerNumber: 'A&B <@U123>',
+    };
     const before = sink.received.length;
     await createNotifySupportActivities({ notify: settings() }).notifySupport(forged);
     await createNotifySupportActivities({ notify: settings({ webUiBaseUrl: undefined }) }).notifySupport(forged);
@@ -75,7 +97,9 @@ void describe('notifySupport', () => {
       assert.ok(!text.includes('<!channel>') && !text.includes('<https://evil') && !text.includes('<@U123>'), text);
     }
     // The only markup left is the relay's own link (and none without a Web UI).
-    assert.deepEqual(String(linked!.text).match(/<[^>]*>/g), ['<http://ui.example:8233/namespaces/default/workflows/apicbase-order-1001|open in Temporal>']);
+    assert.deepEqual(String(linked!.text).match(/<[^>]*>/g), [
+      '<http://ui.example:8233/namespaces/default/workflows/apicbase-order-1001|open in Temporal>',
+    ]);
     assert.ok(!String(unlinked!.text).includes('<'), String(unlinked!.text));
     assert.equal(json!.orderNumber, forged.orderNumber, 'JSON fields are plain data, not markup');
     assert.equal(json!.customerNumber, forged.customerNumber);
@@ -86,7 +110,10 @@ void describe('notifySupport', () => {
     const before = sink.received.length;
     await createNotifySupportActivities({ notify: supportNotifySettings(config) }).notifySupport(notice);
     assert.equal(sink.received.length, before + 1);
-    assert.equal((sink.received.at(-1)!.body as { webUi: string }).webUi, 'http://127.0.0.1:8233/namespaces/default/workflows/apicbase-order-1001');
+    assert.equal(
+      (sink.received.at(-1)!.body as { webUi: string }).webUi,
+      'http://127.0.0.1:8233/namespaces/default/workflows/apicbase-order-1001',
+    );
     assert.throws(() => loadConfig({ NOTIFY_FORMAT: 'teams' }), /NOTIFY_FORMAT/);
   });
 
@@ -123,7 +150,9 @@ void describe('notifySupport', () => {
   void test('an unreachable sink throws a retryable failure that does not name the URL', async () => {
     const closed = await startNotifySink();
     await closed.close();
-    const failure = await applicationFailureOf(createNotifySupportActivities({ notify: settings({ webhookUrl: closed.url }) }).notifySupport(notice));
+    const failure = await applicationFailureOf(
+      createNotifySupportActivities({ notify: settings({ webhookUrl: closed.url }) }).notifySupport(notice),
+    );
     assert.equal(failure.nonRetryable, false);
     assert.ok(!failure.message.includes('secret-hook-token') && !failure.message.includes(closed.url), failure.message);
   });

@@ -18,7 +18,6 @@ import { freeLoopbackPort } from '../src/net/free-port';
 import { start, stop, waitFor, type Started } from './helpers/npm-start';
 import { deliverOrder } from './helpers/webhook';
 
-
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
@@ -35,7 +34,12 @@ void describe('npm start', () => {
   });
 
   void it('runs every part, stops cleanly on SIGINT, and keeps its data across restarts', async () => {
-    const [temporalPort, uiPort, httpPort, sandboxPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+    const [temporalPort, uiPort, httpPort, sandboxPort] = [
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+    ];
     const env = {
       DATA_DIR: dataDir,
       TEMPORAL_DEV_PORT: String(temporalPort),
@@ -72,9 +76,18 @@ void describe('npm start', () => {
     running.push(again);
     const againCode = await new Promise<number | null>((resolve) => again.child.once('exit', resolve));
     assert.equal(againCode, 1, again.output());
-    assert.match(again.output(), new RegExp(`order-relay already runs on the data in ${dataDir.replace(/[.\\/]/g, '\\$&')} \\(pid ${first.child.pid}, `));
+    assert.match(
+      again.output(),
+      new RegExp(
+        `order-relay already runs on the data in ${dataDir.replace(/[.\\/]/g, '\\$&')} \\(pid ${first.child.pid}, `,
+      ),
+    );
     assert.match(again.output(), new RegExp(`HTTP\\s+http://127\\.0\\.0\\.1:${httpPort}`), 'and where it answers');
-    assert.doesNotMatch(again.output(), /TEMPORAL_ADDRESS=|EADDRINUSE|"level"/, 'no advice to share its ports, no stack, nothing started');
+    assert.doesNotMatch(
+      again.output(),
+      /TEMPORAL_ADDRESS=|EADDRINUSE|"level"/,
+      'no advice to share its ports, no stack, nothing started',
+    );
     assert.equal(readFileSync(lockFile, 'utf8'), lockBefore, "the first one's lock is untouched");
     assert.ok(await ready(), 'the first one still runs');
 
@@ -83,7 +96,9 @@ void describe('npm start', () => {
     try {
       // npm start made the payload codec's key file in DATA_DIR; the schedule's argument (its cursor) is encrypted with it.
       const { dataConverter } = payloadCodecFromConfig({ DATA_DIR: dataDir }, { create: false });
-      const sweep = await new Client({ connection: firstConnection, dataConverter }).schedule.getHandle(sweepScheduleId('channel_10')).describe();
+      const sweep = await new Client({ connection: firstConnection, dataConverter }).schedule
+        .getHandle(sweepScheduleId('channel_10'))
+        .describe();
       assert.equal(sweep.spec.intervals?.[0]?.every, 60_000);
       assert.equal(sweep.state.paused, false);
     } finally {
@@ -92,7 +107,8 @@ void describe('npm start', () => {
 
     assert.equal(await stop(first), 0, 'exit code after SIGINT');
     assert.equal(existsSync(lockFile), false, 'Ctrl-C releases the lock');
-    for (const port of [temporalPort, uiPort, httpPort, sandboxPort]) assert.equal(await portOpen(port), false, `port ${port} closed after Ctrl-C`);
+    for (const port of [temporalPort, uiPort, httpPort, sandboxPort])
+      assert.equal(await portOpen(port), false, `port ${port} closed after Ctrl-C`);
 
     // Restarted with the embedded sandbox's push off (a sweep every 2 s, so the test need not wait a minute).
     const second = start({ ...env, HUBLIFY_SANDBOX_PUSH: 'false', HUBLIFY_SWEEP_INTERVAL: '2s' });
@@ -103,13 +119,31 @@ void describe('npm start', () => {
       const { dataConverter } = payloadCodecFromConfig({ DATA_DIR: dataDir }, { create: false });
       const handle = new Client({ connection, dataConverter }).workflow.getHandle(orderWorkflowId(order.id));
       const described = await handle.describe();
-      assert.equal(described.workflowId, orderWorkflowId(order.id), 'the order accepted before the restart is still there');
+      assert.equal(
+        described.workflowId,
+        orderWorkflowId(order.id),
+        'the order accepted before the restart is still there',
+      );
       // Shipped in the sandbox, which pushes nothing now: the sweep tells the order.
       const sandbox = `http://127.0.0.1:${sandboxPort}`;
-      await waitFor(async () => (await fetch(`${sandbox}/_sandbox/orders/${order.order_number}`)).status === 200, 90_000, 'the order in the sandbox', second.output);
-      const shipped = await fetch(`${sandbox}/_sandbox/orders/${order.order_number}/ship`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+      await waitFor(
+        async () => (await fetch(`${sandbox}/_sandbox/orders/${order.order_number}`)).status === 200,
+        90_000,
+        'the order in the sandbox',
+        second.output,
+      );
+      const shipped = await fetch(`${sandbox}/_sandbox/orders/${order.order_number}/ship`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
       assert.equal(shipped.status, 200);
-      await waitFor(async () => (await handle.query(statusQuery)).stage === 'SHIPPED', 120_000, 'the order SHIPPED through the sweep', second.output);
+      await waitFor(
+        async () => (await handle.query(statusQuery)).stage === 'SHIPPED',
+        120_000,
+        'the order SHIPPED through the sweep',
+        second.output,
+      );
       const metrics = await (await fetch(`${base}/metrics`)).text();
       assert.doesNotMatch(metrics, /^order_relay_hublify_pushes_total\{[^}]*\} [1-9]/m, 'no push reached the relay');
     } finally {

@@ -22,11 +22,29 @@ const sample = (text: string, name: string, labels: Record<string, string> = {})
 void describe('business metrics (unit)', () => {
   void it('counts a stage change once, however often the activity is retried, and not a re-entry of the same stage', () => {
     const m = createBusinessMetrics();
-    const t = { workflowId: 'w', stage: 'INJECTED', previousStage: 'VERIFIED', at: '2026-01-01T00:00:10Z', receivedAt: '2026-01-01T00:00:00Z' };
+    const t = {
+      workflowId: 'w',
+      stage: 'INJECTED',
+      previousStage: 'VERIFIED',
+      at: '2026-01-01T00:00:10Z',
+      receivedAt: '2026-01-01T00:00:00Z',
+    };
     assert.equal(m.recordTransition(t), true);
     assert.equal(m.recordTransition(t), false, 'a retried recordStage');
-    assert.equal(m.recordTransition({ ...t, stage: 'OVERDUE', previousStage: 'OVERDUE', at: '2026-01-01T00:01:00Z' }), false);
-    assert.equal(m.recordTransition({ ...t, previousStage: 'RECEIVED', stage: 'VERIFIED', at: '2026-01-01T00:00:05Z', source: 'pull' }), true);
+    assert.equal(
+      m.recordTransition({ ...t, stage: 'OVERDUE', previousStage: 'OVERDUE', at: '2026-01-01T00:01:00Z' }),
+      false,
+    );
+    assert.equal(
+      m.recordTransition({
+        ...t,
+        previousStage: 'RECEIVED',
+        stage: 'VERIFIED',
+        at: '2026-01-01T00:00:05Z',
+        source: 'pull',
+      }),
+      true,
+    );
     return m.registry.metrics().then((text) => {
       assert.equal(sample(text, 'order_relay_orders_injected_total'), 1);
       assert.equal(sample(text, 'order_relay_orders_overdue_total'), 0);
@@ -74,7 +92,9 @@ void describe('observability of a running system', () => {
     // recordStage activity has run, a moment later. Wait for that, not a fixed time.
     const recorded = async () => {
       const text = await (await fetch(system.relay.workerMetricsUrl!)).text();
-      return ['shipped', 'needs_attention', 'overdue'].every((m) => sample(text, `order_relay_orders_${m}_total`) === 1);
+      return ['shipped', 'needs_attention', 'overdue'].every(
+        (m) => sample(text, `order_relay_orders_${m}_total`) === 1,
+      );
     };
     await eventually(async () => assert.ok(await recorded(), 'the last stage changes were recorded'));
   });
@@ -104,7 +124,10 @@ void describe('observability of a running system', () => {
     assert.equal(sample(text, 'order_relay_order_receipt_to_injection_seconds_count'), 2);
     assert.equal(sample(text, 'order_relay_order_receipt_to_shipment_seconds_count'), 1);
     const toShipment = sample(text, 'order_relay_order_receipt_to_shipment_seconds_sum')!;
-    assert.ok(toShipment > 0 && toShipment <= (shippedSeenAt - sentAt) / 1000 + 0.001, `receipt → shipment took ${toShipment}s`);
+    assert.ok(
+      toShipment > 0 && toShipment <= (shippedSeenAt - sentAt) / 1000 + 0.001,
+      `receipt → shipment took ${toShipment}s`,
+    );
   };
 
   void it("the worker's Prometheus endpoint has the business metrics with the right values and the Temporal SDK's own", async () => {
@@ -126,7 +149,11 @@ void describe('observability of a running system', () => {
       assert.ok(sample(text, 'order_relay_nodejs_eventloop_lag_p99_seconds') !== undefined, `${url}: event-loop lag`);
       // A family twice in one scrape makes Prometheus refuse the whole scrape.
       const families = [...text.matchAll(/^# TYPE (\S+)/gm)].map((m) => m[1]!);
-      assert.deepEqual(families.filter((f, i) => families.indexOf(f) !== i), [], `${url}: metric families listed twice`);
+      assert.deepEqual(
+        families.filter((f, i) => families.indexOf(f) !== i),
+        [],
+        `${url}: metric families listed twice`,
+      );
     }
   });
 
@@ -134,12 +161,17 @@ void describe('observability of a running system', () => {
     const text = await scrape(`${system.baseUrl}/metrics`);
     expectBusinessMetrics(text);
     assert.match(text, /^temporal_worker_start\{/m);
-    assert.ok((sample(text, 'order_relay_http_requests_total', { route: '/webhooks/apicbase/orders', status: '200' }) ?? 0) >= 3);
+    assert.ok(
+      (sample(text, 'order_relay_http_requests_total', { route: '/webhooks/apicbase/orders', status: '200' }) ?? 0) >=
+        3,
+    );
   });
 
   void it('activity log lines are JSON with the workflow id and the order number', () => {
     const lines = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
-    const stageLines = lines.filter((l) => l.msg === 'order stage changed' && l.workflowId === orderWorkflowId(shipped.id));
+    const stageLines = lines.filter(
+      (l) => l.msg === 'order stage changed' && l.workflowId === orderWorkflowId(shipped.id),
+    );
     assert.deepEqual(
       stageLines.map((l) => l.stage),
       ['VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED'],

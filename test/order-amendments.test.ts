@@ -54,7 +54,12 @@ void describe('Amendments', () => {
     a.sent(sent);
     a.adopted({ from: sent, current: version === a.version }, 'injected as 7');
     assert.equal(a.settled(version), true);
-    assert.deepEqual(a.syncOf(version), { outcome: 'reinjected', updated: ['deliver_street'], refused: [], messages: ['injected as 7'] });
+    assert.deepEqual(a.syncOf(version), {
+      outcome: 'reinjected',
+      updated: ['deliver_street'],
+      refused: [],
+      messages: ['injected as 7'],
+    });
     assert.equal(a.takeCorrections(), undefined, 'nothing left to send by order_update');
   });
 
@@ -63,7 +68,10 @@ void describe('Amendments', () => {
     a.mapped(mapped());
     const inFlight = a.request!;
     const inFlightVersion = a.version;
-    const version = a.amendBeforeInjection({ order: { deliver_street: 'Neue Straße' }, orderitems: [{ oi_pcode: 'EK00002', oi_quantity: 3 }] }, ['deliver_street', 'orderitems']);
+    const version = a.amendBeforeInjection(
+      { order: { deliver_street: 'Neue Straße' }, orderitems: [{ oi_pcode: 'EK00002', oi_quantity: 3 }] },
+      ['deliver_street', 'orderitems'],
+    );
     a.sent(inFlight);
     a.adopted({ from: inFlight, current: inFlightVersion === a.version }, 'injected as 7');
     assert.equal(street(a.held), 'Alte Straße', 'Hublify holds what the attempt sent');
@@ -71,7 +79,10 @@ void describe('Amendments', () => {
     const corrections = a.takeCorrections()!;
     assert.equal(corrections.version, version);
     assert.deepEqual(corrections.fields, ['deliver_street', 'orderitems']);
-    assert.deepEqual(corrections.update, { order: { deliver_street: 'Neue Straße' }, orderitems: [{ oi_pcode: 'EK00002', oi_quantity: 3 }] });
+    assert.deepEqual(corrections.update, {
+      order: { deliver_street: 'Neue Straße' },
+      orderitems: [{ oi_pcode: 'EK00002', oi_quantity: 3 }],
+    });
     assert.equal(a.takeCorrections(), undefined, 'taken once');
     a.noteSync({ outcome: 'updated', updated: ['deliver_street'], refused: ['orderitems'], messages: [] });
     assert.equal(a.settled(version), false, 'not before the corrections are settled');
@@ -107,7 +118,13 @@ void describe('Amendments', () => {
         a.updated({ order: { deliver_street: 'S', deliver_town: 'T', o_comment: 'C' } }, accepted);
         const held = a.held!.fields.order as Record<string, unknown>;
         const before = mapped().fields.order as Record<string, unknown>;
-        for (const field of fields) assert.equal(held[field], accepted.includes(field) ? { deliver_street: 'S', deliver_town: 'T', o_comment: 'C' }[field] : before[field]);
+        for (const field of fields)
+          assert.equal(
+            held[field],
+            accepted.includes(field)
+              ? { deliver_street: 'S', deliver_town: 'T', o_comment: 'C' }[field]
+              : before[field],
+          );
         assert.equal(a.request, a.held);
       }),
     );
@@ -143,8 +160,17 @@ void describe('StageBook (pure parts)', () => {
     assert.equal(currentDetails(status), '**RECEIVED** · not in Hublify yet');
     status.stage = 'NEEDS_ATTENTION';
     assert.equal(currentDetails(status), '**NEEDS_ATTENTION** · not in Hublify yet · Hublify could not be reached');
-    Object.assign(status, { stage: 'CANCELLED', lastError: null, cancelReason: 'customer called', hublifyStillLive: true, hublify: { orderId: '7', personId: null, state: 'received', stateName: null } });
-    assert.equal(currentDetails(status), '**CANCELLED** · Hublify 7: received · relay stopped tracking: the Hublify order is STILL LIVE · reason: customer called');
+    Object.assign(status, {
+      stage: 'CANCELLED',
+      lastError: null,
+      cancelReason: 'customer called',
+      hublifyStillLive: true,
+      hublify: { orderId: '7', personId: null, state: 'received', stateName: null },
+    });
+    assert.equal(
+      currentDetails(status),
+      '**CANCELLED** · Hublify 7: received · relay stopped tracking: the Hublify order is STILL LIVE · reason: customer called',
+    );
   });
 
   void it('names why an injection failed', () => {

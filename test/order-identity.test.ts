@@ -36,7 +36,10 @@ void describe('our own order in Hublify, its reply lost, is ours by identity (is
     });
     const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     assert.equal(stuck.hublify, null);
-    await pollUntil(() => held(order.order_number).length === 1, { what: 'the slow order_create created the order in the sandbox', timeoutMs: PATIENCE_MS });
+    await pollUntil(() => held(order.order_number).length === 1, {
+      what: 'the slow order_create created the order in the sandbox',
+      timeoutMs: PATIENCE_MS,
+    });
     return handle;
   };
 
@@ -46,7 +49,11 @@ void describe('our own order in Hublify, its reply lost, is ours by identity (is
       const handle = await lostReplyOrder(order);
       // order_get still answers 500: the cancel's look-up cannot ask Hublify.
       const cli = await runCliProcess(system, ['orders', 'cancel', order.order_number, '--reason', 'customer phoned']);
-      assert.match(cli.stdout, /NOT KNOWN whether Hublify holds the order/, `stdout: ${cli.stdout}\nstderr: ${cli.stderr}`);
+      assert.match(
+        cli.stdout,
+        /NOT KNOWN whether Hublify holds the order/,
+        `stdout: ${cli.stdout}\nstderr: ${cli.stderr}`,
+      );
       assert.doesNotMatch(cli.stdout, /never had/);
       const result = await handle.result();
       assert.equal(result.stage, 'CANCELLED');
@@ -64,13 +71,19 @@ void describe('our own order in Hublify, its reply lost, is ours by identity (is
       system.sandbox.clearFaults();
 
       const request = (await handle.query(requestQuery)) as HublifyOrderCreateRequest;
-      const items = (request.fields.order.orderitems ?? []).map((item) => ({ ...item, oi_quantity: (item.oi_quantity ?? 1) + 5 }));
+      const items = (request.fields.order.orderitems ?? []).map((item) => ({
+        ...item,
+        oi_quantity: (item.oi_quantity ?? 1) + 5,
+      }));
       const answer = await handle.executeUpdate(amendUpdate, { args: [{ orderitems: items }] });
       const [inHublify] = held(order.order_number);
       assert.equal(answer.hublifyOrderId, inHublify!.orderid, JSON.stringify(answer));
       assert.equal(answer.outcome, 'refused', JSON.stringify(answer));
       assert.deepEqual(answer.refused, ['orderitems']);
-      assert.ok(answer.messages.some((m) => /orderitems/.test(m)), `Hublify's own words on the refused field: ${JSON.stringify(answer.messages)}`);
+      assert.ok(
+        answer.messages.some((m) => /orderitems/.test(m)),
+        `Hublify's own words on the refused field: ${JSON.stringify(answer.messages)}`,
+      );
       assert.ok(!answer.messages.some((m) => /another order holds number/.test(m)), JSON.stringify(answer.messages));
 
       const status = await waitForStatus(handle, (s) => s.hublify !== null);
@@ -83,17 +96,28 @@ void describe('our own order in Hublify, its reply lost, is ours by identity (is
       const [after] = held(order.order_number);
       assert.equal(after!.updates.length, 1);
       assert.match(JSON.stringify(after!.updates[0]!.request), /orderitems/);
-      const quantities = (r: HublifyOrderCreateRequest['fields']['order'] | Record<string, unknown>) => ((r.orderitems ?? []) as { oi_quantity?: number }[]).map((i) => Number(i.oi_quantity));
+      const quantities = (r: HublifyOrderCreateRequest['fields']['order'] | Record<string, unknown>) =>
+        ((r.orderitems ?? []) as { oi_quantity?: number }[]).map((i) => Number(i.oi_quantity));
       assert.deepEqual(quantities(after!.order), quantities(request.fields.order), 'Hublify keeps its items');
       const shown = (await handle.query(requestQuery)) as HublifyOrderCreateRequest;
-      assert.deepEqual(quantities(shown.fields.order), quantities(request.fields.order), 'the relay says what Hublify holds');
+      assert.deepEqual(
+        quantities(shown.fields.order),
+        quantities(request.fields.order),
+        'the relay says what Hublify holds',
+      );
 
-      await assert.rejects(handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer phoned' }] }), (err: unknown) => {
-        assert.ok(err instanceof WorkflowUpdateFailedError);
-        assert.equal(failureType(err), CANCEL_REFUSED_IN_HUBLIFY);
-        assert.match(String((err.cause as Error).message), new RegExp(`Hublify holds this order as ${inHublify!.orderid}`));
-        return true;
-      });
+      await assert.rejects(
+        handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer phoned' }] }),
+        (err: unknown) => {
+          assert.ok(err instanceof WorkflowUpdateFailedError);
+          assert.equal(failureType(err), CANCEL_REFUSED_IN_HUBLIFY);
+          assert.match(
+            String((err.cause as Error).message),
+            new RegExp(`Hublify holds this order as ${inHublify!.orderid}`),
+          );
+          return true;
+        },
+      );
       await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test done', stopTracking: true }] });
       const result = await handle.result();
       assert.equal(result.hublifyStillLive, true);

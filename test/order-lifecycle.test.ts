@@ -29,8 +29,18 @@ async function stopTracking(handle: WorkflowHandle): Promise<void> {
   } catch (err) {
     // Diagnostics for an update the server refused: the gRPC cause says why.
     const history = await handle.fetchHistory();
-    const taskFailures = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).map((e) => JSON.stringify(e.workflowTaskFailedEventAttributes?.failure?.message) + ' ' + (e.workflowTaskFailedEventAttributes?.failure?.stackTrace ?? ''));
-    throw new Error(`stop tracking failed: ${String(err)}; cause: ${String((err as Error).cause)}; task failures: ${taskFailures.join(' | ')}`, { cause: err });
+    const taskFailures = (history.events ?? [])
+      .filter((e) => e.workflowTaskFailedEventAttributes)
+      .map(
+        (e) =>
+          JSON.stringify(e.workflowTaskFailedEventAttributes?.failure?.message) +
+          ' ' +
+          (e.workflowTaskFailedEventAttributes?.failure?.stackTrace ?? ''),
+      );
+    throw new Error(
+      `stop tracking failed: ${String(err)}; cause: ${String((err as Error).cause)}; task failures: ${taskFailures.join(' | ')}`,
+      { cause: err },
+    );
   }
 }
 
@@ -52,7 +62,8 @@ void describe('order lifecycle edges (#11)', () => {
   });
   const noticesFor = (orderNumber: string) => sink.received.filter((n) => JSON.stringify(n.body).includes(orderNumber));
   const createCalls = (orderNumber: string) => system.sandbox.orderCreateCalls(orderNumber);
-  const inSandbox = (orderNumber: string) => system.sandbox.orders().filter((o) => o.o_orderid_external === orderNumber);
+  const inSandbox = (orderNumber: string) =>
+    system.sandbox.orders().filter((o) => o.o_orderid_external === orderNumber);
   const starter = (settings: Partial<OrderWorkflowSettings> = {}) => ({
     client: system.relay.client,
     taskQueue: system.config.TEMPORAL_TASK_QUEUE,
@@ -65,12 +76,15 @@ void describe('order lifecycle edges (#11)', () => {
       const order = sampleOrder();
       const handle = await startTestOrder(system, order, slowPolls);
       await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-      await assert.rejects(handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer phoned' }] }), (err: unknown) => {
-        assert.ok(err instanceof WorkflowUpdateFailedError);
-        assert.equal(failureType(err), CANCEL_REFUSED_IN_HUBLIFY);
-        assert.match(String((err.cause as Error).message), /cancel it in Hublify/);
-        return true;
-      });
+      await assert.rejects(
+        handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer phoned' }] }),
+        (err: unknown) => {
+          assert.ok(err instanceof WorkflowUpdateFailedError);
+          assert.equal(failureType(err), CANCEL_REFUSED_IN_HUBLIFY);
+          assert.match(String((err.cause as Error).message), /cancel it in Hublify/);
+          return true;
+        },
+      );
       assert.equal((await waitForStatus(handle, () => true)).stage, 'WAITING_FOR_SHIPMENT', 'nothing changed');
 
       system.sandbox.setState(order.order_number, 'cancelled');
@@ -85,7 +99,9 @@ void describe('order lifecycle edges (#11)', () => {
       const order = sampleOrder();
       const handle = await startTestOrder(system, order, slowPolls);
       await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-      const outcome = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'duplicate order', stopTracking: true }] });
+      const outcome = await handle.executeUpdate(cancelUpdate, {
+        args: [{ reason: 'duplicate order', stopTracking: true }],
+      });
       assert.equal(outcome.outcome, 'stopped-tracking');
       const result = await handle.result();
       assert.equal(result.stage, 'CANCELLED');
@@ -134,7 +150,11 @@ void describe('order lifecycle edges (#11)', () => {
         const delivery = await deliverOrder(system.baseUrl, order);
         assert.equal(delivery.status, 200, JSON.stringify(delivery.body));
         assert.equal(delivery.body.stage, 'CANCELLED');
-        assert.equal((await system.relay.client.workflow.count(`WorkflowId = "${handle.workflowId}"`)).count, 1, 'no second run');
+        assert.equal(
+          (await system.relay.client.workflow.count(`WorkflowId = "${handle.workflowId}"`)).count,
+          1,
+          'no second run',
+        );
         assert.equal(createCalls(order.order_number), calls);
       } finally {
         system.sandbox.clearFaults();
@@ -148,15 +168,24 @@ void describe('order lifecycle edges (#11)', () => {
       system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
       const handle = await startTestOrder(system, order, { ...slowPolls, amendWaitMs: 500 });
       await until('order_create was tried', () => createCalls(order.order_number) >= 1);
-      const amended = await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' }, note: 'customer moved' }] });
+      const amended = await handle.executeUpdate(amendUpdate, {
+        args: [{ order: { deliver_street: 'Neue Straße' }, note: 'customer moved' }],
+      });
       assert.equal(amended.outcome, 'pending', JSON.stringify(amended));
       assert.deepEqual(amended.pendingFields, ['deliver_street']);
       assert.deepEqual(amended.updated, []);
       system.sandbox.clearFaults();
       const status = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-      assert.equal(inSandbox(order.order_number)[0]?.order.deliver_street, 'Neue Straße', 'Hublify got the corrected street');
+      assert.equal(
+        inSandbox(order.order_number)[0]?.order.deliver_street,
+        'Neue Straße',
+        'Hublify got the corrected street',
+      );
       assert.equal((await handle.query(requestQuery))?.fields.order.deliver_street, 'Neue Straße');
-      assert.ok(status.history.some((h) => /deliver_street.*note: customer moved/.test(h.detail ?? '')), 'the note is in the stage history');
+      assert.ok(
+        status.history.some((h) => /deliver_street.*note: customer moved/.test(h.detail ?? '')),
+        'the note is in the stage history',
+      );
       await stopTracking(handle);
     });
 
@@ -186,7 +215,10 @@ void describe('order lifecycle edges (#11)', () => {
       const order = badPrice();
       const handle = await startTestOrder(system, order);
       const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
-      assert.ok(stuck.rejectionReasons.some((r) => /theoretical_price/.test(r)), JSON.stringify(stuck.rejectionReasons));
+      assert.ok(
+        stuck.rejectionReasons.some((r) => /theoretical_price/.test(r)),
+        JSON.stringify(stuck.rejectionReasons),
+      );
       assert.match(stuck.lastError ?? '', /after its 2xx/);
       assert.equal((await handle.describe()).status.name, 'RUNNING');
       // Support is told once, with ids, stage and failure type only (16.1).
@@ -201,7 +233,13 @@ void describe('order lifecycle edges (#11)', () => {
     void it('verified mode answered late (202): the later rejection also waits in NEEDS_ATTENTION', async () => {
       const order = badPrice();
       // The caller's deadline has passed already: the workflow answers `pending`, as to a 202.
-      const late = await startOrderAndAwaitVerdict(starter(), order, 'webhook', new AbortController().signal, Date.now());
+      const late = await startOrderAndAwaitVerdict(
+        starter(),
+        order,
+        'webhook',
+        new AbortController().signal,
+        Date.now(),
+      );
       assert.equal(late.verdict.pending, true);
       const handle = system.relay.client.workflow.getHandle(late.workflowId);
       const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
@@ -224,7 +262,12 @@ void describe('order lifecycle edges (#11)', () => {
 
   void describe('a duplicate is adopted only when it is ours', () => {
     const hublify = () =>
-      new HublifyClient({ baseUrl: system.config.HUBLIFY_URL!, channel: system.config.HUBLIFY_CHANNEL, token: system.config.HUBLIFY_CHANNEL_TOKEN!, timeoutMs: 5_000 });
+      new HublifyClient({
+        baseUrl: system.config.HUBLIFY_URL!,
+        channel: system.config.HUBLIFY_CHANNEL,
+        token: system.config.HUBLIFY_CHANNEL_TOKEN!,
+        timeoutMs: 5_000,
+      });
 
     void it('another order under our number in Hublify: NEEDS_ATTENTION, nothing adopted', async () => {
       const order = sampleOrder();
@@ -261,7 +304,10 @@ void describe('order lifecycle edges (#11)', () => {
       const result = await again.result();
       assert.equal(result.stage, 'SHIPPED');
       assert.match(result.history.find((h) => h.stage === 'INJECTED')?.detail ?? '', /already in Hublify/);
-      assert.deepEqual(result.shipments.map((s) => s.trackingCode), ['ADOPT-1']);
+      assert.deepEqual(
+        result.shipments.map((s) => s.trackingCode),
+        ['ADOPT-1'],
+      );
       assert.equal(inSandbox(order.order_number).length, 1);
       assert.equal(createCalls(order.order_number), 2, 'the second run asked once and got the duplicate answer');
     });
@@ -271,10 +317,15 @@ void describe('order lifecycle edges (#11)', () => {
     const order = sampleOrder();
     const handle = await startTestOrder(system, order, slowPolls);
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number, { partial: true, shipments: [{ carrier: 'dhl', trackingCode: null, sentAt: '2026-11-20 10:00:00' }] });
+    system.sandbox.ship(order.order_number, {
+      partial: true,
+      shipments: [{ carrier: 'dhl', trackingCode: null, sentAt: '2026-11-20 10:00:00' }],
+    });
     await handle.signal(pollNowSignal);
     await waitForStatus(handle, (s) => s.shipments.length === 1);
-    system.sandbox.ship(order.order_number, { shipments: [{ carrier: 'dhl', trackingCode: null, sentAt: '2026-11-20 10:00:00' }] });
+    system.sandbox.ship(order.order_number, {
+      shipments: [{ carrier: 'dhl', trackingCode: null, sentAt: '2026-11-20 10:00:00' }],
+    });
     await handle.signal(pollNowSignal);
     const result = await handle.result();
     assert.equal(result.shipments.length, 2, JSON.stringify(result.shipments));
@@ -297,7 +348,11 @@ void describe('order lifecycle edges (#11)', () => {
       system.sandbox.ship(order.order_number);
       await handle.signal(pollNowSignal);
       assert.equal((await handle.result()).stage, 'SHIPPED');
-      assert.equal(noticesFor(order.order_number).filter((n) => n.status === 200).length, 1, 'NEEDS_ATTENTION notified once');
+      assert.equal(
+        noticesFor(order.order_number).filter((n) => n.status === 200).length,
+        1,
+        'NEEDS_ATTENTION notified once',
+      );
     } finally {
       sink.status = 200;
       system.sandbox.clearFaults();

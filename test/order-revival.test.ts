@@ -27,22 +27,42 @@ void describe('a finished order stays finished after its workflow is deleted (re
   /** Deletes the order's workflow as retention would, and waits until Temporal no longer has it. */
   async function deleteWorkflow(order: ApicbaseOrder): Promise<void> {
     const workflowId = orderWorkflowId(order.id);
-    await client().workflowService.deleteWorkflowExecution({ namespace: system.config.TEMPORAL_NAMESPACE, workflowExecution: { workflowId } });
+    await client().workflowService.deleteWorkflowExecution({
+      namespace: system.config.TEMPORAL_NAMESPACE,
+      workflowExecution: { workflowId },
+    });
     await eventually(async () => assert.equal(await workflowExists(client(), workflowId), false, 'deleted'));
   }
 
   /** Every way in (webhook re-sent byte for byte, support's replay, a pull's start) starts nothing and answers for the closed order. */
-  async function nothingRevives(order: ApicbaseOrder, stage: OrderStatus['stage'], createCallsBefore: number): Promise<void> {
+  async function nothingRevives(
+    order: ApicbaseOrder,
+    stage: OrderStatus['stage'],
+    createCallsBefore: number,
+  ): Promise<void> {
     const workflowId = orderWorkflowId(order.id);
     const again = await deliverOrder(system.baseUrl, order);
     assert.equal(again.status, 200, JSON.stringify(again.body));
     assert.equal(again.body.stage, stage, JSON.stringify(again.body));
 
     const ctx = operationsContext(system.config, client(), relayRecordedStage(system));
-    await assert.rejects(replayOrder(ctx, order), (err: unknown) => err instanceof OperationError && err.kind === 'conflict' && /already finished/.test(err.message));
+    await assert.rejects(
+      replayOrder(ctx, order),
+      (err: unknown) =>
+        err instanceof OperationError && err.kind === 'conflict' && /already finished/.test(err.message),
+    );
 
-    const starter = { client: client(), taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config), recordedStage: relayRecordedStage(system) };
-    assert.deepEqual(await startOrder(starter, order, 'pull'), { workflowId, alreadyFinished: true, finalStage: stage });
+    const starter = {
+      client: client(),
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      settings: () => orderWorkflowSettings(system.config),
+      recordedStage: relayRecordedStage(system),
+    };
+    assert.deepEqual(await startOrder(starter, order, 'pull'), {
+      workflowId,
+      alreadyFinished: true,
+      finalStage: stage,
+    });
 
     assert.equal(await workflowExists(client(), workflowId), false, 'no workflow was started again');
     assert.equal(createCalls(order), createCallsBefore, 'Hublify received no order_create');
@@ -79,14 +99,20 @@ void describe('a finished order stays finished after its workflow is deleted (re
 
     await deleteWorkflow(order);
     await nothingRevives(order, 'CANCELLED', calls);
-    assert.equal(system.sandbox.orders().filter((o) => o.o_orderid_external === order.order_number).length, 0, 'Hublify holds no such order');
+    assert.equal(
+      system.sandbox.orders().filter((o) => o.o_orderid_external === order.order_number).length,
+      0,
+      'Hublify holds no such order',
+    );
   });
 
   void it('a rejected order (shown to the customer as 422) may still be placed again once fixed, as before', async () => {
     const order = sampleOrder({ status: 'DRAFT' });
     const rejected = await deliverOrder(system.baseUrl, order);
     assert.equal(rejected.status, 422, JSON.stringify(rejected.body));
-    await eventually(async () => assert.equal(await system.relay.store!.latestStage(orderWorkflowId(order.id)), 'REJECTED'));
+    await eventually(async () =>
+      assert.equal(await system.relay.store!.latestStage(orderWorkflowId(order.id)), 'REJECTED'),
+    );
     const fixed = await deliverOrder(system.baseUrl, { ...order, status: 'ORDERED' });
     assert.equal(fixed.status, 200, JSON.stringify(fixed.body));
     await waitForStatus(client().workflow.getHandle(orderWorkflowId(order.id)), stageIs('WAITING_FOR_SHIPMENT'));

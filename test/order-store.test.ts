@@ -60,7 +60,15 @@ async function withStore<T>(target: string, fn: (store: OrderStore) => Promise<T
 const WF = 'apicbase-order-po-1';
 
 function stage(stageName: string, at: string, extra: Partial<StageRecord> = {}): StageRecord {
-  return { workflowId: WF, apicbaseId: 'po-1', orderNumber: 'PO-1', customerNumber: 'CUST-001', stage: stageName, at, ...extra };
+  return {
+    workflowId: WF,
+    apicbaseId: 'po-1',
+    orderNumber: 'PO-1',
+    customerNumber: 'CUST-001',
+    stage: stageName,
+    at,
+    ...extra,
+  };
 }
 
 const dhl: ShipmentRecord = {
@@ -70,7 +78,13 @@ const dhl: ShipmentRecord = {
   traceUrl: 'http://nolp.dhl.de/?idc=12345678901234567C',
   sentAt: '2024-03-02 12:34:56',
 };
-const ups: ShipmentRecord = { carrierLabel: 'ups', carrierName: null, trackingCode: '1Z999', traceUrl: null, sentAt: '2024-03-02 08:00:00' };
+const ups: ShipmentRecord = {
+  carrierLabel: 'ups',
+  carrierName: null,
+  trackingCode: '1Z999',
+  traceUrl: null,
+  sentAt: '2024-03-02 08:00:00',
+};
 
 for (const backend of backends) {
   void describe(`order store on ${backend.name}: migrations`, () => {
@@ -78,7 +92,10 @@ for (const backend of backends) {
       const target = await backend.fresh();
       const { db, inMigrationTransaction } = openStoreDatabase(target);
       try {
-        assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), ['001-create-order-tables', '002-create-refusals']);
+        assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), [
+          '001-create-order-tables',
+          '002-create-refusals',
+        ]);
         assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), []);
       } finally {
         await db.destroy();
@@ -93,7 +110,14 @@ for (const backend of backends) {
       try {
         const minutes = Array.from({ length: 20 }, (_, i) => i);
         await Promise.all(
-          minutes.map((m) => (m % 2 ? a : b).recordStage(stage(m % 2 ? 'WAITING_FOR_SHIPMENT' : 'NEEDS_ATTENTION', `2024-03-01T10:${String(m).padStart(2, '0')}:00Z`))),
+          minutes.map((m) =>
+            (m % 2 ? a : b).recordStage(
+              stage(
+                m % 2 ? 'WAITING_FOR_SHIPMENT' : 'NEEDS_ATTENTION',
+                `2024-03-01T10:${String(m).padStart(2, '0')}:00Z`,
+              ),
+            ),
+          ),
         );
         const order = await a.getOrder(WF);
         assert.equal(order?.stages.length, 20);
@@ -110,13 +134,20 @@ for (const backend of backends) {
         await Promise.all(
           ids.flatMap((id) => [
             store.recordStage({ ...stage('RECEIVED', '2024-03-01T09:00:00Z'), workflowId: id }),
-            store.recordStage({ ...stage('INJECTED', '2024-03-01T09:01:00Z', { hublifyOrderId: `H-${id}` }), workflowId: id }),
+            store.recordStage({
+              ...stage('INJECTED', '2024-03-01T09:01:00Z', { hublifyOrderId: `H-${id}` }),
+              workflowId: id,
+            }),
             store.recordShipments(id, [{ ...ups, trackingCode: `T-${id}` }]),
           ]),
         );
         for (const id of ids) {
           const order = await store.getOrder(id);
-          assert.deepEqual([order?.stage, order?.hublifyOrderId, order?.stages.length, order?.shipments.length], ['INJECTED', `H-${id}`, 2, 1], id);
+          assert.deepEqual(
+            [order?.stage, order?.hublifyOrderId, order?.stages.length, order?.shipments.length],
+            ['INJECTED', `H-${id}`, 2, 1],
+            id,
+          );
         }
       });
     });
@@ -135,7 +166,9 @@ for (const backend of backends) {
         })().catch((err: unknown) => { console.error(err); process.exit(1); });`,
       );
       const ids = ['p1', 'p2', 'p3', 'p4'];
-      await Promise.all(ids.map((id) => execFileAsync(process.execPath, ['--import', 'tsx', child, target, id], { cwd: PROJECT_ROOT })));
+      await Promise.all(
+        ids.map((id) => execFileAsync(process.execPath, ['--import', 'tsx', child, target, id], { cwd: PROJECT_ROOT })),
+      );
       await withStore(target, async (store) => {
         for (const id of ids) assert.equal((await store.getOrder(id))?.stage, 'RECEIVED', id);
       });
@@ -151,9 +184,15 @@ for (const backend of backends) {
           (err: unknown) => err instanceof MigrationError && /002-broken failed: boom/.test(err.message),
         );
         const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
-        assert.deepEqual(tables.map((t) => t.name), []);
+        assert.deepEqual(
+          tables.map((t) => t.name),
+          [],
+        );
         // And the store is still usable afterwards.
-        assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), ['001-create-order-tables', '002-create-refusals']);
+        assert.deepEqual(await inMigrationTransaction((conn) => migrateToLatest(conn)), [
+          '001-create-order-tables',
+          '002-create-refusals',
+        ]);
       } finally {
         await db.destroy();
       }
@@ -165,7 +204,13 @@ for (const backend of backends) {
       await withStore(await backend.fresh(), async (store) => {
         await store.recordStage(stage('RECEIVED', '2024-03-01T09:30:00.000Z', { detail: 'from webhook' }));
         await store.recordStage(stage('VERIFIED', '2024-03-01T09:30:01.000Z', { detail: null }));
-        await store.recordStage(stage('INJECTED', '2024-03-01T09:30:02.000Z', { hublifyOrderId: 'ACHN-1', hublifyState: 'received', detail: 'Hublify order ACHN-1' }));
+        await store.recordStage(
+          stage('INJECTED', '2024-03-01T09:30:02.000Z', {
+            hublifyOrderId: 'ACHN-1',
+            hublifyState: 'received',
+            detail: 'Hublify order ACHN-1',
+          }),
+        );
         assert.deepEqual(await store.getOrder(WF), {
           workflowId: WF,
           apicbaseId: 'po-1',
@@ -205,7 +250,9 @@ for (const backend of backends) {
       await withStore(await backend.fresh(), async (store) => {
         await store.recordStage(stage('RECEIVED', '2024-03-01T10:30:00+01:00'));
         await store.recordStage(stage('RECEIVED', '2024-03-01T09:30:00.000Z'));
-        assert.deepEqual((await store.getOrder(WF))?.stages, [{ stage: 'RECEIVED', at: '2024-03-01T09:30:00.000Z', detail: null }]);
+        assert.deepEqual((await store.getOrder(WF))?.stages, [
+          { stage: 'RECEIVED', at: '2024-03-01T09:30:00.000Z', detail: null },
+        ]);
       });
     });
 
@@ -213,8 +260,12 @@ for (const backend of backends) {
       await withStore(await backend.fresh(), async (store) => {
         await store.recordStage(stage('WAITING_FOR_SHIPMENT', '2024-03-01T10:00:00.000Z', { detail: 'first poll' }));
         await store.recordStage(stage('RECEIVED', '2024-03-01T09:00:00.000Z')); // arrives late
-        await store.recordStage(stage('WAITING_FOR_SHIPMENT', '2024-03-01T11:00:00.000Z', { detail: 'Hublify state picking' }));
-        await store.recordStage(stage('NEEDS_ATTENTION', '2024-03-01T11:00:00.000Z', { detail: 'same instant, recorded second' }));
+        await store.recordStage(
+          stage('WAITING_FOR_SHIPMENT', '2024-03-01T11:00:00.000Z', { detail: 'Hublify state picking' }),
+        );
+        await store.recordStage(
+          stage('NEEDS_ATTENTION', '2024-03-01T11:00:00.000Z', { detail: 'same instant, recorded second' }),
+        );
         const order = await store.getOrder(WF);
         assert.deepEqual(
           order?.stages.map((s) => [s.stage, s.at.slice(11, 16), s.detail]),
@@ -232,8 +283,12 @@ for (const backend of backends) {
 
     void test('a known Hublify order id is not erased by later records without one', async () => {
       await withStore(await backend.fresh(), async (store) => {
-        await store.recordStage(stage('INJECTED', '2024-03-01T09:31:00Z', { hublifyOrderId: 'ACHN-7', hublifyState: 'received' }));
-        await store.recordStage(stage('NEEDS_ATTENTION', '2024-03-01T09:32:00Z', { hublifyOrderId: null, hublifyState: null }));
+        await store.recordStage(
+          stage('INJECTED', '2024-03-01T09:31:00Z', { hublifyOrderId: 'ACHN-7', hublifyState: 'received' }),
+        );
+        await store.recordStage(
+          stage('NEEDS_ATTENTION', '2024-03-01T09:32:00Z', { hublifyOrderId: null, hublifyState: null }),
+        );
         await store.recordStage(stage('SHIPPED', '2024-03-01T09:33:00Z', { hublifyState: 'shipped' }));
         const order = await store.getOrder(WF);
         assert.equal(order?.hublifyOrderId, 'ACHN-7');
@@ -251,7 +306,11 @@ for (const backend of backends) {
     void test('keeps orders apart', async () => {
       await withStore(await backend.fresh(), async (store) => {
         await store.recordStage(stage('RECEIVED', '2024-03-01T09:00:00Z'));
-        await store.recordStage({ ...stage('REJECTED', '2024-03-01T09:00:00Z'), workflowId: 'apicbase-order-po-2', apicbaseId: 'po-2' });
+        await store.recordStage({
+          ...stage('REJECTED', '2024-03-01T09:00:00Z'),
+          workflowId: 'apicbase-order-po-2',
+          apicbaseId: 'po-2',
+        });
         assert.equal((await store.getOrder(WF))?.stage, 'RECEIVED');
         assert.equal((await store.getOrder('apicbase-order-po-2'))?.stage, 'REJECTED');
         assert.equal(await store.getOrder('apicbase-order-po-3'), undefined);
@@ -275,9 +334,15 @@ for (const backend of backends) {
       await withStore(await backend.fresh(), async (store) => {
         await store.recordStage(stage('SHIPPED', '2024-03-01T09:00:00Z'));
         await store.recordShipments(WF, [ups]);
-        await store.recordShipments(WF, [{ ...ups, carrierName: 'UPS', traceUrl: 'https://ups.example/1Z999', sentAt: null }]);
-        await store.recordShipments(WF, [{ ...ups, carrierLabel: null, carrierName: null, traceUrl: null, sentAt: null }]);
-        assert.deepEqual((await store.getOrder(WF))?.shipments, [{ ...ups, carrierName: 'UPS', traceUrl: 'https://ups.example/1Z999' }]);
+        await store.recordShipments(WF, [
+          { ...ups, carrierName: 'UPS', traceUrl: 'https://ups.example/1Z999', sentAt: null },
+        ]);
+        await store.recordShipments(WF, [
+          { ...ups, carrierLabel: null, carrierName: null, traceUrl: null, sentAt: null },
+        ]);
+        assert.deepEqual((await store.getOrder(WF))?.shipments, [
+          { ...ups, carrierName: 'UPS', traceUrl: 'https://ups.example/1Z999' },
+        ]);
       });
     });
 
@@ -294,21 +359,58 @@ for (const backend of backends) {
   void describe(`order store on ${backend.name}: refusals`, () => {
     void test('every refusal is kept, found by order number or Apicbase id, listed newest first; at most 20 reasons, paths and codes only', async () => {
       await withStore(await backend.fresh(), async (store) => {
-        const many = Array.from({ length: 30 }, (_, i) => ({ path: `packages[${i}].${'x'.repeat(300)}`, code: 'not_decimal', value: 'leaked?' }));
-        await store.recordRefusal({ orderNumber: 'PO-R1', apicbaseId: 'id-r1', refusedAt: '2024-03-01T10:00:00+01:00', workflowId: null, reasons: [{ path: 'supplier_customer_number', code: 'unknown_customer' }] });
-        await store.recordRefusal({ orderNumber: 'PO-R1', apicbaseId: 'id-r1', refusedAt: '2024-03-01T09:30:00Z', workflowId: 'apicbase-order-id-r1', reasons: many });
-        await store.recordRefusal({ orderNumber: null, apicbaseId: null, refusedAt: '2024-03-02T09:00:00Z', workflowId: null, reasons: [{ path: 'packages', code: 'invalid_type' }] });
+        const many = Array.from({ length: 30 }, (_, i) => ({
+          path: `packages[${i}].${'x'.repeat(300)}`,
+          code: 'not_decimal',
+          value: 'leaked?',
+        }));
+        await store.recordRefusal({
+          orderNumber: 'PO-R1',
+          apicbaseId: 'id-r1',
+          refusedAt: '2024-03-01T10:00:00+01:00',
+          workflowId: null,
+          reasons: [{ path: 'supplier_customer_number', code: 'unknown_customer' }],
+        });
+        await store.recordRefusal({
+          orderNumber: 'PO-R1',
+          apicbaseId: 'id-r1',
+          refusedAt: '2024-03-01T09:30:00Z',
+          workflowId: 'apicbase-order-id-r1',
+          reasons: many,
+        });
+        await store.recordRefusal({
+          orderNumber: null,
+          apicbaseId: null,
+          refusedAt: '2024-03-02T09:00:00Z',
+          workflowId: null,
+          reasons: [{ path: 'packages', code: 'invalid_type' }],
+        });
 
         const found = await store.findRefusals('PO-R1');
-        assert.deepEqual(found.map((r) => [r.refusedAt, r.workflowId]), [['2024-03-01T09:30:00.000Z', 'apicbase-order-id-r1'], ['2024-03-01T09:00:00.000Z', null]]);
+        assert.deepEqual(
+          found.map((r) => [r.refusedAt, r.workflowId]),
+          [
+            ['2024-03-01T09:30:00.000Z', 'apicbase-order-id-r1'],
+            ['2024-03-01T09:00:00.000Z', null],
+          ],
+        );
         assert.deepEqual(await store.findRefusals('id-r1'), found);
         assert.equal(found[0]!.reasons.length, 20);
-        assert.deepEqual(found[0]!.reasons[0], { path: `packages[0].${'x'.repeat(300)}`.slice(0, 200), code: 'not_decimal' });
+        assert.deepEqual(found[0]!.reasons[0], {
+          path: `packages[0].${'x'.repeat(300)}`.slice(0, 200),
+          code: 'not_decimal',
+        });
         assert.deepEqual(await store.findRefusals('PO-NONE'), []);
 
         const withoutWorkflow = await store.listRefusals({ withoutWorkflow: true, limit: 10 });
-        assert.deepEqual(withoutWorkflow.map((r) => r.orderNumber), [null, 'PO-R1']);
-        assert.deepEqual((await store.listRefusals({ since: new Date('2024-03-01T09:15:00Z'), limit: 10 })).map((r) => r.refusedAt), ['2024-03-02T09:00:00.000Z', '2024-03-01T09:30:00.000Z']);
+        assert.deepEqual(
+          withoutWorkflow.map((r) => r.orderNumber),
+          [null, 'PO-R1'],
+        );
+        assert.deepEqual(
+          (await store.listRefusals({ since: new Date('2024-03-01T09:15:00Z'), limit: 10 })).map((r) => r.refusedAt),
+          ['2024-03-02T09:00:00.000Z', '2024-03-01T09:30:00.000Z'],
+        );
         assert.equal((await store.listRefusals({ limit: 1 })).length, 1);
       });
     });
@@ -318,8 +420,12 @@ for (const backend of backends) {
     void test('reopening after close keeps every row', async () => {
       const target = await backend.fresh();
       const before = await withStore(target, async (store) => {
-        await store.recordStage(stage('RECEIVED', '2024-03-01T09:00:00Z', { detail: 'Bestellung für Müller – 寿司米' }));
-        await store.recordStage(stage('SHIPPED', '2024-03-02T09:00:00Z', { hublifyOrderId: 'ACHN-9', hublifyState: 'shipped' }));
+        await store.recordStage(
+          stage('RECEIVED', '2024-03-01T09:00:00Z', { detail: 'Bestellung für Müller – 寿司米' }),
+        );
+        await store.recordStage(
+          stage('SHIPPED', '2024-03-02T09:00:00Z', { hublifyOrderId: 'ACHN-9', hublifyState: 'shipped' }),
+        );
         await store.recordShipments(WF, [dhl]);
         return store.getOrder(WF);
       });
@@ -359,7 +465,10 @@ void describe('order store on PostgreSQL only', () => {
   void test('DATABASE_URL must be a postgres:// URL, and may come from a file (it holds a password)', () => {
     assert.throws(
       () => loadConfig({ DATABASE_URL: 'mysql://u:hunter2@db/orders' }),
-      (err: unknown) => err instanceof ConfigError && /DATABASE_URL: must be a postgres:\/\//.test(err.message) && !err.message.includes('hunter2'),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /DATABASE_URL: must be a postgres:\/\//.test(err.message) &&
+        !err.message.includes('hunter2'),
     );
     const file = path.join(tmp, 'database-url');
     writeFileSync(file, 'postgresql://u:p@db:5432/orders\n');
@@ -387,7 +496,9 @@ void describe('order store on PostgreSQL only', () => {
         assert.equal(rows[0]?.waiting, 1);
       }, 60_000);
       assert.equal(opened, false);
-      const { rows } = await holder.query<{ tables: number }>("select count(*)::int as tables from information_schema.tables where table_schema = 'public'");
+      const { rows } = await holder.query<{ tables: number }>(
+        "select count(*)::int as tables from information_schema.tables where table_schema = 'public'",
+      );
       assert.equal(rows[0]?.tables, 0);
       await holder.query('commit');
       const store = await opening;
@@ -404,7 +515,9 @@ void describe('order store on PostgreSQL only', () => {
 
   void test('two stores on one database share the rows (the point of DATABASE_URL)', async () => {
     const target = await (await testPostgres()).createDatabase('shared');
-    await withStore(target, (a) => a.recordStage(stage('INJECTED', '2024-03-01T09:00:00Z', { hublifyOrderId: 'ACHN-3' })));
+    await withStore(target, (a) =>
+      a.recordStage(stage('INJECTED', '2024-03-01T09:00:00Z', { hublifyOrderId: 'ACHN-3' })),
+    );
     await withStore(target, async (b) => assert.equal((await b.getOrder(WF))?.hublifyOrderId, 'ACHN-3'));
   });
 
@@ -412,7 +525,10 @@ void describe('order store on PostgreSQL only', () => {
     const server = await testPostgres();
     const target = server.url().replace(server.password, 'not-the-password');
     await assert.rejects(openOrderStore(target), (err: Error) => {
-      assert.match(err.message, /cannot open the order store at postgres:\/\/relay:\*\*\*@127\.0\.0\.1:\d+\/postgres: .*password authentication failed/);
+      assert.match(
+        err.message,
+        /cannot open the order store at postgres:\/\/relay:\*\*\*@127\.0\.0\.1:\d+\/postgres: .*password authentication failed/,
+      );
       assert.doesNotMatch(err.message, /not-the-password/);
       return true;
     });
@@ -435,13 +551,23 @@ void describe('mergeOrderRow', () => {
     {
       name: 'first record creates the row',
       record: stage('RECEIVED', '2024-03-01T09:00:00.000Z'),
-      expect: { stage: 'RECEIVED', updated_at: '2024-03-01T09:00:00.000Z', hublify_order_id: null, hublify_state: null },
+      expect: {
+        stage: 'RECEIVED',
+        updated_at: '2024-03-01T09:00:00.000Z',
+        hublify_order_id: null,
+        hublify_state: null,
+      },
     },
     {
       name: 'a newer record moves the stage and state on',
       existing,
       record: stage('SHIPPED', '2024-03-01T11:00:00.000Z', { hublifyState: 'shipped' }),
-      expect: { stage: 'SHIPPED', updated_at: '2024-03-01T11:00:00.000Z', hublify_order_id: 'ACHN-1', hublify_state: 'shipped' },
+      expect: {
+        stage: 'SHIPPED',
+        updated_at: '2024-03-01T11:00:00.000Z',
+        hublify_order_id: 'ACHN-1',
+        hublify_state: 'shipped',
+      },
     },
     {
       name: 'an older record changes nothing it does not add',
@@ -458,7 +584,10 @@ void describe('mergeOrderRow', () => {
     {
       name: 'the same instant counts as latest (a retry rewrites identical values)',
       existing,
-      record: stage('WAITING_FOR_SHIPMENT', '2024-03-01T10:00:00.000Z', { hublifyOrderId: 'ACHN-1', hublifyState: 'received' }),
+      record: stage('WAITING_FOR_SHIPMENT', '2024-03-01T10:00:00.000Z', {
+        hublifyOrderId: 'ACHN-1',
+        hublifyState: 'received',
+      }),
       expect: existing,
     },
   ];

@@ -53,7 +53,13 @@ const SETTINGS: OrderWorkflowSettings = {
 };
 
 const requestFor = (order: ApicbaseOrder): HublifyOrderCreateRequest => ({
-  fields: { order: { o_orderid_external: order.order_number, deliver_street: 'Alte Straße', orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 1 }] } },
+  fields: {
+    order: {
+      o_orderid_external: order.order_number,
+      deliver_street: 'Alte Straße',
+      orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 1 }],
+    },
+  },
 });
 const streetOf = (r: HublifyOrderCreateRequest) => (r.fields.order as Record<string, unknown>).deliver_street;
 
@@ -72,16 +78,39 @@ class FakeHublify {
   constructor(readonly orderId: string) {}
   orderCreate(req: HublifyOrderCreateRequest) {
     this.creates += 1;
-    if (this.createDown) return Promise.reject(ApplicationFailure.nonRetryable('Hublify order_create answered HTTP 500', 'HublifyUnavailable'));
-    if (this.held) return Promise.resolve({ data: { orderid: this.orderId, o_orderid_external: this.held.o_orderid_external, order_state_code: 'received' }, duplicate: true, messages: [] });
+    if (this.createDown)
+      return Promise.reject(
+        ApplicationFailure.nonRetryable('Hublify order_create answered HTTP 500', 'HublifyUnavailable'),
+      );
+    if (this.held)
+      return Promise.resolve({
+        data: { orderid: this.orderId, o_orderid_external: this.held.o_orderid_external, order_state_code: 'received' },
+        duplicate: true,
+        messages: [],
+      });
     const order = req.fields.order;
-    this.held = { orderid: this.orderId, personid: 'P-1', o_orderid_external: order.o_orderid_external, order_state_code: 'received', orderitems: order.orderitems };
-    if (this.loseCreateReply) return Promise.reject(ApplicationFailure.nonRetryable('Hublify order_create: no reply within 2000 ms', 'HublifyUnavailable'));
+    this.held = {
+      orderid: this.orderId,
+      personid: 'P-1',
+      o_orderid_external: order.o_orderid_external,
+      order_state_code: 'received',
+      orderitems: order.orderitems,
+    };
+    if (this.loseCreateReply)
+      return Promise.reject(
+        ApplicationFailure.nonRetryable('Hublify order_create: no reply within 2000 ms', 'HublifyUnavailable'),
+      );
     return Promise.resolve({ data: this.held, duplicate: false, messages: [] });
   }
   orderGet() {
-    if (this.getDown) return Promise.reject(ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable'));
-    if (!this.held) return Promise.reject(new HublifyRejectedError('not found', 'order_get', [{ type: 'ERROR', text: ORDER_NOT_FOUND }]));
+    if (this.getDown)
+      return Promise.reject(
+        ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable'),
+      );
+    if (!this.held)
+      return Promise.reject(
+        new HublifyRejectedError('not found', 'order_get', [{ type: 'ERROR', text: ORDER_NOT_FOUND }]),
+      );
     return Promise.resolve(this.held);
   }
   /** The real inject activities, talking to this fake. */
@@ -115,7 +144,13 @@ class Fakes {
   }
   hublifyData(): HublifyOrderData {
     const shipped = this.hublifyState === 'shipped';
-    return { orderid: this.hublifyId, personid: 'P-1', o_orderid_external: this.order.order_number, order_state_code: this.hublifyState, delivery_list: shipped ? [{ dv_extcode: 'TRACK-1' }] : [] };
+    return {
+      orderid: this.hublifyId,
+      personid: 'P-1',
+      o_orderid_external: this.order.order_number,
+      order_state_code: this.hublifyState,
+      delivery_list: shipped ? [{ dv_extcode: 'TRACK-1' }] : [],
+    };
   }
 }
 
@@ -124,14 +159,17 @@ const messagesOf = (err: unknown): string[] => (err instanceof Error ? [err.mess
 
 const fakesByOrder = new Map<string, Fakes>();
 const fakesOf = (orderNumber: string) => fakesByOrder.get(orderNumber)!;
-const byWorkflowId = (workflowId: string) => [...fakesByOrder.values()].find((f) => `apicbase-order-${f.order.id}` === workflowId)!;
+const byWorkflowId = (workflowId: string) =>
+  [...fakesByOrder.values()].find((f) => `apicbase-order-${f.order.id}` === workflowId)!;
 
 /** The activities the order workflow calls, as plain fakes (names as createOrderActivities gives them). */
 const activities = {
   checkOrder(order: ApicbaseOrder) {
     const f = fakesOf(order.order_number);
     f.checks += 1;
-    return Promise.resolve(f.checkFails ? { ok: false as const, reasons: f.checkFails } : { ok: true as const, request: requestFor(order) });
+    return Promise.resolve(
+      f.checkFails ? { ok: false as const, reasons: f.checkFails } : { ok: true as const, request: requestFor(order) },
+    );
   },
   async checkOrderRecordingVerified(order: ApicbaseOrder, verified: StageChangeInput) {
     const result = await activities.checkOrder(order);
@@ -146,7 +184,11 @@ const activities = {
     byWorkflowId(workflowId).shipments += shipments.length;
     return Promise.resolve();
   },
-  async injectOrder(request: HublifyOrderCreateRequest, versions?: HublifyOrderCreateRequest[], by?: 'content' | 'identity') {
+  async injectOrder(
+    request: HublifyOrderCreateRequest,
+    versions?: HublifyOrderCreateRequest[],
+    by?: 'content' | 'identity',
+  ) {
     const f = fakesOf(request.fields.order.o_orderid_external!);
     f.injected.push(request);
     if (f.hublify) return f.hublify.activities().injectOrder(request, versions, by);
@@ -156,13 +198,25 @@ const activities = {
       Context.current().heartbeat();
       await Context.current().sleep(200);
     }
-    return Promise.resolve({ orderId: f.hublifyId, personId: 'P-1', state: 'received', stateName: null, duplicate: false, attempts: 1 });
+    return Promise.resolve({
+      orderId: f.hublifyId,
+      personId: 'P-1',
+      state: 'received',
+      stateName: null,
+      duplicate: false,
+      attempts: 1,
+    });
   },
-  findInjectedOrder(request: HublifyOrderCreateRequest, versions?: HublifyOrderCreateRequest[], by?: 'content' | 'identity') {
+  findInjectedOrder(
+    request: HublifyOrderCreateRequest,
+    versions?: HublifyOrderCreateRequest[],
+    by?: 'content' | 'identity',
+  ) {
     const f = fakesOf(request.fields.order.o_orderid_external!);
     f.lookups += 1;
     if (f.hublify) return f.hublify.activities().findInjectedOrder(request, versions, by);
-    if (f.lookupFails) throw ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable');
+    if (f.lookupFails)
+      throw ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable');
     return Promise.resolve(null);
   },
   findHublifyOrder(filter: { o_orderid_external?: string }) {
@@ -192,7 +246,13 @@ void describe('order workflow with stubbed activities', () => {
 
   before(async () => {
     env = await startTestTemporal();
-    worker = await Worker.create({ connection: env.nativeConnection, namespace: env.namespace ?? 'default', taskQueue, workflowBundle: await testWorkflowBundle(), activities });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: await testWorkflowBundle(),
+      activities,
+    });
     running = worker.run();
   });
   after(async () => {
@@ -227,7 +287,10 @@ void describe('order workflow with stubbed activities', () => {
     await handle.signal(pollNowSignal);
     const result: OrderStatus = await handle.result();
     assert.equal(result.stage, 'SHIPPED');
-    assert.deepEqual(fakes.stages.map((s) => s.stage), ['VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED']);
+    assert.deepEqual(
+      fakes.stages.map((s) => s.stage),
+      ['VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED'],
+    );
     assert.equal(fakes.injected.length, 1);
     assert.equal(fakes.shipments, 1);
     assert.equal(fakes.notices.length, 0);
@@ -248,7 +311,10 @@ void describe('order workflow with stubbed activities', () => {
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
     assert.equal((await handle.result()).stage, 'CANCELLED');
     // The notice is a side step: the run's end waits for it.
-    assert.deepEqual(fakes.notices.map((n) => [n.stage, n.failureType]), [['NEEDS_ATTENTION', 'OrderRejected']]);
+    assert.deepEqual(
+      fakes.notices.map((n) => [n.stage, n.failureType]),
+      [['NEEDS_ATTENTION', 'OrderRejected']],
+    );
   });
 
   void it('inject: Hublify refuses, support is notified and retries; the next attempt is adopted', async () => {
@@ -266,7 +332,10 @@ void describe('order workflow with stubbed activities', () => {
     assert.equal(fakes.injected.length, 2);
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
     await handle.result();
-    assert.deepEqual(fakes.notices.map((n) => [n.stage, n.failureType]), [['NEEDS_ATTENTION', 'HublifyRejected']]);
+    assert.deepEqual(
+      fakes.notices.map((n) => [n.stage, n.failureType]),
+      [['NEEDS_ATTENTION', 'HublifyRejected']],
+    );
   });
 
   void it('amend: before injection the corrected request is re-injected (`reinjected`); once in Hublify it goes by order_update (`updated`)', async () => {
@@ -295,7 +364,10 @@ void describe('order workflow with stubbed activities', () => {
     fakes.injectHangs = true;
     fakes.lookupFails = true;
     const handle = await start(fakes);
-    await pollUntil(() => fakes.injected.length === 1, { what: 'the first order_create attempt', timeoutMs: PATIENCE_MS });
+    await pollUntil(() => fakes.injected.length === 1, {
+      what: 'the first order_create attempt',
+      timeoutMs: PATIENCE_MS,
+    });
     const amended = handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
     const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     assert.match(stuck.lastError ?? '', /could not ask Hublify whether the stopped attempt created/);
@@ -312,7 +384,10 @@ void describe('order workflow with stubbed activities', () => {
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
     await handle.result();
-    assert.deepEqual(fakes.notices.map((n) => [n.stage, n.failureType]), [['NEEDS_ATTENTION', 'HublifyUnavailable']]);
+    assert.deepEqual(
+      fakes.notices.map((n) => [n.stage, n.failureType]),
+      [['NEEDS_ATTENTION', 'HublifyUnavailable']],
+    );
   });
 
   void it('cancel before Hublify has the order: asked whether an attempt reached it, then CANCELLED', async () => {
@@ -326,7 +401,7 @@ void describe('order workflow with stubbed activities', () => {
     assert.equal((await handle.result()).stage, 'CANCELLED');
   });
 
-    // Issue 22 item 2: an attempt whose reply was lost created the order; an item amendment follows.
+  // Issue 22 item 2: an attempt whose reply was lost created the order; an item amendment follows.
   const ITEMS_3 = { orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 3 }] };
   const lostReplyOrder = async () => {
     const fakes = new Fakes(sampleOrder());
@@ -348,9 +423,16 @@ void describe('order workflow with stubbed activities', () => {
     assert.equal(status.lastError, null);
     assert.equal(hublify.creates, 2, 'the second order_create met the duplicate');
     assert.deepEqual(fakes.updates, [{ order: ITEMS_3 }]);
-    assert.deepEqual(fakes.notices.map((n) => n.failureType), ['HublifyUnavailable'], 'support told once, of the lost reply; never "another order holds number"');
+    assert.deepEqual(
+      fakes.notices.map((n) => n.failureType),
+      ['HublifyUnavailable'],
+      'support told once, of the lost reply; never "another order holds number"',
+    );
     // A plain cancel is refused now: Hublify holds the order, and the refusal names it.
-    await assert.rejects(handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] }), (err: unknown) => messagesOf(err).some((m) => m.includes(`Hublify holds this order as ${fakes.hublifyId}`)));
+    await assert.rejects(
+      handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] }),
+      (err: unknown) => messagesOf(err).some((m) => m.includes(`Hublify holds this order as ${fakes.hublifyId}`)),
+    );
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
     await handle.result();
   });

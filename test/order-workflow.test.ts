@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
-import { amendUpdate, cancelReasonSignal, pollNowSignal, retrySignal, statusChangedSignal } from '../workflows/order-messages';
+import {
+  amendUpdate,
+  cancelReasonSignal,
+  pollNowSignal,
+  retrySignal,
+  statusChangedSignal,
+} from '../workflows/order-messages';
 import { OrderStage } from '../workflows/search-attributes';
 import type { OrderStatus } from '../workflows/order-status';
 import type { orderWorkflow } from '../workflows/order-workflow';
@@ -23,7 +29,8 @@ const distinctInOrder = (list: string[]) => list.filter((x, i) => x !== list[i -
 
 void describe('order workflow', () => {
   const system = useTestSystem();
-  const hublifyOrdersFor = (orderNumber: string) => system.sandbox.orders().filter((o) => o.o_orderid_external === orderNumber);
+  const hublifyOrdersFor = (orderNumber: string) =>
+    system.sandbox.orders().filter((o) => o.o_orderid_external === orderNumber);
 
   void it('happy path: verified, injected, shipped, with tracking recorded in the store', async () => {
     const order = sampleOrder();
@@ -32,17 +39,35 @@ void describe('order workflow', () => {
     assert.match(waiting.hublify?.orderId ?? '', /^ACHN-/);
     assert.equal(waiting.hublify?.state, 'received');
 
-    system.sandbox.ship(order.order_number, { shipments: [{ carrier: 'dhl', carrierName: 'Deutsche Post DHL', trackingCode: 'JJD0001', traceUrl: 'https://track.example/JJD0001' }] });
+    system.sandbox.ship(order.order_number, {
+      shipments: [
+        {
+          carrier: 'dhl',
+          carrierName: 'Deutsche Post DHL',
+          trackingCode: 'JJD0001',
+          traceUrl: 'https://track.example/JJD0001',
+        },
+      ],
+    });
     const result = await handle.result();
     assert.equal(result.stage, 'SHIPPED');
     assert.deepEqual(stages(result), ['RECEIVED', 'VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED']);
-    assert.deepEqual(result.shipments.map((s) => [s.carrierLabel, s.trackingCode, s.traceUrl]), [['dhl', 'JJD0001', 'https://track.example/JJD0001']]);
+    assert.deepEqual(
+      result.shipments.map((s) => [s.carrierLabel, s.trackingCode, s.traceUrl]),
+      [['dhl', 'JJD0001', 'https://track.example/JJD0001']],
+    );
 
     const record = await system.relay.store!.getOrder(handle.workflowId);
     assert.equal(record?.stage, 'SHIPPED');
     assert.equal(record?.hublifyOrderId, result.hublify?.orderId);
-    assert.deepEqual(record?.shipments.map((s) => s.trackingCode), ['JJD0001']);
-    assert.deepEqual(record?.stages.map((s) => s.stage), ['VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED']);
+    assert.deepEqual(
+      record?.shipments.map((s) => s.trackingCode),
+      ['JJD0001'],
+    );
+    assert.deepEqual(
+      record?.stages.map((s) => s.stage),
+      ['VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT', 'SHIPPED'],
+    );
 
     const described = await handle.describe();
     assert.equal(described.typedSearchAttributes.get(OrderStage), 'SHIPPED');
@@ -54,7 +79,11 @@ void describe('order workflow', () => {
 
   void it('a duplicate start yields one workflow and one Hublify order', async () => {
     const order = sampleOrder();
-    const [a, b, c] = await Promise.all([startTestOrder(system, order), startTestOrder(system, order), startTestOrder(system, order)]);
+    const [a, b, c] = await Promise.all([
+      startTestOrder(system, order),
+      startTestOrder(system, order),
+      startTestOrder(system, order),
+    ]);
     assert.equal(a.workflowId, b.workflowId);
     assert.equal(b.workflowId, c.workflowId);
     await waitForStatus(a, stageIs('WAITING_FOR_SHIPMENT'));
@@ -98,23 +127,36 @@ void describe('order workflow', () => {
     assert.equal(hublifyOrdersFor(order.order_number).length, 0);
 
     // An invalid amend is refused before it is accepted (and leaves no trace in the history).
-    await assert.rejects(handle.executeUpdate(amendUpdate, { args: [{ order: { o_orderid_external: 'X' } }] }), (err: Error) => {
-      assert.match(String((err.cause as Error | undefined)?.message), /o_orderid_external cannot be amended/);
-      return true;
-    });
+    await assert.rejects(
+      handle.executeUpdate(amendUpdate, { args: [{ order: { o_orderid_external: 'X' } }] }),
+      (err: Error) => {
+        assert.match(String((err.cause as Error | undefined)?.message), /o_orderid_external cannot be amended/);
+        return true;
+      },
+    );
 
     const amended = await handle.executeUpdate(amendUpdate, {
-      args: [{ orderitems: [{ oi_pcode: 'EK00001', oi_name: 'Example Product 1', oi_quantity: 1, oi_type: 'product' }] }],
+      args: [
+        { orderitems: [{ oi_pcode: 'EK00001', oi_name: 'Example Product 1', oi_quantity: 1, oi_type: 'product' }] },
+      ],
     });
     assert.equal(amended.outcome, 'reinjected');
     assert.deepEqual(amended.updated, ['orderitems']);
     const waiting = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     // NEEDS_ATTENTION repeats: the amendment and the retry it caused are recorded in the history.
-    assert.deepEqual(distinctInOrder(stages(waiting)).slice(0, 5), ['RECEIVED', 'VERIFIED', 'NEEDS_ATTENTION', 'INJECTED', 'WAITING_FOR_SHIPMENT']);
+    assert.deepEqual(distinctInOrder(stages(waiting)).slice(0, 5), [
+      'RECEIVED',
+      'VERIFIED',
+      'NEEDS_ATTENTION',
+      'INJECTED',
+      'WAITING_FOR_SHIPMENT',
+    ]);
     assert.ok(waiting.history.some((h) => /amendment of orderitems received/.test(h.detail ?? '')));
 
     // Once in Hublify, amend runs order_update and reports what Hublify refused.
-    const update = await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße', o_comment: 'Hintereingang' } }] });
+    const update = await handle.executeUpdate(amendUpdate, {
+      args: [{ order: { deliver_street: 'Neue Straße', o_comment: 'Hintereingang' } }],
+    });
     assert.equal(update.outcome, 'updated');
     assert.ok(update.updated.includes('deliver_street'), JSON.stringify(update));
     assert.equal(hublifyOrdersFor(order.order_number)[0]?.order.deliver_street, 'Neue Straße');
@@ -166,11 +208,16 @@ void describe('order workflow', () => {
     const partial = await waitForStatus(handle, (s) => s.shipments.length === 1);
     assert.equal(partial.stage, 'WAITING_FOR_SHIPMENT');
     assert.equal(partial.hublify?.state, 'partially_shipped');
-    system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'PART-2' }, { trackingCode: 'PART-3', carrier: 'ups' }] });
+    system.sandbox.ship(order.order_number, {
+      shipments: [{ trackingCode: 'PART-2' }, { trackingCode: 'PART-3', carrier: 'ups' }],
+    });
     await handle.signal(pollNowSignal);
     const done = await handle.result();
     assert.equal(done.stage, 'SHIPPED');
-    assert.deepEqual(done.shipments.map((s) => s.trackingCode), ['PART-1', 'PART-2', 'PART-3']);
+    assert.deepEqual(
+      done.shipments.map((s) => s.trackingCode),
+      ['PART-1', 'PART-2', 'PART-3'],
+    );
     const record = await system.relay.store!.getOrder(handle.workflowId);
     assert.deepEqual(record?.shipments.map((s) => s.trackingCode).sort(), ['PART-1', 'PART-2', 'PART-3']);
   });
@@ -193,7 +240,11 @@ void describe('order workflow', () => {
   void it('flags an overdue order for support, keeps tracking, then ends TIMED_OUT at the hard limit', async () => {
     const order = sampleOrder({ expected_delivery_date: new Date(Date.now() + 1_000).toISOString() });
     // The hard limit leaves seconds between OVERDUE and TIMED_OUT, for the status poll to see the first on a busy machine.
-    const handle = await startTestOrder(system, order, { pollSchedule: parsePollSchedule('500ms'), overdueGraceMs: 500, hardLimitMs: 10_000 });
+    const handle = await startTestOrder(system, order, {
+      pollSchedule: parsePollSchedule('500ms'),
+      overdueGraceMs: 500,
+      hardLimitMs: 10_000,
+    });
     const overdue = await waitForStatus(handle, stageIs('OVERDUE'));
     assert.equal(overdue.overdue, true);
     const polledBefore = overdue.attempts.polls;
@@ -217,13 +268,16 @@ void describe('order workflow', () => {
     assert.equal(result.stage, 'SHIPPED');
     assert.notEqual((await handle.describe()).runId, firstRunId, 'a new run continued the order');
     assert.equal(result.hublify?.orderId, first.hublify?.orderId);
-    assert.deepEqual(result.shipments.map((s) => s.trackingCode), ['CAN-1', 'CAN-2']);
+    assert.deepEqual(
+      result.shipments.map((s) => s.trackingCode),
+      ['CAN-1', 'CAN-2'],
+    );
     assert.deepEqual(stages(result).slice(0, 4), ['RECEIVED', 'VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT']);
     assert.ok(result.attempts.polls >= 8);
     assert.equal(hublifyOrdersFor(order.order_number).length, 1);
   });
 
-  void it("an amendment Hublify accepted survives continue-as-new: `orders show` displays the amended address", async () => {
+  void it('an amendment Hublify accepted survives continue-as-new: `orders show` displays the amended address', async () => {
     const order = sampleOrder();
     const handle = await startTestOrder(system, order, { pollSchedule: parsePollSchedule('200ms'), pollsPerRun: 3 });
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
@@ -232,16 +286,30 @@ void describe('order workflow', () => {
     assert.deepEqual(amended.updated, ['deliver_street']);
     await waitForStatus(handle, (s) => s.attempts.polls >= 8);
     assert.notEqual((await handle.describe()).runId, firstRunId, 'rolled over into a later run');
-    const shown = await showOrder(operationsContext(system.config, system.relay.client, relayRecordedStage(system)), order.order_number);
+    const shown = await showOrder(
+      operationsContext(system.config, system.relay.client, relayRecordedStage(system)),
+      order.order_number,
+    );
     assert.equal(shown.addresses?.deliver.street, 'Neue Straße');
     assert.equal(shown.addresses?.invoice.street, 'Müllerstraße', 'the invoice address was not touched');
     await handle.cancel();
   });
 
-  void it("the verdict is answered from the first workflow task after one local activity (the check, which records VERIFIED itself)", async () => {
+  void it('the verdict is answered from the first workflow task after one local activity (the check, which records VERIFIED itself)', async () => {
     const order = sampleOrder();
-    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config), recordedStage: relayRecordedStage(system) };
-    const answer = await startOrderAndAwaitVerdict(starter, order, 'webhook', new AbortController().signal, Date.now() + 60_000);
+    const starter = {
+      client: system.relay.client,
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      settings: () => orderWorkflowSettings(system.config),
+      recordedStage: relayRecordedStage(system),
+    };
+    const answer = await startOrderAndAwaitVerdict(
+      starter,
+      order,
+      'webhook',
+      new AbortController().signal,
+      Date.now() + 60_000,
+    );
     assert.equal(answer.verdict.accepted, true);
     const handle = system.relay.client.workflow.getHandle(answer.workflowId);
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
@@ -254,17 +322,33 @@ void describe('order workflow', () => {
     // when the whole task completes, so every local activity in it adds to the `verified` latency.
     const nextTask = events.findIndex((e, i) => i > taskCompleted && e.workflowTaskScheduledEventAttributes);
     const commands = events.slice(taskCompleted, nextTask < 0 ? undefined : nextTask);
-    const localActivities = commands.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
+    const localActivities = commands.filter(
+      (e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity',
+    );
     assert.equal(localActivities.length, 1, 'one local activity in the task that answers the verdict');
     const record = await system.relay.store!.getOrder(handle.workflowId);
-    assert.ok(record?.stages.some((s) => s.stage === 'VERIFIED'), 'VERIFIED is in the record store all the same');
+    assert.ok(
+      record?.stages.some((s) => s.stage === 'VERIFIED'),
+      'VERIFIED is in the record store all the same',
+    );
     await handle.cancel();
   });
 
   void it('a verification failure the customer is shown ends the workflow REJECTED with every reason', async () => {
     const order = sampleOrder({ status: 'DRAFT', supplier_customer_number: 'NOBODY' });
-    const starter = { client: system.relay.client, taskQueue: system.config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(system.config), recordedStage: relayRecordedStage(system) };
-    const answer = await startOrderAndAwaitVerdict(starter, order, 'webhook', new AbortController().signal, Date.now() + 60_000);
+    const starter = {
+      client: system.relay.client,
+      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+      settings: () => orderWorkflowSettings(system.config),
+      recordedStage: relayRecordedStage(system),
+    };
+    const answer = await startOrderAndAwaitVerdict(
+      starter,
+      order,
+      'webhook',
+      new AbortController().signal,
+      Date.now() + 60_000,
+    );
     assert.equal(answer.verdict.accepted, false);
     const handle = system.relay.client.workflow.getHandle(answer.workflowId);
     await assert.rejects(handle.result(), (err: unknown) => {

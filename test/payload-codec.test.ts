@@ -41,7 +41,13 @@ const json = (value: unknown): Payload => defaultPayloadConverter.toPayload(valu
 const plain = (p: Payload) => defaultPayloadConverter.fromPayload<unknown>(p);
 
 /** Every spelling of the street of CUST-001 (config/customers.example.json) a history could carry. */
-const STREET_FORMS = ['Müllerstraße', 'M\\u00fcllerstra\\u00dfe', 'M\\u00FCllerstra\\u00DFe', 'Gasthaus Zum Löwen', 'Jürgen'];
+const STREET_FORMS = [
+  'Müllerstraße',
+  'M\\u00fcllerstra\\u00dfe',
+  'M\\u00FCllerstra\\u00DFe',
+  'Gasthaus Zum Löwen',
+  'Jürgen',
+];
 const containsPlainAddress = (bytes: Uint8Array | string) => {
   const text = typeof bytes === 'string' ? bytes : Buffer.from(bytes).toString('utf8');
   return STREET_FORMS.filter((s) => text.includes(s));
@@ -57,7 +63,11 @@ void describe('payload codec: AES-256-GCM with key ids', () => {
     assert.equal(payloadKeyId(encoded), 'new-2');
     assert.equal(Buffer.from(encoded.metadata!['encryption-cipher']!).toString(), 'AES-256-GCM');
     assert.deepEqual(containsPlainAddress(encoded.data!), []);
-    assert.equal(Buffer.from(encoded.data!).includes(Buffer.from('json/plain')), false, 'the inner metadata is encrypted too');
+    assert.equal(
+      Buffer.from(encoded.data!).includes(Buffer.from('json/plain')),
+      false,
+      'the inner metadata is encrypted too',
+    );
     const [decoded] = await codec.decode([encoded]);
     assert.deepEqual(plain(decoded!), { street: 'Müllerstraße', housenr: '12a' });
     // A fresh IV each time: the same value never gives the same ciphertext.
@@ -84,7 +94,10 @@ void describe('payload codec: AES-256-GCM with key ids', () => {
     assert.equal(payloadKeyId(fresh!), 'new-2');
     assert.deepEqual((await rotated.decode([old!, fresh!])).map(plain), ['from before the rotation', 'after']);
     const dropped = new EncryptionCodec(parseCodecKeys(NEW));
-    await assert.rejects(dropped.decode([old!]), (err: Error) => err instanceof PayloadDecryptionError && /key "old-1"/.test(err.message));
+    await assert.rejects(
+      dropped.decode([old!]),
+      (err: Error) => err instanceof PayloadDecryptionError && /key "old-1"/.test(err.message),
+    );
   });
 
   void it('refuses altered ciphertext, a swapped key id and a different key under the same id', async () => {
@@ -111,7 +124,10 @@ void describe('payload codec: AES-256-GCM with key ids', () => {
       ['short:AAAA', /must be 32 bytes/],
       ['bad id:' + key(1), /<id>:<base64 key>/],
     ] as const) {
-      assert.throws(() => parseCodecKeys(bad), (err: Error) => err instanceof CodecKeyError && why.test(err.message) && !err.message.includes(key(1)));
+      assert.throws(
+        () => parseCodecKeys(bad),
+        (err: Error) => err instanceof CodecKeyError && why.test(err.message) && !err.message.includes(key(1)),
+      );
     }
   });
 
@@ -147,7 +163,9 @@ interface RawPayload {
   data?: string;
 }
 const toRaw = (p: Payload): RawPayload => ({
-  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  metadata: Object.fromEntries(
+    Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+  ),
   data: Buffer.from(p.data ?? new Uint8Array()).toString('base64'),
 });
 const fromRaw = (p: RawPayload): Payload => ({
@@ -184,7 +202,14 @@ void describe('payload codec in the running system', () => {
     const bytes = temporal.api.history.v1.History.encode(history).finish();
     assert.ok(bytes.length > 1000, 'a real history');
     assert.deepEqual(containsPlainAddress(bytes), []);
-    assert.deepEqual(containsPlainAddress(JSON.stringify(temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.decode(bytes), { bytes: String }))), []);
+    assert.deepEqual(
+      containsPlainAddress(
+        JSON.stringify(
+          temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.decode(bytes), { bytes: String }),
+        ),
+      ),
+      [],
+    );
     // Every payload the workflow and its activities carry is encrypted; search attributes are not payloads of ours.
     const events = history.events ?? [];
     const started = events[0]?.workflowExecutionStartedEventAttributes;
@@ -192,7 +217,9 @@ void describe('payload codec in the running system', () => {
     // Remote activities' results, and local activities' (recorded in markers since order-workflow-v2).
     const results = events.flatMap((e) => [
       ...(e.activityTaskCompletedEventAttributes?.result?.payloads ?? []),
-      ...(e.markerRecordedEventAttributes?.markerName === 'core_local_activity' ? (e.markerRecordedEventAttributes.details?.result?.payloads ?? []) : []),
+      ...(e.markerRecordedEventAttributes?.markerName === 'core_local_activity'
+        ? (e.markerRecordedEventAttributes.details?.result?.payloads ?? [])
+        : []),
     ]);
     assert.ok(results.length >= 3 && results.every(isEncryptedPayload), 'activity results encrypted');
     const summary = events[0]?.userMetadata?.summary;
@@ -201,14 +228,19 @@ void describe('payload codec in the running system', () => {
     // …and the same history decrypted with the relay's codec does contain the address (checkOrder's result, a
     // local activity recorded in a marker since order-workflow-v2).
     const checked = events.find((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity');
-    const [decoded] = await system.relay.codec.decode(checked!.markerRecordedEventAttributes!.details!.result!.payloads!);
+    const [decoded] = await system.relay.codec.decode(
+      checked!.markerRecordedEventAttributes!.details!.result!.payloads!,
+    );
     const result = defaultPayloadConverter.fromPayload<{ ok: boolean; request: HublifyOrderCreateRequest }>(decoded!);
     assert.equal(result.request.fields.order.invoice_street, 'Müllerstraße');
   });
 
   void it('`temporal workflow show --output json` shows ciphertext; through the codec endpoint it shows the address', async () => {
     const run = promisify(execFile);
-    const base = [temporalCliForTests(), ['workflow', 'show', '--address', system.env.address, '--workflow-id', workflowId, '--output', 'json']] as const;
+    const base = [
+      temporalCliForTests(),
+      ['workflow', 'show', '--address', system.env.address, '--workflow-id', workflowId, '--output', 'json'],
+    ] as const;
     // The CLI prints payload data as base64: read every payload's data as text.
     const payloadTexts = (out: string) => {
       const texts: string[] = [];
@@ -226,7 +258,11 @@ void describe('payload codec in the running system', () => {
     assert.match(raw.stdout, /YmluYXJ5L2VuY3J5cHRlZA==/, 'binary/encrypted payloads');
     assert.deepEqual(containsPlainAddress(raw.stdout), []);
     assert.deepEqual(containsPlainAddress(payloadTexts(raw.stdout)), []);
-    const decoded = await run(base[0], [...base[1], '--codec-endpoint', `${system.baseUrl}/codec`, '--codec-auth', `Bearer ${CODEC_TOKEN}`], { maxBuffer: 64 << 20 });
+    const decoded = await run(
+      base[0],
+      [...base[1], '--codec-endpoint', `${system.baseUrl}/codec`, '--codec-auth', `Bearer ${CODEC_TOKEN}`],
+      { maxBuffer: 64 << 20 },
+    );
     assert.doesNotMatch(decoded.stdout, /YmluYXJ5L2VuY3J5cHRlZA==/, 'every payload decoded');
     assert.ok(payloadTexts(decoded.stdout).includes('Müllerstraße'), 'decoded through order-relay /codec');
   });
@@ -239,7 +275,9 @@ void describe('payload codec in the running system', () => {
     const status = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     assert.match(status.lastError ?? '', /NO-SUCH-ITEM/, 'the operator still reads why');
     const raw = await system.env.client.workflow.getHandle(refusedId).fetchHistory();
-    const failures = (raw.events ?? []).flatMap((e) => (e.activityTaskFailedEventAttributes?.failure ? [e.activityTaskFailedEventAttributes.failure] : []));
+    const failures = (raw.events ?? []).flatMap((e) =>
+      e.activityTaskFailedEventAttributes?.failure ? [e.activityTaskFailedEventAttributes.failure] : [],
+    );
     assert.ok(failures.length >= 1, 'injectOrder failed in the history');
     const rawText = Buffer.from(temporal.api.history.v1.History.encode(raw).finish()).toString('latin1');
     assert.doesNotMatch(rawText, /NO-SUCH-ITEM/, 'no refusal text in plain');
@@ -256,17 +294,24 @@ void describe('payload codec in the running system', () => {
     const status = await system.relay.client.workflow.getHandle(workflowId).query(statusQuery);
     assert.equal(status.orderNumber, order.order_number);
     assert.equal(status.stage, 'SHIPPED');
-    assert.deepEqual(status.shipments.map((s) => s.trackingCode), ['PII-1']);
+    assert.deepEqual(
+      status.shipments.map((s) => s.trackingCode),
+      ['PII-1'],
+    );
   });
 
   void it('`order-relay orders show` decrypts with the keys in DATA_DIR and displays the address; without keys it says so', async () => {
     const cli = (env: Record<string, string>) =>
       new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/order-relay.ts', 'orders', 'show', order.order_number, '--json'], {
-          cwd: root,
-          env: { PATH: process.env.PATH ?? '', TEMPORAL_ADDRESS: system.env.address, LOG_LEVEL: 'silent', ...env },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const child = spawn(
+          process.execPath,
+          ['--import', 'tsx', 'src/cli/order-relay.ts', 'orders', 'show', order.order_number, '--json'],
+          {
+            cwd: root,
+            env: { PATH: process.env.PATH ?? '', TEMPORAL_ADDRESS: system.env.address, LOG_LEVEL: 'silent', ...env },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         let stdout = '';
         let stderr = '';
         child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
@@ -309,16 +354,24 @@ void describe('payload codec in the running system', () => {
       const res = await codecCall('decode', { payloads }, { authorization: `Bearer ${token}` });
       assert.equal(res.status, 200);
       const body = (await res.json()) as { payloads: RawPayload[] };
-      const status = defaultPayloadConverter.fromPayload<{ orderNumber: string; stage: string }>(fromRaw(body.payloads[0]!));
+      const status = defaultPayloadConverter.fromPayload<{ orderNumber: string; stage: string }>(
+        fromRaw(body.payloads[0]!),
+      );
       assert.equal(status.orderNumber, order.order_number);
       assert.equal(status.stage, 'SHIPPED');
     }
     // encode → decode round trip (what the Web UI does for a signal's input)
-    const enc = await codecCall('encode', { payloads: [toRaw(json({ street: 'Müllerstraße' }))] }, { authorization: `Bearer ${CODEC_TOKEN}` });
+    const enc = await codecCall(
+      'encode',
+      { payloads: [toRaw(json({ street: 'Müllerstraße' }))] },
+      { authorization: `Bearer ${CODEC_TOKEN}` },
+    );
     const encoded = ((await enc.json()) as { payloads: RawPayload[] }).payloads;
     assert.ok(isEncryptedPayload(fromRaw(encoded[0]!)));
     const dec = await codecCall('decode', { payloads: encoded }, { authorization: `Bearer ${CODEC_TOKEN}` });
-    assert.deepEqual(plain(fromRaw(((await dec.json()) as { payloads: RawPayload[] }).payloads[0]!)), { street: 'Müllerstraße' });
+    assert.deepEqual(plain(fromRaw(((await dec.json()) as { payloads: RawPayload[] }).payloads[0]!)), {
+      street: 'Müllerstraße',
+    });
   });
 
   void it('refuses a missing or wrong token, another namespace, altered payloads and non-JSON bodies', async () => {
@@ -326,15 +379,27 @@ void describe('payload codec in the running system', () => {
     const missing = await codecCall('decode', { payloads });
     assert.equal(missing.status, 401);
     assert.match(missing.headers.get('www-authenticate') ?? '', /Bearer/);
-    assert.equal((await codecCall('decode', { payloads }, { authorization: 'Bearer wrong-token-wrong-token' })).status, 401);
+    assert.equal(
+      (await codecCall('decode', { payloads }, { authorization: 'Bearer wrong-token-wrong-token' })).status,
+      401,
+    );
     const auth = { authorization: `Bearer ${CODEC_TOKEN}` };
     assert.equal((await codecCall('decode', { payloads }, { ...auth, 'x-namespace': 'other' })).status, 403);
-    const altered = { ...payloads[0]!, data: Buffer.from(Buffer.from(payloads[0]!.data!, 'base64').map((b, i) => (i === 30 ? b ^ 1 : b))).toString('base64') };
+    const altered = {
+      ...payloads[0]!,
+      data: Buffer.from(Buffer.from(payloads[0]!.data!, 'base64').map((b, i) => (i === 30 ? b ^ 1 : b))).toString(
+        'base64',
+      ),
+    };
     const refused = await codecCall('decode', { payloads: [altered] }, auth);
     assert.equal(refused.status, 422);
     assert.match(((await refused.json()) as { error: string }).error, /failed authentication/);
     assert.equal((await codecCall('decode', { payloads: 'not a list' }, auth)).status, 400);
-    const text = await fetch(`${system.baseUrl}/codec/decode`, { method: 'POST', headers: { ...auth, 'content-type': 'text/plain' }, body: 'x' });
+    const text = await fetch(`${system.baseUrl}/codec/decode`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'text/plain' },
+      body: 'x',
+    });
     assert.equal(text.status, 415);
     assert.equal((await codecCall('nothing', { payloads }, auth)).status, 404);
   });
@@ -343,21 +408,41 @@ void describe('payload codec in the running system', () => {
     const preflight = (origin: string) =>
       fetch(`${system.baseUrl}/codec/decode`, {
         method: 'OPTIONS',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-namespace',
+        },
       });
     const ok = await preflight(UI_ORIGIN);
     assert.equal(ok.status, 204);
     assert.equal(ok.headers.get('access-control-allow-origin'), UI_ORIGIN);
     assert.match(ok.headers.get('access-control-allow-headers') ?? '', /X-Namespace/i);
     assert.match(ok.headers.get('access-control-allow-methods') ?? '', /POST/);
-    assert.equal((await preflight('http://localhost:8233')).headers.get('access-control-allow-origin'), 'http://localhost:8233');
+    assert.equal(
+      (await preflight('http://localhost:8233')).headers.get('access-control-allow-origin'),
+      'http://localhost:8233',
+    );
     const evil = await preflight('https://evil.example');
     assert.equal(evil.status, 403);
     assert.equal(evil.headers.get('access-control-allow-origin'), null);
     const payloads = (await encryptedStatusPayloads()).map(toRaw);
-    const fromUi = await codecCall('decode', { payloads }, { origin: UI_ORIGIN, authorization: `Bearer ${CODEC_TOKEN}` });
+    const fromUi = await codecCall(
+      'decode',
+      { payloads },
+      { origin: UI_ORIGIN, authorization: `Bearer ${CODEC_TOKEN}` },
+    );
     assert.equal(fromUi.headers.get('access-control-allow-origin'), UI_ORIGIN);
-    assert.equal((await codecCall('decode', { payloads }, { origin: 'https://evil.example', authorization: `Bearer ${CODEC_TOKEN}` })).status, 403);
+    assert.equal(
+      (
+        await codecCall(
+          'decode',
+          { payloads },
+          { origin: 'https://evil.example', authorization: `Bearer ${CODEC_TOKEN}` },
+        )
+      ).status,
+      403,
+    );
   });
 
   void it('embedded dev mode (CODEC_LOOPBACK_UNAUTHENTICATED): loopback callers decode without a token, a rebound host name does not', async () => {
@@ -367,13 +452,24 @@ void describe('payload codec in the running system', () => {
     await system.restartRelay({ CODEC_AUTH_TOKEN: CODEC_TOKEN, CODEC_LOOPBACK_UNAUTHENTICATED: 'true' });
     const open = await codecCall('decode', { payloads }, { origin: UI_ORIGIN });
     assert.equal(open.status, 200);
-    assert.equal((await codecCall('decode', { payloads }, { authorization: 'Bearer wrong-token-wrong-token' })).status, 401, 'a wrong token is still wrong');
+    assert.equal(
+      (await codecCall('decode', { payloads }, { authorization: 'Bearer wrong-token-wrong-token' })).status,
+      401,
+      'a wrong token is still wrong',
+    );
     // A page on a DNS name rebound to 127.0.0.1 sends its own Host header: refused.
     const rebound = await new Promise<number>((resolve, reject) => {
       const body = JSON.stringify({ payloads });
       const req = http.request(
         `${system.baseUrl}/codec/decode`,
-        { method: 'POST', headers: { host: `attacker.example:${system.relay.httpPort}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          method: 'POST',
+          headers: {
+            host: `attacker.example:${system.relay.httpPort}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
+        },
         (res) => (res.resume(), resolve(res.statusCode ?? 0)),
       );
       req.once('error', reject);

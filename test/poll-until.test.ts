@@ -7,11 +7,18 @@ import { pollUntil, PollTimeoutError } from '../src/poll-until';
 void it('returns the first value that is neither undefined nor false; a boolean check returns true', async () => {
   let tries = 0;
   const answers = [undefined, false, 0, 5] as const;
-  assert.equal(await pollUntil(() => answers[tries++], { what: 'a value', timeoutMs: 60_000, everyMs: 1 }), 0, '0 is a value, not "not yet"');
+  assert.equal(
+    await pollUntil(() => answers[tries++], { what: 'a value', timeoutMs: 60_000, everyMs: 1 }),
+    0,
+    '0 is a value, not "not yet"',
+  );
   assert.equal(tries, 3);
 
   let flips = 0;
-  assert.equal(await pollUntil(() => Promise.resolve(++flips >= 3), { what: 'the third try', timeoutMs: 60_000, everyMs: 1 }), true);
+  assert.equal(
+    await pollUntil(() => Promise.resolve(++flips >= 3), { what: 'the third try', timeoutMs: 60_000, everyMs: 1 }),
+    true,
+  );
   assert.equal(flips, 3);
 });
 
@@ -43,15 +50,21 @@ void it('on timeout names what it waited for, the timeout, the last error and th
   );
   assert.ok(err instanceof PollTimeoutError);
   assert.ok(tries >= 2, `tried ${tries} times`);
-  assert.equal(err.message, `timed out after 20 ms waiting for the server (try ${tries}) (last error: connection refused); output: port in use`);
+  assert.equal(
+    err.message,
+    `timed out after 20 ms waiting for the server (try ${tries}) (last error: connection refused); output: port in use`,
+  );
   assert.equal(err.cause, refused);
 });
 
 void it('a check that never throws times out without a last error', async () => {
-  await assert.rejects(pollUntil(() => false, { what: 'never', timeoutMs: 10, everyMs: 2 }), {
-    name: 'PollTimeoutError',
-    message: 'timed out after 10 ms waiting for never',
-  });
+  await assert.rejects(
+    pollUntil(() => false, { what: 'never', timeoutMs: 10, everyMs: 2 }),
+    {
+      name: 'PollTimeoutError',
+      message: 'timed out after 10 ms waiting for never',
+    },
+  );
 });
 
 void it('abortIf throws its reason at once, without waiting for the timeout', async () => {
@@ -63,7 +76,12 @@ void it('abortIf throws its reason at once, without waiting for the timeout', as
       if (tries === 2) exited = true;
       return undefined;
     },
-    { what: 'the server', timeoutMs: 600_000, everyMs: 1, abortIf: () => (exited ? 'the server exited (1)' : undefined) },
+    {
+      what: 'the server',
+      timeoutMs: 600_000,
+      everyMs: 1,
+      abortIf: () => (exited ? 'the server exited (1)' : undefined),
+    },
   ).then(
     () => assert.fail('it should have aborted'),
     (e: unknown) => e,
@@ -75,6 +93,9 @@ void it('abortIf throws its reason at once, without waiting for the timeout', as
 
 void it('abortIf is asked before the first try', async () => {
   let tries = 0;
-  await assert.rejects(pollUntil(() => ++tries > 0, { what: 'x', timeoutMs: 60_000, abortIf: () => 'gone' }), { message: 'gone' });
+  await assert.rejects(
+    pollUntil(() => ++tries > 0, { what: 'x', timeoutMs: 60_000, abortIf: () => 'gone' }),
+    { message: 'gone' },
+  );
   assert.equal(tries, 0);
 });

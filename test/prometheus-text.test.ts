@@ -6,7 +6,12 @@ import { exportedMetricNames, metricSum, metricValues } from './helpers/promethe
 
 void it('reads samples by name and labels from what prom-client serves, label values with quotes and commas included', async () => {
   const registry = new Registry();
-  const requests = new Counter({ name: 'reqs_total', help: 'h', labelNames: ['route', 'status'], registers: [registry] });
+  const requests = new Counter({
+    name: 'reqs_total',
+    help: 'h',
+    labelNames: ['route', 'status'],
+    registers: [registry],
+  });
   requests.inc({ route: '/a,"b"', status: '200' }, 2);
   requests.inc({ route: '/c', status: '200' }, 3);
   requests.inc({ route: '/c', status: '500' });
@@ -23,5 +28,6 @@ void it('reads samples by name and labels from what prom-client serves, label va
   assert.deepEqual(metricValues(text, 'latency_seconds_bucket', { le: '+Inf' }), [1]);
   assert.equal(metricSum(text, 'latency_seconds_sum'), 0.5);
   const names = exportedMetricNames(text);
-  for (const name of ['reqs_total', 'latency_seconds', 'latency_seconds_bucket', 'latency_seconds_count']) assert.ok(names.has(name), name);
+  for (const name of ['reqs_total', 'latency_seconds', 'latency_seconds_bucket', 'latency_seconds_count'])
+    assert.ok(names.has(name), name);
 });

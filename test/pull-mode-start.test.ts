@@ -15,12 +15,15 @@ import { freeLoopbackPort } from '../src/net/free-port';
 import { start, stop, waitFor, type Started } from './helpers/npm-start';
 import { PATIENCE_MS } from './helpers/patience';
 
-
 const orderRelay = (args: string[], env: Record<string, string>) => runOrderRelayBin(args, { ...process.env, ...env });
 
 /** The pull schedule's action argument in `temporal schedule describe --output json`, its encoding and data read. */
 function actionInput(json: string): { encoding: string; data: string } {
-  const described = JSON.parse(json) as { schedule: { action: { startWorkflow: { input: { payloads: Array<{ metadata: { encoding: string }; data: string }> } } } } };
+  const described = JSON.parse(json) as {
+    schedule: {
+      action: { startWorkflow: { input: { payloads: Array<{ metadata: { encoding: string }; data: string }> } } };
+    };
+  };
   const [payload] = described.schedule.action.startWorkflow.input.payloads;
   const text = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
   return { encoding: text(payload!.metadata.encoding), data: text(payload!.data) };
@@ -35,7 +38,13 @@ void describe('APICBASE_MODE=pull npm start, as the banner says', () => {
   });
 
   void it('the banner says how to place an order for pulling and how to poll now; doing so brings the order in', async () => {
-    const [temporalPort, uiPort, httpPort, hublifyPort, apicbasePort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+    const [temporalPort, uiPort, httpPort, hublifyPort, apicbasePort] = [
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+      await freeLoopbackPort(),
+    ];
     const env = {
       DATA_DIR: dataDir,
       APICBASE_MODE: 'pull',
@@ -50,18 +59,34 @@ void describe('APICBASE_MODE=pull npm start, as the banner says', () => {
     };
     const started = start(env);
     running.push(started);
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status === 200, PATIENCE_MS, '/readyz', started.output);
-    await waitFor(() => Promise.resolve(started.output().includes('Press Ctrl-C to stop.')), PATIENCE_MS, 'the banner', started.output);
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status === 200,
+      PATIENCE_MS,
+      '/readyz',
+      started.output,
+    );
+    await waitFor(
+      () => Promise.resolve(started.output().includes('Press Ctrl-C to stop.')),
+      PATIENCE_MS,
+      'the banner',
+      started.output,
+    );
     const banner = started.output();
     assert.match(banner, new RegExp(`Apicbase SANDBOX +http://127\\.0\\.0\\.1:${apicbasePort} +\\(mode pull;`));
     const pollNow = /poll now: npx order-relay (temporal schedule trigger --schedule-id \S+)/.exec(banner);
     assert.ok(pollNow, banner);
     assert.match(banner, /place an order for pulling: npm run demo -- --via pull/);
-    const place = new RegExp(`curl -X POST (http://127\\.0\\.0\\.1:${apicbasePort}/_sandbox/orders) -H 'content-type: application/json' -d '(\\{"delivery":"pull"\\})'`).exec(banner);
+    const place = new RegExp(
+      `curl -X POST (http://127\\.0\\.0\\.1:${apicbasePort}/_sandbox/orders) -H 'content-type: application/json' -d '(\\{"delivery":"pull"\\})'`,
+    ).exec(banner);
     assert.ok(place, banner);
 
     // Place it as the banner's curl does: left in Apicbase as ORDERED, no webhook.
-    const placed = await fetch(place[1]!, { method: 'POST', headers: { 'content-type': 'application/json' }, body: place[2] });
+    const placed = await fetch(place[1]!, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: place[2],
+    });
     assert.equal(placed.status, 201);
     const { order } = (await placed.json()) as { order: ApicbaseOrder };
 
@@ -73,7 +98,14 @@ void describe('APICBASE_MODE=pull npm start, as the banner says', () => {
     const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
     try {
       const client = new Client({ connection });
-      await waitFor(async () => (await client.workflow.getHandle(orderWorkflowId(order.id)).describe()).workflowId === orderWorkflowId(order.id), PATIENCE_MS, 'the pulled order', started.output);
+      await waitFor(
+        async () =>
+          (await client.workflow.getHandle(orderWorkflowId(order.id)).describe()).workflowId ===
+          orderWorkflowId(order.id),
+        PATIENCE_MS,
+        'the pulled order',
+        started.output,
+      );
     } finally {
       await connection.close();
     }
@@ -83,7 +115,10 @@ void describe('APICBASE_MODE=pull npm start, as the banner says', () => {
     const encrypted = await orderRelay(describeArgs, cliEnv);
     assert.equal(encrypted.code, 0, encrypted.stderr);
     assert.notEqual(actionInput(encrypted.stdout).encoding, 'json/plain', 'without the codec the cursor is ciphertext');
-    const decoded = await orderRelay([...describeArgs, '--codec-endpoint', `http://127.0.0.1:${httpPort}/codec`], cliEnv);
+    const decoded = await orderRelay(
+      [...describeArgs, '--codec-endpoint', `http://127.0.0.1:${httpPort}/codec`],
+      cliEnv,
+    );
     assert.equal(decoded.code, 0, decoded.stderr);
     const input = actionInput(decoded.stdout);
     assert.equal(input.encoding, 'json/plain', decoded.stdout);

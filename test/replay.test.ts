@@ -31,9 +31,13 @@ void describe('replay of recorded histories', () => {
   void it('the continue-as-new history really continues as new, and each history carries the patch markers of its version', () => {
     interface Event {
       eventType: string;
-      markerRecordedEventAttributes?: { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> };
+      markerRecordedEventAttributes?: {
+        markerName?: string;
+        details?: Record<string, { payloads?: { data?: string }[] }>;
+      };
     }
-    const events = (file: string) => (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { events: Event[] }).events;
+    const events = (file: string) =>
+      (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as { events: Event[] }).events;
     const patches = (file: string) =>
       events(file)
         .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
@@ -42,24 +46,39 @@ void describe('replay of recorded histories', () => {
     const continued = files.filter((f) => f.includes('continue-as-new'));
     assert.ok(continued.length >= 1);
     for (const file of continued) {
-      assert.ok(events(file).some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW'), `${file} has a WorkflowExecutionContinuedAsNew event`);
+      assert.ok(
+        events(file).some((e) => e.eventType === 'EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW'),
+        `${file} has a WorkflowExecutionContinuedAsNew event`,
+      );
     }
     const v2 = files.filter((f) => f.startsWith('v2-'));
     assert.ok(v2.length >= 5, `v2 histories: ${v2.length}`);
-    for (const file of v2) assert.ok(patches(file).includes('order-workflow-v2'), `${file} carries the order-workflow-v2 marker`);
-    for (const file of files.filter((f) => !f.startsWith('v2-') && !f.startsWith('pull') && !f.startsWith('reconcile'))) {
+    for (const file of v2)
+      assert.ok(patches(file).includes('order-workflow-v2'), `${file} carries the order-workflow-v2 marker`);
+    for (const file of files.filter(
+      (f) => !f.startsWith('v2-') && !f.startsWith('pull') && !f.startsWith('reconcile'),
+    )) {
       assert.ok(!patches(file).includes('order-workflow-v2'), `${file} is a run from before v2`);
     }
     // verified-recorded-by-check: old runs replay on the path with a second local activity for VERIFIED.
     const checkRecords = files.filter((f) => f.includes('verified-recorded-by-check'));
     assert.ok(checkRecords.length >= 1);
-    for (const file of checkRecords) assert.ok(patches(file).includes('verified-recorded-by-check'), `${file}: the verified-recorded-by-check marker`);
+    for (const file of checkRecords)
+      assert.ok(patches(file).includes('verified-recorded-by-check'), `${file}: the verified-recorded-by-check marker`);
     // Recorded before that patch: they replay the old path, so they must not carry its marker.
-    for (const file of BEFORE_CHECK_RECORDS) assert.ok(files.includes(file) && !patches(file).includes('verified-recorded-by-check'), `${file}: recorded before verified-recorded-by-check`);
+    for (const file of BEFORE_CHECK_RECORDS)
+      assert.ok(
+        files.includes(file) && !patches(file).includes('verified-recorded-by-check'),
+        `${file}: recorded before verified-recorded-by-check`,
+      );
     // stopped-attempt-lookup-waits-for-support: a history of that path carries its marker.
     const waitsForSupport = files.filter((f) => f.includes('waits-for-support'));
     assert.ok(waitsForSupport.length >= 1);
-    for (const file of waitsForSupport) assert.ok(patches(file).includes('stopped-attempt-lookup-waits-for-support'), `${file}: the stopped-attempt-lookup-waits-for-support marker`);
+    for (const file of waitsForSupport)
+      assert.ok(
+        patches(file).includes('stopped-attempt-lookup-waits-for-support'),
+        `${file}: the stopped-attempt-lookup-waits-for-support marker`,
+      );
   });
 
   for (const file of files) {

@@ -9,21 +9,53 @@ import type { OrderStatus } from '../workflows/order-status';
 
 const hublify = { state: 'shipped', orderId: 'ACHN-00000001' };
 const status = (stage: OrderStatus['stage']) =>
-  ({ stage, hublify: { orderId: 'ACHN-00000001', state: 'received' }, attempts: { inject: 1, polls: 3 }, lastError: null }) as unknown as OrderStatus;
+  ({
+    stage,
+    hublify: { orderId: 'ACHN-00000001', state: 'received' },
+    attempts: { inject: 1, polls: 3 },
+    lastError: null,
+  }) as unknown as OrderStatus;
 
 void describe('soak reckoning: stuck or a status query that gave up', () => {
   void it('an answered status at the expected stage is settled; at another stage it is stuck', () => {
-    const settled = judgeRelaySide({ orderNumber: 'PO-1', expected: 'SHIPPED', reading: { status: status('SHIPPED') }, visibilityStage: 'SHIPPED', storeStage: 'SHIPPED', hublify });
+    const settled = judgeRelaySide({
+      orderNumber: 'PO-1',
+      expected: 'SHIPPED',
+      reading: { status: status('SHIPPED') },
+      visibilityStage: 'SHIPPED',
+      storeStage: 'SHIPPED',
+      hublify,
+    });
     assert.deepEqual(settled, { problem: null, queryGaveUp: null });
-    const stuck = judgeRelaySide({ orderNumber: 'PO-1', expected: 'SHIPPED', reading: { status: status('WAITING_FOR_SHIPMENT') }, visibilityStage: 'SHIPPED', storeStage: 'SHIPPED', hublify });
-    assert.match(stuck.problem ?? '', /^PO-1: Hublify shipped \(ACHN-00000001\), relay WAITING_FOR_SHIPMENT tracking ACHN-00000001 .*3 polls.*\(stuck\)$/);
+    const stuck = judgeRelaySide({
+      orderNumber: 'PO-1',
+      expected: 'SHIPPED',
+      reading: { status: status('WAITING_FOR_SHIPMENT') },
+      visibilityStage: 'SHIPPED',
+      storeStage: 'SHIPPED',
+      hublify,
+    });
+    assert.match(
+      stuck.problem ?? '',
+      /^PO-1: Hublify shipped \(ACHN-00000001\), relay WAITING_FOR_SHIPMENT tracking ACHN-00000001 .*3 polls.*\(stuck\)$/,
+    );
     assert.equal(stuck.queryGaveUp, null);
   });
 
   void it('a status query that gave up while visibility and the store show the order settled is no problem, and is said so', () => {
-    const judged = judgeRelaySide({ orderNumber: 'PO-2', expected: 'SHIPPED', reading: { queryError: 'deadline exceeded' }, visibilityStage: 'SHIPPED', storeStage: 'SHIPPED', hublify });
+    const judged = judgeRelaySide({
+      orderNumber: 'PO-2',
+      expected: 'SHIPPED',
+      reading: { queryError: 'deadline exceeded' },
+      visibilityStage: 'SHIPPED',
+      storeStage: 'SHIPPED',
+      hublify,
+    });
     assert.equal(judged.problem, null);
-    assert.match(judged.queryGaveUp ?? '', /^PO-2: status query gave up \(deadline exceeded\); visibility says SHIPPED, store says SHIPPED: settled SHIPPED, not stuck$/);
+    assert.match(
+      judged.queryGaveUp ?? '',
+      /^PO-2: status query gave up \(deadline exceeded\); visibility says SHIPPED, store says SHIPPED: settled SHIPPED, not stuck$/,
+    );
   });
 
   void it('a status query that gave up while a record lags is stuck, naming what each record holds', () => {
@@ -32,9 +64,23 @@ void describe('soak reckoning: stuck or a status query that gave up', () => {
       ['SHIPPED', 'WAITING_FOR_SHIPMENT'],
       [undefined, undefined],
     ] as const) {
-      const judged = judgeRelaySide({ orderNumber: 'PO-3', expected: 'SHIPPED', reading: { queryError: 'deadline exceeded' }, visibilityStage, storeStage, hublify });
-      assert.match(judged.problem ?? '', /relay status query gave up \(deadline exceeded\); visibility says .*, store says .*, expected SHIPPED \(stuck\)$/, JSON.stringify(judged));
-      assert.match(judged.problem ?? '', new RegExp(`visibility says ${visibilityStage ?? 'nothing'}, store says ${storeStage ?? 'no row'}`));
+      const judged = judgeRelaySide({
+        orderNumber: 'PO-3',
+        expected: 'SHIPPED',
+        reading: { queryError: 'deadline exceeded' },
+        visibilityStage,
+        storeStage,
+        hublify,
+      });
+      assert.match(
+        judged.problem ?? '',
+        /relay status query gave up \(deadline exceeded\); visibility says .*, store says .*, expected SHIPPED \(stuck\)$/,
+        JSON.stringify(judged),
+      );
+      assert.match(
+        judged.problem ?? '',
+        new RegExp(`visibility says ${visibilityStage ?? 'nothing'}, store says ${storeStage ?? 'no row'}`),
+      );
       assert.ok(judged.queryGaveUp);
     }
   });
@@ -48,7 +94,9 @@ void describe('soak reckoning: stuck or a status query that gave up', () => {
           getHandle: () => ({
             query: () => {
               calls += 1;
-              return calls <= failures ? Promise.reject(new Error(`deadline exceeded (try ${calls})`)) : Promise.resolve(status('SHIPPED'));
+              return calls <= failures
+                ? Promise.reject(new Error(`deadline exceeded (try ${calls})`))
+                : Promise.resolve(status('SHIPPED'));
             },
           }),
         },

@@ -13,7 +13,12 @@ const DATABASE = 'postgres://relay:db-pass-9f2c@db.example:5432/order_relay?sslm
 const TOKEN = 'channel-token-0123456789abcdef';
 
 /** A finished span as a processor's onEnd receives it. */
-function spanWith(fields: { name?: string; attributes?: Record<string, unknown>; message?: string; events?: ReadableSpan['events'] }): ReadableSpan {
+function spanWith(fields: {
+  name?: string;
+  attributes?: Record<string, unknown>;
+  message?: string;
+  events?: ReadableSpan['events'];
+}): ReadableSpan {
   return {
     name: fields.name ?? 'POST',
     attributes: { ...(fields.attributes ?? {}) },
@@ -56,10 +61,16 @@ void describe('span scrubbing', () => {
   });
 
   void it('a configured secret is withheld from every attribute, array values and the span name included', () => {
-    const span = spanWith({ name: `call ${TOKEN}`, attributes: { note: `token ${TOKEN} and password p@ss-w0rd-smtp`, list: [`a ${TOKEN}`, 3] } });
+    const span = spanWith({
+      name: `call ${TOKEN}`,
+      attributes: { note: `token ${TOKEN} and password p@ss-w0rd-smtp`, list: [`a ${TOKEN}`, 3] },
+    });
     scrubber.scrub(span);
     assert.equal(span.name, `call ${WITHHELD}`);
-    assert.deepEqual(span.attributes, { note: `token ${WITHHELD} and password ${WITHHELD}`, list: [`a ${WITHHELD}`, 3] });
+    assert.deepEqual(span.attributes, {
+      note: `token ${WITHHELD} and password ${WITHHELD}`,
+      list: [`a ${WITHHELD}`, 3],
+    });
   });
 
   void it("an error's text is withheld from the status and the exception event; its type and stack frames stay", () => {
@@ -72,7 +83,17 @@ void describe('span scrubbing', () => {
     ].join('\n');
     const span = spanWith({
       message: quoted,
-      events: [{ name: 'exception', time: [0, 0], attributes: { 'exception.type': 'ApplicationFailure', 'exception.message': quoted, 'exception.stacktrace': stack } }],
+      events: [
+        {
+          name: 'exception',
+          time: [0, 0],
+          attributes: {
+            'exception.type': 'ApplicationFailure',
+            'exception.message': quoted,
+            'exception.stacktrace': stack,
+          },
+        },
+      ],
     });
     scrubber.scrub(span);
     assert.equal(span.status.message, WITHHELD_ERROR_TEXT);
@@ -80,7 +101,10 @@ void describe('span scrubbing', () => {
     assert.deepEqual(span.events[0]!.attributes, {
       'exception.type': 'ApplicationFailure',
       'exception.message': WITHHELD_ERROR_TEXT,
-      'exception.stacktrace': ['    at Object.injectOrder (/app/activities/inject-order.ts:42:11)', '    at async Activity.execute (file:///app/node_modules/@temporalio/worker/lib/activity.js:97:20)'].join('\n'),
+      'exception.stacktrace': [
+        '    at Object.injectOrder (/app/activities/inject-order.ts:42:11)',
+        '    at async Activity.execute (file:///app/node_modules/@temporalio/worker/lib/activity.js:97:20)',
+      ].join('\n'),
     });
   });
 

@@ -28,13 +28,22 @@ void describe('start lock', () => {
     const holder = idleProcess();
     children.push(holder);
     await new Promise((resolve) => holder.once('spawn', resolve));
-    const lock = JSON.stringify({ pid: holder.pid, startedAt: '2026-12-07T14:00:00.000Z', where: ['HTTP                 http://127.0.0.1:3000'] });
+    const lock = JSON.stringify({
+      pid: holder.pid,
+      startedAt: '2026-12-07T14:00:00.000Z',
+      where: ['HTTP                 http://127.0.0.1:3000'],
+    });
     writeFileSync(path.join(d, START_LOCK_FILE), lock);
     assert.throws(
       () => acquireStartLock(d),
       (err: unknown) => {
         assert.ok(err instanceof AlreadyRunningError);
-        assert.match(err.message, new RegExp(`order-relay already runs on the data in .*live \\(pid ${holder.pid}, started 2026-12-07T14:00:00.000Z\\); nothing was started or changed`));
+        assert.match(
+          err.message,
+          new RegExp(
+            `order-relay already runs on the data in .*live \\(pid ${holder.pid}, started 2026-12-07T14:00:00.000Z\\); nothing was started or changed`,
+          ),
+        );
         assert.match(err.message, /HTTP\s+http:\/\/127\.0\.0\.1:3000/);
         return true;
       },
@@ -47,7 +56,10 @@ void describe('start lock', () => {
     mkdirSync(d);
     const gone = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
     await new Promise((resolve) => gone.once('exit', resolve));
-    writeFileSync(path.join(d, START_LOCK_FILE), JSON.stringify({ pid: gone.pid, startedAt: '2026-12-07T13:00:00.000Z', where: [] }));
+    writeFileSync(
+      path.join(d, START_LOCK_FILE),
+      JSON.stringify({ pid: gone.pid, startedAt: '2026-12-07T13:00:00.000Z', where: [] }),
+    );
     const lock = acquireStartLock(d);
     const read = () => JSON.parse(readFileSync(lock.file, 'utf8')) as { pid: number; where: string[] };
     assert.equal(read().pid, process.pid, 'taken over');

@@ -51,10 +51,17 @@ void describe('an unreachable Temporal', () => {
       return Promise.reject(new Error('Failed to connect before the deadline'));
     });
     try {
-      const config = loadConfig({ TEMPORAL_ADDRESS: '127.0.0.1:7999', TEMPORAL_CONNECT_TIMEOUT_MS: '250', DATA_DIR: dataDir });
+      const config = loadConfig({
+        TEMPORAL_ADDRESS: '127.0.0.1:7999',
+        TEMPORAL_CONNECT_TIMEOUT_MS: '250',
+        DATA_DIR: dataDir,
+      });
       await assert.rejects(connectOperations(config), (err: unknown) => {
         assert.ok(err instanceof OperationError && err.kind === 'unavailable', String(err));
-        assert.match(err.message, /unreachable at 127\.0\.0\.1:7999: no answer within 250 ms \(TEMPORAL_CONNECT_TIMEOUT_MS\)/);
+        assert.match(
+          err.message,
+          /unreachable at 127\.0\.0\.1:7999: no answer within 250 ms \(TEMPORAL_CONNECT_TIMEOUT_MS\)/,
+        );
         return true;
       });
     } finally {
@@ -72,15 +79,26 @@ void describe('an unreachable Temporal', () => {
     const r = await runOrderRelayBin(['orders', 'list'], env({ TEMPORAL_CONNECT_TIMEOUT_MS: '300' }));
     assert.equal(r.code, 4, r.stderr);
     assert.ok(connections > before, 'the CLI did reach the address and waited for an answer');
-    assert.match(r.stderr, new RegExp(`Temporal is unreachable at ${address.replace(/\./g, '\\.')}: no answer within 300 ms \\(TEMPORAL_CONNECT_TIMEOUT_MS\\)`));
+    assert.match(
+      r.stderr,
+      new RegExp(
+        `Temporal is unreachable at ${address.replace(/\./g, '\\.')}: no answer within 300 ms \\(TEMPORAL_CONNECT_TIMEOUT_MS\\)`,
+      ),
+    );
     assert.match(r.stderr, new RegExp(`check TEMPORAL_ADDRESS=${address.replace(/\./g, '\\.')}`));
   });
 
   void it('`npm run demo -- --via pull` honours the same setting', async () => {
     const before = connections;
-    const r = await runDemoProcess(['--via', 'pull', '--temporal', address, '--apicbase-sandbox', 'http://127.0.0.1:9'], env({ TEMPORAL_CONNECT_TIMEOUT_MS: '300' }));
+    const r = await runDemoProcess(
+      ['--via', 'pull', '--temporal', address, '--apicbase-sandbox', 'http://127.0.0.1:9'],
+      env({ TEMPORAL_CONNECT_TIMEOUT_MS: '300' }),
+    );
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.ok(connections > before, 'the demo did reach the address');
-    assert.match(r.stderr, /demo failed: Temporal is unreachable at .*: no answer within 300 ms \(TEMPORAL_CONNECT_TIMEOUT_MS\)/);
+    assert.match(
+      r.stderr,
+      /demo failed: Temporal is unreachable at .*: no answer within 300 ms \(TEMPORAL_CONNECT_TIMEOUT_MS\)/,
+    );
   });
 });

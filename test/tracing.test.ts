@@ -28,7 +28,13 @@ import { stageIs, waitForStatus } from './helpers/orders';
 import { startRelayProcess } from './helpers/relay-process';
 import { startTestTemporal } from './helpers/temporal';
 import { sampleOrder } from './helpers/sample-order';
-import { TEST_CHANNEL_TOKEN, TEST_HUBLIFY_PUSH_TOKEN, TEST_WEBHOOK_SECRET, startTestSystem, type TestSystem } from './helpers/system';
+import {
+  TEST_CHANNEL_TOKEN,
+  TEST_HUBLIFY_PUSH_TOKEN,
+  TEST_WEBHOOK_SECRET,
+  startTestSystem,
+  type TestSystem,
+} from './helpers/system';
 import { deliverOrder } from './helpers/webhook';
 
 const ADMIN_TOKEN = 'test-admin-token-for-tracing-7c2e';
@@ -48,7 +54,9 @@ interface CustomerEntry {
 
 /** A customer location of the directory the relay runs with (personal data that must stay out of spans). */
 function customerEntry(file: string, customerNumber: string): CustomerEntry {
-  const entry = (JSON.parse(readFileSync(file, 'utf8')) as { customers: Record<string, CustomerEntry> }).customers[customerNumber];
+  const entry = (JSON.parse(readFileSync(file, 'utf8')) as { customers: Record<string, CustomerEntry> }).customers[
+    customerNumber
+  ];
   assert.ok(entry, `${customerNumber} in ${file}`);
   return entry;
 }
@@ -122,7 +130,10 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     tracedBundle = await bundleOrderWorkflows({ tracing: true });
     // Orders come from the Apicbase sandbox's signed webhook, and each is marked viewed in Apicbase
     // (an Apicbase API call inside the order's trace).
-    t = await startApicbaseTestSystem({ ADMIN_TOKEN, APICBASE_MODE: 'webhook', APICBASE_MARK_VIEWED: 'true', NOTIFY_WEBHOOK_URL: notices.url }, { workflowBundle: tracedBundle });
+    t = await startApicbaseTestSystem(
+      { ADMIN_TOKEN, APICBASE_MODE: 'webhook', APICBASE_MARK_VIEWED: 'true', NOTIFY_WEBHOOK_URL: notices.url },
+      { workflowBundle: tracedBundle },
+    );
   });
 
   after(async () => {
@@ -143,7 +154,10 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     assert.ok(files.length >= 5);
     for (const file of files) {
       const history: unknown = JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
-      await Worker.runReplayHistory({ workflowBundle: tracedBundle, replayName: file, ...tracing!.workerOptions }, history);
+      await Worker.runReplayHistory(
+        { workflowBundle: tracedBundle, replayName: file, ...tracing!.workerOptions },
+        history,
+      );
     }
   });
 
@@ -154,7 +168,10 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     assert.equal(placed.webhook?.status, 200, JSON.stringify(placed.webhook));
     const order = placed.order;
     const workflowId = orderWorkflowId(order.id);
-    const status = await waitForStatus(system.relay.client.workflow.getHandle(workflowId), stageIs('WAITING_FOR_SHIPMENT'));
+    const status = await waitForStatus(
+      system.relay.client.workflow.getHandle(workflowId),
+      stageIs('WAITING_FOR_SHIPMENT'),
+    );
     // Hublify's push with its token in the query string, and an admin call with the bearer token.
     const push = await fetch(`${system.baseUrl}/webhooks/hublify/orders?token=${TEST_HUBLIFY_PUSH_TOKEN}`, {
       method: 'POST',
@@ -162,7 +179,9 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
       body: JSON.stringify({ data: { orderid: status.hublify?.orderId, o_orderid_external: order.id } }),
     });
     assert.ok(push.status < 300, `push answered ${push.status}`);
-    const admin = await fetch(`${system.baseUrl}/admin/orders/${workflowId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const admin = await fetch(`${system.baseUrl}/admin/orders/${workflowId}`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     assert.equal(admin.status, 200);
     // The workflow's span is exported when its run ends: ship the order, so the run completes.
     system.sandbox.ship(order.order_number);
@@ -176,13 +195,23 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     };
     // Wait (on each export) for the order_create client span, then for its whole chain up to the webhook's server span.
     const { tree, createCall } = await receiver.waitFor((spans) => {
-      const createCall = spans.find((s) => s.kind === CLIENT && String(s.attributes['url.full'] ?? s.attributes['http.url']).endsWith('/order_create'));
+      const createCall = spans.find(
+        (s) =>
+          s.kind === CLIENT && String(s.attributes['url.full'] ?? s.attributes['http.url']).endsWith('/order_create'),
+      );
       if (!createCall) return undefined;
       const tree = spans.filter((s) => s.traceId === createCall.traceId);
       const root = chainOf(createCall, byId(tree)).at(-1)!;
       if (root.name !== 'POST /webhooks/apicbase/orders') return undefined;
       const names = tree.map((s) => s.name);
-      const wanted = ['RunWorkflow:orderWorkflow', 'RunActivity:injectOrder', 'StartActivity:checkOrderRecordingVerified', 'RunActivity:checkOrderRecordingVerified', 'RunActivity:recordStage', 'RunActivity:markApicbaseOrder'];
+      const wanted = [
+        'RunWorkflow:orderWorkflow',
+        'RunActivity:injectOrder',
+        'StartActivity:checkOrderRecordingVerified',
+        'RunActivity:checkOrderRecordingVerified',
+        'RunActivity:recordStage',
+        'RunActivity:markApicbaseOrder',
+      ];
       return wanted.every((n) => names.includes(n)) ? { tree, createCall } : undefined;
     });
 
@@ -222,35 +251,70 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     assert.equal(createCall.attributes['http.request.method'] ?? createCall.attributes['http.method'], 'POST');
     assert.equal(createCall.attributes['url.full'], `${system.sandbox.url}/api/channel_10/order_create`);
     // The sandbox's own server span (trace context went to Hublify in `traceparent`).
-    assert.ok(tree.some((s) => s.kind === SERVER && s.parentSpanId === createCall.spanId), 'the receiving server continues the trace');
+    assert.ok(
+      tree.some((s) => s.kind === SERVER && s.parentSpanId === createCall.spanId),
+      'the receiving server continues the trace',
+    );
     // The Apicbase call of the same order: the viewed mark's PATCH, on the Apicbase worker.
     const mark = one('RunActivity:markApicbaseOrder');
     assert.equal(parentOf(spans.get(mark.parentSpanId)!), run.name);
     const patch = tree.find((s) => s.kind === CLIENT && s.parentSpanId === mark.spanId);
     assert.ok(patch, 'an HTTP client span under markApicbaseOrder');
     assert.equal(patch.attributes['http.request.method'], 'PATCH');
-    assert.ok(String(patch.attributes['url.full']).startsWith(`${t.apicbase.url}/`), String(patch.attributes['url.full']));
+    assert.ok(
+      String(patch.attributes['url.full']).startsWith(`${t.apicbase.url}/`),
+      String(patch.attributes['url.full']),
+    );
 
     // The push and the admin call were traced too (their own traces); wait for them before searching.
-    await receiver.waitFor((all) => (all.some((s) => s.name === 'POST /webhooks/hublify/orders') && all.some((s) => s.name === 'GET /admin/orders/:ref') ? true : undefined));
+    await receiver.waitFor((all) =>
+      all.some((s) => s.name === 'POST /webhooks/hublify/orders') &&
+      all.some((s) => s.name === 'GET /admin/orders/:ref')
+        ? true
+        : undefined,
+    );
     const customer = customerEntry(system.config.CUSTOMER_DIRECTORY_FILE, order.supplier_customer_number);
-    personal.push(...[order.owned_by?.username, customer.name, customer.invoice.firstname, customer.invoice.lastname, customer.invoice.street, customer.contact?.email, customer.contact?.telephone].filter((v): v is string => !!v && v.length > 3));
+    personal.push(
+      ...[
+        order.owned_by?.username,
+        customer.name,
+        customer.invoice.firstname,
+        customer.invoice.lastname,
+        customer.invoice.street,
+        customer.contact?.email,
+        customer.contact?.telephone,
+      ].filter((v): v is string => !!v && v.length > 3),
+    );
   });
 
   void it('a Hublify refusal quoting a name and address, and the support notice it causes: spans carry the error type, not its text, and the notice host, not its path', async () => {
     const system = t.system;
-    system.sandbox.injectFault({ kind: 'refuse', verbs: ['order_create'], text: `Lieferung an ${QUOTED_PERSON.join(', ')} nicht möglich` });
+    system.sandbox.injectFault({
+      kind: 'refuse',
+      verbs: ['order_create'],
+      text: `Lieferung an ${QUOTED_PERSON.join(', ')} nicht möglich`,
+    });
     const placed = await t.apicbase.placeOrder({ delivery: 'webhook' });
     assert.equal(placed.webhook?.status, 200, JSON.stringify(placed.webhook));
     const workflowId = orderWorkflowId(placed.order.id);
     const stuck = await waitForStatus(system.relay.client.workflow.getHandle(workflowId), stageIs('NEEDS_ATTENTION'));
-    assert.ok(QUOTED_PERSON.every((p) => stuck.lastError?.includes(p)), 'the refusal carries the quoted person (in the encrypted status)');
+    assert.ok(
+      QUOTED_PERSON.every((p) => stuck.lastError?.includes(p)),
+      'the refusal carries the quoted person (in the encrypted status)',
+    );
     const [notice] = await notices.waitFor(1);
     assert.equal(notice!.path, new URL(notices.url).pathname, 'the notice went to the secret path');
 
     const { refused, noticeCall } = await receiver.waitFor((spans) => {
-      const refused = spans.find((s) => s.name === 'RunActivity:injectOrder' && s.attributes.temporalWorkflowId === workflowId && s.status.code === STATUS_ERROR);
-      const notify = spans.find((s) => s.name === 'RunActivity:notifySupport' && s.attributes.temporalWorkflowId === workflowId);
+      const refused = spans.find(
+        (s) =>
+          s.name === 'RunActivity:injectOrder' &&
+          s.attributes.temporalWorkflowId === workflowId &&
+          s.status.code === STATUS_ERROR,
+      );
+      const notify = spans.find(
+        (s) => s.name === 'RunActivity:notifySupport' && s.attributes.temporalWorkflowId === workflowId,
+      );
       const noticeCall = notify && spans.find((s) => s.kind === CLIENT && s.parentSpanId === notify.spanId);
       return refused && noticeCall ? { refused, noticeCall } : undefined;
     });
@@ -284,11 +348,13 @@ void describe('tracing on (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
       APICBASE_TOKEN_KEY: system.config.APICBASE_TOKEN_KEY!,
       accessToken: tokens.accessToken,
       refreshToken: tokens.refreshToken,
-      'the notify URL\'s path': new URL(notices.url).pathname,
-      'the notify URL\'s token': new URL(notices.url).pathname.split('/').at(-1)!,
+      "the notify URL's path": new URL(notices.url).pathname,
+      "the notify URL's token": new URL(notices.url).pathname.split('/').at(-1)!,
     };
-    for (const [name, secret] of Object.entries(secrets)) assert.ok(!exported.includes(secret), `${name} is in an exported span`);
-    for (const key of system.config.CODEC_KEYS!.split(',').map((k) => k.split(':')[1]!)) assert.ok(!exported.includes(key), 'a codec key is in an exported span');
+    for (const [name, secret] of Object.entries(secrets))
+      assert.ok(!exported.includes(secret), `${name} is in an exported span`);
+    for (const key of system.config.CODEC_KEYS!.split(',').map((k) => k.split(':')[1]!))
+      assert.ok(!exported.includes(key), 'a codec key is in an exported span');
     // Personal data: the orderers and the customer's name, address and contact, and what Hublify quoted.
     for (const value of personal) assert.ok(!exported.includes(value), `"${value}" is in an exported span`);
     assert.ok(!/[?&]token=/.test(exported), 'a query string token is in an exported span');
@@ -329,7 +395,9 @@ void describe('the entry point (src/main.ts) with an OTLP endpoint', () => {
       const webhook = receiver.spans.find((s) => s.name === 'POST /webhooks/apicbase/orders');
       assert.ok(webhook, `the webhook's span was flushed; got ${names(receiver.spans)}`);
       assert.equal(webhook.service, 'order-relay-api');
-      const start = receiver.spans.find((s) => s.parentSpanId === webhook.spanId && /^(StartWorkflow|UpdateWithStartWorkflow):/.test(s.name));
+      const start = receiver.spans.find(
+        (s) => s.parentSpanId === webhook.spanId && /^(StartWorkflow|UpdateWithStartWorkflow):/.test(s.name),
+      );
       assert.ok(start, `the Temporal client's start under it; got ${names(receiver.spans)}`);
       assert.equal(start.attributes.temporalWorkflowId, orderWorkflowId(order.id));
     } finally {

@@ -9,14 +9,25 @@ const directory = parseCustomerDirectory({
   customers: {
     'CUST-001': {
       name: 'Gasthaus',
-      invoice: { gender: 'company', company: 'Gasthaus GmbH', street: 'Müllerstraße', housenr: '1', zip: '80469', town: 'München', country: 'DE' },
+      invoice: {
+        gender: 'company',
+        company: 'Gasthaus GmbH',
+        street: 'Müllerstraße',
+        housenr: '1',
+        zip: '80469',
+        town: 'München',
+        country: 'DE',
+      },
       vatPct: '19',
       priceMode: 'net',
     },
   },
 });
 
-function pkg(overrides: Partial<ApicbasePackage> = {}, supplier: Partial<ApicbasePackage['supplier_package']> = {}): ApicbasePackage {
+function pkg(
+  overrides: Partial<ApicbasePackage> = {},
+  supplier: Partial<ApicbasePackage['supplier_package']> = {},
+): ApicbasePackage {
   return {
     stock_item: { name: 'Crème fraîche 30%' },
     supplier_package: { supplier_article_number: 'ART-1', theoretical_price_per_package: '12.50', ...supplier },
@@ -54,40 +65,105 @@ void describe('verifyOrder', () => {
   });
 
   const accepted: { name: string; order: ApicbaseOrder }[] = [
-    { name: 'no owner, remarks or expected delivery', order: order({ owned_by: null, order_remarks: null, expected_delivery_date: null }) },
-    { name: 'optional fields absent', order: order({ owned_by: undefined, order_remarks: undefined, expected_delivery_date: undefined }) },
+    {
+      name: 'no owner, remarks or expected delivery',
+      order: order({ owned_by: null, order_remarks: null, expected_delivery_date: null }),
+    },
+    {
+      name: 'optional fields absent',
+      order: order({ owned_by: undefined, order_remarks: undefined, expected_delivery_date: undefined }),
+    },
     { name: 'expected delivery as a plain date', order: order({ expected_delivery_date: '2024-03-05' }) },
     { name: 'microseconds and an offset', order: order({ ordered_on: '2024-03-01T09:30:00.123456+01:00' }) },
-    { name: 'integer and 3-decimal prices', order: order({ packages: [pkg({ total_theoretical_price: '3' }, { theoretical_price_per_package: '1.005' })] }) },
-    { name: 'a zero price', order: order({ theoretical_price: '0', packages: [pkg({ total_theoretical_price: '0.00' }, { theoretical_price_per_package: '0' })] }) },
+    {
+      name: 'integer and 3-decimal prices',
+      order: order({ packages: [pkg({ total_theoretical_price: '3' }, { theoretical_price_per_package: '1.005' })] }),
+    },
+    {
+      name: 'a zero price',
+      order: order({
+        theoretical_price: '0',
+        packages: [pkg({ total_theoretical_price: '0.00' }, { theoretical_price_per_package: '0' })],
+      }),
+    },
   ];
   for (const c of accepted) {
     void test(`accepts: ${c.name}`, () => assert.deepEqual(reasonsFor(c.order), []));
   }
 
   const rejected: { name: string; order: ApicbaseOrder; reason: string }[] = [
-    { name: 'status not ORDERED', order: order({ status: 'DRAFT' }), reason: 'status is "DRAFT"; only orders with status "ORDERED" can be relayed' },
-    { name: 'no packages', order: order({ packages: [] }), reason: 'the order has no packages; at least one is required' },
-    { name: 'zero quantity', order: order({ packages: [pkg({ quantity_ordered: 0 })] }), reason: 'packages[0].quantity_ordered is 0; it must be a positive whole number' },
-    { name: 'negative quantity', order: order({ packages: [pkg(), pkg({ quantity_ordered: -3 })] }), reason: 'packages[1].quantity_ordered is -3' },
-    { name: 'fractional quantity', order: order({ packages: [pkg({ quantity_ordered: 1.5 })] }), reason: 'packages[0].quantity_ordered is 1.5' },
+    {
+      name: 'status not ORDERED',
+      order: order({ status: 'DRAFT' }),
+      reason: 'status is "DRAFT"; only orders with status "ORDERED" can be relayed',
+    },
+    {
+      name: 'no packages',
+      order: order({ packages: [] }),
+      reason: 'the order has no packages; at least one is required',
+    },
+    {
+      name: 'zero quantity',
+      order: order({ packages: [pkg({ quantity_ordered: 0 })] }),
+      reason: 'packages[0].quantity_ordered is 0; it must be a positive whole number',
+    },
+    {
+      name: 'negative quantity',
+      order: order({ packages: [pkg(), pkg({ quantity_ordered: -3 })] }),
+      reason: 'packages[1].quantity_ordered is -3',
+    },
+    {
+      name: 'fractional quantity',
+      order: order({ packages: [pkg({ quantity_ordered: 1.5 })] }),
+      reason: 'packages[0].quantity_ordered is 1.5',
+    },
     {
       name: 'empty article number',
       order: order({ packages: [pkg({}, { supplier_article_number: '' })] }),
-      reason: "packages[0].supplier_package.supplier_article_number is empty; every package needs the supplier's article number",
+      reason:
+        "packages[0].supplier_package.supplier_article_number is empty; every package needs the supplier's article number",
     },
-    { name: 'blank article number', order: order({ packages: [pkg({}, { supplier_article_number: '   ' })] }), reason: 'packages[0].supplier_package.supplier_article_number is empty' },
+    {
+      name: 'blank article number',
+      order: order({ packages: [pkg({}, { supplier_article_number: '   ' })] }),
+      reason: 'packages[0].supplier_package.supplier_article_number is empty',
+    },
     {
       name: 'exponent price',
       order: order({ packages: [pkg({}, { theoretical_price_per_package: '1e3' })] }),
-      reason: 'packages[0].supplier_package.theoretical_price_per_package is "1e3"; it must be a plain decimal number such as "12.50"',
+      reason:
+        'packages[0].supplier_package.theoretical_price_per_package is "1e3"; it must be a plain decimal number such as "12.50"',
     },
-    { name: 'empty package total', order: order({ packages: [pkg({ total_theoretical_price: '' })] }), reason: 'packages[0].total_theoretical_price is ""' },
-    { name: 'comma decimal total', order: order({ theoretical_price: '25,00' }), reason: 'theoretical_price is "25,00"' },
-    { name: 'unparseable ordered_on', order: order({ ordered_on: 'yesterday' }), reason: 'ordered_on is "yesterday"; it must be an ISO-8601 date and time' },
-    { name: 'ordered_on as a date only', order: order({ ordered_on: '2024-03-01' }), reason: 'ordered_on is "2024-03-01"' },
-    { name: 'impossible day', order: order({ ordered_on: '2024-02-30T10:00:00Z' }), reason: 'ordered_on is "2024-02-30T10:00:00Z"' },
-    { name: 'bad expected delivery', order: order({ expected_delivery_date: '05.03.2024' }), reason: 'expected_delivery_date is "05.03.2024"' },
+    {
+      name: 'empty package total',
+      order: order({ packages: [pkg({ total_theoretical_price: '' })] }),
+      reason: 'packages[0].total_theoretical_price is ""',
+    },
+    {
+      name: 'comma decimal total',
+      order: order({ theoretical_price: '25,00' }),
+      reason: 'theoretical_price is "25,00"',
+    },
+    {
+      name: 'unparseable ordered_on',
+      order: order({ ordered_on: 'yesterday' }),
+      reason: 'ordered_on is "yesterday"; it must be an ISO-8601 date and time',
+    },
+    {
+      name: 'ordered_on as a date only',
+      order: order({ ordered_on: '2024-03-01' }),
+      reason: 'ordered_on is "2024-03-01"',
+    },
+    {
+      name: 'impossible day',
+      order: order({ ordered_on: '2024-02-30T10:00:00Z' }),
+      reason: 'ordered_on is "2024-02-30T10:00:00Z"',
+    },
+    {
+      name: 'bad expected delivery',
+      order: order({ expected_delivery_date: '05.03.2024' }),
+      reason: 'expected_delivery_date is "05.03.2024"',
+    },
     {
       name: 'unknown customer',
       order: order({ supplier_customer_number: 'X' }),
@@ -115,7 +191,10 @@ void describe('verifyOrder', () => {
       theoretical_price: '-1',
       supplier_customer_number: 'CUST-404',
       packages: [
-        pkg({ quantity_ordered: 0, total_theoretical_price: 'x' }, { supplier_article_number: '', theoretical_price_per_package: '.5' }),
+        pkg(
+          { quantity_ordered: 0, total_theoretical_price: 'x' },
+          { supplier_article_number: '', theoretical_price_per_package: '.5' },
+        ),
         pkg(),
         pkg({ quantity_ordered: 2.5 }),
       ],
@@ -219,7 +298,8 @@ void describe('parseIsoDateTime', () => {
     '1709285400000',
     '2024-03-01T12:00:00Z trailing',
   ]) {
-    void test(`rejects ${JSON.stringify(input)}`, () => assert.equal(parseIsoDateTime(input, { allowDateOnly: true }), undefined));
+    void test(`rejects ${JSON.stringify(input)}`, () =>
+      assert.equal(parseIsoDateTime(input, { allowDateOnly: true }), undefined));
   }
 });
 

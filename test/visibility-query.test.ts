@@ -12,6 +12,10 @@ void it('parseSince: ISO dates and times (offset-less = UTC), durations back fro
   assert.equal(parseSince('2026-11-20T10:30:00+01:00', now).toISOString(), '2026-11-20T09:30:00.000Z');
   assert.equal(parseSince('2h', now).toISOString(), '2026-11-22T10:00:00.000Z');
   for (const bad of ['2026-02-30', 'yesterday', '2026-11-20T25:00:00Z']) {
-    assert.throws(() => parseSince(bad, now), (err: unknown) => err instanceof OperationError && err.kind === 'usage', bad);
+    assert.throws(
+      () => parseSince(bad, now),
+      (err: unknown) => err instanceof OperationError && err.kind === 'usage',
+      bad,
+    );
   }
 });

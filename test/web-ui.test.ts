@@ -22,7 +22,15 @@ import { deliverOrder } from './helpers/webhook';
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = path.resolve(__dirname, '..', 'test-artifacts');
 /** What runs Chromium headless on these machines without reaching out to the network. */
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 /** Waits until some frame of the page (the UI renders Markdown in frames) shows `text`. */
 async function frameShowing(page: Page, text: string | RegExp, timeoutMs = PATIENCE_MS): Promise<void> {
@@ -30,13 +38,21 @@ async function frameShowing(page: Page, text: string | RegExp, timeoutMs = PATIE
   const shown = async () => {
     seen = [];
     for (const frame of page.frames()) {
-      const body = await frame.locator('body').innerText({ timeout: 1_000 }).catch(() => '');
+      const body = await frame
+        .locator('body')
+        .innerText({ timeout: 1_000 })
+        .catch(() => '');
       if (typeof text === 'string' ? body.includes(text) : text.test(body)) return true;
       seen.push(body.slice(0, 200));
     }
     return false;
   };
-  await pollUntil(shown, { what: `a frame showing ${String(text)}`, timeoutMs, everyMs: 250, detail: () => `frames: ${JSON.stringify(seen)}` });
+  await pollUntil(shown, {
+    what: `a frame showing ${String(text)}`,
+    timeoutMs,
+    everyMs: 250,
+    detail: () => `frames: ${JSON.stringify(seen)}`,
+  });
 }
 
 void describe('Temporal Web UI as the operator console (browser)', () => {
@@ -104,7 +120,8 @@ void describe('Temporal Web UI as the operator console (browser)', () => {
     for (const column of ['OrderNumber', 'OrderStage', 'CustomerNumber', 'HublifyOrderId']) {
       await page.getByRole('button', { name: `Add ${column} column` }).click();
     }
-    for (const column of ['Run ID', 'Type', 'Start', 'End']) await page.getByRole('button', { name: `Remove ${column} column` }).click();
+    for (const column of ['Run ID', 'Type', 'Start', 'End'])
+      await page.getByRole('button', { name: `Remove ${column} column` }).click();
     await page.getByTestId('drawer-close-button').click();
     await page.getByRole('heading', { name: 'Configure Workflows Table' }).waitFor({ state: 'hidden' });
     await page.getByRole('button', { name: 'Collapse saved views' }).click();
@@ -117,7 +134,11 @@ void describe('Temporal Web UI as the operator console (browser)', () => {
     assert.match(text, /CUST-001/);
     assert.match(text, /ACHN-\d+/);
     assert.match(text, /Running/);
-    assert.equal(await page.getByRole('link', { name: /^apicbase-order-/ }).count(), 1, 'only this order matches the filter');
+    assert.equal(
+      await page.getByRole('link', { name: /^apicbase-order-/ }).count(),
+      1,
+      'only this order matches the filter',
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-ui-order.png') });
   });
 
@@ -131,8 +152,14 @@ void describe('Temporal Web UI as the operator console (browser)', () => {
     await page.getByText(`inject order ${order.order_number} into Hublify (order_create)`).first().waitFor();
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-ui-order-details.png') });
     // Those texts are encrypted in Temporal: only the codec endpoint could have shown them.
-    assert.ok(codecCalls.some((c) => c.url.endsWith('/codec/decode') && c.status === 200), JSON.stringify(codecCalls));
-    assert.deepEqual(codecCalls.filter((c) => c.status !== 200), []);
+    assert.ok(
+      codecCalls.some((c) => c.url.endsWith('/codec/decode') && c.status === 200),
+      JSON.stringify(codecCalls),
+    );
+    assert.deepEqual(
+      codecCalls.filter((c) => c.status !== 200),
+      [],
+    );
   });
 
   void it('a cancelled order shows its stage and the reason support gave (admin API cancel)', async () => {
@@ -149,7 +176,9 @@ void describe('Temporal Web UI as the operator console (browser)', () => {
     assert.equal(res.status, 200, await res.clone().text());
     assert.equal(((await res.json()) as { execution: string }).execution, 'COMPLETED');
 
-    await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`OrderNumber="${cancelled.order_number}"`)}`);
+    await page.goto(
+      `${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`OrderNumber="${cancelled.order_number}"`)}`,
+    );
     const row = page.getByRole('row').filter({ has: page.getByRole('link', { name: cancelledId }) });
     await row.getByText('CANCELLED').first().waitFor();
     assert.match(await row.innerText(), /Completed/);
@@ -157,7 +186,12 @@ void describe('Temporal Web UI as the operator console (browser)', () => {
     await page.getByText('Completed', { exact: true }).first().waitFor();
     // The current details (decrypted through the codec) say why.
     await page.getByText('User Metadata', { exact: true }).click();
-    await frameShowing(page, new RegExp(`CANCELLED\\s*· Hublify ACHN-\\d+: received · relay stopped tracking: the Hublify order is STILL LIVE · reason: ${reason}`));
+    await frameShowing(
+      page,
+      new RegExp(
+        `CANCELLED\\s*· Hublify ACHN-\\d+: received · relay stopped tracking: the Hublify order is STILL LIVE · reason: ${reason}`,
+      ),
+    );
     await page.screenshot({ path: path.join(ARTIFACTS, 'web-ui-cancelled-order.png') });
   });
 });

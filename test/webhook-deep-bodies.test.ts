@@ -69,11 +69,21 @@ void describe('deeply nested bodies with a wrong signature', () => {
       })();
       // Several at once, twice each: the server is busy with them together.
       const answers = await Promise.all(
-        [...BODIES, ...BODIES].map(async ([what, body]) => [what, await postRaw(baseUrl, '/webhooks/apicbase/orders', body, { 'content-type': 'application/json', 'x-apic-webhook-signature': WRONG })] as const),
+        [...BODIES, ...BODIES].map(
+          async ([what, body]) =>
+            [
+              what,
+              await postRaw(baseUrl, '/webhooks/apicbase/orders', body, {
+                'content-type': 'application/json',
+                'x-apic-webhook-signature': WRONG,
+              }),
+            ] as const,
+        ),
       );
       sending = false;
       await health;
-      for (const [what, answer] of answers) assert.deepEqual([what, answer.status, answer.json], [what, 403, { error: 'Incorrect signature' }]);
+      for (const [what, answer] of answers)
+        assert.deepEqual([what, answer.status, answer.json], [what, 403, { error: 'Incorrect signature' }]);
       assert.ok(healthChecks > 0, '/healthz was asked while the bodies arrived');
       assert.equal((await fetch(`${baseUrl}/healthz`)).status, 200);
       const order = sampleOrder();

@@ -51,10 +51,18 @@ void describe('worker killed mid-injection', () => {
     children.push(first);
     const handle = await startTestOrder(system, order);
 
-    await pollUntil(() => (system.sandbox.requestCounts().order_create ?? 0) >= 1, { what: 'the first order_create', timeoutMs: PATIENCE_MS, everyMs: 25 });
+    await pollUntil(() => (system.sandbox.requestCounts().order_create ?? 0) >= 1, {
+      what: 'the first order_create',
+      timeoutMs: PATIENCE_MS,
+      everyMs: 25,
+    });
     first.kill('SIGKILL');
     // Hublify finishes the request the dead worker sent: the order now exists there.
-    await pollUntil(() => system.sandbox.orders().some((o) => o.o_orderid_external === order.order_number), { what: 'Hublify to create the order', timeoutMs: PATIENCE_MS, everyMs: 25 });
+    await pollUntil(() => system.sandbox.orders().some((o) => o.o_orderid_external === order.order_number), {
+      what: 'Hublify to create the order',
+      timeoutMs: PATIENCE_MS,
+      everyMs: 25,
+    });
 
     const second = startWorkerProcess(system);
     children.push(second);

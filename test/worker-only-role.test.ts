@@ -43,7 +43,12 @@ void describe('a worker-only process', () => {
 
   before(async () => {
     temporal = await startTestTemporal();
-    hublify = await startHublifySandbox({ host: '127.0.0.1', port: 0, token: TEST_CHANNEL_TOKEN, channel: 'channel_10' });
+    hublify = await startHublifySandbox({
+      host: '127.0.0.1',
+      port: 0,
+      token: TEST_CHANNEL_TOKEN,
+      channel: 'channel_10',
+    });
     held = [await holdPort(), await holdPort()];
   });
   after(async () => {
@@ -85,8 +90,20 @@ void describe('a worker-only process', () => {
     const client = new Client({ connection, namespace: 'default', dataConverter });
     const config = loadConfig({ ...env, TEMPORAL_ADDRESS: temporal.address });
     const order = sampleOrder();
-    const { workflowId } = await startOrder({ client, taskQueue: config.TEMPORAL_TASK_QUEUE, settings: () => orderWorkflowSettings(config), recordedStage: null }, order, 'webhook');
-    const status = await waitForStatus(client.workflow.getHandle<typeof orderWorkflow>(workflowId), stageIs('WAITING_FOR_SHIPMENT'));
+    const { workflowId } = await startOrder(
+      {
+        client,
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        settings: () => orderWorkflowSettings(config),
+        recordedStage: null,
+      },
+      order,
+      'webhook',
+    );
+    const status = await waitForStatus(
+      client.workflow.getHandle<typeof orderWorkflow>(workflowId),
+      stageIs('WAITING_FOR_SHIPMENT'),
+    );
     assert.ok(status.hublify?.orderId, JSON.stringify(status));
     assert.equal(hublify.orderCreateCalls(order.order_number), 1);
     assert.equal(worker.child.exitCode, null, 'the worker still runs');

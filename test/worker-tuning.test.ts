@@ -19,15 +19,21 @@ void describe('worker tuning settings', () => {
   void it('more pollers than slots is a ConfigError naming the variable; a non-number too', () => {
     assert.throws(
       () => loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '4', WORKER_WORKFLOW_TASK_POLLERS: '5' }),
-      (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith('WORKER_WORKFLOW_TASK_POLLERS: must not exceed WORKER_MAX_CONCURRENT_WORKFLOW_TASKS')),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.problems.some((p) =>
+          p.startsWith('WORKER_WORKFLOW_TASK_POLLERS: must not exceed WORKER_MAX_CONCURRENT_WORKFLOW_TASKS'),
+        ),
     );
     assert.throws(
       () => loadConfig({ WORKER_MAX_CONCURRENT_ACTIVITIES: '3', WORKER_ACTIVITY_TASK_POLLERS: '4' }),
-      (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith('WORKER_ACTIVITY_TASK_POLLERS:')),
+      (err: unknown) =>
+        err instanceof ConfigError && err.problems.some((p) => p.startsWith('WORKER_ACTIVITY_TASK_POLLERS:')),
     );
     assert.throws(
       () => loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: 'lots' }),
-      (err: unknown) => err instanceof ConfigError && err.problems.some((p) => p.startsWith('WORKER_MAX_CACHED_WORKFLOWS:')),
+      (err: unknown) =>
+        err instanceof ConfigError && err.problems.some((p) => p.startsWith('WORKER_MAX_CACHED_WORKFLOWS:')),
     );
   });
 
@@ -52,8 +58,17 @@ void describe('worker tuning settings', () => {
       });
       const store = await openOrderStore(':memory:');
       try {
-        const hublify = new HublifyClient({ baseUrl: 'http://127.0.0.1:9', channel: 'channel_10', token: 't', timeoutMs: 1000 });
-        const activities = createOrderActivities({ hublify, customers: () => loadCustomerDirectory(config.CUSTOMER_DIRECTORY_FILE), store });
+        const hublify = new HublifyClient({
+          baseUrl: 'http://127.0.0.1:9',
+          channel: 'channel_10',
+          token: 't',
+          timeoutMs: 1000,
+        });
+        const activities = createOrderActivities({
+          hublify,
+          customers: () => loadCustomerDirectory(config.CUSTOMER_DIRECTORY_FILE),
+          store,
+        });
         const worker = await createOrderWorker({
           connection: env.nativeConnection,
           namespace: env.namespace ?? 'default',
@@ -65,7 +80,11 @@ void describe('worker tuning settings', () => {
         // It starts polling with them (the SDK checks them then), and stops.
         let ran = false;
         await worker.runUntil(async () => {
-          await pollUntil(() => worker.getState() === 'RUNNING', { what: 'the worker to run', timeoutMs: PATIENCE_MS, everyMs: 20 });
+          await pollUntil(() => worker.getState() === 'RUNNING', {
+            what: 'the worker to run',
+            timeoutMs: PATIENCE_MS,
+            everyMs: 20,
+          });
           ran = true;
         });
         assert.ok(ran, 'the worker ran');

@@ -2,7 +2,18 @@
 // Hand-written rather than zod so the workflow bundle stays small and obviously deterministic.
 import type { AmendRequest } from './order-status';
 
-const ADDRESS_FIELDS = ['company', 'gender', 'firstname', 'lastname', 'addrextra', 'street', 'housenr', 'zip', 'town', 'country'];
+const ADDRESS_FIELDS = [
+  'company',
+  'gender',
+  'firstname',
+  'lastname',
+  'addrextra',
+  'street',
+  'housenr',
+  'zip',
+  'town',
+  'country',
+];
 export const AMENDABLE_ORDER_FIELDS: readonly string[] = [
   ...ADDRESS_FIELDS.map((f) => `invoice_${f}`),
   ...ADDRESS_FIELDS.map((f) => `deliver_${f}`),
@@ -12,15 +23,18 @@ export const AMENDABLE_ORDER_FIELDS: readonly string[] = [
 
 export function validateAmendRequest(req: AmendRequest): void {
   const problems: string[] = [];
-  if (typeof req !== 'object' || req === null) throw new Error('amend: expected an object with `order` and/or `orderitems`');
+  if (typeof req !== 'object' || req === null)
+    throw new Error('amend: expected an object with `order` and/or `orderitems`');
   const fields = Object.entries(req.order ?? {});
   if (fields.length === 0 && !req.orderitems) problems.push('nothing to change: give `order` fields or `orderitems`');
   for (const [key, value] of fields) {
-    if (!AMENDABLE_ORDER_FIELDS.includes(key)) problems.push(`order.${key} cannot be amended (allowed: ${AMENDABLE_ORDER_FIELDS.join(', ')})`);
+    if (!AMENDABLE_ORDER_FIELDS.includes(key))
+      problems.push(`order.${key} cannot be amended (allowed: ${AMENDABLE_ORDER_FIELDS.join(', ')})`);
     else if (value !== null && typeof value !== 'string') problems.push(`order.${key} must be a string or null`);
   }
   if (req.orderitems !== undefined) {
-    if (!Array.isArray(req.orderitems) || req.orderitems.length === 0) problems.push('orderitems must be a non-empty list');
+    if (!Array.isArray(req.orderitems) || req.orderitems.length === 0)
+      problems.push('orderitems must be a non-empty list');
     else
       req.orderitems.forEach((item, i) => {
         if (!item.oi_pcode && !item.pcode_external) problems.push(`orderitems[${i}] needs oi_pcode or pcode_external`);

@@ -10,4 +10,7 @@ export const APICBASE_CALL: ActivityOptions = {
   retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 20 },
 };
 // Steps that make no Apicbase request run as local activities: they do not spend the queue's budget.
-export const LOCAL_STEP: LocalActivityOptions = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 } };
+export const LOCAL_STEP: LocalActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '30s', maximumAttempts: 10 },
+};

@@ -16,7 +16,9 @@ const { sweepHublify } = proxyActivities<SweepActivities>({
 });
 
 export async function hublifySweepWorkflow(input: HublifySweepInput): Promise<HublifySweepResult> {
-  setCurrentDetails(`**sweeping** Hublify ${input.channel}: orders whose state changed since ${input.cursor} (less the overlap)`);
+  setCurrentDetails(
+    `**sweeping** Hublify ${input.channel}: orders whose state changed since ${input.cursor} (less the overlap)`,
+  );
   const result = await sweepHublify(input);
   setCurrentDetails(
     `**done** · ${result.listed} listed (${result.search}${result.narrowedTo ? `, capped: asked per state ${result.narrowedTo.join(', ')}` : ''}) · ` +

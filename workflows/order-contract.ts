@@ -6,7 +6,14 @@ import type { OrderStatus, OrderWorkflowInput } from './order-status';
 
 export * from './order-messages';
 export * from './order-status';
-export { CustomerNumber, ExpectedDeliveryDate, HublifyOrderId, ORDER_SEARCH_ATTRIBUTES, OrderNumber, OrderStage as OrderStageKey } from './search-attributes';
+export {
+  CustomerNumber,
+  ExpectedDeliveryDate,
+  HublifyOrderId,
+  ORDER_SEARCH_ATTRIBUTES,
+  OrderNumber,
+  OrderStage as OrderStageKey,
+} from './search-attributes';
 
 /** The workflow type of every order: the name of the function workflows/order/workflow.ts exports. */
 export const ORDER_WORKFLOW_TYPE = 'orderWorkflow';

@@ -2,7 +2,15 @@
 // the CLI and the tests use the same definitions to call it.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { HublifyOrderCreateRequest } from '../src/hublify/types';
-import type { AmendRequest, AmendResult, CancelRequest, CancelResult, OrderStatus, OrderVerdict, VerdictRequest } from './order-status';
+import type {
+  AmendRequest,
+  AmendResult,
+  CancelRequest,
+  CancelResult,
+  OrderStatus,
+  OrderVerdict,
+  VerdictRequest,
+} from './order-status';
 
 /** Everything known about the order: stage, ids, shipments, attempts, last error, stage history. */
 export const statusQuery = defineQuery<OrderStatus>('status');

@@ -8,7 +8,11 @@ export function amendedFieldNames(req: AmendRequest): string[] {
 }
 
 /** The request with the amendment's fields (only those named in `accepted`, when given) applied. */
-export function withAmendment(request: HublifyOrderCreateRequest, req: AmendRequest, accepted?: readonly string[]): HublifyOrderCreateRequest {
+export function withAmendment(
+  request: HublifyOrderCreateRequest,
+  req: AmendRequest,
+  accepted?: readonly string[],
+): HublifyOrderCreateRequest {
   const keep = (field: string) => accepted === undefined || accepted.includes(field);
   const order = Object.fromEntries(Object.entries(req.order ?? {}).filter(([field]) => keep(field)));
   const items = req.orderitems && keep('orderitems') ? { orderitems: req.orderitems } : {};

@@ -31,7 +31,9 @@ export async function pullNewestFirst(
   let page = input.carried?.page ?? 1;
 
   for (;;) {
-    setCurrentDetails(`**polling** page ${page} of orders after ${cursor ?? 'the beginning'} · ${result.started} started so far`);
+    setCurrentDetails(
+      `**polling** page ${page} of orders after ${cursor ?? 'the beginning'} · ${result.started} started so far`,
+    );
     const listed = await api.pullOrdersPage.executeWithOptions(
       { ...APICBASE_CALL, summary: `list ORDERED orders after ${cursor ?? '-'} (page ${page})` },
       [{ orderedAfter: cursor, page, pageSize: settings.pageSize }],
@@ -48,15 +50,27 @@ export async function pullNewestFirst(
         result.alreadyKnown += 1;
       }
     }
-    for (const bad of listed.invalid) log.error('Apicbase listed an order that cannot be read', { apicbaseId: bad.id, orderNumber: bad.orderNumber, problems: bad.problems });
+    for (const bad of listed.invalid)
+      log.error('Apicbase listed an order that cannot be read', {
+        apicbaseId: bad.id,
+        orderNumber: bad.orderNumber,
+        problems: bad.problems,
+      });
 
     if (settings.markFetched) await markFetched(listed.entries.filter(needsFetchedMark));
 
     if (!listed.hasNext || listed.entries.length + listed.invalid.length + listed.otherStatus === 0) break;
     page += 1;
-    if (page > MAX_PAGES) throw ApplicationFailure.nonRetryable(`more than ${MAX_PAGES} pages: is the list ignoring "page"?`, 'ApicbaseListUnbounded');
+    if (page > MAX_PAGES)
+      throw ApplicationFailure.nonRetryable(
+        `more than ${MAX_PAGES} pages: is the list ignoring "page"?`,
+        'ApicbaseListUnbounded',
+      );
     if (workflowInfo().continueAsNewSuggested) {
-      return continueAsNew<(input: PullOrdersInput) => Promise<PullOrdersResult>>({ cursor, carried: { page, newestSeen, result } });
+      return continueAsNew<(input: PullOrdersInput) => Promise<PullOrdersResult>>({
+        cursor,
+        carried: { page, newestSeen, result },
+      });
     }
   }
 
@@ -66,7 +80,10 @@ export async function pullNewestFirst(
   if (next !== null && next !== cursor) {
     result.nextCursor = await local.savePullCursor(next);
   }
-  setCurrentDetails(`**done** · ${result.started} started, ${result.alreadyKnown} already known, ${result.invalid.length} unreadable · next cursor ${result.nextCursor ?? '-'}`);
-  if (result.started || result.invalid.length) log.info('Apicbase poll finished', { ...result, startedOrders: undefined });
+  setCurrentDetails(
+    `**done** · ${result.started} started, ${result.alreadyKnown} already known, ${result.invalid.length} unreadable · next cursor ${result.nextCursor ?? '-'}`,
+  );
+  if (result.started || result.invalid.length)
+    log.info('Apicbase poll finished', { ...result, startedOrders: undefined });
   return result;
 }

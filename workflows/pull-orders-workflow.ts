@@ -7,12 +7,29 @@
 // listed again next time; they already have a workflow, so nothing runs twice). An order whose
 // `ordered_on` cannot be read is reported (result, log, Web UI details) and left to a person.
 // Runs on the Apicbase task queue; every activity there counts against the shared request budget.
-import { continueAsNew, isCancellation, log, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import {
+  continueAsNew,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ApicbaseActivities } from '../activities/apicbase-activities';
 import { APICBASE_CALL, LOCAL_STEP } from './apicbase-activity-options';
 import type { InvalidEntry, PulledEntry, PulledPage, PullOrdersInput, PullOrdersResult } from './apicbase-types';
 import { pullNewestFirst } from './pull-orders-newest-first';
-import { WALK_ORDERING, instantOf, laterOf, seenIds, walkFrom, walkPurchaseOrders, type WalkPosition } from './purchase-order-walk';
+import {
+  WALK_ORDERING,
+  instantOf,
+  laterOf,
+  seenIds,
+  walkFrom,
+  walkPurchaseOrders,
+  type WalkPosition,
+} from './purchase-order-walk';
 
 /** Polls started from this patch on walk oldest first and move the cursor only over what they fully saw. */
 export const PULL_WALK_PATCH = 'pull-walk-oldest-first';
@@ -36,20 +53,43 @@ export async function pullOrdersWorkflow(input: PullOrdersInput): Promise<PullOr
     markFailures: [],
     invalid: [],
   };
-  if (!oldestFirst) return pullNewestFirst(input, settings, result, api, local, (entries) => markFetched(entries, result), needsFetchedMark);
+  if (!oldestFirst)
+    return pullNewestFirst(
+      input,
+      settings,
+      result,
+      api,
+      local,
+      (entries) => markFetched(entries, result),
+      needsFetchedMark,
+    );
 
   const readPage = async (at: WalkPosition) => {
-    setCurrentDetails(`**polling** orders after ${at.orderedAfter ?? 'the beginning'} (page ${at.page}) · ${result.started} started so far${unreadable(result)}`);
+    setCurrentDetails(
+      `**polling** orders after ${at.orderedAfter ?? 'the beginning'} (page ${at.page}) · ${result.started} started so far${unreadable(result)}`,
+    );
     const listed = await api.pullOrdersPage.executeWithOptions(
-      { ...APICBASE_CALL, summary: `list ORDERED orders after ${at.orderedAfter ?? '-'} (page ${at.page}), oldest first` },
-      [{ orderedAfter: at.orderedAfter, page: at.page, pageSize: settings.pageSize, ordering: WALK_ORDERING, skipIds: seenIds(at) }],
+      {
+        ...APICBASE_CALL,
+        summary: `list ORDERED orders after ${at.orderedAfter ?? '-'} (page ${at.page}), oldest first`,
+      },
+      [
+        {
+          orderedAfter: at.orderedAfter,
+          page: at.page,
+          pageSize: settings.pageSize,
+          ordering: WALK_ORDERING,
+          skipIds: seenIds(at),
+        },
+      ],
     );
     tally(listed, result);
     if (settings.markFetched) await markFetched(listed.entries.filter(needsFetchedMark), result);
     return { listed: listed.positions ?? [], count: listed.count, hasNext: listed.hasNext };
   };
   const end = await walkPurchaseOrders(input.carried?.walk ?? walkFrom(cursor), readPage, async (next) => {
-    if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof pullOrdersWorkflow>({ cursor, carried: { walk: next, result } });
+    if (workflowInfo().continueAsNewSuggested)
+      await continueAsNew<typeof pullOrdersWorkflow>({ cursor, carried: { walk: next, result } });
   });
   result.fullySeen = end.position.fullySeen;
   result.settled = end.settled;
@@ -62,20 +102,27 @@ export async function pullOrdersWorkflow(input: PullOrdersInput): Promise<PullOr
     `**done** · ${result.started} started, ${result.alreadyKnown} already known · every order up to ${result.fullySeen ?? '-'} seen` +
       `${end.settled ? '' : ' (the list kept changing: the next poll goes on from there)'} · next cursor ${result.nextCursor ?? '-'}${unreadable(result)}`,
   );
-  if (result.started || result.invalid.length || !end.settled) log.info('Apicbase poll finished', { ...result, startedOrders: undefined });
+  if (result.started || result.invalid.length || !end.settled)
+    log.info('Apicbase poll finished', { ...result, startedOrders: undefined });
   return result;
 
   async function markFetched(entries: PulledEntry[], into: PullOrdersResult): Promise<void> {
     await Promise.all(
       entries.map(async (entry) => {
         try {
-          await api.markApicbaseOrder.executeWithOptions({ ...APICBASE_CALL, summary: `mark ${entry.orderNumber} fetched_by_supplier` }, [entry.id, 'fetched']);
+          await api.markApicbaseOrder.executeWithOptions(
+            { ...APICBASE_CALL, summary: `mark ${entry.orderNumber} fetched_by_supplier` },
+            [entry.id, 'fetched'],
+          );
           into.marked += 1;
         } catch (err) {
           if (isCancellation(err)) throw err;
           // Private bookkeeping in Apicbase: the order itself is safe in its workflow, so the poll goes on.
           into.markFailures.push(entry.orderNumber);
-          log.warn('could not mark an Apicbase order fetched', { orderNumber: entry.orderNumber, error: (err as Error).message });
+          log.warn('could not mark an Apicbase order fetched', {
+            orderNumber: entry.orderNumber,
+            error: (err as Error).message,
+          });
         }
       }),
     );
@@ -94,13 +141,20 @@ function tally(listed: PulledPage, result: PullOrdersResult): void {
       result.alreadyKnown += 1;
     }
   }
-  for (const bad of listed.invalid) log.error('Apicbase listed an order that cannot be read; handle it by hand', { apicbaseId: bad.id, orderNumber: bad.orderNumber, problems: bad.problems });
+  for (const bad of listed.invalid)
+    log.error('Apicbase listed an order that cannot be read; handle it by hand', {
+      apicbaseId: bad.id,
+      orderNumber: bad.orderNumber,
+      problems: bad.problems,
+    });
 }
 
 /** The Web UI's note on orders that need a person, e.g. an `ordered_on` that cannot be read. */
 function unreadable(result: PullOrdersResult): string {
   if (!result.invalid.length) return '';
-  const named = result.invalid.slice(0, 5).map((bad: InvalidEntry) => `${bad.orderNumber ?? bad.id ?? '?'} (${bad.problems.join('; ')})`);
+  const named = result.invalid
+    .slice(0, 5)
+    .map((bad: InvalidEntry) => `${bad.orderNumber ?? bad.id ?? '?'} (${bad.problems.join('; ')})`);
   return ` · **${result.invalid.length} unreadable, handle by hand**: ${named.join(', ')}${result.invalid.length > 5 ? ', …' : ''}`;
 }
 

@@ -91,7 +91,9 @@ export function laterOf(a: string | null, b: string | null): string | null {
 /** Where the walk goes after reading `page` at `at`; `next` undefined when the walk is over. */
 export function stepWalk(at: WalkPosition, page: WalkedPage): { next?: WalkPosition; end?: WalkEnd } {
   const known = new Set(at.seen.map((s) => s.id));
-  const added = page.listed.filter((e): e is { id: string; orderedOn: string | null } => e.id !== null && !known.has(e.id));
+  const added = page.listed.filter(
+    (e): e is { id: string; orderedOn: string | null } => e.id !== null && !known.has(e.id),
+  );
   const seen = [...at.seen, ...added.map((e) => ({ id: e.id, ms: instantOf(e.orderedOn) ?? null }))];
   const read = { ...at, pages: at.pages + 1, seen };
   // Past page 1, a changed count (or a page that vanished) means the pages under this bound shifted.
@@ -113,7 +115,16 @@ export function stepWalk(at: WalkPosition, page: WalkedPage): { next?: WalkPosit
     // Listed again under the new bound: what was at or after it (an instant is read to the millisecond),
     // and orders whose ordered_on cannot be read (their place is unknown; reported once).
     const again = seen.filter((s) => s.ms === null || s.ms >= below);
-    return { next: { ...read, orderedAfter, page: 1, count: null, fullySeen: laterOf(at.fullySeen, orderedAfter), seen: again } };
+    return {
+      next: {
+        ...read,
+        orderedAfter,
+        page: 1,
+        count: null,
+        fullySeen: laterOf(at.fullySeen, orderedAfter),
+        seen: again,
+      },
+    };
   }
   // One timestamp fills the page (or none is readable): its next page, by number.
   return { next: { ...read, page: at.page + 1, count: page.count } };
@@ -128,7 +139,7 @@ export async function walkPurchaseOrders<P extends WalkedPage>(
   read: (at: WalkPosition) => Promise<P>,
   between: (next: WalkPosition) => Promise<void> | void,
 ): Promise<WalkEnd> {
-  for (let at = start; ; ) {
+  for (let at = start; ;) {
     const step = stepWalk(at, await read(at));
     if (step.end) return step.end;
     at = step.next!;

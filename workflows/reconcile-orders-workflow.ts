@@ -3,11 +3,26 @@
 // the sign of a delivery that never reached us. Reports only (log lines and this workflow's result);
 // support decides what to do. Orders placed within APICBASE_RECONCILE_GRACE are not judged yet.
 // It walks the list like the pull (./purchase-order-walk.ts): oldest first, so no order is skipped.
-import { ApplicationFailure, continueAsNew, patched, proxyActivities, proxyLocalActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  continueAsNew,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ApicbaseActivities } from '../activities/apicbase-activities';
 import { APICBASE_CALL, LOCAL_STEP } from './apicbase-activity-options';
 import type { ReconcileResult } from './apicbase-types';
-import { MAX_PAGES, WALK_ORDERING, seenIds, walkFrom, walkPurchaseOrders, type WalkPosition } from './purchase-order-walk';
+import {
+  MAX_PAGES,
+  WALK_ORDERING,
+  seenIds,
+  walkFrom,
+  walkPurchaseOrders,
+  type WalkPosition,
+} from './purchase-order-walk';
 
 /** Runs started from this patch walk oldest first (the pull's walk) instead of by page number, newest first. */
 export const RECONCILE_WALK_PATCH = 'reconcile-walk-oldest-first';
@@ -28,7 +43,8 @@ export async function reconcileOrdersWorkflow(carried?: Carried): Promise<Reconc
     missing: [],
     invalid: [],
   };
-  const progress = (page: number) => `**checking** page ${page} · ${result.checked} checked · ${result.missing.length} without a workflow`;
+  const progress = (page: number) =>
+    `**checking** page ${page} · ${result.checked} checked · ${result.missing.length} without a workflow`;
 
   if (sharedWalk) {
     const readPage = async (at: WalkPosition) => {
@@ -36,7 +52,16 @@ export async function reconcileOrdersWorkflow(carried?: Carried): Promise<Reconc
       const orderedAfter = at.orderedAfter ?? result.orderedAfter;
       const checked = await api.reconcileOrdersPage.executeWithOptions(
         { ...APICBASE_CALL, summary: `check ORDERED orders after ${orderedAfter} (page ${at.page}), oldest first` },
-        [{ orderedAfter, placedBefore: result.placedBefore, page: at.page, pageSize: settings.pageSize, ordering: WALK_ORDERING, skipIds: seenIds(at) }],
+        [
+          {
+            orderedAfter,
+            placedBefore: result.placedBefore,
+            page: at.page,
+            pageSize: settings.pageSize,
+            ordering: WALK_ORDERING,
+            skipIds: seenIds(at),
+          },
+        ],
       );
       result.pages += 1;
       result.checked += checked.checked;
@@ -45,7 +70,8 @@ export async function reconcileOrdersWorkflow(carried?: Carried): Promise<Reconc
       return { listed: checked.positions ?? [], count: checked.count ?? null, hasNext: checked.hasNext };
     };
     const end = await walkPurchaseOrders(carried?.walk ?? walkFrom(result.orderedAfter), readPage, async (next) => {
-      if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof reconcileOrdersWorkflow>({ walk: next, result });
+      if (workflowInfo().continueAsNewSuggested)
+        await continueAsNew<typeof reconcileOrdersWorkflow>({ walk: next, result });
     });
     result.settled = end.settled;
   } else {
@@ -61,8 +87,13 @@ export async function reconcileOrdersWorkflow(carried?: Carried): Promise<Reconc
       result.missing.push(...checked.missing);
       result.invalid.push(...checked.invalid);
       if (!checked.hasNext || checked.listed === 0) break;
-      if (page >= MAX_PAGES) throw ApplicationFailure.nonRetryable(`more than ${MAX_PAGES} pages: is the list ignoring "page"?`, 'ApicbaseListUnbounded');
-      if (workflowInfo().continueAsNewSuggested) return continueAsNew<typeof reconcileOrdersWorkflow>({ page: page + 1, result });
+      if (page >= MAX_PAGES)
+        throw ApplicationFailure.nonRetryable(
+          `more than ${MAX_PAGES} pages: is the list ignoring "page"?`,
+          'ApicbaseListUnbounded',
+        );
+      if (workflowInfo().continueAsNewSuggested)
+        return continueAsNew<typeof reconcileOrdersWorkflow>({ page: page + 1, result });
     }
   }
 

@@ -44,14 +44,16 @@ export interface TrackingActions {
 }
 
 // findHublifyOrder since order-workflow-v2 (a poll by both ids); getHublifyOrder before it.
-const isPoll = (e: HistoryEvent) => ['findHublifyOrder', 'getHublifyOrder'].includes(e.activityTaskScheduledEventAttributes?.activityType?.name ?? '');
+const isPoll = (e: HistoryEvent) =>
+  ['findHublifyOrder', 'getHublifyOrder'].includes(e.activityTaskScheduledEventAttributes?.activityType?.name ?? '');
 
 /** Reads the costs off the history of an order that was polled at least twice, then (optionally) pushed. */
 export function trackingActions(events: readonly HistoryEvent[]): TrackingActions {
   const signal = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
   const beforePush = signal < 0 ? events : events.slice(0, signal);
   const polls = beforePush.flatMap((e, i) => (isPoll(e) ? [i] : []));
-  if (polls.length < 2) throw new Error(`the probe order was polled ${polls.length} time(s) before the push; need at least 2`);
+  if (polls.length < 2)
+    throw new Error(`the probe order was polled ${polls.length} time(s) before the push; need at least 2`);
   const first = polls[0]!;
   const last = polls[polls.length - 1]!;
   const perPoll = countActions(events.slice(first + 1, last + 1)) / (polls.length - 1);

@@ -63,7 +63,11 @@ export async function settledDeliveries(input: {
 }
 
 /** The reckoning against what the sandbox received, given how many workflows were started. */
-export function countDeliveries(input: { started: number; sandbox: HublifySandbox; acknowledged: readonly string[] }): DeliveryCheck {
+export function countDeliveries(input: {
+  started: number;
+  sandbox: HublifySandbox;
+  acknowledged: readonly string[];
+}): DeliveryCheck {
   const { started } = input;
   const orderCreateCalls = input.sandbox.requestCounts().order_create ?? 0;
   const known = new Set(input.sandbox.orders().map((o) => o.o_orderid_external ?? ''));

@@ -1,6 +1,13 @@
 // The engine's floor: trivial workflows doing the least each order-relay figure needs, bundled and run
 // by the bench's own worker. Only the workflow SDK and types are imported (deterministic, like workflows/).
-import { allHandlersFinished, condition, defineUpdate, proxyActivities, proxyLocalActivities, setHandler } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  defineUpdate,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { HublifyOrderCreateRequest } from '../../src/hublify/types';
 import type { FloorActivities } from './floor-activities';
 

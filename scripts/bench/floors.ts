@@ -28,12 +28,27 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 const floorBundle = () =>
-  (bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('./floor-workflows'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } }));
+  (bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('./floor-workflows'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  }));
 
-export async function runFloor(system: BenchSystem, floor: FloorKind, senders: number, durationSeconds: number, drainTimeoutMs: number, overallRate?: number): Promise<FloorRun> {
+export async function runFloor(
+  system: BenchSystem,
+  floor: FloorKind,
+  senders: number,
+  durationSeconds: number,
+  drainTimeoutMs: number,
+  overallRate?: number,
+): Promise<FloorRun> {
   const { client } = system;
   const taskQueue = `floor-${floor}-${senders}-${randomUUID().slice(0, 8)}`;
-  const hublify = new HublifyClient({ baseUrl: system.sandbox.url, channel: 'channel_10', token: BENCH_CHANNEL_TOKEN, timeoutMs: 15_000 });
+  const hublify = new HublifyClient({
+    baseUrl: system.sandbox.url,
+    channel: 'channel_10',
+    token: BENCH_CHANNEL_TOKEN,
+    timeoutMs: 15_000,
+  });
   const worker = await Worker.create({
     connection: system.nativeConnection,
     taskQueue,
@@ -57,7 +72,11 @@ export async function runFloor(system: BenchSystem, floor: FloorKind, senders: n
     },
     inject: async () => {
       const workflowId = `${taskQueue}-${++n}`;
-      await client.workflow.start(injectFloorWorkflow, { taskQueue, workflowId, args: [exampleOrderCreateRequest({ o_orderid_external: workflowId })] });
+      await client.workflow.start(injectFloorWorkflow, {
+        taskQueue,
+        workflowId,
+        args: [exampleOrderCreateRequest({ o_orderid_external: workflowId })],
+      });
       startedIds.push(workflowId);
     },
   };
@@ -67,7 +86,14 @@ export async function runFloor(system: BenchSystem, floor: FloorKind, senders: n
   try {
     const started = Date.now();
     const body = JSON.stringify({ floor });
-    const load = await loadHttp({ url: server.url, path: '/', connections: senders, durationSeconds, overallRate, request: () => ({ body, headers: JSON_HEADERS }) });
+    const load = await loadHttp({
+      url: server.url,
+      path: '/',
+      connections: senders,
+      durationSeconds,
+      overallRate,
+      request: () => ({ body, headers: JSON_HEADERS }),
+    });
     if (floor !== 'inject') return { floor, senders, load };
     // Every started workflow must reach Hublify once (its id is its o_orderid_external).
     const delivery = await settledDeliveries({
@@ -79,7 +105,13 @@ export async function runFloor(system: BenchSystem, floor: FloorKind, senders: n
       what: `the inject floor's ${startedIds.length} workflows to finish`,
       timeoutMs: drainTimeoutMs,
     });
-    return { floor, senders, load, ordersPerSecondIntoHublify: ordersPerSecondIntoHublify(system.sandbox, started), delivery };
+    return {
+      floor,
+      senders,
+      load,
+      ordersPerSecondIntoHublify: ordersPerSecondIntoHublify(system.sandbox, started),
+      delivery,
+    };
   } finally {
     await server.close();
     worker.shutdown();

@@ -27,13 +27,40 @@ const M = { left: 70, right: 230, top: 40, bottom: 50 };
 
 function seriesOf(bench: BenchJson): Series[] {
   const pts = (rows: { senders: number; load: { latencyMs: { p50: number; p99: number } } }[]) =>
-    rows.map((r) => ({ senders: r.senders, p50: r.load.latencyMs.p50, p99: r.load.latencyMs.p99 })).sort((a, b) => a.senders - b.senders);
+    rows
+      .map((r) => ({ senders: r.senders, p50: r.load.latencyMs.p50, p99: r.load.latencyMs.p99 }))
+      .sort((a, b) => a.senders - b.senders);
   return [
-    { name: 'order-relay verified ack', color: '#d62728', dashed: false, points: pts(bench.runs.filter((r) => r.ackMode === 'verified')) },
-    { name: 'floor (c) update-with-start', color: '#d62728', dashed: true, points: pts(bench.floors.filter((f) => f.floor === 'updateWithStart')) },
-    { name: 'order-relay accepted ack', color: '#1f77b4', dashed: false, points: pts(bench.runs.filter((r) => r.ackMode === 'accepted')) },
-    { name: 'floor (b) workflow.start', color: '#1f77b4', dashed: true, points: pts(bench.floors.filter((f) => f.floor === 'start')) },
-    { name: 'floor (a) bare express', color: '#7f7f7f', dashed: true, points: pts(bench.floors.filter((f) => f.floor === 'http')) },
+    {
+      name: 'order-relay verified ack',
+      color: '#d62728',
+      dashed: false,
+      points: pts(bench.runs.filter((r) => r.ackMode === 'verified')),
+    },
+    {
+      name: 'floor (c) update-with-start',
+      color: '#d62728',
+      dashed: true,
+      points: pts(bench.floors.filter((f) => f.floor === 'updateWithStart')),
+    },
+    {
+      name: 'order-relay accepted ack',
+      color: '#1f77b4',
+      dashed: false,
+      points: pts(bench.runs.filter((r) => r.ackMode === 'accepted')),
+    },
+    {
+      name: 'floor (b) workflow.start',
+      color: '#1f77b4',
+      dashed: true,
+      points: pts(bench.floors.filter((f) => f.floor === 'start')),
+    },
+    {
+      name: 'floor (a) bare express',
+      color: '#7f7f7f',
+      dashed: true,
+      points: pts(bench.floors.filter((f) => f.floor === 'http')),
+    },
   ].filter((s) => s.points.length > 0);
 }
 
@@ -55,7 +82,9 @@ export function latencySvg(bench: BenchJson): string {
   ];
   for (let ms = 1; ms <= yTop; ms *= 10) {
     out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y(ms)}" y2="${y(ms)}" stroke="#ddd"/>`);
-    out.push(`<text x="${M.left - 8}" y="${y(ms) + 4}" text-anchor="end">${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`}</text>`);
+    out.push(
+      `<text x="${M.left - 8}" y="${y(ms) + 4}" text-anchor="end">${ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`}</text>`,
+    );
   }
   for (const n of senders) {
     out.push(`<line x1="${x(n)}" x2="${x(n)}" y1="${M.top}" y2="${H - M.bottom}" stroke="#eee"/>`);
@@ -68,15 +97,23 @@ export function latencySvg(bench: BenchJson): string {
       `<polyline fill="none" stroke="${s.color}" stroke-width="2" stroke-opacity="${opacity}"${dash} points="${s.points.map((p) => `${x(p.senders)},${y(p[key])}`).join(' ')}"/>`;
     out.push(line('p50', 1), line('p99', 0.35));
     for (const p of s.points) {
-      out.push(`<circle cx="${x(p.senders)}" cy="${y(p.p50)}" r="3.5" fill="${s.color}"><title>${s.name}, ${p.senders} senders: p50 ${p.p50} ms</title></circle>`);
-      out.push(`<circle cx="${x(p.senders)}" cy="${y(p.p99)}" r="3.5" fill="white" stroke="${s.color}"><title>${s.name}, ${p.senders} senders: p99 ${p.p99} ms</title></circle>`);
+      out.push(
+        `<circle cx="${x(p.senders)}" cy="${y(p.p50)}" r="3.5" fill="${s.color}"><title>${s.name}, ${p.senders} senders: p50 ${p.p50} ms</title></circle>`,
+      );
+      out.push(
+        `<circle cx="${x(p.senders)}" cy="${y(p.p99)}" r="3.5" fill="white" stroke="${s.color}"><title>${s.name}, ${p.senders} senders: p99 ${p.p99} ms</title></circle>`,
+      );
     }
     const ly = M.top + 10 + i * 20;
-    out.push(`<line x1="${W - M.right + 15}" x2="${W - M.right + 45}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`);
+    out.push(
+      `<line x1="${W - M.right + 15}" x2="${W - M.right + 45}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"${dash}/>`,
+    );
     out.push(`<text x="${W - M.right + 52}" y="${ly + 4}">${s.name}</text>`);
   });
   const m = bench.machine;
-  out.push(`<text x="${W - M.right + 15}" y="${H - M.bottom}" fill="#555">${m.cpus} cores, load average ${m.loadAverageAtStart}${m.loadAverageAtEnd !== undefined ? `→${m.loadAverageAtEnd}` : ''}</text>`);
+  out.push(
+    `<text x="${W - M.right + 15}" y="${H - M.bottom}" fill="#555">${m.cpus} cores, load average ${m.loadAverageAtStart}${m.loadAverageAtEnd !== undefined ? `→${m.loadAverageAtEnd}` : ''}</text>`,
+  );
   out.push('</svg>');
   return `${out.join('\n')}\n`;
 }

@@ -22,7 +22,13 @@ import { countWorkflows, settledDeliveries, type DeliveryCheck } from './deliver
 import { benchOrder } from './orders';
 import { idleCpuPercent, memoryOf, v8HeapOf } from './proc-stats';
 import { BENCH_PUSH_TOKEN, type BenchRelay, type BenchSystem } from './system';
-import { hublifyCallsBetween, shipmentLatency, sweepActionsPerRun, type HublifyCalls, type ShipmentLatency } from './sweep-figures';
+import {
+  hublifyCallsBetween,
+  shipmentLatency,
+  sweepActionsPerRun,
+  type HublifyCalls,
+  type ShipmentLatency,
+} from './sweep-figures';
 
 export interface ParkResult {
   orders: number;
@@ -75,7 +81,14 @@ const STARTERS = 32;
 
 export async function runPark(
   system: BenchSystem,
-  opts: { orders: number; idleSeconds: number; drainTimeoutMs: number; shipSample: number; workerExtraEnv?: Record<string, string>; progress: (line: string) => void },
+  opts: {
+    orders: number;
+    idleSeconds: number;
+    drainTimeoutMs: number;
+    shipSample: number;
+    workerExtraEnv?: Record<string, string>;
+    progress: (line: string) => void;
+  },
 ): Promise<ParkResult> {
   const taskQueue = `bench-park-${Date.now()}`;
   const defaults = loadConfig({});
@@ -98,9 +111,18 @@ export async function runPark(
   const worker = spawnWorker(workerEnv);
   try {
     system.sandbox.reset();
-    await pollUntil(async () => (await pollers(system, taskQueue)) > 0, { what: 'the worker process to poll its task queue', timeoutMs: 120_000, everyMs: 250 });
+    await pollUntil(async () => (await pollers(system, taskQueue)) > 0, {
+      what: 'the worker process to poll its task queue',
+      timeoutMs: 120_000,
+      everyMs: 250,
+    });
     const rssMbBeforeOrders = memoryOf(worker.pid!).rssMb;
-    const starter: OrderStarterDeps = { client: api.relay.client, taskQueue, settings: () => orderWorkflowSettings(api.config), recordedStage: null }; // new orders only: no record to ask
+    const starter: OrderStarterDeps = {
+      client: api.relay.client,
+      taskQueue,
+      settings: () => orderWorkflowSettings(api.config),
+      recordedStage: null,
+    }; // new orders only: no record to ask
 
     const started = Date.now();
     const numbers: string[] = [];
@@ -131,7 +153,8 @@ export async function runPark(
       return waiting >= opts.orders;
     };
     await pollUntil(allWaiting, {
-      what: () => `every order to wait for shipment: ${waiting} of ${opts.orders} after ${Math.round((Date.now() - started) / 1000)} s (raise --drain-timeout)`,
+      what: () =>
+        `every order to wait for shipment: ${waiting} of ${opts.orders} after ${Math.round((Date.now() - started) / 1000)} s (raise --drain-timeout)`,
       timeoutMs: opts.drainTimeoutMs,
       everyMs: 2_000,
     });
@@ -168,8 +191,13 @@ export async function runPark(
     let latency: ShipmentLatency | undefined;
     if (sweepEveryMs > 0 && opts.shipSample > 0) {
       const sample = parked.slice(0, opts.shipSample);
-      opts.progress(`shipping ${sample.length} orders in Hublify (no push) over one sweep interval; waiting for the relay to see them`);
-      latency = await shipmentLatency(api.relay.client, system.sandbox, sample, { spreadMs: sweepEveryMs, timeoutMs: opts.drainTimeoutMs });
+      opts.progress(
+        `shipping ${sample.length} orders in Hublify (no push) over one sweep interval; waiting for the relay to see them`,
+      );
+      latency = await shipmentLatency(api.relay.client, system.sandbox, sample, {
+        spreadMs: sweepEveryMs,
+        timeoutMs: opts.drainTimeoutMs,
+      });
     }
     const actionsPerSweep = await sweepActionsPerRun(system.client, taskQueue);
 
@@ -185,7 +213,14 @@ export async function runPark(
       startsPerSecond,
       parkedAfterSeconds,
       delivery,
-      worker: { ...workerMemory, rssMbBeforeOrders, v8, idleCpuPercent: workerCpu!, maxCachedWorkflows: loadConfig(workerEnv).WORKER_MAX_CACHED_WORKFLOWS, extraEnv: opts.workerExtraEnv ?? {} },
+      worker: {
+        ...workerMemory,
+        rssMbBeforeOrders,
+        v8,
+        idleCpuPercent: workerCpu!,
+        maxCachedWorkflows: loadConfig(workerEnv).WORKER_MAX_CACHED_WORKFLOWS,
+        extraEnv: opts.workerExtraEnv ?? {},
+      },
       temporalServer: { rssMb: serverMemory.rssMb, idleCpuPercent: serverCpu! },
       idleSeconds: opts.idleSeconds,
       sweep: {
@@ -235,14 +270,21 @@ async function stopWorker(child: ChildProcess): Promise<void> {
 }
 
 async function pollers(system: BenchSystem, taskQueue: string): Promise<number> {
-  const res = await system.client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType: 1 });
+  const res = await system.client.workflowService.describeTaskQueue({
+    namespace: 'default',
+    taskQueue: { name: taskQueue },
+    taskQueueType: 1,
+  });
   return res.pollers?.length ?? 0;
 }
 
 /** One order on the parked orders' worker, polled every 2 s, then woken by a push; its history tells the costs. */
 async function probeActions(system: BenchSystem, api: BenchRelay, starter: OrderStarterDeps): Promise<TrackingActions> {
   const order = benchOrder('PROBE', 1);
-  const fast: OrderStarterDeps = { ...starter, settings: () => ({ ...starter.settings(), pollSchedule: parsePollSchedule('2s') }) };
+  const fast: OrderStarterDeps = {
+    ...starter,
+    settings: () => ({ ...starter.settings(), pollSchedule: parsePollSchedule('2s') }),
+  };
   const { workflowId } = await startOrder(fast, order, 'webhook');
   const handle = api.relay.client.workflow.getHandle(workflowId);
   // A query can fail while the worker with thousands of parked orders is busy: asked again at the next wait.
@@ -261,14 +303,22 @@ async function probeActions(system: BenchSystem, api: BenchRelay, starter: Order
     body: JSON.stringify({ status: true, data }),
   });
   if (!res.ok) throw new Error(`the push was refused: HTTP ${res.status}`);
-  await pollUntil(async () => (await status())?.hublify?.state === 'processing', { what: "the probe's workflow to see Hublify's push", timeoutMs: 120_000, everyMs: 250 });
+  await pollUntil(async () => (await status())?.hublify?.state === 'processing', {
+    what: "the probe's workflow to see Hublify's push",
+    timeoutMs: 120_000,
+    everyMs: 250,
+  });
   // The push's poll is followed by a new timer; wait for it so the push's whole cost is in the history.
   const timerAfterPush = async () => {
     const events = (await handle.fetchHistory()).events ?? [];
     const signal = events.findIndex((e) => e.workflowExecutionSignaledEventAttributes);
     return events.some((e, i) => i > signal && e.timerStartedEventAttributes);
   };
-  await pollUntil(timerAfterPush, { what: "the probe's next poll timer after the push", timeoutMs: 60_000, everyMs: 250 });
+  await pollUntil(timerAfterPush, {
+    what: "the probe's next poll timer after the push",
+    timeoutMs: 60_000,
+    everyMs: 250,
+  });
   const actions = trackingActions((await handle.fetchHistory()).events ?? []);
   await handle.terminate('bench probe done');
   return actions;

@@ -31,12 +31,18 @@ export async function idleCpuPercent(pids: number[], seconds: number): Promise<n
  * from a process's Prometheus endpoint (src/observability/process-metrics.ts). The workflow sandbox
  * runs in a worker thread with a heap of its own, which these do not count.
  */
-export async function v8HeapOf(metricsUrl: string): Promise<{ heapUsedMb: number; heapTotalMb: number; externalMb: number }> {
+export async function v8HeapOf(
+  metricsUrl: string,
+): Promise<{ heapUsedMb: number; heapTotalMb: number; externalMb: number }> {
   const text = await (await fetch(metricsUrl)).text();
   const mb = (name: string) => {
     const [value] = metricValues(text, `order_relay_${name}`);
     if (value === undefined) throw new Error(`${metricsUrl} has no order_relay_${name}`);
     return Math.round(value / 2 ** 20);
   };
-  return { heapUsedMb: mb('nodejs_heap_size_used_bytes'), heapTotalMb: mb('nodejs_heap_size_total_bytes'), externalMb: mb('nodejs_external_memory_bytes') };
+  return {
+    heapUsedMb: mb('nodejs_heap_size_used_bytes'),
+    heapTotalMb: mb('nodejs_heap_size_total_bytes'),
+    externalMb: mb('nodejs_external_memory_bytes'),
+  };
 }

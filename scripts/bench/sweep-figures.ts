@@ -16,7 +16,11 @@ export interface HublifyCalls {
   perMinute: number;
 }
 
-export function hublifyCallsBetween(before: Record<string, number>, after: Record<string, number>, seconds: number): HublifyCalls {
+export function hublifyCallsBetween(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  seconds: number,
+): HublifyCalls {
   const byVerb: Record<string, number> = {};
   for (const [verb, n] of Object.entries(after)) if (n > (before[verb] ?? 0)) byVerb[verb] = n - (before[verb] ?? 0);
   const total = Object.values(byVerb).reduce((a, b) => a + b, 0);
@@ -30,7 +34,8 @@ export interface ShipmentLatency {
   maxSeconds: number;
 }
 
-const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+const quantile = (sorted: number[], q: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 /**
@@ -57,16 +62,28 @@ export async function shipmentLatency(
     async () => {
       for (const o of orders) {
         if (seenAt.has(o.id)) continue;
-        const status = await client.workflow.getHandle(orderWorkflowId(o.id)).query(statusQuery).catch(() => undefined);
+        const status = await client.workflow
+          .getHandle(orderWorkflowId(o.id))
+          .query(statusQuery)
+          .catch(() => undefined);
         const entered = status?.stage === 'SHIPPED' ? status.history.find((h) => h.stage === 'SHIPPED')?.at : undefined;
         if (entered) seenAt.set(o.id, Date.parse(entered));
       }
       return seenAt.size === orders.length;
     },
-    { what: () => `the sample's shipments seen by the relay: ${seenAt.size} of ${orders.length}`, timeoutMs: opts.timeoutMs, everyMs: 2_000 },
+    {
+      what: () => `the sample's shipments seen by the relay: ${seenAt.size} of ${orders.length}`,
+      timeoutMs: opts.timeoutMs,
+      everyMs: 2_000,
+    },
   );
   const seconds = orders.map((o) => (seenAt.get(o.id)! - shippedAt.get(o.id)!) / 1000).sort((a, b) => a - b);
-  return { samples: seconds.length, p50Seconds: round1(quantile(seconds, 0.5)), p99Seconds: round1(quantile(seconds, 0.99)), maxSeconds: round1(seconds.at(-1)!) };
+  return {
+    samples: seconds.length,
+    p50Seconds: round1(quantile(seconds, 0.5)),
+    p99Seconds: round1(quantile(seconds, 0.99)),
+    maxSeconds: round1(seconds.at(-1)!),
+  };
 }
 
 /** Temporal actions of one completed sweep run on the task queue (its start by the schedule included). */

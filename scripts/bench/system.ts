@@ -50,7 +50,9 @@ export interface BenchSystemOptions {
 /** WORKER_* settings given to the bench's environment reach every relay it starts (for tuning sweeps). */
 function workerSettingsFromEnv(): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('WORKER_') && e[0] !== 'WORKER_METRICS_ADDRESS' && !!e[1]),
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[0].startsWith('WORKER_') && e[0] !== 'WORKER_METRICS_ADDRESS' && !!e[1],
+    ),
   );
 }
 
@@ -76,9 +78,18 @@ export async function startBenchSystem(opts: BenchSystemOptions = {}): Promise<B
       sqlitePragmas: opts.sqlitePragmas ?? DEV_SERVER_SQLITE_PRAGMAS,
     });
     closers.push(() => temporal.stop());
-    const sandbox = await startHublifySandbox({ host: '127.0.0.1', port: 0, token: BENCH_CHANNEL_TOKEN, channel: 'channel_10', logger });
+    const sandbox = await startHublifySandbox({
+      host: '127.0.0.1',
+      port: 0,
+      token: BENCH_CHANNEL_TOKEN,
+      channel: 'channel_10',
+      logger,
+    });
     closers.push(() => sandbox.close());
-    const connection = await Connection.connect({ address: temporal.address, interceptors: temporalGrpcInterceptors() });
+    const connection = await Connection.connect({
+      address: temporal.address,
+      interceptors: temporalGrpcInterceptors(),
+    });
     closers.push(() => connection.close());
     const nativeConnection = await NativeConnection.connect({ address: temporal.address });
     closers.push(() => nativeConnection.close());

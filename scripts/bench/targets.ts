@@ -24,21 +24,54 @@ function target(name: string, value: number, floor: number, unit: string, limit:
 }
 
 export function speedTargets(floors: FloorRun[], runs: WebhookRun[], maxSenders: number): Target[] {
-  const floor = (kind: FloorRun['floor'], senders: number) => floors.find((f) => f.floor === kind && f.senders === senders);
-  const run = (mode: WebhookRun['ackMode'], senders: number) => runs.find((r) => r.ackMode === mode && r.senders === senders);
+  const floor = (kind: FloorRun['floor'], senders: number) =>
+    floors.find((f) => f.floor === kind && f.senders === senders);
+  const run = (mode: WebhookRun['ackMode'], senders: number) =>
+    runs.find((r) => r.ackMode === mode && r.senders === senders);
   const out: Target[] = [];
   const c1 = floor('updateWithStart', 1);
   const v1 = run('verified', 1);
-  if (c1 && v1) out.push(target('verified ack p50 at 1 sender ≤ 1.3 × floor (c)', v1.load.latencyMs.p50, c1.load.latencyMs.p50, 'ms', { max: 1.3 }));
+  if (c1 && v1)
+    out.push(
+      target('verified ack p50 at 1 sender ≤ 1.3 × floor (c)', v1.load.latencyMs.p50, c1.load.latencyMs.p50, 'ms', {
+        max: 1.3,
+      }),
+    );
   const cN = floor('updateWithStart', maxSenders);
   const vN = run('verified', maxSenders);
-  if (cN && vN) out.push(target(`verified ack throughput at ${maxSenders} senders ≥ 0.7 × floor (c)`, vN.load.okPerSecond, cN.load.okPerSecond, 'orders/s', { min: 0.7 }));
+  if (cN && vN)
+    out.push(
+      target(
+        `verified ack throughput at ${maxSenders} senders ≥ 0.7 × floor (c)`,
+        vN.load.okPerSecond,
+        cN.load.okPerSecond,
+        'orders/s',
+        { min: 0.7 },
+      ),
+    );
   const bN = floor('start', maxSenders);
   const aN = run('accepted', maxSenders);
-  if (bN && aN) out.push(target(`accepted intake at ${maxSenders} senders ≥ 0.8 × floor (b)`, aN.load.okPerSecond, bN.load.okPerSecond, 'orders/s', { min: 0.8 }));
+  if (bN && aN)
+    out.push(
+      target(
+        `accepted intake at ${maxSenders} senders ≥ 0.8 × floor (b)`,
+        aN.load.okPerSecond,
+        bN.load.okPerSecond,
+        'orders/s',
+        { min: 0.8 },
+      ),
+    );
   const dN = floor('inject', maxSenders);
   if (dN?.ordersPerSecondIntoHublify && aN) {
-    out.push(target(`end to end into Hublify at ${maxSenders} senders ≥ 0.7 × floor (d)`, aN.ordersPerSecondIntoHublify, dN.ordersPerSecondIntoHublify, 'orders/s', { min: 0.7 }));
+    out.push(
+      target(
+        `end to end into Hublify at ${maxSenders} senders ≥ 0.7 × floor (d)`,
+        aN.ordersPerSecondIntoHublify,
+        dN.ordersPerSecondIntoHublify,
+        'orders/s',
+        { min: 0.7 },
+      ),
+    );
   }
   return out;
 }
@@ -46,7 +79,15 @@ export function speedTargets(floors: FloorRun[], runs: WebhookRun[], maxSenders:
 /** A figure that must stay at or under a ceiling; the ratio is figure / ceiling. */
 function ceilingTarget(name: string, value: number, ceiling: number, unit: string, strictly = false): Target {
   const r = ratio(value, ceiling);
-  return { name, value, floor: ceiling, unit, ratio: r, limit: { max: 1 }, met: strictly ? value < ceiling : value <= ceiling };
+  return {
+    name,
+    value,
+    floor: ceiling,
+    unit,
+    ratio: r,
+    limit: { max: 1 },
+    met: strictly ? value < ceiling : value <= ceiling,
+  };
 }
 
 export function rssTarget(rssMb: number): Target {
@@ -57,10 +98,31 @@ export function rssTarget(rssMb: number): Target {
 export function parkTargets(p: ParkResult): Target[] {
   const s = p.sweep;
   const out = [rssTarget(p.worker.rssMb)];
-  out.push(ceilingTarget(`Hublify calls while parked ≤ 2/min + the safety net's ${s.safetyNetCallsPerMinute}/min`, s.hublifyCalls.perMinute, 2 + s.safetyNetCallsPerMinute, 'calls/min'));
+  out.push(
+    ceilingTarget(
+      `Hublify calls while parked ≤ 2/min + the safety net's ${s.safetyNetCallsPerMinute}/min`,
+      s.hublifyCalls.perMinute,
+      2 + s.safetyNetCallsPerMinute,
+      'calls/min',
+    ),
+  );
   if (s.shipmentLatency) {
-    out.push(ceilingTarget(`shipment → SHIPPED without push, p99 ≤ sweep interval + 30 s`, s.shipmentLatency.p99Seconds, s.intervalMs / 1000 + 30, 's'));
+    out.push(
+      ceilingTarget(
+        `shipment → SHIPPED without push, p99 ≤ sweep interval + 30 s`,
+        s.shipmentLatency.p99Seconds,
+        s.intervalMs / 1000 + 30,
+        's',
+      ),
+    );
   }
-  out.push(ceilingTarget('Temporal actions per waiting order per later day ≤ 6 (polls + its share of the sweeps)', s.actionsPerOrderLaterDay, 6, 'actions'));
+  out.push(
+    ceilingTarget(
+      'Temporal actions per waiting order per later day ≤ 6 (polls + its share of the sweeps)',
+      s.actionsPerOrderLaterDay,
+      6,
+      'actions',
+    ),
+  );
   return out;
 }

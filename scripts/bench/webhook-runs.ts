@@ -21,9 +21,19 @@ export interface WebhookRun {
   delivery: DeliveryCheck;
 }
 
-export async function runWebhook(system: BenchSystem, ackMode: AckMode, senders: number, durationSeconds: number, drainTimeoutMs: number, overallRate?: number): Promise<WebhookRun> {
+export async function runWebhook(
+  system: BenchSystem,
+  ackMode: AckMode,
+  senders: number,
+  durationSeconds: number,
+  drainTimeoutMs: number,
+  overallRate?: number,
+): Promise<WebhookRun> {
   const run = `${ackMode}-${senders}-${randomUUID().slice(0, 6)}`;
-  const { relay, baseUrl, taskQueue } = await system.startRelay({ WEBHOOK_ACK_MODE: ackMode, TEMPORAL_TASK_QUEUE: `bench-${run}` });
+  const { relay, baseUrl, taskQueue } = await system.startRelay({
+    WEBHOOK_ACK_MODE: ackMode,
+    TEMPORAL_TASK_QUEUE: `bench-${run}`,
+  });
   try {
     system.sandbox.reset();
     let n = 0;
@@ -51,7 +61,14 @@ export async function runWebhook(system: BenchSystem, ackMode: AckMode, senders:
       timeoutMs: drainTimeoutMs,
     });
     const drainSeconds = Math.round((Date.now() - loadEnded) / 100) / 10;
-    return { ackMode, senders, load, drainSeconds, ordersPerSecondIntoHublify: ordersPerSecondIntoHublify(system.sandbox, started), delivery };
+    return {
+      ackMode,
+      senders,
+      load,
+      drainSeconds,
+      ordersPerSecondIntoHublify: ordersPerSecondIntoHublify(system.sandbox, started),
+      delivery,
+    };
   } finally {
     await relay.close();
   }
@@ -59,5 +76,11 @@ export async function runWebhook(system: BenchSystem, ackMode: AckMode, senders:
 
 export function signedOrder(order: ApicbaseOrder): { body: string; headers: Record<string, string> } {
   const body = JSON.stringify(order);
-  return { body, headers: { 'content-type': 'application/json', 'x-apic-webhook-signature': signApicbasePayload(BENCH_WEBHOOK_SECRET, body) } };
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'x-apic-webhook-signature': signApicbasePayload(BENCH_WEBHOOK_SECRET, body),
+    },
+  };
 }

@@ -105,11 +105,16 @@ export function hmacMs(body: Buffer): number {
 
 async function acceptSeconds(baseUrl: string): Promise<{ sum: number; count: number }> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const read = (series: string) => metricSum(text, `order_relay_webhook_accept_seconds_${series}`, { outcome: 'bad-signature' });
+  const read = (series: string) =>
+    metricSum(text, `order_relay_webhook_accept_seconds_${series}`, { outcome: 'bad-signature' });
   return { sum: read('sum'), count: read('count') };
 }
 
-function load(baseUrl: string, body: Buffer, opts: { connections: number; durationSeconds: number; overallRate?: number }) {
+function load(
+  baseUrl: string,
+  body: Buffer,
+  opts: { connections: number; durationSeconds: number; overallRate?: number },
+) {
   let not403 = 0;
   return autocannon({
     url: baseUrl,
@@ -150,7 +155,11 @@ async function probeHealth(baseUrl: string, stop: Promise<unknown>): Promise<Wro
     await new Promise((r) => setTimeout(r, 100));
   }
   times.sort((a, b) => a - b);
-  return { p50: round2(times[Math.floor(times.length / 2)] ?? Number.NaN), max: round2(times.at(-1) ?? Number.NaN), failed };
+  return {
+    p50: round2(times[Math.floor(times.length / 2)] ?? Number.NaN),
+    max: round2(times.at(-1) ?? Number.NaN),
+    failed,
+  };
 }
 
 /** A bare express server that reads the body as the relay does (express.raw) and answers 403. */
@@ -175,7 +184,10 @@ async function deliverPythonSigned(baseUrl: string): Promise<void> {
   const raw = JSON.stringify(benchOrder(`wrongsig${Date.now()}`, 1));
   const res = await fetch(`${baseUrl}${PATH}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-apic-webhook-signature': signApicbasePayload(BENCH_WEBHOOK_SECRET, pythonJsonDumps(raw)) },
+    headers: {
+      'content-type': 'application/json',
+      'x-apic-webhook-signature': signApicbasePayload(BENCH_WEBHOOK_SECRET, pythonJsonDumps(raw)),
+    },
     body: raw,
   });
   if (!res.ok) throw new Error(`the valid Python-form delivery was answered ${res.status}: ${await res.text()}`);
@@ -183,7 +195,15 @@ async function deliverPythonSigned(baseUrl: string): Promise<void> {
 
 export async function runWrongSignature(
   system: BenchSystem,
-  opts: { forms: SignatureFormSetting[]; learned: boolean; durationSeconds: number; rate: number; bodyBytes?: number; bodyDepth?: number; progress: (line: string) => void },
+  opts: {
+    forms: SignatureFormSetting[];
+    learned: boolean;
+    durationSeconds: number;
+    rate: number;
+    bodyBytes?: number;
+    bodyDepth?: number;
+    progress: (line: string) => void;
+  },
 ): Promise<WrongSignatureResult> {
   const depth = opts.bodyDepth ?? BODY_DEPTH;
   const body = deepBody(opts.bodyBytes ?? BODY_BYTES, depth);
@@ -192,7 +212,12 @@ export async function runWrongSignature(
   const floorServer = await startFloor();
   const floor = await cpuPerRequest(floorServer.url, body, opts.durationSeconds).finally(() => floorServer.close());
   const runs: WrongSignatureRun[] = [];
-  const cases = opts.forms.flatMap((form) => [false, ...(opts.learned && form !== 'raw' ? [true] : [])].map((afterPythonDelivery) => ({ form, afterPythonDelivery })));
+  const cases = opts.forms.flatMap((form) =>
+    [false, ...(opts.learned && form !== 'raw' ? [true] : [])].map((afterPythonDelivery) => ({
+      form,
+      afterPythonDelivery,
+    })),
+  );
   for (const { form, afterPythonDelivery } of cases) {
     const { relay, baseUrl } = await system.startRelay({ APICBASE_SIGNATURE_FORM: form });
     const label = `${form}${afterPythonDelivery ? ' (after a valid Python-form delivery)' : ''}`;
@@ -209,7 +234,11 @@ export async function runWrongSignature(
       // Each sample is the whole timer interval (1 ms here) plus the delay: the figures include that 1 ms.
       const delay = monitorEventLoopDelay({ resolution: 1 });
       delay.enable();
-      const lagLoad = load(baseUrl, body, { connections: Math.max(2, Math.ceil(opts.rate / 5)), durationSeconds: opts.durationSeconds, overallRate: opts.rate });
+      const lagLoad = load(baseUrl, body, {
+        connections: Math.max(2, Math.ceil(opts.rate / 5)),
+        durationSeconds: opts.durationSeconds,
+        overallRate: opts.rate,
+      });
       const [lag, healthz] = await Promise.all([lagLoad, probeHealth(baseUrl, lagLoad)]);
       delay.disable();
       const ms = (ns: number) => round2(ns / 1e6);
@@ -286,9 +315,13 @@ export function printWrongSignature(out: { result: WrongSignatureResult; targets
     lines.push(
       `${`${r.form}${r.afterPythonDelivery ? ' learned' : ''}`.padEnd(18)}${String(c.requests).padStart(8)}  ${String(c.cpuMsPerRequest).padEnd(12)}${`${c.addedCpuMsPerRequest} (${c.addedCpuRatio}×)`.padEnd(24)}${`${c.handlerMsPerRequest} (${c.handlerRatio}×)`.padEnd(25)}${String(l.requestsPerSecond).padStart(9)}  ${`${l.eventLoopDelayMs.p50} / ${l.eventLoopDelayMs.p99} / ${l.eventLoopDelayMs.max}`.padEnd(32)}${l.healthzMs.p50} / ${l.healthzMs.max}`,
     );
-    if (bad) lines.push(`    ${c.not403 + l.not403} answers other than 403, ${l.healthzMs.failed} /healthz failures  ← FAILED`);
+    if (bad)
+      lines.push(
+        `    ${c.not403 + l.not403} answers other than 403, ${l.healthzMs.failed} /healthz failures  ← FAILED`,
+      );
   }
   lines.push('', 'targets');
-  for (const t of out.targets) lines.push(`  ${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.value} ${t.unit} (${t.ratio}×)`);
+  for (const t of out.targets)
+    lines.push(`  ${t.met ? 'met   ' : 'MISSED'} ${t.name}: ${t.value} ${t.unit} (${t.ratio}×)`);
   return `${lines.join('\n')}\n`;
 }

@@ -12,7 +12,13 @@ import { pollUntil } from '../../src/poll-until';
 import { TEST_HUBLIFY_PUSH_TOKEN } from '../../test/helpers/system';
 import { deliverOrder } from '../../test/helpers/webhook';
 import type { AmendRequest } from '../../workflows/order-status';
-import { describeSnapshot, violations, type ComparedFields, type InvariantName, type SupportAnswer } from './invariants';
+import {
+  describeSnapshot,
+  violations,
+  type ComparedFields,
+  type InvariantName,
+  type SupportAnswer,
+} from './invariants';
 import { IN_FLIGHT_DELAY_MS, LOST_REPLY_DELAY_MS, type World } from './world';
 
 /** What the commands' preconditions look at: updated from the real system after every command. */
@@ -24,7 +30,12 @@ export interface Model {
   notifyDown: boolean;
 }
 
-export const initialModel = (): Model => ({ started: false, outages: new Set(), hublifyState: null, notifyDown: false });
+export const initialModel = (): Model => ({
+  started: false,
+  outages: new Set(),
+  hublifyState: null,
+  notifyDown: false,
+});
 
 /** How the run goes: which invariants are ignored, and what it counts. */
 export interface RunContext {
@@ -105,7 +116,15 @@ function amend(kind: 'street' | 'items' | 'comment'): Act {
     }
     await support(world, `amend-${kind}`, async () => {
       const r = await amendOrder(world.ops, world.workflowId, request, 120_000);
-      world.answers.push({ step: world.step, kind: 'amend', outcome: r.outcome, sent, updated: r.updated, refused: r.refused, heldAfter: (await world.held())[0] ?? null });
+      world.answers.push({
+        step: world.step,
+        kind: 'amend',
+        outcome: r.outcome,
+        sent,
+        updated: r.updated,
+        refused: r.refused,
+        heldAfter: (await world.held())[0] ?? null,
+      });
     });
   };
 }
@@ -114,7 +133,13 @@ function cancel(stopTracking: boolean): Act {
   return (world) =>
     support(world, stopTracking ? 'cancel-stop' : 'cancel', async () => {
       const r = await cancelOrder(world.ops, world.workflowId, 'model check', { stopTracking, waitMs: 30_000 });
-      world.answers.push({ step: world.step, kind: 'cancel', outcome: r.outcome, closed: r.closed, heldAfter: (await world.held()).length > 0 });
+      world.answers.push({
+        step: world.step,
+        kind: 'cancel',
+        outcome: r.outcome,
+        closed: r.closed,
+        heldAfter: (await world.held()).length > 0,
+      });
     });
 }
 
@@ -125,7 +150,13 @@ const SPECS: Record<string, Spec> = {
     check: () => true,
     act: async (world) => {
       const r = await deliverOrder(world.system.baseUrl, world.order);
-      if (r.status >= 300) world.answers.push({ step: world.step, kind: 'error', command: 'deliver', text: `${r.status} ${JSON.stringify(r.body)}` });
+      if (r.status >= 300)
+        world.answers.push({
+          step: world.step,
+          kind: 'error',
+          command: 'deliver',
+          text: `${r.status} ${JSON.stringify(r.body)}`,
+        });
     },
   },
   pull: {
@@ -151,7 +182,12 @@ const SPECS: Record<string, Spec> = {
     act: (world) =>
       support(world, 'retry', async () => {
         const r = await retryOrder(world.ops, world.workflowId);
-        world.answers.push({ step: world.step, kind: 'retry', note: r.note ?? null, heldAfter: (await world.held()).length > 0 });
+        world.answers.push({
+          step: world.step,
+          kind: 'retry',
+          note: r.note ?? null,
+          heldAfter: (await world.held()).length > 0,
+        });
         someNews(world);
       }),
   },
@@ -171,7 +207,9 @@ const SPECS: Record<string, Spec> = {
       const res = await fetch(`${world.system.baseUrl}${HUBLIFY_WEBHOOK_PATH}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-hublify-webhook-token': TEST_HUBLIFY_PUSH_TOKEN },
-        body: JSON.stringify({ data: { orderid: held.orderid, o_orderid_external: world.order.order_number, order_state_code: held.state } }),
+        body: JSON.stringify({
+          data: { orderid: held.orderid, o_orderid_external: world.order.order_number, order_state_code: held.state },
+        }),
       });
       await res.text();
       if (res.status === 202) someNews(world);
@@ -180,18 +218,34 @@ const SPECS: Record<string, Spec> = {
   'lost-reply': {
     check: () => true,
     act: async (world) => {
-      await world.sandboxCall('POST', '/faults', { kind: 'slow', delayMs: LOST_REPLY_DELAY_MS, count: 1, verbs: ['order_create'] });
+      await world.sandboxCall('POST', '/faults', {
+        kind: 'slow',
+        delayMs: LOST_REPLY_DELAY_MS,
+        count: 1,
+        verbs: ['order_create'],
+      });
     },
   },
   'slow-create': {
     check: () => true,
     act: async (world) => {
-      await world.sandboxCall('POST', '/faults', { kind: 'slow', delayMs: IN_FLIGHT_DELAY_MS, count: 1, verbs: ['order_create'] });
+      await world.sandboxCall('POST', '/faults', {
+        kind: 'slow',
+        delayMs: IN_FLIGHT_DELAY_MS,
+        count: 1,
+        verbs: ['order_create'],
+      });
     },
   },
   ship: { check: live, act: hublifyChange((w) => w.sandboxCall('POST', `/orders/${w.order.order_number}/ship`, {})) },
-  'ship-partial': { check: live, act: hublifyChange((w) => w.sandboxCall('POST', `/orders/${w.order.order_number}/ship`, { partial: true })) },
-  'cancel-hublify': { check: live, act: hublifyChange((w) => w.sandboxCall('POST', `/orders/${w.order.order_number}/state`, { state: 'cancelled' })) },
+  'ship-partial': {
+    check: live,
+    act: hublifyChange((w) => w.sandboxCall('POST', `/orders/${w.order.order_number}/ship`, { partial: true })),
+  },
+  'cancel-hublify': {
+    check: live,
+    act: hublifyChange((w) => w.sandboxCall('POST', `/orders/${w.order.order_number}/state`, { state: 'cancelled' })),
+  },
   'restart-worker': {
     check: (m) => m.started,
     act: async (world) => {
@@ -218,12 +272,25 @@ const SPECS: Record<string, Spec> = {
     check: (m) => m.started,
     act: async (world) => {
       // Time passes until the injection has finished trying (it reached Hublify, or gave up for support).
-      const done = ['NEEDS_ATTENTION', 'WAITING_FOR_SHIPMENT', 'OVERDUE', 'SHIPPED', 'CANCELLED', 'REJECTED', 'TIMED_OUT'];
-      await pollUntil(async () => done.includes((await world.status())?.stage ?? 'none') || (await world.handle().describe()).status.name !== 'RUNNING', {
-        what: 'the injection to finish trying',
-        timeoutMs: 120_000,
-        everyMs: 250,
-      }).catch(() => undefined);
+      const done = [
+        'NEEDS_ATTENTION',
+        'WAITING_FOR_SHIPMENT',
+        'OVERDUE',
+        'SHIPPED',
+        'CANCELLED',
+        'REJECTED',
+        'TIMED_OUT',
+      ];
+      await pollUntil(
+        async () =>
+          done.includes((await world.status())?.stage ?? 'none') ||
+          (await world.handle().describe()).status.name !== 'RUNNING',
+        {
+          what: 'the injection to finish trying',
+          timeoutMs: 120_000,
+          everyMs: 250,
+        },
+      ).catch(() => undefined);
     },
   },
 };
@@ -257,7 +324,12 @@ for (const verb of ['order_create', 'order_update']) {
   SPECS[`refuse:${verb}`] = {
     check: () => true,
     act: async (world) => {
-      await world.sandboxCall('POST', '/faults', { kind: 'refuse', count: 1, verbs: [verb], text: 'Die Bestellung kann nicht verarbeitet werden.' });
+      await world.sandboxCall('POST', '/faults', {
+        kind: 'refuse',
+        count: 1,
+        verbs: [verb],
+        text: 'Die Bestellung kann nicht verarbeitet werden.',
+      });
     },
   };
 }
@@ -317,9 +389,19 @@ const WEIGHT: Record<string, number> = { deliver: 3, settle: 2, ship: 2, push: 2
 
 /** Every command (some weighted); those that start work may be hurried (`~`). */
 export function commandArbitraries(run: RunContext): Array<fc.Arbitrary<Step>> {
-  const startsWork = new Set(['deliver', 'pull', 'replay', 'retry', 'outage-off:order_create', 'outage-off:order_get', 'restart-worker']);
+  const startsWork = new Set([
+    'deliver',
+    'pull',
+    'replay',
+    'retry',
+    'outage-off:order_create',
+    'outage-off:order_get',
+    'restart-worker',
+  ]);
   return COMMAND_NAMES.flatMap((name) => {
-    const arb = startsWork.has(name) ? fc.boolean().map((hurry) => new Step(name, hurry, run)) : fc.constant(new Step(name, false, run));
+    const arb = startsWork.has(name)
+      ? fc.boolean().map((hurry) => new Step(name, hurry, run))
+      : fc.constant(new Step(name, false, run));
     return Array.from({ length: WEIGHT[name] ?? 1 }, () => arb);
   });
 }

@@ -26,7 +26,15 @@ export interface ComparedFields {
 /** What support was told, with what Hublify held right after the answer. */
 export type SupportAnswer =
   | { step: number; kind: 'cancel'; outcome: string; closed: boolean; heldAfter: boolean }
-  | { step: number; kind: 'amend'; outcome: string; sent: Partial<ComparedFields>; updated: string[]; refused: string[]; heldAfter: HeldOrder | null }
+  | {
+      step: number;
+      kind: 'amend';
+      outcome: string;
+      sent: Partial<ComparedFields>;
+      updated: string[];
+      refused: string[];
+      heldAfter: HeldOrder | null;
+    }
   | { step: number; kind: 'retry'; note: string | null; heldAfter: boolean }
   | { step: number; kind: 'error'; command: string; text: string };
 
@@ -57,7 +65,8 @@ export interface Snapshot {
 
 export type Invariant = (s: Snapshot) => string | null;
 
-const norm = (v: unknown): string | null => (v === undefined || v === null || v === '' ? null : typeof v === 'string' ? v : JSON.stringify(v));
+const norm = (v: unknown): string | null =>
+  v === undefined || v === null || v === '' ? null : typeof v === 'string' ? v : JSON.stringify(v);
 
 /** The compared fields of an order_create request (the relay's word). */
 export function requestFields(request: HublifyOrderCreateRequest): ComparedFields {
@@ -83,7 +92,8 @@ export function differingFields(a: ComparedFields, b: ComparedFields): string[] 
 }
 
 const running = (s: Snapshot) => s.execution?.status === 'RUNNING';
-const isFinal = (stage: string | undefined) => stage !== undefined && (FINAL_STAGES as readonly string[]).includes(stage);
+const isFinal = (stage: string | undefined) =>
+  stage !== undefined && (FINAL_STAGES as readonly string[]).includes(stage);
 
 /** I1 — never FAILED by the world: a run ends FAILED only as a REJECTED order shown to the customer. */
 export const I1: Invariant = (s) => {
@@ -98,13 +108,18 @@ export const I2: Invariant = (s) => {
   if (!s.status) return null;
   const named = s.status.hublify?.orderId ?? null;
   const ours = s.held.find((h) => h.personExternal === s.customerNumber) ?? s.held[0];
-  if (named && !s.held.some((h) => h.orderid === named)) return `the relay names Hublify order ${named}, which does not hold our number ${s.orderNumber}`;
+  if (named && !s.held.some((h) => h.orderid === named))
+    return `the relay names Hublify order ${named}, which does not hold our number ${s.orderNumber}`;
   if (!ours) return null;
   if (named && named !== ours.orderid) return `Hublify holds our order as ${ours.orderid}, the relay names ${named}`;
   if (/another order holds this number/.test(s.status.lastError ?? '') && ours.personExternal === s.customerNumber)
     return `the relay says "another order holds this number", but ${ours.orderid} is ours (our number, our person ${s.customerNumber})`;
   // While it still tries to reach Hublify, the relay may not know yet; once it tracks or has ended, it must.
-  if (!named && (['INJECTED', 'WAITING_FOR_SHIPMENT', 'OVERDUE', 'SHIPPED'].includes(s.status.stage) || s.status.stage === 'CANCELLED'))
+  if (
+    !named &&
+    (['INJECTED', 'WAITING_FOR_SHIPMENT', 'OVERDUE', 'SHIPPED'].includes(s.status.stage) ||
+      s.status.stage === 'CANCELLED')
+  )
     return `Hublify holds our order ${ours.orderid} (${ours.state}), the relay names none at stage ${s.status.stage}`;
   return null;
 };
@@ -133,19 +148,29 @@ export const I3: Invariant = (s) => {
   const named = (field: string) => s.status!.stage === 'NEEDS_ATTENTION' && (s.status!.lastError ?? '').includes(field);
   if (s.request) {
     const differ = differingFields(requestFields(s.request), ours.fields).filter((f) => !named(f));
-    if (differ.length) problems.push(`the relay says Hublify holds other ${differ.join(', ')} (relay ${JSON.stringify(pick(requestFields(s.request), differ))}, Hublify ${JSON.stringify(pick(ours.fields, differ))})`);
+    if (differ.length)
+      problems.push(
+        `the relay says Hublify holds other ${differ.join(', ')} (relay ${JSON.stringify(pick(requestFields(s.request), differ))}, Hublify ${JSON.stringify(pick(ours.fields, differ))})`,
+      );
   }
   if (running(s)) {
     const expected = corrections(s.answers);
-    const missing = (Object.keys(expected) as Array<keyof ComparedFields>).filter((k) => JSON.stringify(expected[k]) !== JSON.stringify(ours.fields[k]) && !named(fieldName(k)));
-    if (missing.length) problems.push(`support's corrections are not in Hublify: ${missing.map((k) => `${fieldName(k)} ${JSON.stringify(expected[k])} (Hublify ${JSON.stringify(ours.fields[k])})`).join(', ')}`);
+    const missing = (Object.keys(expected) as Array<keyof ComparedFields>).filter(
+      (k) => JSON.stringify(expected[k]) !== JSON.stringify(ours.fields[k]) && !named(fieldName(k)),
+    );
+    if (missing.length)
+      problems.push(
+        `support's corrections are not in Hublify: ${missing.map((k) => `${fieldName(k)} ${JSON.stringify(expected[k])} (Hublify ${JSON.stringify(ours.fields[k])})`).join(', ')}`,
+      );
   }
   if (problems.length === 0) return null;
   return `${problems.join('; ')}, yet the order is ${s.status.stage} with last error ${s.status.lastError ?? 'none'}`;
 };
 
 function pick(fields: ComparedFields, names: string[]): Partial<ComparedFields> {
-  const entries: Array<[string, unknown]> = names.map((n) => (n === 'orderitems' ? ['items', fields.items] : [n, fields[n as 'deliver_street' | 'o_comment']]));
+  const entries: Array<[string, unknown]> = names.map((n) =>
+    n === 'orderitems' ? ['items', fields.items] : [n, fields[n as 'deliver_street' | 'o_comment']],
+  );
   return Object.fromEntries(entries);
 }
 
@@ -159,19 +184,26 @@ export const I4: Invariant = (s) => {
     if (a.kind === 'retry' && a.note && /retry only polls Hublify/.test(a.note) && !a.heldAfter)
       return `step ${a.step}: retry answered "${a.note}" for an order Hublify does not hold`;
     if (a.kind === 'amend' && a.outcome === 'updated' && a.heldAfter) {
-      const wrong = a.updated.filter((f) => f !== 'orderitems' || a.sent.items).filter((f) => !holds(a.heldAfter!, a.sent, f));
-      if (wrong.length) return `step ${a.step}: amend answered "updated ${wrong.join(', ')}", but Hublify holds other values`;
+      const wrong = a.updated
+        .filter((f) => f !== 'orderitems' || a.sent.items)
+        .filter((f) => !holds(a.heldAfter!, a.sent, f));
+      if (wrong.length)
+        return `step ${a.step}: amend answered "updated ${wrong.join(', ')}", but Hublify holds other values`;
     }
     if (a.kind === 'amend' && (a.outcome === 'refused' || a.refused.length)) {
       const ours = s.held[0];
-      const applied = ours ? sentFields(a.sent).filter((f) => (a.outcome === 'refused' || a.refused.includes(f)) && holds(ours, a.sent, f)) : [];
-      if (applied.length) return `step ${a.step}: amend answered REFUSED for ${applied.join(', ')} ("Hublify keeps its old values"), but Hublify now holds the corrected values`;
+      const applied = ours
+        ? sentFields(a.sent).filter((f) => (a.outcome === 'refused' || a.refused.includes(f)) && holds(ours, a.sent, f))
+        : [];
+      if (applied.length)
+        return `step ${a.step}: amend answered REFUSED for ${applied.join(', ')} ("Hublify keeps its old values"), but Hublify now holds the corrected values`;
     }
   }
   return null;
 };
 
-const sentFields = (sent: Partial<ComparedFields>) => (Object.keys(sent) as Array<keyof ComparedFields>).map((k) => (k === 'items' ? 'orderitems' : k));
+const sentFields = (sent: Partial<ComparedFields>) =>
+  (Object.keys(sent) as Array<keyof ComparedFields>).map((k) => (k === 'items' ? 'orderitems' : k));
 function holds(order: HeldOrder, sent: Partial<ComparedFields>, field: string): boolean {
   if (field === 'orderitems') return sent.items !== undefined && order.fields.items.join(',') === sent.items.join(',');
   const key = field as 'deliver_street' | 'o_comment';
@@ -179,14 +211,19 @@ function holds(order: HeldOrder, sent: Partial<ComparedFields>, field: string): 
 }
 
 /** I5 — exactly one Hublify order per Apicbase order. */
-export const I5: Invariant = (s) => (s.held.length > 1 ? `Hublify holds ${s.held.length} orders under ${s.orderNumber}: ${s.held.map((h) => h.orderid).join(', ')}` : null);
+export const I5: Invariant = (s) =>
+  s.held.length > 1
+    ? `Hublify holds ${s.held.length} orders under ${s.orderNumber}: ${s.held.map((h) => h.orderid).join(', ')}`
+    : null;
 
 /** I6 — final is final: after CANCELLED or SHIPPED no new run and no order_create. */
 export const I6: Invariant = (s) => {
   const f = s.finalSeen;
   if (!f || f.stage === 'TIMED_OUT') return null;
-  if (s.execution && s.execution.firstRunId !== f.firstRunId) return `the order ran again (a new run ${s.execution.status}) after it was ${f.stage} at step ${f.step}`;
-  if (s.createCalls > f.createCalls) return `order_create was called again after the order was ${f.stage} at step ${f.step}`;
+  if (s.execution && s.execution.firstRunId !== f.firstRunId)
+    return `the order ran again (a new run ${s.execution.status}) after it was ${f.stage} at step ${f.step}`;
+  if (s.createCalls > f.createCalls)
+    return `order_create was called again after the order was ${f.stage} at step ${f.step}`;
   return null;
 };
 
@@ -194,7 +231,8 @@ export const I6: Invariant = (s) => {
 export const I7: Invariant = (s) => {
   const ours = s.held[0];
   if (!s.quiet || s.newsSince === null || !ours || !s.status || !running(s)) return null;
-  if (s.status.stage === 'NEEDS_ATTENTION' || !s.status.hublify || s.status.hublify.orderId !== ours.orderid) return null;
+  if (s.status.stage === 'NEEDS_ATTENTION' || !s.status.hublify || s.status.hublify.orderId !== ours.orderid)
+    return null;
   if (s.status.hublify.state === ours.state) return null;
   return `Hublify says ${ours.state}; told at step ${s.newsSince} (push or poll), the relay still says ${s.status.hublify.state} at stage ${s.status.stage} (${s.status.attempts.polls} polls)`;
 };
@@ -215,7 +253,8 @@ export const I8: Invariant = (s) => {
 
 /** I9 — trouble is visible: once an order_create failed, `orders show` and `list --why` give the last error and the attempts. */
 export const I9: Invariant = (s) => {
-  if (!s.quiet || !s.status || !running(s) || s.held.length > 0 || s.createCalls === 0 || isFinal(s.status.stage)) return null;
+  if (!s.quiet || !s.status || !running(s) || s.held.length > 0 || s.createCalls === 0 || isFinal(s.status.stage))
+    return null;
   const why = explainStage(s.status).why;
   if (s.status.lastError && s.status.attempts.inject >= 1 && why) return null;
   return `${s.createCalls} order_create calls failed, yet the order shows ${s.status.stage} · attempts inject ${s.status.attempts.inject}, last error ${s.status.lastError ?? 'none'}, why ${why ?? '-'}`;
@@ -226,7 +265,10 @@ export type InvariantName = keyof typeof INVARIANTS;
 export const INVARIANT_NAMES = Object.keys(INVARIANTS) as InvariantName[];
 
 /** Every invariant not ignored that the snapshot breaks, by name. */
-export function violations(s: Snapshot, ignore: ReadonlySet<string> = new Set()): Array<{ invariant: InvariantName; message: string }> {
+export function violations(
+  s: Snapshot,
+  ignore: ReadonlySet<string> = new Set(),
+): Array<{ invariant: InvariantName; message: string }> {
   const out: Array<{ invariant: InvariantName; message: string }> = [];
   for (const name of INVARIANT_NAMES) {
     if (ignore.has(name)) continue;
@@ -239,7 +281,9 @@ export function violations(s: Snapshot, ignore: ReadonlySet<string> = new Set())
 /** One line of what a snapshot holds, for a verbose run. */
 export function describeSnapshot(s: Snapshot): string {
   const st = s.status;
-  const relay = st ? `${s.execution?.status ?? '-'} ${st.stage} hublify=${st.hublify ? `${st.hublify.orderId}/${st.hublify.state}` : '-'} inject=${st.attempts.inject} polls=${st.attempts.polls} lastError=${st.lastError ?? '-'}` : 'no workflow';
+  const relay = st
+    ? `${s.execution?.status ?? '-'} ${st.stage} hublify=${st.hublify ? `${st.hublify.orderId}/${st.hublify.state}` : '-'} inject=${st.attempts.inject} polls=${st.attempts.polls} lastError=${st.lastError ?? '-'}`
+    : 'no workflow';
   const hublify = s.held.map((h) => `${h.orderid}/${h.state} ${JSON.stringify(h.fields)}`).join('; ') || 'none';
   const last = s.answers.at(-1);
   return `${s.quiet ? '' : '(not quiet) '}relay ${relay} | Hublify ${hublify} | creates ${s.createCalls} | store ${s.store?.stage ?? '-'}${last && last.step === s.step ? ` | answer ${JSON.stringify(last)}` : ''}`;

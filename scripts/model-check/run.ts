@@ -3,7 +3,14 @@
 // broken invariant shrinks to a minimal sequence, printed with its seed and a one-line replay command;
 // `sequence` replays one printed sequence instead of drawing any.
 import * as fc from 'fast-check';
-import { commandArbitraries, initialModel, InvariantViolation, parseSequence, type Model, type RunContext } from './commands';
+import {
+  commandArbitraries,
+  initialModel,
+  InvariantViolation,
+  parseSequence,
+  type Model,
+  type RunContext,
+} from './commands';
 import { INVARIANT_NAMES, type InvariantName } from './invariants';
 import { REPRODUCTIONS, type Reproduction } from './reproductions';
 import { World } from './world';
@@ -50,7 +57,8 @@ export interface ModelCheckResult {
 }
 
 /** A drawn sequence as printed: the commands that ran, as `--sequence` takes them (fast-check's own toString). */
-const printed = (cmds: unknown): string => (cmds as { toString(): string }).toString().replace(/\s*\/\*replayPath=.*\*\/$/, '');
+const printed = (cmds: unknown): string =>
+  (cmds as { toString(): string }).toString().replace(/\s*\/\*replayPath=.*\*\/$/, '');
 
 const replayCommand = (sequence: string, ignore: readonly string[]) =>
   `npm run model-check -- --sequence '${sequence}'${ignore.length ? ` --ignore ${ignore.join(',')}` : ''}`;
@@ -58,7 +66,16 @@ const replayCommand = (sequence: string, ignore: readonly string[]) =>
 export async function runModelCheck(opts: ModelCheckOptions): Promise<ModelCheckResult> {
   const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const ignore = opts.ignore ?? [];
-  const ctx: RunContext = { ignore: new Set(ignore), ignored: new Map(), sequenceId: '', commands: 0, checks: 0, unquiet: 0, log, verbose: opts.verbose === true };
+  const ctx: RunContext = {
+    ignore: new Set(ignore),
+    ignored: new Map(),
+    sequenceId: '',
+    commands: 0,
+    checks: 0,
+    unquiet: 0,
+    log,
+    verbose: opts.verbose === true,
+  };
   const world = opts.world ?? (await World.start());
   let sequences = 0;
   const runOne = async (steps: Iterable<fc.AsyncCommand<Model, World>>) => {
@@ -96,19 +113,24 @@ export async function runModelCheck(opts: ModelCheckOptions): Promise<ModelCheck
     const started = Date.now();
     let firstFailureAt: number | undefined;
     const shrinkLimitMs = opts.shrinkLimitMs ?? 300_000;
-    const property = fc.asyncProperty(fc.commands(commandArbitraries(ctx), { maxCommands: opts.maxCommands ?? 20, size: 'max' }), async (cmds) => {
-      // Past the shrink budget every further candidate "passes": the smallest failing sequence so far stands.
-      if (firstFailureAt !== undefined && Date.now() - firstFailureAt > shrinkLimitMs) return;
-      if (firstFailureAt === undefined && opts.timeLimitMs !== undefined && Date.now() - started > opts.timeLimitMs) return;
-      try {
-        await runOne(cmds);
-      } catch (err) {
-        firstFailureAt ??= Date.now();
-        log(`model check: sequence ${sequences} failed (${(err as Error).message}): ${printed(cmds)}; shrinking`);
-        throw err;
-      }
-      if (firstFailureAt === undefined) log(`model check: sequence ${sequences} ok (${ctx.commands} commands so far): ${printed(cmds)}`);
-    });
+    const property = fc.asyncProperty(
+      fc.commands(commandArbitraries(ctx), { maxCommands: opts.maxCommands ?? 20, size: 'max' }),
+      async (cmds) => {
+        // Past the shrink budget every further candidate "passes": the smallest failing sequence so far stands.
+        if (firstFailureAt !== undefined && Date.now() - firstFailureAt > shrinkLimitMs) return;
+        if (firstFailureAt === undefined && opts.timeLimitMs !== undefined && Date.now() - started > opts.timeLimitMs)
+          return;
+        try {
+          await runOne(cmds);
+        } catch (err) {
+          firstFailureAt ??= Date.now();
+          log(`model check: sequence ${sequences} failed (${(err as Error).message}): ${printed(cmds)}; shrinking`);
+          throw err;
+        }
+        if (firstFailureAt === undefined)
+          log(`model check: sequence ${sequences} ok (${ctx.commands} commands so far): ${printed(cmds)}`);
+      },
+    );
     const details = await fc.check(property, { seed: opts.seed, numRuns: opts.runs, endOnFailure: false });
     if (!details.failed) return result();
     const [cmds] = details.counterexample ?? [];
@@ -119,14 +141,23 @@ export async function runModelCheck(opts: ModelCheckOptions): Promise<ModelCheck
 }
 
 function failureOf(err: unknown, sequence: string, ignore: readonly string[]): ModelCheckFailure {
-  if (err instanceof InvariantViolation) return { invariant: err.invariant, message: err.message, sequence, replay: replayCommand(sequence, ignore) };
-  return { invariant: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err), sequence, replay: replayCommand(sequence, ignore) };
+  if (err instanceof InvariantViolation)
+    return { invariant: err.invariant, message: err.message, sequence, replay: replayCommand(sequence, ignore) };
+  return {
+    invariant: 'error',
+    message: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    sequence,
+    replay: replayCommand(sequence, ignore),
+  };
 }
 
 export function printModelCheck(r: ModelCheckResult, write: (line: string) => void): void {
-  write(`model check, seed ${r.seed}: ${r.sequences} sequences, ${r.commands} commands, ${r.checks} invariant checks (${r.unquiet} steps not quiet in time: I1, I2, I4, I5, I6 only)`);
+  write(
+    `model check, seed ${r.seed}: ${r.sequences} sequences, ${r.commands} commands, ${r.checks} invariant checks (${r.unquiet} steps not quiet in time: I1, I2, I4, I5, I6 only)`,
+  );
   const ignored = Object.entries(r.ignoredViolations);
-  if (ignored.length) write(`ignored invariants broken: ${ignored.map(([name, n]) => `${name} in ${n} sequences`).join(', ')}`);
+  if (ignored.length)
+    write(`ignored invariants broken: ${ignored.map(([name, n]) => `${name} in ${n} sequences`).join(', ')}`);
   if (r.ok) {
     write('OK: every invariant checked held');
     return;
@@ -144,13 +175,23 @@ export interface ReproductionOutcome extends Reproduction {
 }
 
 /** Replays each reproduction of issue 22 with only its invariant checked: which still break it. */
-export async function runReproductions(world: World, log: (line: string) => void, which: readonly Reproduction[] = REPRODUCTIONS): Promise<ReproductionOutcome[]> {
+export async function runReproductions(
+  world: World,
+  log: (line: string) => void,
+  which: readonly Reproduction[] = REPRODUCTIONS,
+): Promise<ReproductionOutcome[]> {
   const out: ReproductionOutcome[] = [];
   for (const r of which) {
     const ignore = INVARIANT_NAMES.filter((n) => n !== r.breaks);
     const result = await runModelCheck({ runs: 1, seed: 0, sequence: r.sequence, ignore, world, log });
-    const outcome: ReproductionOutcome = { ...r, broke: result.failure?.invariant ?? null, message: result.failure?.message ?? null };
-    log(`item ${r.item} (${r.sequence}): ${outcome.broke ? `breaks ${outcome.broke}: ${outcome.message}` : `${r.breaks} holds`}`);
+    const outcome: ReproductionOutcome = {
+      ...r,
+      broke: result.failure?.invariant ?? null,
+      message: result.failure?.message ?? null,
+    };
+    log(
+      `item ${r.item} (${r.sequence}): ${outcome.broke ? `breaks ${outcome.broke}: ${outcome.message}` : `${r.breaks} holds`}`,
+    );
     out.push(outcome);
   }
   return out;

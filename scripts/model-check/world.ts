@@ -55,7 +55,12 @@ export class World {
   get ops(): OperationsContext {
     // As the admin API builds it (src/order-relay.ts): the relay's store answers replays and refused orders.
     const store = this.system.relay.store;
-    return operationsContext(this.system.config, this.system.relay.client, store ? store.latestStage.bind(store) : null, store);
+    return operationsContext(
+      this.system.config,
+      this.system.relay.client,
+      store ? store.latestStage.bind(store) : null,
+      store,
+    );
   }
 
   static async start(): Promise<World> {
@@ -125,9 +130,16 @@ export class World {
     const pending = (await this.sandboxCall('GET', '/faults')) as ScheduledFault[];
     await this.sandboxCall('DELETE', '/faults');
     for (const f of pending.filter((p) => p.kind !== 'http500' && p.remaining !== null && p.remaining > 0)) {
-      await this.sandboxCall('POST', '/faults', { kind: f.kind, count: f.remaining, delayMs: f.delayMs, text: f.text, ...(f.verbs ? { verbs: f.verbs } : {}) });
+      await this.sandboxCall('POST', '/faults', {
+        kind: f.kind,
+        count: f.remaining,
+        delayMs: f.delayMs,
+        text: f.text,
+        ...(f.verbs ? { verbs: f.verbs } : {}),
+      });
     }
-    if (this.outages.size) await this.sandboxCall('POST', '/faults', { kind: 'http500', forMs: 3_600_000, verbs: [...this.outages] });
+    if (this.outages.size)
+      await this.sandboxCall('POST', '/faults', { kind: 'http500', forMs: 3_600_000, verbs: [...this.outages] });
   }
 
   /** Hublify's orders holding our number, read over HTTP. */
@@ -137,7 +149,9 @@ export class World {
   }
 
   async createCalls(): Promise<number> {
-    const r = (await this.sandboxCall('GET', `/create-calls/${encodeURIComponent(this.order.order_number)}`)) as { orderCreateCalls: number };
+    const r = (await this.sandboxCall('GET', `/create-calls/${encodeURIComponent(this.order.order_number)}`)) as {
+      orderCreateCalls: number;
+    };
     return r.orderCreateCalls;
   }
 
@@ -186,11 +200,22 @@ export class World {
           if (d && d.status.name === 'RUNNING') {
             if (d.raw.pendingWorkflowTask) return false;
             // state 1 = SCHEDULED: waiting for its next attempt (backoff) when attempt > 1; otherwise it runs or waits for a worker.
-            if ((d.raw.pendingActivities ?? []).some((a) => Number(a.state) !== 1 || (a.attempt ?? 1) <= 1)) return false;
+            if ((d.raw.pendingActivities ?? []).some((a) => Number(a.state) !== 1 || (a.attempt ?? 1) <= 1))
+              return false;
           }
           const status = d ? await this.handle().query(statusQuery) : undefined;
           const store = await this.system.relay.store!.getOrder(this.workflowId);
-          const key = JSON.stringify([d?.status.name, d?.runId, status?.stage, status?.lastError, status?.attempts, status?.hublify, status?.history.length, await this.held(), store?.stages.length]);
+          const key = JSON.stringify([
+            d?.status.name,
+            d?.runId,
+            status?.stage,
+            status?.lastError,
+            status?.attempts,
+            status?.hublify,
+            status?.history.length,
+            await this.held(),
+            store?.stages.length,
+          ]);
           if (key === last) return true;
           last = key;
           return false;
@@ -208,9 +233,17 @@ export class World {
     const status = d ? ((await this.status()) ?? null) : null;
     const request = d ? ((await this.queryPatiently(() => this.handle().query(requestQuery))) ?? null) : null;
     const store = (await this.system.relay.store!.getOrder(this.workflowId)) ?? null;
-    const execution = d ? { status: d.status.name, firstRunId: d.raw.workflowExecutionInfo?.firstRunId ?? d.runId } : null;
+    const execution = d
+      ? { status: d.status.name, firstRunId: d.raw.workflowExecutionInfo?.firstRunId ?? d.runId }
+      : null;
     const createCalls = await this.createCalls();
-    if (!this.finalSeen && status && execution && ['SHIPPED', 'CANCELLED'].includes(status.stage) && execution.status !== 'RUNNING') {
+    if (
+      !this.finalSeen &&
+      status &&
+      execution &&
+      ['SHIPPED', 'CANCELLED'].includes(status.stage) &&
+      execution.status !== 'RUNNING'
+    ) {
       this.finalSeen = { stage: status.stage, firstRunId: execution.firstRunId, createCalls, step: this.step };
     }
     return {
@@ -232,5 +265,10 @@ export class World {
 }
 
 function heldOrder(o: SandboxOrder): HeldOrder {
-  return { orderid: o.orderid, state: o.order_state_code, personExternal: o.person.p_personid_external, fields: comparedFields(o.order) };
+  return {
+    orderid: o.orderid,
+    state: o.order_state_code,
+    personExternal: o.person.p_personid_external,
+    fields: comparedFields(o.order),
+  };
 }

@@ -22,14 +22,23 @@ const hublifyFault: fc.Arbitrary<PlannedFault> = fc.record({
 const fault: fc.Arbitrary<PlannedFault> = fc.oneof(
   { weight: 4, arbitrary: hublifyFault },
   { weight: 4, arbitrary: fc.constantFrom<PlannedFault>({ kind: 'ship' }, { kind: 'cancel' }) },
-  { weight: 3, arbitrary: fc.constantFrom<PlannedFault>({ kind: 'kill-worker' }, { kind: 'kill-api' }, { kind: 'kill-temporal' }) },
+  {
+    weight: 3,
+    arbitrary: fc.constantFrom<PlannedFault>({ kind: 'kill-worker' }, { kind: 'kill-api' }, { kind: 'kill-temporal' }),
+  },
 );
 
 /** One fault every ~`everyMs` on average over `durationMs`, plus one death of each process at a drawn time. */
 export function drawFaultPlan(seed: number, durationMs: number, everyMs = 6_000): PlanEntry[] {
   const count = Math.max(3, Math.floor(durationMs / everyMs));
   const at = fc.noBias(fc.integer({ min: 1_000, max: Math.max(1_001, durationMs - 1_000) }));
-  const [drawn, deaths] = fc.sample(fc.tuple(fc.array(fc.tuple(at, fault), { minLength: count, maxLength: count }), fc.tuple(at, at, at)), { seed, numRuns: 1 })[0]!;
-  const kills = (['kill-worker', 'kill-api', 'kill-temporal'] as const).map((kind, i) => ({ atMs: deaths[i]!, fault: { kind } }));
+  const [drawn, deaths] = fc.sample(
+    fc.tuple(fc.array(fc.tuple(at, fault), { minLength: count, maxLength: count }), fc.tuple(at, at, at)),
+    { seed, numRuns: 1 },
+  )[0]!;
+  const kills = (['kill-worker', 'kill-api', 'kill-temporal'] as const).map((kind, i) => ({
+    atMs: deaths[i]!,
+    fault: { kind },
+  }));
   return [...drawn.map(([atMs, f]) => ({ atMs, fault: f })), ...kills].sort((a, b) => a.atMs - b.atMs);
 }

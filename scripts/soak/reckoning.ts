@@ -32,7 +32,9 @@ export function settledStage(kind: SentOrder['kind'], hublifyState: string | und
 /** Each order workflow's stage by workflow id, from visibility (the OrderStage search attribute of the latest run of each chain). */
 export async function orderStagesFromVisibility(client: Client): Promise<Map<string, string>> {
   const stages = new Map<string, { stage: string; startedAt: number }>();
-  for await (const wf of client.workflow.list({ query: `WorkflowType = "orderWorkflow" AND ExecutionStatus != "ContinuedAsNew"` })) {
+  for await (const wf of client.workflow.list({
+    query: `WorkflowType = "orderWorkflow" AND ExecutionStatus != "ContinuedAsNew"`,
+  })) {
     const stage = wf.typedSearchAttributes.get(OrderStageAttribute);
     const startedAt = wf.startTime.getTime();
     const known = stages.get(wf.workflowId);
@@ -50,9 +52,13 @@ export type StatusReading = { status: OrderStatus } | { queryError: string };
  * lost answer must not read as a stuck order. Always tried at least once, however little patience is left.
  */
 export async function readStatus(client: Client, workflowId: string, patienceMs = 60_000): Promise<StatusReading> {
-  const ask = () => client.withDeadline(Date.now() + 10_000, () => client.workflow.getHandle(workflowId).query(statusQuery));
+  const ask = () =>
+    client.withDeadline(Date.now() + 10_000, () => client.workflow.getHandle(workflowId).query(statusQuery));
   try {
-    const status = patienceMs > 0 ? await pollUntil(ask, { what: `the status query of ${workflowId}`, timeoutMs: patienceMs, everyMs: 1_000 }) : await ask();
+    const status =
+      patienceMs > 0
+        ? await pollUntil(ask, { what: `the status query of ${workflowId}`, timeoutMs: patienceMs, everyMs: 1_000 })
+        : await ask();
     return { status };
   } catch (err) {
     // pollUntil's timeout carries the query's last error as its cause.
@@ -87,7 +93,10 @@ export function judgeRelaySide(input: {
   }
   const records = `visibility says ${visibilityStage ?? 'nothing'}, store says ${storeStage ?? 'no row'}`;
   if (visibilityStage === expected && storeStage === expected) {
-    return { problem: null, queryGaveUp: `${orderNumber}: status query gave up (${reading.queryError}); ${records}: settled ${expected}, not stuck` };
+    return {
+      problem: null,
+      queryGaveUp: `${orderNumber}: status query gave up (${reading.queryError}); ${records}: settled ${expected}, not stuck`,
+    };
   }
   return {
     problem: `${orderNumber}: ${hublifySide}, relay status query gave up (${reading.queryError}); ${records}, expected ${expected} (stuck)`,
@@ -125,7 +134,14 @@ const is4xx = (s: number) => s >= 400 && s < 500;
 const isUnanswered = (s: number) => s === 0 || s >= 500;
 const countInto = (counts: Record<string, number>, key: string) => void (counts[key] = (counts[key] ?? 0) + 1);
 
-export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox; client: Client; store: OrderStore; faults: string[]; selfExits: string[] }): Promise<Reckoning> {
+export async function reckon(input: {
+  sent: SentOrder[];
+  sandbox: HublifySandbox;
+  client: Client;
+  store: OrderStore;
+  faults: string[];
+  selfExits: string[];
+}): Promise<Reckoning> {
   const { sent, sandbox, client, store } = input;
   const problems: string[] = [];
   const answers = sent.flatMap((s) => s.answers);
@@ -155,7 +171,8 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
     const accepted = s.answers.some(isOk);
     const inHublify = hublify.filter((o) => o.o_orderid_external === order.order_number);
     if (!accepted) {
-      if (runs > 0 && s.answers.every(is4xx)) problems.push(`${order.order_number}: answered ${s.answers.join('/')} but has a workflow`);
+      if (runs > 0 && s.answers.every(is4xx))
+        problems.push(`${order.order_number}: answered ${s.answers.join('/')} but has a workflow`);
       continue;
     }
     if (runs !== 1) problems.push(`${order.order_number}: accepted, ${runs} workflows`);
@@ -164,7 +181,10 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
     if (s.kind === 'invalid') {
       // Answered 2xx (a late verdict) and rejected afterwards: support is told in NEEDS_ATTENTION.
       if (status?.stage === 'NEEDS_ATTENTION' && inHublify.length === 0) rejectedAfter2xx += 1;
-      else problems.push(`${order.order_number}: an invalid order accepted, now ${status?.stage ?? 'unknown'} with ${inHublify.length} Hublify orders`);
+      else
+        problems.push(
+          `${order.order_number}: an invalid order accepted, now ${status?.stage ?? 'unknown'} with ${inHublify.length} Hublify orders`,
+        );
       continue;
     }
     const calls = String(sandbox.orderCreateCalls(order.order_number));
@@ -186,7 +206,10 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
     if (state === 'shipped') {
       if (status?.stage === 'SHIPPED' || (!status && !judged.problem)) shippedInRelay += 1;
       if (row?.stage === 'SHIPPED' && row.shipments.length > 0) shippedInStore += 1;
-      else problems.push(`${order.order_number}: shipped in Hublify, store has ${row?.stage ?? 'no row'} with ${row?.shipments.length ?? 0} shipments`);
+      else
+        problems.push(
+          `${order.order_number}: shipped in Hublify, store has ${row?.stage ?? 'no row'} with ${row?.shipments.length ?? 0} shipments`,
+        );
     }
   }
 
@@ -215,17 +238,28 @@ export async function reckon(input: { sent: SentOrder[]; sandbox: HublifySandbox
     problems,
     ok: false,
   };
-  if (reckoning.hublifyOrders !== new Set(hublify.map((o) => o.o_orderid_external)).size) problems.push('two Hublify orders share an o_orderid_external');
-  if (reckoning.orders.answered5xxOrNone > 0) problems.push(`${reckoning.orders.answered5xxOrNone} deliveries got no answer or a 5xx after three minutes of retries`);
-  if (!sent.some((s) => s.kind === 'valid' && s.answers.some(isOk))) problems.push('no order was accepted: the soak proved nothing');
+  if (reckoning.hublifyOrders !== new Set(hublify.map((o) => o.o_orderid_external)).size)
+    problems.push('two Hublify orders share an o_orderid_external');
+  if (reckoning.orders.answered5xxOrNone > 0)
+    problems.push(
+      `${reckoning.orders.answered5xxOrNone} deliveries got no answer or a 5xx after three minutes of retries`,
+    );
+  if (!sent.some((s) => s.kind === 'valid' && s.answers.some(isOk)))
+    problems.push('no order was accepted: the soak proved nothing');
   reckoning.ok = problems.length === 0;
   return reckoning;
 }
 
 export function printReckoning(r: Reckoning, write: (line: string) => void): void {
-  write(`orders sent ${r.orders.sent}, deliveries ${r.orders.deliveries}: 2xx ${r.orders.answered2xx}, 4xx ${r.orders.answered4xx} ${JSON.stringify(r.why4xx)}, 5xx or none ${r.orders.answered5xxOrNone} ${JSON.stringify(r.unanswered)}`);
-  write(`workflows ${r.workflows}; Hublify orders ${r.hublifyOrders}; order_create calls received ${r.orderCreateCalls} (accepted orders by calls: ${JSON.stringify(r.createCallsPerOrder)})`);
-  write(`shipped in Hublify ${r.shippedInHublify}, SHIPPED in the relay ${r.shippedInRelay}, in the store ${r.shippedInStore}; cancelled in Hublify ${r.cancelledInHublify}; rejected after a 2xx ${r.rejectedAfter2xx}`);
+  write(
+    `orders sent ${r.orders.sent}, deliveries ${r.orders.deliveries}: 2xx ${r.orders.answered2xx}, 4xx ${r.orders.answered4xx} ${JSON.stringify(r.why4xx)}, 5xx or none ${r.orders.answered5xxOrNone} ${JSON.stringify(r.unanswered)}`,
+  );
+  write(
+    `workflows ${r.workflows}; Hublify orders ${r.hublifyOrders}; order_create calls received ${r.orderCreateCalls} (accepted orders by calls: ${JSON.stringify(r.createCallsPerOrder)})`,
+  );
+  write(
+    `shipped in Hublify ${r.shippedInHublify}, SHIPPED in the relay ${r.shippedInRelay}, in the store ${r.shippedInStore}; cancelled in Hublify ${r.cancelledInHublify}; rejected after a 2xx ${r.rejectedAfter2xx}`,
+  );
   for (const line of r.statusQueriesGaveUp) write(`status query: ${line}`);
   write(`faults played: ${r.faults.join(', ')}`);
   for (const exit of r.selfExits) write(`restarted by the supervisor: ${exit}`);

@@ -43,7 +43,10 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
   const durationMs = Math.round(opts.minutes * 60_000);
   const plan = drawFaultPlan(opts.seed, durationMs);
   // Unbiased: fast-check otherwise favours small values, and the load's mix would lean to one kind.
-  const [choices] = fc.sample(fc.infiniteStream(fc.noBias(fc.integer({ min: 0, max: 999_999 }))), { seed: opts.seed + 1, numRuns: 1 });
+  const [choices] = fc.sample(fc.infiniteStream(fc.noBias(fc.integer({ min: 0, max: 999_999 }))), {
+    seed: opts.seed + 1,
+    numRuns: 1,
+  });
   const random = choices![Symbol.iterator]();
   const draw = (): number => (random.next().value as number) / 1_000_000;
 
@@ -55,7 +58,15 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
   const startTemporal = async (): Promise<DevServer> => {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await startDevServer({ cliPath: cli, ip: '127.0.0.1', port: temporalPort, uiPort: await freeLoopbackPort(), dbFile: path.join(dir, 'temporal.sqlite'), namespace: 'default', log: () => undefined });
+        return await startDevServer({
+          cliPath: cli,
+          ip: '127.0.0.1',
+          port: temporalPort,
+          uiPort: await freeLoopbackPort(),
+          dbFile: path.join(dir, 'temporal.sqlite'),
+          namespace: 'default',
+          log: () => undefined,
+        });
       } catch (err) {
         // The killed server's port may not be free yet.
         if (attempt >= 20) throw err;
@@ -64,7 +75,12 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
     }
   };
   let temporal = await startTemporal();
-  const sandbox: HublifySandbox = await startHublifySandbox({ host: '127.0.0.1', port: 0, token: TEST_CHANNEL_TOKEN, channel: 'channel_10' });
+  const sandbox: HublifySandbox = await startHublifySandbox({
+    host: '127.0.0.1',
+    port: 0,
+    token: TEST_CHANNEL_TOKEN,
+    channel: 'channel_10',
+  });
   const env = {
     LOG_LEVEL: 'warn',
     DATA_DIR: dataDir,
@@ -84,10 +100,17 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
     WEBHOOK_VERIFY_DEADLINE_MS: '60000',
     WEBHOOK_ACCEPT_DEADLINE_MS: '60000',
   };
-  const worker = await Supervised.start('worker', () => startRelayProcess({ role: 'worker', name: 'soak-worker', env }), log);
+  const worker = await Supervised.start(
+    'worker',
+    () => startRelayProcess({ role: 'worker', name: 'soak-worker', env }),
+    log,
+  );
   const api = await Supervised.start('api', () => startRelayProcess({ role: 'api', name: 'soak-api', env }), log);
   const { dataConverter } = payloadCodecFromConfig({ CODEC_KEYS: codecKeys, DATA_DIR: dataDir }, { create: false });
-  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}`, interceptors: temporalGrpcInterceptors() });
+  const connection = await Connection.connect({
+    address: `127.0.0.1:${temporalPort}`,
+    interceptors: temporalGrpcInterceptors(),
+  });
   const client = new Client({ connection, namespace: 'default', dataConverter });
 
   const sent: SentOrder[] = [];
@@ -98,16 +121,22 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
   const deliver = async (order: ApicbaseOrder | string): Promise<number> => {
     let status = 0;
     const answered = async () => {
-      status = await (typeof order === 'string' ? deliverOrder(api.process.baseUrl!, {}, { rawBody: order }) : deliverOrder(api.process.baseUrl!, order)).then(
+      status = await (
+        typeof order === 'string'
+          ? deliverOrder(api.process.baseUrl!, {}, { rawBody: order })
+          : deliverOrder(api.process.baseUrl!, order)
+      ).then(
         (r) => r.status,
         () => 0,
       );
       return status > 0 && status < 500;
     };
     // Given up after three minutes: the last answer (0 or a 5xx) is what the reckoning counts.
-    await pollUntil(answered, { what: 'an answer below 500', timeoutMs: 180_000, everyMs: 300 }).catch((err: unknown) => {
-      if (!(err instanceof PollTimeoutError)) throw err;
-    });
+    await pollUntil(answered, { what: 'an answer below 500', timeoutMs: 180_000, everyMs: 300 }).catch(
+      (err: unknown) => {
+        if (!(err instanceof PollTimeoutError)) throw err;
+      },
+    );
     return status;
   };
   const send = (entry: SentOrder, body: ApicbaseOrder | string) => {
@@ -152,7 +181,8 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
     let faultRunning: Promise<void> | undefined;
     // The load runs its minutes, and on (up to three times as long) until the whole fault plan has
     // played: on a slow machine restarts take longer, and every fault should meet orders in flight.
-    const loadGoesOn = (elapsed: number) => elapsed < durationMs || (nextFault < plan.length && elapsed < 3 * durationMs);
+    const loadGoesOn = (elapsed: number) =>
+      elapsed < durationMs || (nextFault < plan.length && elapsed < 3 * durationMs);
     for (let elapsed = 0; loadGoesOn(elapsed); elapsed = Date.now() - started) {
       if (!faultRunning && nextFault < plan.length && plan[nextFault]!.atMs <= elapsed) {
         const entry = plan[nextFault++]!;
@@ -193,15 +223,21 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
     // worker of the very polls the drain waits for.
     const drainUntil = Date.now() + (opts.drainMs ?? 180_000);
     const accepted = sent.filter((s) => s.order && s.answers.some((a) => a >= 200 && a < 300));
-    for (let lastLog = Date.now(); ; ) {
+    for (let lastLog = Date.now(); ;) {
       const stages = await orderStagesFromVisibility(client).catch(() => new Map<string, string>());
       const hublify = new Map(sandbox.orders().map((o) => [o.o_orderid_external, o.order_state_code]));
       const unsettled = accepted.filter(
-        ({ kind, order }) => stages.get(orderWorkflowId(order!.id)) !== settledStage(kind, hublify.get(order!.order_number)),
+        ({ kind, order }) =>
+          stages.get(orderWorkflowId(order!.id)) !== settledStage(kind, hublify.get(order!.order_number)),
       );
       if (unsettled.length === 0) break;
       if (Date.now() > drainUntil) {
-        log(`soak: drain ended with ${unsettled.length} orders unsettled: ${unsettled.slice(0, 10).map((s) => s.order!.order_number).join(', ')}`);
+        log(
+          `soak: drain ended with ${unsettled.length} orders unsettled: ${unsettled
+            .slice(0, 10)
+            .map((s) => s.order!.order_number)
+            .join(', ')}`,
+        );
         break;
       }
       if (Date.now() - lastLog > 30_000) {
@@ -214,7 +250,14 @@ export async function runSoak(opts: SoakOptions): Promise<Reckoning> {
     // The store is read while the worker still runs (its status queries need it); SQLite allows a reader.
     const store = await openOrderStore(defaultOrderStoreFile(dataDir));
     try {
-      return await reckon({ sent, sandbox, client, store, faults: faultsPlayed, selfExits: [...api.selfExits, ...worker.selfExits] });
+      return await reckon({
+        sent,
+        sandbox,
+        client,
+        store,
+        faults: faultsPlayed,
+        selfExits: [...api.selfExits, ...worker.selfExits],
+      });
     } finally {
       await store.close();
     }

@@ -15,7 +15,11 @@ export class Supervised {
     private readonly log: (line: string) => void,
   ) {}
 
-  static async start(name: string, spawn: () => Promise<RelayProcess>, log: (line: string) => void): Promise<Supervised> {
+  static async start(
+    name: string,
+    spawn: () => Promise<RelayProcess>,
+    log: (line: string) => void,
+  ): Promise<Supervised> {
     const s = new Supervised(name, spawn, log);
     await s.launch();
     return s;

@@ -62,7 +62,8 @@ export async function ensureTemporalServerBinaries(log?: (line: string) => void)
 export function postgresSchemaDir(env: NodeJS.ProcessEnv = process.env): string {
   const explicit = env.TEMPORAL_SERVER_SCHEMA_DIR;
   if (explicit) {
-    if (!existsSync(path.join(explicit, 'temporal', 'versioned'))) throw new Error(`TEMPORAL_SERVER_SCHEMA_DIR=${explicit} has no temporal/versioned folder`);
+    if (!existsSync(path.join(explicit, 'temporal', 'versioned')))
+      throw new Error(`TEMPORAL_SERVER_SCHEMA_DIR=${explicit} has no temporal/versioned folder`);
     return explicit;
   }
   return path.join(goToolsModuleDir(TEMPORAL_SERVER_MODULE), 'schema', 'postgresql', 'v12');

@@ -19,17 +19,35 @@ const int = (name: string) => (value: string) => {
 
 const program = new Command('temporal-server')
   .description('A Temporal server on PostgreSQL for order-relay (one node, all services)')
-  .requiredOption('--postgres <url>', 'postgres://user:password@host:port (or TEMPORAL_POSTGRES_URL)', process.env.TEMPORAL_POSTGRES_URL)
+  .requiredOption(
+    '--postgres <url>',
+    'postgres://user:password@host:port (or TEMPORAL_POSTGRES_URL)',
+    process.env.TEMPORAL_POSTGRES_URL,
+  )
   .option('--port <port>', 'frontend gRPC port', int('--port'), 7233)
   .option('--namespace <name>', 'namespace to register', 'default')
-  .option('--history-shards <n>', 'history shards (fixed for the life of the databases; see docs/scaling.md)', int('--history-shards'), 4)
+  .option(
+    '--history-shards <n>',
+    'history shards (fixed for the life of the databases; see docs/scaling.md)',
+    int('--history-shards'),
+    4,
+  )
   .option('--dir <dir>', 'config and server.log', path.join(PROJECT_ROOT, '.data', 'temporal-server'))
   .action(async (opts: { postgres: string; port: number; namespace: string; historyShards: number; dir: string }) => {
     const postgres = postgresTargetFromUrl(opts.postgres);
     const binaries = await ensureTemporalServerBinaries();
     mkdirSync(opts.dir, { recursive: true });
-    const server = await startTemporalServer({ binaries, postgres, dir: opts.dir, port: opts.port, namespace: opts.namespace, numHistoryShards: opts.historyShards });
-    process.stdout.write(`Temporal server on PostgreSQL ${postgres.host}:${postgres.port}: ${server.address} (namespace ${server.namespace}; log ${server.logFile})\nPress Ctrl-C to stop.\n`);
+    const server = await startTemporalServer({
+      binaries,
+      postgres,
+      dir: opts.dir,
+      port: opts.port,
+      namespace: opts.namespace,
+      numHistoryShards: opts.historyShards,
+    });
+    process.stdout.write(
+      `Temporal server on PostgreSQL ${postgres.host}:${postgres.port}: ${server.address} (namespace ${server.namespace}; log ${server.logFile})\nPress Ctrl-C to stop.\n`,
+    );
     const stop = () => void server.stop().then(() => process.exit(0));
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -11,14 +11,18 @@ export interface PostgresTarget {
 }
 
 /** Reads `postgres://user:password@host:port/` (the path, if any, is ignored: the databases are named apart). */
-export function postgresTargetFromUrl(url: string, databases: Partial<Pick<PostgresTarget, 'database' | 'visibilityDatabase'>> = {}): PostgresTarget {
+export function postgresTargetFromUrl(
+  url: string,
+  databases: Partial<Pick<PostgresTarget, 'database' | 'visibilityDatabase'>> = {},
+): PostgresTarget {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
     throw new Error('the PostgreSQL URL is not a URL (expected postgres://user:password@host:port)');
   }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') throw new Error(`the PostgreSQL URL must start with postgres://, not ${parsed.protocol}//`);
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+    throw new Error(`the PostgreSQL URL must start with postgres://, not ${parsed.protocol}//`);
   if (!parsed.username) throw new Error('the PostgreSQL URL names no user (postgres://user:password@host:port)');
   return {
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),

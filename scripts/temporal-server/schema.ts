@@ -6,17 +6,39 @@ import type { PostgresTarget } from './postgres-target';
 
 async function sqlTool(tool: string, pg: PostgresTarget, database: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(tool, ['--plugin', 'postgres12', '--endpoint', pg.host, '--port', String(pg.port), '--user', pg.user, '--database', database, ...args], {
-      // The password goes by environment, never on a command line other users can read.
-      env: { ...process.env, SQL_PASSWORD: pg.password },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      tool,
+      [
+        '--plugin',
+        'postgres12',
+        '--endpoint',
+        pg.host,
+        '--port',
+        String(pg.port),
+        '--user',
+        pg.user,
+        '--database',
+        database,
+        ...args,
+      ],
+      {
+        // The password goes by environment, never on a command line other users can read.
+        env: { ...process.env, SQL_PASSWORD: pg.password },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (output += s));
     child.stderr.setEncoding('utf8').on('data', (s: string) => (output += s));
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolve(output) : reject(new Error(`temporal-sql-tool ${args[0]} on ${database} failed (exit ${code}): ${output.trim().slice(-2000)}`)),
+      code === 0
+        ? resolve(output)
+        : reject(
+            new Error(
+              `temporal-sql-tool ${args[0]} on ${database} failed (exit ${code}): ${output.trim().slice(-2000)}`,
+            ),
+          ),
     );
   });
 }

@@ -62,14 +62,23 @@ async function freePorts(frontend: number | undefined): Promise<ServerPorts> {
 function logTail(file: string): string {
   try {
     // JSON log lines carry whole stack traces: the start of each is what says what went wrong.
-    return readFileSync(file, 'utf8').split('\n').slice(-12).map((l) => l.slice(0, 400)).join('\n');
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(-12)
+      .map((l) => l.slice(0, 400))
+      .join('\n');
   } catch {
     return '(no log)';
   }
 }
 
 /** Waits for one step of the server's start; `died` ends the wait at once when the process exited. */
-function until<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>, died: () => string | undefined): Promise<T> {
+function until<T>(
+  what: string,
+  timeoutMs: number,
+  attempt: () => Promise<T | undefined>,
+  died: () => string | undefined,
+): Promise<T> {
   return pollUntil(attempt, { what: `the Temporal server: ${what}`, timeoutMs, everyMs: 250, abortIf: died });
 }
 
@@ -85,14 +94,25 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
   const { password, ...postgres } = opts.postgres;
   writeFileSync(
     path.join(configDir, 'order-relay.yaml'),
-    renderServerConfig({ ip, ports, postgres, numHistoryShards: opts.numHistoryShards ?? 4, maxConns: opts.maxConns ?? 5, logLevel: opts.logLevel ?? 'warn' }),
+    renderServerConfig({
+      ip,
+      ports,
+      postgres,
+      numHistoryShards: opts.numHistoryShards ?? 4,
+      maxConns: opts.maxConns ?? 5,
+      logLevel: opts.logLevel ?? 'warn',
+    }),
   );
   const logFile = path.join(opts.dir, 'server.log');
   const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(opts.binaries.server, ['--root', opts.dir, '--config', 'config', '--env', 'order-relay', '--allow-no-auth', 'start'], {
-    env: { ...process.env, [PASSWORD_ENV]: password },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    opts.binaries.server,
+    ['--root', opts.dir, '--config', 'config', '--env', 'order-relay', '--allow-no-auth', 'start'],
+    {
+      env: { ...process.env, [PASSWORD_ENV]: password },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -113,14 +133,19 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
 
   const address = `${ip}:${ports.frontend}`;
   try {
-    const connection = await until('frontend listening', readyTimeoutMs, () => Connection.connect({ address, connectTimeout: 2_000 }), died);
+    const connection = await until(
+      'frontend listening',
+      readyTimeoutMs,
+      () => Connection.connect({ address, connectTimeout: 2_000 }),
+      died,
+    );
     try {
       await until(
         'frontend serving',
         readyTimeoutMs,
         async () =>
-          (await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' })).status ===
-          grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING
+          (await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' }))
+            .status === grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING
             ? true
             : undefined,
         died,
@@ -130,7 +155,10 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
         readyTimeoutMs,
         async () => {
           try {
-            await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs('3 days') });
+            await connection.workflowService.registerNamespace({
+              namespace,
+              workflowExecutionRetentionPeriod: msToTs('3 days'),
+            });
           } catch (err) {
             if ((err as { code?: number }).code !== GRPC_ALREADY_EXISTS) throw err;
           }
@@ -138,13 +166,21 @@ export async function startTemporalServer(opts: TemporalServerOptions): Promise<
         },
         died,
       );
-      await until('search attributes registered', readyTimeoutMs, async () => (await registerSearchAttributes(connection, namespace), true), died);
+      await until(
+        'search attributes registered',
+        readyTimeoutMs,
+        async () => (await registerSearchAttributes(connection, namespace), true),
+        died,
+      );
       // The frontend reloads namespaces every couple of seconds: ready once a visibility query on our
       // attributes is accepted in the namespace.
       await until(
         'namespace answering visibility queries',
         readyTimeoutMs,
-        async () => (await connection.workflowService.countWorkflowExecutions({ namespace, query: 'OrderStage = "RECEIVED"' }), true),
+        async () => (
+          await connection.workflowService.countWorkflowExecutions({ namespace, query: 'OrderStage = "RECEIVED"' }),
+          true
+        ),
         died,
       );
     } finally {

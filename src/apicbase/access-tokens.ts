@@ -22,7 +22,8 @@ export interface ApicbaseTokensOptions {
   now?: () => Date;
 }
 
-const HOW_TO_AUTHORIZE = 'run `npm run apicbase-auth -- authorize-url`, then `npm run apicbase-auth -- exchange <code>` (or `set-token`)';
+const HOW_TO_AUTHORIZE =
+  'run `npm run apicbase-auth -- authorize-url`, then `npm run apicbase-auth -- exchange <code>` (or `set-token`)';
 
 export class ApicbaseTokens implements AccessTokenSource {
   private refreshing?: Promise<StoredTokens>;
@@ -37,7 +38,12 @@ export class ApicbaseTokens implements AccessTokenSource {
     const tokens = this.stored();
     if (!this.needsRefresh(tokens)) return tokens.accessToken;
     if (!tokens.refreshToken || !this.opts.oauth) {
-      if (this.expired(tokens)) throw new ApicbaseAuthError(`the Apicbase access token expired and cannot be refreshed: ${HOW_TO_AUTHORIZE}`, 'token', 'no-token');
+      if (this.expired(tokens))
+        throw new ApicbaseAuthError(
+          `the Apicbase access token expired and cannot be refreshed: ${HOW_TO_AUTHORIZE}`,
+          'token',
+          'no-token',
+        );
       return tokens.accessToken; // expiring soon; nothing to refresh it with
     }
     try {
@@ -74,7 +80,9 @@ export class ApicbaseTokens implements AccessTokenSource {
     if (!tokens.expiresAt) return 0;
     const lifetime = Date.parse(tokens.expiresAt) - Date.parse(tokens.obtainedAt);
     // Never more than half the lifetime: a short-lived token would otherwise be refreshed on every call.
-    return Number.isFinite(lifetime) && lifetime > 0 ? Math.min(this.opts.refreshMarginMs, lifetime / 2) : this.opts.refreshMarginMs;
+    return Number.isFinite(lifetime) && lifetime > 0
+      ? Math.min(this.opts.refreshMarginMs, lifetime / 2)
+      : this.opts.refreshMarginMs;
   }
 
   private needsRefresh(tokens: StoredTokens): boolean {
@@ -108,7 +116,12 @@ export class ApicbaseTokens implements AccessTokenSource {
       if (err instanceof ApicbaseAuthError) {
         const latest = store.read();
         if (latest && latest.refreshToken !== current.refreshToken && !this.needsRefresh(latest)) return latest;
-        throw new ApicbaseAuthError(`${err.message}; the stored refresh token no longer works: ${HOW_TO_AUTHORIZE}`, 'token', 'refresh-failed', err.httpStatus);
+        throw new ApicbaseAuthError(
+          `${err.message}; the stored refresh token no longer works: ${HOW_TO_AUTHORIZE}`,
+          'token',
+          'refresh-failed',
+          err.httpStatus,
+        );
       }
       throw err;
     }

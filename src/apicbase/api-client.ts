@@ -5,7 +5,13 @@
 import type { Logger } from '../logger';
 import { parseRetryAfter } from '../hublify/retry-after';
 import type { AccessTokenSource } from './access-tokens';
-import { ApicbaseAuthError, ApicbaseRejectedError, ApicbaseTransientError, apicbaseDetail, type ApicbaseOperation } from './errors';
+import {
+  ApicbaseAuthError,
+  ApicbaseRejectedError,
+  ApicbaseTransientError,
+  apicbaseDetail,
+  type ApicbaseOperation,
+} from './errors';
 import { APICBASE_ID_DOTS_PROBLEM, isPathSafeApicbaseId } from './order';
 import { parsePurchaseOrderPage, UnreadableEnvelopeError, type PurchaseOrderPage } from './purchase-order-page';
 
@@ -52,12 +58,15 @@ export class ApicbaseApiClient {
     if (req.ordering) url.searchParams.set('ordering', req.ordering);
     url.searchParams.set('page', String(req.page));
     url.searchParams.set('page_size', String(req.pageSize));
-    const { status: httpStatus, body } = await this.call('list', 'GET', url, undefined, { emptyPageIsEnd: req.page > 1 });
+    const { status: httpStatus, body } = await this.call('list', 'GET', url, undefined, {
+      emptyPageIsEnd: req.page > 1,
+    });
     if (httpStatus === 404) return { orders: [], invalid: [], otherStatus: 0, count: null, hasNext: false, listed: [] };
     try {
       return parsePurchaseOrderPage(body, { page: req.page, pageSize: req.pageSize, status });
     } catch (err) {
-      if (err instanceof UnreadableEnvelopeError) throw new ApicbaseTransientError(err.message, 'list', { reason: 'bad-response', httpStatus });
+      if (err instanceof UnreadableEnvelopeError)
+        throw new ApicbaseTransientError(err.message, 'list', { reason: 'bad-response', httpStatus });
       throw err;
     }
   }
@@ -66,7 +75,12 @@ export class ApicbaseApiClient {
   async markOrder(id: string, mark: OrderMark): Promise<void> {
     // The id is one path segment, encoded; "." and ".." (which encoding leaves as they are, and a URL
     // resolves to another resource) never get here: refused before any request.
-    if (!isPathSafeApicbaseId(id)) throw new ApicbaseRejectedError(`Apicbase order id ${JSON.stringify(id.slice(0, 80))} ${APICBASE_ID_DOTS_PROBLEM}`, 'patch', 400);
+    if (!isPathSafeApicbaseId(id))
+      throw new ApicbaseRejectedError(
+        `Apicbase order id ${JSON.stringify(id.slice(0, 80))} ${APICBASE_ID_DOTS_PROBLEM}`,
+        'patch',
+        400,
+      );
     const url = new URL(`${this.base}${this.opts.patchPath.replace('{id}', () => encodeURIComponent(id))}`);
     const body = mark === 'fetched' ? this.opts.fetchedPatchBody : this.opts.viewedPatchBody;
     await this.call('patch', 'PATCH', url, body);
@@ -92,7 +106,13 @@ export class ApicbaseApiClient {
     }
   }
 
-  private async send(operation: ApicbaseOperation, method: string, url: URL, json: unknown, token: string): Promise<Response> {
+  private async send(
+    operation: ApicbaseOperation,
+    method: string,
+    url: URL,
+    json: unknown,
+    token: string,
+  ): Promise<Response> {
     try {
       return await fetch(url, {
         method,
@@ -107,19 +127,28 @@ export class ApicbaseApiClient {
     } catch (err) {
       const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
       throw new ApicbaseTransientError(
-        timeout ? `Apicbase ${operation} timed out after ${this.opts.timeoutMs} ms` : `Apicbase ${operation}: ${networkText(err)}`,
+        timeout
+          ? `Apicbase ${operation} timed out after ${this.opts.timeoutMs} ms`
+          : `Apicbase ${operation}: ${networkText(err)}`,
         operation,
         { reason: timeout ? 'timeout' : 'network' },
       );
     }
   }
 
-  private async interpret(operation: ApicbaseOperation, response: Response, opts: { emptyPageIsEnd?: boolean }): Promise<{ status: number; body: unknown }> {
+  private async interpret(
+    operation: ApicbaseOperation,
+    response: Response,
+    opts: { emptyPageIsEnd?: boolean },
+  ): Promise<{ status: number; body: unknown }> {
     let text: string;
     try {
       text = await response.text();
     } catch {
-      throw new ApicbaseTransientError(`Apicbase ${operation}: the answer was cut off`, operation, { reason: 'network', httpStatus: response.status });
+      throw new ApicbaseTransientError(`Apicbase ${operation}: the answer was cut off`, operation, {
+        reason: 'network',
+        httpStatus: response.status,
+      });
     }
     let body: unknown;
     try {
@@ -127,7 +156,11 @@ export class ApicbaseApiClient {
     } catch {
       body = undefined;
       if (response.ok && operation === 'list') {
-        throw new ApicbaseTransientError(`Apicbase ${operation} answered HTTP ${response.status} without JSON`, operation, { reason: 'bad-response', httpStatus: response.status });
+        throw new ApicbaseTransientError(
+          `Apicbase ${operation} answered HTTP ${response.status} without JSON`,
+          operation,
+          { reason: 'bad-response', httpStatus: response.status },
+        );
       }
     }
     const status = response.status;
@@ -136,9 +169,17 @@ export class ApicbaseApiClient {
     const what = `Apicbase ${operation} answered HTTP ${status}${detail ? `: ${detail}` : ''}`;
     if (status === 429 || status === 503) {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      throw new ApicbaseTransientError(what, operation, { reason: status === 429 ? 'rate-limited' : 'server-error', httpStatus: status, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+      throw new ApicbaseTransientError(what, operation, {
+        reason: status === 429 ? 'rate-limited' : 'server-error',
+        httpStatus: status,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      });
     }
-    if (status >= 500 || status === 408) throw new ApicbaseTransientError(what, operation, { reason: status === 408 ? 'timeout' : 'server-error', httpStatus: status });
+    if (status >= 500 || status === 408)
+      throw new ApicbaseTransientError(what, operation, {
+        reason: status === 408 ? 'timeout' : 'server-error',
+        httpStatus: status,
+      });
     if (status === 401 || status === 403) throw new ApicbaseAuthError(what, operation, 'refused', status);
     // DRF answers a page past the end with 404 "Invalid page.": the walk is over.
     if (status === 404 && opts.emptyPageIsEnd) return { status, body };

@@ -78,7 +78,9 @@ export const isApicbaseError = (err: unknown): err is ApicbaseError => err insta
 export function apicbaseDetail(body: unknown): string | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const b = body as Record<string, unknown>;
-  const text = [b.detail, b.error, b.error_description, b.message].filter((x): x is string => typeof x === 'string').join(': ');
+  const text = [b.detail, b.error, b.error_description, b.message]
+    .filter((x): x is string => typeof x === 'string')
+    .join(': ');
   if (!text) return undefined;
   return text.length > 200 ? `${text.slice(0, 197)}…` : text;
 }

@@ -21,12 +21,21 @@ export interface ApicbaseAccess {
 export function apicbaseAccessFrom(config: Config): ApicbaseAccess {
   const store = tokenStoreFrom(config);
   const oauth = oauthSettings(config);
-  const tokens = new ApicbaseTokens({ pasted: config.APICBASE_ACCESS_TOKEN, store, oauth, refreshMarginMs: config.APICBASE_TOKEN_REFRESH_MARGIN_MS });
+  const tokens = new ApicbaseTokens({
+    pasted: config.APICBASE_ACCESS_TOKEN,
+    store,
+    oauth,
+    refreshMarginMs: config.APICBASE_TOKEN_REFRESH_MARGIN_MS,
+  });
   return { store, oauth, tokens };
 }
 
 /** The API client, or undefined when APICBASE_API_URL is not set (webhook only, nothing to pull). */
-export function apicbaseApiClientFrom(config: Config, access: ApicbaseAccess, logger?: Logger): ApicbaseApiClient | undefined {
+export function apicbaseApiClientFrom(
+  config: Config,
+  access: ApicbaseAccess,
+  logger?: Logger,
+): ApicbaseApiClient | undefined {
   if (!config.APICBASE_API_URL) return undefined;
   return new ApicbaseApiClient({
     baseUrl: config.APICBASE_API_URL,

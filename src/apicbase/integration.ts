@@ -40,18 +40,26 @@ export async function startApicbaseIntegration(opts: ApicbaseIntegrationOptions)
   const pulling = mode !== 'webhook';
   const offReason = {
     pull: `APICBASE_MODE=${mode}: pull is off`,
-    reconcile: config.APICBASE_API_URL ? 'APICBASE_RECONCILE_INTERVAL=0: reconciliation is off' : 'APICBASE_API_URL is not set',
+    reconcile: config.APICBASE_API_URL
+      ? 'APICBASE_RECONCILE_INTERVAL=0: reconciliation is off'
+      : 'APICBASE_API_URL is not set',
   };
   if (!config.APICBASE_API_URL) {
     if (pulling) throw new Error(`APICBASE_MODE=${mode} needs APICBASE_API_URL (and a token: npm run apicbase-auth)`);
     logger.info('APICBASE_API_URL is not set: webhook only, no reconciliation with the Apicbase API');
-    await ensureApicbaseSchedules(client, { taskQueue: config.APICBASE_TASK_QUEUE, initialCursor: new Date().toISOString(), offReason }, logger);
+    await ensureApicbaseSchedules(
+      client,
+      { taskQueue: config.APICBASE_TASK_QUEUE, initialCursor: new Date().toISOString(), offReason },
+      logger,
+    );
     return { close: () => Promise.resolve() };
   }
   const access = apicbaseAccessFrom(config);
   const api = apicbaseApiClientFrom(config, access, logger)!;
   if (!config.APICBASE_ACCESS_TOKEN && !access.store.read()) {
-    logger.warn('no Apicbase token is stored yet: Apicbase calls fail until `npm run apicbase-auth` stores one (see docs/apicbase.md)');
+    logger.warn(
+      'no Apicbase token is stored yet: Apicbase calls fail until `npm run apicbase-auth` stores one (see docs/apicbase.md)',
+    );
   }
 
   const worker = await Worker.create({
@@ -100,7 +108,12 @@ export async function startApicbaseIntegration(opts: ApicbaseIntegrationOptions)
     throw err;
   }
   logger.info(
-    { mode, taskQueue: config.APICBASE_TASK_QUEUE, ratePerMinute: config.APICBASE_RATE_LIMIT_PER_MINUTE, pollEvery: pulling ? config.APICBASE_POLL_INTERVAL : null },
+    {
+      mode,
+      taskQueue: config.APICBASE_TASK_QUEUE,
+      ratePerMinute: config.APICBASE_RATE_LIMIT_PER_MINUTE,
+      pollEvery: pulling ? config.APICBASE_POLL_INTERVAL : null,
+    },
     'Apicbase API worker running',
   );
   return { worker, done, close };

@@ -14,7 +14,8 @@ export class OAuthStateError extends Error {
   }
 }
 
-const RUN_AUTHORIZE_URL = 'run `npm run apicbase-auth -- authorize-url` again, approve, and paste the URL you are then redirected to';
+const RUN_AUTHORIZE_URL =
+  'run `npm run apicbase-auth -- authorize-url` again, approve, and paste the URL you are then redirected to';
 
 export class PendingOAuthState {
   /** `<token store>.state`, mode 0600. */
@@ -23,7 +24,8 @@ export class PendingOAuthState {
   /** Records the state of a new authorize URL (random unless given) and returns it. */
   begin(given?: string): string {
     const state = given ?? randomBytes(16).toString('hex');
-    if (!/^[\w.~-]{8,200}$/.test(state)) throw new OAuthStateError('--state must be 8 to 200 letters, digits or . _ ~ -');
+    if (!/^[\w.~-]{8,200}$/.test(state))
+      throw new OAuthStateError('--state must be 8 to 200 letters, digits or . _ ~ -');
     mkdirSync(path.dirname(this.file), { recursive: true });
     writeFileSync(this.file, `${state}\n`, { mode: 0o600 });
     return state;
@@ -34,10 +36,14 @@ export class PendingOAuthState {
     const pending = this.take();
     if (!pending) throw new OAuthStateError(`No authorization is pending (or it was used): ${RUN_AUTHORIZE_URL}`);
     if (received === undefined) {
-      throw new OAuthStateError(`A bare code cannot be checked against the authorization's state: paste the whole redirect URL, or add --state <its state parameter>; ${RUN_AUTHORIZE_URL}`);
+      throw new OAuthStateError(
+        `A bare code cannot be checked against the authorization's state: paste the whole redirect URL, or add --state <its state parameter>; ${RUN_AUTHORIZE_URL}`,
+      );
     }
     if (!sameSecret(received, pending)) {
-      throw new OAuthStateError(`The code's state is not the one \`authorize-url\` made here (a redirect URL from someone else's authorization?): nothing stored; ${RUN_AUTHORIZE_URL}`);
+      throw new OAuthStateError(
+        `The code's state is not the one \`authorize-url\` made here (a redirect URL from someone else's authorization?): nothing stored; ${RUN_AUTHORIZE_URL}`,
+      );
     }
   }
 

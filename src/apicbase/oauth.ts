@@ -71,7 +71,10 @@ export function authorizationFromInput(input: string): AuthorizationResponse {
   }
   const url = new URL(text);
   const error = url.searchParams.get('error');
-  if (error) throw new Error(`Apicbase did not authorize: ${error}${url.searchParams.get('error_description') ? ` (${url.searchParams.get('error_description')})` : ''}`);
+  if (error)
+    throw new Error(
+      `Apicbase did not authorize: ${error}${url.searchParams.get('error_description') ? ` (${url.searchParams.get('error_description')})` : ''}`,
+    );
   const code = url.searchParams.get('code');
   if (!code) throw new Error('The redirect URL has no "code" parameter');
   const state = url.searchParams.get('state');
@@ -120,7 +123,11 @@ export function tokensFromResponse(response: TokenResponse, now: Date, previous?
 
 async function tokenRequest(settings: OAuthSettings, grant: Record<string, string>): Promise<TokenResponse> {
   // Client credentials in the body (RFC 6749 §2.3.1), which django-oauth-toolkit style servers accept.
-  const form = new URLSearchParams({ ...grant, client_id: settings.clientId, ...(settings.clientSecret ? { client_secret: settings.clientSecret } : {}) });
+  const form = new URLSearchParams({
+    ...grant,
+    client_id: settings.clientId,
+    ...(settings.clientSecret ? { client_secret: settings.clientSecret } : {}),
+  });
   let response: Response;
   try {
     response = await fetch(settings.tokenUrl, {
@@ -131,7 +138,9 @@ async function tokenRequest(settings: OAuthSettings, grant: Record<string, strin
     });
   } catch (err) {
     const timeout = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-    throw new ApicbaseTransientError(`token endpoint ${timeout ? 'timed out' : 'unreachable'}`, 'token', { reason: timeout ? 'timeout' : 'network' });
+    throw new ApicbaseTransientError(`token endpoint ${timeout ? 'timed out' : 'unreachable'}`, 'token', {
+      reason: timeout ? 'timeout' : 'network',
+    });
   }
   const text = await response.text().catch(() => '');
   let body: unknown;
@@ -149,9 +158,18 @@ async function tokenRequest(settings: OAuthSettings, grant: Record<string, strin
   if (!response.ok) {
     // invalid_grant, invalid_client, …: only the OAuth error code and description, never the request.
     const detail = apicbaseDetail(body) ?? `HTTP ${response.status}`;
-    throw new ApicbaseAuthError(`token endpoint refused the ${grant.grant_type} grant: ${detail}`, 'token', 'refresh-failed', response.status);
+    throw new ApicbaseAuthError(
+      `token endpoint refused the ${grant.grant_type} grant: ${detail}`,
+      'token',
+      'refresh-failed',
+      response.status,
+    );
   }
   const parsed = tokenResponseSchema.safeParse(body);
-  if (!parsed.success) throw new ApicbaseTransientError('token endpoint answered without an access_token', 'token', { reason: 'bad-response', httpStatus: response.status });
+  if (!parsed.success)
+    throw new ApicbaseTransientError('token endpoint answered without an access_token', 'token', {
+      reason: 'bad-response',
+      httpStatus: response.status,
+    });
   return parsed.data;
 }

@@ -7,7 +7,10 @@ import { PULL_SCHEDULE_ID } from './schedules';
 export function pullBannerLines(config: Config, apicbaseSandboxUrl?: string): string[] {
   if (config.APICBASE_MODE === 'webhook') return [];
   const every = ms(config.APICBASE_POLL_INTERVAL, { long: true });
-  const how = config.APICBASE_MODE === 'both' ? `APICBASE_MODE=both: webhooks, and a poll every ${every} as a safety net` : `APICBASE_MODE=pull: polls Apicbase every ${every}`;
+  const how =
+    config.APICBASE_MODE === 'both'
+      ? `APICBASE_MODE=both: webhooks, and a poll every ${every} as a safety net`
+      : `APICBASE_MODE=pull: polls Apicbase every ${every}`;
   const lines = [`${how}; poll now: npx order-relay temporal schedule trigger --schedule-id ${PULL_SCHEDULE_ID}`];
   if (apicbaseSandboxUrl) {
     lines.push(

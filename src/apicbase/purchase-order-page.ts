@@ -40,7 +40,10 @@ export class UnreadableEnvelopeError extends Error {
 
 const ENTRY_KEYS = ['results', 'data', 'items'] as const;
 
-export function parsePurchaseOrderPage(body: unknown, request: { page: number; pageSize: number; status: string }): PurchaseOrderPage {
+export function parsePurchaseOrderPage(
+  body: unknown,
+  request: { page: number; pageSize: number; status: string },
+): PurchaseOrderPage {
   let entries: unknown[];
   let count: number | null = null;
   let next: 'absent' | boolean = 'absent';
@@ -49,7 +52,10 @@ export function parsePurchaseOrderPage(body: unknown, request: { page: number; p
   } else if (body && typeof body === 'object') {
     const envelope = body as Record<string, unknown>;
     const key = ENTRY_KEYS.find((k) => Array.isArray(envelope[k]));
-    if (!key) throw new UnreadableEnvelopeError(`an object without ${ENTRY_KEYS.join('/')} array (keys: ${Object.keys(envelope).slice(0, 10).join(', ') || 'none'})`);
+    if (!key)
+      throw new UnreadableEnvelopeError(
+        `an object without ${ENTRY_KEYS.join('/')} array (keys: ${Object.keys(envelope).slice(0, 10).join(', ') || 'none'})`,
+      );
     entries = envelope[key] as unknown[];
     if (typeof envelope.count === 'number' && Number.isFinite(envelope.count)) count = envelope.count;
     if ('next' in envelope) next = typeof envelope.next === 'string' && envelope.next.length > 0;
@@ -57,7 +63,14 @@ export function parsePurchaseOrderPage(body: unknown, request: { page: number; p
     throw new UnreadableEnvelopeError(body === null ? 'null' : typeof body);
   }
 
-  const page: PurchaseOrderPage = { orders: [], invalid: [], otherStatus: 0, count, hasNext: false, listed: entries.map(listedEntry) };
+  const page: PurchaseOrderPage = {
+    orders: [],
+    invalid: [],
+    otherStatus: 0,
+    count,
+    hasNext: false,
+    listed: entries.map(listedEntry),
+  };
   for (const entry of entries) {
     const parsed = apicbaseOrderSchema.safeParse(entry);
     if (!parsed.success) {

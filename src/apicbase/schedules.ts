@@ -5,7 +5,13 @@
 // The pull cursor is the argument of the schedule's action ({cursor}); each poll advances it with
 // advancePullCursor(), a read-modify-write guarded by the schedule's conflict token, so it never
 // overwrites a concurrent change and never moves backwards.
-import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleDescription, type ScheduleHandle } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleNotFoundError,
+  type Client,
+  type ScheduleDescription,
+  type ScheduleHandle,
+} from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { PullOrdersInput } from '../../workflows/apicbase-types';
 import { instantOf, laterOf } from '../../workflows/purchase-order-walk';
@@ -30,7 +36,11 @@ export interface ApicbaseScheduleSettings {
   offReason: { pull: string; reconcile: string };
 }
 
-export async function ensureApicbaseSchedules(client: Client, s: ApicbaseScheduleSettings, logger: Logger): Promise<void> {
+export async function ensureApicbaseSchedules(
+  client: Client,
+  s: ApicbaseScheduleSettings,
+  logger: Logger,
+): Promise<void> {
   await ensureSchedule(client, logger, {
     scheduleId: PULL_SCHEDULE_ID,
     workflowType: 'pullOrdersWorkflow',
@@ -90,7 +100,14 @@ export async function ensureSchedule(client: Client, logger: Logger, w: Schedule
       await client.schedule.create({
         scheduleId: w.scheduleId,
         spec: { intervals: [{ every: w.everyMs }] },
-        action: { type: 'startWorkflow', workflowType: w.workflowType, workflowId: w.workflowId, taskQueue: w.taskQueue, args: w.initialArgs, staticSummary: w.summary },
+        action: {
+          type: 'startWorkflow',
+          workflowType: w.workflowType,
+          workflowId: w.workflowId,
+          taskQueue: w.taskQueue,
+          args: w.initialArgs,
+          staticSummary: w.summary,
+        },
         policies,
       });
       logger.info({ scheduleId: w.scheduleId, everyMs: w.everyMs }, 'created schedule');
@@ -102,7 +119,10 @@ export async function ensureSchedule(client: Client, logger: Logger, w: Schedule
   }
   const existing = current ?? (await handle.describe());
   const interval = existing.spec.intervals?.[0];
-  const everyMatches = existing.spec.intervals?.length === 1 && interval?.every === Math.round(w.everyMs / 1000) * 1000 && !interval.offset;
+  const everyMatches =
+    existing.spec.intervals?.length === 1 &&
+    interval?.every === Math.round(w.everyMs / 1000) * 1000 &&
+    !interval.offset;
   const queueMatches = existing.action.type === 'startWorkflow' && existing.action.taskQueue === w.taskQueue;
   if (!everyMatches || !queueMatches || existing.action.workflowType !== w.workflowType) {
     // The update keeps the action's arguments, i.e. the pull cursor.
@@ -118,15 +138,45 @@ export async function ensureSchedule(client: Client, logger: Logger, w: Schedule
     await handle.unpause(`${OUR_PAUSE} enabled again`);
     logger.info({ scheduleId: w.scheduleId }, 'unpaused schedule');
   } else if (existing.state.paused) {
-    logger.warn({ scheduleId: w.scheduleId, note: existing.state.note }, 'schedule is paused by an operator; left paused');
+    logger.warn(
+      { scheduleId: w.scheduleId, note: existing.state.note },
+      'schedule is paused by an operator; left paused',
+    );
   }
 }
 
 /** The cursor the next poll will use (undefined when pull was never set up). */
 export async function readPullCursor(client: Client): Promise<string | null | undefined> {
-  const current = await describeOrUndefined(client.schedule.getHandle(PULL_SCHEDULE_ID));
-  if (!current || current.action.type !== 'startWorkflow') return undefined;
-  return ((current.action.args?.[0] ?? {}) as PullOrdersInput).cursor ?? null;
+  return (await readPullScheduleState(client))?.cursor;
+}
+
+/** The pull schedule as support reads it: the cursor decoded (Temporal's CLI shows the encrypted argument as base64). */
+export interface PullScheduleState {
+  scheduleId: string;
+  paused: boolean;
+  note?: string;
+  everyMs?: number;
+  /** The next poll lists orders placed since then (null: from the start). */
+  cursor: string | null;
+  recentStarts: string[];
+  nextStart?: string;
+}
+
+/** The pull schedule's state, or undefined when pull mode was never set up on this Temporal. */
+export async function readPullScheduleState(client: Client): Promise<PullScheduleState | undefined> {
+  const described = await describeOrUndefined(client.schedule.getHandle(PULL_SCHEDULE_ID));
+  if (!described || described.action.type !== 'startWorkflow') return undefined;
+  const every = described.spec.intervals?.[0]?.every;
+  const next = described.info.nextActionTimes[0];
+  return {
+    scheduleId: PULL_SCHEDULE_ID,
+    paused: described.state.paused,
+    ...(described.state.note ? { note: described.state.note } : {}),
+    ...(typeof every === 'number' ? { everyMs: every } : {}),
+    cursor: ((described.action.args?.[0] ?? {}) as PullOrdersInput).cursor ?? null,
+    recentStarts: described.info.recentActions.map((a) => a.takenAt.toISOString()),
+    ...(next ? { nextStart: next.toISOString() } : {}),
+  };
 }
 
 /**
@@ -137,7 +187,12 @@ export async function advancePullCursor(client: Client, cursor: string): Promise
   const after = await rewriteScheduleInput<PullOrdersInput>(client, PULL_SCHEDULE_ID, (current) => {
     const input = current ?? { cursor: null };
     // Never backwards (a cursor that cannot be read is replaced).
-    if (laterOf(input.cursor, cursor) === input.cursor && input.cursor !== null && instantOf(input.cursor) !== undefined) return undefined;
+    if (
+      laterOf(input.cursor, cursor) === input.cursor &&
+      input.cursor !== null &&
+      instantOf(input.cursor) !== undefined
+    )
+      return undefined;
     return { ...input, cursor };
   });
   return after?.cursor ?? cursor;

@@ -23,7 +23,13 @@ const storedTokensSchema = z.object({
 
 export type StoredTokens = z.infer<typeof storedTokensSchema>;
 
-const fileSchema = z.object({ v: z.literal(1), alg: z.literal('aes-256-gcm'), iv: z.string(), tag: z.string(), data: z.string() });
+const fileSchema = z.object({
+  v: z.literal(1),
+  alg: z.literal('aes-256-gcm'),
+  iv: z.string(),
+  tag: z.string(),
+  data: z.string(),
+});
 
 export class TokenStoreError extends Error {
   constructor(message: string) {
@@ -37,7 +43,9 @@ export function parseTokenKey(text: string): Buffer {
   const t = text.trim();
   if (/^[0-9a-f]{64}$/i.test(t)) return Buffer.from(t, 'hex');
   if (/^[A-Za-z0-9+/_-]{43}=?$/.test(t)) return Buffer.from(t, 'base64');
-  throw new TokenStoreError('APICBASE_TOKEN_KEY must be 32 bytes: 64 hex digits or base64 (e.g. `openssl rand -hex 32`)');
+  throw new TokenStoreError(
+    'APICBASE_TOKEN_KEY must be 32 bytes: 64 hex digits or base64 (e.g. `openssl rand -hex 32`)',
+  );
 }
 
 /**
@@ -66,7 +74,13 @@ export function encryptTokens(tokens: StoredTokens, key: Buffer): string {
   const cipher = createCipheriv('aes-256-gcm', key, iv);
   cipher.setAAD(AAD);
   const data = Buffer.concat([cipher.update(JSON.stringify(storedTokensSchema.parse(tokens)), 'utf8'), cipher.final()]);
-  return JSON.stringify({ v: 1, alg: 'aes-256-gcm', iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') });
+  return JSON.stringify({
+    v: 1,
+    alg: 'aes-256-gcm',
+    iv: iv.toString('base64'),
+    tag: cipher.getAuthTag().toString('base64'),
+    data: data.toString('base64'),
+  });
 }
 
 export function decryptTokens(text: string, key: Buffer): StoredTokens {
@@ -84,7 +98,9 @@ export function decryptTokens(text: string, key: Buffer): StoredTokens {
     return storedTokensSchema.parse(JSON.parse(plain));
   } catch {
     // GCM authentication failed: another key (or a tampered file). Say which, never what.
-    throw new TokenStoreError('the Apicbase token store cannot be decrypted with this key (APICBASE_TOKEN_KEY or the key file changed?): store the tokens again');
+    throw new TokenStoreError(
+      'the Apicbase token store cannot be decrypted with this key (APICBASE_TOKEN_KEY or the key file changed?): store the tokens again',
+    );
   }
 }
 
@@ -106,7 +122,13 @@ export class TokenStore {
       throw err;
     }
     // Every write renames a new file into place, so the inode tells a rewrite apart even within one mtime tick.
-    if (this.cache && this.cache.ino === stat.ino && this.cache.mtimeMs === stat.mtimeMs && this.cache.size === stat.size) return this.cache.tokens;
+    if (
+      this.cache &&
+      this.cache.ino === stat.ino &&
+      this.cache.mtimeMs === stat.mtimeMs &&
+      this.cache.size === stat.size
+    )
+      return this.cache.tokens;
     const tokens = decryptTokens(readFileSync(this.file, 'utf8'), this.key);
     this.cache = { ino: stat.ino, mtimeMs: stat.mtimeMs, size: stat.size, tokens };
     return tokens;

@@ -24,11 +24,13 @@ export interface AuthCliIo {
   readStdin?: () => Promise<string>;
 }
 
-const NEED_OAUTH = 'Set APICBASE_CLIENT_ID (and APICBASE_CLIENT_SECRET, APICBASE_REDIRECT_URI as registered at Apicbase) and APICBASE_API_URL or APICBASE_AUTHORIZE_URL / APICBASE_TOKEN_URL.';
+const NEED_OAUTH =
+  'Set APICBASE_CLIENT_ID (and APICBASE_CLIENT_SECRET, APICBASE_REDIRECT_URI as registered at Apicbase) and APICBASE_API_URL or APICBASE_AUTHORIZE_URL / APICBASE_TOKEN_URL.';
 
 function parseDuration(value: string): number {
   const parsed = ms(value as ms.StringValue) as number | undefined;
-  if (typeof parsed !== 'number' || !(parsed > 0)) throw new InvalidArgumentError('must be a duration such as 7d or 3600s');
+  if (typeof parsed !== 'number' || !(parsed > 0))
+    throw new InvalidArgumentError('must be a duration such as 7d or 3600s');
   return parsed;
 }
 
@@ -72,7 +74,9 @@ function pendingStateOf(access: { store: { file: string } }): PendingOAuthState 
 
 export function apicbaseAuthCommand(config: Config, io: AuthCliIo): Command {
   const out = io.out;
-  const program = new Command('apicbase-auth').description('Connect order-relay to the Apicbase API (OAuth2 authorization code, or a UI token)');
+  const program = new Command('apicbase-auth').description(
+    'Connect order-relay to the Apicbase API (OAuth2 authorization code, or a UI token)',
+  );
   program.exitOverride();
 
   program
@@ -84,19 +88,22 @@ export function apicbaseAuthCommand(config: Config, io: AuthCliIo): Command {
       if (!access.oauth) throw new Error(NEED_OAUTH);
       out(authorizeUrl(access.oauth, pendingStateOf(access).begin(opts.state)));
       out('');
-      out('Open it, approve, then run: npm run apicbase-auth -- exchange "<the code, or the whole URL you were redirected to>"');
+      out(
+        'Open it, approve, then run: npm run apicbase-auth -- exchange "<the code, or the whole URL you were redirected to>"',
+      );
     });
 
   program
     .command('exchange')
     .description('exchange an authorization code (or the redirect URL holding it) for tokens and store them')
     .argument('<code-or-redirect-url>')
-    .option('--state <state>', "with a bare code: the state parameter of the redirect URL it came in")
+    .option('--state <state>', 'with a bare code: the state parameter of the redirect URL it came in')
     .action(async (input: string, opts: { state?: string }) => {
       const access = apicbaseAccessFrom(config);
       if (!access.oauth) throw new Error(NEED_OAUTH);
       const { code, state } = authorizationFromInput(input);
-      if (state !== undefined && opts.state !== undefined && state !== opts.state) throw new Error('--state differs from the redirect URL\'s state');
+      if (state !== undefined && opts.state !== undefined && state !== opts.state)
+        throw new Error("--state differs from the redirect URL's state");
       // Only a code from the authorization `authorize-url` started here is exchanged (no login CSRF).
       pendingStateOf(access).check(state ?? opts.state);
       const tokens = tokensFromResponse(await exchangeCode(access.oauth, code), new Date());
@@ -107,7 +114,9 @@ export function apicbaseAuthCommand(config: Config, io: AuthCliIo): Command {
 
   program
     .command('set-token')
-    .description('store an access token created in the Apicbase UI ("-" reads it from stdin, keeping it out of shell history)')
+    .description(
+      'store an access token created in the Apicbase UI ("-" reads it from stdin, keeping it out of shell history)',
+    )
     .argument('<token>')
     .option('--expires-in <duration>', 'when it expires, if known (e.g. 7d)', parseDuration)
     .option('--refresh-token <token>', 'a refresh token that goes with it')
@@ -135,10 +144,15 @@ export function apicbaseAuthCommand(config: Config, io: AuthCliIo): Command {
     .action(async (opts: { check?: boolean }) => {
       const { config: seen, sandbox } = asTheRelaySeesIt(config);
       const access = apicbaseAccessFrom(seen);
-      out(`API:            ${seen.APICBASE_API_URL ?? 'not set (APICBASE_API_URL): webhook only'}${sandbox ? " (the embedded Apicbase SANDBOX `npm start` runs: no real Apicbase is set; it authorizes by itself)" : ''}`);
+      out(
+        `API:            ${seen.APICBASE_API_URL ?? 'not set (APICBASE_API_URL): webhook only'}${sandbox ? ' (the embedded Apicbase SANDBOX `npm start` runs: no real Apicbase is set; it authorizes by itself)' : ''}`,
+      );
       out(`mode:           ${config.APICBASE_MODE}`);
-      out(`OAuth client:   ${access.oauth ? `${access.oauth.clientId} via ${access.oauth.tokenUrl}` : 'not configured'}`);
-      if (config.APICBASE_ACCESS_TOKEN) out('token:          APICBASE_ACCESS_TOKEN is set and used as is (the store is ignored)');
+      out(
+        `OAuth client:   ${access.oauth ? `${access.oauth.clientId} via ${access.oauth.tokenUrl}` : 'not configured'}`,
+      );
+      if (config.APICBASE_ACCESS_TOKEN)
+        out('token:          APICBASE_ACCESS_TOKEN is set and used as is (the store is ignored)');
       const tokens = access.store.read();
       out(`store:          ${access.store.file}${tokens ? '' : ' (empty)'}`);
       if (tokens) for (const line of describeTokens(tokens, access.tokens)) out(`  ${line}`);
@@ -180,7 +194,8 @@ if (require.main === module) {
     .parseAsync(process.argv)
     .catch((err: unknown) => {
       const code = (err as { code?: string }).code;
-      if (code === 'commander.helpDisplayed' || code === 'commander.help' || code === 'commander.version') process.exit(0);
+      if (code === 'commander.helpDisplayed' || code === 'commander.help' || code === 'commander.version')
+        process.exit(0);
       if (typeof code === 'string' && code.startsWith('commander.')) process.exit(1); // commander printed it
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(1);

@@ -42,7 +42,12 @@ interface PlacedOrder {
 async function postJson(url: string, body: unknown): Promise<{ status: number; json: unknown }> {
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(60_000),
+    });
   } catch (err) {
     throw new Error(`cannot reach ${new URL(url).origin} (${(err as Error).message}): is \`npm start\` running?`);
   }
@@ -64,17 +69,23 @@ export class DemoUsageError extends Error {}
  * its reason as the note, when APICBASE_MODE is `webhook`). Checked before anything is placed.
  */
 async function checkPullMode(client: Client): Promise<void> {
-  const restart = 'restart it with `APICBASE_MODE=pull npm start` (or `both`), then run the demo again; nothing was placed';
+  const restart =
+    'restart it with `APICBASE_MODE=pull npm start` (or `both`), then run the demo again; nothing was placed';
   const described = await client.schedule
     .getHandle(PULL_SCHEDULE_ID)
     .describe()
     .catch((err: unknown) => {
-      if (err instanceof ScheduleNotFoundError) throw new DemoUsageError(`--via pull: order-relay does not pull from Apicbase (APICBASE_MODE is webhook: no pull schedule "${PULL_SCHEDULE_ID}"): ${restart}`);
+      if (err instanceof ScheduleNotFoundError)
+        throw new DemoUsageError(
+          `--via pull: order-relay does not pull from Apicbase (APICBASE_MODE is webhook: no pull schedule "${PULL_SCHEDULE_ID}"): ${restart}`,
+        );
       throw err;
     });
   if (described.state.paused) {
     const note = described.state.note ? ` (${described.state.note})` : '';
-    throw new DemoUsageError(`--via pull: order-relay's pull schedule "${PULL_SCHEDULE_ID}" is paused${note}, so it does not pull from Apicbase: ${restart}`);
+    throw new DemoUsageError(
+      `--via pull: order-relay's pull schedule "${PULL_SCHEDULE_ID}" is paused${note}, so it does not pull from Apicbase: ${restart}`,
+    );
   }
 }
 
@@ -92,21 +103,36 @@ export function stuckOrderAdvice(orderNumber: string, lastError: string | null):
 async function placeOrder(opts: DemoOptions, out: (line: string) => void): Promise<ApicbaseOrder> {
   const items = opts.items.map((i) => `${i.quantity} × ${i.article}`).join(', ');
   out(`1. Apicbase (sandbox ${opts.apicbaseSandbox}): customer ${opts.customer} places an order: ${items}`);
-  const placed = await postJson(`${opts.apicbaseSandbox}/_sandbox/orders`, { delivery: opts.via, customer: opts.customer, items: opts.items });
-  if (placed.status !== 201) throw new Error(`the Apicbase sandbox refused the order: HTTP ${placed.status} ${JSON.stringify(placed.json)}`);
+  const placed = await postJson(`${opts.apicbaseSandbox}/_sandbox/orders`, {
+    delivery: opts.via,
+    customer: opts.customer,
+    items: opts.items,
+  });
+  if (placed.status !== 201)
+    throw new Error(`the Apicbase sandbox refused the order: HTTP ${placed.status} ${JSON.stringify(placed.json)}`);
   const { order, webhook, status } = placed.json as PlacedOrder;
   out(`   order ${order.order_number} (Apicbase id ${order.id})`);
   if (opts.via === 'webhook') {
-    const answer = webhook?.status === null ? `no answer (${webhook.error ?? 'network error'})` : `HTTP ${webhook?.status} ${JSON.stringify(webhook?.body)}`;
+    const answer =
+      webhook?.status === null
+        ? `no answer (${webhook.error ?? 'network error'})`
+        : `HTTP ${webhook?.status} ${JSON.stringify(webhook?.body)}`;
     out(`2. Apicbase → order-relay webhook (signed X-APIC-WEBHOOK-SIGNATURE): ${answer}`);
-    if (status !== 'ORDERED') throw new Error('order-relay did not accept the order, so Apicbase shows the customer an error (see the answer above)');
+    if (status !== 'ORDERED')
+      throw new Error(
+        'order-relay did not accept the order, so Apicbase shows the customer an error (see the answer above)',
+      );
   }
   return order;
 }
 
 async function connect(opts: DemoOptions): Promise<{ connection: Connection; client: Client }> {
   const connection = await connectTemporal(opts.temporal, opts.connectTimeoutMs);
-  const client = new Client({ connection, namespace: opts.namespace, ...(opts.dataConverter ? { dataConverter: opts.dataConverter() } : {}) });
+  const client = new Client({
+    connection,
+    namespace: opts.namespace,
+    ...(opts.dataConverter ? { dataConverter: opts.dataConverter() } : {}),
+  });
   return { connection, client };
 }
 
@@ -130,7 +156,12 @@ export async function runDemo(opts: DemoOptions, out: (line: string) => void): P
   }
 }
 
-async function follow(client: Client, order: ApicbaseOrder, opts: DemoOptions, out: (line: string) => void): Promise<OrderStatus> {
+async function follow(
+  client: Client,
+  order: ApicbaseOrder,
+  opts: DemoOptions,
+  out: (line: string) => void,
+): Promise<OrderStatus> {
   const handle = client.workflow.getHandle(orderWorkflowId(order.id));
   out(`3. order-relay: workflow ${handle.workflowId} (Temporal ${opts.temporal}, namespace ${opts.namespace})`);
   let printed = 0;
@@ -143,23 +174,32 @@ async function follow(client: Client, order: ApicbaseOrder, opts: DemoOptions, o
     // Not started yet (pull) or no worker for a moment: keep waiting.
     current = (await handle.query(statusQuery).catch(() => undefined)) ?? current;
     if (!current) return undefined;
-    for (const change of current.history.slice(printed)) out(`   ${change.at}  ${change.stage}${change.detail ? `  (${change.detail})` : ''}`);
+    for (const change of current.history.slice(printed))
+      out(`   ${change.at}  ${change.stage}${change.detail ? `  (${change.detail})` : ''}`);
     printed = current.history.length;
     if (FINAL_STAGES.includes(current.stage)) {
       if (current.stage === 'SHIPPED') {
-        for (const s of current.shipments) out(`5. shipped: ${s.carrierName ?? s.carrierLabel ?? 'carrier'} ${s.trackingCode}${s.traceUrl ? ` ${s.traceUrl}` : ''}`);
+        for (const s of current.shipments)
+          out(
+            `5. shipped: ${s.carrierName ?? s.carrierLabel ?? 'carrier'} ${s.trackingCode}${s.traceUrl ? ` ${s.traceUrl}` : ''}`,
+          );
         out(`Done: Apicbase order ${order.order_number} → Hublify order ${current.hublify?.orderId ?? '?'} → SHIPPED.`);
       }
       return current;
     }
     if (opts.ship && !shipped && current.stage === 'WAITING_FOR_SHIPMENT') {
       out(`4. Hublify (sandbox ${opts.hublifySandbox}): the warehouse ships order ${order.order_number}`);
-      const ship = await postJson(`${opts.hublifySandbox}/_sandbox/orders/${encodeURIComponent(order.order_number)}/ship`, {});
-      if (ship.status !== 200) cannotShip = `the Hublify sandbox could not ship it: HTTP ${ship.status} ${JSON.stringify(ship.json)}`;
+      const ship = await postJson(
+        `${opts.hublifySandbox}/_sandbox/orders/${encodeURIComponent(order.order_number)}/ship`,
+        {},
+      );
+      if (ship.status !== 200)
+        cannotShip = `the Hublify sandbox could not ship it: HTTP ${ship.status} ${JSON.stringify(ship.json)}`;
       shipped = true;
     }
     // Once each time it gets stuck (not at every poll while it waits for support).
-    const stuckSince = current.stage === 'NEEDS_ATTENTION' ? stageEntry(current.history, 'NEEDS_ATTENTION')?.at : undefined;
+    const stuckSince =
+      current.stage === 'NEEDS_ATTENTION' ? stageEntry(current.history, 'NEEDS_ATTENTION')?.at : undefined;
     if (stuckSince && stuckSince !== reportedStuck) {
       reportedStuck = stuckSince;
       for (const line of stuckOrderAdvice(order.order_number, current.lastError)) out(line);
@@ -172,7 +212,10 @@ async function follow(client: Client, order: ApicbaseOrder, opts: DemoOptions, o
     everyMs: 500,
     abortIf: () => cannotShip,
     detail: () => {
-      const stuck = current?.stage === 'NEEDS_ATTENTION' ? ` (it waits for support: npx order-relay orders show ${order.order_number})` : '';
+      const stuck =
+        current?.stage === 'NEEDS_ATTENTION'
+          ? ` (it waits for support: npx order-relay orders show ${order.order_number})`
+          : '';
       return `last stage ${current?.stage ?? 'unknown (no workflow yet)'}${stuck}`;
     },
   });
@@ -192,40 +235,73 @@ function parseDuration(value: string): number {
 
 export function demoCommand(config: Config, out: (line: string) => void): Command {
   // One command with every option in its --help (`place-order`, the only action, may still be named).
-  return new Command('demo')
-    .description('place one sample order at the Apicbase sandbox of a running `npm start` and follow it through order-relay and Hublify to SHIPPED')
-    .addArgument(new Argument('[action]', 'what to do').choices(['place-order']).default('place-order'))
-    .addOption(new Option('--via <delivery>', 'how Apicbase delivers it: by webhook, or left for the pull schedule (pull needs APICBASE_MODE pull or both)').choices(['webhook', 'pull']).default('webhook'))
-    .option('--customer <number>', 'supplier customer number (config/customers.example.json)', 'CUST-001')
-    .option('--item <article:quantity>', 'an item, repeatable (default EK00001:2 and PC0001:10)', parseItem)
-    .option('--no-ship', 'do not ship it in the Hublify sandbox (the demo then ends at the timeout)')
-    .addOption(new Option('--timeout <duration>', 'give up after (e.g. 90s, 5m)').argParser(parseDuration).default(120_000, '2m'))
-    .option('--apicbase-sandbox <url>', 'Apicbase sandbox', `http://127.0.0.1:${config.APICBASE_SANDBOX_PORT}`)
-    .option('--hublify-sandbox <url>', 'Hublify sandbox', `http://127.0.0.1:${config.HUBLIFY_SANDBOX_PORT}`)
-    .option('--temporal <address>', 'Temporal frontend', config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`)
-    .option('--namespace <namespace>', 'Temporal namespace', config.TEMPORAL_NAMESPACE)
-    .addHelpText('after', '\nExit codes: 0 shipped, 1 failed (not shipped in time, refused, or a part unreachable), 2 usage error (nothing placed).')
-    // A usage error is printed once by commander and thrown here, to exit 2 like DemoUsageError.
-    .exitOverride()
-    .action(async (_action: string, o: Omit<DemoOptions, 'items' | 'timeoutMs'> & { item?: DemoOptions['items']; timeout: number }) => {
-      const final = await runDemo(
-        {
-          apicbaseSandbox: o.apicbaseSandbox.replace(/\/+$/, ''),
-          hublifySandbox: o.hublifySandbox.replace(/\/+$/, ''),
-          temporal: o.temporal,
-          connectTimeoutMs: config.TEMPORAL_CONNECT_TIMEOUT_MS,
-          namespace: o.namespace,
-          via: o.via,
-          customer: o.customer,
-          items: o.item ?? [{ article: 'EK00001', quantity: 2 }, { article: 'PC0001', quantity: 10 }],
-          ship: o.ship,
-          timeoutMs: o.timeout,
-          dataConverter: () => payloadCodecFromConfig(config, { create: false }).dataConverter,
+  return (
+    new Command('demo')
+      .description(
+        'place one sample order at the Apicbase sandbox of a running `npm start` and follow it through order-relay and Hublify to SHIPPED',
+      )
+      .addArgument(new Argument('[action]', 'what to do').choices(['place-order']).default('place-order'))
+      .addOption(
+        new Option(
+          '--via <delivery>',
+          'how Apicbase delivers it: by webhook, or left for the pull schedule (pull needs APICBASE_MODE pull or both)',
+        )
+          .choices(['webhook', 'pull'])
+          .default('webhook'),
+      )
+      .option('--customer <number>', 'supplier customer number (config/customers.example.json)', 'CUST-001')
+      .option('--item <article:quantity>', 'an item, repeatable (default EK00001:2 and PC0001:10)', parseItem)
+      .option('--no-ship', 'do not ship it in the Hublify sandbox (the demo then ends at the timeout)')
+      .addOption(
+        new Option('--timeout <duration>', 'give up after (e.g. 90s, 5m)')
+          .argParser(parseDuration)
+          .default(120_000, '2m'),
+      )
+      .option('--apicbase-sandbox <url>', 'Apicbase sandbox', `http://127.0.0.1:${config.APICBASE_SANDBOX_PORT}`)
+      .option('--hublify-sandbox <url>', 'Hublify sandbox', `http://127.0.0.1:${config.HUBLIFY_SANDBOX_PORT}`)
+      .option(
+        '--temporal <address>',
+        'Temporal frontend',
+        config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`,
+      )
+      .option('--namespace <namespace>', 'Temporal namespace', config.TEMPORAL_NAMESPACE)
+      .addHelpText(
+        'after',
+        '\nExit codes: 0 shipped, 1 failed (not shipped in time, refused, or a part unreachable), 2 usage error (nothing placed).',
+      )
+      // A usage error is printed once by commander and thrown here, to exit 2 like DemoUsageError.
+      .exitOverride()
+      .action(
+        async (
+          _action: string,
+          o: Omit<DemoOptions, 'items' | 'timeoutMs'> & { item?: DemoOptions['items']; timeout: number },
+        ) => {
+          const final = await runDemo(
+            {
+              apicbaseSandbox: o.apicbaseSandbox.replace(/\/+$/, ''),
+              hublifySandbox: o.hublifySandbox.replace(/\/+$/, ''),
+              temporal: o.temporal,
+              connectTimeoutMs: config.TEMPORAL_CONNECT_TIMEOUT_MS,
+              namespace: o.namespace,
+              via: o.via,
+              customer: o.customer,
+              items: o.item ?? [
+                { article: 'EK00001', quantity: 2 },
+                { article: 'PC0001', quantity: 10 },
+              ],
+              ship: o.ship,
+              timeoutMs: o.timeout,
+              dataConverter: () => payloadCodecFromConfig(config, { create: false }).dataConverter,
+            },
+            out,
+          );
+          if (final.stage !== 'SHIPPED')
+            throw new Error(
+              `the order ended ${final.stage}${final.rejectionReasons.length ? `: ${final.rejectionReasons.join('; ')}` : ''}`,
+            );
         },
-        out,
-      );
-      if (final.stage !== 'SHIPPED') throw new Error(`the order ended ${final.stage}${final.rejectionReasons.length ? `: ${final.rejectionReasons.join('; ')}` : ''}`);
-    });
+      )
+  );
 }
 
 if (require.main === module) {

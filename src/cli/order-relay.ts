@@ -13,13 +13,32 @@ import { checkCustomerDirectory } from '../operations/customers';
 import { runDoctor, type DoctorReport } from '../operations/doctor';
 import { askRelayDoctor } from '../operations/relay-doctor';
 import { EXIT_CODES, OperationError, exitCodeFor, toOperationError } from '../operations/errors';
-import { CANCEL_IN_HUBLIFY_ADVICE, amendOrder, checkAmendRequest, cancelOrder, pollOrder, replayOrder, retryOrder, type AmendOutcome, type CancelOutcome } from '../operations/order-actions';
+import {
+  CANCEL_IN_HUBLIFY_ADVICE,
+  amendOrder,
+  checkAmendRequest,
+  cancelOrder,
+  pollOrder,
+  replayOrder,
+  retryOrder,
+  type AmendOutcome,
+  type CancelOutcome,
+} from '../operations/order-actions';
 import { DEFAULT_WATCH_INTERVAL_MS, DEFAULT_WATCH_LIMIT, watchOrders, watchQuery } from '../operations/watch-orders';
-import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, listOrders, showOrderOrRefusal, type ExplainedOrderSummary, type OrderDetails, type OrderList } from '../operations/orders';
+import {
+  DEFAULT_LIST_LIMIT,
+  MAX_LIST_LIMIT,
+  listOrders,
+  showOrderOrRefusal,
+  type ExplainedOrderSummary,
+  type OrderDetails,
+  type OrderList,
+} from '../operations/orders';
 import { refusalWhy, type RefusedOrderDetails } from '../operations/refusals';
 import type { RefusalRecord } from '../store/order-store';
 import { parseSince, parseStage, type OrderListFilters } from '../operations/visibility-query';
 import { readSweepState, type SweepState } from '../hublify/sweep-schedule';
+import { readPullScheduleState, type PullScheduleState } from '../apicbase/schedules';
 import { formatTable } from './table';
 import { runTemporalCli } from './temporal-passthrough';
 import { changeLine, shortInstant, whyText } from './order-change-text';
@@ -75,7 +94,14 @@ interface ListOptions {
 /** The filters `orders list` and `orders watch` share. */
 function listFilters(opts: ListOptions): OrderListFilters {
   return {
-    ...(opts.stage ? { stages: opts.stage.flatMap((s) => s.split(',')).filter((s) => s.trim()).map(parseStage) } : {}),
+    ...(opts.stage
+      ? {
+          stages: opts.stage
+            .flatMap((s) => s.split(','))
+            .filter((s) => s.trim())
+            .map(parseStage),
+        }
+      : {}),
     ...(opts.customer !== undefined ? { customerNumber: opts.customer } : {}),
     ...(opts.since !== undefined ? { since: parseSince(opts.since) } : {}),
     ...(opts.needsAttention ? { needsAttention: true } : {}),
@@ -86,7 +112,8 @@ function listFilters(opts: ListOptions): OrderListFilters {
 
 function parseInterval(value: string): number {
   const n = /^\d+$/.test(value.trim()) ? Number(value) : (ms(value.trim() as ms.StringValue) as number | undefined);
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < 100 || n > 3_600_000) throw new InvalidArgumentError('a duration from 100ms to 1h (500ms, 2s, 1m; a bare number is milliseconds)');
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 100 || n > 3_600_000)
+    throw new InvalidArgumentError('a duration from 100ms to 1h (500ms, 2s, 1m; a bare number is milliseconds)');
   return n;
 }
 
@@ -115,17 +142,36 @@ function listText(list: OrderList): string {
     explained.length === list.orders.length
       ? formatTable(
           ['ORDER', 'CUSTOMER', 'STAGE', 'SINCE', 'HUBLIFY', 'WORKFLOW ID', 'WHY'],
-          explained.map((o) => [o.orderNumber, o.customerNumber, o.stage, shortInstant(o.since), o.hublifyOrderId, o.workflowId, whyText(o)]),
+          explained.map((o) => [
+            o.orderNumber,
+            o.customerNumber,
+            o.stage,
+            shortInstant(o.since),
+            o.hublifyOrderId,
+            o.workflowId,
+            whyText(o),
+          ]),
         )
       : formatTable(
           ['ORDER', 'CUSTOMER', 'STAGE', 'HUBLIFY', 'TEMPORAL', 'STARTED', 'WORKFLOW ID'],
-          list.orders.map((o) => [o.orderNumber, o.customerNumber, o.stage, o.hublifyOrderId, o.execution, shortInstant(o.startedAt), o.workflowId]),
+          list.orders.map((o) => [
+            o.orderNumber,
+            o.customerNumber,
+            o.stage,
+            o.hublifyOrderId,
+            o.execution,
+            shortInstant(o.startedAt),
+            o.workflowId,
+          ]),
         );
   return `${table}\n\n${plural(list.orders.length, 'order')}${list.truncated ? ' (more match: use --limit or narrow the filters)' : ''}`;
 }
 
 function refusalLines(refusals: RefusalRecord[]): string[] {
-  return refusals.map((r) => `Refused:      ${shortInstant(r.refusedAt) ?? r.refusedAt} (webhook answered 422${r.workflowId ? '' : ', no workflow'}) · ${refusalWhy(r)}`);
+  return refusals.map(
+    (r) =>
+      `Refused:      ${shortInstant(r.refusedAt) ?? r.refusedAt} (webhook answered 422${r.workflowId ? '' : ', no workflow'}) · ${refusalWhy(r)}`,
+  );
 }
 
 function refusedText(o: RefusedOrderDetails): string {
@@ -148,7 +194,9 @@ function showText(shown: (OrderDetails & { refusals?: RefusalRecord[] }) | Refus
     `Hublify:      ${o.hublify ? `order ${o.hublify.orderId} · state ${o.hublify.state}${o.hublify.stateName ? ` (${o.hublify.stateName})` : ''}${o.hublify.personId ? ` · person ${o.hublify.personId}` : ''}` : o.hublifyOrderId ? `order ${o.hublifyOrderId}` : 'not in Hublify yet'}`,
   ];
   if (o.hublifyStillLive) {
-    lines.push(`!! The relay stopped tracking this order, but Hublify order ${o.hublifyOrderId ?? '?'} is STILL LIVE: ${CANCEL_IN_HUBLIFY_ADVICE}.`);
+    lines.push(
+      `!! The relay stopped tracking this order, but Hublify order ${o.hublifyOrderId ?? '?'} is STILL LIVE: ${CANCEL_IN_HUBLIFY_ADVICE}.`,
+    );
   }
   if (o.addresses) {
     lines.push(`Invoice to:   ${formatAddress(o.addresses.invoice)}`);
@@ -167,17 +215,47 @@ function showText(shown: (OrderDetails & { refusals?: RefusalRecord[] }) | Refus
   if (o.statusUnavailable) lines.push(`(the workflow did not answer the status query: ${o.statusUnavailable})`);
   if (o.items?.length) {
     lines.push('', 'Items (as Hublify was sent them):');
-    lines.push(indent(formatTable(['ARTICLE', 'NAME', 'QTY', 'PRICE (GROSS)', 'VAT %'], o.items.map((i) => [i.article, i.name, i.quantity === null ? null : String(i.quantity), i.priceSingleBrutto?.toFixed(2), i.vatPct === undefined ? undefined : String(i.vatPct)])), '  '));
+    lines.push(
+      indent(
+        formatTable(
+          ['ARTICLE', 'NAME', 'QTY', 'PRICE (GROSS)', 'VAT %'],
+          o.items.map((i) => [
+            i.article,
+            i.name,
+            i.quantity === null ? null : String(i.quantity),
+            i.priceSingleBrutto?.toFixed(2),
+            i.vatPct === undefined ? undefined : String(i.vatPct),
+          ]),
+        ),
+        '  ',
+      ),
+    );
   }
   if (o.shipments?.length) {
     lines.push('', 'Shipments:');
-    lines.push(indent(formatTable(['TRACKING', 'CARRIER', 'SENT', 'TRACE URL'], o.shipments.map((s) => [s.trackingCode, s.carrierName ?? s.carrierLabel, s.sentAt, s.traceUrl])), '  '));
+    lines.push(
+      indent(
+        formatTable(
+          ['TRACKING', 'CARRIER', 'SENT', 'TRACE URL'],
+          o.shipments.map((s) => [s.trackingCode, s.carrierName ?? s.carrierLabel, s.sentAt, s.traceUrl]),
+        ),
+        '  ',
+      ),
+    );
   } else if (o.shipments) {
     lines.push('Shipments:    none yet');
   }
   if (o.history?.length) {
     lines.push('', 'Stage history:');
-    lines.push(indent(formatTable(['AT', 'STAGE', 'DETAIL'], o.history.map((h) => [h.at, h.stage, h.detail])), '  '));
+    lines.push(
+      indent(
+        formatTable(
+          ['AT', 'STAGE', 'DETAIL'],
+          o.history.map((h) => [h.at, h.stage, h.detail]),
+        ),
+        '  ',
+      ),
+    );
   }
   return lines.join('\n');
 }
@@ -191,7 +269,10 @@ function amendText(r: AmendOutcome): string {
     refused: `Amendment of ${name} REFUSED: Hublify holds none of the corrections${inHublify}`,
     pending: `Amendment of ${name} PENDING: not in Hublify yet; the corrected fields go with the injection's next attempt`,
   }[r.outcome];
-  const partly = (r.outcome === 'updated' || r.outcome === 'reinjected') && r.refused.length ? ' — but Hublify refused some fields' : '';
+  const partly =
+    (r.outcome === 'updated' || r.outcome === 'reinjected') && r.refused.length
+      ? ' — but Hublify refused some fields'
+      : '';
   return [
     heading + partly,
     `  updated: ${r.updated.join(', ') || 'nothing'}`,
@@ -206,7 +287,8 @@ function cancelText(r: CancelOutcome): string {
   if (r.outcome === 'in-hublify') {
     return `NOT cancelled: ${name} reached Hublify${r.hublifyOrderId ? ` as ${r.hublifyOrderId}` : ''} while it was being cancelled, and the relay goes on tracking it: ${CANCEL_IN_HUBLIFY_ADVICE}.`;
   }
-  if (!r.closed) return `Cancellation of ${name} accepted (${r.message}), but the workflow has not closed yet (is a worker running?)`;
+  if (!r.closed)
+    return `Cancellation of ${name} accepted (${r.message}), but the workflow has not closed yet (is a worker running?)`;
   if (r.outcome === 'stopped-tracking') {
     return `Stopped tracking ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nThe Hublify order ${r.hublifyOrderId ?? ''} is STILL LIVE: ${CANCEL_IN_HUBLIFY_ADVICE}.`;
   }
@@ -224,7 +306,12 @@ function doctorText(report: DoctorReport, source: DoctorSource): string {
     source.checkedBy === 'relay'
       ? `Checked by the running relay at ${source.server} (GET /admin/doctor): its own settings and connections.`
       : "Checked with this CLI's own settings (its environment), not the running relay's: for the relay's view, give --server URL (or ORDER_RELAY_ADMIN_URL) and ADMIN_TOKEN.";
-  return [heading, ...report.checks.map((c) => `[${mark[c.status]}] ${c.name}: ${c.detail}`), '', report.ok ? 'All checks passed.' : 'Some checks failed.'].join('\n');
+  return [
+    heading,
+    ...report.checks.map((c) => `[${mark[c.status]}] ${c.name}: ${c.detail}`),
+    '',
+    report.ok ? 'All checks passed.' : 'Some checks failed.',
+  ].join('\n');
 }
 
 /** The relay's doctor checks Temporal, Hublify and the Apicbase sandbox each within 5 s: time for all of them. */
@@ -265,84 +352,140 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
   // Listed for --help only: runCli hands `temporal …` to the Temporal CLI before commander parses anything.
   program
     .command('temporal')
-    .description("the project's Temporal CLI, pointed at the relay's Temporal (TEMPORAL_ADDRESS, else npm start's dev server): order-relay temporal workflow list")
+    .description(
+      "the project's Temporal CLI, pointed at the relay's Temporal (TEMPORAL_ADDRESS, else npm start's dev server): order-relay temporal workflow list",
+    )
     .argument('[args...]')
     .helpOption(false)
     .allowUnknownOption();
 
   const leaf = (parent: Command, name: string, description: string) =>
-    parent.command(name).description(description).option('--json', 'print JSON (for scripts) instead of text').addHelpText('after', EXIT_CODES_HELP);
+    parent
+      .command(name)
+      .description(description)
+      .option('--json', 'print JSON (for scripts) instead of text')
+      .addHelpText('after', EXIT_CODES_HELP);
 
-  const orders = program.command('orders').description('list, show and act on orders (one Temporal workflow each)').addHelpText('after', EXIT_CODES_HELP);
+  const orders = program
+    .command('orders')
+    .description('list, show and act on orders (one Temporal workflow each)')
+    .addHelpText('after', EXIT_CODES_HELP);
 
   /** The filters `list` and `watch` share. */
   const withFilters = (command: Command) =>
     command
-      .option('--stage <stage>', 'only this stage (repeat or comma-separate for several): RECEIVED, NEEDS_ATTENTION, SHIPPED, …', collect)
+      .option(
+        '--stage <stage>',
+        'only this stage (repeat or comma-separate for several): RECEIVED, NEEDS_ATTENTION, SHIPPED, …',
+        collect,
+      )
       .option('--customer <number>', 'only this supplier customer number')
-      .option('--since <when>', 'placed (workflow started) since a date (2026-11-20, 2026-11-20T09:30:00Z) or a duration ago (2h, 7d)')
+      .option(
+        '--since <when>',
+        'placed (workflow started) since a date (2026-11-20, 2026-11-20T09:30:00Z) or a duration ago (2h, 7d)',
+      )
       .option('--needs-attention', 'only orders waiting for support (stage NEEDS_ATTENTION), with why and since when')
       .option('--overdue', 'only overdue orders (stage OVERDUE), with why and since when');
 
   withFilters(leaf(orders, 'list', 'list orders from Temporal visibility, newest first'))
-    .option('--why', 'ask each order why it is in its stage and since when (implied by --needs-attention and --overdue)')
+    .option(
+      '--why',
+      'ask each order why it is in its stage and since when (implied by --needs-attention and --overdue)',
+    )
     .addOption(new Option('--running', 'only orders whose workflow still runs').conflicts('closed'))
     .option('--closed', 'only orders whose workflow has closed')
     .option('--limit <n>', `at most this many (default ${DEFAULT_LIST_LIMIT})`, (v) => Number(v))
     .action(async (opts: ListOptions & { why?: boolean; limit?: number }) => {
       const explain = opts.why === true || opts.needsAttention === true || opts.overdue === true;
-      const list = await withOps((ctx) => listOrders(ctx, listFilters(opts), opts.limit ?? DEFAULT_LIST_LIMIT, { explain }));
+      const list = await withOps((ctx) =>
+        listOrders(ctx, listFilters(opts), opts.limit ?? DEFAULT_LIST_LIMIT, { explain }),
+      );
       done(new Outcome(EXIT_CODES.ok, list, listText(list)));
     });
 
-  withFilters(leaf(orders, 'watch', 'follow orders live: one line per order whose stage changes, with since when and why (Ctrl-C ends)'))
-    .option('--interval <duration>', `how often to ask Temporal (default ${DEFAULT_WATCH_INTERVAL_MS / 1000}s; 500ms, 5s, …)`, parseInterval)
-    .option('--limit <n>', `watch at most this many orders, newest first (default ${DEFAULT_WATCH_LIMIT})`, (v) => Number(v))
+  withFilters(
+    leaf(
+      orders,
+      'watch',
+      'follow orders live: one line per order whose stage changes, with since when and why (Ctrl-C ends)',
+    ),
+  )
+    .option(
+      '--interval <duration>',
+      `how often to ask Temporal (default ${DEFAULT_WATCH_INTERVAL_MS / 1000}s; 500ms, 5s, …)`,
+      parseInterval,
+    )
+    .option('--limit <n>', `watch at most this many orders, newest first (default ${DEFAULT_WATCH_LIMIT})`, (v) =>
+      Number(v),
+    )
     .addHelpText(
       'after',
       '\nFirst every running order matching the filters (and any that closes while watching) is shown once, then a line\nfor each change. --json prints one JSON object per line (no heading). Ctrl-C ends the watch (exit 0).',
     )
     .action(async (opts: ListOptions & { interval?: number; limit?: number; json?: boolean }) => {
       const limit = opts.limit ?? DEFAULT_WATCH_LIMIT;
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new OperationError('usage', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+        throw new OperationError('usage', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
       const filters = listFilters(opts);
       const intervalMs = opts.interval ?? DEFAULT_WATCH_INTERVAL_MS;
       const stop = stopSignal(io);
       try {
         const seen = await withOps(async (ctx) => {
-          if (!opts.json) io.out(`Watching orders (${watchQuery(filters, new Date())}) every ${ms(intervalMs)}; Ctrl-C ends.\n`);
+          if (!opts.json)
+            io.out(`Watching orders (${watchQuery(filters, new Date())}) every ${ms(intervalMs)}; Ctrl-C ends.\n`);
           return watchOrders(ctx, filters, {
             intervalMs,
             limit,
             signal: stop.signal,
-            onChanges: (changes) => io.out(changes.map((c) => (opts.json ? JSON.stringify(c) : changeLine(c))).join('\n') + '\n'),
+            onChanges: (changes) =>
+              io.out(changes.map((c) => (opts.json ? JSON.stringify(c) : changeLine(c))).join('\n') + '\n'),
             onError: (e) => io.err(`order-relay: ${e.message} (still watching)\n`),
-            onTruncated: (n) => io.err(`order-relay: more than ${n} orders match; watching the newest ${n} (narrow the filters or raise --limit)\n`),
+            onTruncated: (n) =>
+              io.err(
+                `order-relay: more than ${n} orders match; watching the newest ${n} (narrow the filters or raise --limit)\n`,
+              ),
           });
         });
-        done(new Outcome(EXIT_CODES.ok, undefined, opts.json ? '' : `Stopped watching (${plural(seen, 'change')} shown).`, true));
+        done(
+          new Outcome(
+            EXIT_CODES.ok,
+            undefined,
+            opts.json ? '' : `Stopped watching (${plural(seen, 'change')} shown).`,
+            true,
+          ),
+        );
       } finally {
         stop.dispose();
       }
     });
 
-  leaf(orders, 'show', 'show an order: stage and its history, what Hublify was sent (items, addresses, comment), Hublify ids, shipments, last error, Web UI link')
+  leaf(
+    orders,
+    'show',
+    'show an order: stage and its history, what Hublify was sent (items, addresses, comment), Hublify ids, shipments, last error, Web UI link',
+  )
     .argument('<order>', 'order number (e.g. PO-1001) or Apicbase id')
     .action(async (ref: string) => {
       const details = await withOps((ctx) => showOrderOrRefusal(ctx, ref));
       done(new Outcome(EXIT_CODES.ok, details, showText(details)));
     });
 
-  leaf(orders, 'cancel', "cancel an order that is not in Hublify yet, with a reason; one Hublify holds is cancelled in Hublify")
+  leaf(
+    orders,
+    'cancel',
+    'cancel an order that is not in Hublify yet, with a reason; one Hublify holds is cancelled in Hublify',
+  )
     .argument('<order>', 'order number or Apicbase id')
     .requiredOption('--reason <text>', 'why (e.g. "customer phoned: placed twice")')
-    .option('--stop-tracking', 'the order is in Hublify: stop only the relay\'s tracking (the Hublify order stays live)')
+    .option('--stop-tracking', "the order is in Hublify: stop only the relay's tracking (the Hublify order stays live)")
     .addHelpText(
       'after',
       "\nHublify's channel API cannot cancel an order. Once Hublify has it, `cancel` refuses (exit 1): cancel it in\nHublify, and the relay follows Hublify's cancelled state to CANCELLED by itself.",
     )
     .action(async (ref: string, opts: { reason: string; stopTracking?: boolean }) => {
-      const r = await withOps((ctx) => cancelOrder(ctx, ref, opts.reason, { stopTracking: opts.stopTracking === true }));
+      const r = await withOps((ctx) =>
+        cancelOrder(ctx, ref, opts.reason, { stopTracking: opts.stopTracking === true }),
+      );
       done(new Outcome(r.closed && r.outcome !== 'in-hublify' ? EXIT_CODES.ok : EXIT_CODES.failed, r, cancelText(r)));
     });
 
@@ -351,7 +494,13 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
     .option('--note <text>', 'what was fixed (logged by the workflow)')
     .action(async (ref: string, opts: { note?: string }) => {
       const r = await withOps((ctx) => retryOrder(ctx, ref, opts.note));
-      done(new Outcome(EXIT_CODES.ok, r, `Sent retry to ${r.orderNumber ?? r.workflowId} (stage ${r.stage ?? '?'})${r.note ? `; note: ${r.note}` : ''}`));
+      done(
+        new Outcome(
+          EXIT_CODES.ok,
+          r,
+          `Sent retry to ${r.orderNumber ?? r.workflowId} (stage ${r.stage ?? '?'})${r.note ? `; note: ${r.note}` : ''}`,
+        ),
+      );
     });
 
   leaf(orders, 'poll', 'ask Hublify about the order now (signal pollNow)')
@@ -359,14 +508,32 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
     .action(async (ref: string) => {
       const r = await withOps((ctx) => pollOrder(ctx, ref));
       const name = r.orderNumber ?? r.workflowId;
-      done(new Outcome(EXIT_CODES.ok, r, r.signalled ? `Sent pollNow to ${name} (stage ${r.stage ?? '?'})` : `${name} ${r.note ?? 'is closed'}`));
+      done(
+        new Outcome(
+          EXIT_CODES.ok,
+          r,
+          r.signalled ? `Sent pollNow to ${name} (stage ${r.stage ?? '?'})` : `${name} ${r.note ?? 'is closed'}`,
+        ),
+      );
     });
 
-  leaf(orders, 'amend', 'correct order fields and/or replace the items (the amend update); shows what Hublify updated and refused')
+  leaf(
+    orders,
+    'amend',
+    'correct order fields and/or replace the items (the amend update); shows what Hublify updated and refused',
+  )
     .argument('<order>', 'order number or Apicbase id')
-    .option('--set <field=value>', 'set a Hublify order field, e.g. deliver_street="Neue Straße 1" (repeatable)', collect)
+    .option(
+      '--set <field=value>',
+      'set a Hublify order field, e.g. deliver_street="Neue Straße 1" (repeatable)',
+      collect,
+    )
     .option('--clear <field>', 'clear a Hublify order field (repeatable)', collect)
-    .option('--item <article:quantity>', 'replace the items with these, e.g. --item EK00001:2 --item PC0001:10 (repeatable)', collect)
+    .option(
+      '--item <article:quantity>',
+      'replace the items with these, e.g. --item EK00001:2 --item PC0001:10 (repeatable)',
+      collect,
+    )
     .option('--note <text>', 'why (kept with the request)')
     .addHelpText(
       'after',
@@ -376,7 +543,9 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
       const request = amendRequestFromArgs(opts);
       checkAmendRequest(request);
       const r = await withOps((ctx) => amendOrder(ctx, ref, request));
-      done(new Outcome(r.outcome === 'refused' || r.refused.length ? EXIT_CODES.failed : EXIT_CODES.ok, r, amendText(r)));
+      done(
+        new Outcome(r.outcome === 'refused' || r.refused.length ? EXIT_CODES.failed : EXIT_CODES.ok, r, amendText(r)),
+      );
     });
 
   leaf(orders, 'replay', 'start an order from a saved Apicbase purchase-order payload (source "support")')
@@ -399,27 +568,79 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
       done(new Outcome(EXIT_CODES.ok, r, text2));
     });
 
-  const customers = program.command('customers').description('the customer directory').addHelpText('after', EXIT_CODES_HELP);
+  const customers = program
+    .command('customers')
+    .description('the customer directory')
+    .addHelpText('after', EXIT_CODES_HELP);
   leaf(customers, 'check', 'validate the customer directory file (every problem listed; exit 2 when invalid)')
     .option('--file <path>', 'the file to check (default: CUSTOMER_DIRECTORY_FILE)')
     .action((opts: { file?: string }) => {
       const r = checkCustomerDirectory(opts.file ?? getConfig().CUSTOMER_DIRECTORY_FILE);
-      done(new Outcome(EXIT_CODES.ok, r, `${r.file} is valid: ${plural(r.customers, 'customer')} (${r.customerNumbers.join(', ')})`));
+      done(
+        new Outcome(
+          EXIT_CODES.ok,
+          r,
+          `${r.file} is valid: ${plural(r.customers, 'customer')} (${r.customerNumbers.join(', ')})`,
+        ),
+      );
     });
 
-  const sweep = program.command('sweep').description('the Hublify sweep: one order_getList per interval tells waiting orders what shipped or was cancelled').addHelpText('after', EXIT_CODES_HELP);
-  leaf(sweep, 'status', "the sweep's schedule, cursor, last successful sweep and what it found (HUBLIFY_CHANNEL's)").action(async () => {
+  const sweep = program
+    .command('sweep')
+    .description('the Hublify sweep: one order_getList per interval tells waiting orders what shipped or was cancelled')
+    .addHelpText('after', EXIT_CODES_HELP);
+  leaf(
+    sweep,
+    'status',
+    "the sweep's schedule, cursor, last successful sweep and what it found (HUBLIFY_CHANNEL's)",
+  ).action(async () => {
     const channel = getConfig().HUBLIFY_CHANNEL;
     const state = await withOps((ctx) => readSweepState(ctx.client, channel));
     if (!state) {
-      done(new Outcome(EXIT_CODES.failed, { channel, schedule: null }, `No sweep schedule for ${channel}: no worker has started with HUBLIFY_SWEEP_INTERVAL set yet.`));
+      done(
+        new Outcome(
+          EXIT_CODES.failed,
+          { channel, schedule: null },
+          `No sweep schedule for ${channel}: no worker has started with HUBLIFY_SWEEP_INTERVAL set yet.`,
+        ),
+      );
       return;
     }
     done(new Outcome(EXIT_CODES.ok, { channel, ...state }, sweepText(state)));
   });
 
-  leaf(program, 'doctor', 'check the configuration, customer directory, Temporal, Hublify (stats) and the Apicbase token')
-    .option('--server <url>', "ask the running relay at this base URL (its admin API, GET /admin/doctor, with ADMIN_TOKEN) instead of checking this CLI's own settings; default ORDER_RELAY_ADMIN_URL")
+  const pull = program
+    .command('pull')
+    .description('Apicbase pull mode: the schedule that polls Apicbase for new orders')
+    .addHelpText('after', EXIT_CODES_HELP);
+  leaf(
+    pull,
+    'status',
+    'the pull schedule: interval, paused or not, next poll, and its cursor decoded (the orders placed since then are listed next)',
+  ).action(async () => {
+    const state = await withOps((ctx) => readPullScheduleState(ctx.client));
+    if (!state) {
+      done(
+        new Outcome(
+          EXIT_CODES.failed,
+          { schedule: null },
+          'No pull schedule: no worker has started in pull mode (APICBASE_MODE=pull) on this Temporal yet.',
+        ),
+      );
+      return;
+    }
+    done(new Outcome(EXIT_CODES.ok, state, pullText(state)));
+  });
+
+  leaf(
+    program,
+    'doctor',
+    'check the configuration, customer directory, Temporal, Hublify (stats) and the Apicbase token',
+  )
+    .option(
+      '--server <url>',
+      "ask the running relay at this base URL (its admin API, GET /admin/doctor, with ADMIN_TOKEN) instead of checking this CLI's own settings; default ORDER_RELAY_ADMIN_URL",
+    )
     .action(async (opts: { server?: string }) => {
       const cfg = getConfig();
       const server = opts.server ?? cfg.ORDER_RELAY_ADMIN_URL;
@@ -447,6 +668,15 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
     });
 
   return program;
+}
+
+function pullText(s: PullScheduleState): string {
+  const every = s.everyMs === undefined ? '?' : ms(s.everyMs);
+  return [
+    `schedule   ${s.scheduleId}: every ${every}${s.paused ? `, PAUSED (${s.note ?? 'no note'})` : ''}${s.nextStart ? `, next ${s.nextStart}` : ''}`,
+    `cursor     ${s.cursor ?? 'none yet (the first poll lists every open order)'}`,
+    `last poll  ${s.recentStarts.at(-1) ?? 'none yet'}`,
+  ].join('\n');
 }
 
 function sweepText(s: SweepState): string {
@@ -498,7 +728,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         : toOperationError(err);
     const code = exitCodeFor(e.kind);
     if (e.kind === 'unavailable') e.problems.push(unreachableHint(io.env));
-    if (json) io.out(`${JSON.stringify({ error: e.message, kind: e.kind, exitCode: code, ...(e.problems.length ? { problems: e.problems } : {}) }, null, 2)}\n`);
+    if (json)
+      io.out(
+        `${JSON.stringify({ error: e.message, kind: e.kind, exitCode: code, ...(e.problems.length ? { problems: e.problems } : {}) }, null, 2)}\n`,
+      );
     io.err(`order-relay: ${e.message}\n${e.problems.map((p) => `  - ${p}\n`).join('')}`);
     return code;
   }
@@ -517,7 +750,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 /** The process entry (bin/order-relay.cjs and `npm run cli`). */
 export function main(argv: string[] = process.argv.slice(2)): void {
-  const io: CliIo = { out: (s) => void process.stdout.write(s), err: (s) => void process.stderr.write(s), env: process.env };
+  const io: CliIo = {
+    out: (s) => void process.stdout.write(s),
+    err: (s) => void process.stderr.write(s),
+    env: process.env,
+  };
   // `order-relay orders list | head`: a reader that stops early is not an error.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);

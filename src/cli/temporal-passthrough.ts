@@ -30,11 +30,15 @@ export async function runTemporalCli(args: string[], io: PassthroughIo, toolDirs
   // A CLI built from older pins still talks to any Temporal: run it, and say that `npm start` renews it.
   const stale = binary ? undefined : toolInBin('temporal', toolDirs);
   if (stale) {
-    io.err(`order-relay: ${stale.file} was built before tools/temporal/go.sum last changed; \`npm start\` builds it again. Running it meanwhile.\n`);
+    io.err(
+      `order-relay: ${stale.file} was built before tools/temporal/go.sum last changed; \`npm start\` builds it again. Running it meanwhile.\n`,
+    );
     binary = stale.file;
   }
   if (!binary) {
-    io.err('order-relay: no Temporal CLI yet: `npm start` builds it into .tools/bin the first time (needs Go); or set TEMPORAL_CLI_PATH to a `temporal` binary, or put one on PATH\n');
+    io.err(
+      'order-relay: no Temporal CLI yet: `npm start` builds it into .tools/bin the first time (needs Go); or set TEMPORAL_CLI_PATH to a `temporal` binary, or put one on PATH\n',
+    );
     return 2;
   }
   const child = spawn(binary, args, { env: temporalCliEnv(io.env), stdio: ['inherit', 'pipe', 'pipe'] });

@@ -124,7 +124,9 @@ export function codecRoutes(opts: CodecRouteOptions): Router {
 
   const authorise = (req: Request, res: Response, next: NextFunction) => {
     if (!cors(req, res)) {
-      res.status(403).json({ error: `Origin ${req.get('origin')} may not call the codec endpoint (CODEC_CORS_ORIGINS)` });
+      res
+        .status(403)
+        .json({ error: `Origin ${req.get('origin')} may not call the codec endpoint (CODEC_CORS_ORIGINS)` });
       return;
     }
     const bearer = bearerToken(req.get('authorization'));
@@ -136,7 +138,13 @@ export function codecRoutes(opts: CodecRouteOptions): Router {
     }
     // Decode only: encoding for any local caller would make the endpoint an encryption oracle.
     const loopbackMay = opts.loopbackUnauthenticated && req.params.op === 'decode';
-    if (loopbackMay && isLoopbackAddress(req.socket.remoteAddress) && isLoopbackHost(req.get('host')) && !cameThroughProxy(req)) return next();
+    if (
+      loopbackMay &&
+      isLoopbackAddress(req.socket.remoteAddress) &&
+      isLoopbackHost(req.get('host')) &&
+      !cameThroughProxy(req)
+    )
+      return next();
     if (tokens.length === 0 && !loopbackMay) {
       res.status(503).json({ error: 'The codec endpoint is not configured: set CODEC_AUTH_TOKEN (or ADMIN_TOKEN)' });
       return;

@@ -64,7 +64,11 @@ export class EncryptionCodec implements PayloadCodec {
     cipher.setAAD(utf8(id));
     const data = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
     return {
-      metadata: { [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING), [METADATA_KEY_ID]: utf8(id), [METADATA_CIPHER]: utf8(CIPHER) },
+      metadata: {
+        [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING),
+        [METADATA_KEY_ID]: utf8(id),
+        [METADATA_CIPHER]: utf8(CIPHER),
+      },
       data,
     };
   }
@@ -74,18 +78,25 @@ export class EncryptionCodec implements PayloadCodec {
     if (!id) throw new PayloadDecryptionError('encrypted payload without a key id');
     const entry = this.keys.byId.get(id);
     if (!entry) {
-      throw new PayloadDecryptionError(`payload encrypted with key "${id}", which is not among the configured codec keys (CODEC_KEYS): add it back to decrypt`);
+      throw new PayloadDecryptionError(
+        `payload encrypted with key "${id}", which is not among the configured codec keys (CODEC_KEYS): add it back to decrypt`,
+      );
     }
     const data = Buffer.from(payload.data ?? new Uint8Array());
-    if (data.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError(`encrypted payload (key "${id}") is too short`);
-    const decipher = createDecipheriv('aes-256-gcm', entry.key, data.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
+    if (data.length < IV_BYTES + TAG_BYTES)
+      throw new PayloadDecryptionError(`encrypted payload (key "${id}") is too short`);
+    const decipher = createDecipheriv('aes-256-gcm', entry.key, data.subarray(0, IV_BYTES), {
+      authTagLength: TAG_BYTES,
+    });
     decipher.setAAD(utf8(id));
     decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
     let plain: Buffer;
     try {
       plain = Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new PayloadDecryptionError(`encrypted payload (key "${id}") failed authentication: wrong key or altered data`);
+      throw new PayloadDecryptionError(
+        `encrypted payload (key "${id}") failed authentication: wrong key or altered data`,
+      );
     }
     const decoded = temporal.api.common.v1.Payload.decode(plain);
     return { metadata: decoded.metadata, data: decoded.data };

@@ -39,7 +39,9 @@ function parseKeyMaterial(id: string, text: string): Buffer {
   if (/^[0-9a-f]{64}$/i.test(t)) key = Buffer.from(t, 'hex');
   else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(t)) key = Buffer.from(t, 'base64');
   if (!key || key.length !== 32) {
-    throw new CodecKeyError(`codec key "${id}" must be 32 bytes, as base64 or 64 hex digits (e.g. \`openssl rand -base64 32\`)`);
+    throw new CodecKeyError(
+      `codec key "${id}" must be 32 bytes, as base64 or 64 hex digits (e.g. \`openssl rand -base64 32\`)`,
+    );
   }
   return key;
 }
@@ -59,7 +61,9 @@ export function parseCodecKeys(text: string, source = 'CODEC_KEYS'): CodecKeyRin
     const colon = entry.indexOf(':');
     const id = colon > 0 ? entry.slice(0, colon).trim() : '';
     if (!KEY_ID.test(id)) {
-      throw new CodecKeyError(`${source}: each key must be written as <id>:<base64 key>, the id of letters, digits, '.', '_' or '-'`);
+      throw new CodecKeyError(
+        `${source}: each key must be written as <id>:<base64 key>, the id of letters, digits, '.', '_' or '-'`,
+      );
     }
     if (byId.has(id)) throw new CodecKeyError(`${source}: key id "${id}" appears twice`);
     const key: CodecKey = { id, key: parseKeyMaterial(id, entry.slice(colon + 1)) };

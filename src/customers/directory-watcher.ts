@@ -29,7 +29,11 @@ export interface LiveCustomerDirectory {
 
 export function watchCustomerDirectory(file: string, logger: Logger): LiveCustomerDirectory {
   let current = loadCustomerDirectory(file);
-  let state: CustomerDirectoryState = { file, customers: Object.keys(current.customers).length, loadedAt: new Date().toISOString() };
+  let state: CustomerDirectoryState = {
+    file,
+    customers: Object.keys(current.customers).length,
+    loadedAt: new Date().toISOString(),
+  };
 
   const reload = () => {
     try {
@@ -43,7 +47,10 @@ export function watchCustomerDirectory(file: string, logger: Logger): LiveCustom
     } catch (err) {
       const problems = err instanceof CustomerDirectoryError ? err.problems : [(err as Error).message];
       state = { ...state, rejectedEdit: { at: new Date().toISOString(), problems } };
-      logger.error({ file, problems }, 'customer directory edit is invalid: still using the last good one (run `order-relay customers check`)');
+      logger.error(
+        { file, problems },
+        'customer directory edit is invalid: still using the last good one (run `order-relay customers check`)',
+      );
     }
   };
 
@@ -52,7 +59,9 @@ export function watchCustomerDirectory(file: string, logger: Logger): LiveCustom
   let watcher: FSWatcher | undefined = watch(path.dirname(file), { persistent: false }, (_event, changed) => {
     if (changed === null || changed === name) reload();
   });
-  watcher.on('error', (err) => logger.warn({ file, err: err.message }, 'cannot watch the customer directory any more: changes need a restart'));
+  watcher.on('error', (err) =>
+    logger.warn({ file, err: err.message }, 'cannot watch the customer directory any more: changes need a restart'),
+  );
 
   return {
     customers: () => current,

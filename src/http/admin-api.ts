@@ -11,7 +11,14 @@
 //   POST /admin/orders/replay       {"order": <Apicbase purchase order>}
 //   GET  /admin/customers/check
 //   GET  /admin/doctor
-import express, { Router, type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import express, {
+  Router,
+  type ErrorRequestHandler,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import type { ConnectionLike } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from '../config';
@@ -21,7 +28,14 @@ import type { OperationsContext } from '../operations/context';
 import { checkCustomerDirectory } from '../operations/customers';
 import { runDoctor } from '../operations/doctor';
 import { OperationError, httpStatusFor, toOperationError } from '../operations/errors';
-import { CANCEL_IN_HUBLIFY_ADVICE, amendOrder, cancelOrder, pollOrder, replayOrder, retryOrder } from '../operations/order-actions';
+import {
+  CANCEL_IN_HUBLIFY_ADVICE,
+  amendOrder,
+  cancelOrder,
+  pollOrder,
+  replayOrder,
+  retryOrder,
+} from '../operations/order-actions';
 import { DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT, listOrders, showOrderOrRefusal } from '../operations/orders';
 import { parseSince, parseStage } from '../operations/visibility-query';
 
@@ -66,7 +80,10 @@ const listQuerySchema = z.strictObject({
   since: z.string().min(1).optional(),
   needsAttention: flag.optional(),
   overdue: flag.optional(),
-  running: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  running: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
   limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(DEFAULT_LIST_LIMIT),
 });
 
@@ -128,7 +145,14 @@ export function adminRoutes(opts: AdminApiOptions): Router {
       const list = await listOrders(
         ops,
         {
-          ...(q.stage ? { stages: q.stage.flatMap((s) => s.split(',')).filter((s) => s.trim()).map(parseStage) } : {}),
+          ...(q.stage
+            ? {
+                stages: q.stage
+                  .flatMap((s) => s.split(','))
+                  .filter((s) => s.trim())
+                  .map(parseStage),
+              }
+            : {}),
           ...(q.customer !== undefined ? { customerNumber: q.customer } : {}),
           ...(q.since !== undefined ? { since: parseSince(q.since) } : {}),
           ...(q.needsAttention ? { needsAttention: true } : {}),
@@ -150,7 +174,10 @@ export function adminRoutes(opts: AdminApiOptions): Router {
     }),
   );
 
-  admin.get('/orders/:ref', route(async (req) => ({ body: await showOrderOrRefusal(ops, refOf(req)) })));
+  admin.get(
+    '/orders/:ref',
+    route(async (req) => ({ body: await showOrderOrRefusal(ops, refOf(req)) })),
+  );
 
   admin.post(
     '/orders/:ref/cancel',
@@ -158,7 +185,11 @@ export function adminRoutes(opts: AdminApiOptions): Router {
       const { reason, stopTracking } = parse(cancelSchema, req.body, 'body');
       const result = await cancelOrder(ops, refOf(req), reason, { stopTracking: stopTracking === true });
       // An injection in flight created the order after all: nothing was cancelled (409, as a refusal is).
-      if (result.outcome === 'in-hublify') return { status: 409, body: { ...result, error: `${result.message}: ${CANCEL_IN_HUBLIFY_ADVICE}`, kind: 'conflict' } };
+      if (result.outcome === 'in-hublify')
+        return {
+          status: 409,
+          body: { ...result, error: `${result.message}: ${CANCEL_IN_HUBLIFY_ADVICE}`, kind: 'conflict' },
+        };
       return { status: result.closed ? 200 : 202, body: result };
     }),
   );
@@ -171,7 +202,10 @@ export function adminRoutes(opts: AdminApiOptions): Router {
     }),
   );
 
-  admin.post('/orders/:ref/poll', route(async (req) => ({ status: 202, body: await pollOrder(ops, refOf(req)) })));
+  admin.post(
+    '/orders/:ref/poll',
+    route(async (req) => ({ status: 202, body: await pollOrder(ops, refOf(req)) })),
+  );
 
   admin.post(
     '/orders/:ref/amend',
@@ -187,7 +221,10 @@ export function adminRoutes(opts: AdminApiOptions): Router {
     }),
   );
 
-  admin.get('/customers/check', route(() => Promise.resolve({ body: checkCustomerDirectory(opts.config.CUSTOMER_DIRECTORY_FILE) })));
+  admin.get(
+    '/customers/check',
+    route(() => Promise.resolve({ body: checkCustomerDirectory(opts.config.CUSTOMER_DIRECTORY_FILE) })),
+  );
 
   admin.get(
     '/doctor',
@@ -204,10 +241,17 @@ export function adminRoutes(opts: AdminApiOptions): Router {
   admin.use((_req, res) => {
     res.status(404).json({ error: 'Not found' });
   });
-  const onError: ErrorRequestHandler = (err: { status?: number; message?: string }, req: Request, res: Response, _next: NextFunction) => {
+  const onError: ErrorRequestHandler = (
+    err: { status?: number; message?: string },
+    req: Request,
+    res: Response,
+    _next: NextFunction,
+  ) => {
     // body-parser: 400 malformed JSON, 413 too large; anything else goes through the operations' mapping.
     if (typeof err.status === 'number' && err.status < 500) {
-      res.status(err.status).json({ error: err.status === 413 ? 'Request body too large' : (err.message ?? 'Bad request'), kind: 'usage' });
+      res
+        .status(err.status)
+        .json({ error: err.status === 413 ? 'Request body too large' : (err.message ?? 'Bad request'), kind: 'usage' });
       return;
     }
     sendError(req, res, err);

@@ -60,11 +60,16 @@ export function createHttpApp(opts: HttpAppOptions): express.Express {
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
       // One short line a request: id, method, URL, status and time, never the headers (issue 26.11).
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: logUrl(req.url) }),
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: logUrl(req.url),
+        }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
       // The Web UI decodes through /codec/decode on every page view: its answers are debug; refusals stay info.
-      customLogLevel: (req, res, err) => (!err && res.statusCode < 400 && req.url?.startsWith('/codec/') ? 'debug' : 'info'),
+      customLogLevel: (req, res, err) =>
+        !err && res.statusCode < 400 && req.url?.startsWith('/codec/') ? 'debug' : 'info',
     }),
   );
   app.use((req, res, next) => {
@@ -80,11 +85,19 @@ export function createHttpApp(opts: HttpAppOptions): express.Express {
   app.use((_req, res) => {
     res.status(404).json({ error: 'Not found' });
   });
-  const onError: ErrorRequestHandler = (err: { status?: number; statusCode?: number; type?: string; message?: string }, req, res, _next) => {
+  const onError: ErrorRequestHandler = (
+    err: { status?: number; statusCode?: number; type?: string; message?: string },
+    req,
+    res,
+    _next,
+  ) => {
     // body-parser's errors carry the right status (413 too large, 400 bad encoding); anything else is ours.
     const status = err.status ?? err.statusCode ?? 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
-    res.status(status).json({ error: status === 413 ? 'Request body too large' : status >= 500 ? 'Internal error' : (err.message ?? 'Bad request') });
+    res.status(status).json({
+      error:
+        status === 413 ? 'Request body too large' : status >= 500 ? 'Internal error' : (err.message ?? 'Bad request'),
+    });
   };
   app.use(onError);
   return app;
@@ -104,7 +117,11 @@ export function loggedUrl(secretQueryPaths: string[]): (url: string) => string {
     const query = url
       .slice(at + 1)
       .split('&')
-      .map((pair) => (/^(token|secret|key|access_token|code)=/i.test(decodeURIComponentSafe(pair)) ? `${pair.split('=')[0]}=[redacted]` : pair));
+      .map((pair) =>
+        /^(token|secret|key|access_token|code)=/i.test(decodeURIComponentSafe(pair))
+          ? `${pair.split('=')[0]}=[redacted]`
+          : pair,
+      );
     return `${path}?${query.join('&')}`;
   };
 }
@@ -118,7 +135,11 @@ function decodeURIComponentSafe(text: string): string {
 }
 
 /** Listens, and returns a close() that stops accepting and lets in-flight requests finish. */
-export async function listen(app: express.Express, host: string, port: number): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
+export async function listen(
+  app: express.Express,
+  host: string,
+  port: number,
+): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });

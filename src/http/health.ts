@@ -13,7 +13,10 @@ export function healthRoutes(checks: ReadinessCheck[], timeoutMs = 2_000): Route
     const results = await Promise.all(
       checks.map(async ({ name, check }) => {
         try {
-          const ok = await Promise.race([check(), new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref())]);
+          const ok = await Promise.race([
+            check(),
+            new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref()),
+          ]);
           return [name, ok] as const;
         } catch {
           return [name, false] as const;

@@ -39,7 +39,7 @@ export function createHttpMetrics() {
     }),
     hublifyPushes: new Counter({
       name: 'order_relay_hublify_pushes_total',
-      help: "Hublify status pushes by outcome",
+      help: 'Hublify status pushes by outcome',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),

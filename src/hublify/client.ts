@@ -64,12 +64,19 @@ export class HublifyClient {
   async orderCreate(req: HublifyOrderCreateRequest): Promise<HublifyOrderCreateResult> {
     const envelope = await this.call('order_create', req);
     const messages = envelope.msg ?? [];
-    if (envelope.status) return { data: parseData('order_create', hublifyOrderDataSchema, envelope.data), duplicate: false, messages };
+    if (envelope.status)
+      return { data: parseData('order_create', hublifyOrderDataSchema, envelope.data), duplicate: false, messages };
     // A second inject of the same o_orderid_external, recognised by its structure, not its wording:
     // status false, a WARNING and no ERROR, and the existing order's ids for our o_orderid_external.
     const existing = hublifyOrderDataSchema.safeParse(envelope.data);
     const external = req.fields.order.o_orderid_external;
-    if (existing.success && external && existing.data.o_orderid_external === external && messages.some(isWarning) && errorTexts(messages).length === 0) {
+    if (
+      existing.success &&
+      external &&
+      existing.data.o_orderid_external === external &&
+      messages.some(isWarning) &&
+      errorTexts(messages).length === 0
+    ) {
       return { data: existing.data, duplicate: true, messages };
     }
     throw rejection('order_create', messages);
@@ -100,7 +107,9 @@ export class HublifyClient {
     const envelope = await this.call('order_getList', { filter });
     if (!envelope.status) throw rejection('order_getList', envelope.msg ?? []);
     const orders = parseData('order_getList', orderListSchema, envelope.data) ?? [];
-    const total = [envelope.total, envelope.count].find((n): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0);
+    const total = [envelope.total, envelope.count].find(
+      (n): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0,
+    );
     return total === undefined ? { orders } : { orders, total };
   }
 
@@ -112,7 +121,10 @@ export class HublifyClient {
       this.opts.logger?.debug({ verb, durationMs: Date.now() - started, status: envelope.status }, 'hublify call');
       return envelope;
     } catch (err) {
-      this.opts.logger?.debug({ verb, durationMs: Date.now() - started, err: err instanceof Error ? loggableError(err) : String(err) }, 'hublify call failed');
+      this.opts.logger?.debug(
+        { verb, durationMs: Date.now() - started, err: err instanceof Error ? loggableError(err) : String(err) },
+        'hublify call failed',
+      );
       throw err;
     }
   }
@@ -125,7 +137,11 @@ export class HublifyClient {
       const signal = AbortSignal.timeout(this.opts.timeoutMs);
       response = await fetch(`${this.endpoint}/${verb}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json', 'API-Channel-Token': this.opts.token },
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'application/json',
+          'API-Channel-Token': this.opts.token,
+        },
         body: JSON.stringify(body),
         signal,
       });
@@ -138,9 +154,13 @@ export class HublifyClient {
 
   private transportFailure(verb: HublifyVerb, err: unknown): HublifyTransientError {
     if (err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')) {
-      return new HublifyTransientError(`Hublify ${verb} did not answer within ${this.opts.timeoutMs} ms`, verb, { reason: 'timeout' });
+      return new HublifyTransientError(`Hublify ${verb} did not answer within ${this.opts.timeoutMs} ms`, verb, {
+        reason: 'timeout',
+      });
     }
-    return new HublifyTransientError(`Hublify ${verb} could not be reached (${describeNetworkError(err)})`, verb, { reason: 'network' });
+    return new HublifyTransientError(`Hublify ${verb} could not be reached (${describeNetworkError(err)})`, verb, {
+      reason: 'network',
+    });
   }
 }
 
@@ -153,11 +173,20 @@ function interpretResponse(verb: HublifyVerb, response: Response, text: string):
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
     const reason = status === 429 ? 'rate-limited' : status === 408 ? 'timeout' : 'server-error';
     const wait = retryAfterMs === undefined ? '' : ` (retry after ${retryAfterMs} ms)`;
-    throw new HublifyTransientError(`Hublify ${verb} answered HTTP ${status}${wait}`, verb, { reason, httpStatus: status, retryAfterMs });
+    throw new HublifyTransientError(`Hublify ${verb} answered HTTP ${status}${wait}`, verb, {
+      reason,
+      httpStatus: status,
+      retryAfterMs,
+    });
   }
   if (status === 401 || status === 403) {
     const detail = messages.length ? `: ${joinTexts(messages)}` : '';
-    throw new HublifyAuthError(`Hublify refused the channel token for ${verb} (HTTP ${status})${detail}`, verb, status, messages);
+    throw new HublifyAuthError(
+      `Hublify refused the channel token for ${verb} (HTTP ${status})${detail}`,
+      verb,
+      status,
+      messages,
+    );
   }
   if (status >= 400) {
     const detail = messages.length ? `: ${joinTexts(messages)}` : '';
@@ -165,7 +194,11 @@ function interpretResponse(verb: HublifyVerb, response: Response, text: string):
   }
   if (!envelope) {
     const type = response.headers.get('content-type') ?? 'no content-type';
-    throw new HublifyTransientError(`Hublify ${verb} answered HTTP ${status} with a body that is not a channel-API answer (${type})`, verb, { reason: 'bad-response', httpStatus: status });
+    throw new HublifyTransientError(
+      `Hublify ${verb} answered HTTP ${status} with a body that is not a channel-API answer (${type})`,
+      verb,
+      { reason: 'bad-response', httpStatus: status },
+    );
   }
   return envelope;
 }
@@ -187,7 +220,9 @@ function parseData<T extends z.ZodType>(verb: HublifyVerb, schema: T, data: unkn
   if (parsed.success) return parsed.data;
   // Paths and zod's wording only: the values could be customer data.
   const where = parsed.error.issues.map((i) => `data.${i.path.join('.')}: ${i.message}`).join('; ');
-  throw new HublifyTransientError(`Hublify ${verb} answered with unexpected data (${where})`, verb, { reason: 'bad-response' });
+  throw new HublifyTransientError(`Hublify ${verb} answered with unexpected data (${where})`, verb, {
+    reason: 'bad-response',
+  });
 }
 
 function rejection(verb: HublifyVerb, messages: HublifyMessage[]): HublifyRejectedError {
@@ -209,4 +244,3 @@ function describeNetworkError(err: unknown): string {
   }
   return String(cause);
 }
-

@@ -34,9 +34,13 @@ export function transtimeSearch(from: Date, now: Date): string {
   return `> -${Math.max(1, Math.ceil((now.getTime() - from.getTime()) / 60_000))}minutes`;
 }
 
-export async function listChangedOrders(hublify: Pick<HublifyClient, 'orderList'>, q: ChangedOrdersQuery): Promise<ChangedOrders> {
+export async function listChangedOrders(
+  hublify: Pick<HublifyClient, 'orderList'>,
+  q: ChangedOrdersQuery,
+): Promise<ChangedOrders> {
   const search = transtimeSearch(q.from, q.now);
-  const capped = (a: { orders: unknown[]; total?: number }) => a.orders.length >= q.listLimit || (a.total !== undefined && a.total > a.orders.length);
+  const capped = (a: { orders: unknown[]; total?: number }) =>
+    a.orders.length >= q.listLimit || (a.total !== undefined && a.total > a.orders.length);
   const whole = await hublify.orderList({ order_state_transtime: { search } });
   if (!capped(whole)) return { orders: whole.orders, search, listCalls: 1, cappedStates: [] };
 

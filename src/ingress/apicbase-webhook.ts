@@ -12,7 +12,12 @@ import type { HttpMetrics } from '../http/metrics';
 import { startOrder, startOrderAndAwaitVerdict, withinDeadline, type OrderStarterDeps } from '../orders/start-order';
 import type { RefusalReason, RefusalRecord } from '../store/order-store';
 import { verificationIssues } from '../../activities/verify-order';
-import { signatureFormsFor, verifyApicbaseSignature, type SignatureForm, type SignatureFormSetting } from './apicbase-signature';
+import {
+  signatureFormsFor,
+  verifyApicbaseSignature,
+  type SignatureForm,
+  type SignatureFormSetting,
+} from './apicbase-signature';
 import { workflowUiLink } from './web-ui-link';
 
 export interface ApicbaseWebhookOptions {
@@ -41,7 +46,9 @@ export function apicbaseWebhookRoutes(opts: ApicbaseWebhookOptions): Router {
   const forms = signatureFormsFor(opts.signatureForm);
   // Said once, at start: each refused delivery then only gets 503 `not configured`.
   if (opts.secrets().length === 0) {
-    opts.logger.error(`APICBASE_WEBHOOK_SECRET is not set: ${APICBASE_WEBHOOK_PATH} answers every delivery 503 "not configured"`);
+    opts.logger.error(
+      `APICBASE_WEBHOOK_SECRET is not set: ${APICBASE_WEBHOOK_PATH} answers every delivery 503 "not configured"`,
+    );
   }
   // Raw bytes: the signature may be over the exact bytes Apicbase sent.
   const rawBody = express.raw({ type: () => true, limit: opts.bodyLimit });
@@ -58,7 +65,10 @@ async function keepRefusal(opts: ApicbaseWebhookOptions, req: Request, refusal: 
   if (!opts.recordRefusal) return;
   // The customer's answer does not depend on the record: a store that fails is logged (no order data), not answered.
   await opts.recordRefusal({ ...refusal, refusedAt: new Date().toISOString() }).catch((err: unknown) => {
-    req.log.warn({ err: (err as Error).message, workflowId: refusal.workflowId }, 'refused order not recorded in the order store');
+    req.log.warn(
+      { err: (err as Error).message, workflowId: refusal.workflowId },
+      'refused order not recorded in the order store',
+    );
   });
 }
 
@@ -68,12 +78,20 @@ function identifier(json: unknown, key: 'order_number' | 'id'): string | null {
   return typeof value === 'string' && value.length > 0 && value.length <= 200 ? value : null;
 }
 
-async function handle(opts: ApicbaseWebhookOptions, forms: SignatureForm[], req: Request, res: Response): Promise<void> {
+async function handle(
+  opts: ApicbaseWebhookOptions,
+  forms: SignatureForm[],
+  req: Request,
+  res: Response,
+): Promise<void> {
   const started = process.hrtime.bigint();
   const answer = await decide(opts, forms, req);
   if (answer.refusal) await keepRefusal(opts, req, answer.refusal);
   opts.metrics.acceptLatency.observe({ outcome: answer.outcome }, Number(process.hrtime.bigint() - started) / 1e9);
-  req.log.info({ status: answer.status, outcome: answer.outcome, workflowId: answer.body.workflowId }, 'apicbase order answered');
+  req.log.info(
+    { status: answer.status, outcome: answer.outcome, workflowId: answer.body.workflowId },
+    'apicbase order answered',
+  );
   res.status(answer.status).json(answer.body);
 }
 
@@ -108,12 +126,20 @@ async function decide(opts: ApicbaseWebhookOptions, forms: SignatureForm[], req:
   }
   const parsed = apicbaseOrderSchema.safeParse(json);
   if (!parsed.success) {
-    const reasons: RefusalReason[] = parsed.error.issues.map((i) => ({ path: i.path.length ? i.path.join('.') : '(body)', code: i.code }));
+    const reasons: RefusalReason[] = parsed.error.issues.map((i) => ({
+      path: i.path.length ? i.path.join('.') : '(body)',
+      code: i.code,
+    }));
     return {
       status: 422,
       outcome: 'invalid',
       body: { error: 'The order does not have the expected structure', problems: describeIssues(parsed.error) },
-      refusal: { orderNumber: identifier(json, 'order_number'), apicbaseId: identifier(json, 'id'), workflowId: null, reasons },
+      refusal: {
+        orderNumber: identifier(json, 'order_number'),
+        apicbaseId: identifier(json, 'id'),
+        workflowId: null,
+        reasons,
+      },
     };
   }
   const order = parsed.data;
@@ -125,7 +151,12 @@ async function decide(opts: ApicbaseWebhookOptions, forms: SignatureForm[], req:
       status: 422,
       outcome: 'unknown-customer',
       body: { error: 'The order cannot be accepted', problems: [customerProblem], orderNumber: order.order_number },
-      refusal: { orderNumber: order.order_number, apicbaseId: order.id, workflowId: null, reasons: [{ path: 'supplier_customer_number', code: 'unknown_customer' }] },
+      refusal: {
+        orderNumber: order.order_number,
+        apicbaseId: order.id,
+        workflowId: null,
+        reasons: [{ path: 'supplier_customer_number', code: 'unknown_customer' }],
+      },
     };
   }
 
@@ -134,22 +165,42 @@ async function decide(opts: ApicbaseWebhookOptions, forms: SignatureForm[], req:
   const link = workflowUiLink(opts.webUiBaseUrl, opts.namespace, workflowId);
   const base = { workflowId, orderNumber: order.order_number, ...(link ? { webUi: link } : {}) };
   try {
-    return opts.ackMode === 'verified' ? await acceptVerified(opts, order, base) : await acceptStarted(opts, order, base);
+    return opts.ackMode === 'verified'
+      ? await acceptVerified(opts, order, base)
+      : await acceptStarted(opts, order, base);
   } catch (err) {
     // Whatever went wrong, Temporal does not have the order: say so, so the customer sends it again.
     req.log.warn({ workflowId, err: (err as Error).message }, 'order not accepted: Temporal unavailable or too slow');
-    return { status: 503, outcome: 'unavailable', body: { ...base, error: 'The order could not be accepted right now; please send it again shortly' } };
+    return {
+      status: 503,
+      outcome: 'unavailable',
+      body: { ...base, error: 'The order could not be accepted right now; please send it again shortly' },
+    };
   }
 }
 
-async function acceptStarted(opts: ApicbaseWebhookOptions, order: ApicbaseOrder, base: Record<string, unknown>): Promise<Answer> {
-  const result = await withinDeadline(opts.client, opts.acceptDeadlineMs, () => startOrder(opts.starter, order, 'webhook'));
+async function acceptStarted(
+  opts: ApicbaseWebhookOptions,
+  order: ApicbaseOrder,
+  base: Record<string, unknown>,
+): Promise<Answer> {
+  const result = await withinDeadline(opts.client, opts.acceptDeadlineMs, () =>
+    startOrder(opts.starter, order, 'webhook'),
+  );
   if (result.alreadyFinished) opts.metrics.duplicates.inc();
   // A finished order (shipped, cancelled by support…) is not started again: its last stage says why.
-  return { status: 200, outcome: 'accepted', body: { ...base, stage: result.alreadyFinished ? (result.finalStage ?? 'ALREADY_PROCESSED') : 'RECEIVED' } };
+  return {
+    status: 200,
+    outcome: 'accepted',
+    body: { ...base, stage: result.alreadyFinished ? (result.finalStage ?? 'ALREADY_PROCESSED') : 'RECEIVED' },
+  };
 }
 
-async function acceptVerified(opts: ApicbaseWebhookOptions, order: ApicbaseOrder, base: Record<string, unknown>): Promise<Answer> {
+async function acceptVerified(
+  opts: ApicbaseWebhookOptions,
+  order: ApicbaseOrder,
+  base: Record<string, unknown>,
+): Promise<Answer> {
   const deadline = AbortSignal.timeout(opts.verifyDeadlineMs);
   setMaxListeners(0, deadline); // one listener per RPC (update-with-start, then its polls): not a leak
   // The gRPC deadline only stops the SDK's retries once we have given up (see withinDeadline).
@@ -162,7 +213,11 @@ async function acceptVerified(opts: ApicbaseWebhookOptions, order: ApicbaseOrder
     if (alreadyFinished) opts.metrics.duplicates.inc();
     if (verdict.pending) {
       // The workflow answered before our deadline without a verdict: it knows a later rejection was not seen.
-      return { status: 202, outcome: 'accepted-late', body: { ...base, stage: verdict.stage, note: 'Accepted; verification is still running' } };
+      return {
+        status: 202,
+        outcome: 'accepted-late',
+        body: { ...base, stage: verdict.stage, note: 'Accepted; verification is still running' },
+      };
     }
     if (!verdict.accepted) {
       if (!alreadyFinished) await rejectedWorkflowClosed(opts, String(base.workflowId));
@@ -173,18 +228,29 @@ async function acceptVerified(opts: ApicbaseWebhookOptions, order: ApicbaseOrder
         status: 422,
         outcome: 'rejected',
         body: { ...base, stage: verdict.stage, error: 'The order was rejected', problems: verdict.reasons },
-        refusal: { orderNumber: order.order_number, apicbaseId: order.id, workflowId: String(base.workflowId), reasons },
+        refusal: {
+          orderNumber: order.order_number,
+          apicbaseId: order.id,
+          workflowId: String(base.workflowId),
+          reasons,
+        },
       };
     }
     return { status: 200, outcome: 'verified', body: { ...base, stage: verdict.stage } };
   } catch (err) {
     if (!deadline.aborted) throw err;
     // The verdict is late. 2xx only if Temporal has the workflow; otherwise this is a 503.
-    const state = await withinDeadline(opts.client, opts.acceptDeadlineMs, () => opts.client.workflow.getHandle(String(base.workflowId)).describe())
+    const state = await withinDeadline(opts.client, opts.acceptDeadlineMs, () =>
+      opts.client.workflow.getHandle(String(base.workflowId)).describe(),
+    )
       .then((d) => d.status.name)
       .catch(() => undefined);
     if (state === 'RUNNING') {
-      return { status: 202, outcome: 'accepted-late', body: { ...base, stage: 'RECEIVED', note: 'Accepted; verification is still running' } };
+      return {
+        status: 202,
+        outcome: 'accepted-late',
+        body: { ...base, stage: 'RECEIVED', note: 'Accepted; verification is still running' },
+      };
     }
     if (state === 'COMPLETED') {
       // A finished order cannot run again (the reuse policy only allows it after a failure): it was
@@ -204,5 +270,7 @@ async function acceptVerified(opts: ApicbaseWebhookOptions, order: ApicbaseOrder
  */
 async function rejectedWorkflowClosed(opts: ApicbaseWebhookOptions, workflowId: string): Promise<void> {
   // WorkflowFailedError is the expected outcome; a timeout changes nothing about the verdict.
-  await withinDeadline(opts.client, opts.acceptDeadlineMs, () => opts.client.workflow.getHandle(workflowId).result()).catch(() => undefined);
+  await withinDeadline(opts.client, opts.acceptDeadlineMs, () =>
+    opts.client.workflow.getHandle(workflowId).result(),
+  ).catch(() => undefined);
 }

@@ -29,7 +29,6 @@ export interface HublifyWebhookOptions {
   deadlineMs?: number;
 }
 
-
 type PushData = z.infer<typeof pushSchema>['data'];
 
 /**
@@ -61,56 +60,76 @@ export function hublifyWebhookRoutes(opts: HublifyWebhookOptions): Router {
   // One 401 for a missing, wrong or unconfigured token, so it learns nothing about the setup
   // (`doctor` tells the operator when HUBLIFY_WEBHOOK_TOKEN is not set).
   const authenticated = (req: Request, res: Response, next: NextFunction) => {
-    const given = req.get('x-hublify-webhook-token') ?? (typeof req.query.token === 'string' ? req.query.token : undefined);
+    const given =
+      req.get('x-hublify-webhook-token') ?? (typeof req.query.token === 'string' ? req.query.token : undefined);
     if (sameSecret(given, opts.token)) return next();
     opts.metrics.hublifyPushes.inc({ outcome: 'unauthorised' });
     res.status(401).json({ error: 'Missing or wrong webhook token' });
   };
-  router.post(HUBLIFY_WEBHOOK_PATH, authenticated, express.json({ limit: '256kb' }), async (req: Request, res: Response) => {
-    const parsed = pushSchema.safeParse(req.body);
-    if (!parsed.success) {
-      opts.metrics.hublifyPushes.inc({ outcome: 'invalid' });
-      res.status(422).json({ error: 'Expected Hublify order_get data: {"data": {"orderid", "o_orderid_external", "order_state_code"}}' });
-      return;
-    }
-    const { data } = parsed.data;
-    const unknownOrder = () => {
-      opts.metrics.hublifyPushes.inc({ outcome: 'unknown-order' });
-      req.log.warn({ orderid: data.orderid, o_orderid_external: data.o_orderid_external }, 'Hublify push for an order with no running workflow');
-      res.status(404).json({ error: 'No running order matches this push' });
-    };
-    let workflowId: string | undefined;
-    try {
-      const found = await withinDeadline(opts.client, opts.deadlineMs ?? 5_000, async () => {
-        const ids = await findOrderWorkflows(opts.client, data);
-        if (ids.length === 1) await opts.client.workflow.getHandle(ids[0]!).signal(statusChangedSignal, { ...(data.order_state_code ? { state: data.order_state_code } : {}) });
-        return ids;
-      });
-      if (found.length === 0) return unknownOrder();
-      if (found.length > 1) {
-        // Waking one at random could let the wrong order's tracking act on this state: signal none.
-        opts.metrics.hublifyPushes.inc({ outcome: 'ambiguous' });
-        req.log.warn({ orderid: data.orderid, o_orderid_external: data.o_orderid_external, workflowIds: found }, 'Hublify push matches more than one running order');
-        res.status(409).json({ error: 'More than one running order matches this push; send its Hublify orderid', workflowIds: found });
-        return;
-      }
-      workflowId = found[0];
-    } catch (err) {
-      if (err instanceof OperationError && err.kind === 'usage') {
+  router.post(
+    HUBLIFY_WEBHOOK_PATH,
+    authenticated,
+    express.json({ limit: '256kb' }),
+    async (req: Request, res: Response) => {
+      const parsed = pushSchema.safeParse(req.body);
+      if (!parsed.success) {
         opts.metrics.hublifyPushes.inc({ outcome: 'invalid' });
-        res.status(422).json({ error: err.message });
+        res.status(422).json({
+          error: 'Expected Hublify order_get data: {"data": {"orderid", "o_orderid_external", "order_state_code"}}',
+        });
         return;
       }
-      // The workflow closed between the lookup and the signal: nothing is waiting for this push.
-      if (err instanceof WorkflowNotFoundError) return unknownOrder();
-      // Temporal unreachable: a 5xx so that Hublify (if it retries) delivers the push again.
-      opts.metrics.hublifyPushes.inc({ outcome: 'unavailable' });
-      req.log.warn({ workflowId, err: (err as Error).message }, 'Hublify push not delivered: Temporal unavailable');
-      res.status(503).json({ error: 'The push could not be delivered right now; please send it again shortly' });
-      return;
-    }
-    opts.metrics.hublifyPushes.inc({ outcome: 'signalled' });
-    res.status(202).json({ workflowId, signalled: 'statusChanged' });
-  });
+      const { data } = parsed.data;
+      const unknownOrder = () => {
+        opts.metrics.hublifyPushes.inc({ outcome: 'unknown-order' });
+        req.log.warn(
+          { orderid: data.orderid, o_orderid_external: data.o_orderid_external },
+          'Hublify push for an order with no running workflow',
+        );
+        res.status(404).json({ error: 'No running order matches this push' });
+      };
+      let workflowId: string | undefined;
+      try {
+        const found = await withinDeadline(opts.client, opts.deadlineMs ?? 5_000, async () => {
+          const ids = await findOrderWorkflows(opts.client, data);
+          if (ids.length === 1)
+            await opts.client.workflow
+              .getHandle(ids[0]!)
+              .signal(statusChangedSignal, { ...(data.order_state_code ? { state: data.order_state_code } : {}) });
+          return ids;
+        });
+        if (found.length === 0) return unknownOrder();
+        if (found.length > 1) {
+          // Waking one at random could let the wrong order's tracking act on this state: signal none.
+          opts.metrics.hublifyPushes.inc({ outcome: 'ambiguous' });
+          req.log.warn(
+            { orderid: data.orderid, o_orderid_external: data.o_orderid_external, workflowIds: found },
+            'Hublify push matches more than one running order',
+          );
+          res.status(409).json({
+            error: 'More than one running order matches this push; send its Hublify orderid',
+            workflowIds: found,
+          });
+          return;
+        }
+        workflowId = found[0];
+      } catch (err) {
+        if (err instanceof OperationError && err.kind === 'usage') {
+          opts.metrics.hublifyPushes.inc({ outcome: 'invalid' });
+          res.status(422).json({ error: err.message });
+          return;
+        }
+        // The workflow closed between the lookup and the signal: nothing is waiting for this push.
+        if (err instanceof WorkflowNotFoundError) return unknownOrder();
+        // Temporal unreachable: a 5xx so that Hublify (if it retries) delivers the push again.
+        opts.metrics.hublifyPushes.inc({ outcome: 'unavailable' });
+        req.log.warn({ workflowId, err: (err as Error).message }, 'Hublify push not delivered: Temporal unavailable');
+        res.status(503).json({ error: 'The push could not be delivered right now; please send it again shortly' });
+        return;
+      }
+      opts.metrics.hublifyPushes.inc({ outcome: 'signalled' });
+      res.status(202).json({ workflowId, signalled: 'statusChanged' });
+    },
+  );
   return router;
 }

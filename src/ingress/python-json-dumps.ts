@@ -26,7 +26,16 @@ const SHORT_ESCAPES: Record<string, string> = {
   '\r': '\\r',
   '\t': '\\t',
 };
-const DECODE_ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const DECODE_ESCAPES: Record<string, string> = {
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
 
 /** Output text as a tree of pieces, flattened once. */
 type Rope = string | Rope[];
@@ -120,7 +129,8 @@ export function pythonJsonDumps(rawJson: string): string {
     if (m[1] === undefined && m[2] === undefined) {
       // A Python int: printed with exactly its digits, whatever the size; "-0" becomes "0".
       const digits = m[0].length - (m[0].startsWith('-') ? 1 : 0);
-      if (digits > MAX_INT_DIGITS) throw new RangeError(`Integer at position ${pos} exceeds Python's ${MAX_INT_DIGITS}-digit limit`);
+      if (digits > MAX_INT_DIGITS)
+        throw new RangeError(`Integer at position ${pos} exceeds Python's ${MAX_INT_DIGITS}-digit limit`);
       return m[0] === '-0' ? '0' : m[0];
     }
     return pythonFloatRepr(Number(m[0]));
@@ -173,7 +183,13 @@ export function pythonJsonDumps(rawJson: string): string {
         continue;
       } else {
         // Python builds a dict: a repeated key keeps its first position and takes the last value.
-        const object: ObjectContainer = { kind: 'object', keys: [], values: [], indexOf: new Map(), key: { value: '', printed: '' } };
+        const object: ObjectContainer = {
+          kind: 'object',
+          keys: [],
+          values: [],
+          indexOf: new Map(),
+          key: { value: '', printed: '' },
+        };
         open.push(object);
         readKey(object);
         continue;
@@ -246,7 +262,10 @@ function flatten(rope: Rope): string {
  * UTF-16 code units, which turns astral characters into surrogate pairs exactly as Python does.
  */
 function pythonString(value: string): string {
-  const escaped = value.replace(/[^ -~]|["\\]/g, (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const escaped = value.replace(
+    /[^ -~]|["\\]/g,
+    (c) => SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
   return `"${escaped}"`;
 }
 

@@ -7,7 +7,10 @@ export interface CustomerMessage {
   text: string;
 }
 
-export function customerNoticeMessage(notice: CustomerNotice, opts: { supplierName: string; supplierContact: string | undefined }): CustomerMessage {
+export function customerNoticeMessage(
+  notice: CustomerNotice,
+  opts: { supplierName: string; supplierContact: string | undefined },
+): CustomerMessage {
   const reasons = notice.reasons.length ? notice.reasons : ['the order could not be processed'];
   const lines = [
     'Hello,',

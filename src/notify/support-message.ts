@@ -25,7 +25,10 @@ export interface SupportNoticeEvent {
   webUi: string | null;
 }
 
-export function supportNoticeEvent(notice: SupportNotice, where: { webUiBaseUrl: string | undefined; namespace: string }): SupportNoticeEvent {
+export function supportNoticeEvent(
+  notice: SupportNotice,
+  where: { webUiBaseUrl: string | undefined; namespace: string },
+): SupportNoticeEvent {
   return {
     event: 'order.support_notice',
     workflowId: notice.workflowId,

@@ -22,7 +22,24 @@ const MINUTE = 60;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 /** Seconds: from a fast sandbox run (sub-second) to a month of waiting for shipment. */
-const DURATION_BUCKETS = [1, 5, 15, 30, MINUTE, 5 * MINUTE, 15 * MINUTE, HOUR, 4 * HOUR, 12 * HOUR, DAY, 2 * DAY, 4 * DAY, 7 * DAY, 14 * DAY, 30 * DAY];
+const DURATION_BUCKETS = [
+  1,
+  5,
+  15,
+  30,
+  MINUTE,
+  5 * MINUTE,
+  15 * MINUTE,
+  HOUR,
+  4 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  4 * DAY,
+  7 * DAY,
+  14 * DAY,
+  30 * DAY,
+];
 
 /** Stage → the counter it feeds when an order enters it. */
 const STAGE_COUNTERS = {
@@ -40,19 +57,34 @@ export function createBusinessMetrics(registry = new Registry()) {
   const counter = (name: string, help: string, labelNames: string[] = []) =>
     new Counter({ name: `order_relay_orders_${name}_total`, help, labelNames, registers: [registry] });
   const counters = {
-    received: counter('received', 'Orders received (counted when their workflow records its first stage after RECEIVED)', ['source']),
+    received: counter(
+      'received',
+      'Orders received (counted when their workflow records its first stage after RECEIVED)',
+      ['source'],
+    ),
     accepted: counter('accepted', 'Orders verified and mapped (entered VERIFIED)'),
     rejected: counter('rejected', 'Orders rejected by verification (entered REJECTED)'),
     injected: counter('injected', 'Orders injected into Hublify (entered INJECTED)'),
-    needsAttention: counter('needs_attention', 'Times an order entered NEEDS_ATTENTION (Hublify refused it, or was unreachable too long)'),
+    needsAttention: counter(
+      'needs_attention',
+      'Times an order entered NEEDS_ATTENTION (Hublify refused it, or was unreachable too long)',
+    ),
     overdue: counter('overdue', 'Orders not shipped by their expected delivery date plus grace (entered OVERDUE)'),
     shipped: counter('shipped', 'Orders shipped (entered SHIPPED)'),
     cancelled: counter('cancelled', 'Orders cancelled, in Hublify or by support (entered CANCELLED)'),
     timedOut: counter('timed_out', 'Orders not shipped within TRACK_HARD_LIMIT_MS (entered TIMED_OUT)'),
   };
   const histogram = (name: string, help: string) =>
-    new Histogram({ name: `order_relay_order_${name}_seconds`, help, buckets: DURATION_BUCKETS, registers: [registry] });
-  const receiptToInjection = histogram('receipt_to_injection', 'Time from receiving an order to its injection into Hublify');
+    new Histogram({
+      name: `order_relay_order_${name}_seconds`,
+      help,
+      buckets: DURATION_BUCKETS,
+      registers: [registry],
+    });
+  const receiptToInjection = histogram(
+    'receipt_to_injection',
+    'Time from receiving an order to its injection into Hublify',
+  );
   const receiptToShipment = histogram('receipt_to_shipment', 'Time from receiving an order to its shipment');
 
   // A retried recordStage (its completion lost after it counted) must not count twice: remember the

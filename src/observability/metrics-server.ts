@@ -40,12 +40,17 @@ export async function startMetricsServer(address: string, render: () => Promise<
     }
     render().then(
       (text) => res.writeHead(200, { 'Content-Type': PROMETHEUS_CONTENT_TYPE }).end(text),
-      (err: unknown) => res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`metrics failed: ${(err as Error).message}\n`),
+      (err: unknown) =>
+        res.writeHead(500, { 'Content-Type': 'text/plain' }).end(`metrics failed: ${(err as Error).message}\n`),
     );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`WORKER_METRICS_ADDRESS ${address} is in use: choose another address, or set it to off`) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`WORKER_METRICS_ADDRESS ${address} is in use: choose another address, or set it to off`)
+          : err,
+      ),
     );
     server.listen(port, host, () => resolve());
   });

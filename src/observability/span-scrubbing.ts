@@ -8,11 +8,13 @@ import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 
 export const WITHHELD = '[withheld]';
-export const WITHHELD_ERROR_TEXT = 'error text withheld from traces (it may quote personal data); the order in the Temporal Web UI shows it';
+export const WITHHELD_ERROR_TEXT =
+  'error text withheld from traces (it may quote personal data); the order in the Temporal Web UI shows it';
 
 const URL_ATTRIBUTES = ['http.url', 'http.target', 'url.full', 'url.path'];
 /** A stack frame naming a function and a file position; anything else in a stack may be the message. */
-const STACK_FRAME = /^ {4}at (?:(?:async |new )?[\w$.<>[\]]+(?: \[as [\w$]+\])? \()?(?:node:|file:\/\/|\/|[A-Za-z]:\\)[^\s()]*:\d+:\d+\)?$/;
+const STACK_FRAME =
+  /^ {4}at (?:(?:async |new )?[\w$.<>[\]]+(?: \[as [\w$]+\])? \()?(?:node:|file:\/\/|\/|[A-Za-z]:\\)[^\s()]*:\d+:\d+\)?$/;
 
 /**
  * The texts of one configured secret to keep out of spans: the value itself, or for a URL the parts
@@ -74,7 +76,8 @@ export class SpanScrubber {
     }
     for (const [key, value] of Object.entries(attributes)) {
       if (typeof value === 'string') attributes[key] = this.withoutSecrets(value);
-      else if (Array.isArray(value)) attributes[key] = value.map((v) => (typeof v === 'string' ? this.withoutSecrets(v) : v)) as typeof value;
+      else if (Array.isArray(value))
+        attributes[key] = value.map((v) => (typeof v === 'string' ? this.withoutSecrets(v) : v)) as typeof value;
     }
   }
 

@@ -23,7 +23,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { SpanScrubber } from './span-scrubbing';
 
 /** The workflow-side interceptors: bundled into the traced workflow bundle (src/worker/order-worker.ts). */
-export const WORKFLOW_TRACING_INTERCEPTORS = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
+export const WORKFLOW_TRACING_INTERCEPTORS =
+  require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 /** Requests that are not about orders: probes and scrapes would only bury the order traces. */
 const UNTRACED_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
@@ -89,7 +90,12 @@ export function startTracing(): Tracing | undefined {
     clientInterceptors: [new OpenTelemetryWorkflowClientInterceptor()],
     workerOptions: {
       interceptors: {
-        activity: [(ctx) => ({ inbound: new OpenTelemetryActivityInboundInterceptor(ctx), outbound: new OpenTelemetryActivityOutboundInterceptor(ctx) })],
+        activity: [
+          (ctx) => ({
+            inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+            outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+          }),
+        ],
       },
       sinks: { exporter: makeWorkflowExporter(processor, resource) } satisfies InjectedSinks<OpenTelemetrySinks>,
     },
@@ -110,7 +116,11 @@ export function startTracing(): Tracing | undefined {
 type RoutedRequest = IncomingMessage & { baseUrl?: string; route?: { path?: unknown } };
 
 /** Names the server span by the Express route it matched (`POST /webhooks/apicbase/orders`), never by ids. */
-function nameByRoute(span: { setAttribute(k: string, v: string): unknown; updateName(n: string): unknown }, req: RoutedRequest, _res: ServerResponse): void {
+function nameByRoute(
+  span: { setAttribute(k: string, v: string): unknown; updateName(n: string): unknown },
+  req: RoutedRequest,
+  _res: ServerResponse,
+): void {
   const route = typeof req.route?.path === 'string' ? `${req.baseUrl ?? ''}${req.route.path}` : undefined;
   if (!route) return;
   span.setAttribute('http.route', route);

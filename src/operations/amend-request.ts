@@ -26,11 +26,17 @@ export function amendRequestFromArgs(args: AmendArgs): AmendRequest {
     const colon = spec.lastIndexOf(':');
     const pcode = (colon > 0 ? spec.slice(0, colon) : '').trim();
     const quantity = colon > 0 ? Number(spec.slice(colon + 1)) : NaN;
-    if (!pcode || !Number.isInteger(quantity) || quantity < 1) problems.push(`--item "${spec}": expected article:quantity, e.g. EK00001:2`);
+    if (!pcode || !Number.isInteger(quantity) || quantity < 1)
+      problems.push(`--item "${spec}": expected article:quantity, e.g. EK00001:2`);
     return { oi_pcode: pcode, oi_quantity: quantity, oi_type: 'product' };
   });
   // The summary names how many; the CLI lists each problem under it (once) and the JSON carries them.
-  if (problems.length) throw new OperationError('usage', `invalid amend options (${problems.length} problem${problems.length === 1 ? '' : 's'})`, problems);
+  if (problems.length)
+    throw new OperationError(
+      'usage',
+      `invalid amend options (${problems.length} problem${problems.length === 1 ? '' : 's'})`,
+      problems,
+    );
   return {
     ...(Object.keys(order).length ? { order } : {}),
     ...(orderitems.length ? { orderitems } : {}),

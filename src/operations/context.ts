@@ -59,7 +59,9 @@ export function temporalAddress(config: Config): string {
 
 /** TEMPORAL_UI_URL, or the embedded dev server's Web UI when order-relay runs it. */
 export function webUiBaseUrl(config: Config): string | undefined {
-  return config.TEMPORAL_UI_URL ?? (config.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${config.TEMPORAL_DEV_UI_PORT}`);
+  return (
+    config.TEMPORAL_UI_URL ?? (config.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${config.TEMPORAL_DEV_UI_PORT}`)
+  );
 }
 
 export interface ConnectedOperations {

@@ -17,7 +17,11 @@ export function checkCustomerDirectory(file: string): CustomerCheck {
     return { file, valid: true, customers: customerNumbers.length, customerNumbers };
   } catch (err) {
     if (err instanceof CustomerDirectoryError) {
-      throw new OperationError('config', `the customer directory ${file} is invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'})`, err.problems);
+      throw new OperationError(
+        'config',
+        `the customer directory ${file} is invalid (${err.problems.length} problem${err.problems.length === 1 ? '' : 's'})`,
+        err.problems,
+      );
     }
     throw err;
   }

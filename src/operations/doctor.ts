@@ -20,7 +20,14 @@ import { OperationError } from './errors';
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
 export interface DoctorCheck {
-  name: 'configuration' | 'admin API' | 'customer directory' | 'temporal' | 'hublify' | 'apicbase token' | NotificationCheck['name'];
+  name:
+    | 'configuration'
+    | 'admin API'
+    | 'customer directory'
+    | 'temporal'
+    | 'hublify'
+    | 'apicbase token'
+    | NotificationCheck['name'];
   status: CheckStatus;
   detail: string;
 }
@@ -52,8 +59,13 @@ function configurationChecks(config: Config): DoctorCheck[] {
   if (config.APICBASE_MODE !== 'pull' && !config.APICBASE_WEBHOOK_SECRET && !wantsApicbaseSandbox(config)) {
     notes.push('APICBASE_WEBHOOK_SECRET is not set: every Apicbase webhook is refused');
   }
-  if (config.HUBLIFY_URL && !config.HUBLIFY_WEBHOOK_TOKEN) notes.push("HUBLIFY_WEBHOOK_TOKEN is not set: Hublify's push is refused (orders are still polled)");
-  checks.push({ name: 'configuration', status: notes.length ? 'warn' : 'ok', detail: notes.length ? `valid; ${notes.join('; ')}` : 'valid' });
+  if (config.HUBLIFY_URL && !config.HUBLIFY_WEBHOOK_TOKEN)
+    notes.push("HUBLIFY_WEBHOOK_TOKEN is not set: Hublify's push is refused (orders are still polled)");
+  checks.push({
+    name: 'configuration',
+    status: notes.length ? 'warn' : 'ok',
+    detail: notes.length ? `valid; ${notes.join('; ')}` : 'valid',
+  });
   checks.push(
     config.ADMIN_TOKEN
       ? { name: 'admin API', status: 'ok', detail: 'ADMIN_TOKEN is set' }
@@ -78,7 +90,11 @@ function customerCheck(config: Config, live?: () => CustomerDirectoryState): Doc
   if (live) return liveCustomerCheck(live());
   try {
     const result = checkCustomerDirectory(config.CUSTOMER_DIRECTORY_FILE);
-    return { name: 'customer directory', status: 'ok', detail: `${result.customers} customer${result.customers === 1 ? '' : 's'} in ${result.file}` };
+    return {
+      name: 'customer directory',
+      status: 'ok',
+      detail: `${result.customers} customer${result.customers === 1 ? '' : 's'} in ${result.file}`,
+    };
   } catch (err) {
     const problems = err instanceof OperationError ? err.problems : [];
     return { name: 'customer directory', status: 'fail', detail: [message(err), ...problems].join('; ') };
@@ -99,35 +115,67 @@ async function temporalCheck(opts: DoctorOptions, timeoutMs: number): Promise<Do
   try {
     const info = await connection.withDeadline(deadline(), () => connection.workflowService.getSystemInfo({}));
     reachable = true;
-    await connection.withDeadline(deadline(), () => connection.workflowService.describeNamespace({ namespace })).catch((err: unknown) => {
-      throw new Error(`namespace "${namespace}": ${message(err)}`);
-    });
+    await connection
+      .withDeadline(deadline(), () => connection.workflowService.describeNamespace({ namespace }))
+      .catch((err: unknown) => {
+        throw new Error(`namespace "${namespace}": ${message(err)}`);
+      });
     const version = info.serverVersion ? `server ${info.serverVersion}, ` : '';
     let missing: string[] = [];
     try {
-      const attrs = await connection.withDeadline(deadline(), () => connection.operatorService.listSearchAttributes({ namespace }));
+      const attrs = await connection.withDeadline(deadline(), () =>
+        connection.operatorService.listSearchAttributes({ namespace }),
+      );
       const present = new Set(Object.keys(attrs.customAttributes ?? {}));
       missing = ORDER_SEARCH_ATTRIBUTES.map((k) => k.name).filter((name) => !present.has(name));
     } catch {
       // Temporal Cloud has no operator service for this; the Web UI filters still tell.
     }
     return missing.length
-      ? { name: 'temporal', status: 'warn', detail: `${version}namespace ${namespace}; search attributes missing: ${missing.join(', ')}`, reachable }
-      : { name: 'temporal', status: 'ok', detail: `${version}namespace ${namespace}, search attributes registered`, reachable };
+      ? {
+          name: 'temporal',
+          status: 'warn',
+          detail: `${version}namespace ${namespace}; search attributes missing: ${missing.join(', ')}`,
+          reachable,
+        }
+      : {
+          name: 'temporal',
+          status: 'ok',
+          detail: `${version}namespace ${namespace}, search attributes registered`,
+          reachable,
+        };
   } catch (err) {
-    return { name: 'temporal', status: 'fail', detail: `${reachable ? '' : 'unreachable: '}${message(err)}`, reachable };
+    return {
+      name: 'temporal',
+      status: 'fail',
+      detail: `${reachable ? '' : 'unreachable: '}${message(err)}`,
+      reachable,
+    };
   }
 }
 
 /** The Hublify sandbox `npm start` embeds when HUBLIFY_URL is not set: is it there, and does it take the token? */
 async function embeddedHublifyCheck(config: Config, timeoutMs: number): Promise<DoctorCheck> {
   const url = `http://127.0.0.1:${config.HUBLIFY_SANDBOX_PORT}`;
-  const client = new HublifyClient({ baseUrl: url, channel: config.HUBLIFY_CHANNEL, token: config.HUBLIFY_CHANNEL_TOKEN ?? SANDBOX_DEFAULTS.token, timeoutMs });
+  const client = new HublifyClient({
+    baseUrl: url,
+    channel: config.HUBLIFY_CHANNEL,
+    token: config.HUBLIFY_CHANNEL_TOKEN ?? SANDBOX_DEFAULTS.token,
+    timeoutMs,
+  });
   try {
     await client.stats();
-    return { name: 'hublify', status: 'ok', detail: `HUBLIFY_URL is not set: the embedded Hublify SANDBOX answers stats at ${url} (not a real Hublify)` };
+    return {
+      name: 'hublify',
+      status: 'ok',
+      detail: `HUBLIFY_URL is not set: the embedded Hublify SANDBOX answers stats at ${url} (not a real Hublify)`,
+    };
   } catch (err) {
-    return { name: 'hublify', status: 'fail', detail: `HUBLIFY_URL is not set, so orders go to the embedded Hublify sandbox ${url}, but it does not answer (is \`npm start\` running?): ${message(err)}` };
+    return {
+      name: 'hublify',
+      status: 'fail',
+      detail: `HUBLIFY_URL is not set, so orders go to the embedded Hublify sandbox ${url}, but it does not answer (is \`npm start\` running?): ${message(err)}`,
+    };
   }
 }
 
@@ -138,21 +186,43 @@ async function embeddedApicbaseCheck(config: Config, timeoutMs: number): Promise
     const response = await fetch(`${url}/_sandbox/stats`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
   } catch (err) {
-    return { name, status: 'fail', detail: `no real Apicbase is configured, so \`npm start\` runs the Apicbase sandbox on ${url}, but it does not answer (is \`npm start\` running?): ${message(err)}` };
+    return {
+      name,
+      status: 'fail',
+      detail: `no real Apicbase is configured, so \`npm start\` runs the Apicbase sandbox on ${url}, but it does not answer (is \`npm start\` running?): ${message(err)}`,
+    };
   }
   const store = path.join(config.DATA_DIR, 'apicbase-sandbox-tokens.enc');
   return existsSync(store)
-    ? { name, status: 'ok', detail: `the embedded Apicbase SANDBOX answers at ${url}; its token is stored in ${store} (npm start authorizes by itself)` }
-    : { name, status: 'warn', detail: `the embedded Apicbase SANDBOX answers at ${url}, but no token is stored in ${store}: is this the DATA_DIR \`npm start\` uses?` };
+    ? {
+        name,
+        status: 'ok',
+        detail: `the embedded Apicbase SANDBOX answers at ${url}; its token is stored in ${store} (npm start authorizes by itself)`,
+      }
+    : {
+        name,
+        status: 'warn',
+        detail: `the embedded Apicbase SANDBOX answers at ${url}, but no token is stored in ${store}: is this the DATA_DIR \`npm start\` uses?`,
+      };
 }
 
 async function hublifyCheck(config: Config, timeoutMs: number): Promise<DoctorCheck> {
   if (!config.HUBLIFY_URL) return embeddedHublifyCheck(config, timeoutMs);
-  if (!config.HUBLIFY_CHANNEL_TOKEN) return { name: 'hublify', status: 'fail', detail: 'HUBLIFY_URL is set but HUBLIFY_CHANNEL_TOKEN is not' };
-  const client = new HublifyClient({ baseUrl: config.HUBLIFY_URL, channel: config.HUBLIFY_CHANNEL, token: config.HUBLIFY_CHANNEL_TOKEN, timeoutMs: Math.min(timeoutMs, config.HUBLIFY_TIMEOUT_MS) });
+  if (!config.HUBLIFY_CHANNEL_TOKEN)
+    return { name: 'hublify', status: 'fail', detail: 'HUBLIFY_URL is set but HUBLIFY_CHANNEL_TOKEN is not' };
+  const client = new HublifyClient({
+    baseUrl: config.HUBLIFY_URL,
+    channel: config.HUBLIFY_CHANNEL,
+    token: config.HUBLIFY_CHANNEL_TOKEN,
+    timeoutMs: Math.min(timeoutMs, config.HUBLIFY_TIMEOUT_MS),
+  });
   try {
     await client.stats();
-    return { name: 'hublify', status: 'ok', detail: `stats answered at ${config.HUBLIFY_URL} (${config.HUBLIFY_CHANNEL})` };
+    return {
+      name: 'hublify',
+      status: 'ok',
+      detail: `stats answered at ${config.HUBLIFY_URL} (${config.HUBLIFY_CHANNEL})`,
+    };
   } catch (err) {
     return { name: 'hublify', status: 'fail', detail: `stats failed at ${config.HUBLIFY_URL}: ${message(err)}` };
   }
@@ -160,8 +230,10 @@ async function hublifyCheck(config: Config, timeoutMs: number): Promise<DoctorCh
 
 function apicbaseTokenCheck(config: Config): DoctorCheck {
   const name = 'apicbase token';
-  if (!config.APICBASE_API_URL) return { name, status: 'skip', detail: 'not configured (APICBASE_API_URL is not set: webhook only, no pull)' };
-  if (config.APICBASE_ACCESS_TOKEN) return { name, status: 'ok', detail: 'APICBASE_ACCESS_TOKEN is set (used as is, never refreshed)' };
+  if (!config.APICBASE_API_URL)
+    return { name, status: 'skip', detail: 'not configured (APICBASE_API_URL is not set: webhook only, no pull)' };
+  if (config.APICBASE_ACCESS_TOKEN)
+    return { name, status: 'ok', detail: 'APICBASE_ACCESS_TOKEN is set (used as is, never refreshed)' };
   const file = config.APICBASE_TOKEN_STORE ?? defaultTokenStoreFile(config.DATA_DIR);
   const howTo = 'run `npm run apicbase-auth -- authorize-url` and `exchange`, or `set-token`';
   // Checked first: opening the store would create a key file, and doctor changes nothing.
@@ -177,7 +249,11 @@ function apicbaseTokenCheck(config: Config): DoctorCheck {
         : { name, status: 'fail', detail: `expired ${tokens.expiresAt} and cannot be refreshed: ${howTo}` };
     }
     const kind = tokens.kind === 'oauth' ? 'OAuth' : 'pasted';
-    return { name, status: 'ok', detail: `${kind} token stored${tokens.expiresAt ? `, expires ${tokens.expiresAt}` : ''}${refreshable ? ', refreshable' : ''}` };
+    return {
+      name,
+      status: 'ok',
+      detail: `${kind} token stored${tokens.expiresAt ? `, expires ${tokens.expiresAt}` : ''}${refreshable ? ', refreshable' : ''}`,
+    };
   } catch (err) {
     return { name, status: 'fail', detail: message(err) };
   }
@@ -185,8 +261,14 @@ function apicbaseTokenCheck(config: Config): DoctorCheck {
 
 export async function runDoctor(opts: DoctorOptions): Promise<DoctorReport> {
   const timeoutMs = opts.timeoutMs ?? 5_000;
-  const apicbase = wantsApicbaseSandbox(opts.config) ? embeddedApicbaseCheck(opts.config, timeoutMs) : Promise.resolve(apicbaseTokenCheck(opts.config));
-  const [temporal, hublify, apicbaseToken] = await Promise.all([temporalCheck(opts, timeoutMs), hublifyCheck(opts.config, timeoutMs), apicbase]);
+  const apicbase = wantsApicbaseSandbox(opts.config)
+    ? embeddedApicbaseCheck(opts.config, timeoutMs)
+    : Promise.resolve(apicbaseTokenCheck(opts.config));
+  const [temporal, hublify, apicbaseToken] = await Promise.all([
+    temporalCheck(opts, timeoutMs),
+    hublifyCheck(opts.config, timeoutMs),
+    apicbase,
+  ]);
   const { reachable, ...temporalCheckResult } = temporal;
   const checks = [
     ...configurationChecks(opts.config),

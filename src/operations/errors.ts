@@ -83,7 +83,9 @@ export function toOperationError(err: unknown): OperationError {
   if (err instanceof OperationError) return err;
   if (err instanceof WorkflowNotFoundError) return new OperationError('not-found', `order not found: ${err.message}`);
   // The raw workflow service (e.g. a cancel request with a reason) answers NOT_FOUND itself.
-  if (isGrpcServiceError(err) && (err.code as number) === GRPC_NOT_FOUND) return new OperationError('not-found', `order not found: ${err.details || err.message}`);
-  if (isTemporalUnreachable(err)) return new OperationError('unavailable', `Temporal is unreachable: ${(err as Error).message}`);
+  if (isGrpcServiceError(err) && (err.code as number) === GRPC_NOT_FOUND)
+    return new OperationError('not-found', `order not found: ${err.details || err.message}`);
+  if (isTemporalUnreachable(err))
+    return new OperationError('unavailable', `Temporal is unreachable: ${(err as Error).message}`);
   return new OperationError('failed', err instanceof Error ? err.message : String(err));
 }

@@ -7,8 +7,21 @@ import { apicbaseOrderSchema, describeIssues, orderWorkflowId } from '../apicbas
 import { workflowUiLink } from '../ingress/web-ui-link';
 import { startOrder } from '../orders/start-order';
 import { validateAmendRequest } from '../../workflows/amend-validation';
-import { amendUpdate, cancelReasonSignal, cancelUpdate, pollNowSignal, retrySignal, statusQuery } from '../../workflows/order-messages';
-import { CANCEL_REFUSED_IN_HUBLIFY, type AmendRequest, type AmendResult, type CancelRequest, type CancelResult } from '../../workflows/order-status';
+import {
+  amendUpdate,
+  cancelReasonSignal,
+  cancelUpdate,
+  pollNowSignal,
+  retrySignal,
+  statusQuery,
+} from '../../workflows/order-messages';
+import {
+  CANCEL_REFUSED_IN_HUBLIFY,
+  type AmendRequest,
+  type AmendResult,
+  type CancelRequest,
+  type CancelResult,
+} from '../../workflows/order-status';
 import { starterFrom, type OperationsContext } from './context';
 import { OperationError, toOperationError } from './errors';
 import { requireRunning, resolveOrder, type ResolvedOrder } from './orders';
@@ -80,7 +93,12 @@ function refusedBecauseInHublify(err: unknown): boolean {
  * Runs before the `cancel` update existed: the reason (signal `cancelReason`), then Temporal's own cancel
  * with the reason as its cause. Only when Hublify does not hold the order, or support stops tracking it.
  */
-async function cancelOlderRun(ctx: OperationsContext, order: ResolvedOrder, reason: string, stopTracking: boolean): Promise<Pick<CancelOutcome, 'outcome' | 'hublifyOrderId' | 'message'>> {
+async function cancelOlderRun(
+  ctx: OperationsContext,
+  order: ResolvedOrder,
+  reason: string,
+  stopTracking: boolean,
+): Promise<Pick<CancelOutcome, 'outcome' | 'hublifyOrderId' | 'message'>> {
   const status = await ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery));
   const hublifyOrderId = status.hublify?.orderId ?? null;
   if (hublifyOrderId && !stopTracking) throw refusedInHublify(order, hublifyOrderId);
@@ -93,7 +111,11 @@ async function cancelOlderRun(ctx: OperationsContext, order: ResolvedOrder, reas
     reason,
   });
   return hublifyOrderId
-    ? { outcome: 'stopped-tracking', hublifyOrderId, message: `the relay stopped tracking; Hublify order ${hublifyOrderId} is still live: ${CANCEL_IN_HUBLIFY_ADVICE}` }
+    ? {
+        outcome: 'stopped-tracking',
+        hublifyOrderId,
+        message: `the relay stopped tracking; Hublify order ${hublifyOrderId} is still live: ${CANCEL_IN_HUBLIFY_ADVICE}`,
+      }
     : { outcome: 'cancelled', hublifyOrderId: null, message: 'cancelled before it reached Hublify' };
 }
 
@@ -102,7 +124,12 @@ async function cancelOlderRun(ctx: OperationsContext, order: ResolvedOrder, reas
  * cancel verb) unless `stopTracking`. Waits for the workflow to close. A run started before the update
  * existed is cancelled the old way, with the same refusal.
  */
-export async function cancelOrder(ctx: OperationsContext, ref: string, reason: string, opts: { stopTracking?: boolean; waitMs?: number } = {}): Promise<CancelOutcome> {
+export async function cancelOrder(
+  ctx: OperationsContext,
+  ref: string,
+  reason: string,
+  opts: { stopTracking?: boolean; waitMs?: number } = {},
+): Promise<CancelOutcome> {
   const why = reason.trim();
   if (!why) throw new OperationError('usage', 'a reason is required (it is recorded with the cancellation)');
   if (why.length > 1000) throw new OperationError('usage', 'the reason is longer than 1000 characters');
@@ -119,7 +146,8 @@ export async function cancelOrder(ctx: OperationsContext, ref: string, reason: s
       throw refusedInHublify(order, status?.hublify?.orderId);
     }
     if (!noHandlerFor(err, cancelUpdate.name)) {
-      if (err instanceof WorkflowUpdateFailedError) throw new OperationError('refused', `the order refused the cancellation: ${innermostMessage(err)}`);
+      if (err instanceof WorkflowUpdateFailedError)
+        throw new OperationError('refused', `the order refused the cancellation: ${innermostMessage(err)}`);
       throw toOperationError(err);
     }
     try {
@@ -163,7 +191,12 @@ export interface SignalResult {
 }
 
 /** Signal `retry`: the stuck step runs again (support fixed something outside). */
-export async function retryOrder(ctx: OperationsContext, ref: string, note?: string, resolved?: ResolvedOrder): Promise<SignalResult> {
+export async function retryOrder(
+  ctx: OperationsContext,
+  ref: string,
+  note?: string,
+  resolved?: ResolvedOrder,
+): Promise<SignalResult> {
   return signalOrClosed(ctx, ref, resolved, async (order) => {
     requireRunning(order, 'retry');
     const status = await statusOf(ctx, order);
@@ -173,7 +206,9 @@ export async function retryOrder(ctx: OperationsContext, ref: string, note?: str
       orderNumber: status?.orderNumber ?? null,
       signalled: 'retry',
       stage: status?.stage ?? null,
-      ...(status && status.stage !== 'NEEDS_ATTENTION' ? { note: `the order is ${status.stage}, not waiting for support: retry only polls Hublify now` } : {}),
+      ...(status && status.stage !== 'NEEDS_ATTENTION'
+        ? { note: `the order is ${status.stage}, not waiting for support: retry only polls Hublify now` }
+        : {}),
     };
   });
 }
@@ -185,12 +220,23 @@ export async function pollOrder(ctx: OperationsContext, ref: string, resolved?: 
     if (order.description.status.name !== 'RUNNING' && closedStage === 'SHIPPED') {
       // Nothing to ask Hublify: the order is done. Said plainly, and not an error.
       const status = await statusOf(ctx, order);
-      return { workflowId: order.workflowId, orderNumber: status?.orderNumber ?? null, signalled: null, stage: 'SHIPPED', note: 'already shipped: nothing to poll (see `orders show` for the tracking codes)' };
+      return {
+        workflowId: order.workflowId,
+        orderNumber: status?.orderNumber ?? null,
+        signalled: null,
+        stage: 'SHIPPED',
+        note: 'already shipped: nothing to poll (see `orders show` for the tracking codes)',
+      };
     }
     requireRunning(order, 'poll');
     const status = await statusOf(ctx, order);
     await order.handle.signal(pollNowSignal);
-    return { workflowId: order.workflowId, orderNumber: status?.orderNumber ?? null, signalled: 'pollNow', stage: status?.stage ?? null };
+    return {
+      workflowId: order.workflowId,
+      orderNumber: status?.orderNumber ?? null,
+      signalled: 'pollNow',
+      stage: status?.stage ?? null,
+    };
   });
 }
 
@@ -208,7 +254,8 @@ async function signalOrClosed(
   try {
     return await send(order);
   } catch (err) {
-    if (!(err instanceof WorkflowNotFoundError) || order.description.status.name !== 'RUNNING') throw toOperationError(err);
+    if (!(err instanceof WorkflowNotFoundError) || order.description.status.name !== 'RUNNING')
+      throw toOperationError(err);
     const now = await resolveOrder(ctx, ref);
     if (now.description.status.name === 'RUNNING') throw toOperationError(err);
     try {
@@ -225,7 +272,11 @@ export type AmendOutcome = { workflowId: string; orderNumber: string | null; pen
 /** The innermost message of a failure chain: the workflow's or Hublify's own words. */
 function innermostMessage(err: unknown): string {
   let message = err instanceof Error ? err.message : String(err);
-  for (let cur: unknown = err instanceof Error ? err.cause : undefined, depth = 0; cur instanceof Error && depth < 8; cur = cur.cause, depth++) {
+  for (
+    let cur: unknown = err instanceof Error ? err.cause : undefined, depth = 0;
+    cur instanceof Error && depth < 8;
+    cur = cur.cause, depth++
+  ) {
     if (cur.message) message = cur.message;
   }
   return message;
@@ -245,17 +296,26 @@ export function checkAmendRequest(request: AmendRequest): void {
   }
 }
 
-export async function amendOrder(ctx: OperationsContext, ref: string, request: AmendRequest, waitMs = 60_000): Promise<AmendOutcome> {
+export async function amendOrder(
+  ctx: OperationsContext,
+  ref: string,
+  request: AmendRequest,
+  waitMs = 60_000,
+): Promise<AmendOutcome> {
   checkAmendRequest(request);
   const order = await resolveOrder(ctx, ref);
   requireRunning(order, 'amend');
   const orderNumber = await orderNumberOf(ctx, order);
   let update;
   try {
-    update = await order.handle.startUpdate(amendUpdate, { args: [request], waitForStage: WorkflowUpdateStage.ACCEPTED });
+    update = await order.handle.startUpdate(amendUpdate, {
+      args: [request],
+      waitForStage: WorkflowUpdateStage.ACCEPTED,
+    });
   } catch (err) {
     // The workflow's validator said no (e.g. not mapped yet, already closed): nothing was changed.
-    if (err instanceof WorkflowUpdateFailedError) throw new OperationError('refused', `the order refused the amendment: ${innermostMessage(err)}`);
+    if (err instanceof WorkflowUpdateFailedError)
+      throw new OperationError('refused', `the order refused the amendment: ${innermostMessage(err)}`);
     throw toOperationError(err);
   }
   const abort = new AbortController();
@@ -275,10 +335,13 @@ export async function amendOrder(ctx: OperationsContext, ref: string, request: A
         refused: [],
         pendingFields: Object.keys(request.order ?? {}).concat(request.orderitems ? ['orderitems'] : []),
         hublifyOrderId: null,
-        messages: [`accepted, but no answer within ${Math.round(waitMs / 1000)} s (is an order-relay worker running?); see \`orders show\` (update ${update.updateId})`],
+        messages: [
+          `accepted, but no answer within ${Math.round(waitMs / 1000)} s (is an order-relay worker running?); see \`orders show\` (update ${update.updateId})`,
+        ],
       };
     }
-    if (err instanceof WorkflowUpdateFailedError) throw new OperationError('refused', `the amendment failed: ${innermostMessage(err)}`);
+    if (err instanceof WorkflowUpdateFailedError)
+      throw new OperationError('refused', `the amendment failed: ${innermostMessage(err)}`);
     throw toOperationError(err);
   } finally {
     clearTimeout(timer);
@@ -318,10 +381,18 @@ export async function replayOrder(ctx: OperationsContext, payload: unknown): Pro
       });
     const started = await startOrder(starterFrom(ctx), order, 'support');
     if (started.alreadyFinished) {
-      throw new OperationError('conflict', `order ${order.order_number} (${workflowId}) already finished and cannot run again; see \`orders show ${order.id}\``);
+      throw new OperationError(
+        'conflict',
+        `order ${order.order_number} (${workflowId}) already finished and cannot run again; see \`orders show ${order.id}\``,
+      );
     }
     const webUi = workflowUiLink(ctx.webUiBaseUrl, ctx.namespace, started.workflowId);
-    return { workflowId: started.workflowId, orderNumber: order.order_number, outcome: running ? 'joined' : 'started', ...(webUi ? { webUi } : {}) };
+    return {
+      workflowId: started.workflowId,
+      orderNumber: order.order_number,
+      outcome: running ? 'joined' : 'started',
+      ...(webUi ? { webUi } : {}),
+    };
   } catch (err) {
     throw toOperationError(err);
   }

@@ -12,7 +12,18 @@ import { requestQuery } from '../../workflows/order-messages';
 import type { OperationsContext } from './context';
 import type { ResolvedOrder } from './orders';
 
-const ADDRESS_PARTS = ['company', 'gender', 'firstname', 'lastname', 'addrextra', 'street', 'housenr', 'zip', 'town', 'country'] as const;
+const ADDRESS_PARTS = [
+  'company',
+  'gender',
+  'firstname',
+  'lastname',
+  'addrextra',
+  'street',
+  'housenr',
+  'zip',
+  'town',
+  'country',
+] as const;
 
 export type Address = Partial<Record<(typeof ADDRESS_PARTS)[number], string>>;
 
@@ -66,17 +77,25 @@ function itemsOf(fields: Record<string, unknown>): SentItem[] {
 export async function sentToHublify(ctx: OperationsContext, order: ResolvedOrder): Promise<SentToHublify | undefined> {
   const fields = await heldOrderFields(ctx, order);
   if (!fields) return undefined;
-  return { addresses: { invoice: pick(fields, 'invoice'), deliver: pick(fields, 'deliver') }, items: itemsOf(fields), comment: text(fields.o_comment) };
+  return {
+    addresses: { invoice: pick(fields, 'invoice'), deliver: pick(fields, 'deliver') },
+    items: itemsOf(fields),
+    comment: text(fields.o_comment),
+  };
 }
 
 /** The Hublify order fields of the current run, or undefined when the order was never mapped. */
-async function heldOrderFields(ctx: OperationsContext, order: ResolvedOrder): Promise<Record<string, unknown> | undefined> {
+async function heldOrderFields(
+  ctx: OperationsContext,
+  order: ResolvedOrder,
+): Promise<Record<string, unknown> | undefined> {
   // The workflow's own `request` query (runs since order-workflow-v2): what Hublify holds, amendments included.
   const held = await order.handle.query(requestQuery).catch(() => undefined);
   if (held) return held.fields.order;
   // Runs from before it have no such query: read their history.
   const converter = ctx.client.options.loadedDataConverter;
-  const decode = <T>(payloads: Payloads): Promise<T> => decodeFromPayloadsAtIndex<T>(converter, 0, payloads?.payloads ?? []);
+  const decode = <T>(payloads: Payloads): Promise<T> =>
+    decodeFromPayloadsAtIndex<T>(converter, 0, payloads?.payloads ?? []);
   const history = await order.handle.fetchHistory();
   const events = history.events ?? [];
 

@@ -39,7 +39,9 @@ export function stageEntry(history: readonly StageChange[], stage: string): Stag
   return entry;
 }
 
-export function explainStage(status: Pick<OrderStatus, 'stage' | 'history' | 'lastError' | 'overdue'>): StageExplanation {
+export function explainStage(
+  status: Pick<OrderStatus, 'stage' | 'history' | 'lastError' | 'overdue'>,
+): StageExplanation {
   const entry = stageEntry(status.history, status.stage);
   const since = entry?.at ?? null;
   // An overdue order is late whatever else happens (a poll failing meanwhile is not why it is overdue).

@@ -5,14 +5,26 @@ import { workflowUiLink } from '../ingress/web-ui-link';
 import { statusQuery } from '../../workflows/order-messages';
 import type { OrderStatus } from '../../workflows/order-status';
 import type { orderWorkflow } from '../../workflows/order-workflow';
-import { CustomerNumber, ExpectedDeliveryDate, HublifyOrderId, OrderNumber, OrderStage } from '../../workflows/search-attributes';
+import {
+  CustomerNumber,
+  ExpectedDeliveryDate,
+  HublifyOrderId,
+  OrderNumber,
+  OrderStage,
+} from '../../workflows/search-attributes';
 import type { OperationsContext } from './context';
 import { OperationError, isTemporalUnreachable, toOperationError } from './errors';
 import { sentToHublify, type OrderAddresses, type SentItem } from './order-address';
 import { explainStage, type StageExplanation } from './order-why';
 import { refusedOrderDetails, type RefusedOrderDetails } from './refusals';
 import type { RefusalRecord } from '../store/order-store';
-import { ORDER_WORKFLOW_TYPE, isQueryable, orderListQuery, queryLiteral, type OrderListFilters } from './visibility-query';
+import {
+  ORDER_WORKFLOW_TYPE,
+  isQueryable,
+  orderListQuery,
+  queryLiteral,
+  type OrderListFilters,
+} from './visibility-query';
 
 export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 1000;
@@ -59,7 +71,10 @@ export interface OrderList {
   truncated: boolean;
 }
 
-export function summary(ctx: OperationsContext, info: WorkflowExecutionInfo | WorkflowExecutionDescription): OrderSummary {
+export function summary(
+  ctx: OperationsContext,
+  info: WorkflowExecutionInfo | WorkflowExecutionDescription,
+): OrderSummary {
   const sa = info.typedSearchAttributes;
   const webUi = workflowUiLink(ctx.webUiBaseUrl, ctx.namespace, info.workflowId);
   return {
@@ -82,8 +97,14 @@ export interface ListOptions {
   explain?: boolean;
 }
 
-export async function listOrders(ctx: OperationsContext, filters: OrderListFilters, limit = DEFAULT_LIST_LIMIT, options: ListOptions = {}): Promise<OrderList> {
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new OperationError('usage', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
+export async function listOrders(
+  ctx: OperationsContext,
+  filters: OrderListFilters,
+  limit = DEFAULT_LIST_LIMIT,
+  options: ListOptions = {},
+): Promise<OrderList> {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+    throw new OperationError('usage', `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`);
   const query = orderListQuery(filters);
   const orders: OrderSummary[] = [];
   let truncated = false;
@@ -110,10 +131,22 @@ export async function listOrders(ctx: OperationsContext, filters: OrderListFilte
  * Refused orders that started no workflow (issue 26.2), for a list that asks for REJECTED and may show
  * closed orders. Their records hold no customer, so a customer filter matches none of them.
  */
-async function refusedWithoutWorkflow(ctx: OperationsContext, filters: OrderListFilters, limit: number): Promise<RefusedOrderSummary[]> {
-  const asked = filters.stages?.includes('REJECTED') && filters.running !== true && filters.customerNumber === undefined && filters.orderNumber === undefined;
+async function refusedWithoutWorkflow(
+  ctx: OperationsContext,
+  filters: OrderListFilters,
+  limit: number,
+): Promise<RefusedOrderSummary[]> {
+  const asked =
+    filters.stages?.includes('REJECTED') &&
+    filters.running !== true &&
+    filters.customerNumber === undefined &&
+    filters.orderNumber === undefined;
   if (!asked || !ctx.refusals) return [];
-  const records = await ctx.refusals.listRefusals({ withoutWorkflow: true, limit, ...(filters.since ? { since: filters.since } : {}) });
+  const records = await ctx.refusals.listRefusals({
+    withoutWorkflow: true,
+    limit,
+    ...(filters.since ? { since: filters.since } : {}),
+  });
   return records.map((r) => ({
     workflowId: null,
     runId: null,
@@ -182,13 +215,20 @@ const APICBASE_ID = /^[A-Za-z0-9._:-]{1,200}$/;
 export async function resolveOrder(ctx: OperationsContext, ref: string): Promise<ResolvedOrder> {
   const text = ref.trim();
   if (!text) throw new OperationError('usage', 'give an order number or an Apicbase id');
-  const direct = [...(text.startsWith('apicbase-order-') ? [text] : []), ...(APICBASE_ID.test(text) ? [orderWorkflowId(text)] : [])];
+  const direct = [
+    ...(text.startsWith('apicbase-order-') ? [text] : []),
+    ...(APICBASE_ID.test(text) ? [orderWorkflowId(text)] : []),
+  ];
   for (const workflowId of direct) {
     const found = await describeIfExists(ctx, workflowId);
     if (found) return found;
   }
   const ids = new Set<string>();
-  if (!isQueryable(text)) throw new OperationError('not-found', `no order with Apicbase id "${text}" (an order number with quotes or backslashes cannot be searched for: give the Apicbase id)`);
+  if (!isQueryable(text))
+    throw new OperationError(
+      'not-found',
+      `no order with Apicbase id "${text}" (an order number with quotes or backslashes cannot be searched for: give the Apicbase id)`,
+    );
   try {
     const query = `WorkflowType = ${queryLiteral(ORDER_WORKFLOW_TYPE)} AND ${OrderNumber.name} = ${queryLiteral(text)}`;
     for await (const info of ctx.client.workflow.list({ query, pageSize: 10 })) {
@@ -199,7 +239,11 @@ export async function resolveOrder(ctx: OperationsContext, ref: string): Promise
     throw toOperationError(err);
   }
   if (ids.size > 1) {
-    throw new OperationError('conflict', `order number ${text} names ${ids.size} orders: give the Apicbase id instead`, [...ids]);
+    throw new OperationError(
+      'conflict',
+      `order number ${text} names ${ids.size} orders: give the Apicbase id instead`,
+      [...ids],
+    );
   }
   const [workflowId] = ids;
   const found = workflowId ? await describeIfExists(ctx, workflowId) : undefined;
@@ -226,7 +270,9 @@ async function queryStatus(ctx: OperationsContext, handle: WorkflowHandle<typeof
 
 /** Why the status query went unanswered. A query needs a worker: a deadline means no worker answered, not that Temporal is away. */
 function unansweredBecause(err: unknown): string {
-  return isTemporalUnreachable(err) ? `no answer within ${QUERY_TIMEOUT_MS / 1000} s (is an order-relay worker running?)` : toOperationError(err).message;
+  return isTemporalUnreachable(err)
+    ? `no answer within ${QUERY_TIMEOUT_MS / 1000} s (is an order-relay worker running?)`
+    : toOperationError(err).message;
 }
 
 export async function showOrder(ctx: OperationsContext, ref: string): Promise<OrderDetails> {
@@ -238,7 +284,10 @@ export async function showOrder(ctx: OperationsContext, ref: string): Promise<Or
  * `orders show` / GET /admin/orders/:ref: an order's workflow details, with its refusals (if any) from the
  * order store; or, for an order refused before any workflow started, what its refusal records say (issue 26.2).
  */
-export async function showOrderOrRefusal(ctx: OperationsContext, ref: string): Promise<(OrderDetails & { refusals?: RefusalRecord[] }) | RefusedOrderDetails> {
+export async function showOrderOrRefusal(
+  ctx: OperationsContext,
+  ref: string,
+): Promise<(OrderDetails & { refusals?: RefusalRecord[] }) | RefusedOrderDetails> {
   let order: ResolvedOrder;
   try {
     order = await resolveOrder(ctx, ref);
@@ -253,7 +302,9 @@ export async function showOrderOrRefusal(ctx: OperationsContext, ref: string): P
   }
   const details = await detailsOf(ctx, order);
   // A refusal record is a nicety beside the workflow's own status: a store that cannot be read hides nothing.
-  const refusals = ctx.refusals ? await ctx.refusals.findRefusals(details.orderNumber ?? ref.trim()).catch(() => []) : [];
+  const refusals = ctx.refusals
+    ? await ctx.refusals.findRefusals(details.orderNumber ?? ref.trim()).catch(() => [])
+    : [];
   return refusals.length ? { ...details, refusals } : details;
 }
 
@@ -284,6 +335,9 @@ export function requireRunning(order: ResolvedOrder, action: string): void {
   const execution = order.description.status.name;
   if (execution !== 'RUNNING') {
     const stage = order.description.typedSearchAttributes.get(OrderStage);
-    throw new OperationError('conflict', `order ${order.workflowId} is closed (${execution}${stage ? `, stage ${stage}` : ''}): nothing to ${action}`);
+    throw new OperationError(
+      'conflict',
+      `order ${order.workflowId} is closed (${execution}${stage ? `, stage ${stage}` : ''}): nothing to ${action}`,
+    );
   }
 }

@@ -4,7 +4,15 @@
 import type { RecordedStageLookup } from '../orders/start-order';
 import { existsSync } from 'node:fs';
 import type { Config } from '../config';
-import { defaultOrderStoreFile, describeStoreTarget, isPostgresUrl, openOrderStore, type OrderStore, type RefusalFilters, type RefusalRecord } from '../store/order-store';
+import {
+  defaultOrderStoreFile,
+  describeStoreTarget,
+  isPostgresUrl,
+  openOrderStore,
+  type OrderStore,
+  type RefusalFilters,
+  type RefusalRecord,
+} from '../store/order-store';
 import { OperationError } from './errors';
 
 export type RefusalLookup = Pick<OrderStore, 'findRefusals' | 'listRefusals'>;
@@ -53,11 +61,15 @@ export function refusalsFromStore(
   const target = config.DATABASE_URL ?? defaultOrderStoreFile(config.DATA_DIR);
   let opening: Promise<OrderStore | undefined> | undefined;
   const store = () =>
-    (opening ??= !isPostgresUrl(target) && !existsSync(target)
-      ? Promise.resolve(undefined)
-      : openOrderStore(target).catch((err: unknown) => {
-          throw new OperationError('failed', `cannot read refused orders from the order store at ${describeStoreTarget(target)}: ${(err as Error).message}`);
-        }));
+    (opening ??=
+      !isPostgresUrl(target) && !existsSync(target)
+        ? Promise.resolve(undefined)
+        : openOrderStore(target).catch((err: unknown) => {
+            throw new OperationError(
+              'failed',
+              `cannot read refused orders from the order store at ${describeStoreTarget(target)}: ${(err as Error).message}`,
+            );
+          }));
   return {
     findRefusals: async (ref: string) => (await store())?.findRefusals(ref) ?? [],
     listRefusals: async (filters: RefusalFilters) => (await store())?.listRefusals(filters) ?? [],

@@ -20,25 +20,46 @@ export function relayDoctorUrl(base: string): string {
   return url.toString();
 }
 
-export async function askRelayDoctor(base: string, token: string | undefined, timeoutMs: number): Promise<DoctorReport> {
+export async function askRelayDoctor(
+  base: string,
+  token: string | undefined,
+  timeoutMs: number,
+): Promise<DoctorReport> {
   let url: string;
   try {
     url = relayDoctorUrl(base);
   } catch {
-    throw new OperationError('usage', `--server / ORDER_RELAY_ADMIN_URL must be the relay's base URL, e.g. http://127.0.0.1:3000`);
+    throw new OperationError(
+      'usage',
+      `--server / ORDER_RELAY_ADMIN_URL must be the relay's base URL, e.g. http://127.0.0.1:3000`,
+    );
   }
-  if (!token) throw new OperationError('config', `asking the relay at ${base} needs its ADMIN_TOKEN (or ADMIN_TOKEN_FILE) in this environment`);
+  if (!token)
+    throw new OperationError(
+      'config',
+      `asking the relay at ${base} needs its ADMIN_TOKEN (or ADMIN_TOKEN_FILE) in this environment`,
+    );
   let response: Response;
   try {
-    response = await fetch(url, { headers: { authorization: `Bearer ${token}`, accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (err) {
     const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-    throw new OperationError('failed', `the relay at ${base} did not answer (${cause}): is it running, and is this its HTTP address?`);
+    throw new OperationError(
+      'failed',
+      `the relay at ${base} did not answer (${cause}): is it running, and is this its HTTP address?`,
+    );
   }
   const body: unknown = await response.json().catch(() => undefined);
-  if (response.status === 401) throw new OperationError('config', `the relay at ${base} refused ADMIN_TOKEN: give the token the relay runs with`);
+  if (response.status === 401)
+    throw new OperationError('config', `the relay at ${base} refused ADMIN_TOKEN: give the token the relay runs with`);
   const report = reportSchema.safeParse(body);
   if ((response.status === 200 || response.status === 503) && report.success) return report.data as DoctorReport;
-  const said = body && typeof body === 'object' && 'error' in body ? `: ${String((body).error)}` : '';
-  throw new OperationError('failed', `the relay at ${base} answered GET /admin/doctor with HTTP ${response.status}${said}`);
+  const said = body && typeof body === 'object' && 'error' in body ? `: ${String(body.error)}` : '';
+  throw new OperationError(
+    'failed',
+    `the relay at ${base} answered GET /admin/doctor with HTTP ${response.status}${said}`,
+  );
 }

@@ -39,7 +39,11 @@ export function watchQuery(filters: OrderListFilters, startedAt: Date): string {
 }
 
 /** Runs until `signal` aborts; resolves with how many changes it reported. */
-export async function watchOrders(ctx: OperationsContext, filters: OrderListFilters, options: WatchOptions): Promise<number> {
+export async function watchOrders(
+  ctx: OperationsContext,
+  filters: OrderListFilters,
+  options: WatchOptions,
+): Promise<number> {
   const { signal } = options;
   const intervalMs = options.intervalMs ?? DEFAULT_WATCH_INTERVAL_MS;
   const limit = options.limit ?? DEFAULT_WATCH_LIMIT;
@@ -69,7 +73,11 @@ export async function watchOrders(ctx: OperationsContext, filters: OrderListFilt
   return reported;
 }
 
-async function listMatching(ctx: OperationsContext, query: string, limit: number): Promise<{ orders: OrderSummary[]; truncated: boolean }> {
+async function listMatching(
+  ctx: OperationsContext,
+  query: string,
+  limit: number,
+): Promise<{ orders: OrderSummary[]; truncated: boolean }> {
   const orders: OrderSummary[] = [];
   for await (const info of ctx.client.workflow.list({ query, pageSize: Math.min(limit + 1, 1000) })) {
     if (orders.length === limit) return { orders, truncated: true };
@@ -84,7 +92,12 @@ async function listMatching(ctx: OperationsContext, query: string, limit: number
  * against the stage last *shown* (`shown`), and one the watch already showed is not shown again, so
  * a later stage is never followed by an earlier transition (issue 26.9).
  */
-async function changesOf(ctx: OperationsContext, seen: Map<string, OrderSummary>, shown: Map<string, string>, current: OrderSummary[]): Promise<OrderChange[]> {
+async function changesOf(
+  ctx: OperationsContext,
+  seen: Map<string, OrderSummary>,
+  shown: Map<string, string>,
+  current: OrderSummary[],
+): Promise<OrderChange[]> {
   const seenAt = new Date().toISOString();
   const changed: Array<{ order: OrderSummary; previousStage: string | null; leftFilter?: boolean }> = [];
   const now = new Map(current.map((o) => [o.workflowId, o]));
@@ -96,12 +109,22 @@ async function changesOf(ctx: OperationsContext, seen: Map<string, OrderSummary>
     if (now.has(workflowId)) continue;
     // Left the filters (or closed before the watch's window): say where it went.
     const found = await resolveOrder(ctx, workflowId).catch(() => undefined);
-    changed.push({ order: found ? summary(ctx, found.description) : before, previousStage: before.stage, leftFilter: true });
+    changed.push({
+      order: found ? summary(ctx, found.description) : before,
+      previousStage: before.stage,
+      leftFilter: true,
+    });
   }
   seen.clear();
   for (const [id, o] of now) seen.set(id, o);
 
-  const explained = await Promise.all(changed.map(async ({ order, previousStage, leftFilter }) => ({ explained: await explainOrder(ctx, order), previousStage, leftFilter })));
+  const explained = await Promise.all(
+    changed.map(async ({ order, previousStage, leftFilter }) => ({
+      explained: await explainOrder(ctx, order),
+      previousStage,
+      leftFilter,
+    })),
+  );
   const out: OrderChange[] = [];
   for (const { explained: e, previousStage, leftFilter } of explained) {
     const before = shown.get(e.workflowId);
@@ -109,7 +132,12 @@ async function changesOf(ctx: OperationsContext, seen: Map<string, OrderSummary>
     shown.set(e.workflowId, key(e));
     if (leftFilter) shown.delete(e.workflowId);
     const shownStage = before === undefined ? previousStage : before.slice(0, before.lastIndexOf('|'));
-    out.push({ ...e, seenAt, previousStage: shownStage === '?' ? null : shownStage, ...(leftFilter ? { leftFilter } : {}) });
+    out.push({
+      ...e,
+      seenAt,
+      previousStage: shownStage === '?' ? null : shownStage,
+      ...(leftFilter ? { leftFilter } : {}),
+    });
   }
   return out.sort((a, b) => (a.since ?? a.startedAt).localeCompare(b.since ?? b.startedAt));
 }

@@ -22,6 +22,8 @@ export function orderWorkflowSettings(config: Config): OrderWorkflowSettings {
     // The notices' activities send nothing without these; the workflow does not even schedule them.
     ...(config.NOTIFY_WEBHOOK_URL ? { notifySupport: true } : {}),
     ...(config.SMTP_URL ? { emailCustomer: true } : {}),
-    ...(config.APICBASE_MARK_VIEWED && config.APICBASE_API_URL ? { apicbaseViewed: { taskQueue: config.APICBASE_TASK_QUEUE } } : {}),
+    ...(config.APICBASE_MARK_VIEWED && config.APICBASE_API_URL
+      ? { apicbaseViewed: { taskQueue: config.APICBASE_TASK_QUEUE } }
+      : {}),
   };
 }

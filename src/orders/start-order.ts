@@ -74,7 +74,9 @@ export interface StartedOrder {
 
 function startOptions(deps: OrderStarterDeps, order: ApicbaseOrder, source: OrderSource) {
   // Read as the workflow reads it (an offset-less time is UTC, never this server's zone).
-  const moment = order.expected_delivery_date ? parseIsoDateTime(order.expected_delivery_date, { allowDateOnly: true }) : undefined;
+  const moment = order.expected_delivery_date
+    ? parseIsoDateTime(order.expected_delivery_date, { allowDateOnly: true })
+    : undefined;
   const expected = moment ? new Date(epochMsOf(moment)) : undefined;
   const items = order.packages.length;
   return {
@@ -102,7 +104,11 @@ function startOptions(deps: OrderStarterDeps, order: ApicbaseOrder, source: Orde
 }
 
 /** Durably starts (or joins) the order's workflow. Resolves once Temporal has accepted the start. */
-export async function startOrder(deps: OrderStarterDeps, order: ApicbaseOrder, source: OrderSource): Promise<StartedOrder> {
+export async function startOrder(
+  deps: OrderStarterDeps,
+  order: ApicbaseOrder,
+  source: OrderSource,
+): Promise<StartedOrder> {
   const options = startOptions(deps, order, source);
   const closed = await closedInStore(deps, options.workflowId);
   if (closed) return { workflowId: options.workflowId, alreadyFinished: true, finalStage: closed };
@@ -112,7 +118,11 @@ export async function startOrder(deps: OrderStarterDeps, order: ApicbaseOrder, s
     return { workflowId: handle.workflowId, alreadyFinished: false };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
-      return { workflowId: options.workflowId, alreadyFinished: true, finalStage: await finalStageOf(deps.client, options.workflowId) };
+      return {
+        workflowId: options.workflowId,
+        alreadyFinished: true,
+        finalStage: await finalStageOf(deps.client, options.workflowId),
+      };
     }
     throw err;
   }
@@ -154,14 +164,19 @@ export async function startOrderAndAwaitVerdict(
     const args: [VerdictRequest?] = answerBy === undefined ? [] : [{ answerBy }];
     const verdict = await raceAbort(
       signal,
-      deps.client.withAbortSignal(signal, () => deps.client.workflow.executeUpdateWithStart(verdictUpdate, { args, startWorkflowOperation })),
+      deps.client.withAbortSignal(signal, () =>
+        deps.client.workflow.executeUpdateWithStart(verdictUpdate, { args, startWorkflowOperation }),
+      ),
     );
     const handle = await startWorkflowOperation.workflowHandle();
     return { verdict, workflowId: handle.workflowId, alreadyFinished: false };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       // Finished (shipped, cancelled…): only a failed (rejected) run may be started again.
-      const finalStage = await raceAbort(signal, deps.client.withAbortSignal(signal, () => finalStageOf(deps.client, options.workflowId)));
+      const finalStage = await raceAbort(
+        signal,
+        deps.client.withAbortSignal(signal, () => finalStageOf(deps.client, options.workflowId)),
+      );
       return {
         verdict: { workflowId: options.workflowId, accepted: true, stage: finalStage ?? 'RECEIVED', reasons: [] },
         workflowId: options.workflowId,
@@ -212,9 +227,16 @@ const GRPC_DEADLINE_MARGIN_MS = 250;
  * timer, the calls are cancelled (abort signal) and their retries stopped (gRPC deadline, a little
  * later so that our timer always decides first).
  */
-export async function withinDeadline<T>(client: Client, deadlineMs: number, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withinDeadline<T>(
+  client: Client,
+  deadlineMs: number,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
   const signal = AbortSignal.timeout(deadlineMs);
   setMaxListeners(0, signal); // every RPC in `fn` adds one abort listener: not a leak
   const grpcDeadline = Date.now() + deadlineMs + GRPC_DEADLINE_MARGIN_MS;
-  return raceAbort(signal, client.withDeadline(grpcDeadline, () => client.withAbortSignal(signal, () => fn(signal))));
+  return raceAbort(
+    signal,
+    client.withDeadline(grpcDeadline, () => client.withAbortSignal(signal, () => fn(signal))),
+  );
 }

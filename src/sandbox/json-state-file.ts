@@ -5,7 +5,11 @@ import path from 'node:path';
 import { z } from 'zod';
 
 /** The snapshot in `file` checked against `schema`, or undefined when there is none yet. `problem` makes the error for a broken file (never silently emptied). */
-export function readJsonStateFile<S extends z.ZodType>(file: string, schema: S, problem: (file: string, what: string) => Error): z.infer<S> | undefined {
+export function readJsonStateFile<S extends z.ZodType>(
+  file: string,
+  schema: S,
+  problem: (file: string, what: string) => Error,
+): z.infer<S> | undefined {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -20,7 +24,8 @@ export function readJsonStateFile<S extends z.ZodType>(file: string, schema: S, 
     throw problem(file, `is not valid JSON (${(err as Error).message})`);
   }
   const parsed = schema.safeParse(json);
-  if (!parsed.success) throw problem(file, `is not a sandbox snapshot (${z.prettifyError(parsed.error).replace(/\n/g, ' ')})`);
+  if (!parsed.success)
+    throw problem(file, `is not a sandbox snapshot (${z.prettifyError(parsed.error).replace(/\n/g, ' ')})`);
   return parsed.data;
 }
 

@@ -13,8 +13,15 @@ export class MigrationError extends Error {
 }
 
 /** Returns the names of the migrations this call applied (empty when already up to date). */
-export async function migrateToLatest<DB>(db: Kysely<DB>, available: Record<string, Migration> = migrations): Promise<string[]> {
-  const migrator = new Migrator({ db, disableTransactions: true, provider: { getMigrations: () => Promise.resolve(available) } });
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
+  available: Record<string, Migration> = migrations,
+): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    disableTransactions: true,
+    provider: { getMigrations: () => Promise.resolve(available) },
+  });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName ?? '(before any migration ran)';

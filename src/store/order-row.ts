@@ -33,7 +33,8 @@ export function mergeOrderRow(existing: OrderRow | undefined, record: StageRecor
     customer_number: record.customerNumber,
     // A Hublify order id, once known, is never forgotten by a record that does not carry one.
     hublify_order_id: record.hublifyOrderId ?? existing?.hublify_order_id ?? null,
-    hublify_state: (isLatest ? record.hublifyState : undefined) ?? existing?.hublify_state ?? record.hublifyState ?? null,
+    hublify_state:
+      (isLatest ? record.hublifyState : undefined) ?? existing?.hublify_state ?? record.hublifyState ?? null,
     stage: isLatest ? record.stage : existing.stage,
     updated_at: isLatest ? record.at : existing.updated_at,
   };

@@ -92,13 +92,23 @@ async function insertStageChange(trx: Db, record: StageRecord, at: string): Prom
     .executeTakeFirstOrThrow();
   await trx
     .insertInto('stage_changes')
-    .values({ workflow_id: record.workflowId, stage: record.stage, at, detail: record.detail ?? null, seq: Number(last ?? 0) + 1 })
+    .values({
+      workflow_id: record.workflowId,
+      stage: record.stage,
+      at,
+      detail: record.detail ?? null,
+      seq: Number(last ?? 0) + 1,
+    })
     .onConflict((oc) => oc.columns(['workflow_id', 'stage', 'at']).doNothing())
     .execute();
 }
 
 async function upsertOrderRow(trx: Db, record: StageRecord, at: string): Promise<void> {
-  const existing = await trx.selectFrom('orders').selectAll().where('workflow_id', '=', record.workflowId).executeTakeFirst();
+  const existing = await trx
+    .selectFrom('orders')
+    .selectAll()
+    .where('workflow_id', '=', record.workflowId)
+    .executeTakeFirst();
   const row = mergeOrderRow(existing, { ...record, at });
   if (existing) {
     await trx.updateTable('orders').set(row).where('workflow_id', '=', record.workflowId).execute();
@@ -137,7 +147,13 @@ function toRefusalRecord(row: RefusalsTable): RefusalRecord {
   } catch {
     // A row written by hand; the rest of it still says when.
   }
-  return { orderNumber: row.order_number, apicbaseId: row.apicbase_id, refusedAt: row.refused_at, workflowId: row.workflow_id, reasons };
+  return {
+    orderNumber: row.order_number,
+    apicbaseId: row.apicbase_id,
+    refusedAt: row.refused_at,
+    workflowId: row.workflow_id,
+    reasons,
+  };
 }
 
 class KyselyOrderStore implements OrderStore {
@@ -188,7 +204,9 @@ class KyselyOrderStore implements OrderStore {
 
   async recordRefusal(record: RefusalRecord): Promise<void> {
     // Through the write transaction: its wait for another process's write lock does not block the event loop.
-    await this.database.inWriteTransaction(`refusal:${record.apicbaseId ?? record.orderNumber ?? ''}`, (trx) => this.insertRefusal(trx, record));
+    await this.database.inWriteTransaction(`refusal:${record.apicbaseId ?? record.orderNumber ?? ''}`, (trx) =>
+      this.insertRefusal(trx, record),
+    );
   }
 
   private async insertRefusal(trx: Db, record: RefusalRecord): Promise<void> {
@@ -201,7 +219,11 @@ class KyselyOrderStore implements OrderStore {
         refused_at: normaliseInstant(record.refusedAt),
         workflow_id: record.workflowId,
         // Bounded: a signed but hostile body may fail thousands of checks, with deep paths.
-        reasons: JSON.stringify(record.reasons.slice(0, MAX_REFUSAL_REASONS).map(({ path, code }) => ({ path: path.slice(0, 200), code: code.slice(0, 60) }))),
+        reasons: JSON.stringify(
+          record.reasons
+            .slice(0, MAX_REFUSAL_REASONS)
+            .map(({ path, code }) => ({ path: path.slice(0, 200), code: code.slice(0, 60) })),
+        ),
       })
       .execute();
   }
@@ -251,7 +273,11 @@ class KyselyOrderStore implements OrderStore {
   }
 
   async latestStage(workflowId: string): Promise<string | undefined> {
-    const row = await this.db.selectFrom('orders').select('stage').where('workflow_id', '=', workflowId).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('orders')
+      .select('stage')
+      .where('workflow_id', '=', workflowId)
+      .executeTakeFirst();
     return row?.stage;
   }
 
@@ -275,7 +301,9 @@ export async function openOrderStore(target: string): Promise<OrderStore> {
     await database.db.destroy();
     if (err instanceof MigrationError) throw err;
     // Which store could not be opened, without the password a URL may carry.
-    throw new Error(`cannot open the order store at ${describeStoreTarget(target)}: ${(err as Error).message}`, { cause: err });
+    throw new Error(`cannot open the order store at ${describeStoreTarget(target)}: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
   return new KyselyOrderStore(database);
 }

@@ -11,14 +11,26 @@ export class TemporalUnreachableError extends Error {
     readonly timeoutMs: number,
     cause: unknown,
   ) {
-    super(`Temporal is unreachable at ${address}: no answer within ${timeoutMs} ms (TEMPORAL_CONNECT_TIMEOUT_MS) — ${(cause as Error).message}`, { cause });
+    super(
+      `Temporal is unreachable at ${address}: no answer within ${timeoutMs} ms (TEMPORAL_CONNECT_TIMEOUT_MS) — ${(cause as Error).message}`,
+      { cause },
+    );
   }
 }
 
 /** Connection.connect with order-relay's gRPC interceptors, waiting at most `timeoutMs` for Temporal. */
-export async function connectTemporal(address: string, timeoutMs: number, options: Omit<ConnectionOptions, 'address' | 'connectTimeout'> = {}): Promise<Connection> {
+export async function connectTemporal(
+  address: string,
+  timeoutMs: number,
+  options: Omit<ConnectionOptions, 'address' | 'connectTimeout'> = {},
+): Promise<Connection> {
   try {
-    return await Connection.connect({ interceptors: temporalGrpcInterceptors(), ...options, address, connectTimeout: timeoutMs });
+    return await Connection.connect({
+      interceptors: temporalGrpcInterceptors(),
+      ...options,
+      address,
+      connectTimeout: timeoutMs,
+    });
   } catch (err) {
     throw new TemporalUnreachableError(address, timeoutMs, err);
   }

@@ -53,13 +53,17 @@ function checkFile(s: FileSetting, env: Env): void {
   try {
     pem = readFileSync(path);
   } catch (err) {
-    throw new TemporalConnectionConfigError(`${name}: cannot read the ${s.kind} file ${path} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+    throw new TemporalConnectionConfigError(
+      `${name}: cannot read the ${s.kind} file ${path} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+    );
   }
   try {
     if (s.kind === 'key') createPrivateKey(pem);
     else new X509Certificate(pem);
   } catch {
-    throw new TemporalConnectionConfigError(`${name}: ${path} is not a PEM ${s.kind === 'key' ? 'private key' : 'certificate'}`);
+    throw new TemporalConnectionConfigError(
+      `${name}: ${path} is not a PEM ${s.kind === 'key' ? 'private key' : 'certificate'}`,
+    );
   }
 }
 
@@ -69,13 +73,19 @@ function loadProfile(env: Env): ClientConfigProfile {
     try {
       readFileSync(env.TEMPORAL_CONFIG_FILE);
     } catch (err) {
-      throw new TemporalConnectionConfigError(`TEMPORAL_CONFIG_FILE: cannot read ${env.TEMPORAL_CONFIG_FILE} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`);
+      throw new TemporalConnectionConfigError(
+        `TEMPORAL_CONFIG_FILE: cannot read ${env.TEMPORAL_CONFIG_FILE} (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`,
+      );
     }
   }
   try {
-    return loadClientConfigProfile({ overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)) });
+    return loadClientConfigProfile({
+      overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
+    });
   } catch (err) {
-    throw new TemporalConnectionConfigError(`Temporal client configuration (TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE): ${(err as Error).message}`);
+    throw new TemporalConnectionConfigError(
+      `Temporal client configuration (TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE): ${(err as Error).message}`,
+    );
   }
 }
 
@@ -85,16 +95,30 @@ export function loadTemporalConnectionSettings(env: Env = process.env): Temporal
   const profile = loadProfile(setEnv);
   const tls = profile.tls;
   const files: FileSetting[] = [
-    { kind: 'certificate', envName: 'TEMPORAL_TLS_CLIENT_CERT_PATH', tomlName: 'client_cert_path', source: tls?.clientCert },
+    {
+      kind: 'certificate',
+      envName: 'TEMPORAL_TLS_CLIENT_CERT_PATH',
+      tomlName: 'client_cert_path',
+      source: tls?.clientCert,
+    },
     { kind: 'key', envName: 'TEMPORAL_TLS_CLIENT_KEY_PATH', tomlName: 'client_key_path', source: tls?.clientKey },
-    { kind: 'certificate', envName: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', tomlName: 'server_ca_cert_path', source: tls?.serverCACert },
+    {
+      kind: 'certificate',
+      envName: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+      tomlName: 'server_ca_cert_path',
+      source: tls?.serverCACert,
+    },
   ];
   if (tls && !tls.disabled) {
     for (const f of files) checkFile(f, setEnv);
     // envconfig drops a certificate without its key (or the reverse) silently: that is a misconfiguration.
     if (!tls.clientCert !== !tls.clientKey) {
-      const missing = tls.clientCert ? 'client key (TEMPORAL_TLS_CLIENT_KEY_PATH or tls.client_key_path)' : 'client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH or tls.client_cert_path)';
-      throw new TemporalConnectionConfigError(`mTLS needs both a client certificate and its key: the ${missing} is not set`);
+      const missing = tls.clientCert
+        ? 'client key (TEMPORAL_TLS_CLIENT_KEY_PATH or tls.client_key_path)'
+        : 'client certificate (TEMPORAL_TLS_CLIENT_CERT_PATH or tls.client_cert_path)';
+      throw new TemporalConnectionConfigError(
+        `mTLS needs both a client certificate and its key: the ${missing} is not set`,
+      );
     }
   }
   const { connectionOptions, namespace } = toClientOptions(profile);

@@ -53,19 +53,29 @@ function canConnect(host: string, port: number): Promise<boolean> {
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const address = `${opts.ip}:${opts.port}`;
   if (await canConnect(opts.ip, opts.port)) {
-    throw new Error(`port ${address} is already in use: stop whatever listens there, or set TEMPORAL_ADDRESS=${address} to use it`);
+    throw new Error(
+      `port ${address} is already in use: stop whatever listens there, or set TEMPORAL_ADDRESS=${address} to use it`,
+    );
   }
   mkdirSync(path.dirname(opts.dbFile), { recursive: true });
   const args = [
-    'server', 'start-dev',
-    '--ip', opts.ip,
-    '--port', String(opts.port),
-    '--ui-port', String(opts.uiPort),
-    '--db-filename', opts.dbFile,
+    'server',
+    'start-dev',
+    '--ip',
+    opts.ip,
+    '--port',
+    String(opts.port),
+    '--ui-port',
+    String(opts.uiPort),
+    '--db-filename',
+    opts.dbFile,
     ...sqlitePragmaArgs(opts.sqlitePragmas),
-    '--namespace', opts.namespace,
-    '--log-level', 'warn',
-    '--log-format', 'json',
+    '--namespace',
+    opts.namespace,
+    '--log-level',
+    'warn',
+    '--log-format',
+    'json',
     ...(opts.uiCodecEndpoint ? ['--ui-codec-endpoint', opts.uiCodecEndpoint] : []),
   ];
   const child: ChildProcess = spawn(opts.cliPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -82,7 +92,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const exitedEarly = () =>
-    child.exitCode !== null || child.signalCode !== null ? `Temporal dev server exited (${child.exitCode ?? child.signalCode}):\n${tail.join('\n')}` : undefined;
+    child.exitCode !== null || child.signalCode !== null
+      ? `Temporal dev server exited (${child.exitCode ?? child.signalCode}):\n${tail.join('\n')}`
+      : undefined;
   await pollUntil(() => canConnect(opts.ip, opts.port), {
     what: `the Temporal dev server to listen on ${address}`,
     timeoutMs: 60_000,

@@ -38,7 +38,10 @@ const PROJECT_TOOL_DIRS: ToolDirs = { bin: PROJECT_TOOLS_BIN, module: GO_TOOLS_M
  * .tools/bin/<name> if it is there, and whether it was built from the go.sum now committed: a go.sum
  * newer than the binary means new pins, and the binary is due to be built again.
  */
-export function toolInBin(targetName: string, dirs: ToolDirs = PROJECT_TOOL_DIRS): { file: string; current: boolean } | undefined {
+export function toolInBin(
+  targetName: string,
+  dirs: ToolDirs = PROJECT_TOOL_DIRS,
+): { file: string; current: boolean } | undefined {
   const file = path.join(dirs.bin, targetName + EXE);
   if (!isExecutable(file)) return undefined;
   // Without the module (an image that copied only the binaries) there are no pins to compare with.
@@ -72,7 +75,10 @@ export async function buildGoTool(opts: GoToolBuild): Promise<string> {
   mkdirSync(PROJECT_TOOLS_BIN, { recursive: true });
   log(`[${label}] building ${opts.pkg} (tools/temporal/go.mod) with go build (first time only; a few minutes)…`);
   const started = Date.now();
-  const heartbeat = setInterval(() => log(`[${label}] still building… ${Math.round((Date.now() - started) / 1000)}s`), 15_000);
+  const heartbeat = setInterval(
+    () => log(`[${label}] still building… ${Math.round((Date.now() - started) / 1000)}s`),
+    15_000,
+  );
   try {
     let lastError = '';
     const built = path.join(scratch, opts.targetName + EXE);
@@ -94,7 +100,10 @@ export async function buildGoTool(opts: GoToolBuild): Promise<string> {
       child.on('error', reject);
       child.on('exit', resolve);
     });
-    if (code !== 0) throw new Error(`go build ${opts.pkg} (in tools/temporal) failed with exit code ${code}${lastError ? `: ${lastError}` : ''}`);
+    if (code !== 0)
+      throw new Error(
+        `go build ${opts.pkg} (in tools/temporal) failed with exit code ${code}${lastError ? `: ${lastError}` : ''}`,
+      );
     const target = path.join(PROJECT_TOOLS_BIN, opts.targetName + EXE);
     renameSync(built, target);
     log(`[${label}] built ${target} in ${Math.round((Date.now() - started) / 1000)}s`);
@@ -108,9 +117,15 @@ export async function buildGoTool(opts: GoToolBuild): Promise<string> {
 /** The folder of a module in tools/temporal's build list, in the Go module cache (downloaded if missing). */
 export function goToolsModuleDir(module: string): string {
   // `go mod download` is instant when the module is cached (the build put it there) and names its folder.
-  const result = spawnSync('go', ['mod', 'download', '-json', module], { cwd: GO_TOOLS_MODULE_DIR, env: goToolsEnv(), encoding: 'utf8' });
+  const result = spawnSync('go', ['mod', 'download', '-json', module], {
+    cwd: GO_TOOLS_MODULE_DIR,
+    env: goToolsEnv(),
+    encoding: 'utf8',
+  });
   if (result.status !== 0) {
-    throw new Error(`go mod download ${module} (in tools/temporal) failed: ${(result.stderr || result.stdout || String(result.error)).trim()}`);
+    throw new Error(
+      `go mod download ${module} (in tools/temporal) failed: ${(result.stderr || result.stdout || String(result.error)).trim()}`,
+    );
   }
   const dir = (JSON.parse(result.stdout) as { Dir?: string }).Dir;
   if (!dir) throw new Error(`go mod download named no folder for ${module} (in tools/temporal)`);

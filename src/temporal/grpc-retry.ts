@@ -8,7 +8,12 @@
 // closed meanwhile, that attempt threw "Channel has been shut down" from the timer: an uncaught
 // exception in whichever process closed the connection, and a call that never settled.
 import { InterceptingCall, Metadata, status as grpcStatus } from '@grpc/grpc-js';
-import { defaultGrpcRetryOptions, isRetryableError, makeGrpcRetryInterceptor, type GrpcRetryOptions } from '@temporalio/client';
+import {
+  defaultGrpcRetryOptions,
+  isRetryableError,
+  makeGrpcRetryInterceptor,
+  type GrpcRetryOptions,
+} from '@temporalio/client';
 import { google } from '@temporalio/proto';
 
 export type StatusObject = Parameters<GrpcRetryOptions['retryableDecider']>[1];
@@ -60,7 +65,8 @@ export function temporalGrpcInterceptors(): Interceptor[] {
   const defaults = defaultGrpcRetryOptions({ maxAttempts: MAX_ATTEMPTS });
   const retry = makeGrpcRetryInterceptor({
     delayFunction: defaults.delayFunction,
-    retryableDecider: (attempt, status) => attempt < MAX_ATTEMPTS && (isRetryableError(status) || isWorkflowNotReady(status)),
+    retryableDecider: (attempt, status) =>
+      attempt < MAX_ATTEMPTS && (isRetryableError(status) || isWorkflowNotReady(status)),
   });
   // Each attempt, first or retried, goes through `nextCall`: on a closed channel it ends CANCELLED
   // (not retried) instead of throwing. The first one always hands the retry a message before its status.

@@ -34,14 +34,17 @@ export function installTemporalRuntime(logger: Logger, opts: TemporalRuntimeOpti
   if (installed) return;
   installed = true;
   const sdkLogger = logger.child({ component: 'temporal-sdk' });
-  const minimum = logger.levelVal <= 20 ? 'DEBUG' : logger.levelVal <= 30 ? 'INFO' : logger.levelVal <= 40 ? 'WARN' : 'ERROR';
+  const minimum =
+    logger.levelVal <= 20 ? 'DEBUG' : logger.levelVal <= 30 ? 'INFO' : logger.levelVal <= 40 ? 'WARN' : 'ERROR';
   try {
     Runtime.install({
       logger: new DefaultLogger(minimum, (entry: LogEntry) => {
         // The SDK logs failures as Error objects ("Activity failed"): logged by name, type and message, never their details.
         sdkLogger[LEVELS[entry.level]](loggableFields(entry.meta ?? {}), entry.message);
       }),
-      ...(opts.sdkMetricsAddress ? { telemetryOptions: { metrics: { prometheus: { bindAddress: opts.sdkMetricsAddress } } } } : {}),
+      ...(opts.sdkMetricsAddress
+        ? { telemetryOptions: { metrics: { prometheus: { bindAddress: opts.sdkMetricsAddress } } } }
+        : {}),
     });
     sdkMetricsAddress = opts.sdkMetricsAddress;
   } catch (err) {

@@ -11,7 +11,11 @@ import { decodeFromPayloadsAtIndex, encodeToPayload } from '@temporalio/common/l
  * Rewrites the action's first argument with `change(current)`; `undefined` from `change` leaves the
  * schedule as it is. Resolves with the argument in force afterwards.
  */
-export async function rewriteScheduleInput<T>(client: Client, scheduleId: string, change: (current: T | undefined) => T | undefined): Promise<T | undefined> {
+export async function rewriteScheduleInput<T>(
+  client: Client,
+  scheduleId: string,
+  change: (current: T | undefined) => T | undefined,
+): Promise<T | undefined> {
   const { namespace, identity } = client.options;
   const converter = client.options.loadedDataConverter;
   const described = await client.workflowService.describeSchedule({ namespace, scheduleId });
@@ -23,6 +27,13 @@ export async function rewriteScheduleInput<T>(client: Client, scheduleId: string
   const next = change(current ?? undefined);
   if (next === undefined) return current ?? undefined;
   start.input = { payloads: [await encodeToPayload(converter, next), ...payloads.slice(1)] };
-  await client.workflowService.updateSchedule({ namespace, scheduleId, schedule, conflictToken: described.conflictToken, identity, requestId: randomUUID() });
+  await client.workflowService.updateSchedule({
+    namespace,
+    scheduleId,
+    schedule,
+    conflictToken: described.conflictToken,
+    identity,
+    requestId: randomUUID(),
+  });
   return next;
 }

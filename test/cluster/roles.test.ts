@@ -35,7 +35,10 @@ void describe('order-relay on a Temporal server on PostgreSQL, roles as processe
     // Visibility on PostgreSQL with the search attributes registered through the operator service.
     await until('the SHIPPED order in visibility', async () => {
       let found = 0;
-      for await (const w of rc().client.workflow.list({ query: `OrderNumber = "${order.order_number}" AND OrderStage = "SHIPPED"` })) found += w.workflowId === orderWorkflowId(order.id) ? 1 : 0;
+      for await (const w of rc().client.workflow.list({
+        query: `OrderNumber = "${order.order_number}" AND OrderStage = "SHIPPED"`,
+      }))
+        found += w.workflowId === orderWorkflowId(order.id) ? 1 : 0;
       return found === 1;
     });
 
@@ -59,7 +62,13 @@ void describe('order-relay on a Temporal server on PostgreSQL, roles as processe
     const api = await start('api', 'api-drain', { WEBHOOK_VERIFY_DEADLINE_MS: '120000' });
     const order = sampleOrder();
     const inFlight = deliverOrder(api.baseUrl!, order);
-    await until('the workflow to exist', async () => !!(await handleOf(order.id).describe().catch(() => undefined)));
+    await until(
+      'the workflow to exist',
+      async () =>
+        !!(await handleOf(order.id)
+          .describe()
+          .catch(() => undefined)),
+    );
 
     const apiExit = api.stop();
     await until('the API to refuse new connections', async () => {
@@ -80,10 +89,14 @@ void describe('order-relay on a Temporal server on PostgreSQL, roles as processe
     assert.equal(answer.body.stage, 'VERIFIED');
     assert.deepEqual(await apiExit, { code: 0, signal: null });
 
-    await until('order_create in flight', () => rc().sandbox.orderCreateCalls(order.order_number) >= 1).catch(async (err: unknown) => {
-      const status = await handleOf(order.id).query(statusQuery).catch((e: unknown) => String(e));
-      throw new Error(`${String(err)}; status ${JSON.stringify(status)}; worker:\n${worker.output()}`);
-    });
+    await until('order_create in flight', () => rc().sandbox.orderCreateCalls(order.order_number) >= 1).catch(
+      async (err: unknown) => {
+        const status = await handleOf(order.id)
+          .query(statusQuery)
+          .catch((e: unknown) => String(e));
+        throw new Error(`${String(err)}; status ${JSON.stringify(status)}; worker:\n${worker.output()}`);
+      },
+    );
     const workerExit = await worker.stop();
     assert.deepEqual(workerExit, { code: 0, signal: null });
     // The drained attempt's result reached Temporal: a second worker only carries on from there.

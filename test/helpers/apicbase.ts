@@ -9,7 +9,11 @@ import type { DestinationStream } from 'pino';
 import { tokenStoreFrom } from '../../src/apicbase/from-config';
 import { oauthSettings } from '../../src/apicbase/oauth';
 import { authorizeWithSandbox } from '../../src/apicbase/sandbox/auto-authorize';
-import { startApicbaseSandbox, type ApicbaseSandbox, type ApicbaseSandboxOptions } from '../../src/apicbase/sandbox/server';
+import {
+  startApicbaseSandbox,
+  type ApicbaseSandbox,
+  type ApicbaseSandboxOptions,
+} from '../../src/apicbase/sandbox/server';
 import { orderWorkflowId } from '../../src/apicbase/order';
 import { loadConfig } from '../../src/config';
 import { pollUntil, type NotYet } from '../../src/poll-until';
@@ -40,10 +44,20 @@ export const PULL_MODE_SETTINGS: Record<string, string> = {
 
 export async function startApicbaseTestSystem(
   overrides: Record<string, string> = {},
-  opts: { sandbox?: ApicbaseSandboxOptions; logDestination?: DestinationStream; logLevel?: string; workflowBundle?: TestSystemOptions['workflowBundle'] } = {},
+  opts: {
+    sandbox?: ApicbaseSandboxOptions;
+    logDestination?: DestinationStream;
+    logLevel?: string;
+    workflowBundle?: TestSystemOptions['workflowBundle'];
+  } = {},
 ): Promise<ApicbaseTestSystem> {
   const tokenDir = mkdtempSync(path.join(tmpdir(), 'apicbase-tokens-'));
-  const apicbase = await startApicbaseSandbox({ clientId: 'relay-test', clientSecret: 'relay-test-secret', webhookSecret: TEST_WEBHOOK_SECRET, ...opts.sandbox });
+  const apicbase = await startApicbaseSandbox({
+    clientId: 'relay-test',
+    clientSecret: 'relay-test-secret',
+    webhookSecret: TEST_WEBHOOK_SECRET,
+    ...opts.sandbox,
+  });
   const env: Record<string, string> = {
     APICBASE_API_URL: apicbase.url,
     APICBASE_CLIENT_ID: 'relay-test',
@@ -91,17 +105,25 @@ export async function startApicbaseTestSystem(
 }
 
 /** Polls `check` every 200 ms until it returns a value (not undefined or false). */
-export function waitUntil<T>(check: () => Promise<T | NotYet> | T | NotYet, timeoutMs: number, what: string | (() => string)): Promise<T> {
+export function waitUntil<T>(
+  check: () => Promise<T | NotYet> | T | NotYet,
+  timeoutMs: number,
+  what: string | (() => string),
+): Promise<T> {
   return pollUntil(check, { what, timeoutMs, everyMs: 200 });
 }
 
 /** Triggers the schedule now and resolves with the result of the workflow it started. */
 export async function runScheduleNow<T>(client: Client, scheduleId: string, timeoutMs = PATIENCE_MS): Promise<T> {
   const handle = client.schedule.getHandle(scheduleId);
-  const before = new Set((await handle.describe()).info.recentActions.map((a) => a.action.workflow.firstExecutionRunId));
+  const before = new Set(
+    (await handle.describe()).info.recentActions.map((a) => a.action.workflow.firstExecutionRunId),
+  );
   await handle.trigger();
   const started = await waitUntil(
-    async () => (await handle.describe()).info.recentActions.find((a) => !before.has(a.action.workflow.firstExecutionRunId))?.action.workflow,
+    async () =>
+      (await handle.describe()).info.recentActions.find((a) => !before.has(a.action.workflow.firstExecutionRunId))
+        ?.action.workflow,
     timeoutMs,
     `a new run of schedule ${scheduleId}`,
   );
@@ -114,6 +136,14 @@ export async function runCount(client: Client, workflowId: string): Promise<numb
 }
 
 /** Waits until the order's workflow exists (the pull tests: a poll has started it). */
-export function waitForOrderWorkflow(client: () => Client, apicbaseId: string, timeoutMs = PATIENCE_MS): Promise<unknown> {
-  return waitUntil(() => client().workflow.getHandle(orderWorkflowId(apicbaseId)).describe(), timeoutMs, `workflow for ${apicbaseId}`);
+export function waitForOrderWorkflow(
+  client: () => Client,
+  apicbaseId: string,
+  timeoutMs = PATIENCE_MS,
+): Promise<unknown> {
+  return waitUntil(
+    () => client().workflow.getHandle(orderWorkflowId(apicbaseId)).describe(),
+    timeoutMs,
+    `workflow for ${apicbaseId}`,
+  );
 }

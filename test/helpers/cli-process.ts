@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import path from 'node:path';
 import { PATIENCE_MS } from './patience';
-import { FAST_TIMINGS, TEST_CHANNEL_TOKEN, TEST_HUBLIFY_PUSH_TOKEN, TEST_WEBHOOK_SECRET, type TestSystem } from './system';
+import {
+  FAST_TIMINGS,
+  TEST_CHANNEL_TOKEN,
+  TEST_HUBLIFY_PUSH_TOKEN,
+  TEST_WEBHOOK_SECRET,
+  type TestSystem,
+} from './system';
 
 const root = path.resolve(__dirname, '../..');
 const ENTRY = ['--import', 'tsx', 'src/cli/order-relay.ts'];
@@ -56,7 +62,9 @@ export function runOrderRelayBin(args: string[], env: NodeJS.ProcessEnv): Promis
 
 /** `npm run demo -- …` (the script runs `tsx src/cli/demo.ts`) with exactly this environment. */
 export function runDemoProcess(args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  return finished(spawn(process.execPath, ['--import', 'tsx', 'src/cli/demo.ts', ...args], { cwd: root, env, stdio: 'pipe' }));
+  return finished(
+    spawn(process.execPath, ['--import', 'tsx', 'src/cli/demo.ts', ...args], { cwd: root, env, stdio: 'pipe' }),
+  );
 }
 
 /** Collects a command's output until it exits (killed after PATIENCE_MS: a hung command fails its test). */
@@ -117,9 +125,18 @@ export function startCliStream(system: TestSystem, args: string[], env: Record<s
         const check = () => {
           const line = lines.find(match);
           if (line !== undefined) return done(() => resolve(line));
-          if (exited) done(() => reject(new Error(`the CLI exited before printing ${what}\nstdout: ${stdout}\nstderr: ${stderr}`)));
+          if (exited)
+            done(() =>
+              reject(new Error(`the CLI exited before printing ${what}\nstdout: ${stdout}\nstderr: ${stderr}`)),
+            );
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`no line with ${what} within ${PATIENCE_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`))), PATIENCE_MS);
+        const timer = setTimeout(
+          () =>
+            done(() =>
+              reject(new Error(`no line with ${what} within ${PATIENCE_MS} ms\nstdout: ${stdout}\nstderr: ${stderr}`)),
+            ),
+          PATIENCE_MS,
+        );
         const done = (settle: () => void) => {
           clearTimeout(timer);
           listeners.delete(check);

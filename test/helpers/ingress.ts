@@ -20,7 +20,12 @@ export interface RawResponse {
  * POSTs exactly `body` with exactly `headers` (fetch would add a content-type for string bodies and
  * refuse some header values). Content-Length is set unless the caller gives one.
  */
-export function postRaw(baseUrl: string, path: string, body: Buffer | string, headers: Record<string, string> = {}): Promise<RawResponse> {
+export function postRaw(
+  baseUrl: string,
+  path: string,
+  body: Buffer | string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   const bytes = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
   const url = new URL(path, baseUrl);
   return new Promise((resolve, reject) => {
@@ -65,9 +70,17 @@ export async function workflowStatus(client: Client, workflowId: string): Promis
 }
 
 /** Polls until `check` stops throwing and returns its value; after `timeoutMs` the error carries its last failure. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = PATIENCE_MS, intervalMs = 100): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  timeoutMs = PATIENCE_MS,
+  intervalMs = 100,
+): Promise<T> {
   // Wrapped: a check that passes may return nothing (assertions), which pollUntil would take for "not yet".
-  const passed = await pollUntil(async () => ({ value: await check() }), { what: 'a check to pass', timeoutMs, everyMs: intervalMs });
+  const passed = await pollUntil(async () => ({ value: await check() }), {
+    what: 'a check to pass',
+    timeoutMs,
+    everyMs: intervalMs,
+  });
   return passed.value;
 }
 

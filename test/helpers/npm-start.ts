@@ -23,7 +23,12 @@ export function start(env: Record<string, string>): Started {
 }
 
 /** Polls `check` every 250 ms; on timeout the error carries the process's output. */
-export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string, output: () => string): Promise<void> {
+export async function waitFor(
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  output: () => string,
+): Promise<void> {
   await pollUntil(check, { what, timeoutMs, everyMs: 250, detail: () => `output:\n${output()}` });
 }
 

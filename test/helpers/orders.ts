@@ -33,20 +33,32 @@ export async function startTestOrder(
 }
 
 /** Polls the `status` query every 100 ms until `done` holds; fails with the last status after `timeoutMs`. */
-export function waitForStatus(handle: WorkflowHandle, done: (s: OrderStatus) => boolean, timeoutMs = PATIENCE_MS): Promise<OrderStatus> {
+export function waitForStatus(
+  handle: WorkflowHandle,
+  done: (s: OrderStatus) => boolean,
+  timeoutMs = PATIENCE_MS,
+): Promise<OrderStatus> {
   let last: OrderStatus | undefined;
   const reached = async () => {
     last = await handle.query(statusQuery);
     return done(last) ? last : undefined;
   };
-  return pollUntil(reached, { what: `the order's status condition (${handle.workflowId})`, timeoutMs, detail: () => `last status: ${JSON.stringify(last)}` });
+  return pollUntil(reached, {
+    what: `the order's status condition (${handle.workflowId})`,
+    timeoutMs,
+    detail: () => `last status: ${JSON.stringify(last)}`,
+  });
 }
 
 /**
  * A short injection retry budget, so an outage sends an order to support in seconds. The attempt after
  * support's `retry` must still finish within it on a busy 2-core machine: 1 s timed out there.
  */
-export const SHORT_INJECT_RETRY: OrderWorkflowSettings['injectRetry'] = { initialIntervalMs: 100, maximumIntervalMs: 200, retryForMs: 3_000 };
+export const SHORT_INJECT_RETRY: OrderWorkflowSettings['injectRetry'] = {
+  initialIntervalMs: 100,
+  maximumIntervalMs: 200,
+  retryForMs: 3_000,
+};
 
 export const stageIs =
   (...stages: OrderStatus['stage'][]) =>

@@ -4,7 +4,16 @@
 // binaries, a root process with apt-get installs Debian's `postgresql` package first (a clean CI machine).
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { freeLoopbackPort } from '../../src/net/free-port';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,13 +54,16 @@ export function postgresBinDir(): string {
   const found = newestBinDir();
   if (found) return found;
   if (!isRoot() || !existsSync('/usr/bin/apt-get')) {
-    throw new Error('PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin: install Debian\'s postgresql package (`sudo apt-get install -y postgresql`), run the tests as root to have it installed, or set PG_BIN');
+    throw new Error(
+      "PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin: install Debian's postgresql package (`sudo apt-get install -y postgresql`), run the tests as root to have it installed, or set PG_BIN",
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { env, stdio: 'ignore' });
   execFileSync('apt-get', ['install', '-y', '-qq', 'postgresql'], { env, stdio: 'ignore' });
   const installed = newestBinDir();
-  if (!installed) throw new Error('apt-get installed postgresql, but /usr/lib/postgresql/*/bin/pg_ctl is still missing');
+  if (!installed)
+    throw new Error('apt-get installed postgresql, but /usr/lib/postgresql/*/bin/pg_ctl is still missing');
   return installed;
 }
 
@@ -74,7 +86,9 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const binDir = postgresBinDir();
   const account = serverAccount();
   const asServer = (bin: string, args: string[]): Promise<unknown> =>
-    account ? execFileAsync('runuser', ['-u', account.name, '--', path.join(binDir, bin), ...args]) : execFileAsync(path.join(binDir, bin), args);
+    account
+      ? execFileAsync('runuser', ['-u', account.name, '--', path.join(binDir, bin), ...args])
+      : execFileAsync(path.join(binDir, bin), args);
 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'order-relay-pg-'));
   const dataDir = path.join(dir, 'data');
@@ -88,16 +102,46 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   }
   chmodSync(dir, 0o700);
 
-  await asServer('initdb', ['-D', dataDir, '-U', USER, `--pwfile=${passwordFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--no-locale', '--no-sync']);
+  await asServer('initdb', [
+    '-D',
+    dataDir,
+    '-U',
+    USER,
+    `--pwfile=${passwordFile}`,
+    '--auth=scram-sha-256',
+    '-E',
+    'UTF8',
+    '--no-locale',
+    '--no-sync',
+  ]);
   rmSync(passwordFile);
 
   // A test database: no durability needed, little memory, TCP on loopback only, no Unix socket.
-  const settings = ['-c listen_addresses=127.0.0.1', "-c unix_socket_directories=''", '-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off', '-c shared_buffers=16MB', '-c max_connections=300'];
+  const settings = [
+    '-c listen_addresses=127.0.0.1',
+    "-c unix_socket_directories=''",
+    '-c fsync=off',
+    '-c synchronous_commit=off',
+    '-c full_page_writes=off',
+    '-c shared_buffers=16MB',
+    '-c max_connections=300',
+  ];
   let port = 0;
   for (let attempt = 1; ; attempt++) {
     port = await freeLoopbackPort();
     try {
-      await asServer('pg_ctl', ['-D', dataDir, '-l', logFile, '-w', '-t', '120', '-o', [`-p ${port}`, ...settings].join(' '), 'start']);
+      await asServer('pg_ctl', [
+        '-D',
+        dataDir,
+        '-l',
+        logFile,
+        '-w',
+        '-t',
+        '120',
+        '-o',
+        [`-p ${port}`, ...settings].join(' '),
+        'start',
+      ]);
       break;
     } catch (err) {
       // Another process may have taken the port between the probe and the start: try another one.
@@ -112,7 +156,8 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const stopSync = (): void => {
     try {
       const args = ['-D', dataDir, '-m', 'immediate', 'stop'];
-      if (account) execFileSync('runuser', ['-u', account.name, '--', path.join(binDir, 'pg_ctl'), ...args], { stdio: 'ignore' });
+      if (account)
+        execFileSync('runuser', ['-u', account.name, '--', path.join(binDir, 'pg_ctl'), ...args], { stdio: 'ignore' });
       else execFileSync(path.join(binDir, 'pg_ctl'), args, { stdio: 'ignore' });
     } catch {
       // already stopped

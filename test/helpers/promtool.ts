@@ -8,7 +8,9 @@ export function ensurePromtool(): string {
   if (existsSync(promtool)) return promtool;
   const isRoot = process.getuid?.() === 0;
   if (process.env.PROMTOOL_PATH || !isRoot || !existsSync('/usr/bin/apt-get')) {
-    throw new Error(`promtool is missing at ${promtool}: install Debian's prometheus package (\`sudo apt-get install -y prometheus\`), run the tests as root, or set PROMTOOL_PATH`);
+    throw new Error(
+      `promtool is missing at ${promtool}: install Debian's prometheus package (\`sudo apt-get install -y prometheus\`), run the tests as root, or set PROMTOOL_PATH`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { env, stdio: 'inherit' });

@@ -31,13 +31,21 @@ export async function startRelayCluster(): Promise<RelayCluster> {
   const tmp = mkdtempSync(path.join(tmpdir(), 'order-relay-cluster-'));
   const cluster = await startTestCluster();
   const storeUrl = await cluster.postgres.createDatabase('order_relay');
-  const sandbox = await startHublifySandbox({ host: '127.0.0.1', port: 0, token: TEST_CHANNEL_TOKEN, channel: 'channel_10' });
+  const sandbox = await startHublifySandbox({
+    host: '127.0.0.1',
+    port: 0,
+    token: TEST_CHANNEL_TOKEN,
+    channel: 'channel_10',
+  });
   // The production build's bundle: workers load this file instead of running webpack.
   const bundleFile = path.join(tmp, 'workflow-bundle.js');
   await writeWorkflowBundle(bundleFile);
   const codecKeys = generateCodecKeyLine();
   const { dataConverter } = payloadCodecFromConfig({ CODEC_KEYS: codecKeys, DATA_DIR: tmp }, { create: false });
-  const connection = await Connection.connect({ address: cluster.temporal.address, interceptors: temporalGrpcInterceptors() });
+  const connection = await Connection.connect({
+    address: cluster.temporal.address,
+    interceptors: temporalGrpcInterceptors(),
+  });
   const client = new Client({ connection, namespace: 'default', dataConverter });
   const running: RelayProcess[] = [];
 

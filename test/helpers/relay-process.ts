@@ -85,12 +85,16 @@ export async function startRelayProcess(opts: RelayProcessOptions): Promise<Rela
   clearTimeout(timer);
   if (outcome !== 'ready') {
     await signal('SIGKILL');
-    throw new Error(`${opts.name} (${opts.role}) ${outcome === 'exited' ? 'exited' : `did not start in ${timeoutMs} ms`}:\n${output()}`);
+    throw new Error(
+      `${opts.name} (${opts.role}) ${outcome === 'exited' ? 'exited' : `did not start in ${timeoutMs} ms`}:\n${output()}`,
+    );
   }
   return {
     name: opts.name,
     child,
-    ...(opts.role === 'api' ? { baseUrl: `http://127.0.0.1:${port}` } : { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` }),
+    ...(opts.role === 'api'
+      ? { baseUrl: `http://127.0.0.1:${port}` }
+      : { metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` }),
     startMs: Date.now() - started,
     exited,
     output,

@@ -77,7 +77,10 @@ export interface TestSystemOptions {
   workflowBundle?: Awaited<ReturnType<typeof bundleOrderWorkflows>>;
 }
 
-export async function startTestSystem(overrides: Record<string, string> = {}, options: TestSystemOptions = {}): Promise<TestSystem> {
+export async function startTestSystem(
+  overrides: Record<string, string> = {},
+  options: TestSystemOptions = {},
+): Promise<TestSystem> {
   const level = options.logLevel ?? (options.logDestination ? 'info' : (process.env.TEST_LOG_LEVEL ?? 'silent'));
   const logger = createLogger(level, options.logDestination);
   installTemporalRuntime(logger);
@@ -126,7 +129,13 @@ export async function startTestSystem(overrides: Record<string, string> = {}, op
     relay = await startOrderRelay({ config, logger, workflowBundle });
   };
   try {
-    sandbox = await startHublifySandbox({ host: '127.0.0.1', port: 0, token: TEST_CHANNEL_TOKEN, channel: 'channel_10', logger });
+    sandbox = await startHublifySandbox({
+      host: '127.0.0.1',
+      port: 0,
+      token: TEST_CHANNEL_TOKEN,
+      channel: 'channel_10',
+      logger,
+    });
     await startRelay({});
   } catch (err) {
     await stopAll();

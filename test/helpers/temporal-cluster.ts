@@ -21,7 +21,11 @@ export async function startTestCluster(): Promise<TestCluster> {
   const postgres = await startTestPostgres();
   let temporal: RunningTemporalServer;
   try {
-    temporal = await startTemporalServer({ binaries, postgres: { ...postgres, database: 'temporal', visibilityDatabase: 'temporal_visibility' }, dir });
+    temporal = await startTemporalServer({
+      binaries,
+      postgres: { ...postgres, database: 'temporal', visibilityDatabase: 'temporal_visibility' },
+      dir,
+    });
   } catch (err) {
     await postgres.stop();
     rmSync(dir, { recursive: true, force: true });

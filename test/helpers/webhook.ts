@@ -11,12 +11,19 @@ export interface Delivery {
 export async function deliverOrder(
   baseUrl: string,
   order: unknown,
-  opts: { secret?: string; form?: 'raw' | 'python'; signature?: string | null; contentType?: string; rawBody?: string } = {},
+  opts: {
+    secret?: string;
+    form?: 'raw' | 'python';
+    signature?: string | null;
+    contentType?: string;
+    rawBody?: string;
+  } = {},
 ): Promise<Delivery> {
   const raw = opts.rawBody ?? JSON.stringify(order);
   // Apicbase's Python sample signs json.dumps(parsed body); the raw bytes are the other accepted form.
   const signed = opts.form === 'python' ? pythonJsonDumps(raw) : raw;
-  const signature = opts.signature === undefined ? signApicbasePayload(opts.secret ?? TEST_WEBHOOK_SECRET, signed) : opts.signature;
+  const signature =
+    opts.signature === undefined ? signApicbasePayload(opts.secret ?? TEST_WEBHOOK_SECRET, signed) : opts.signature;
   const res = await fetch(`${baseUrl}/webhooks/apicbase/orders`, {
     method: 'POST',
     headers: {

@@ -3,11 +3,17 @@ import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptio
 import type { OrderWorkflowSettings } from '../order-status';
 
 /** Stage records and the check: local activities, no server round trip. */
-export const LOCAL: LocalActivityOptions = { startToCloseTimeout: '30s', retry: { initialInterval: '1s', maximumInterval: '1m' } };
+export const LOCAL: LocalActivityOptions = {
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumInterval: '1m' },
+};
 
 /** A Hublify call's own timeout plus a margin: past it Temporal assumes the worker died and retries. */
 export function hublifyCall(settings: OrderWorkflowSettings): ActivityOptions {
-  return { startToCloseTimeout: settings.hublifyTimeoutMs + 5_000, retry: { initialInterval: '1s', maximumAttempts: 3 } };
+  return {
+    startToCloseTimeout: settings.hublifyTimeoutMs + 5_000,
+    retry: { initialInterval: '1s', maximumAttempts: 3 },
+  };
 }
 
 /**
@@ -38,12 +44,22 @@ export function lookup(settings: OrderWorkflowSettings): ActivityOptions {
 }
 
 /** Support's notice (NOTIFY_WEBHOOK_URL). */
-export const NOTIFY: ActivityOptions = { startToCloseTimeout: '1m', retry: { initialInterval: '5s', maximumInterval: '5m', maximumAttempts: 10 } };
+export const NOTIFY: ActivityOptions = {
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '5s', maximumInterval: '5m', maximumAttempts: 10 },
+};
 
 /** The customer's e-mail (SMTP_URL). */
-export const EMAIL: ActivityOptions = { startToCloseTimeout: '1m', retry: { initialInterval: '10s', maximumInterval: '10m', maximumAttempts: 20 } };
+export const EMAIL: ActivityOptions = {
+  startToCloseTimeout: '1m',
+  retry: { initialInterval: '10s', maximumInterval: '10m', maximumAttempts: 20 },
+};
 
 /** Marking the order viewed in Apicbase, on the Apicbase queue. */
 export function markViewed(taskQueue: string): ActivityOptions {
-  return { taskQueue, startToCloseTimeout: '2m', retry: { initialInterval: '5s', maximumInterval: '5m', maximumAttempts: 10 } };
+  return {
+    taskQueue,
+    startToCloseTimeout: '2m',
+    retry: { initialInterval: '5s', maximumInterval: '5m', maximumAttempts: 10 },
+  };
 }

@@ -105,7 +105,10 @@ export class Amendments {
     this.beforeInjection.clear();
     const request = this.request!;
     const update: AmendRequest = {
-      order: fieldValues(request, fields.filter((f) => f !== 'orderitems')) as Record<string, string | null>,
+      order: fieldValues(
+        request,
+        fields.filter((f) => f !== 'orderitems'),
+      ) as Record<string, string | null>,
       ...(fields.includes('orderitems') ? { orderitems: request.fields.order.orderitems } : {}),
     };
     return { version, fields, update };

@@ -17,7 +17,17 @@ import type { HublifyOrderCreateRequest, HublifyOrderData } from '../../src/hubl
 import { validateAmendRequest } from '../amend-validation';
 import { describeFailure, failureType } from '../failures';
 import { amendedFieldNames } from '../order-request';
-import type { AmendRequest, AmendResult, CancelRequest, CancelResult, CarriedState, HublifyRef, OrderVerdict, OrderWorkflowInput, VerdictRequest } from '../order-status';
+import type {
+  AmendRequest,
+  AmendResult,
+  CancelRequest,
+  CancelResult,
+  CarriedState,
+  HublifyRef,
+  OrderVerdict,
+  OrderWorkflowInput,
+  VerdictRequest,
+} from '../order-status';
 import { CANCEL_REFUSED_IN_HUBLIFY, FINAL_STAGES } from '../order-status';
 import { HublifyOrderId } from '../search-attributes';
 import * as options from './activity-options';
@@ -71,13 +81,19 @@ export class OrderRun {
     const { carried, settings } = input;
     this.workflowId = workflowInfo().workflowId;
     // Options merge key by key into the proxy's (retry policies too), so the proxy sets none of its own.
-    this.remote = proxyActivities<OrderActivities>({ startToCloseTimeout: options.hublifyCall(settings).startToCloseTimeout });
+    this.remote = proxyActivities<OrderActivities>({
+      startToCloseTimeout: options.hublifyCall(settings).startToCloseTimeout,
+    });
     this.externalId = carried?.request.fields.order.o_orderid_external ?? input.order.order_number;
     const status = carried?.status ?? newStatus(input, this.workflowId, workflowInfo().startTime);
     this.book = new StageBook(status, input, (record) => this.local.recordStage(record));
     this.amendments = new Amendments(carried?.request);
-    this.verdict = carried ? { workflowId: this.workflowId, accepted: true, stage: status.stage, reasons: [] } : undefined;
-    this.tracking = carried ? { trackingStartedAt: carried.trackingStartedAt, pollIndex: carried.pollIndex } : undefined;
+    this.verdict = carried
+      ? { workflowId: this.workflowId, accepted: true, stage: status.stage, reasons: [] }
+      : undefined;
+    this.tracking = carried
+      ? { trackingStartedAt: carried.trackingStartedAt, pollIndex: carried.pollIndex }
+      : undefined;
   }
 
   get status() {
@@ -97,7 +113,8 @@ export class OrderRun {
         if (bound === undefined) await condition(() => this.verdict !== undefined);
         else if (bound > 0) await condition(() => this.verdict !== undefined, bound);
       }
-      if (this.verdict === undefined) return { workflowId: this.workflowId, accepted: true, stage: this.status.stage, reasons: [], pending: true };
+      if (this.verdict === undefined)
+        return { workflowId: this.workflowId, accepted: true, stage: this.status.stage, reasons: [], pending: true };
       if (!this.verdict.accepted) this.rejectionShown = true;
       return this.verdict;
     } finally {
@@ -124,7 +141,11 @@ export class OrderRun {
     if (typeof req?.reason !== 'string' || !req.reason.trim()) throw new Error('a reason is required');
     if (this.cancelRequest) throw new Error('a cancel is already under way');
     if (this.status.hublify && !req.stopTracking) {
-      throw ApplicationFailure.create({ type: CANCEL_REFUSED_IN_HUBLIFY, nonRetryable: true, message: texts.cancelRefusedText(this.status.hublify.orderId) });
+      throw ApplicationFailure.create({
+        type: CANCEL_REFUSED_IN_HUBLIFY,
+        nonRetryable: true,
+        message: texts.cancelRefusedText(this.status.hublify.orderId),
+      });
     }
   }
 
@@ -138,7 +159,8 @@ export class OrderRun {
 
   validateAmend(req: AmendRequest): void {
     if (FINAL_STAGES.includes(this.status.stage)) throw new Error(`order is ${this.status.stage}: nothing to amend`);
-    if (this.amendments.request === undefined) throw new Error('order is not mapped yet (fix the customer directory, then send `retry`)');
+    if (this.amendments.request === undefined)
+      throw new Error('order is not mapped yet (fix the customer directory, then send `retry`)');
     validateAmendRequest(req);
   }
 
@@ -148,7 +170,12 @@ export class OrderRun {
     const inHublify = this.hublifyRef();
     if (inHublify) {
       const result = await this.updateInHublify(inHublify, req, fields, note);
-      return { outcome: result.updated.length ? 'updated' : 'refused', pendingFields: [], hublifyOrderId: inHublify.orderId, ...result };
+      return {
+        outcome: result.updated.length ? 'updated' : 'refused',
+        pendingFields: [],
+        hublifyOrderId: inHublify.orderId,
+        ...result,
+      };
     }
     // Not in Hublify yet: the corrected request goes with the next attempt. An attempt in flight ends
     // first; if it created the order with the old values after all, order_update sends the corrections.
@@ -156,26 +183,54 @@ export class OrderRun {
     this.restartInjection = this.injectScope !== undefined;
     this.injectScope?.cancel();
     if (this.status.stage === 'NEEDS_ATTENTION') this.retryRequested = true;
-    await this.book.enter(this.status.stage, texts.amendReceivedDetail(fields, note.detail), texts.amendReceivedDetail(fields, note.publicDetail));
-    const settled = await condition(() => this.amendments.settled(version), this.settings.amendWaitMs ?? DEFAULT_AMEND_WAIT_MS);
+    await this.book.enter(
+      this.status.stage,
+      texts.amendReceivedDetail(fields, note.detail),
+      texts.amendReceivedDetail(fields, note.publicDetail),
+    );
+    const settled = await condition(
+      () => this.amendments.settled(version),
+      this.settings.amendWaitMs ?? DEFAULT_AMEND_WAIT_MS,
+    );
     const ref = this.hublifyRef();
     const sync = this.amendments.syncOf(version);
     if (sync && ref) return { ...sync, pendingFields: [], hublifyOrderId: ref.orderId };
     if (!settled) {
-      return { outcome: 'pending', updated: [], refused: [], pendingFields: fields, hublifyOrderId: null, messages: [texts.amendPendingText(this.status.lastError, fields)] };
+      return {
+        outcome: 'pending',
+        updated: [],
+        refused: [],
+        pendingFields: fields,
+        hublifyOrderId: null,
+        messages: [texts.amendPendingText(this.status.lastError, fields)],
+      };
     }
-    return { outcome: 'refused', updated: [], refused: fields, pendingFields: [], hublifyOrderId: null, messages: [this.status.lastError ?? 'injection failed'] };
+    return {
+      outcome: 'refused',
+      updated: [],
+      refused: fields,
+      pendingFields: [],
+      hublifyOrderId: null,
+      messages: [this.status.lastError ?? 'injection failed'],
+    };
   }
 
   /** order_update for an order Hublify holds; the amendments keep only what Hublify accepted. */
   private async updateInHublify(ref: HublifyRef, req: AmendRequest, fields: string[], note: SupportText) {
     const result = await this.remote.updateHublifyOrder.executeWithOptions(
       { ...options.hublifyCall(this.settings), summary: `amend Hublify order ${ref.orderId} (order_update)` },
-      [{ orderid: ref.orderId }, { order: { ...req.order, ...(req.orderitems ? { orderitems: req.orderitems } : {}) } }],
+      [
+        { orderid: ref.orderId },
+        { order: { ...req.order, ...(req.orderitems ? { orderitems: req.orderitems } : {}) } },
+      ],
     );
     this.amendments.updated(req, result.updated);
     const refused = fields.filter((f) => !result.updated.includes(f));
-    await this.book.enter(this.status.stage, texts.amendedInHublifyDetail(result.updated, refused, note.detail), texts.amendedInHublifyDetail(result.updated, refused, note.publicDetail));
+    await this.book.enter(
+      this.status.stage,
+      texts.amendedInHublifyDetail(result.updated, refused, note.detail),
+      texts.amendedInHublifyDetail(result.updated, refused, note.publicDetail),
+    );
     return { updated: result.updated, refused, messages: result.messages };
   }
 
@@ -186,7 +241,12 @@ export class OrderRun {
 
   /** What the next run carries on continue-as-new: everything the status shows, plus the tracking clock. */
   carried(): CarriedState {
-    return { status: this.status, request: this.amendments.carried(), trackingStartedAt: this.tracking!.trackingStartedAt, pollIndex: this.tracking!.pollIndex };
+    return {
+      status: this.status,
+      request: this.amendments.carried(),
+      trackingStartedAt: this.tracking!.trackingStartedAt,
+      pollIndex: this.tracking!.pollIndex,
+    };
   }
 
   // ---- steps ------------------------------------------------------------------------------------
@@ -211,7 +271,10 @@ export class OrderRun {
       const checkRecords = patched(VERIFIED_RECORDED_BY_CHECK);
       const at = new Date().toISOString();
       const result = checkRecords
-        ? await this.local.checkOrderRecordingVerified.executeWithOptions(checkOptions, [order, this.book.record('VERIFIED', at, undefined)])
+        ? await this.local.checkOrderRecordingVerified.executeWithOptions(checkOptions, [
+            order,
+            this.book.record('VERIFIED', at, undefined),
+          ])
         : await this.local.checkOrder.executeWithOptions(checkOptions, [order]);
       if (result.ok) {
         this.amendments.mapped(result.request);
@@ -226,7 +289,11 @@ export class OrderRun {
       // A caller waiting for the verdict (the webhook in `verified` mode) takes it now.
       await condition(() => this.verdictWaiters === 0);
       if (this.rejectionShown && source === 'webhook') {
-        await this.book.enter('REJECTED', result.reasons.join('; '), `order rejected (OrderRejected): ${result.reasons.length} reason(s)`);
+        await this.book.enter(
+          'REJECTED',
+          result.reasons.join('; '),
+          `order rejected (OrderRejected): ${result.reasons.length} reason(s)`,
+        );
         return false;
       }
       if (await this.rejectedAfterAnswer(result.reasons)) return false;
@@ -236,13 +303,24 @@ export class OrderRun {
   /** A rejection the customer was not shown: support is told; true when a redelivery showed it (REJECTED). */
   private async rejectedAfterAnswer(reasons: string[]): Promise<boolean> {
     const fromWebhook = this.input.source === 'webhook';
-    const after = fromWebhook ? 'after its 2xx answer (the customer was not shown it)' : '(a pulled order cannot be refused)';
+    const after = fromWebhook
+      ? 'after its 2xx answer (the customer was not shown it)'
+      : '(a pulled order cannot be refused)';
     await this.book.tellCustomer(reasons);
     this.book.notifySupport('NEEDS_ATTENTION', 'OrderRejected', fromWebhook);
-    await this.waitForSupport(`order rejected ${after}: ${reasons.join('; ')}`, `order rejected ${after} (OrderRejected): ${reasons.length} reason(s)`, 'OrderRejected', fromWebhook);
+    await this.waitForSupport(
+      `order rejected ${after}: ${reasons.join('; ')}`,
+      `order rejected ${after} (OrderRejected): ${reasons.length} reason(s)`,
+      'OrderRejected',
+      fromWebhook,
+    );
     if (this.rejectionShown && fromWebhook) {
       // A redelivery of the webhook was answered 422: the customer sees the rejection now.
-      await this.book.enter('REJECTED', `rejection shown to the customer on redelivery: ${reasons.join('; ')}`, 'order rejected (OrderRejected) on redelivery');
+      await this.book.enter(
+        'REJECTED',
+        `rejection shown to the customer on redelivery: ${reasons.join('; ')}`,
+        'order rejected (OrderRejected) on redelivery',
+      );
       return true;
     }
     return false;
@@ -251,11 +329,20 @@ export class OrderRun {
   /** The run's failure when the customer was shown the rejection (the id may then be reused). */
   rejection(): ApplicationFailure {
     const reasons = this.status.rejectionReasons;
-    return ApplicationFailure.nonRetryable(`order ${this.input.order.order_number} rejected: ${reasons.join('; ')}`, 'OrderRejected', reasons);
+    return ApplicationFailure.nonRetryable(
+      `order ${this.input.order.order_number} rejected: ${reasons.join('; ')}`,
+      'OrderRejected',
+      reasons,
+    );
   }
 
   /** NEEDS_ATTENTION until support sends `retry` (or, for a rejection, the customer is shown it). */
-  async waitForSupport(reason: string, publicReason: string, type: string | null, orUntilRejectionShown = false): Promise<void> {
+  async waitForSupport(
+    reason: string,
+    publicReason: string,
+    type: string | null,
+    orUntilRejectionShown = false,
+  ): Promise<void> {
     this.status.lastError = reason;
     await this.book.enter('NEEDS_ATTENTION', reason, publicReason);
     this.book.notifySupport('NEEDS_ATTENTION', type);
@@ -282,7 +369,10 @@ export class OrderRun {
       try {
         const result = await scope.run(() =>
           this.remote.injectOrder.executeWithOptions(
-            { ...options.injection(this.settings), summary: `inject order ${order.order_number} into Hublify (order_create)` },
+            {
+              ...options.injection(this.settings),
+              summary: `inject order ${order.order_number} into Hublify (order_create)`,
+            },
             byIdentity ? [sent, this.amendments.sentVersions, 'identity'] : [sent, this.amendments.sentVersions],
           ),
         );
@@ -290,7 +380,9 @@ export class OrderRun {
         this.status.attempts.inject += result.attempts;
         await this.adopt(
           { orderId: result.orderId, personId: result.personId, state: result.state, stateName: result.stateName },
-          result.duplicate ? texts.duplicateAdoptedDetail(result.orderId, byIdentity) : `Hublify order ${result.orderId}`,
+          result.duplicate
+            ? texts.duplicateAdoptedDetail(result.orderId, byIdentity)
+            : `Hublify order ${result.orderId}`,
           result.duplicate ? undefined : { from: sent, current: version === this.amendments.version },
         );
       } catch (err) {
@@ -320,7 +412,12 @@ export class OrderRun {
     try {
       await this.adoptIfHublifyHasIt('the stopped attempt had created it');
     } catch (err) {
-      if (isCancellation(err) || !(err instanceof ActivityFailure) || !patched(STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT)) throw err;
+      if (
+        isCancellation(err) ||
+        !(err instanceof ActivityFailure) ||
+        !patched(STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT)
+      )
+        throw err;
       const type = failureType(err) ?? 'HublifyUnavailable';
       await this.waitForSupport(
         texts.stoppedAttemptUnknownText(this.externalId, describeFailure(err)),
@@ -348,7 +445,11 @@ export class OrderRun {
    * Hublify has the order now. `created` names the request that created it, when known (not a duplicate
    * or a lookup), and whether it carried every amendment; otherwise the corrections follow by order_update.
    */
-  private async adopt(ref: HublifyRef, detail: string, created?: { from: HublifyOrderCreateRequest; current: boolean }): Promise<void> {
+  private async adopt(
+    ref: HublifyRef,
+    detail: string,
+    created?: { from: HublifyOrderCreateRequest; current: boolean },
+  ): Promise<void> {
     this.status.hublify = ref;
     this.status.lastError = null;
     this.amendments.adopted(created, `injected as ${ref.orderId}`);
@@ -360,7 +461,15 @@ export class OrderRun {
   private async adoptIfHublifyHasIt(why: string): Promise<boolean> {
     const found = await this.lookUpInHublify();
     if (!found) return false;
-    await this.adopt({ orderId: found.orderid, personId: found.personid ?? null, state: found.order_state_code, stateName: found.order_state_name ?? null }, `found in Hublify as ${found.orderid}: ${why}`);
+    await this.adopt(
+      {
+        orderId: found.orderid,
+        personId: found.personid ?? null,
+        state: found.order_state_code,
+        stateName: found.order_state_name ?? null,
+      },
+      `found in Hublify as ${found.orderid}: ${why}`,
+    );
     return true;
   }
 
@@ -369,7 +478,9 @@ export class OrderRun {
     const byIdentity = patched(DUPLICATE_OURS_BY_IDENTITY);
     return this.remote.findInjectedOrder.executeWithOptions(
       { ...options.lookup(this.settings), summary: `look up order ${this.externalId} in Hublify (order_get)` },
-      byIdentity ? [this.amendments.request!, this.amendments.sentVersions, 'identity'] : [this.amendments.request!, this.amendments.sentVersions],
+      byIdentity
+        ? [this.amendments.request!, this.amendments.sentVersions, 'identity']
+        : [this.amendments.request!, this.amendments.sentVersions],
     );
   }
 
@@ -384,9 +495,18 @@ export class OrderRun {
       this.amendments.noteSync({ outcome: result.updated.length ? 'updated' : 'refused', ...result });
     } catch (err) {
       if (isCancellation(err)) throw err;
-      this.amendments.noteSync({ outcome: 'refused', updated: [], refused: fields, messages: [`order_update failed: ${describeFailure(err)}`] });
+      this.amendments.noteSync({
+        outcome: 'refused',
+        updated: [],
+        refused: fields,
+        messages: [`order_update failed: ${describeFailure(err)}`],
+      });
       this.status.lastError = `the corrections (${fields.join(', ')}) did not reach Hublify: ${describeFailure(err)}`;
-      await this.book.enter('NEEDS_ATTENTION', this.status.lastError, `corrections did not reach Hublify (${failureType(err) ?? 'error'}) · order ${this.input.order.order_number}`);
+      await this.book.enter(
+        'NEEDS_ATTENTION',
+        this.status.lastError,
+        `corrections did not reach Hublify (${failureType(err) ?? 'error'}) · order ${this.input.order.order_number}`,
+      );
       this.book.notifySupport('NEEDS_ATTENTION', failureType(err) ?? null);
     }
     this.amendments.correctionsSettled(version);
@@ -398,7 +518,10 @@ export class OrderRun {
    * Returns 'go-on' when Hublify turned out to hold the order and the cancel did not ask to stop tracking.
    */
   async settleCancel(): Promise<'go-on' | 'ended'> {
-    const req = this.cancelRequest ?? { reason: this.status.cancelReason ?? 'cancelled in Temporal (no reason given)', stopTracking: true };
+    const req = this.cancelRequest ?? {
+      reason: this.status.cancelReason ?? 'cancelled in Temporal (no reason given)',
+      stopTracking: true,
+    };
     let unasked: string | undefined;
     if (this.status.hublify === null && this.injectionStarted) {
       try {
@@ -410,13 +533,18 @@ export class OrderRun {
     }
     const ref = this.hublifyRef();
     if (ref && !req.stopTracking) {
-      this.cancelOutcome = { outcome: 'in-hublify', hublifyOrderId: ref.orderId, message: texts.inHublifyAfterAllText(ref) };
+      this.cancelOutcome = {
+        outcome: 'in-hublify',
+        hublifyOrderId: ref.orderId,
+        message: texts.inHublifyAfterAllText(ref),
+      };
       this.cancelRequest = undefined;
       return 'go-on';
     }
     this.status.cancelReason = req.reason;
     if (ref) await this.stopTracking(ref, req.reason);
-    else if (unasked !== undefined && patched(DUPLICATE_OURS_BY_IDENTITY)) await this.cancelUnasked(req.reason, unasked);
+    else if (unasked !== undefined && patched(DUPLICATE_OURS_BY_IDENTITY))
+      await this.cancelUnasked(req.reason, unasked);
     else await this.cancelBeforeHublify(req.reason);
     return 'ended';
   }
@@ -424,20 +552,42 @@ export class OrderRun {
   /** Cancelled in the relay while Hublify could not be asked whether it holds the order: the answer says so. */
   private async cancelUnasked(reason: string, described: string): Promise<void> {
     const text = texts.cancelledUnaskedText(this.externalId, described);
-    await this.book.enter('CANCELLED', `${reason}; ${text}`, 'cancelled by support (Hublify could not be asked whether it holds the order)');
+    await this.book.enter(
+      'CANCELLED',
+      `${reason}; ${text}`,
+      'cancelled by support (Hublify could not be asked whether it holds the order)',
+    );
     this.cancelOutcome = { outcome: 'cancelled', hublifyOrderId: null, message: text };
   }
 
   private async stopTracking(ref: HublifyRef, reasonText: string): Promise<void> {
     this.status.hublifyStillLive = true;
     const reason = this.book.supportText(` (${reasonText})`, " (reason in the order's status)");
-    await this.book.enter('CANCELLED', texts.stoppedTrackingDetail(ref, reason.detail), texts.stoppedTrackingDetail(ref, reason.publicDetail));
-    this.cancelOutcome = { outcome: 'stopped-tracking', hublifyOrderId: ref.orderId, message: texts.stoppedTrackingText(ref) };
+    await this.book.enter(
+      'CANCELLED',
+      texts.stoppedTrackingDetail(ref, reason.detail),
+      texts.stoppedTrackingDetail(ref, reason.publicDetail),
+    );
+    this.cancelOutcome = {
+      outcome: 'stopped-tracking',
+      hublifyOrderId: ref.orderId,
+      message: texts.stoppedTrackingText(ref),
+    };
   }
 
   private async cancelBeforeHublify(reason: string): Promise<void> {
-    const unsure = this.status.lastError?.startsWith('could not ask Hublify') ? `; ${this.status.lastError}: check Hublify for ${this.externalId}` : '';
-    await this.book.enter('CANCELLED', `${reason}${unsure}`, `cancelled by support${unsure ? ' (Hublify could not be asked)' : ''}`);
-    this.cancelOutcome = { outcome: 'cancelled', hublifyOrderId: null, message: `cancelled; Hublify never had the order${unsure}` };
+    const unsure = this.status.lastError?.startsWith('could not ask Hublify')
+      ? `; ${this.status.lastError}: check Hublify for ${this.externalId}`
+      : '';
+    await this.book.enter(
+      'CANCELLED',
+      `${reason}${unsure}`,
+      `cancelled by support${unsure ? ' (Hublify could not be asked)' : ''}`,
+    );
+    this.cancelOutcome = {
+      outcome: 'cancelled',
+      hublifyOrderId: null,
+      message: `cancelled; Hublify never had the order${unsure}`,
+    };
   }
 }

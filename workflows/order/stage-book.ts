@@ -41,7 +41,12 @@ export function newStatus(input: OrderWorkflowInput, workflowId: string, startTi
 }
 
 /** The stage change as the record store keeps it (built before the change: it names the stage left). */
-export function stageRecord(status: OrderStatus, stage: OrderStage, at: string, publicDetail: string | undefined): StageChangeInput {
+export function stageRecord(
+  status: OrderStatus,
+  stage: OrderStage,
+  at: string,
+  publicDetail: string | undefined,
+): StageChangeInput {
   return {
     workflowId: status.workflowId,
     apicbaseId: status.apicbaseId,
@@ -126,10 +131,20 @@ export class StageBook {
     const { status } = this;
     if (!this.input.settings.notifySupport || status.notified?.includes(stage)) return;
     status.notified = [...(status.notified ?? []), stage];
-    const notice = { workflowId: status.workflowId, orderNumber: status.orderNumber, customerNumber: status.customerNumber, stage, failureType: type, rejectedAfterAck };
+    const notice = {
+      workflowId: status.workflowId,
+      orderNumber: status.orderNumber,
+      customerNumber: status.customerNumber,
+      stage,
+      failureType: type,
+      rejectedAfterAck,
+    };
     this.sideSteps.push(
       proxyActivities<NoticeActivities>(options.NOTIFY)
-        .notifySupport.executeWithOptions({ ...options.NOTIFY, summary: `notify support: ${status.orderNumber} ${stage}` }, [notice])
+        .notifySupport.executeWithOptions(
+          { ...options.NOTIFY, summary: `notify support: ${status.orderNumber} ${stage}` },
+          [notice],
+        )
         .catch((err: unknown) => log.warn('could not notify support', { stage, error: describeFailure(err) })),
     );
   }
@@ -139,10 +154,19 @@ export class StageBook {
     const { status } = this;
     if (this.input.source === 'webhook' || !this.input.settings.emailCustomer || status.customerTold) return;
     status.customerTold = true;
-    const notice = { workflowId: status.workflowId, apicbaseId: status.apicbaseId, orderNumber: status.orderNumber, customerNumber: status.customerNumber, reasons };
+    const notice = {
+      workflowId: status.workflowId,
+      apicbaseId: status.apicbaseId,
+      orderNumber: status.orderNumber,
+      customerNumber: status.customerNumber,
+      reasons,
+    };
     this.sideSteps.push(
       proxyActivities<NoticeActivities>(options.EMAIL)
-        .emailCustomer.executeWithOptions({ ...options.EMAIL, summary: `e-mail the customer: ${status.orderNumber} cannot be fulfilled` }, [notice])
+        .emailCustomer.executeWithOptions(
+          { ...options.EMAIL, summary: `e-mail the customer: ${status.orderNumber} cannot be fulfilled` },
+          [notice],
+        )
         .catch((err: unknown) => log.warn('could not e-mail the customer', { error: describeFailure(err) })),
     );
     await Promise.resolve();
@@ -154,8 +178,13 @@ export class StageBook {
     const markOptions = options.markViewed(taskQueue);
     this.sideSteps.push(
       proxyActivities<ApicbaseActivities>(markOptions)
-        .markApicbaseOrder.executeWithOptions({ ...markOptions, summary: `mark ${order.order_number} viewed_by_supplier in Apicbase` }, [order.id, 'viewed'])
-        .catch((err: unknown) => log.warn('could not mark the order viewed in Apicbase', { error: describeFailure(err) })),
+        .markApicbaseOrder.executeWithOptions(
+          { ...markOptions, summary: `mark ${order.order_number} viewed_by_supplier in Apicbase` },
+          [order.id, 'viewed'],
+        )
+        .catch((err: unknown) =>
+          log.warn('could not mark the order viewed in Apicbase', { error: describeFailure(err) }),
+        ),
     );
   }
 

@@ -49,7 +49,11 @@ export const amendPendingText = (lastError: string | null, fields: string[]): st
 export const CORRECTIONS_DURING_INJECTION = ' (corrections made during the injection)';
 
 /** Hublify's order_get answered for another order, or for none. */
-export function notFoundText(ref: HublifyRef, externalId: string, data: { orderid: string; o_orderid_external?: string | null } | null): string {
+export function notFoundText(
+  ref: HublifyRef,
+  externalId: string,
+  data: { orderid: string; o_orderid_external?: string | null } | null,
+): string {
   return data
     ? `Hublify answered order_get for ${ref.orderId} with another order (${data.orderid} / ${data.o_orderid_external ?? '?'}); still tracking`
     : `Hublify does not know order ${ref.orderId} (${externalId}) any more (Order not found); still tracking`;

@@ -28,10 +28,13 @@ export async function track(run: OrderRun): Promise<typeof CONTINUE_AS_NEW | und
   const { trackingStartedAt } = tracking;
   // An adopted order that already shipped or was cancelled ends at once.
   const adoptedState = status.hublify!.state;
-  if (settings.finalStates.includes(adoptedState) || settings.cancelledStates.includes(adoptedState)) run.pollRequested = true;
+  if (settings.finalStates.includes(adoptedState) || settings.cancelledStates.includes(adoptedState))
+    run.pollRequested = true;
   const hardLimitAt = Date.parse(trackingStartedAt) + settings.hardLimitMs;
   // Read like verify and map read it (an offset-less time is UTC), never in the worker's own zone.
-  const expected = input.order.expected_delivery_date ? parseIsoDateTime(input.order.expected_delivery_date, { allowDateOnly: true }) : undefined;
+  const expected = input.order.expected_delivery_date
+    ? parseIsoDateTime(input.order.expected_delivery_date, { allowDateOnly: true })
+    : undefined;
   const overdueAt = expected ? epochMsOf(expected) + settings.overdueGraceMs : undefined;
 
   for (let pollsThisRun = 0; ; pollsThisRun++) {
@@ -58,7 +61,10 @@ export async function track(run: OrderRun): Promise<typeof CONTINUE_AS_NEW | und
 /** Until the next poll: the schedule's step, cut short by the hard limit and the overdue instant. */
 function nextWait(run: OrderRun, hardLimitAt: number, overdueAt: number | undefined): number {
   const now = Date.now();
-  const wait = Math.min(pollDelayMs(run.settings.pollSchedule, run.tracking!.pollIndex), Math.max(hardLimitAt - now, 0));
+  const wait = Math.min(
+    pollDelayMs(run.settings.pollSchedule, run.tracking!.pollIndex),
+    Math.max(hardLimitAt - now, 0),
+  );
   if (overdueAt !== undefined && !run.status.overdue && overdueAt > now) return Math.min(wait, overdueAt - now);
   return wait;
 }
@@ -66,7 +72,10 @@ function nextWait(run: OrderRun, hardLimitAt: number, overdueAt: number | undefi
 async function flagIfOverdue(run: OrderRun, overdueAt: number | undefined): Promise<void> {
   if (overdueAt === undefined || run.status.overdue || Date.now() < overdueAt) return;
   run.status.overdue = true;
-  await run.book.enter('OVERDUE', `expected delivery ${run.input.order.expected_delivery_date} passed (plus grace); still tracking`);
+  await run.book.enter(
+    'OVERDUE',
+    `expected delivery ${run.input.order.expected_delivery_date} passed (plus grace); still tracking`,
+  );
   run.book.notifySupport('OVERDUE', null);
 }
 
@@ -77,9 +86,10 @@ async function pollOnce(run: OrderRun): Promise<boolean> {
   status.attempts.polls += 1;
   let data: HublifyOrderData | null;
   try {
-    data = await run.remote.findHublifyOrder.executeWithOptions({ ...options.hublifyCall(run.settings), summary: `poll Hublify order ${ref.orderId} (order_get)` }, [
-      { orderid: ref.orderId, o_orderid_external: run.externalId },
-    ]);
+    data = await run.remote.findHublifyOrder.executeWithOptions(
+      { ...options.hublifyCall(run.settings), summary: `poll Hublify order ${ref.orderId} (order_get)` },
+      [{ orderid: ref.orderId, o_orderid_external: run.externalId }],
+    );
   } catch (err) {
     if (isCancellation(err)) throw err;
     status.lastError = `order_get failed: ${describeFailure(err)}`;
@@ -87,17 +97,29 @@ async function pollOnce(run: OrderRun): Promise<boolean> {
     return false;
   }
   // Never trust an id alone: an answer for another order, or none, is trouble for support, not a state.
-  if (!data || data.orderid !== ref.orderId || (data.o_orderid_external != null && data.o_orderid_external !== run.externalId)) {
+  if (
+    !data ||
+    data.orderid !== ref.orderId ||
+    (data.o_orderid_external != null && data.o_orderid_external !== run.externalId)
+  ) {
     if (status.stage !== 'NEEDS_ATTENTION') {
       const text = notFoundText(ref, run.externalId, data);
       status.lastError = text;
-      await run.book.enter('NEEDS_ATTENTION', text, `Hublify order not found or mismatched (OrderNotFoundInHublify) · order ${run.input.order.order_number}`);
+      await run.book.enter(
+        'NEEDS_ATTENTION',
+        text,
+        `Hublify order not found or mismatched (OrderNotFoundInHublify) · order ${run.input.order.order_number}`,
+      );
       run.book.notifySupport('NEEDS_ATTENTION', 'OrderNotFoundInHublify');
     }
     return false;
   }
   status.lastError = null;
-  if (status.stage === 'NEEDS_ATTENTION') await run.book.enter(status.overdue ? 'OVERDUE' : 'WAITING_FOR_SHIPMENT', `Hublify answers for ${ref.orderId} again`);
+  if (status.stage === 'NEEDS_ATTENTION')
+    await run.book.enter(
+      status.overdue ? 'OVERDUE' : 'WAITING_FOR_SHIPMENT',
+      `Hublify answers for ${ref.orderId} again`,
+    );
   return applyAnswer(run, data);
 }
 

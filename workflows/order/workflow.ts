@@ -9,7 +9,15 @@
 //
 // This file is the run's outline: the version switch, one OrderRun (order-run.ts), its handlers as
 // one-line calls, the main cancellation-scope loop, and the drain before the end or continue-as-new.
-import { CancellationScope, allHandlersFinished, condition, continueAsNew, isCancellation, patched, setHandler } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  patched,
+  setHandler,
+} from '@temporalio/workflow';
 import {
   amendUpdate,
   cancelReasonSignal,

@@ -36,7 +36,11 @@ export function supplierApiRouter(deps: SandboxApiDeps): Router {
     const fault = deps.faults.take(deps.now());
     if (fault) {
       deps.stats.faulted += 1;
-      if (fault.kind === 'http429') res.set('Retry-After', String(fault.retryAfterSeconds ?? 1)).status(429).json({ detail: 'Request was throttled.' });
+      if (fault.kind === 'http429')
+        res
+          .set('Retry-After', String(fault.retryAfterSeconds ?? 1))
+          .status(429)
+          .json({ detail: 'Request was throttled.' });
       else res.status(500).type('html').send('<h1>Server Error (500)</h1>');
       return;
     }
@@ -44,7 +48,12 @@ export function supplierApiRouter(deps: SandboxApiDeps): Router {
     if (!auth.ok) {
       deps.stats.unauthorized += 1;
       if (auth.reason === 'expired') deps.stats.expiredTokenUses += 1;
-      const detail = auth.reason === 'missing' ? 'Authentication credentials were not provided.' : auth.reason === 'expired' ? 'Access token expired.' : 'Invalid token.';
+      const detail =
+        auth.reason === 'missing'
+          ? 'Authentication credentials were not provided.'
+          : auth.reason === 'expired'
+            ? 'Access token expired.'
+            : 'Invalid token.';
       res.set('WWW-Authenticate', 'Bearer realm="api"').status(401).json({ detail });
       return;
     }
@@ -94,24 +103,29 @@ export function supplierApiRouter(deps: SandboxApiDeps): Router {
     res.json(body);
   });
 
-  router.patch(`${PURCHASE_ORDERS_PATH}:id/`, gate('patch'), express.json({ limit: '100kb' }), (req: Request<{ id: string }>, res) => {
-    const entry = deps.orders.get(req.params.id);
-    if (!entry || entry.order.id !== req.params.id) {
-      res.status(404).json({ detail: 'Not found.' });
-      return;
-    }
-    const body = (req.body ?? {}) as Record<string, unknown>;
-    const given = MARKS.filter((m) => m in body);
-    if (given.length === 0 || given.some((m) => body[m] !== true)) {
-      // Both marks are one-way: only `true` is accepted.
-      res.status(400).json({ detail: `expected ${MARKS.map((m) => `"${m}": true`).join(' or ')}` });
-      return;
-    }
-    for (const m of given) entry[m] = true;
-    entry.patches.push({ at: new Date(deps.now()).toISOString(), body });
-    deps.orders.changed();
-    res.json(SandboxOrders.listed(entry));
-  });
+  router.patch(
+    `${PURCHASE_ORDERS_PATH}:id/`,
+    gate('patch'),
+    express.json({ limit: '100kb' }),
+    (req: Request<{ id: string }>, res) => {
+      const entry = deps.orders.get(req.params.id);
+      if (!entry || entry.order.id !== req.params.id) {
+        res.status(404).json({ detail: 'Not found.' });
+        return;
+      }
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const given = MARKS.filter((m) => m in body);
+      if (given.length === 0 || given.some((m) => body[m] !== true)) {
+        // Both marks are one-way: only `true` is accepted.
+        res.status(400).json({ detail: `expected ${MARKS.map((m) => `"${m}": true`).join(' or ')}` });
+        return;
+      }
+      for (const m of given) entry[m] = true;
+      entry.patches.push({ at: new Date(deps.now()).toISOString(), body });
+      deps.orders.changed();
+      res.json(SandboxOrders.listed(entry));
+    },
+  );
 
   return router;
 }

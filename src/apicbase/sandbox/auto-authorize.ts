@@ -6,14 +6,18 @@ import { authorizeUrl, codeFromInput, exchangeCode, tokensFromResponse, type OAu
 import type { StoredTokens, TokenStore } from '../token-store';
 
 export async function authorizeWithSandbox(settings: OAuthSettings, store: TokenStore): Promise<StoredTokens> {
-  const response = await fetch(authorizeUrl(settings), { redirect: 'manual', signal: AbortSignal.timeout(settings.timeoutMs) });
+  const response = await fetch(authorizeUrl(settings), {
+    redirect: 'manual',
+    signal: AbortSignal.timeout(settings.timeoutMs),
+  });
   let code: string;
   const location = response.headers.get('location');
   if (location) {
     code = codeFromInput(location);
   } else {
     const body = (await response.json()) as { code?: unknown };
-    if (!response.ok || typeof body.code !== 'string') throw new Error(`the sandbox did not authorize (HTTP ${response.status})`);
+    if (!response.ok || typeof body.code !== 'string')
+      throw new Error(`the sandbox did not authorize (HTTP ${response.status})`);
     code = body.code;
   }
   const tokens = tokensFromResponse(await exchangeCode(settings, code), new Date());

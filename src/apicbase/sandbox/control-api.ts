@@ -12,7 +12,10 @@ export const placeOrderSchema = z.object({
   /** webhook: POSTed to the configured URL, ORDERED only if it answers 2xx; pull: ORDERED at once. */
   delivery: z.enum(['webhook', 'pull']).optional(),
   customer: z.string().min(1).optional(),
-  items: z.array(z.object({ article: z.string().min(1), quantity: z.number().int().positive() })).min(1).optional(),
+  items: z
+    .array(z.object({ article: z.string().min(1), quantity: z.number().int().positive() }))
+    .min(1)
+    .optional(),
   /** ISO 8601; default now. */
   orderedOn: z.string().optional(),
   bodyStyle: z.enum(['python', 'compact']).optional(),
@@ -27,7 +30,10 @@ export const betweenPagesHookSchema = z.object({
   /** The first `count` orders of the page just answered get `status` (e.g. DELIVERED: they leave the ORDERED list). */
   changeListed: z.object({ count: z.number().int().positive(), status: z.enum(SANDBOX_STATUSES) }).optional(),
   /** Orders placed for pulling (ORDERED) at that moment. */
-  place: z.array(placeOrderSchema.omit({ delivery: true, bodyStyle: true })).max(100).optional(),
+  place: z
+    .array(placeOrderSchema.omit({ delivery: true, bodyStyle: true }))
+    .max(100)
+    .optional(),
 });
 
 export type BetweenPagesHook = z.infer<typeof betweenPagesHookSchema>;
@@ -100,7 +106,9 @@ export function controlApiRouter(sandbox: ApicbaseSandbox): Router {
     res.json(sandbox.rateLimit());
   });
   router.put('/token-lifetime', (req, res) => {
-    sandbox.setAccessTokenTtl(parse(z.object({ accessTokenTtlMs: z.number().int().positive() }), req.body ?? {}).accessTokenTtlMs);
+    sandbox.setAccessTokenTtl(
+      parse(z.object({ accessTokenTtlMs: z.number().int().positive() }), req.body ?? {}).accessTokenTtlMs,
+    );
     res.status(204).end();
   });
   router.post('/tokens/expire', (_req, res) => {
@@ -113,7 +121,8 @@ export function controlApiRouter(sandbox: ApicbaseSandbox): Router {
 
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (err instanceof SandboxRequestError) res.status(err.httpStatus).json({ error: err.message });
-    else if ((err as { type?: unknown } | null)?.type === 'entity.parse.failed') res.status(400).json({ error: 'Invalid JSON in request body' });
+    else if ((err as { type?: unknown } | null)?.type === 'entity.parse.failed')
+      res.status(400).json({ error: 'Invalid JSON in request body' });
     else next(err);
   });
   router.use((req: Request, res: Response) => {
@@ -124,6 +133,10 @@ export function controlApiRouter(sandbox: ApicbaseSandbox): Router {
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new SandboxRequestError(parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '), 400);
+  if (!parsed.success)
+    throw new SandboxRequestError(
+      parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
+      400,
+    );
   return parsed.data;
 }

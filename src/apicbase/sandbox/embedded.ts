@@ -24,15 +24,23 @@ export function wantsApicbaseSandbox(config: Config): boolean {
 
 /** The banner's words on why the Apicbase sandbox runs or not. */
 export function apicbaseSandboxReason(config: Config): string {
-  const real = (['APICBASE_API_URL', 'APICBASE_CLIENT_ID', 'APICBASE_ACCESS_TOKEN'] as const).filter((name) => config[name]);
+  const real = (['APICBASE_API_URL', 'APICBASE_CLIENT_ID', 'APICBASE_ACCESS_TOKEN'] as const).filter(
+    (name) => config[name],
+  );
   if (real.length) return `no sandbox: ${real.join(', ')} set`;
   if (wantsApicbaseSandbox(config)) {
-    return config.APICBASE_WEBHOOK_SECRET ? 'sandbox: no real Apicbase set, and Hublify is the sandbox too' : 'sandbox: no APICBASE_* setting';
+    return config.APICBASE_WEBHOOK_SECRET
+      ? 'sandbox: no real Apicbase set, and Hublify is the sandbox too'
+      : 'sandbox: no APICBASE_* setting';
   }
   return 'no sandbox: APICBASE_WEBHOOK_SECRET with a real Hublify (HUBLIFY_URL) means webhooks from a real Apicbase';
 }
 
-export async function startEmbeddedApicbaseSandbox(config: Config, logger: Logger, reason = apicbaseSandboxReason(config)): Promise<{ config: Config; line: string; stop: () => Promise<void> }> {
+export async function startEmbeddedApicbaseSandbox(
+  config: Config,
+  logger: Logger,
+  reason = apicbaseSandboxReason(config),
+): Promise<{ config: Config; line: string; stop: () => Promise<void> }> {
   // The given webhook secret (e.g. "Try it by hand"'s dev-webhook-secret), so hand-signed and sandbox-sent
   // webhooks both pass; else one random per start, never printed.
   const secret = config.APICBASE_WEBHOOK_SECRET ?? randomBytes(24).toString('hex');
@@ -56,7 +64,9 @@ export async function startEmbeddedApicbaseSandbox(config: Config, logger: Logge
       APICBASE_TOKEN_STORE: path.join(config.DATA_DIR, 'apicbase-sandbox-tokens.enc'),
     };
     await authorizeWithSandbox(oauthSettings(next)!, tokenStoreFrom(next));
-    logger.warn(`No Apicbase configuration: orders come from the embedded Apicbase SANDBOX at ${sandbox.url}, not from a real Apicbase`);
+    logger.warn(
+      `No Apicbase configuration: orders come from the embedded Apicbase SANDBOX at ${sandbox.url}, not from a real Apicbase`,
+    );
     return {
       config: next,
       line: `Apicbase SANDBOX     ${sandbox.url}  (mode ${config.APICBASE_MODE}; ${reason}; webhooks signed with ${config.APICBASE_WEBHOOK_SECRET ? 'APICBASE_WEBHOOK_SECRET' : 'a random per-start secret'}; place an order: npm run demo; its orders are kept in ${path.join(config.DATA_DIR, APICBASE_SANDBOX_STATE_FILE)})`,

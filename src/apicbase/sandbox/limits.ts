@@ -62,7 +62,9 @@ export class FaultSchedule {
 
   /** The fault that hits this request, if any (consumes one of a counted fault). */
   take(now: number): FaultSpec | undefined {
-    this.faults = this.faults.filter((f) => (f.until === undefined || f.until > now) && (f.remaining === undefined || f.remaining > 0));
+    this.faults = this.faults.filter(
+      (f) => (f.until === undefined || f.until > now) && (f.remaining === undefined || f.remaining > 0),
+    );
     const fault = this.faults[0];
     if (fault?.remaining !== undefined) fault.remaining -= 1;
     return fault;

@@ -78,15 +78,19 @@ export class SandboxOAuthServer {
   router(): Router {
     const router = Router();
     router.get('/oauth/authorize/', (req, res) => this.authorize(req, res));
-    router.post('/oauth/token/', express.urlencoded({ extended: false }), express.json(), (req, res) => this.token(req, res));
+    router.post('/oauth/token/', express.urlencoded({ extended: false }), express.json(), (req, res) =>
+      this.token(req, res),
+    );
     return router;
   }
 
   private authorize(req: Request, res: Response): void {
     this.stats.requests.authorize += 1;
-    const q = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name]) : undefined);
+    const q = (name: string) => (typeof req.query[name] === 'string' ? req.query[name] : undefined);
     if (q('response_type') !== 'code') {
-      res.status(400).json({ error: 'unsupported_response_type', error_description: 'only response_type=code is supported' });
+      res
+        .status(400)
+        .json({ error: 'unsupported_response_type', error_description: 'only response_type=code is supported' });
       return;
     }
     if (q('client_id') !== this.opts.clientId) {
@@ -95,7 +99,12 @@ export class SandboxOAuthServer {
     }
     const redirectUri = q('redirect_uri') ?? null;
     const code = token('code');
-    this.codes.set(code, { clientId: this.opts.clientId, redirectUri, scope: q('scope') ?? 'read write', expiresAt: this.opts.now() + CODE_TTL_MS });
+    this.codes.set(code, {
+      clientId: this.opts.clientId,
+      redirectUri,
+      scope: q('scope') ?? 'read write',
+      expiresAt: this.opts.now() + CODE_TTL_MS,
+    });
     const state = q('state');
     if (!redirectUri) {
       // No redirect URI registered: show the code to copy, as an out-of-band flow would.
@@ -111,7 +120,7 @@ export class SandboxOAuthServer {
   private token(req: Request, res: Response): void {
     this.stats.requests.token += 1;
     const body = (req.body ?? {}) as Record<string, unknown>;
-    const field = (name: string) => (typeof body[name] === 'string' ? (body[name]) : undefined);
+    const field = (name: string) => (typeof body[name] === 'string' ? body[name] : undefined);
     const [basicId, basicSecret] = basicAuth(req.get('authorization'));
     const clientId = field('client_id') ?? basicId;
     const clientSecret = field('client_secret') ?? basicSecret;
@@ -129,7 +138,9 @@ export class SandboxOAuthServer {
         return;
       }
       if (grant.redirectUri !== null && field('redirect_uri') !== grant.redirectUri) {
-        res.status(400).json({ error: 'invalid_grant', error_description: 'redirect_uri does not match the authorization request' });
+        res
+          .status(400)
+          .json({ error: 'invalid_grant', error_description: 'redirect_uri does not match the authorization request' });
         return;
       }
       this.stats.grants.authorization_code += 1;
@@ -171,5 +182,7 @@ function basicAuth(header: string | undefined): [string | undefined, string | un
   if (!match) return [undefined, undefined];
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  return colon < 0 ? [undefined, undefined] : [decodeURIComponent(decoded.slice(0, colon)), decodeURIComponent(decoded.slice(colon + 1))];
+  return colon < 0
+    ? [undefined, undefined]
+    : [decodeURIComponent(decoded.slice(0, colon)), decodeURIComponent(decoded.slice(colon + 1))];
 }

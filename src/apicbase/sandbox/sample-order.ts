@@ -24,7 +24,11 @@ function money(cents: number): string {
 
 /** A package for one of the sample articles. */
 export function samplePackage(articleNumber: string, quantity: number): ApicbasePackage {
-  const article = SAMPLE_ARTICLES.find((a) => a.number === articleNumber) ?? { number: articleNumber, name: articleNumber, price: '1.00' };
+  const article = SAMPLE_ARTICLES.find((a) => a.number === articleNumber) ?? {
+    number: articleNumber,
+    name: articleNumber,
+    price: '1.00',
+  };
   const cents = Math.round(Number(article.price) * 100);
   return {
     stock_item: { name: article.name },

@@ -11,7 +11,13 @@ import express from 'express';
 import { createLogger, type Logger } from '../../logger';
 import type { ApicbaseOrder } from '../order';
 import { supplierApiRouter } from './api-routes';
-import { SandboxRequestError, controlApiRouter, type BetweenPagesHook, type BetweenPagesOutcome, type PlaceOrderRequest } from './control-api';
+import {
+  SandboxRequestError,
+  controlApiRouter,
+  type BetweenPagesHook,
+  type BetweenPagesOutcome,
+  type PlaceOrderRequest,
+} from './control-api';
 import { FaultSchedule, RateLimiter, type FaultSpec, type RateLimitSettings } from './limits';
 import { SandboxOAuthServer } from './oauth-server';
 import { newSampleOrder, samplePackage } from './sample-order';
@@ -51,7 +57,11 @@ export interface ApicbaseSandboxOptions {
 
 export const APICBASE_SANDBOX_STATE_FILE = 'apicbase-sandbox.json';
 
-export const APICBASE_SANDBOX_DEFAULTS = { host: '127.0.0.1', clientId: 'sandbox-client', clientSecret: 'sandbox-secret' } as const;
+export const APICBASE_SANDBOX_DEFAULTS = {
+  host: '127.0.0.1',
+  clientId: 'sandbox-client',
+  clientSecret: 'sandbox-secret',
+} as const;
 
 export interface PlacedOrder {
   order: ApicbaseOrder;
@@ -147,7 +157,8 @@ export class ApicbaseSandbox {
   /** Places an order: sent by webhook (ORDERED only when the receiver answers 2xx) or left for pulling. */
   async placeOrder(req: PlaceOrderRequest = {}): Promise<PlacedOrder> {
     const delivery = req.delivery ?? (this.webhookUrl ? 'webhook' : 'pull');
-    if (delivery === 'webhook' && !this.webhookUrl) throw new SandboxRequestError('no webhook URL is configured: place it with delivery "pull"', 409);
+    if (delivery === 'webhook' && !this.webhookUrl)
+      throw new SandboxRequestError('no webhook URL is configured: place it with delivery "pull"', 409);
     const entry = this.addOrder(req, delivery);
     if (delivery === 'pull') return { order: entry.order, status: entry.order.status, delivery };
     const webhook = await this.send(entry, req.bodyStyle);
@@ -170,7 +181,8 @@ export class ApicbaseSandbox {
     } catch (err) {
       throw new SandboxRequestError(`the order cannot be placed: ${(err as Error).message}`, 400);
     }
-    if (delivery === 'pull') this.logger.info({ orderNumber: entry.order.order_number }, 'apicbase sandbox: order placed for pulling');
+    if (delivery === 'pull')
+      this.logger.info({ orderNumber: entry.order.order_number }, 'apicbase sandbox: order placed for pulling');
     return entry;
   }
 
@@ -230,7 +242,10 @@ export class ApicbaseSandbox {
       entry.order.status = 'ORDERED';
       this.store.changed();
     }
-    this.logger.info({ orderNumber: entry.order.order_number, httpStatus: webhook.status }, 'apicbase sandbox: order sent by webhook');
+    this.logger.info(
+      { orderNumber: entry.order.order_number, httpStatus: webhook.status },
+      'apicbase sandbox: order sent by webhook',
+    );
     return webhook;
   }
 

@@ -93,19 +93,28 @@ export class SandboxOrders {
 
   /** `file`: where the orders are kept across restarts (read now, written by changed()); none: memory only. */
   constructor(private readonly file?: string) {
-    const snapshot = file ? readJsonStateFile(file, ordersSnapshotSchema, (f, problem) => new ApicbaseSandboxStateFileError(f, problem)) : undefined;
+    const snapshot = file
+      ? readJsonStateFile(file, ordersSnapshotSchema, (f, problem) => new ApicbaseSandboxStateFileError(f, problem))
+      : undefined;
     for (const entry of snapshot?.orders ?? []) this.byId.set(entry.order.id, entry);
   }
 
   /** Keeps the orders in the file, if any: called after every change (an order added, its status or marks changed). */
   changed(): void {
-    if (this.file) writeJsonStateFile(this.file, { version: 1, orders: this.all() } satisfies z.input<typeof ordersSnapshotSchema>);
+    if (this.file)
+      writeJsonStateFile(this.file, { version: 1, orders: this.all() } satisfies z.input<typeof ordersSnapshotSchema>);
   }
 
   add(order: ApicbaseOrder, placedVia: 'webhook' | 'pull'): SandboxPurchaseOrder {
     const parsed = apicbaseOrderSchema.parse(order);
     if (this.byId.has(parsed.id)) throw new Error(`order id ${parsed.id} exists already`);
-    const entry: SandboxPurchaseOrder = { order: parsed, fetched_by_supplier: false, viewed_by_supplier: false, patches: [], placedVia };
+    const entry: SandboxPurchaseOrder = {
+      order: parsed,
+      fetched_by_supplier: false,
+      viewed_by_supplier: false,
+      patches: [],
+      placedVia,
+    };
     this.byId.set(parsed.id, entry);
     this.changed();
     return entry;
@@ -127,8 +136,14 @@ export class SandboxOrders {
   /** Filtered and sorted like the API: newest first unless `ordering` says otherwise; ties by id. */
   query(q: z.infer<typeof listQuerySchema>): SandboxPurchaseOrder[] {
     const after = q.ordered_on__gt !== undefined ? sandboxInstant(q.ordered_on__gt) : undefined;
-    const rows = this.all().filter((e) => (!q.status || e.order.status === q.status) && (after === undefined || sandboxInstant(e.order.ordered_on) > after));
-    const keys: SortKey[] = (q.ordering ?? '-ordered_on').split(',').map((f) => ({ field: f.replace(/^-/, '') as SortKey['field'], dir: f.startsWith('-') ? -1 : 1 }));
+    const rows = this.all().filter(
+      (e) =>
+        (!q.status || e.order.status === q.status) &&
+        (after === undefined || sandboxInstant(e.order.ordered_on) > after),
+    );
+    const keys: SortKey[] = (q.ordering ?? '-ordered_on')
+      .split(',')
+      .map((f) => ({ field: f.replace(/^-/, '') as SortKey['field'], dir: f.startsWith('-') ? -1 : 1 }));
     // A unique last key, as a database sorting on a primary key would have: pages are stable.
     if (!keys.some((k) => k.field === 'id')) keys.push({ field: 'id', dir: keys[0]?.dir ?? 1 });
     const compare = (a: SandboxPurchaseOrder, b: SandboxPurchaseOrder, k: SortKey): number => {

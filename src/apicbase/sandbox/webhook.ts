@@ -32,9 +32,14 @@ export async function deliverWebhook(opts: {
   try {
     const response = await fetch(opts.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-apic-webhook-signature': signApicbasePayload(opts.secret, signed) },
+      headers: {
+        'content-type': 'application/json',
+        'x-apic-webhook-signature': signApicbasePayload(opts.secret, signed),
+      },
       body,
-      signal: opts.signal ? AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)]) : AbortSignal.timeout(opts.timeoutMs),
+      signal: opts.signal
+        ? AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)])
+        : AbortSignal.timeout(opts.timeoutMs),
     });
     const text = await response.text();
     let parsed: unknown = text;

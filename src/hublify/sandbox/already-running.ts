@@ -4,7 +4,11 @@ import { reachableUrl } from '../../http/loopback-address';
 import type { SandboxInfo } from './control-api';
 
 /** The sandbox answering GET /_sandbox/info on host:port, or undefined when something else (or nothing) is there. */
-export async function runningSandboxAt(host: string, port: number, timeoutMs = 2_000): Promise<(SandboxInfo & { url: string }) | undefined> {
+export async function runningSandboxAt(
+  host: string,
+  port: number,
+  timeoutMs = 2_000,
+): Promise<(SandboxInfo & { url: string }) | undefined> {
   const url = reachableUrl(host, port);
   try {
     const response = await fetch(`${url}/_sandbox/info`, { signal: AbortSignal.timeout(timeoutMs) });

@@ -22,11 +22,11 @@ const CHANGING_VERBS = new Set<string>(['order_create', 'order_update']);
 
 const refusal = (text: string): HublifyEnvelope => ({ status: false, msg: [{ type: 'ERROR', text }] });
 
-
 /** order_create's o_orderid_external, so tests count the calls each order caused (received, not deduplicated). */
 function orderidExternalOf(verb: string, body: unknown): string | undefined {
   if (verb !== 'order_create' || typeof body !== 'object' || body === null) return undefined;
-  const external = (body as { fields?: { order?: { o_orderid_external?: unknown } } }).fields?.order?.o_orderid_external;
+  const external = (body as { fields?: { order?: { o_orderid_external?: unknown } } }).fields?.order
+    ?.o_orderid_external;
   return typeof external === 'string' ? external : undefined;
 }
 
@@ -78,7 +78,14 @@ export function channelApiRouter(opts: ChannelApiOptions): Router {
   // Hublify reads the body as JSON whatever the Content-Type says. Faults play after the body is
   // read, as on a real server: a `slow` request whose caller gave up is still carried out (its
   // reply is lost), which is exactly the case duplicate detection by o_orderid_external exists for.
-  router.post('/:channel/:verb', countCall, express.json({ type: () => true, limit: '1mb' }), countOrderCall, faultCall, answer);
+  router.post(
+    '/:channel/:verb',
+    countCall,
+    express.json({ type: () => true, limit: '1mb' }),
+    countOrderCall,
+    faultCall,
+    answer,
+  );
 
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if ((err as { type?: unknown } | null)?.type !== 'entity.parse.failed') return next(err);

@@ -29,10 +29,18 @@ export const LOCKED_STATES: ReadonlySet<string> = new Set(['shipped', 'partially
 /** What order_update may change; anything else is refused with a WARNING. */
 export const UPDATABLE_FIELDS = {
   order: new Set([
-    ...['company', 'gender', 'firstname', 'lastname', 'addrextra', 'street', 'housenr', 'zip', 'town', 'country'].flatMap((f) => [
-      `invoice_${f}`,
-      `deliver_${f}`,
-    ]),
+    ...[
+      'company',
+      'gender',
+      'firstname',
+      'lastname',
+      'addrextra',
+      'street',
+      'housenr',
+      'zip',
+      'town',
+      'country',
+    ].flatMap((f) => [`invoice_${f}`, `deliver_${f}`]),
     'o_comment',
   ]),
   person: new Set(['email', 'telephone', 'telephone_mobile', 'bday']),
@@ -46,7 +54,10 @@ export interface VerbContext {
 
 type Verb = (ctx: VerbContext, body: unknown) => HublifyEnvelope;
 
-const refuse = (...texts: string[]): HublifyEnvelope => ({ status: false, msg: texts.map((text) => ({ type: 'ERROR', text })) });
+const refuse = (...texts: string[]): HublifyEnvelope => ({
+  status: false,
+  msg: texts.map((text) => ({ type: 'ERROR', text })),
+});
 
 /** Turns a schema failure into Hublify-style texts naming the field. */
 function invalidRequest(error: z.ZodError): HublifyEnvelope {
@@ -106,7 +117,14 @@ const orderUpdate: Verb = ({ state, now }, body) => {
     const allowed = changes.filter(([name]) => UPDATABLE_FIELDS[entity].has(name));
     const refused = changes.filter(([name]) => !UPDATABLE_FIELDS[entity].has(name)).map(([name]) => name);
     Object.assign(entity === 'order' ? order.order : order.person.fields, structuredClone(Object.fromEntries(allowed)));
-    if (allowed.length) msg.push({ type: 'OK', text: fieldsUpdated(entity, allowed.map(([name]) => name)) });
+    if (allowed.length)
+      msg.push({
+        type: 'OK',
+        text: fieldsUpdated(
+          entity,
+          allowed.map(([name]) => name),
+        ),
+      });
     if (refused.length) msg.push({ type: 'WARNING', text: fieldsNotAvailableForUpdate(entity, refused) });
   }
   if (!msg.length) return refuse(missingMandatoryField('fields'));

@@ -21,13 +21,30 @@ interface CliOptions {
 async function main(argv: string[]): Promise<void> {
   const config = loadConfig();
   const program = new Command('hublify-sandbox')
-    .description('A local Hublify channel API (order_create, order_update, order_get, order_getList, stats) with a control API under /_sandbox')
-    .option('--port <port>', 'port to listen on, 0 for any free port (env HUBLIFY_SANDBOX_PORT)', parsePort, config.HUBLIFY_SANDBOX_PORT)
+    .description(
+      'A local Hublify channel API (order_create, order_update, order_get, order_getList, stats) with a control API under /_sandbox',
+    )
+    .option(
+      '--port <port>',
+      'port to listen on, 0 for any free port (env HUBLIFY_SANDBOX_PORT)',
+      parsePort,
+      config.HUBLIFY_SANDBOX_PORT,
+    )
     .option('--host <host>', 'address to bind', SANDBOX_DEFAULTS.host)
-    .option('--channel <channel>', 'channel in the path /api/<channel>/<verb> (env HUBLIFY_CHANNEL)', config.HUBLIFY_CHANNEL)
-    .option('--token <token>', `API-Channel-Token to accept (default: HUBLIFY_CHANNEL_TOKEN, else "${SANDBOX_DEFAULTS.token}")`)
+    .option(
+      '--channel <channel>',
+      'channel in the path /api/<channel>/<verb> (env HUBLIFY_CHANNEL)',
+      config.HUBLIFY_CHANNEL,
+    )
+    .option(
+      '--token <token>',
+      `API-Channel-Token to accept (default: HUBLIFY_CHANNEL_TOKEN, else "${SANDBOX_DEFAULTS.token}")`,
+    )
     .option('--webhook-url <url>', 'POST {"status":true,"data":<order>} here after each state change or shipment')
-    .option('--webhook-token <token>', 'X-Hublify-Webhook-Token sent with webhook calls (default: HUBLIFY_WEBHOOK_TOKEN)')
+    .option(
+      '--webhook-token <token>',
+      'X-Hublify-Webhook-Token sent with webhook calls (default: HUBLIFY_WEBHOOK_TOKEN)',
+    )
     .option('--products <file>', 'JSON array of {pcode, name?, externalCodes?} replacing the default catalogue')
     .option('--state-file <file>', 'keep the orders in this JSON file across restarts (default: memory only)')
     .parse(argv);
@@ -48,7 +65,9 @@ async function main(argv: string[]): Promise<void> {
 
   // A given token is not printed: it may be a real channel's.
   console.log(`Hublify sandbox listening on ${sandbox.url}`);
-  console.log(`  channel API: POST ${sandbox.url}/api/${sandbox.channel}/<verb>  (header API-Channel-Token: ${token ? '<as configured>' : sandbox.token})`);
+  console.log(
+    `  channel API: POST ${sandbox.url}/api/${sandbox.channel}/<verb>  (header API-Channel-Token: ${token ? '<as configured>' : sandbox.token})`,
+  );
   console.log(`  control API: ${sandbox.url}/_sandbox/orders`);
 
   const stop = () => void sandbox.close().then(() => process.exit(0));
@@ -64,7 +83,9 @@ main(process.argv).catch(async (err: unknown) => {
       console.log(alreadyRunningText(running));
       process.exit(0);
     }
-    console.error(`Port ${port ?? '?'} is in use by something that is not a Hublify sandbox: give another one with --port (0 = any free port)`);
+    console.error(
+      `Port ${port ?? '?'} is in use by something that is not a Hublify sandbox: give another one with --port (0 = any free port)`,
+    );
     process.exit(1);
   }
   console.error(err instanceof Error ? err.message : err);

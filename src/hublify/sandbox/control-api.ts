@@ -28,7 +28,10 @@ export function controlApiRouter(control: SandboxControl, info: () => SandboxInf
   });
   // How many order_create calls an order caused (by o_orderid_external): what "injected once" is checked on.
   router.get('/create-calls/:orderidExternal', (req, res) => {
-    res.json({ orderidExternal: req.params.orderidExternal, orderCreateCalls: control.orderCreateCalls(req.params.orderidExternal) });
+    res.json({
+      orderidExternal: req.params.orderidExternal,
+      orderCreateCalls: control.orderCreateCalls(req.params.orderidExternal),
+    });
   });
   router.get('/orders/:id', (req, res) => {
     const order = control.order(req.params.id);
@@ -58,7 +61,8 @@ export function controlApiRouter(control: SandboxControl, info: () => SandboxInf
 
   router.use((err: unknown, _req: Request, res: Response, next: NextFunction) => {
     if (err instanceof SandboxControlError) res.status(err.httpStatus).json({ error: err.message });
-    else if ((err as { type?: unknown } | null)?.type === 'entity.parse.failed') res.status(400).json({ error: 'Invalid JSON in request body' });
+    else if ((err as { type?: unknown } | null)?.type === 'entity.parse.failed')
+      res.status(400).json({ error: 'Invalid JSON in request body' });
     else next(err);
   });
   router.use((req: Request, res: Response) => {

@@ -8,7 +8,9 @@ import { orderData, type SandboxOrder, type SandboxState } from './state';
 import { parseTime } from './time';
 import type { WebhookNotifier } from './webhook';
 
-const timeSchema = z.string().refine((s) => parseTime(s) !== undefined, 'must be "YYYY-MM-DD HH:mm:ss" or an ISO 8601 time');
+const timeSchema = z
+  .string()
+  .refine((s) => parseTime(s) !== undefined, 'must be "YYYY-MM-DD HH:mm:ss" or an ISO 8601 time');
 
 export const shipRequestSchema = z.object({
   /** Default: one DHL shipment with a generated tracking code. Shipments add to earlier ones. */

@@ -4,10 +4,16 @@ import { missingMandatoryField } from '../message-texts';
 import type { HublifyOrderFields, HublifyOrderItem } from '../types';
 import type { ProductCatalogue } from './products';
 
-const INVOICE_ADDRESS = ['invoice_street', 'invoice_housenr', 'invoice_zip', 'invoice_town', 'invoice_country'] as const;
+const INVOICE_ADDRESS = [
+  'invoice_street',
+  'invoice_housenr',
+  'invoice_zip',
+  'invoice_town',
+  'invoice_country',
+] as const;
 const PACKSTATION_STREETS = new Set(['packstation', 'postfiliale']);
 
-const filled = (value: unknown): boolean => typeof value === 'string' ? value.trim() !== '' : value != null;
+const filled = (value: unknown): boolean => (typeof value === 'string' ? value.trim() !== '' : value != null);
 
 export interface CheckedOrder {
   errors: string[];
@@ -35,8 +41,18 @@ export function checkOrderCreate(order: HublifyOrderFields, catalogue: ProductCa
   const items: HublifyOrderItem[] = [];
   if (!order.orderitems?.length) missing('orderitems');
   for (const item of order.orderitems ?? []) {
-    const product = item.oi_pcode ? catalogue.find(item.oi_pcode) : item.pcode_external ? catalogue.findExternal(item.pcode_external) : undefined;
-    if (product) items.push({ ...item, oi_pcode: product.pcode, oi_name: item.oi_name ?? product.name, oi_quantity: item.oi_quantity ?? 1 });
+    const product = item.oi_pcode
+      ? catalogue.find(item.oi_pcode)
+      : item.pcode_external
+        ? catalogue.findExternal(item.pcode_external)
+        : undefined;
+    if (product)
+      items.push({
+        ...item,
+        oi_pcode: product.pcode,
+        oi_name: item.oi_name ?? product.name,
+        oi_quantity: item.oi_quantity ?? 1,
+      });
     else if (item.oi_pcode) errors.push(`Product "${item.oi_pcode}" not found.`);
     else if (item.pcode_external) errors.push(`Product with external code "${item.pcode_external}" not found.`);
     else missing('oi_pcode');

@@ -61,7 +61,12 @@ export class HublifySandbox extends SandboxControl {
     const closing = new AbortController();
     const state = new SandboxState(opts.stateFile);
     const faults = new FaultSchedule();
-    const webhook = new WebhookNotifier({ url: opts.webhookUrl, token: opts.webhookToken, logger, closing: closing.signal });
+    const webhook = new WebhookNotifier({
+      url: opts.webhookUrl,
+      token: opts.webhookToken,
+      logger,
+      closing: closing.signal,
+    });
     const now = () => new Date();
     super({ state, faults, webhook, now });
 
@@ -92,7 +97,9 @@ export class HublifySandbox extends SandboxControl {
       }),
     );
     app.use((req, res) => {
-      res.status(404).json({ error: `Not found: ${req.method} ${req.path} (the channel API is under /api/${this.channel}/)` });
+      res
+        .status(404)
+        .json({ error: `Not found: ${req.method} ${req.path} (the channel API is under /api/${this.channel}/)` });
     });
     this.server = http.createServer(app);
   }

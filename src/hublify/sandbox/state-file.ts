@@ -3,7 +3,11 @@
 import { z } from 'zod';
 import { readJsonStateFile, writeJsonStateFile } from '../../sandbox/json-state-file';
 
-const personSchema = z.object({ personid: z.string(), p_personid_external: z.string().nullable(), fields: z.record(z.string(), z.unknown()) });
+const personSchema = z.object({
+  personid: z.string(),
+  p_personid_external: z.string().nullable(),
+  fields: z.record(z.string(), z.unknown()),
+});
 
 const orderSchema = z.object({
   orderid: z.string(),

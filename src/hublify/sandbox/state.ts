@@ -105,7 +105,11 @@ export class SandboxState {
       if (person.p_personid_external) this.personidByExternal.set(person.p_personid_external, person.personid);
     }
     for (const stored of snapshot.orders) {
-      const person = this.persons.get(stored.personid) ?? { personid: stored.personid, p_personid_external: null, fields: {} };
+      const person = this.persons.get(stored.personid) ?? {
+        personid: stored.personid,
+        p_personid_external: null,
+        fields: {},
+      };
       const order: SandboxOrder = { ...stored, person };
       this.orders.set(order.orderid, order);
       if (order.o_orderid_external) this.orderidByExternal.set(order.o_orderid_external, order.orderid);
@@ -157,20 +161,33 @@ export class SandboxState {
 
   /** Finds the person by p_personid_external (updating its fields) or creates one. */
   upsertPerson(fields: Record<string, unknown>): SandboxPerson {
-    const external = typeof fields.p_personid_external === 'string' && fields.p_personid_external ? fields.p_personid_external : null;
+    const external =
+      typeof fields.p_personid_external === 'string' && fields.p_personid_external ? fields.p_personid_external : null;
     const known = external ? this.persons.get(this.personidByExternal.get(external) ?? '') : undefined;
     if (known) {
       Object.assign(known.fields, fields);
       return known;
     }
-    const person: SandboxPerson = { personid: hublifyId('KCHN', ++this.lastPerson), p_personid_external: external, fields: { ...fields } };
+    const person: SandboxPerson = {
+      personid: hublifyId('KCHN', ++this.lastPerson),
+      p_personid_external: external,
+      fields: { ...fields },
+    };
     this.persons.set(person.personid, person);
     if (external) this.personidByExternal.set(external, person.personid);
     return person;
   }
 
-  createOrder(input: { request: unknown; order: Record<string, unknown>; person: SandboxPerson; now: Date }): SandboxOrder {
-    const external = typeof input.order.o_orderid_external === 'string' && input.order.o_orderid_external ? input.order.o_orderid_external : null;
+  createOrder(input: {
+    request: unknown;
+    order: Record<string, unknown>;
+    person: SandboxPerson;
+    now: Date;
+  }): SandboxOrder {
+    const external =
+      typeof input.order.o_orderid_external === 'string' && input.order.o_orderid_external
+        ? input.order.o_orderid_external
+        : null;
     const order: SandboxOrder = {
       orderid: hublifyId('ACHN', ++this.lastOrder),
       personid: input.person.personid,

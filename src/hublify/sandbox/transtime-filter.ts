@@ -23,7 +23,10 @@ const COMPARE: Record<string, (a: number, b: number) => boolean> = {
 };
 
 /** A predicate over the time of the last state change, or undefined if `search` is unreadable. */
-export function parseTranstimeSearch(search: string, now: Date = new Date()): ((changedAt: Date) => boolean) | undefined {
+export function parseTranstimeSearch(
+  search: string,
+  now: Date = new Date(),
+): ((changedAt: Date) => boolean) | undefined {
   const comparison = COMPARISON.exec(search.trim());
   if (!comparison) return undefined;
   const [, operator = '=', operand = ''] = comparison;

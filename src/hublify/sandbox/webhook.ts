@@ -37,7 +37,10 @@ export class WebhookNotifier {
     try {
       const response = await fetch(url, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(this.opts.token ? { [WEBHOOK_TOKEN_HEADER]: this.opts.token } : {}) },
+        headers: {
+          'Content-Type': 'application/json',
+          ...(this.opts.token ? { [WEBHOOK_TOKEN_HEADER]: this.opts.token } : {}),
+        },
         body,
         signal: AbortSignal.any([this.opts.closing, AbortSignal.timeout(this.opts.timeoutMs ?? 5_000)]),
       });
@@ -45,7 +48,10 @@ export class WebhookNotifier {
       const level = response.ok ? 'info' : 'warn';
       this.opts.logger[level]({ orderid, target, httpStatus: response.status }, 'hublify sandbox webhook delivered');
     } catch (err) {
-      this.opts.logger.warn({ orderid, target, error: err instanceof Error ? err.message : String(err) }, 'hublify sandbox webhook failed');
+      this.opts.logger.warn(
+        { orderid, target, error: err instanceof Error ? err.message : String(err) },
+        'hublify sandbox webhook failed',
+      );
     }
   }
 }

@@ -11,7 +11,9 @@ function chain(err: unknown): Error[] {
 
 /** The ApplicationFailure type anywhere in the cause chain (activities set it), if any. */
 export function failureType(err: unknown): string | undefined {
-  return chain(err).find((e): e is ApplicationFailure => e instanceof ApplicationFailure && !!e.type)?.type ?? undefined;
+  return (
+    chain(err).find((e): e is ApplicationFailure => e instanceof ApplicationFailure && !!e.type)?.type ?? undefined
+  );
 }
 
 export function describeFailure(err: unknown): string {

@@ -59,7 +59,10 @@ export async function orderWorkflowV1(input: OrderWorkflowInput): Promise<OrderS
   const activities = proxyActivities<OrderActivities>(local);
   // A Hublify call's own timeout plus a margin: past it Temporal assumes the worker died and retries.
   const hublifyCallTimeoutMs = settings.hublifyTimeoutMs + 5_000;
-  const hublifyCall: ActivityOptions = { startToCloseTimeout: hublifyCallTimeoutMs, retry: { initialInterval: '1s', maximumAttempts: 3 } };
+  const hublifyCall: ActivityOptions = {
+    startToCloseTimeout: hublifyCallTimeoutMs,
+    retry: { initialInterval: '1s', maximumAttempts: 3 },
+  };
   // Transient Hublify trouble is retried by Temporal with backoff for as long as configured.
   const injectionOptions: ActivityOptions = {
     startToCloseTimeout: hublifyCallTimeoutMs,
@@ -86,7 +89,9 @@ export async function orderWorkflowV1(input: OrderWorkflowInput): Promise<OrderS
     rejectionReasons: [],
     unknownStates: [],
     cancelReason: null,
-    history: [{ stage: 'RECEIVED', at: new Date(workflowInfo().startTime).toISOString(), detail: `from ${input.source}` }],
+    history: [
+      { stage: 'RECEIVED', at: new Date(workflowInfo().startTime).toISOString(), detail: `from ${input.source}` },
+    ],
   };
   let request: HublifyOrderCreateRequest | undefined = input.carried?.request;
   let verdict: OrderVerdict | undefined = input.carried
@@ -113,7 +118,8 @@ export async function orderWorkflowV1(input: OrderWorkflowInput): Promise<OrderS
   setHandler(amendUpdate, amend, {
     validator: (req: AmendRequest) => {
       if (FINAL_STAGES.includes(status.stage)) throw new Error(`order is ${status.stage}: nothing to amend`);
-      if (request === undefined) throw new Error('order is not mapped yet (fix the customer directory, then send `retry`)');
+      if (request === undefined)
+        throw new Error('order is not mapped yet (fix the customer directory, then send `retry`)');
       validateAmendRequest(req);
     },
   });
@@ -133,18 +139,40 @@ export async function orderWorkflowV1(input: OrderWorkflowInput): Promise<OrderS
       await condition(() => injectAttemptsSettled > settledBefore);
       const injected = hublifyRef();
       return injected
-        ? { outcome: 'reinjected', updated: changed, refused: [], pendingFields: [], hublifyOrderId: injected.orderId, messages: [`injected as ${injected.orderId}`] }
-        : { outcome: 'reinjected', updated: [], refused: changed, pendingFields: [], hublifyOrderId: null, messages: [status.lastError ?? 'injection failed'] };
+        ? {
+            outcome: 'reinjected',
+            updated: changed,
+            refused: [],
+            pendingFields: [],
+            hublifyOrderId: injected.orderId,
+            messages: [`injected as ${injected.orderId}`],
+          }
+        : {
+            outcome: 'reinjected',
+            updated: [],
+            refused: changed,
+            pendingFields: [],
+            hublifyOrderId: null,
+            messages: [status.lastError ?? 'injection failed'],
+          };
     }
     const result = await activities.updateHublifyOrder.executeWithOptions(
       { ...hublifyCall, summary: `amend Hublify order ${status.hublify.orderId} (order_update)` },
-      [{ orderid: status.hublify.orderId }, { order: { ...req.order, ...(req.orderitems ? { orderitems: req.orderitems } : {}) } }],
+      [
+        { orderid: status.hublify.orderId },
+        { order: { ...req.order, ...(req.orderitems ? { orderitems: req.orderitems } : {}) } },
+      ],
     );
     // Keep the request as Hublify now has it: a continued run carries it (and `orders show` reads it).
     const accepted = Object.entries(req.order ?? {}).filter(([field]) => result.updated.includes(field));
     const items = req.orderitems && result.updated.includes('orderitems') ? { orderitems: req.orderitems } : {};
-    request = { fields: { ...request!.fields, order: { ...request!.fields.order, ...Object.fromEntries(accepted), ...items } } };
-    await enterStage(status.stage, `amended: updated ${result.updated.join(', ') || 'nothing'}; refused ${result.refused.join(', ') || 'nothing'}`);
+    request = {
+      fields: { ...request!.fields, order: { ...request!.fields.order, ...Object.fromEntries(accepted), ...items } },
+    };
+    await enterStage(
+      status.stage,
+      `amended: updated ${result.updated.join(', ') || 'nothing'}; refused ${result.refused.join(', ') || 'nothing'}`,
+    );
     return { outcome: 'updated', pendingFields: [], hublifyOrderId: status.hublify.orderId, ...result };
   }
 
@@ -201,8 +229,13 @@ export async function orderWorkflowV1(input: OrderWorkflowInput): Promise<OrderS
   async function verifyAndMap(): Promise<boolean> {
     for (;;) {
       try {
-        await activities.verifyOrder.executeWithOptions({ ...local, summary: `verify order ${order.order_number}` }, [order]);
-        request = await activities.mapOrder.executeWithOptions({ ...local, summary: `map order ${order.order_number} to Hublify` }, [order]);
+        await activities.verifyOrder.executeWithOptions({ ...local, summary: `verify order ${order.order_number}` }, [
+          order,
+        ]);
+        request = await activities.mapOrder.executeWithOptions(
+          { ...local, summary: `map order ${order.order_number} to Hublify` },
+          [order],
+        );
         status.rejectionReasons = [];
         verdict = { workflowId, accepted: true, stage: 'VERIFIED', reasons: [] };
         await enterStage('VERIFIED');
@@ -230,11 +263,19 @@ export async function orderWorkflowV1(input: OrderWorkflowInput): Promise<OrderS
           [request!],
         );
         status.attempts.inject += result.attempts;
-        status.hublify = { orderId: result.orderId, personId: result.personId, state: result.state, stateName: result.stateName };
+        status.hublify = {
+          orderId: result.orderId,
+          personId: result.personId,
+          state: result.state,
+          stateName: result.stateName,
+        };
         status.lastError = null;
         injectAttemptsSettled += 1;
         upsertSearchAttributes([{ key: HublifyOrderId, value: result.orderId }]);
-        await enterStage('INJECTED', result.duplicate ? `already in Hublify as ${result.orderId}` : `Hublify order ${result.orderId}`);
+        await enterStage(
+          'INJECTED',
+          result.duplicate ? `already in Hublify as ${result.orderId}` : `Hublify order ${result.orderId}`,
+        );
         if (settings.apicbaseViewed) markViewedInApicbase(settings.apicbaseViewed.taskQueue);
       } catch (err) {
         // Only the activity's own failure means "Hublify said no / was away"; anything else is a bug.
@@ -248,10 +289,19 @@ export async function orderWorkflowV1(input: OrderWorkflowInput): Promise<OrderS
 
   /** Tells the customer in Apicbase the supplier saw the order (APICBASE_MARK_VIEWED). Never holds the order up. */
   function markViewedInApicbase(taskQueue: string): void {
-    const options: ActivityOptions = { taskQueue, startToCloseTimeout: '2m', retry: { initialInterval: '5s', maximumInterval: '5m', maximumAttempts: 10 } };
+    const options: ActivityOptions = {
+      taskQueue,
+      startToCloseTimeout: '2m',
+      retry: { initialInterval: '5s', maximumInterval: '5m', maximumAttempts: 10 },
+    };
     proxyActivities<ApicbaseActivities>(options)
-      .markApicbaseOrder.executeWithOptions({ ...options, summary: `mark ${order.order_number} viewed_by_supplier in Apicbase` }, [order.id, 'viewed'])
-      .catch((err: unknown) => log.warn('could not mark the order viewed in Apicbase', { error: describeFailure(err) }));
+      .markApicbaseOrder.executeWithOptions(
+        { ...options, summary: `mark ${order.order_number} viewed_by_supplier in Apicbase` },
+        [order.id, 'viewed'],
+      )
+      .catch((err: unknown) =>
+        log.warn('could not mark the order viewed in Apicbase', { error: describeFailure(err) }),
+      );
   }
 
   /** Polls order_get once; true when the order reached a final state. */
@@ -321,13 +371,18 @@ export async function orderWorkflowV1(input: OrderWorkflowInput): Promise<OrderS
     if (!carried) await enterStage('WAITING_FOR_SHIPMENT', `Hublify state ${status.hublify!.state}`);
     const hardLimitAt = Date.parse(trackingStartedAt) + settings.hardLimitMs;
     // Read like verify and map read it (an offset-less time is UTC), never in the worker's own zone.
-    const expected = order.expected_delivery_date ? parseIsoDateTime(order.expected_delivery_date, { allowDateOnly: true }) : undefined;
+    const expected = order.expected_delivery_date
+      ? parseIsoDateTime(order.expected_delivery_date, { allowDateOnly: true })
+      : undefined;
     const overdueAt = expected ? epochMsOf(expected) + settings.overdueGraceMs : undefined;
 
     const flagIfOverdue = async () => {
       if (overdueAt === undefined || status.overdue || Date.now() < overdueAt) return;
       status.overdue = true;
-      await enterStage('OVERDUE', `expected delivery ${order.expected_delivery_date} passed (plus grace); still tracking`);
+      await enterStage(
+        'OVERDUE',
+        `expected delivery ${order.expected_delivery_date} passed (plus grace); still tracking`,
+      );
     };
 
     for (let pollsThisRun = 0; ; pollsThisRun++) {
