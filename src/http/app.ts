@@ -1,7 +1,7 @@
 // The HTTP server's Express app: request ids, structured request logs, security headers, metrics,
 // health, and whatever routers the caller mounts (webhooks, admin).
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import express, { type ErrorRequestHandler, type Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
@@ -145,11 +145,26 @@ export async function listen(
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  // Once closing, every answer not yet sent says `Connection: close`: closeIdleConnections() only ends the
+  // connections idle at that moment, and a client (or load balancer) that goes on reusing one that was busy
+  // would otherwise never see the listener gone.
+  let closing = false;
+  const unanswered = new Set<ServerResponse>();
+  server.prependListener('request', (_req, res: ServerResponse) => {
+    if (closing) return res.setHeader('connection', 'close');
+    unanswered.add(res);
+    res.once('close', () => unanswered.delete(res));
+  });
+  const closeWhenAnswered = () => {
+    closing = true;
+    for (const res of unanswered) if (!res.headersSent) res.setHeader('connection', 'close');
+  };
   return {
     server,
     port: actualPort,
     close: () =>
       new Promise<void>((resolve) => {
+        closeWhenAnswered();
         server.close(() => resolve());
         server.closeIdleConnections();
       }),

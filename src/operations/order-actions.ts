@@ -31,6 +31,10 @@ import { OrderStage } from '../../workflows/search-attributes';
 const statusOf = (ctx: OperationsContext, order: ResolvedOrder) =>
   ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
 
+/** A completed order's final status (its workflow's result), or undefined when it cannot be read within 10 s. */
+const finalStatusOf = (ctx: OperationsContext, order: ResolvedOrder) =>
+  ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.result()).catch(() => statusOf(ctx, order));
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function orderNumberOf(ctx: OperationsContext, order: ResolvedOrder): Promise<string | null> {
@@ -164,7 +168,8 @@ export async function cancelOrder(
         if (execution !== 'RUNNING') break;
       }
     }
-    const status = await statusOf(ctx, order);
+    // A completed run's result is its final status: read without a worker (a query replays the run first).
+    const status = execution === 'COMPLETED' ? await finalStatusOf(ctx, order) : await statusOf(ctx, order);
     return {
       workflowId: order.workflowId,
       orderNumber: status?.orderNumber ?? null,
