@@ -79,6 +79,11 @@ void describe('replay of recorded histories', () => {
         patches(file).includes('stopped-attempt-lookup-waits-for-support'),
         `${file}: the stopped-attempt-lookup-waits-for-support marker`,
       );
+    // open-corrections-keep-attention: both recordings of that path (issue 22.3) carry its marker.
+    const openCorrections = files.filter((f) => /refused-kept-needs-attention|correction-refused-after/.test(f));
+    assert.equal(openCorrections.length, 2);
+    for (const file of openCorrections)
+      assert.ok(patches(file).includes('open-corrections-keep-attention'), `${file}: the open-corrections marker`);
   });
 
   for (const file of files) {

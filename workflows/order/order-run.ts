@@ -32,6 +32,7 @@ import { CANCEL_REFUSED_IN_HUBLIFY, FINAL_STAGES } from '../order-status';
 import { HublifyOrderId } from '../search-attributes';
 import * as options from './activity-options';
 import { Amendments } from './amendments';
+import { holdsItems, lastErrorWith, openCorrectionsText, withOpen, withoutHeld } from './open-corrections';
 import { newStatus, StageBook, type SupportText } from './stage-book';
 import * as texts from './texts';
 import { CONTINUE_AS_NEW, track } from './tracking';
@@ -43,6 +44,11 @@ const DEFAULT_AMEND_WAIT_MS = 20_000;
 export const VERIFIED_RECORDED_BY_CHECK = 'verified-recorded-by-check';
 /** Patch: the look-up after an attempt an amendment stopped, when Hublify does not answer, waits for support (issue 22.1). */
 export const STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT = 'stopped-attempt-lookup-waits-for-support';
+/**
+ * Patch: a correction Hublify does not hold (refused by order_update, or not sent) stays open in the status
+ * and keeps the order NEEDS_ATTENTION until Hublify holds it; `retry` sends it again (issue 22.3, I3).
+ */
+export const OPEN_CORRECTIONS_KEEP_ATTENTION = 'open-corrections-keep-attention';
 
 export class OrderRun {
   readonly book: StageBook;
@@ -223,7 +229,93 @@ export class OrderRun {
       texts.amendedInHublifyDetail(result.updated, refused, note.detail),
       texts.amendedInHublifyDetail(result.updated, refused, note.publicDetail),
     );
-    return { updated: result.updated, refused, messages: result.messages };
+    const open = await this.correctionsAnswered(req, result.updated, refused, result.messages.join('; '));
+    return { updated: result.updated, refused, messages: open ? [...result.messages, open] : result.messages };
+  }
+
+  /**
+   * order_update answered: the open corrections it applied close, those it refused stay open and keep the
+   * order NEEDS_ATTENTION (patch `open-corrections-keep-attention`). When the last one closes, tracking goes on.
+   */
+  private async correctionsAnswered(
+    req: AmendRequest,
+    updated: string[],
+    refused: string[],
+    why: string,
+  ): Promise<string | undefined> {
+    const open = this.status.corrections;
+    if (open) this.status.corrections = withoutHeld(open, updated);
+    if (refused.length && patched(OPEN_CORRECTIONS_KEEP_ATTENTION)) {
+      this.status.corrections = withOpen(this.status.corrections, req, refused, 'refused', why || 'refused');
+      return this.holdForCorrections('AmendmentNotInHublify');
+    }
+    if (open && !this.status.corrections) await this.correctionsClosed();
+    return undefined;
+  }
+
+  /** NEEDS_ATTENTION naming every correction Hublify does not hold and what support does about it. */
+  private async holdForCorrections(type: string | null): Promise<string> {
+    const text = openCorrectionsText(this.status.corrections!, this.status.hublify!.orderId);
+    this.status.lastError = text.detail;
+    await this.book.enter(
+      'NEEDS_ATTENTION',
+      text.detail,
+      `${text.publicDetail} (${type ?? 'error'}) · order ${this.input.order.order_number}`,
+    );
+    this.book.notifySupport('NEEDS_ATTENTION', type);
+    return text.detail;
+  }
+
+  /** Hublify holds every correction now: tracking goes on (before tracking starts, it starts as usual). */
+  private async correctionsClosed(): Promise<void> {
+    this.status.lastError = null;
+    if (this.status.stage === 'NEEDS_ATTENTION' && this.tracking)
+      await this.book.enter(this.status.overdue ? 'OVERDUE' : 'WAITING_FOR_SHIPMENT', 'Hublify holds the corrections');
+  }
+
+  /**
+   * Support's `retry` while corrections are open: order_update sends them again. Hublify's refusal (or a
+   * failed call) keeps the order NEEDS_ATTENTION. Called by tracking before it polls.
+   */
+  async retryCorrections(): Promise<void> {
+    const open = this.status.corrections;
+    if (!open || !this.retryRequested) return;
+    this.retryRequested = false;
+    const note = this.book.noteText(this.retryNote);
+    this.retryNote = undefined;
+    try {
+      await this.updateInHublify(this.status.hublify!, open.update, open.fields, {
+        detail: ` (retry${note.detail})`,
+        publicDetail: ` (retry${note.publicDetail})`,
+      });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const type = failureType(err) ?? 'HublifyUnavailable';
+      this.status.corrections = {
+        ...open,
+        state: type === 'HublifyRejected' ? 'refused' : 'not-sent',
+        why: describeFailure(err),
+      };
+      await this.holdForCorrections(type);
+    }
+  }
+
+  /**
+   * A poll's answer for our order: open item corrections Hublify holds now (support changed the order in
+   * Hublify) close. Returns the last error the answer leaves: the open corrections', else none.
+   */
+  afterPoll(data: HublifyOrderData): string | null {
+    const open = this.status.corrections;
+    if (open && holdsItems(open, data)) {
+      this.amendments.updated(open.update, ['orderitems']);
+      this.status.corrections = withoutHeld(open, ['orderitems']);
+    }
+    return this.lastErrorWith(null);
+  }
+
+  /** `error` with the open corrections' text before it, while any is open. */
+  lastErrorWith(error: string | null): string | null {
+    return lastErrorWith(this.status.corrections, this.status.hublify?.orderId, error);
   }
 
   // Read through a function: TypeScript cannot see that handlers change it across an await.
@@ -482,6 +574,11 @@ export class OrderRun {
       this.amendments.noteSync({ outcome: result.updated.length ? 'updated' : 'refused', ...result });
     } catch (err) {
       if (isCancellation(err)) throw err;
+      if (patched(OPEN_CORRECTIONS_KEEP_ATTENTION)) {
+        await this.correctionsNotSent(err, update, fields);
+        this.amendments.correctionsSettled(version);
+        return;
+      }
       this.amendments.noteSync({
         outcome: 'refused',
         updated: [],
@@ -497,6 +594,23 @@ export class OrderRun {
       this.book.notifySupport('NEEDS_ATTENTION', failureType(err) ?? null);
     }
     this.amendments.correctionsSettled(version);
+  }
+
+  /**
+   * order_update of the corrections made during the injection failed: they stay open, REFUSED when Hublify
+   * said no, else `pending` (the value is sent again by `retry`).
+   */
+  private async correctionsNotSent(err: unknown, update: AmendRequest, fields: string[]): Promise<void> {
+    const type = failureType(err) ?? 'HublifyUnavailable';
+    const refused = type === 'HublifyRejected';
+    const why = describeFailure(err);
+    this.status.corrections = withOpen(this.status.corrections, update, fields, refused ? 'refused' : 'not-sent', why);
+    const text = await this.holdForCorrections(type);
+    this.amendments.noteSync(
+      refused
+        ? { outcome: 'refused', updated: [], refused: fields, messages: [text] }
+        : { outcome: 'pending', updated: [], refused: [], messages: [text] },
+    );
   }
 
   /**
