@@ -316,6 +316,27 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await handle.result();
     return handle;
   },
+  async 'v2-amended-during-outage-pending-named-then-shipped'(system) {
+    const order = sampleOrder();
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, {
+      ...slow,
+      injectRetry: SHORT_INJECT_RETRY,
+      amendWaitMs: 300,
+      notifySupport: true,
+    });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    // The amendment's attempt fails too: the order waits for support naming the correction pending.
+    await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    await waitForStatus(handle, (s) => /corrections pending/.test(s.lastError ?? ''));
+    system.sandbox.clearFaults();
+    await handle.signal(retrySignal, {});
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
   async 'overdue-at-tracking-start-then-shipped'(system) {
     // Expected an hour ago, written without an offset (read as UTC): OVERDUE before the first wait.
     const order = sampleOrder({ expected_delivery_date: new Date(Date.now() - 3_600_000).toISOString().slice(0, 19) });

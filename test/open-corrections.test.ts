@@ -55,7 +55,10 @@ void describe('open corrections', () => {
     assert.match(text.detail, /retry sends deliver_street again/);
     assert.match(text.detail, /Hauptstraße/);
     assert.doesNotMatch(text.publicDetail, /Hauptstraße/);
-    assert.match(lastErrorWith(open, 'H-1', 'order_get failed: HTTP 500') ?? '', /orderitems.*; order_get failed: HTTP 500$/);
+    assert.match(
+      lastErrorWith(open, 'H-1', 'order_get failed: HTTP 500') ?? '',
+      /orderitems.*; order_get failed: HTTP 500$/,
+    );
     assert.equal(lastErrorWith(undefined, 'H-1', null), null);
   });
 });

@@ -313,6 +313,8 @@ void describe('order workflow with stubbed activities', () => {
     const amended = handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
     const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     assert.match(stuck.lastError ?? '', /could not ask Hublify whether the stopped attempt created/);
+    // The correction waits with the order, named (issue 22.3, I3).
+    assert.match(stuck.lastError ?? '', /corrections pending, not in Hublify yet .*: deliver_street$/);
     assert.equal(fakes.lookups, 1);
     assert.equal((await handle.describe()).status.name, 'RUNNING');
     // Hublify is back: support's retry sends the amended order, and the amendment answers with it.
@@ -379,7 +381,7 @@ void describe('order workflow with stubbed activities', () => {
     const back = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     assert.equal(back.lastError, null);
     assert.equal(back.corrections, undefined);
-    assert.deepEqual(((await handle.query(requestQuery))!).fields.order.orderitems, items);
+    assert.deepEqual((await handle.query(requestQuery))!.fields.order.orderitems, items);
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
     await handle.result();
     assert.deepEqual(

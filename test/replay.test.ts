@@ -79,9 +79,11 @@ void describe('replay of recorded histories', () => {
         patches(file).includes('stopped-attempt-lookup-waits-for-support'),
         `${file}: the stopped-attempt-lookup-waits-for-support marker`,
       );
-    // open-corrections-keep-attention: both recordings of that path (issue 22.3) carry its marker.
-    const openCorrections = files.filter((f) => /refused-kept-needs-attention|correction-refused-after/.test(f));
-    assert.equal(openCorrections.length, 2);
+    // open-corrections-keep-attention: the recordings of its paths (issue 22.3) carry its marker.
+    const openCorrections = files.filter((f) =>
+      /refused-kept-needs-attention|correction-refused-after|pending-named/.test(f),
+    );
+    assert.equal(openCorrections.length, 3);
     for (const file of openCorrections)
       assert.ok(patches(file).includes('open-corrections-keep-attention'), `${file}: the open-corrections marker`);
   });

@@ -84,6 +84,11 @@ export function openCorrectionsText(
   return { detail: `${head} (${open.why}); ${todo}`, publicDetail: `${head}; ${todo}` };
 }
 
+/** The ending of the reason an order not yet in Hublify waits for support with, naming the corrections pending. */
+export function pendingCorrectionsNote(fields: readonly string[]): string {
+  return `; corrections pending, not in Hublify yet (the next attempt sends them): ${fields.join(', ')}`;
+}
+
 /** The last error while corrections are open: their text first, then `error` (a poll's own failure). */
 export function lastErrorWith(
   open: OpenCorrections | undefined,

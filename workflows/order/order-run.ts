@@ -32,7 +32,14 @@ import { CANCEL_REFUSED_IN_HUBLIFY, FINAL_STAGES } from '../order-status';
 import { HublifyOrderId } from '../search-attributes';
 import * as options from './activity-options';
 import { Amendments } from './amendments';
-import { holdsItems, lastErrorWith, openCorrectionsText, withOpen, withoutHeld } from './open-corrections';
+import {
+  holdsItems,
+  lastErrorWith,
+  openCorrectionsText,
+  pendingCorrectionsNote,
+  withOpen,
+  withoutHeld,
+} from './open-corrections';
 import { newStatus, StageBook, type SupportText } from './stage-book';
 import * as texts from './texts';
 import { CONTINUE_AS_NEW, track } from './tracking';
@@ -427,6 +434,12 @@ export class OrderRun {
     type: string | null,
     orUntilRejectionShown = false,
   ): Promise<void> {
+    // Corrections not in Hublify yet are named while the order waits (open-corrections.ts).
+    const pending = this.hublifyRef() === null ? this.amendments.pendingFields() : [];
+    if (pending.length && patched(OPEN_CORRECTIONS_KEEP_ATTENTION)) {
+      reason += pendingCorrectionsNote(pending);
+      publicReason += pendingCorrectionsNote(pending);
+    }
     this.status.lastError = reason;
     await this.book.enter('NEEDS_ATTENTION', reason, publicReason);
     this.book.notifySupport('NEEDS_ATTENTION', type);
