@@ -43,6 +43,14 @@ const DEFAULT_AMEND_WAIT_MS = 20_000;
 export const VERIFIED_RECORDED_BY_CHECK = 'verified-recorded-by-check';
 /** Patch: the look-up after an attempt an amendment stopped, when Hublify does not answer, waits for support (issue 22.1). */
 export const STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT = 'stopped-attempt-lookup-waits-for-support';
+/**
+ * Patch (issue 22, I2 and I4): Hublify's order under our o_orderid_external is ours by identity (our
+ * external id and person), not by matching a version sent: differing items are corrections to send.
+ * A failed attempt's request counts as sent (its reply may have been lost after Hublify created the
+ * order). A cancel says "Hublify never had the order" only when Hublify, asked then, holds none of ours;
+ * when it cannot be asked, the answer says so.
+ */
+export const DUPLICATE_OURS_BY_IDENTITY = 'duplicate-ours-by-identity';
 
 export class OrderRun {
   readonly book: StageBook;
@@ -357,6 +365,7 @@ export class OrderRun {
       this.injectionStarted = true;
       const scope = new CancellationScope();
       this.injectScope = scope;
+      const byIdentity = patched(DUPLICATE_OURS_BY_IDENTITY);
       try {
         const result = await scope.run(() =>
           this.remote.injectOrder.executeWithOptions(
@@ -364,7 +373,7 @@ export class OrderRun {
               ...options.injection(this.settings),
               summary: `inject order ${order.order_number} into Hublify (order_create)`,
             },
-            [sent, this.amendments.sentVersions],
+            byIdentity ? [sent, this.amendments.sentVersions, 'identity'] : [sent, this.amendments.sentVersions],
           ),
         );
         this.amendments.sent(sent);
@@ -372,7 +381,7 @@ export class OrderRun {
         await this.adopt(
           { orderId: result.orderId, personId: result.personId, state: result.state, stateName: result.stateName },
           result.duplicate
-            ? `already in Hublify as ${result.orderId} (its person and items match)`
+            ? texts.duplicateAdoptedDetail(result.orderId, byIdentity)
             : `Hublify order ${result.orderId}`,
           result.duplicate ? undefined : { from: sent, current: version === this.amendments.version },
         );
@@ -384,6 +393,7 @@ export class OrderRun {
           await this.adoptAfterStoppedAttempt();
           continue;
         }
+        if (byIdentity && !isCancellation(err)) this.amendments.sent(sent);
         await this.injectFailed(err, version);
       } finally {
         this.injectScope = undefined;
@@ -465,9 +475,12 @@ export class OrderRun {
 
   /** Hublify's order under our o_orderid_external, when it is this order (any version sent). */
   private async lookUpInHublify(): Promise<HublifyOrderData | null> {
+    const byIdentity = patched(DUPLICATE_OURS_BY_IDENTITY);
     return this.remote.findInjectedOrder.executeWithOptions(
       { ...options.lookup(this.settings), summary: `look up order ${this.externalId} in Hublify (order_get)` },
-      [this.amendments.request!, this.amendments.sentVersions],
+      byIdentity
+        ? [this.amendments.request!, this.amendments.sentVersions, 'identity']
+        : [this.amendments.request!, this.amendments.sentVersions],
     );
   }
 
@@ -509,11 +522,13 @@ export class OrderRun {
       reason: this.status.cancelReason ?? 'cancelled in Temporal (no reason given)',
       stopTracking: true,
     };
+    let unasked: string | undefined;
     if (this.status.hublify === null && this.injectionStarted) {
       try {
         await this.adoptIfHublifyHasIt('an injection attempt reached Hublify before the cancel');
       } catch (err) {
-        this.status.lastError = `could not ask Hublify whether it has order ${this.externalId}: ${describeFailure(err)}`;
+        unasked = describeFailure(err);
+        this.status.lastError = `could not ask Hublify whether it has order ${this.externalId}: ${unasked}`;
       }
     }
     const ref = this.hublifyRef();
@@ -528,8 +543,21 @@ export class OrderRun {
     }
     this.status.cancelReason = req.reason;
     if (ref) await this.stopTracking(ref, req.reason);
+    else if (unasked !== undefined && patched(DUPLICATE_OURS_BY_IDENTITY))
+      await this.cancelUnasked(req.reason, unasked);
     else await this.cancelBeforeHublify(req.reason);
     return 'ended';
+  }
+
+  /** Cancelled in the relay while Hublify could not be asked whether it holds the order: the answer says so. */
+  private async cancelUnasked(reason: string, described: string): Promise<void> {
+    const text = texts.cancelledUnaskedText(this.externalId, described);
+    await this.book.enter(
+      'CANCELLED',
+      `${reason}; ${text}`,
+      'cancelled by support (Hublify could not be asked whether it holds the order)',
+    );
+    this.cancelOutcome = { outcome: 'cancelled', hublifyOrderId: null, message: text };
   }
 
   private async stopTracking(ref: HublifyRef, reasonText: string): Promise<void> {
