@@ -32,7 +32,7 @@ import { CANCEL_REFUSED_IN_HUBLIFY, FINAL_STAGES } from '../order-status';
 import { HublifyOrderId } from '../search-attributes';
 import * as options from './activity-options';
 import { Amendments } from './amendments';
-import { patchesAtStart, type RunPatches } from './patches';
+import { DUPLICATE_OURS_BY_IDENTITY, patchesAtStart, type RunPatches } from './patches';
 import { newStatus, StageBook, type SupportText } from './stage-book';
 import * as texts from './texts';
 import { CONTINUE_AS_NEW, track } from './tracking';
@@ -44,14 +44,6 @@ const DEFAULT_AMEND_WAIT_MS = 20_000;
 export const VERIFIED_RECORDED_BY_CHECK = 'verified-recorded-by-check';
 /** Patch: the look-up after an attempt an amendment stopped, when Hublify does not answer, waits for support (issue 22.1). */
 export const STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT = 'stopped-attempt-lookup-waits-for-support';
-/**
- * Patch (issue 22, I2 and I4): Hublify's order under our o_orderid_external is ours by identity (our
- * external id and person), not by matching a version sent: differing items are corrections to send.
- * A failed attempt's request counts as sent (its reply may have been lost after Hublify created the
- * order). A cancel says "Hublify never had the order" only when Hublify, asked then, holds none of ours;
- * when it cannot be asked, the answer says so.
- */
-export const DUPLICATE_OURS_BY_IDENTITY = 'duplicate-ours-by-identity';
 
 export class OrderRun {
   readonly book: StageBook;
@@ -371,7 +363,7 @@ export class OrderRun {
       this.injectionStarted = true;
       const scope = new CancellationScope();
       this.injectScope = scope;
-      const byIdentity = patched(DUPLICATE_OURS_BY_IDENTITY);
+      const byIdentity = this.patches.has(DUPLICATE_OURS_BY_IDENTITY);
       try {
         const result = await scope.run(() =>
           this.remote.injectOrder.executeWithOptions(
@@ -482,7 +474,7 @@ export class OrderRun {
 
   /** Hublify's order under our o_orderid_external, when it is this order (any version sent). */
   private async lookUpInHublify(): Promise<HublifyOrderData | null> {
-    const byIdentity = patched(DUPLICATE_OURS_BY_IDENTITY);
+    const byIdentity = this.patches.has(DUPLICATE_OURS_BY_IDENTITY);
     return this.remote.findInjectedOrder.executeWithOptions(
       { ...options.lookup(this.settings), summary: `look up order ${this.externalId} in Hublify (order_get)` },
       byIdentity
@@ -550,7 +542,7 @@ export class OrderRun {
     }
     this.status.cancelReason = req.reason;
     if (ref) await this.stopTracking(ref, req.reason);
-    else if (unasked !== undefined && patched(DUPLICATE_OURS_BY_IDENTITY))
+    else if (unasked !== undefined && this.patches.has(DUPLICATE_OURS_BY_IDENTITY))
       await this.cancelUnasked(req.reason, unasked);
     else await this.cancelBeforeHublify(req.reason);
     return 'ended';
