@@ -32,7 +32,7 @@ import { CANCEL_REFUSED_IN_HUBLIFY, FINAL_STAGES } from '../order-status';
 import { HublifyOrderId } from '../search-attributes';
 import * as options from './activity-options';
 import { Amendments } from './amendments';
-import { patchesAtStart, type RunPatches } from './patches';
+import { DUPLICATE_OURS_BY_IDENTITY, patchesAtStart, type RunPatches } from './patches';
 import { newStatus, StageBook, type SupportText } from './stage-book';
 import * as texts from './texts';
 import { CONTINUE_AS_NEW, track } from './tracking';
@@ -363,6 +363,7 @@ export class OrderRun {
       this.injectionStarted = true;
       const scope = new CancellationScope();
       this.injectScope = scope;
+      const byIdentity = this.patches.has(DUPLICATE_OURS_BY_IDENTITY);
       try {
         const result = await scope.run(() =>
           this.remote.injectOrder.executeWithOptions(
@@ -370,7 +371,7 @@ export class OrderRun {
               ...options.injection(this.settings),
               summary: `inject order ${order.order_number} into Hublify (order_create)`,
             },
-            [sent, this.amendments.sentVersions],
+            byIdentity ? [sent, this.amendments.sentVersions, 'identity'] : [sent, this.amendments.sentVersions],
           ),
         );
         this.amendments.sent(sent);
@@ -378,7 +379,7 @@ export class OrderRun {
         await this.adopt(
           { orderId: result.orderId, personId: result.personId, state: result.state, stateName: result.stateName },
           result.duplicate
-            ? `already in Hublify as ${result.orderId} (its person and items match)`
+            ? texts.duplicateAdoptedDetail(result.orderId, byIdentity)
             : `Hublify order ${result.orderId}`,
           result.duplicate ? undefined : { from: sent, current: version === this.amendments.version },
         );
@@ -390,6 +391,7 @@ export class OrderRun {
           await this.adoptAfterStoppedAttempt();
           continue;
         }
+        if (byIdentity && !isCancellation(err)) this.amendments.sent(sent);
         await this.injectFailed(err, version);
       } finally {
         this.injectScope = undefined;
@@ -472,9 +474,12 @@ export class OrderRun {
 
   /** Hublify's order under our o_orderid_external, when it is this order (any version sent). */
   private async lookUpInHublify(): Promise<HublifyOrderData | null> {
+    const byIdentity = this.patches.has(DUPLICATE_OURS_BY_IDENTITY);
     return this.remote.findInjectedOrder.executeWithOptions(
       { ...options.lookup(this.settings), summary: `look up order ${this.externalId} in Hublify (order_get)` },
-      [this.amendments.request!, this.amendments.sentVersions],
+      byIdentity
+        ? [this.amendments.request!, this.amendments.sentVersions, 'identity']
+        : [this.amendments.request!, this.amendments.sentVersions],
     );
   }
 
@@ -516,11 +521,13 @@ export class OrderRun {
       reason: this.status.cancelReason ?? 'cancelled in Temporal (no reason given)',
       stopTracking: true,
     };
+    let unasked: string | undefined;
     if (this.status.hublify === null && this.injectionStarted) {
       try {
         await this.adoptIfHublifyHasIt('an injection attempt reached Hublify before the cancel');
       } catch (err) {
-        this.status.lastError = `could not ask Hublify whether it has order ${this.externalId}: ${describeFailure(err)}`;
+        unasked = describeFailure(err);
+        this.status.lastError = `could not ask Hublify whether it has order ${this.externalId}: ${unasked}`;
       }
     }
     const ref = this.hublifyRef();
@@ -535,8 +542,21 @@ export class OrderRun {
     }
     this.status.cancelReason = req.reason;
     if (ref) await this.stopTracking(ref, req.reason);
+    else if (unasked !== undefined && this.patches.has(DUPLICATE_OURS_BY_IDENTITY))
+      await this.cancelUnasked(req.reason, unasked);
     else await this.cancelBeforeHublify(req.reason);
     return 'ended';
+  }
+
+  /** Cancelled in the relay while Hublify could not be asked whether it holds the order: the answer says so. */
+  private async cancelUnasked(reason: string, described: string): Promise<void> {
+    const text = texts.cancelledUnaskedText(this.externalId, described);
+    await this.book.enter(
+      'CANCELLED',
+      `${reason}; ${text}`,
+      'cancelled by support (Hublify could not be asked whether it holds the order)',
+    );
+    this.cancelOutcome = { outcome: 'cancelled', hublifyOrderId: null, message: text };
   }
 
   private async stopTracking(ref: HublifyRef, reasonText: string): Promise<void> {

@@ -9,7 +9,16 @@
 // its history can prove. Append new patch ids at the end; never remove or reorder them.
 import { patched } from '@temporalio/workflow';
 
-export const PATCHES_AT_START = [] as const satisfies readonly string[];
+/**
+ * Patch (issue 22, I2 and I4): Hublify's order under our o_orderid_external is ours by identity (our
+ * external id and person), not by matching a version sent: differing items are corrections to send.
+ * A failed attempt's request counts as sent (its reply may have been lost after Hublify created the
+ * order). A cancel says "Hublify never had the order" only when Hublify, asked then, holds none of ours;
+ * when it cannot be asked, the answer says so.
+ */
+export const DUPLICATE_OURS_BY_IDENTITY = 'duplicate-ours-by-identity';
+
+export const PATCHES_AT_START = [DUPLICATE_OURS_BY_IDENTITY] as const satisfies readonly string[];
 
 export type PatchAtStart = (typeof PATCHES_AT_START)[number];
 
