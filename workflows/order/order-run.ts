@@ -40,6 +40,12 @@ import {
   withOpen,
   withoutHeld,
 } from './open-corrections';
+import {
+  DUPLICATE_OURS_BY_IDENTITY,
+  OPEN_CORRECTIONS_KEEP_ATTENTION,
+  patchesAtStart,
+  type RunPatches,
+} from './patches';
 import { newStatus, StageBook, type SupportText } from './stage-book';
 import * as texts from './texts';
 import { CONTINUE_AS_NEW, track } from './tracking';
@@ -51,11 +57,6 @@ const DEFAULT_AMEND_WAIT_MS = 20_000;
 export const VERIFIED_RECORDED_BY_CHECK = 'verified-recorded-by-check';
 /** Patch: the look-up after an attempt an amendment stopped, when Hublify does not answer, waits for support (issue 22.1). */
 export const STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT = 'stopped-attempt-lookup-waits-for-support';
-/**
- * Patch: a correction Hublify does not hold (refused by order_update, or not sent) stays open in the status
- * and keeps the order NEEDS_ATTENTION until Hublify holds it; `retry` sends it again (issue 22.3, I3).
- */
-export const OPEN_CORRECTIONS_KEEP_ATTENTION = 'open-corrections-keep-attention';
 
 export class OrderRun {
   readonly book: StageBook;
@@ -82,7 +83,11 @@ export class OrderRun {
   private injectionStarted = false;
   private restartInjection = false;
 
+  /** Changes decided at the run's start (patches.ts says why not later). */
+  readonly patches: RunPatches;
+
   constructor(readonly input: OrderWorkflowInput) {
+    this.patches = patchesAtStart();
     const { carried, settings } = input;
     this.workflowId = workflowInfo().workflowId;
     // Options merge key by key into the proxy's (retry policies too), so the proxy sets none of its own.
@@ -252,7 +257,7 @@ export class OrderRun {
   ): Promise<string | undefined> {
     const open = this.status.corrections;
     if (open) this.status.corrections = withoutHeld(open, updated);
-    if (refused.length && patched(OPEN_CORRECTIONS_KEEP_ATTENTION)) {
+    if (refused.length && this.patches.has(OPEN_CORRECTIONS_KEEP_ATTENTION)) {
       this.status.corrections = withOpen(this.status.corrections, req, refused, 'refused', why || 'refused');
       return this.holdForCorrections('AmendmentNotInHublify');
     }
@@ -359,6 +364,7 @@ export class OrderRun {
       const checkOptions = { ...options.LOCAL, summary: `verify and map order ${order.order_number}` };
       // Since this patch the check records VERIFIED itself: the verdict is answered after one local
       // activity instead of two (the first workflow task is the webhook's `verified` latency).
+      // eslint-disable-next-line no-restricted-syntax -- recorded where it is used before patches.ts (before the first local activity); old histories hold its marker there
       const checkRecords = patched(VERIFIED_RECORDED_BY_CHECK);
       const at = new Date().toISOString();
       const result = checkRecords
@@ -436,7 +442,7 @@ export class OrderRun {
   ): Promise<void> {
     // Corrections not in Hublify yet are named while the order waits (open-corrections.ts).
     const pending = this.hublifyRef() === null ? this.amendments.pendingFields() : [];
-    if (pending.length && patched(OPEN_CORRECTIONS_KEEP_ATTENTION)) {
+    if (pending.length && this.patches.has(OPEN_CORRECTIONS_KEEP_ATTENTION)) {
       reason += pendingCorrectionsNote(pending);
       publicReason += pendingCorrectionsNote(pending);
     }
@@ -462,6 +468,7 @@ export class OrderRun {
       this.injectionStarted = true;
       const scope = new CancellationScope();
       this.injectScope = scope;
+      const byIdentity = this.patches.has(DUPLICATE_OURS_BY_IDENTITY);
       try {
         const result = await scope.run(() =>
           this.remote.injectOrder.executeWithOptions(
@@ -469,7 +476,7 @@ export class OrderRun {
               ...options.injection(this.settings),
               summary: `inject order ${order.order_number} into Hublify (order_create)`,
             },
-            [sent, this.amendments.sentVersions],
+            byIdentity ? [sent, this.amendments.sentVersions, 'identity'] : [sent, this.amendments.sentVersions],
           ),
         );
         this.amendments.sent(sent);
@@ -477,7 +484,7 @@ export class OrderRun {
         await this.adopt(
           { orderId: result.orderId, personId: result.personId, state: result.state, stateName: result.stateName },
           result.duplicate
-            ? `already in Hublify as ${result.orderId} (its person and items match)`
+            ? texts.duplicateAdoptedDetail(result.orderId, byIdentity)
             : `Hublify order ${result.orderId}`,
           result.duplicate ? undefined : { from: sent, current: version === this.amendments.version },
         );
@@ -489,6 +496,7 @@ export class OrderRun {
           await this.adoptAfterStoppedAttempt();
           continue;
         }
+        if (byIdentity && !isCancellation(err)) this.amendments.sent(sent);
         await this.injectFailed(err, version);
       } finally {
         this.injectScope = undefined;
@@ -510,6 +518,7 @@ export class OrderRun {
       if (
         isCancellation(err) ||
         !(err instanceof ActivityFailure) ||
+        // eslint-disable-next-line no-restricted-syntax -- recorded where it is used before patches.ts; old histories hold its marker there
         !patched(STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT)
       )
         throw err;
@@ -570,9 +579,12 @@ export class OrderRun {
 
   /** Hublify's order under our o_orderid_external, when it is this order (any version sent). */
   private async lookUpInHublify(): Promise<HublifyOrderData | null> {
+    const byIdentity = this.patches.has(DUPLICATE_OURS_BY_IDENTITY);
     return this.remote.findInjectedOrder.executeWithOptions(
       { ...options.lookup(this.settings), summary: `look up order ${this.externalId} in Hublify (order_get)` },
-      [this.amendments.request!, this.amendments.sentVersions],
+      byIdentity
+        ? [this.amendments.request!, this.amendments.sentVersions, 'identity']
+        : [this.amendments.request!, this.amendments.sentVersions],
     );
   }
 
@@ -587,7 +599,7 @@ export class OrderRun {
       this.amendments.noteSync({ outcome: result.updated.length ? 'updated' : 'refused', ...result });
     } catch (err) {
       if (isCancellation(err)) throw err;
-      if (patched(OPEN_CORRECTIONS_KEEP_ATTENTION)) {
+      if (this.patches.has(OPEN_CORRECTIONS_KEEP_ATTENTION)) {
         await this.correctionsNotSent(err, update, fields);
         this.amendments.correctionsSettled(version);
         return;
@@ -636,11 +648,13 @@ export class OrderRun {
       reason: this.status.cancelReason ?? 'cancelled in Temporal (no reason given)',
       stopTracking: true,
     };
+    let unasked: string | undefined;
     if (this.status.hublify === null && this.injectionStarted) {
       try {
         await this.adoptIfHublifyHasIt('an injection attempt reached Hublify before the cancel');
       } catch (err) {
-        this.status.lastError = `could not ask Hublify whether it has order ${this.externalId}: ${describeFailure(err)}`;
+        unasked = describeFailure(err);
+        this.status.lastError = `could not ask Hublify whether it has order ${this.externalId}: ${unasked}`;
       }
     }
     const ref = this.hublifyRef();
@@ -655,8 +669,21 @@ export class OrderRun {
     }
     this.status.cancelReason = req.reason;
     if (ref) await this.stopTracking(ref, req.reason);
+    else if (unasked !== undefined && this.patches.has(DUPLICATE_OURS_BY_IDENTITY))
+      await this.cancelUnasked(req.reason, unasked);
     else await this.cancelBeforeHublify(req.reason);
     return 'ended';
+  }
+
+  /** Cancelled in the relay while Hublify could not be asked whether it holds the order: the answer says so. */
+  private async cancelUnasked(reason: string, described: string): Promise<void> {
+    const text = texts.cancelledUnaskedText(this.externalId, described);
+    await this.book.enter(
+      'CANCELLED',
+      `${reason}; ${text}`,
+      'cancelled by support (Hublify could not be asked whether it holds the order)',
+    );
+    this.cancelOutcome = { outcome: 'cancelled', hublifyOrderId: null, message: text };
   }
 
   private async stopTracking(ref: HublifyRef, reasonText: string): Promise<void> {
