@@ -8,22 +8,10 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import type { temporal } from '@temporalio/proto';
 import type { HublifyOrderCreateRequest } from '../hublify/types';
 import type { AmendRequest, AmendResult, OrderWorkflowInput } from '../../workflows/order-status';
+import { HUBLIFY_ADDRESS_PARTS as ADDRESS_PARTS } from '../../workflows/amend-validation';
 import { requestQuery } from '../../workflows/order-messages';
 import type { OperationsContext } from './context';
 import type { ResolvedOrder } from './orders';
-
-const ADDRESS_PARTS = [
-  'company',
-  'gender',
-  'firstname',
-  'lastname',
-  'addrextra',
-  'street',
-  'housenr',
-  'zip',
-  'town',
-  'country',
-] as const;
 
 export type Address = Partial<Record<(typeof ADDRESS_PARTS)[number], string>>;
 
