@@ -20,6 +20,9 @@ export interface OrderAddresses {
   deliver: Address;
 }
 
+/** How long the `request` query may take, as long as `show` waits for the status query. */
+const REQUEST_QUERY_TIMEOUT_MS = 10_000;
+
 type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
 
 function pick(order: Record<string, unknown>, prefix: 'invoice' | 'deliver'): Address {
@@ -78,7 +81,10 @@ async function heldOrderFields(
   order: ResolvedOrder,
 ): Promise<Record<string, unknown> | undefined> {
   // The workflow's own `request` query (runs since order-workflow-v2): what Hublify holds, amendments included.
-  const held = await order.handle.query(requestQuery).catch(() => undefined);
+  // A query needs a worker (for a closed run too: it replays the run): unanswered in time, the history is read.
+  const held = await ctx.client
+    .withDeadline(Date.now() + REQUEST_QUERY_TIMEOUT_MS, () => order.handle.query(requestQuery))
+    .catch(() => undefined);
   if (held) return held.fields.order;
   // Runs from before it have no such query: read their history.
   const converter = ctx.client.options.loadedDataConverter;
