@@ -2,6 +2,7 @@
 // merged, closed field by field, compared with Hublify's items, and worded for support. node:test alone.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { failureTypeOf } from '../src/operations/order-why';
 import {
   correctionOf,
   holdsItems,
@@ -60,5 +61,12 @@ void describe('open corrections', () => {
       /orderitems.*; order_get failed: HTTP 500$/,
     );
     assert.equal(lastErrorWith(undefined, 'H-1', null), null);
+  });
+
+  void it('`list --why` types the reason AmendmentNotInHublify, refused or not sent', () => {
+    const refused = withOpen(undefined, { orderitems: items }, ['orderitems'], 'refused', 'WARNING');
+    assert.equal(failureTypeOf(openCorrectionsText(refused, 'H-1').detail), 'AmendmentNotInHublify');
+    const notSent = { ...refused, state: 'not-sent' as const };
+    assert.equal(failureTypeOf(openCorrectionsText(notSent, 'H-1').detail), 'AmendmentNotInHublify');
   });
 });
