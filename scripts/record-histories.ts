@@ -281,6 +281,20 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await handle.result();
     return handle;
   },
+  // ---- stage-recorded-despite-cancel: a cancel while order_create is let finish; the store gets INJECTED too (issue 22.6) ----
+  async 'v2-carry-cancel-during-order-create-stage-recorded-then-shipped'(system) {
+    const order = sampleOrder();
+    // Slow, but within the Hublify timeout (2 s here): the attempt creates the order after the cancel.
+    system.sandbox.injectFault({ kind: 'slow', delayMs: 1_200, count: 1, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, slow);
+    await until(() => system.sandbox.orderCreateCalls(order.order_number) === 1);
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay' }] });
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
   async 'overdue-at-tracking-start-then-shipped'(system) {
     // Expected an hour ago, written without an offset (read as UTC): OVERDUE before the first wait.
     const order = sampleOrder({ expected_delivery_date: new Date(Date.now() - 3_600_000).toISOString().slice(0, 19) });

@@ -67,6 +67,8 @@ class Fakes {
   injectRefusal: string | null = null;
   /** order_create hangs (heartbeating) until Temporal cancels the attempt. */
   injectHangs = false;
+  /** order_create is in flight until Temporal asks to cancel it, then creates the order after all (as the real call is let finish). */
+  injectFinishesAfterCancel = false;
   /** The look-up after a stopped attempt fails: Hublify cannot be asked. */
   lookupFails = false;
   updates: { order?: Record<string, unknown> }[] = [];
@@ -127,6 +129,10 @@ const activities = {
     while (f.injectHangs) {
       Context.current().heartbeat();
       await Context.current().sleep(200);
+    }
+    while (f.injectFinishesAfterCancel && !Context.current().cancellationSignal.aborted) {
+      Context.current().heartbeat();
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
     return Promise.resolve({
       orderId: f.hublifyId,
@@ -324,5 +330,27 @@ void describe('order workflow with stubbed activities', () => {
     assert.equal(answer.outcome, 'cancelled');
     assert.equal(fakes.lookups, 1);
     assert.equal((await handle.result()).stage, 'CANCELLED');
+  });
+
+  void it('cancel while order_create is in flight and the attempt creates the order: store and status record the same stages (issue 22.6)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.injectFinishesAfterCancel = true;
+    const handle = await start(fakes);
+    await pollUntil(() => fakes.injected.length === 1, {
+      what: 'the order_create attempt',
+      timeoutMs: PATIENCE_MS,
+    });
+    const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] });
+    assert.equal(answer.outcome, 'in-hublify');
+    const tracked = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    const fromStatus = tracked.history.map((h) => h.stage).filter((st, i) => !(i === 0 && st === 'RECEIVED'));
+    assert.deepEqual(fromStatus, ['VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT']);
+    assert.deepEqual(
+      fakes.stages.map((st) => st.stage),
+      fromStatus,
+    );
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    assert.equal((await handle.result()).stage, 'CANCELLED');
+    assert.equal(fakes.stages.at(-1)?.stage, 'CANCELLED');
   });
 });

@@ -1,7 +1,14 @@
 // The order's status and its stage changes: the record (a local activity), the search attribute, the Web
 // UI's details, and the side steps that never hold the order up (notify support, e-mail the customer,
 // mark viewed in Apicbase). The pure parts (newStatus, stageRecord, currentDetails) are unit-tested.
-import { log, patched, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  log,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { ApicbaseActivities } from '../../activities/apicbase-activities';
 import type { StageChangeInput } from '../../activities/record-tracking';
 import { describeFailure } from '../failures';
@@ -11,6 +18,11 @@ import * as options from './activity-options';
 
 /** Patch: support's free text (notes, a cancel reason) stays out of the record store and logs. */
 export const SUPPORT_TEXT_OUT_OF_STORE = 'support-text-out-of-store';
+/**
+ * Patch (issue 22.6): a stage the status notes is recorded in the store even when a cancel has reached
+ * the scope (the record is written outside it, then the cancel goes on), so store and status agree.
+ */
+export const STAGE_RECORDED_DESPITE_CANCEL = 'stage-recorded-despite-cancel';
 
 /** A stage detail with support's text, and the same without it (supportText). */
 export interface SupportText {
@@ -93,7 +105,13 @@ export class StageBook {
     const at = new Date().toISOString();
     const record = this.record(stage, at, publicDetail);
     this.note(stage, at, detail);
-    await this.recordStage(record);
+    if (!patched(STAGE_RECORDED_DESPITE_CANCEL)) return this.recordStage(record);
+    // Before this patch a cancelled scope skipped the record (the local activity is never scheduled
+    // there) while the status kept the stage: the store then lacked it (an order_create let finish
+    // after a cancel: INJECTED). The record is written; then the cancel goes on as it did.
+    const scope = CancellationScope.current();
+    await CancellationScope.nonCancellable(() => this.recordStage(record));
+    if (scope.consideredCancelled) await scope.cancelRequested;
   }
 
   record(stage: OrderStage, at: string, publicDetail: string | undefined): StageChangeInput {
