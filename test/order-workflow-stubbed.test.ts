@@ -19,6 +19,7 @@ import {
   cancelUpdate,
   pollNowSignal,
   retrySignal,
+  statusChangedSignal,
   verdictUpdate,
   type OrderStatus,
   type OrderVerdict,
@@ -69,6 +70,10 @@ class Fakes {
   injectHangs = false;
   /** order_create is in flight until Temporal asks to cancel it, then creates the order after all (as the real call is let finish). */
   injectFinishesAfterCancel = false;
+  /** Support's notification endpoint answers 500 (the notice is retried by Temporal). */
+  notifyFails = false;
+  /** While set, order_get answers (with the state of the moment it was asked) only once this settles. */
+  pollGate: Promise<void> | null = null;
   /** The look-up after a stopped attempt fails: Hublify cannot be asked. */
   lookupFails = false;
   updates: { order?: Record<string, unknown> }[] = [];
@@ -150,10 +155,12 @@ const activities = {
       throw ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable');
     return Promise.resolve(null);
   },
-  findHublifyOrder(filter: { o_orderid_external?: string }) {
+  async findHublifyOrder(filter: { o_orderid_external?: string }) {
     const f = fakesOf(filter.o_orderid_external!);
     f.polls += 1;
-    return Promise.resolve(f.hublifyData());
+    const data = f.hublifyData();
+    if (f.pollGate) await f.pollGate;
+    return data;
   },
   updateHublifyOrder(filter: { orderid?: string }, fields: { order?: Record<string, unknown> }) {
     const f = [...fakesByOrder.values()].find((x) => x.hublifyId === filter.orderid)!;
@@ -161,7 +168,9 @@ const activities = {
     return Promise.resolve({ updated: Object.keys(fields.order ?? {}), messages: [] });
   },
   notifySupport(notice: SupportNotice) {
-    fakesOf(notice.orderNumber).notices.push(notice);
+    const f = fakesOf(notice.orderNumber);
+    if (f.notifyFails) throw new Error('notification endpoint answered HTTP 500');
+    f.notices.push(notice);
     return Promise.resolve();
   },
   emailCustomer() {
@@ -192,12 +201,12 @@ void describe('order workflow with stubbed activities', () => {
     await env?.teardown();
   });
 
-  const start = async (fakes: Fakes, source: 'webhook' | 'pull' = 'webhook') => {
+  const start = async (fakes: Fakes, source: 'webhook' | 'pull' = 'webhook', settings = SETTINGS) => {
     fakesByOrder.set(fakes.order.order_number, fakes);
     return env.client.workflow.start<OrderWorkflow>(ORDER_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: `apicbase-order-${fakes.order.id}`,
-      args: [{ order: fakes.order, source, settings: SETTINGS }],
+      args: [{ order: fakes.order, source, settings }],
     });
   };
 
@@ -352,5 +361,50 @@ void describe('order workflow with stubbed activities', () => {
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
     assert.equal((await handle.result()).stage, 'CANCELLED');
     assert.equal(fakes.stages.at(-1)?.stage, 'CANCELLED');
+  });
+
+  void it('a failing notification does not stop tracking: due to continue as new, the run still polls on a push (issue 22.4)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.injectRefusal = 'article unknown';
+    fakes.notifyFails = true;
+    const handle = await start(fakes, 'webhook', { ...SETTINGS, pollsPerRun: 1 });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    fakes.injectRefusal = null;
+    // The retry polls once at once: the run is then due to continue as new, its notice still failing.
+    await handle.signal(retrySignal);
+    await waitForStatus(handle, (st) => st.stage === 'WAITING_FOR_SHIPMENT' && st.attempts.polls === 1);
+    fakes.hublifyState = 'shipped';
+    await handle.signal(pollNowSignal);
+    const shipped = await waitForStatus(handle, stageIs('SHIPPED'));
+    assert.equal(shipped.attempts.polls, 2);
+    assert.equal(fakes.notices.length, 0);
+    // The run's end waits for its notice, which gets through once the endpoint answers.
+    fakes.notifyFails = false;
+    assert.equal((await handle.result()).stage, 'SHIPPED');
+    assert.deepEqual(
+      fakes.notices.map((n) => [n.stage, n.failureType]),
+      [['NEEDS_ATTENTION', 'HublifyRejected']],
+    );
+  });
+
+  void it('a push during the last poll of a run is carried across continue-as-new and polled at once (issue 22.4)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    const handle = await start(fakes, 'webhook', { ...SETTINGS, pollsPerRun: 1 });
+    const firstRunId = (await handle.describe()).runId;
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    let release!: () => void;
+    fakes.pollGate = new Promise<void>((resolve) => (release = resolve));
+    await handle.signal(pollNowSignal);
+    await pollUntil(() => fakes.polls === 1, { what: 'the run’s one poll', timeoutMs: PATIENCE_MS });
+    // Hublify ships and pushes while that poll (answering "received") is in flight.
+    fakes.hublifyState = 'shipped';
+    await handle.signal(statusChangedSignal, { state: 'shipped' });
+    fakes.pollGate = null;
+    release();
+    await waitForStatus(handle, stageIs('SHIPPED'));
+    const result: OrderStatus = await handle.result();
+    assert.equal(result.stage, 'SHIPPED');
+    assert.equal(fakes.polls, 2);
+    assert.notEqual((await handle.describe()).runId, firstRunId, 'the order continued as new');
   });
 });

@@ -24,6 +24,8 @@ const BEFORE_CHECK_RECORDS = [
 /** Histories of issue 22 items 4, 6 and 7, with the patch each recorded. */
 const CARRY_MARKERS: ReadonlyArray<[string, string]> = [
   ['v2-carry-cancel-during-order-create-stage-recorded-then-shipped.json', 'stage-recorded-despite-cancel'],
+  ['v2-carry-continue-as-new-with-pending-push.json', 'pending-poll-carried-across-continue-as-new'],
+  ['v2-carry-tracking-goes-on-while-notice-fails-then-shipped.json', 'tracking-goes-on-while-side-steps-run'],
 ];
 
 void describe('replay of recorded histories', () => {
