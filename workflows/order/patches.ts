@@ -18,7 +18,15 @@ import { patched } from '@temporalio/workflow';
  */
 export const DUPLICATE_OURS_BY_IDENTITY = 'duplicate-ours-by-identity';
 
-export const PATCHES_AT_START = [DUPLICATE_OURS_BY_IDENTITY] as const satisfies readonly string[];
+export const PATCHES_AT_START = [
+  DUPLICATE_OURS_BY_IDENTITY,
+  // Issue 22.6: a stage the status notes is recorded in the store even when a cancel reached the scope.
+  'stage-recorded-despite-cancel',
+  // Issue 22.4: due to continue as new while side steps run, the run keeps tracking until they settle.
+  'tracking-goes-on-while-side-steps-run',
+  // Issue 22.4: a push or pollNow not acted on yet is carried into the next run, which polls at once.
+  'pending-poll-carried-across-continue-as-new',
+] as const satisfies readonly string[];
 
 export type PatchAtStart = (typeof PATCHES_AT_START)[number];
 
