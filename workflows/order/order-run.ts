@@ -33,6 +33,7 @@ import { CANCEL_REFUSED_IN_HUBLIFY, FINAL_STAGES } from '../order-status';
 import { HublifyOrderId } from '../search-attributes';
 import * as options from './activity-options';
 import { Amendments } from './amendments';
+import { patchesAtStart, type RunPatches } from './patches';
 import { newStatus, StageBook, type SupportText } from './stage-book';
 import * as texts from './texts';
 import { CONTINUE_AS_NEW, track } from './tracking';
@@ -72,7 +73,11 @@ export class OrderRun {
   private injectionStarted = false;
   private restartInjection = false;
 
+  /** Changes decided at the run's start (patches.ts says why not later). */
+  readonly patches: RunPatches;
+
   constructor(readonly input: OrderWorkflowInput) {
+    this.patches = patchesAtStart();
     const { carried, settings } = input;
     this.workflowId = workflowInfo().workflowId;
     // Options merge key by key into the proxy's (retry policies too), so the proxy sets none of its own.
@@ -271,6 +276,7 @@ export class OrderRun {
       const checkOptions = { ...options.LOCAL, summary: `verify and map order ${order.order_number}` };
       // Since this patch the check records VERIFIED itself: the verdict is answered after one local
       // activity instead of two (the first workflow task is the webhook's `verified` latency).
+      // eslint-disable-next-line no-restricted-syntax -- recorded where it is used before patches.ts (before the first local activity); old histories hold its marker there
       const checkRecords = patched(VERIFIED_RECORDED_BY_CHECK);
       const at = new Date().toISOString();
       const result = checkRecords
@@ -416,6 +422,7 @@ export class OrderRun {
       if (
         isCancellation(err) ||
         !(err instanceof ActivityFailure) ||
+        // eslint-disable-next-line no-restricted-syntax -- recorded where it is used before patches.ts; old histories hold its marker there
         !patched(STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT)
       )
         throw err;
