@@ -25,7 +25,15 @@ export interface ComparedFields {
 
 /** What support was told, with what Hublify held right after the answer. */
 export type SupportAnswer =
-  | { step: number; kind: 'cancel'; outcome: string; closed: boolean; heldAfter: boolean }
+  | {
+      step: number;
+      kind: 'cancel';
+      outcome: string;
+      closed: boolean;
+      heldAfter: boolean;
+      /** What support read: the answer's message and advice. */
+      text: string;
+    }
   | {
       step: number;
       kind: 'amend';
@@ -179,8 +187,8 @@ export const I4: Invariant = (s) => {
   for (const a of s.answers) {
     if (a.kind === 'cancel' && a.outcome === 'cancelled' && a.heldAfter)
       return `step ${a.step}: cancel answered "Hublify never had the order" while Hublify held it`;
-    if (a.kind === 'cancel' && a.outcome === 'stopped-tracking' && a.closed && !running(s))
-      return `step ${a.step}: cancel --stop-tracking said "the relay follows Hublify's cancelled state", but the run has ended`;
+    if (a.kind === 'cancel' && a.closed && /relay follows/.test(a.text))
+      return `step ${a.step}: cancel (${a.outcome}) said "${a.text}", but the run has ended`;
     if (a.kind === 'retry' && a.note && /retry only polls Hublify/.test(a.note) && !a.heldAfter)
       return `step ${a.step}: retry answered "${a.note}" for an order Hublify does not hold`;
     if (a.kind === 'amend' && a.outcome === 'updated' && a.heldAfter) {

@@ -60,6 +60,8 @@ export interface CancelOutcome {
   /** True when Hublify still holds a live order the relay no longer tracks. */
   hublifyStillLive: boolean;
   message: string;
+  /** What support does next, when anything: the CLI prints it, the admin API answers it. */
+  advice: string | null;
   /** True once the workflow closed; false when it has not (yet) within the wait. */
   closed: boolean;
   stage: string | null;
@@ -68,6 +70,13 @@ export interface CancelOutcome {
 
 /** What support is told when Hublify holds the order: the channel API has no cancel verb. */
 export const CANCEL_IN_HUBLIFY_ADVICE = "cancel it in Hublify; the relay follows Hublify's cancelled state";
+
+/**
+ * What support is told after `--stop-tracking`: the run has ended, so the relay does not follow the order
+ * any more (a later push for it is answered 404) — never "the relay follows" (issue 22 item 8).
+ */
+export const STOPPED_TRACKING_ADVICE =
+  'cancel it in Hublify yourself; the relay no longer follows this order (its later changes in Hublify are not seen)';
 
 function refusedInHublify(order: ResolvedOrder, hublifyOrderId: string | null | undefined): OperationError {
   return new OperationError(
@@ -118,7 +127,7 @@ async function cancelOlderRun(
     ? {
         outcome: 'stopped-tracking',
         hublifyOrderId,
-        message: `the relay stopped tracking; Hublify order ${hublifyOrderId} is still live: ${CANCEL_IN_HUBLIFY_ADVICE}`,
+        message: `the relay stopped tracking; Hublify order ${hublifyOrderId} is still live: ${STOPPED_TRACKING_ADVICE}`,
       }
     : { outcome: 'cancelled', hublifyOrderId: null, message: 'cancelled before it reached Hublify' };
 }
@@ -176,6 +185,7 @@ export async function cancelOrder(
       reason: why,
       ...result,
       hublifyStillLive: result.outcome === 'stopped-tracking' || status?.hublifyStillLive === true,
+      advice: cancelAdvice(result.outcome),
       closed: execution !== 'RUNNING',
       stage: status?.stage ?? null,
       execution,
@@ -183,6 +193,11 @@ export async function cancelOrder(
   } catch (err) {
     throw toOperationError(err);
   }
+}
+
+function cancelAdvice(outcome: CancelResult['outcome']): string | null {
+  if (outcome === 'in-hublify') return CANCEL_IN_HUBLIFY_ADVICE;
+  return outcome === 'stopped-tracking' ? STOPPED_TRACKING_ADVICE : null;
 }
 
 export interface SignalResult {
