@@ -21,10 +21,11 @@ import {
   type AmendResult,
   type CancelRequest,
   type CancelResult,
+  type OrderStatus,
 } from '../../workflows/order-status';
 import { starterFrom, type OperationsContext } from './context';
 import { OperationError, toOperationError } from './errors';
-import { requireRunning, resolveOrder, type ResolvedOrder } from './orders';
+import { requireRunning, resolveOrder, withRetriedInjection, type ResolvedOrder } from './orders';
 import { OrderStage } from '../../workflows/search-attributes';
 
 /** The order's status, or undefined when the workflow does not answer within 10 s. */
@@ -219,18 +220,31 @@ export async function retryOrder(
 ): Promise<SignalResult> {
   return signalOrClosed(ctx, ref, resolved, async (order) => {
     requireRunning(order, 'retry');
-    const status = await statusOf(ctx, order);
+    const queried = await statusOf(ctx, order);
+    const status = queried && (await withRetriedInjection(ctx, queried, () => order.handle.describe()));
     await order.handle.signal(retrySignal, note?.trim() ? { note: note.trim() } : {});
     return {
       workflowId: order.workflowId,
       orderNumber: status?.orderNumber ?? null,
       signalled: 'retry',
       stage: status?.stage ?? null,
-      ...(status && status.stage !== 'NEEDS_ATTENTION'
-        ? { note: `the order is ${status.stage}, not waiting for support: retry only polls Hublify now` }
-        : {}),
+      ...(status && status.stage !== 'NEEDS_ATTENTION' ? { note: retryNote(status) } : {}),
     };
   });
+}
+
+/**
+ * What `retry` does to an order not waiting for support (issue 22 item 8): once Hublify holds the order,
+ * it polls Hublify now; before, the injection goes on as it was (Temporal retries order_create by itself,
+ * and the retry neither hurries nor repeats it).
+ */
+function retryNote(status: OrderStatus): string {
+  if (status.hublify) return `the order is ${status.stage}, not waiting for support: retry only polls Hublify now`;
+  const trying = status.lastError ? ` (${status.lastError})` : '';
+  return (
+    `the order is ${status.stage}, not waiting for support, and Hublify does not have it yet: order-relay is still ` +
+    `trying to inject it by itself${trying}; retry changes nothing now (it re-runs a step only in NEEDS_ATTENTION)`
+  );
 }
 
 /** Signal `pollNow`: ask Hublify about the order now instead of at the next scheduled poll. */

@@ -16,6 +16,7 @@ import type { OperationsContext } from './context';
 import { OperationError, isTemporalUnreachable, toOperationError } from './errors';
 import { sentToHublify, type OrderAddresses, type SentItem } from './order-address';
 import { explainStage, type StageExplanation } from './order-why';
+import { mayBeInjecting, pendingInjection, withPendingInjection } from './pending-attempt';
 import { refusedOrderDetails, type RefusedOrderDetails } from './refusals';
 import type { RefusalRecord } from '../store/order-store';
 import {
@@ -178,7 +179,7 @@ export async function explainOrders(ctx: OperationsContext, orders: OrderSummary
 export async function explainOrder(ctx: OperationsContext, order: OrderSummary): Promise<ExplainedOrderSummary> {
   const handle = ctx.client.workflow.getHandle<typeof orderWorkflow>(order.workflowId, order.runId);
   try {
-    const status = await queryStatus(ctx, handle);
+    const status = await withRetriedInjection(ctx, await queryStatus(ctx, handle), () => handle.describe());
     // The status is the workflow's own truth; visibility may lag a moment behind it.
     return { ...order, stage: status.stage, ...explainStage(status) };
   } catch (err) {
@@ -268,6 +269,23 @@ async function queryStatus(ctx: OperationsContext, handle: WorkflowHandle<typeof
   return ctx.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(statusQuery));
 }
 
+/**
+ * The status with the order_create attempts Temporal is retrying (pending-attempt.ts): from the first
+ * failed attempt, the attempt count and the last error (issue 22, I9). Asks Temporal only while the order
+ * may be injecting; a description that cannot be read leaves the status as the workflow gave it.
+ */
+export async function withRetriedInjection(
+  ctx: OperationsContext,
+  status: OrderStatus,
+  describe: () => Promise<WorkflowExecutionDescription>,
+): Promise<OrderStatus> {
+  if (!mayBeInjecting(status)) return status;
+  const pending = await describe()
+    .then((d) => pendingInjection(ctx, d))
+    .catch(() => undefined);
+  return withPendingInjection(status, pending);
+}
+
 /** Why the status query went unanswered. A query needs a worker: a deadline means no worker answered, not that Temporal is away. */
 function unansweredBecause(err: unknown): string {
   return isTemporalUnreachable(err)
@@ -314,7 +332,9 @@ export async function detailsOf(ctx: OperationsContext, order: ResolvedOrder): P
   const sent = await sentToHublify(ctx, order).catch(() => undefined);
   const withAddresses = sent ? { addresses: sent.addresses, items: sent.items, comment: sent.comment } : {};
   try {
-    const status = await queryStatus(ctx, order.handle);
+    const status = await withRetriedInjection(ctx, await queryStatus(ctx, order.handle), () =>
+      Promise.resolve(order.description),
+    );
     return {
       ...base,
       ...withAddresses,
