@@ -29,6 +29,16 @@ const until = async (check: () => boolean): Promise<void> => {
   while (!check()) await new Promise((r) => setTimeout(r, 50));
 };
 
+/** Hublify is back: support's retry injects the order, which then ships. */
+async function retryThenShip(system: TestSystem, handle: WorkflowHandle, orderNumber: string): Promise<void> {
+  system.sandbox.clearFaults();
+  await handle.signal(retrySignal, {});
+  await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+  system.sandbox.ship(orderNumber);
+  await handle.signal(pollNowSignal);
+  await handle.result();
+}
+
 const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   async 'shipped-in-two-parts'(system) {
     const order = sampleOrder();
@@ -273,12 +283,19 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await until(() => system.sandbox.orderCreateCalls(order.order_number) >= 1);
     await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
     await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
-    system.sandbox.clearFaults();
-    await handle.signal(retrySignal, {});
-    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number);
-    await handle.signal(pollNowSignal);
-    await handle.result();
+    await retryThenShip(system, handle, order.order_number);
+    return handle;
+  },
+  // ---- truth-amend-pending-after-failed-attempt: an amendment whose attempt failed answers pending (issue 22.8) ----
+  async 'v2-truth-amend-after-failed-attempt-pending-then-shipped'(system) {
+    const order = sampleOrder();
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, { ...slow, injectRetry: SHORT_INJECT_RETRY });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    // The amendment sends the order again (it waited for support); that attempt fails too: pending.
+    const amended = await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    if (amended.outcome !== 'pending') throw new Error(`expected pending, got ${JSON.stringify(amended)}`);
+    await retryThenShip(system, handle, order.order_number);
     return handle;
   },
   async 'overdue-at-tracking-start-then-shipped'(system) {

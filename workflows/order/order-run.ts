@@ -43,6 +43,11 @@ const DEFAULT_AMEND_WAIT_MS = 20_000;
 export const VERIFIED_RECORDED_BY_CHECK = 'verified-recorded-by-check';
 /** Patch: the look-up after an attempt an amendment stopped, when Hublify does not answer, waits for support (issue 22.1). */
 export const STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT = 'stopped-attempt-lookup-waits-for-support';
+/**
+ * Patch: an amendment whose attempt failed (Hublify away, or it said no) answers `pending`, not REFUSED:
+ * Hublify holds nothing, and the corrected request goes with the next attempt (issue 22 item 8).
+ */
+export const AMEND_PENDING_AFTER_FAILED_ATTEMPT = 'truth-amend-pending-after-failed-attempt';
 
 export class OrderRun {
   readonly book: StageBook;
@@ -187,14 +192,18 @@ export class OrderRun {
     const ref = this.hublifyRef();
     const sync = this.amendments.syncOf(version);
     if (sync && ref) return { ...sync, pendingFields: [], hublifyOrderId: ref.orderId };
-    if (!settled) {
+    if (!settled || patched(AMEND_PENDING_AFTER_FAILED_ATTEMPT)) {
       return {
         outcome: 'pending',
         updated: [],
         refused: [],
         pendingFields: fields,
         hublifyOrderId: null,
-        messages: [texts.amendPendingText(this.status.lastError, fields)],
+        messages: [
+          settled
+            ? texts.amendKeptAfterFailedAttemptText(this.status.lastError, fields)
+            : texts.amendPendingText(this.status.lastError, fields),
+        ],
       };
     }
     return {
