@@ -60,6 +60,41 @@ void describe('support is told the truth while Hublify is away (issue 22 item 8)
     assert.equal(heldBy(order.order_number).length, 1);
   });
 
+  void it('an amendment stops an attempt while Hublify is away: the attempt counts, and the retried look-up is the last error', async (t) => {
+    t.after(() => system.sandbox.clearFaults());
+    const order = sampleOrder();
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000 });
+    const handle = await startTestOrder(system, order, {
+      injectRetry: { initialIntervalMs: 200, maximumIntervalMs: 1_000, retryForMs: 600_000 },
+      amendWaitMs: 300,
+    });
+    await pollUntil(() => system.sandbox.orderCreateCalls(order.order_number) >= 1, {
+      what: 'a first order_create',
+      timeoutMs: PATIENCE_MS,
+    });
+    const amended = await amendOrder(ctx(), order.id, { order: { deliver_street: 'Wahrheitsweg 9' } });
+    assert.equal(amended.outcome, 'pending', JSON.stringify(amended));
+    // The stopped attempt may have created the order: Hublify is asked (order_get), which fails and is retried.
+    const shown = await pollUntil(
+      async () => {
+        const details = await showOrder(ctx(), order.id);
+        return /^could not ask Hublify/.test(details.lastError ?? '') ? details : undefined;
+      },
+      { what: 'orders show to name the failing look-up', timeoutMs: PATIENCE_MS },
+    );
+    assert.match(
+      shown.lastError ?? '',
+      new RegExp(`^could not ask Hublify whether it has order ${order.order_number}: order_get failed \\d+ time`),
+    );
+    assert.ok(shown.attempts!.inject >= 1, `the stopped attempt counts: ${JSON.stringify(shown.attempts)}`);
+    const listed = await explainOrder(ctx(), summary(ctx(), await handle.describe()));
+    assert.equal(listed.failureType, 'HublifyUnavailable');
+
+    system.sandbox.clearFaults();
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    assert.equal(heldBy(order.order_number)[0]?.order.deliver_street, 'Wahrheitsweg 9');
+  });
+
   void it('an amendment whose attempt failed is pending, not REFUSED, and the next attempt sends it', async (t) => {
     t.after(() => system.sandbox.clearFaults());
     const order = sampleOrder();

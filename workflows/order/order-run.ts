@@ -48,6 +48,8 @@ export const STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT = 'stopped-attempt-lookup-
  * Hublify holds nothing, and the corrected request goes with the next attempt (issue 22 item 8).
  */
 export const AMEND_PENDING_AFTER_FAILED_ATTEMPT = 'truth-amend-pending-after-failed-attempt';
+/** Patch: an attempt an amendment stopped counts in the status's inject attempts (issue 22 item 8, I9). */
+export const STOPPED_ATTEMPT_COUNTED = 'truth-stopped-attempt-counted';
 
 export class OrderRun {
   readonly book: StageBook;
@@ -390,6 +392,7 @@ export class OrderRun {
           // An amendment stopped the attempt: it may have reached Hublify before it ended.
           this.restartInjection = false;
           this.amendments.sent(sent);
+          if (patched(STOPPED_ATTEMPT_COUNTED)) this.status.attempts.inject += 1;
           await this.adoptAfterStoppedAttempt();
           continue;
         }
