@@ -2,6 +2,13 @@
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** A change to the order workflow is decided when a run starts (workflows/order/patches.ts says why). */
+const PATCH_AT_START = {
+  selector: 'CallExpression[callee.name="patched"]',
+  message:
+    'add the patch id to PATCHES_AT_START in workflows/order/patches.ts and read run.patches[id]: a patched() call after an await can replay before its marker is known',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -88,10 +95,16 @@ export default tseslint.config(
     rules: { 'max-lines-per-function': ['error', { max: 80, skipComments: true }] },
   },
   {
+    files: ['workflows/order/*.ts'],
+    ignores: ['workflows/order/patches.ts'],
+    rules: { 'no-restricted-syntax': ['error', PATCH_AT_START] },
+  },
+  {
     files: ['workflows/order/workflow.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
+        PATCH_AT_START,
         {
           selector: ':function VariableDeclaration[kind="let"]',
           message: "the entry keeps no function-scope `let`: the run's state lives in OrderRun",

@@ -44,6 +44,25 @@ async function retryThenShip(system: TestSystem, handle: WorkflowHandle, orderNu
   await shipAndFinish(system, handle, orderNumber);
 }
 
+/**
+ * Issue 22 item 2's start: order_create answers after the client gave up (2 s; Hublify created the
+ * order), order_get answers 500 past the budget: NEEDS_ATTENTION, Hublify holding an order the relay
+ * does not know. Hublify answers again when this returns.
+ */
+async function lostReplyOrder(system: TestSystem) {
+  const order = sampleOrder();
+  system.sandbox.injectFault({ kind: 'slow', delayMs: 3_500, count: 1, verbs: ['order_create'] });
+  system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_get'] });
+  const handle = await startTestOrder(system, order, {
+    ...slow,
+    injectRetry: { initialIntervalMs: 200, maximumIntervalMs: 500, retryForMs: 6_000 },
+  });
+  await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+  await until(() => system.sandbox.orders().some((o) => o.o_orderid_external === order.order_number));
+  system.sandbox.clearFaults();
+  return { order, handle };
+}
+
 const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   async 'shipped-in-two-parts'(system) {
     const order = sampleOrder();
@@ -310,6 +329,38 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await waitForStatus(handle, (s) => s.attempts.inject >= 1);
     system.sandbox.clearFaults();
     await shipAndFinish(system, handle, order.order_number);
+    return handle;
+  },
+  async 'v2-lost-reply-amended-items-adopted-by-identity-then-shipped'(system) {
+    // Issue 22 item 2: an item amendment's re-injection meets our own order.
+    const { order, handle } = await lostReplyOrder(system);
+    await handle.executeUpdate(amendUpdate, { args: [{ orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 7 }] }] });
+    await waitForStatus(handle, (s) => s.hublify !== null);
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  async 'v2-lost-reply-cancel-finds-it-in-hublify-then-stop-tracking'(system) {
+    // Issue 22 item 2 / I4: cancel while the relay does not know the order Hublify holds: asked then, it is there.
+    const { handle } = await lostReplyOrder(system);
+    const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer phoned' }] });
+    if (answer.outcome !== 'in-hublify') throw new Error(`expected in-hublify, got ${JSON.stringify(answer)}`);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded', stopTracking: true }] });
+    await handle.result();
+    return handle;
+  },
+  async 'v2-lost-reply-cancel-while-hublify-cannot-be-asked'(system) {
+    // Issue 22 item 2 / I4: the cancel's look-up gets no answer: cancelled, saying Hublify could not be asked.
+    const { handle } = await lostReplyOrder(system);
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_get'] });
+    try {
+      await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer phoned' }] });
+      await handle.result();
+    } finally {
+      system.sandbox.clearFaults();
+    }
     return handle;
   },
   async 'overdue-at-tracking-start-then-shipped'(system) {

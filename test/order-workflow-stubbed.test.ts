@@ -9,7 +9,11 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { createInjectActivities } from '../activities/inject-order';
 import type { StageChangeInput } from '../activities/record-tracking';
+import type { HublifyClient } from '../src/hublify/client';
+import { HublifyRejectedError } from '../src/hublify/errors';
+import { ORDER_NOT_FOUND } from '../src/hublify/message-texts';
 import type { ApicbaseOrder } from '../src/apicbase/order';
 import type { HublifyOrderCreateRequest, HublifyOrderData } from '../src/hublify/types';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
@@ -59,6 +63,62 @@ const requestFor = (order: ApicbaseOrder): HublifyOrderCreateRequest => ({
 });
 const streetOf = (r: HublifyOrderCreateRequest) => (r.fields.order as Record<string, unknown>).deliver_street;
 
+/**
+ * A fake Hublify behind the real inject activities (injectOrder, findInjectedOrder): it holds at most one
+ * order under our o_orderid_external and answers order_create (a duplicate when it holds one) and order_get.
+ */
+class FakeHublify {
+  held: HublifyOrderData | null = null;
+  creates = 0;
+  /** order_create creates the order, then its reply is lost (the client gives up). */
+  loseCreateReply = false;
+  /** order_create and order_get do not answer (an outage). */
+  createDown = false;
+  getDown = false;
+  constructor(readonly orderId: string) {}
+  orderCreate(req: HublifyOrderCreateRequest) {
+    this.creates += 1;
+    if (this.createDown)
+      return Promise.reject(
+        ApplicationFailure.nonRetryable('Hublify order_create answered HTTP 500', 'HublifyUnavailable'),
+      );
+    if (this.held)
+      return Promise.resolve({
+        data: { orderid: this.orderId, o_orderid_external: this.held.o_orderid_external, order_state_code: 'received' },
+        duplicate: true,
+        messages: [],
+      });
+    const order = req.fields.order;
+    this.held = {
+      orderid: this.orderId,
+      personid: 'P-1',
+      o_orderid_external: order.o_orderid_external,
+      order_state_code: 'received',
+      orderitems: order.orderitems,
+    };
+    if (this.loseCreateReply)
+      return Promise.reject(
+        ApplicationFailure.nonRetryable('Hublify order_create: no reply within 2000 ms', 'HublifyUnavailable'),
+      );
+    return Promise.resolve({ data: this.held, duplicate: false, messages: [] });
+  }
+  orderGet() {
+    if (this.getDown)
+      return Promise.reject(
+        ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable'),
+      );
+    if (!this.held)
+      return Promise.reject(
+        new HublifyRejectedError('not found', 'order_get', [{ type: 'ERROR', text: ORDER_NOT_FOUND }]),
+      );
+    return Promise.resolve(this.held);
+  }
+  /** The real inject activities, talking to this fake. */
+  activities() {
+    return createInjectActivities({ hublify: this as unknown as HublifyClient });
+  }
+}
+
 /** One order's fakes: what each activity received, and how it answers (changed by the test). */
 class Fakes {
   checks = 0;
@@ -76,6 +136,8 @@ class Fakes {
   stages: StageChangeInput[] = [];
   shipments = 0;
   notices: SupportNotice[] = [];
+  /** When set, injectOrder and findInjectedOrder are the real activities against this fake Hublify. */
+  hublify: FakeHublify | undefined;
   constructor(readonly order: ApicbaseOrder) {}
   get hublifyId(): string {
     return `H-${this.order.order_number}`;
@@ -91,6 +153,9 @@ class Fakes {
     };
   }
 }
+
+/** The messages of an error and its causes. */
+const messagesOf = (err: unknown): string[] => (err instanceof Error ? [err.message, ...messagesOf(err.cause)] : []);
 
 const fakesByOrder = new Map<string, Fakes>();
 const fakesOf = (orderNumber: string) => fakesByOrder.get(orderNumber)!;
@@ -119,9 +184,14 @@ const activities = {
     byWorkflowId(workflowId).shipments += shipments.length;
     return Promise.resolve();
   },
-  async injectOrder(request: HublifyOrderCreateRequest) {
+  async injectOrder(
+    request: HublifyOrderCreateRequest,
+    versions?: HublifyOrderCreateRequest[],
+    by?: 'content' | 'identity',
+  ) {
     const f = fakesOf(request.fields.order.o_orderid_external!);
     f.injected.push(request);
+    if (f.hublify) return f.hublify.activities().injectOrder(request, versions, by);
     if (f.injectRefusal) throw ApplicationFailure.nonRetryable(f.injectRefusal, 'HublifyRejected');
     // Ends only by Temporal's cancel (Context.sleep rejects then), reaching the activity through its heartbeat.
     while (f.injectHangs) {
@@ -137,9 +207,14 @@ const activities = {
       attempts: 1,
     });
   },
-  findInjectedOrder(request: HublifyOrderCreateRequest) {
+  findInjectedOrder(
+    request: HublifyOrderCreateRequest,
+    versions?: HublifyOrderCreateRequest[],
+    by?: 'content' | 'identity',
+  ) {
     const f = fakesOf(request.fields.order.o_orderid_external!);
     f.lookups += 1;
+    if (f.hublify) return f.hublify.activities().findInjectedOrder(request, versions, by);
     if (f.lookupFails)
       throw ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable');
     return Promise.resolve(null);
@@ -324,5 +399,71 @@ void describe('order workflow with stubbed activities', () => {
     assert.equal(answer.outcome, 'cancelled');
     assert.equal(fakes.lookups, 1);
     assert.equal((await handle.result()).stage, 'CANCELLED');
+  });
+
+  // Issue 22 item 2: an attempt whose reply was lost created the order; an item amendment follows.
+  const ITEMS_3 = { orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 3 }] };
+  const lostReplyOrder = async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.hublify = new FakeHublify(fakes.hublifyId);
+    fakes.hublify.loseCreateReply = true;
+    const handle = await start(fakes);
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    fakes.hublify.loseCreateReply = false;
+    return { fakes, hublify: fakes.hublify, handle };
+  };
+
+  void it('I2: re-injection meets our own order (reply lost, items since amended): adopted by identity, the items sent by order_update, one Hublify order', async () => {
+    const { fakes, hublify, handle } = await lostReplyOrder();
+    const answer = await handle.executeUpdate(amendUpdate, { args: [ITEMS_3] });
+    assert.equal(answer.hublifyOrderId, fakes.hublifyId);
+    assert.deepEqual(answer.updated, ['orderitems']);
+    const status = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    assert.equal(status.hublify?.orderId, fakes.hublifyId);
+    assert.equal(status.lastError, null);
+    assert.equal(hublify.creates, 2, 'the second order_create met the duplicate');
+    assert.deepEqual(fakes.updates, [{ order: ITEMS_3 }]);
+    assert.deepEqual(
+      fakes.notices.map((n) => n.failureType),
+      ['HublifyUnavailable'],
+      'support told once, of the lost reply; never "another order holds number"',
+    );
+    // A plain cancel is refused now: Hublify holds the order, and the refusal names it.
+    await assert.rejects(
+      handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] }),
+      (err: unknown) => messagesOf(err).some((m) => m.includes(`Hublify holds this order as ${fakes.hublifyId}`)),
+    );
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    await handle.result();
+  });
+
+  void it('I4: cancel while Hublify holds our order under other items: asked then, named, not "never had"; the relay goes on tracking it', async () => {
+    const { fakes, hublify, handle } = await lostReplyOrder();
+    hublify.createDown = true;
+    const amended = await handle.executeUpdate(amendUpdate, { args: [ITEMS_3] });
+    assert.equal(amended.hublifyOrderId, null);
+    const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] });
+    assert.equal(answer.outcome, 'in-hublify');
+    assert.equal(answer.hublifyOrderId, fakes.hublifyId);
+    assert.doesNotMatch(answer.message, /never had/);
+    const status = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    assert.equal(status.hublify?.orderId, fakes.hublifyId);
+    assert.deepEqual(fakes.updates, [{ order: ITEMS_3 }], 'the amended items go by order_update');
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    await handle.result();
+  });
+
+  void it('I4: cancel while Hublify cannot be asked: CANCELLED, and the answer says Hublify could not be asked, never "never had"', async () => {
+    const { fakes, hublify, handle } = await lostReplyOrder();
+    hublify.getDown = true;
+    const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] });
+    assert.equal(answer.outcome, 'cancelled');
+    assert.match(answer.message, /could not be asked whether it holds order/);
+    assert.doesNotMatch(answer.message, /never had/);
+    assert.equal(fakes.lookups, 1);
+    const result = await handle.result();
+    assert.equal(result.stage, 'CANCELLED');
+    assert.doesNotMatch(result.history.at(-1)?.detail ?? '', /never had/);
   });
 });

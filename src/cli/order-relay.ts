@@ -293,7 +293,9 @@ function cancelText(r: CancelOutcome): string {
   if (r.outcome === 'stopped-tracking') {
     return `Stopped tracking ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nThe Hublify order ${r.hublifyOrderId ?? ''} is STILL LIVE: ${r.advice ?? STOPPED_TRACKING_ADVICE}.`;
   }
-  return `Cancelled ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nHublify never had the order.`;
+  // The workflow says when Hublify could not be asked whether it holds the order: never "never had" then.
+  const unasked = /could not (be asked|ask Hublify)/.test(r.message);
+  return `Cancelled ${name} (stage ${r.stage ?? '?'}): ${r.reason}\n${unasked ? `NOT KNOWN whether Hublify holds the order: ${r.message}.` : 'Hublify never had the order.'}`;
 }
 
 /** Whose settings a doctor report judged: the running relay's (asked over its admin API) or the CLI's own. */

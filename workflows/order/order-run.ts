@@ -32,6 +32,13 @@ import { CANCEL_REFUSED_IN_HUBLIFY, FINAL_STAGES } from '../order-status';
 import { HublifyOrderId } from '../search-attributes';
 import * as options from './activity-options';
 import { Amendments } from './amendments';
+import {
+  AMEND_PENDING_AFTER_FAILED_ATTEMPT,
+  DUPLICATE_OURS_BY_IDENTITY,
+  STOPPED_ATTEMPT_COUNTED,
+  patchesAtStart,
+  type RunPatches,
+} from './patches';
 import { newStatus, StageBook, type SupportText } from './stage-book';
 import * as texts from './texts';
 import { CONTINUE_AS_NEW, track } from './tracking';
@@ -43,13 +50,6 @@ const DEFAULT_AMEND_WAIT_MS = 20_000;
 export const VERIFIED_RECORDED_BY_CHECK = 'verified-recorded-by-check';
 /** Patch: the look-up after an attempt an amendment stopped, when Hublify does not answer, waits for support (issue 22.1). */
 export const STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT = 'stopped-attempt-lookup-waits-for-support';
-/**
- * Patch: an amendment whose attempt failed (Hublify away, or it said no) answers `pending`, not REFUSED:
- * Hublify holds nothing, and the corrected request goes with the next attempt (issue 22 item 8).
- */
-export const AMEND_PENDING_AFTER_FAILED_ATTEMPT = 'truth-amend-pending-after-failed-attempt';
-/** Patch: an attempt an amendment stopped counts in the status's inject attempts (issue 22 item 8, I9). */
-export const STOPPED_ATTEMPT_COUNTED = 'truth-stopped-attempt-counted';
 
 export class OrderRun {
   readonly book: StageBook;
@@ -76,7 +76,11 @@ export class OrderRun {
   private injectionStarted = false;
   private restartInjection = false;
 
+  /** Changes decided at the run's start (patches.ts says why not later). */
+  readonly patches: RunPatches;
+
   constructor(readonly input: OrderWorkflowInput) {
+    this.patches = patchesAtStart();
     const { carried, settings } = input;
     this.workflowId = workflowInfo().workflowId;
     // Options merge key by key into the proxy's (retry policies too), so the proxy sets none of its own.
@@ -194,7 +198,7 @@ export class OrderRun {
     const ref = this.hublifyRef();
     const sync = this.amendments.syncOf(version);
     if (sync && ref) return { ...sync, pendingFields: [], hublifyOrderId: ref.orderId };
-    if (!settled || patched(AMEND_PENDING_AFTER_FAILED_ATTEMPT)) {
+    if (!settled || this.patches.has(AMEND_PENDING_AFTER_FAILED_ATTEMPT)) {
       return {
         outcome: 'pending',
         updated: [],
@@ -271,6 +275,7 @@ export class OrderRun {
       const checkOptions = { ...options.LOCAL, summary: `verify and map order ${order.order_number}` };
       // Since this patch the check records VERIFIED itself: the verdict is answered after one local
       // activity instead of two (the first workflow task is the webhook's `verified` latency).
+      // eslint-disable-next-line no-restricted-syntax -- recorded where it is used before patches.ts (before the first local activity); old histories hold its marker there
       const checkRecords = patched(VERIFIED_RECORDED_BY_CHECK);
       const at = new Date().toISOString();
       const result = checkRecords
@@ -368,6 +373,7 @@ export class OrderRun {
       this.injectionStarted = true;
       const scope = new CancellationScope();
       this.injectScope = scope;
+      const byIdentity = this.patches.has(DUPLICATE_OURS_BY_IDENTITY);
       try {
         const result = await scope.run(() =>
           this.remote.injectOrder.executeWithOptions(
@@ -375,7 +381,7 @@ export class OrderRun {
               ...options.injection(this.settings),
               summary: `inject order ${order.order_number} into Hublify (order_create)`,
             },
-            [sent, this.amendments.sentVersions],
+            byIdentity ? [sent, this.amendments.sentVersions, 'identity'] : [sent, this.amendments.sentVersions],
           ),
         );
         this.amendments.sent(sent);
@@ -383,7 +389,7 @@ export class OrderRun {
         await this.adopt(
           { orderId: result.orderId, personId: result.personId, state: result.state, stateName: result.stateName },
           result.duplicate
-            ? `already in Hublify as ${result.orderId} (its person and items match)`
+            ? texts.duplicateAdoptedDetail(result.orderId, byIdentity)
             : `Hublify order ${result.orderId}`,
           result.duplicate ? undefined : { from: sent, current: version === this.amendments.version },
         );
@@ -392,10 +398,11 @@ export class OrderRun {
           // An amendment stopped the attempt: it may have reached Hublify before it ended.
           this.restartInjection = false;
           this.amendments.sent(sent);
-          if (patched(STOPPED_ATTEMPT_COUNTED)) this.status.attempts.inject += 1;
+          if (this.patches.has(STOPPED_ATTEMPT_COUNTED)) this.status.attempts.inject += 1;
           await this.adoptAfterStoppedAttempt();
           continue;
         }
+        if (byIdentity && !isCancellation(err)) this.amendments.sent(sent);
         await this.injectFailed(err, version);
       } finally {
         this.injectScope = undefined;
@@ -417,6 +424,7 @@ export class OrderRun {
       if (
         isCancellation(err) ||
         !(err instanceof ActivityFailure) ||
+        // eslint-disable-next-line no-restricted-syntax -- recorded where it is used before patches.ts; old histories hold its marker there
         !patched(STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT)
       )
         throw err;
@@ -477,9 +485,12 @@ export class OrderRun {
 
   /** Hublify's order under our o_orderid_external, when it is this order (any version sent). */
   private async lookUpInHublify(): Promise<HublifyOrderData | null> {
+    const byIdentity = this.patches.has(DUPLICATE_OURS_BY_IDENTITY);
     return this.remote.findInjectedOrder.executeWithOptions(
       { ...options.lookup(this.settings), summary: `look up order ${this.externalId} in Hublify (order_get)` },
-      [this.amendments.request!, this.amendments.sentVersions],
+      byIdentity
+        ? [this.amendments.request!, this.amendments.sentVersions, 'identity']
+        : [this.amendments.request!, this.amendments.sentVersions],
     );
   }
 
@@ -521,11 +532,13 @@ export class OrderRun {
       reason: this.status.cancelReason ?? 'cancelled in Temporal (no reason given)',
       stopTracking: true,
     };
+    let unasked: string | undefined;
     if (this.status.hublify === null && this.injectionStarted) {
       try {
         await this.adoptIfHublifyHasIt('an injection attempt reached Hublify before the cancel');
       } catch (err) {
-        this.status.lastError = `could not ask Hublify whether it has order ${this.externalId}: ${describeFailure(err)}`;
+        unasked = describeFailure(err);
+        this.status.lastError = `could not ask Hublify whether it has order ${this.externalId}: ${unasked}`;
       }
     }
     const ref = this.hublifyRef();
@@ -540,8 +553,21 @@ export class OrderRun {
     }
     this.status.cancelReason = req.reason;
     if (ref) await this.stopTracking(ref, req.reason);
+    else if (unasked !== undefined && this.patches.has(DUPLICATE_OURS_BY_IDENTITY))
+      await this.cancelUnasked(req.reason, unasked);
     else await this.cancelBeforeHublify(req.reason);
     return 'ended';
+  }
+
+  /** Cancelled in the relay while Hublify could not be asked whether it holds the order: the answer says so. */
+  private async cancelUnasked(reason: string, described: string): Promise<void> {
+    const text = texts.cancelledUnaskedText(this.externalId, described);
+    await this.book.enter(
+      'CANCELLED',
+      `${reason}; ${text}`,
+      'cancelled by support (Hublify could not be asked whether it holds the order)',
+    );
+    this.cancelOutcome = { outcome: 'cancelled', hublifyOrderId: null, message: text };
   }
 
   private async stopTracking(ref: HublifyRef, reasonText: string): Promise<void> {

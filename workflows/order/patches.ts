@@ -1,0 +1,44 @@
+// Changes to the order workflow decided once, when a run starts, before its first await.
+//
+// Why not where the change is used: a patched() call that runs after a local activity's result can
+// replay in an earlier workflow task than the one that recorded its marker (the result was recorded in
+// task N, the code after it ran in task N+1; on replay the result resolves inside task N, before task
+// N+1's markers are known), so replay takes the old branch and fails with "Non-deprecated patch marker
+// encountered … no corresponding change command" (issue 22 item 2's backed-out patch, seen under load).
+// Decided at the start, a run keeps the behaviour it started with for its whole life, which is also what
+// its history can prove. Append new patch ids at the end; never remove or reorder them.
+import { patched } from '@temporalio/workflow';
+
+/**
+ * Patch (issue 22, I2 and I4): Hublify's order under our o_orderid_external is ours by identity (our
+ * external id and person), not by matching a version sent: differing items are corrections to send.
+ * A failed attempt's request counts as sent (its reply may have been lost after Hublify created the
+ * order). A cancel says "Hublify never had the order" only when Hublify, asked then, holds none of ours;
+ * when it cannot be asked, the answer says so.
+ */
+export const DUPLICATE_OURS_BY_IDENTITY = 'duplicate-ours-by-identity';
+
+/**
+ * Patch (issue 22 item 8, I4): an amendment whose injection attempt failed (Hublify away, or it said no)
+ * answers `pending`, not REFUSED: Hublify holds nothing, and the corrected request goes with the next attempt.
+ */
+export const AMEND_PENDING_AFTER_FAILED_ATTEMPT = 'truth-amend-pending-after-failed-attempt';
+
+/** Patch (issue 22 item 8, I9): an injection attempt an amendment stopped counts in the status's inject attempts. */
+export const STOPPED_ATTEMPT_COUNTED = 'truth-stopped-attempt-counted';
+
+export const PATCHES_AT_START = [
+  DUPLICATE_OURS_BY_IDENTITY,
+  AMEND_PENDING_AFTER_FAILED_ATTEMPT,
+  STOPPED_ATTEMPT_COUNTED,
+] as const satisfies readonly string[];
+
+export type PatchAtStart = (typeof PATCHES_AT_START)[number];
+
+/** The changes decided at its start that this run has: `run.patches.has(id)`. */
+export type RunPatches = ReadonlySet<PatchAtStart>;
+
+/** Asks for every patch, in the listed order (each call records its marker in a new run). */
+export function patchesAtStart(): RunPatches {
+  return new Set(PATCHES_AT_START.filter((id) => patched(id)));
+}
