@@ -13,8 +13,6 @@ import { World } from '../scripts/model-check/world';
 /** Invariants today's code breaks, each with the issue-22 "Reproduced" item whose fix it awaits. */
 const KNOWN_FAILING: Partial<Record<InvariantName, string>> = {
   I3: 'items 3a and 3b: a refused or pending correction hidden (WAITING_FOR_SHIPMENT, Hublify keeps the old values)',
-  I7: 'item 4: a push lost at continue-as-new while a failing notification holds the run',
-  I8: 'item 6: cancel during order_create — the store lacks INJECTED',
 };
 
 /** Items fixed while their invariant stays listed above for another item: their reproductions must hold. */

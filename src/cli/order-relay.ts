@@ -39,7 +39,7 @@ import { refusalWhy, type RefusedOrderDetails } from '../operations/refusals';
 import type { RefusalRecord } from '../store/order-store';
 import { parseSince, parseStage, type OrderListFilters } from '../operations/visibility-query';
 import { readSweepState, type SweepState } from '../hublify/sweep-schedule';
-import { readPullScheduleState, type PullScheduleState } from '../apicbase/schedules';
+import { readPullScheduleState, type PullScheduleState, type ScheduleState } from '../apicbase/schedules';
 import { formatTable } from './table';
 import { runTemporalCli } from './temporal-passthrough';
 import { changeLine, shortInstant, whyText } from './order-change-text';
@@ -671,30 +671,30 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
   return program;
 }
 
-function pullText(s: PullScheduleState): string {
+/** The lines `pull status` and `sweep status` share: the schedule, its cursor, and its latest start. */
+function scheduleStateText(s: ScheduleState, cursor: string, lastStart: 'last poll' | 'last run'): string[] {
   const every = s.everyMs === undefined ? '?' : ms(s.everyMs);
   return [
     `schedule   ${s.scheduleId}: every ${every}${s.paused ? `, PAUSED (${s.note ?? 'no note'})` : ''}${s.nextStart ? `, next ${s.nextStart}` : ''}`,
-    `cursor     ${s.cursor ?? 'none yet (the first poll lists every open order)'}`,
-    `last poll  ${s.recentStarts.at(-1) ?? 'none yet'}`,
-  ].join('\n');
+    `cursor     ${cursor}`,
+    `${lastStart.padEnd(11)}${s.recentStarts.at(-1) ?? 'none yet'}`,
+  ];
+}
+
+function pullText(s: PullScheduleState): string {
+  return scheduleStateText(s, s.cursor ?? 'none yet (the first poll lists every open order)', 'last poll').join('\n');
 }
 
 function sweepText(s: SweepState): string {
-  const every = s.everyMs === undefined ? '?' : ms(s.everyMs);
-  const lines = [
-    `schedule   ${s.scheduleId}: every ${every}${s.paused ? `, PAUSED (${s.note ?? 'no note'})` : ''}${s.nextStart ? `, next ${s.nextStart}` : ''}`,
-    `cursor     ${s.cursor} (the next sweep lists changes since then, less HUBLIFY_SWEEP_OVERLAP)`,
-    `last run   ${s.recentStarts.at(-1) ?? 'none yet'}`,
-  ];
+  const cursor = `${s.cursor} (the next sweep lists changes since then, less HUBLIFY_SWEEP_OVERLAP)`;
   const l = s.last;
-  lines.push(
+  return [
+    ...scheduleStateText(s, cursor, 'last run'),
     l
       ? `last good  ${l.at}: ${l.listed} listed (${l.search}, ${plural(l.listCalls, 'call')}${l.narrowedTo ? `, capped: asked per state` : ''}), ` +
-          `${l.ending} shipped or cancelled: ${l.signalled} orders told, ${l.ignored} not tracked${l.ambiguous ? `, ${l.ambiguous} ambiguous` : ''}`
+        `${l.ending} shipped or cancelled: ${l.signalled} orders told, ${l.ignored} not tracked${l.ambiguous ? `, ${l.ambiguous} ambiguous` : ''}`
       : 'last good  none yet',
-  );
-  return lines.join('\n');
+  ].join('\n');
 }
 
 /** What most likely fixes "Temporal unreachable": the dev server of `npm start`, or TEMPORAL_ADDRESS. */

@@ -37,6 +37,7 @@ import {
   DUPLICATE_OURS_BY_IDENTITY,
   STOPPED_ATTEMPT_COUNTED,
   patchesAtStart,
+  type PatchAtStart,
   type RunPatches,
 } from './patches';
 import { newStatus, StageBook, type SupportText } from './stage-book';
@@ -50,6 +51,8 @@ const DEFAULT_AMEND_WAIT_MS = 20_000;
 export const VERIFIED_RECORDED_BY_CHECK = 'verified-recorded-by-check';
 /** Patch: the look-up after an attempt an amendment stopped, when Hublify does not answer, waits for support (issue 22.1). */
 export const STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT = 'stopped-attempt-lookup-waits-for-support';
+/** Patch: a push or pollNow that arrived before continue-as-new is carried into the next run, which polls at once (issue 22.4). */
+export const PENDING_POLL_CARRIED = 'pending-poll-carried-across-continue-as-new' satisfies PatchAtStart;
 
 export class OrderRun {
   readonly book: StageBook;
@@ -89,7 +92,7 @@ export class OrderRun {
     });
     this.externalId = carried?.request.fields.order.o_orderid_external ?? input.order.order_number;
     const status = carried?.status ?? newStatus(input, this.workflowId, workflowInfo().startTime);
-    this.book = new StageBook(status, input, (record) => this.local.recordStage(record));
+    this.book = new StageBook(status, input, (record) => this.local.recordStage(record), this.patches);
     this.amendments = new Amendments(carried?.request);
     this.verdict = carried
       ? { workflowId: this.workflowId, accepted: true, stage: status.stage, reasons: [] }
@@ -97,6 +100,8 @@ export class OrderRun {
     this.tracking = carried
       ? { trackingStartedAt: carried.trackingStartedAt, pollIndex: carried.pollIndex }
       : undefined;
+    // A push or pollNow the previous run had not acted on: polled at once.
+    this.pollRequested = carried?.pollRequested === true;
   }
 
   get status() {
@@ -246,13 +251,17 @@ export class OrderRun {
     return this.status.hublify;
   }
 
-  /** What the next run carries on continue-as-new: everything the status shows, plus the tracking clock. */
+  /**
+   * What the next run carries on continue-as-new: everything the status shows, the tracking clock, and
+   * (since patch `pending-poll-carried-across-continue-as-new`) a push or pollNow not acted on yet.
+   */
   carried(): CarriedState {
     return {
       status: this.status,
       request: this.amendments.carried(),
       trackingStartedAt: this.tracking!.trackingStartedAt,
       pollIndex: this.tracking!.pollIndex,
+      ...(this.pollRequested && this.patches.has(PENDING_POLL_CARRIED) ? { pollRequested: true } : {}),
     };
   }
 

@@ -29,7 +29,15 @@ export const STOPPED_ATTEMPT_COUNTED = 'truth-stopped-attempt-counted';
 
 export const PATCHES_AT_START = [
   DUPLICATE_OURS_BY_IDENTITY,
+  // Issue 22.6: a stage the status notes is recorded in the store even when a cancel reached the scope.
+  'stage-recorded-despite-cancel',
+  // Issue 22.4: due to continue as new while side steps run, the run keeps tracking until they settle.
+  'tracking-goes-on-while-side-steps-run',
+  // Issue 22.4: a push or pollNow not acted on yet is carried into the next run, which polls at once.
+  'pending-poll-carried-across-continue-as-new',
+  // Issue 22.8: an amendment whose attempt failed answers pending, not REFUSED.
   AMEND_PENDING_AFTER_FAILED_ATTEMPT,
+  // Issue 22.8: an attempt an amendment stopped counts in the inject attempts.
   STOPPED_ATTEMPT_COUNTED,
 ] as const satisfies readonly string[];
 
