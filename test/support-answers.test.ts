@@ -17,8 +17,7 @@ import { useTestSystem } from './helpers/system';
 void describe('support is told the truth while Hublify is away (issue 22 item 8)', () => {
   const system = useTestSystem({ TRACK_POLL_SCHEDULE: '1h' });
   const ctx = () => operationsContext(system.config, system.relay.client, relayRecordedStage(system));
-  const heldBy = (orderNumber: string) =>
-    system.sandbox.orders().filter((o) => o.o_orderid_external === orderNumber);
+  const heldBy = (orderNumber: string) => system.sandbox.orders().filter((o) => o.o_orderid_external === orderNumber);
 
   void it('from the first failed order_create, orders show and list --why give the attempts and last error; retry says it changes nothing', async (t) => {
     t.after(() => system.sandbox.clearFaults());
@@ -40,7 +39,10 @@ void describe('support is told the truth while Hublify is away (issue 22 item 8)
       shown.lastError ?? '',
       /^Hublify could not be reached: order_create failed \d+ time\(s\), last: HublifyUnavailable: .*500.*tries again by itself until /,
     );
-    assert.ok(system.sandbox.orderCreateCalls(order.order_number) >= shown.attempts!.inject, 'each counted attempt reached Hublify');
+    assert.ok(
+      system.sandbox.orderCreateCalls(order.order_number) >= shown.attempts!.inject,
+      'each counted attempt reached Hublify',
+    );
     // The workflow's own status has not heard of them: the view is Temporal's pending activity.
     assert.equal((await handle.query(statusQuery)).lastError, null);
 
@@ -50,7 +52,10 @@ void describe('support is told the truth while Hublify is away (issue 22 item 8)
 
     const retried = await retryOrder(ctx(), order.id);
     assert.doesNotMatch(retried.note ?? '', /only polls/);
-    assert.match(retried.note ?? '', /Hublify does not have it yet: order-relay is still trying .*retry changes nothing now/);
+    assert.match(
+      retried.note ?? '',
+      /Hublify does not have it yet: order-relay is still trying .*retry changes nothing now/,
+    );
 
     system.sandbox.clearFaults();
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
