@@ -1,13 +1,15 @@
 // Inject: hands the mapped order to Hublify with order_create. A duplicate answer (the order was
 // already injected, e.g. by an attempt whose reply was lost) is adopted only when the existing order
-// is ours: same o_orderid_external, and the same person and items wherever Hublify shows them.
+// is ours: our o_orderid_external and our person wherever Hublify shows it (`by` 'identity': the workflow
+// then sends differing items as corrections), or for runs before patch `duplicate-ours-by-identity`
+// also the items of a version sent (`by` 'content').
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { HublifyClient } from '../src/hublify/client';
 import type { HublifyOrderCreateRequest, HublifyOrderData, HublifyOrderFilter } from '../src/hublify/types';
 import { ORDER_NOT_FOUND } from '../src/hublify/message-texts';
 import { HublifyRejectedError } from '../src/hublify/errors';
 import { callHublify } from './api-failures';
-import { sameOrder } from './same-order';
+import { ourOrder, sameOrder } from './same-order';
 
 export interface InjectResult {
   orderId: string;
@@ -21,6 +23,15 @@ export interface InjectResult {
 
 /** The failure type when Hublify's order under our o_orderid_external is not this order. */
 export const ORDER_NUMBER_TAKEN = 'HublifyOrderNumberTaken';
+
+/**
+ * How Hublify's order under our number is recognised as ours: 'content' (runs before patch
+ * `duplicate-ours-by-identity`): it holds the items of a version sent; 'identity': it carries our
+ * o_orderid_external and our person, whatever its items (the workflow then sends the corrections).
+ */
+export type OursBy = 'content' | 'identity';
+
+const isOurs = (by: OursBy) => (by === 'identity' ? ourOrder : sameOrder);
 
 /**
  * Heartbeats while `work` runs, so a cancel from the workflow reaches this attempt. The call itself is
@@ -67,11 +78,12 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
   function adopted(
     existing: HublifyOrderData | null,
     sentBefore: HublifyOrderCreateRequest[],
+    by: OursBy,
     orderId = existing?.orderid,
   ): InjectResult {
-    if (!existing || !sentBefore.some((sent) => sameOrder(sent, existing))) {
+    if (!existing || !sentBefore.some((sent) => isOurs(by)(sent, existing))) {
       throw ApplicationFailure.nonRetryable(
-        `another order holds number ${sentBefore[0]!.fields.order.o_orderid_external ?? '?'} in Hublify (${orderId ?? '?'}): its person or items differ from this order's`,
+        `another order holds number ${sentBefore[0]!.fields.order.o_orderid_external ?? '?'} in Hublify (${orderId ?? '?'}): ${by === 'identity' ? 'its person differs' : 'its person or items differ'} from this order's`,
         ORDER_NUMBER_TAKEN,
       );
     }
@@ -81,11 +93,13 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
   return {
     /**
      * order_create once per attempt (a retry looks the order up first). `versions` are the requests sent for this order before (an amended
-     * order may have reached Hublify in an earlier form): a duplicate matching any of them is ours.
+     * order may have reached Hublify in an earlier form): a duplicate matching any of them is ours;
+     * with `by` 'identity', a duplicate with our external id and person is ours whatever its items.
      */
     async injectOrder(
       request: HublifyOrderCreateRequest,
       versions: HublifyOrderCreateRequest[] = [],
+      by: OursBy = 'content',
     ): Promise<InjectResult> {
       const external = request.fields.order.o_orderid_external ?? '';
       const sentBefore = [request, ...versions];
@@ -93,13 +107,14 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
       // lost) before it could say so. Hublify then gets no second order_create for it.
       if (Context.current().info.attempt > 1) {
         const existing = await heartbeating(findOrder({ o_orderid_external: external }));
-        if (existing) return adopted(existing, sentBefore);
+        if (existing) return adopted(existing, sentBefore, by);
       }
       const { data, duplicate } = await heartbeating(callHublify(() => deps.hublify.orderCreate(request)));
       if (!duplicate) return resultOf(data, false);
       return adopted(
         await findOrder({ orderid: data.orderid, o_orderid_external: external }),
         sentBefore,
+        by,
         data.orderid,
       );
     },
@@ -111,14 +126,16 @@ export function createInjectActivities(deps: { hublify: HublifyClient }) {
 
     /**
      * After an injection attempt was stopped: Hublify's order under our o_orderid_external when it is
-     * this order (any of the versions sent), else null (none, or another order's).
+     * this order (any of the versions sent, or by `by` 'identity' our external id and person), else null
+     * (none, or another order's).
      */
     async findInjectedOrder(
       request: HublifyOrderCreateRequest,
       versions: HublifyOrderCreateRequest[] = [],
+      by: OursBy = 'content',
     ): Promise<HublifyOrderData | null> {
       const existing = await findOrder({ o_orderid_external: request.fields.order.o_orderid_external ?? '' });
-      return existing && [request, ...versions].some((sent) => sameOrder(sent, existing)) ? existing : null;
+      return existing && [request, ...versions].some((sent) => isOurs(by)(sent, existing)) ? existing : null;
     },
 
     /** order_update: reports which fields Hublify updated and which it refused. */

@@ -14,10 +14,21 @@ function sameItems(sent: HublifyOrderItem[], held: unknown): boolean {
   return a.length === b.length && a.every((key, i) => key === b[i]);
 }
 
-export function sameOrder(sent: HublifyOrderCreateRequest, held: HublifyOrderData): boolean {
+/**
+ * Ours by identity (issue 22, I2): Hublify's order carries our o_orderid_external and, wherever Hublify
+ * shows it, our person. Its content (items) may differ from any version we remember: that is a
+ * correction to send, not another order.
+ */
+export function ourOrder(sent: HublifyOrderCreateRequest, held: HublifyOrderData): boolean {
   const external = sent.fields.order.o_orderid_external;
   if (held.o_orderid_external != null && held.o_orderid_external !== external) return false;
   const person = (held as { p_personid_external?: unknown }).p_personid_external;
-  if (typeof person === 'string' && person !== (sent.fields.person?.p_personid_external ?? null)) return false;
-  return sameItems(sent.fields.order.orderitems ?? [], (held as { orderitems?: unknown }).orderitems);
+  return !(typeof person === 'string' && person !== (sent.fields.person?.p_personid_external ?? null));
+}
+
+/** Ours by identity, and holding the items that `sent` sent (what runs before patch `duplicate-ours-by-identity` required). */
+export function sameOrder(sent: HublifyOrderCreateRequest, held: HublifyOrderData): boolean {
+  return (
+    ourOrder(sent, held) && sameItems(sent.fields.order.orderitems ?? [], (held as { orderitems?: unknown }).orderitems)
+  );
 }

@@ -21,6 +21,7 @@ import { startOrderAndAwaitVerdict } from '../src/orders/start-order';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { orderWithUnknownArticle, sampleOrder } from '../test/helpers/sample-order';
 import { SHORT_INJECT_RETRY, startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
+import { startNotifySink, type NotifySink } from '../test/helpers/notify-sink';
 import { startTestSystem, type TestSystem } from '../test/helpers/system';
 import { temporalCliForTests } from '../test/helpers/temporal';
 import { apicbaseScenarios, startApicbaseRecordingSystem } from './record-apicbase-histories';
@@ -37,6 +38,25 @@ type Recorded = WorkflowHandle | { handle: WorkflowHandle; runId: string };
 const until = async (check: () => boolean): Promise<void> => {
   while (!check()) await new Promise((r) => setTimeout(r, 50));
 };
+
+/**
+ * Issue 22 item 2's start: order_create answers after the client gave up (2 s; Hublify created the
+ * order), order_get answers 500 past the budget: NEEDS_ATTENTION, Hublify holding an order the relay
+ * does not know. Hublify answers again when this returns.
+ */
+async function lostReplyOrder(system: TestSystem) {
+  const order = sampleOrder();
+  system.sandbox.injectFault({ kind: 'slow', delayMs: 3_500, count: 1, verbs: ['order_create'] });
+  system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_get'] });
+  const handle = await startTestOrder(system, order, {
+    ...slow,
+    injectRetry: { initialIntervalMs: 200, maximumIntervalMs: 500, retryForMs: 6_000 },
+  });
+  await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+  await until(() => system.sandbox.orders().some((o) => o.o_orderid_external === order.order_number));
+  system.sandbox.clearFaults();
+  return { order, handle };
+}
 
 const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   async 'shipped-in-two-parts'(system) {
@@ -290,6 +310,85 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await handle.result();
     return handle;
   },
+  async 'v2-lost-reply-amended-items-adopted-by-identity-then-shipped'(system) {
+    // Issue 22 item 2: an item amendment's re-injection meets our own order.
+    const { order, handle } = await lostReplyOrder(system);
+    await handle.executeUpdate(amendUpdate, { args: [{ orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 7 }] }] });
+    await waitForStatus(handle, (s) => s.hublify !== null);
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  // ---- stage-recorded-despite-cancel: a cancel while order_create is let finish; the store gets INJECTED too (issue 22.6) ----
+  async 'v2-carry-cancel-during-order-create-stage-recorded-then-shipped'(system) {
+    const order = sampleOrder();
+    // Slow, but within the Hublify timeout (2 s here): the attempt creates the order after the cancel.
+    system.sandbox.injectFault({ kind: 'slow', delayMs: 1_200, count: 1, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, slow);
+    await until(() => system.sandbox.orderCreateCalls(order.order_number) === 1);
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay' }] });
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  async 'v2-lost-reply-cancel-finds-it-in-hublify-then-stop-tracking'(system) {
+    // Issue 22 item 2 / I4: cancel while the relay does not know the order Hublify holds: asked then, it is there.
+    const { handle } = await lostReplyOrder(system);
+    const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer phoned' }] });
+    if (answer.outcome !== 'in-hublify') throw new Error(`expected in-hublify, got ${JSON.stringify(answer)}`);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded', stopTracking: true }] });
+    await handle.result();
+    return handle;
+  },
+  async 'v2-lost-reply-cancel-while-hublify-cannot-be-asked'(system) {
+    // Issue 22 item 2 / I4: the cancel's look-up gets no answer: cancelled, saying Hublify could not be asked.
+    const { handle } = await lostReplyOrder(system);
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_get'] });
+    try {
+      await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer phoned' }] });
+      await handle.result();
+    } finally {
+      system.sandbox.clearFaults();
+    }
+    return handle;
+  },
+  // ---- pending-poll-carried-across-continue-as-new: a push that arrives while the run drains is polled by the next run (issue 22.4) ----
+  async 'v2-carry-continue-as-new-with-pending-push'(system) {
+    const { handle, firstRunId } = await pushWhileDraining(system);
+    // The first run: it ends with WorkflowExecutionContinuedAsNew, its input carrying the push.
+    return { handle, runId: firstRunId };
+  },
+  async 'v2-carry-continued-run-polls-carried-push'(system) {
+    const { handle, firstRunId } = await pushWhileDraining(system);
+    // The second run: started with the carried push, it polls at once (and, one poll a run, continues as new).
+    const first = await system.relay.client.workflow.getHandle(handle.workflowId, firstRunId).fetchHistory();
+    const continued = first.events?.find((e) => e.workflowExecutionContinuedAsNewEventAttributes);
+    const runId = continued?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (!runId) throw new Error('the first run did not continue as new');
+    return { handle, runId };
+  },
+  // ---- tracking-goes-on-while-side-steps-run: a failing notice no longer stops polling at continue-as-new (issue 22.4) ----
+  async 'v2-carry-tracking-goes-on-while-notice-fails-then-shipped'(system) {
+    const order = sampleOrder();
+    notifySink.status = 500;
+    system.sandbox.injectFault({ kind: 'refuse', count: 1, verbs: ['order_create'], text: 'recorded for replay' });
+    const handle = await startTestOrder(system, order, { ...slow, pollsPerRun: 1, notifySupport: true });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    await notifySink.waitFor(1);
+    // The retry polls at once: the run is due to continue as new while its notice still fails.
+    await handle.signal(retrySignal, {});
+    await waitForStatus(handle, (s) => s.stage === 'WAITING_FOR_SHIPMENT' && s.attempts.polls === 1);
+    system.sandbox.ship(order.order_number);
+    await handle.signal(statusChangedSignal, { state: 'shipped' });
+    await waitForStatus(handle, stageIs('SHIPPED'));
+    notifySink.status = 200;
+    await handle.result();
+    return handle;
+  },
   async 'overdue-at-tracking-start-then-shipped'(system) {
     // Expected an hour ago, written without an offset (read as UTC): OVERDUE before the first wait.
     const order = sampleOrder({ expected_delivery_date: new Date(Date.now() - 3_600_000).toISOString().slice(0, 19) });
@@ -318,8 +417,43 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   },
 };
 
+/**
+ * An order tracked with one poll a run: an amendment's order_update is in flight (slow) when that poll
+ * ends, so the run, due to continue as new, waits for the handler; Hublify's state changes and it
+ * pushes meanwhile. Then shipped.
+ */
+async function pushWhileDraining(system: TestSystem) {
+  const order = sampleOrder();
+  const handle = await startTestOrder(system, order, { ...slow, pollsPerRun: 1 });
+  const firstRunId = (await handle.describe()).runId;
+  await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+  const count = (verb: string) => system.sandbox.requestCounts()[verb] ?? 0;
+  const updates = count('order_update');
+  const gets = count('order_get');
+  system.sandbox.injectFault({ kind: 'slow', delayMs: 1_500, count: 1, verbs: ['order_update'] });
+  const amended = handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+  await until(() => count('order_update') > updates);
+  await handle.signal(pollNowSignal);
+  await until(() => count('order_get') > gets);
+  // Processing, not shipped: Hublify still takes the order_update in flight.
+  system.sandbox.setState(order.order_number, 'processing');
+  await handle.signal(statusChangedSignal, { state: 'processing' });
+  await amended;
+  // The next run polls at once for the carried push (the schedule's next poll is an hour away).
+  await waitForStatus(handle, (s) => s.hublify?.state === 'processing');
+  system.sandbox.ship(order.order_number);
+  await handle.signal(pollNowSignal);
+  const result = await handle.result();
+  if (result.stage !== 'SHIPPED') throw new Error(`expected SHIPPED, got ${result.stage}`);
+  return { handle, firstRunId };
+}
+
+/** Support's notification endpoint for the recordings (a scenario may make it answer 500). */
+let notifySink: NotifySink;
+
 async function main(): Promise<void> {
-  const system = await startTestSystem({ CODEC_AUTH_TOKEN: CODEC_TOKEN });
+  notifySink = await startNotifySink();
+  const system = await startTestSystem({ CODEC_AUTH_TOKEN: CODEC_TOKEN, NOTIFY_WEBHOOK_URL: notifySink.url });
   mkdirSync(OUT, { recursive: true });
   try {
     // `npm run record-histories -- <scenario>…` records only those (keeping older recordings as they are).
@@ -334,6 +468,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await system.close();
+    await notifySink.close();
   }
   await recordApicbaseScenarios(process.argv.slice(2));
 }

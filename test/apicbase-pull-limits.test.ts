@@ -2,29 +2,13 @@
 // from test/apicbase-pull.test.ts so that no file nears the test runner's per-file time limit on a
 // loaded machine.)
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
-import {
-  PULL_MODE_SETTINGS,
-  runCount,
-  startApicbaseTestSystem,
-  waitForOrderWorkflow,
-  waitUntil,
-  type ApicbaseTestSystem,
-} from './helpers/apicbase';
+import { runCount, usePullModeSystem, waitUntil } from './helpers/apicbase';
 import { PATIENCE_MS } from './helpers/patience';
 
 void describe('Apicbase pull mode: rate limits and token refresh', () => {
-  let t: ApicbaseTestSystem;
-  before(async () => {
-    t = await startApicbaseTestSystem(PULL_MODE_SETTINGS);
-  });
-  after(async () => {
-    await t?.close();
-  });
-  const client = () => t.system.relay.client;
-  const waitForWorkflow = (apicbaseId: string, timeoutMs?: number) =>
-    waitForOrderWorkflow(client, apicbaseId, timeoutMs);
+  const { t, client, waitForWorkflow } = usePullModeSystem();
 
   void it('a 429 storm slows polling but loses nothing', async () => {
     const stats = t.apicbase.stats();

@@ -6,33 +6,17 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
 import { PULL_SCHEDULE_ID, RECONCILE_SCHEDULE_ID, advancePullCursor, readPullCursor } from '../src/apicbase/schedules';
 import { createLogger } from '../src/logger';
 import { startOrderRelay } from '../src/order-relay';
-import {
-  PULL_MODE_SETTINGS,
-  runCount,
-  startApicbaseTestSystem,
-  waitForOrderWorkflow,
-  waitUntil,
-  type ApicbaseTestSystem,
-} from './helpers/apicbase';
+import { runCount, usePullModeSystem, waitUntil } from './helpers/apicbase';
 import { PATIENCE_MS } from './helpers/patience';
 import { testWorkflowBundle } from './helpers/system';
 
 void describe('Apicbase pull mode: restarts and a second worker', () => {
-  let t: ApicbaseTestSystem;
-  before(async () => {
-    t = await startApicbaseTestSystem(PULL_MODE_SETTINGS);
-  });
-  after(async () => {
-    await t?.close();
-  });
-  const client = () => t.system.relay.client;
-  const waitForWorkflow = (apicbaseId: string, timeoutMs?: number) =>
-    waitForOrderWorkflow(client, apicbaseId, timeoutMs);
+  const { t, client, waitForWorkflow } = usePullModeSystem();
 
   void it('the schedule survives a restart of order-relay: same schedule, cursor kept, interval updated, pulling goes on', async () => {
     const schedule = () => client().schedule.getHandle(PULL_SCHEDULE_ID); // the client changes with the restart

@@ -2,7 +2,7 @@
 // the poll workflow and the order workflows it starts. Intervals are configuration, so polls come
 // every 2 seconds here.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { orderWorkflowId, type ApicbaseOrder } from '../src/apicbase/order';
 import { PULL_SCHEDULE_ID, readPullCursor, type PullScheduleState } from '../src/apicbase/schedules';
 import { runCliJson, runCliProcess } from './helpers/cli-process';
@@ -10,36 +10,20 @@ import { pollNowSignal, statusQuery } from '../workflows/order-messages';
 import type { OrderStatus } from '../workflows/order-status';
 import type { PullOrdersResult } from '../workflows/apicbase-types';
 import { instantOf } from '../workflows/purchase-order-walk';
-import {
-  PULL_MODE_SETTINGS,
-  runCount,
-  startApicbaseTestSystem,
-  waitForOrderWorkflow,
-  waitUntil,
-  type ApicbaseTestSystem,
-} from './helpers/apicbase';
+import { runCount, usePullModeSystem, waitUntil } from './helpers/apicbase';
 import { LogSink, workflowExists } from './helpers/ingress';
 import { stageIs, waitForStatus } from './helpers/orders';
 import { PATIENCE_MS } from './helpers/patience';
 
 void describe('Apicbase pull mode', () => {
   const sink = new LogSink();
-  let t: ApicbaseTestSystem;
-  before(async () => {
-    // Waits are configuration: a loaded machine still answers the webhook's verdict in time.
-    t = await startApicbaseTestSystem(
-      { ...PULL_MODE_SETTINGS, WEBHOOK_VERIFY_DEADLINE_MS: '60000' },
-      { logDestination: sink },
-    );
-  });
-  after(async () => {
-    await t?.close();
-  });
-  const client = () => t.system.relay.client;
+  // Waits are configuration: a loaded machine still answers the webhook's verdict in time.
+  const { t, client, waitForWorkflow } = usePullModeSystem(
+    { WEBHOOK_VERIFY_DEADLINE_MS: '60000' },
+    { logDestination: sink },
+  );
   const hublifyOrders = (orderNumber: string) =>
     t.system.sandbox.orders().filter((o) => o.o_orderid_external === orderNumber);
-  const waitForWorkflow = (apicbaseId: string, timeoutMs?: number) =>
-    waitForOrderWorkflow(client, apicbaseId, timeoutMs);
   /** Poll results (of polls started since `since`, if given), newest first (each poll's workflow returns its result). */
   const pollResults = async (since?: Date) => {
     const out: PullOrdersResult[] = [];

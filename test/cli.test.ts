@@ -16,6 +16,7 @@ import { SHORT_INJECT_RETRY, startTestOrder, stageIs, waitForStatus } from './he
 import { cliEnv as operatorEnv } from './helpers/cli-process';
 import { TEST_CHANNEL_TOKEN, TEST_WEBHOOK_SECRET, useTestSystem } from './helpers/system';
 import { inStage, waitForVisible } from './helpers/visibility';
+import { PATIENCE_MS } from './helpers/patience';
 
 const root = path.resolve(__dirname, '..');
 const slowPolls = { pollSchedule: parsePollSchedule('1h') };
@@ -57,7 +58,8 @@ void describe('order-relay CLI', () => {
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-      const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+      // A safety net for a hung process, not a speed bound: the tests' own patience.
+      const killer = setTimeout(() => child.kill('SIGKILL'), PATIENCE_MS);
       child.once('error', reject);
       child.once('close', (code) => {
         clearTimeout(killer);
@@ -117,7 +119,10 @@ void describe('order-relay CLI', () => {
       ['pull', 'status'],
       ['doctor'],
     ];
-    const runs = await Promise.all(commands.map((c) => run([...c, '--help'])));
+    // Four at a time: seventeen CLI processes at once starve each other on a loaded two-core machine.
+    const runs: CliRun[] = [];
+    for (let i = 0; i < commands.length; i += 4)
+      runs.push(...(await Promise.all(commands.slice(i, i + 4).map((c) => run([...c, '--help'])))));
     runs.forEach((r, i) => {
       const name = ['order-relay', ...commands[i]!].join(' ');
       assert.equal(r.code, 0, `${name} --help: ${r.stderr}`);

@@ -75,6 +75,30 @@ void describe('WorkflowNotReady answers to an update', () => {
   });
 });
 
+/**
+ * Asserts that the call `start` makes ends CANCELLED: an error, not an answer, and no uncaught exception
+ * (listened for from the moment `start` is called until the call ends) before it.
+ */
+async function endsCancelled(start: () => Promise<{ call: Promise<unknown> }>): Promise<void> {
+  let onUncaught!: (err: Error) => void;
+  const uncaught = new Promise<Error>((resolve) => (onUncaught = resolve));
+  process.on('uncaughtException', onUncaught);
+  try {
+    const { call } = await start();
+    const outcome = await Promise.race([
+      call.then(
+        () => 'answered',
+        (err: Error) => err,
+      ),
+      uncaught.then((err) => `uncaught: ${err.message}`),
+    ]);
+    assert.ok(outcome instanceof Error, String(outcome));
+    assert.equal((outcome.cause as StatusObject | undefined)?.code, grpcStatus.CANCELLED, outcome.message);
+  } finally {
+    process.off('uncaughtException', onUncaught);
+  }
+}
+
 void describe('a call abandoned while its retry waits, then the connection closed', () => {
   void it('ends CANCELLED instead of throwing "Channel has been shut down" from the retry timer', async () => {
     // Sees each attempt's status: the first refusal means the retry is now waiting on its timer.
@@ -92,28 +116,15 @@ void describe('a call abandoned while its retry waits, then the connection close
     const address = `127.0.0.1:${await freeLoopbackPort()}`;
     const connection = Connection.lazy({ address, interceptors: [...temporalGrpcInterceptors(), observer] });
     const client = new Client({ connection });
-    let onUncaught!: (err: Error) => void;
-    const uncaught = new Promise<Error>((resolve) => (onUncaught = resolve));
-    process.on('uncaughtException', onUncaught);
-    try {
+    await endsCancelled(async () => {
       const abandon = new AbortController();
       const call = client.withAbortSignal(abandon.signal, () => client.workflow.count(''));
       await firstRefusal;
       // Abandoned as the webhook abandons a call at its deadline, then the connection closed (shutdown).
       abandon.abort();
       await connection.close();
-      const outcome = await Promise.race([
-        call.then(
-          () => 'answered',
-          (err: Error) => err,
-        ),
-        uncaught.then((err) => `uncaught: ${err.message}`),
-      ]);
-      assert.ok(outcome instanceof Error, String(outcome));
-      assert.equal((outcome.cause as StatusObject | undefined)?.code, grpcStatus.CANCELLED, outcome.message);
-    } finally {
-      process.off('uncaughtException', onUncaught);
-    }
+      return { call };
+    });
   });
 
   void it('a call on a connection already closed ends CANCELLED, with no uncaught "savedMessageNext is not a function"', async () => {
@@ -124,22 +135,6 @@ void describe('a call abandoned while its retry waits, then the connection close
     });
     const client = new Client({ connection });
     await connection.close();
-    let onUncaught!: (err: Error) => void;
-    const uncaught = new Promise<Error>((resolve) => (onUncaught = resolve));
-    process.on('uncaughtException', onUncaught);
-    try {
-      const call = client.workflow.count('');
-      const outcome = await Promise.race([
-        call.then(
-          () => 'answered',
-          (err: Error) => err,
-        ),
-        uncaught.then((err) => `uncaught: ${err.message}`),
-      ]);
-      assert.ok(outcome instanceof Error, String(outcome));
-      assert.equal((outcome.cause as StatusObject | undefined)?.code, grpcStatus.CANCELLED, outcome.message);
-    } finally {
-      process.off('uncaughtException', onUncaught);
-    }
+    await endsCancelled(() => Promise.resolve({ call: client.workflow.count('') }));
   });
 });

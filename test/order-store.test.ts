@@ -7,9 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { sql, type Migration } from 'kysely';
 import pg from 'pg';
 import { ConfigError, loadConfig } from '../src/config';
-import { MigrationError, migrateToLatest } from '../src/store/migrate';
+import { OperationError } from '../src/operations/errors';
+import { refusalsFromStore } from '../src/operations/refusals';
+import { MigrationError, SchemaMismatchError, migrateToLatest } from '../src/store/migrate';
 import { migrations } from '../src/store/migrations';
 import { describeStoreTarget, openStoreDatabase } from '../src/store/open-store-database';
 import { mergeOrderRow, type StageRecord } from '../src/store/order-row';
@@ -195,6 +198,85 @@ for (const backend of backends) {
         ]);
       } finally {
         await db.destroy();
+      }
+    });
+  });
+
+  void describe(`order store on ${backend.name}: opened without migrating (the CLI)`, () => {
+    /** A store migrated with just these migrations, as a relay of another version leaves it. */
+    async function storeWith(available: Record<string, Migration>): Promise<string> {
+      const target = await backend.fresh();
+      const { db, inMigrationTransaction } = openStoreDatabase(target);
+      try {
+        await inMigrationTransaction((conn) => migrateToLatest(conn, available));
+      } finally {
+        await db.destroy();
+      }
+      return target;
+    }
+    /** The migrations the store has run, read without this code's Migrator. */
+    async function executed(target: string): Promise<string[]> {
+      const { db } = openStoreDatabase(target);
+      try {
+        const { rows } = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+        return rows.map((r) => r.name);
+      } finally {
+        await db.destroy();
+      }
+    }
+
+    void test("an older relay's store is refused, naming what it lacks, and left unmigrated", async () => {
+      const target = await storeWith({ '001-create-order-tables': migrations['001-create-order-tables']! });
+      await assert.rejects(
+        openOrderStore(target, { migrate: false }),
+        (err: unknown) =>
+          err instanceof SchemaMismatchError &&
+          /lacks 002-create-refusals: an older relay's store/.test(err.message) &&
+          /never migrates/.test(err.message),
+      );
+      assert.deepEqual(await executed(target), ['001-create-order-tables']);
+    });
+
+    void test("the CLI's way to the store (refusalsFromStore) refuses an older relay's store with a clear error", async () => {
+      const target = await storeWith({ '001-create-order-tables': migrations['001-create-order-tables']! });
+      const refusals = refusalsFromStore(
+        backend.name === 'SQLite' ? { DATA_DIR: path.dirname(target) } : { DATABASE_URL: target, DATA_DIR: tmp },
+      );
+      try {
+        await assert.rejects(
+          refusals.listRefusals({ limit: 10 }),
+          (err: unknown) =>
+            err instanceof OperationError &&
+            err.message.startsWith(
+              `cannot read refused orders from the order store at ${describeStoreTarget(target)}: ` +
+                "the order store's schema is not this order-relay's: it lacks 002-create-refusals",
+            ),
+        );
+      } finally {
+        await refusals.close();
+      }
+      assert.deepEqual(await executed(target), ['001-create-order-tables']);
+    });
+
+    void test("a newer relay's store is refused, naming the migration unknown here", async () => {
+      const target = await storeWith({ ...migrations, '999-from-a-newer-relay': { up: () => Promise.resolve() } });
+      await assert.rejects(
+        openOrderStore(target, { migrate: false }),
+        (err: unknown) =>
+          err instanceof SchemaMismatchError &&
+          /has 999-from-a-newer-relay, unknown here: a newer relay's store/.test(err.message),
+      );
+      assert.deepEqual(await executed(target), [...Object.keys(migrations), '999-from-a-newer-relay']);
+    });
+
+    void test('a store at this schema opens and reads', async () => {
+      const target = await storeWith(migrations);
+      const store = await openOrderStore(target, { migrate: false });
+      try {
+        assert.equal(await store.getOrder(WF), undefined);
+        assert.deepEqual(await store.listRefusals({ limit: 10 }), []);
+      } finally {
+        await store.close();
       }
     });
   });

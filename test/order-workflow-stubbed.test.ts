@@ -9,7 +9,11 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { createInjectActivities } from '../activities/inject-order';
 import type { StageChangeInput } from '../activities/record-tracking';
+import type { HublifyClient } from '../src/hublify/client';
+import { HublifyRejectedError } from '../src/hublify/errors';
+import { ORDER_NOT_FOUND } from '../src/hublify/message-texts';
 import type { ApicbaseOrder } from '../src/apicbase/order';
 import type { HublifyOrderCreateRequest, HublifyOrderData } from '../src/hublify/types';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
@@ -19,6 +23,7 @@ import {
   cancelUpdate,
   pollNowSignal,
   retrySignal,
+  statusChangedSignal,
   verdictUpdate,
   type OrderStatus,
   type OrderVerdict,
@@ -59,6 +64,62 @@ const requestFor = (order: ApicbaseOrder): HublifyOrderCreateRequest => ({
 });
 const streetOf = (r: HublifyOrderCreateRequest) => (r.fields.order as Record<string, unknown>).deliver_street;
 
+/**
+ * A fake Hublify behind the real inject activities (injectOrder, findInjectedOrder): it holds at most one
+ * order under our o_orderid_external and answers order_create (a duplicate when it holds one) and order_get.
+ */
+class FakeHublify {
+  held: HublifyOrderData | null = null;
+  creates = 0;
+  /** order_create creates the order, then its reply is lost (the client gives up). */
+  loseCreateReply = false;
+  /** order_create and order_get do not answer (an outage). */
+  createDown = false;
+  getDown = false;
+  constructor(readonly orderId: string) {}
+  orderCreate(req: HublifyOrderCreateRequest) {
+    this.creates += 1;
+    if (this.createDown)
+      return Promise.reject(
+        ApplicationFailure.nonRetryable('Hublify order_create answered HTTP 500', 'HublifyUnavailable'),
+      );
+    if (this.held)
+      return Promise.resolve({
+        data: { orderid: this.orderId, o_orderid_external: this.held.o_orderid_external, order_state_code: 'received' },
+        duplicate: true,
+        messages: [],
+      });
+    const order = req.fields.order;
+    this.held = {
+      orderid: this.orderId,
+      personid: 'P-1',
+      o_orderid_external: order.o_orderid_external,
+      order_state_code: 'received',
+      orderitems: order.orderitems,
+    };
+    if (this.loseCreateReply)
+      return Promise.reject(
+        ApplicationFailure.nonRetryable('Hublify order_create: no reply within 2000 ms', 'HublifyUnavailable'),
+      );
+    return Promise.resolve({ data: this.held, duplicate: false, messages: [] });
+  }
+  orderGet() {
+    if (this.getDown)
+      return Promise.reject(
+        ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable'),
+      );
+    if (!this.held)
+      return Promise.reject(
+        new HublifyRejectedError('not found', 'order_get', [{ type: 'ERROR', text: ORDER_NOT_FOUND }]),
+      );
+    return Promise.resolve(this.held);
+  }
+  /** The real inject activities, talking to this fake. */
+  activities() {
+    return createInjectActivities({ hublify: this as unknown as HublifyClient });
+  }
+}
+
 /** One order's fakes: what each activity received, and how it answers (changed by the test). */
 class Fakes {
   checks = 0;
@@ -67,6 +128,12 @@ class Fakes {
   injectRefusal: string | null = null;
   /** order_create hangs (heartbeating) until Temporal cancels the attempt. */
   injectHangs = false;
+  /** order_create is in flight until Temporal asks to cancel it, then creates the order after all (as the real call is let finish). */
+  injectFinishesAfterCancel = false;
+  /** Support's notification endpoint answers 500 (the notice is retried by Temporal). */
+  notifyFails = false;
+  /** While set, order_get answers (with the state of the moment it was asked) only once this settles. */
+  pollGate: Promise<void> | null = null;
   /** The look-up after a stopped attempt fails: Hublify cannot be asked. */
   lookupFails = false;
   updates: { order?: Record<string, unknown> }[] = [];
@@ -76,6 +143,8 @@ class Fakes {
   stages: StageChangeInput[] = [];
   shipments = 0;
   notices: SupportNotice[] = [];
+  /** When set, injectOrder and findInjectedOrder are the real activities against this fake Hublify. */
+  hublify: FakeHublify | undefined;
   constructor(readonly order: ApicbaseOrder) {}
   get hublifyId(): string {
     return `H-${this.order.order_number}`;
@@ -91,6 +160,9 @@ class Fakes {
     };
   }
 }
+
+/** The messages of an error and its causes. */
+const messagesOf = (err: unknown): string[] => (err instanceof Error ? [err.message, ...messagesOf(err.cause)] : []);
 
 const fakesByOrder = new Map<string, Fakes>();
 const fakesOf = (orderNumber: string) => fakesByOrder.get(orderNumber)!;
@@ -119,14 +191,23 @@ const activities = {
     byWorkflowId(workflowId).shipments += shipments.length;
     return Promise.resolve();
   },
-  async injectOrder(request: HublifyOrderCreateRequest) {
+  async injectOrder(
+    request: HublifyOrderCreateRequest,
+    versions?: HublifyOrderCreateRequest[],
+    by?: 'content' | 'identity',
+  ) {
     const f = fakesOf(request.fields.order.o_orderid_external!);
     f.injected.push(request);
+    if (f.hublify) return f.hublify.activities().injectOrder(request, versions, by);
     if (f.injectRefusal) throw ApplicationFailure.nonRetryable(f.injectRefusal, 'HublifyRejected');
     // Ends only by Temporal's cancel (Context.sleep rejects then), reaching the activity through its heartbeat.
     while (f.injectHangs) {
       Context.current().heartbeat();
       await Context.current().sleep(200);
+    }
+    while (f.injectFinishesAfterCancel && !Context.current().cancellationSignal.aborted) {
+      Context.current().heartbeat();
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
     return Promise.resolve({
       orderId: f.hublifyId,
@@ -137,17 +218,24 @@ const activities = {
       attempts: 1,
     });
   },
-  findInjectedOrder(request: HublifyOrderCreateRequest) {
+  findInjectedOrder(
+    request: HublifyOrderCreateRequest,
+    versions?: HublifyOrderCreateRequest[],
+    by?: 'content' | 'identity',
+  ) {
     const f = fakesOf(request.fields.order.o_orderid_external!);
     f.lookups += 1;
+    if (f.hublify) return f.hublify.activities().findInjectedOrder(request, versions, by);
     if (f.lookupFails)
       throw ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable');
     return Promise.resolve(null);
   },
-  findHublifyOrder(filter: { o_orderid_external?: string }) {
+  async findHublifyOrder(filter: { o_orderid_external?: string }) {
     const f = fakesOf(filter.o_orderid_external!);
     f.polls += 1;
-    return Promise.resolve(f.hublifyData());
+    const data = f.hublifyData();
+    if (f.pollGate) await f.pollGate;
+    return data;
   },
   updateHublifyOrder(filter: { orderid?: string }, fields: { order?: Record<string, unknown> }) {
     const f = [...fakesByOrder.values()].find((x) => x.hublifyId === filter.orderid)!;
@@ -155,7 +243,9 @@ const activities = {
     return Promise.resolve({ updated: Object.keys(fields.order ?? {}), messages: [] });
   },
   notifySupport(notice: SupportNotice) {
-    fakesOf(notice.orderNumber).notices.push(notice);
+    const f = fakesOf(notice.orderNumber);
+    if (f.notifyFails) throw new Error('notification endpoint answered HTTP 500');
+    f.notices.push(notice);
     return Promise.resolve();
   },
   emailCustomer() {
@@ -186,12 +276,12 @@ void describe('order workflow with stubbed activities', () => {
     await env?.teardown();
   });
 
-  const start = async (fakes: Fakes, source: 'webhook' | 'pull' = 'webhook') => {
+  const start = async (fakes: Fakes, source: 'webhook' | 'pull' = 'webhook', settings = SETTINGS) => {
     fakesByOrder.set(fakes.order.order_number, fakes);
     return env.client.workflow.start<OrderWorkflow>(ORDER_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: `apicbase-order-${fakes.order.id}`,
-      args: [{ order: fakes.order, source, settings: SETTINGS }],
+      args: [{ order: fakes.order, source, settings }],
     });
   };
 
@@ -324,5 +414,138 @@ void describe('order workflow with stubbed activities', () => {
     assert.equal(answer.outcome, 'cancelled');
     assert.equal(fakes.lookups, 1);
     assert.equal((await handle.result()).stage, 'CANCELLED');
+  });
+
+  // Issue 22 item 2: an attempt whose reply was lost created the order; an item amendment follows.
+  const ITEMS_3 = { orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 3 }] };
+  const lostReplyOrder = async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.hublify = new FakeHublify(fakes.hublifyId);
+    fakes.hublify.loseCreateReply = true;
+    const handle = await start(fakes);
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    fakes.hublify.loseCreateReply = false;
+    return { fakes, hublify: fakes.hublify, handle };
+  };
+
+  void it('I2: re-injection meets our own order (reply lost, items since amended): adopted by identity, the items sent by order_update, one Hublify order', async () => {
+    const { fakes, hublify, handle } = await lostReplyOrder();
+    const answer = await handle.executeUpdate(amendUpdate, { args: [ITEMS_3] });
+    assert.equal(answer.hublifyOrderId, fakes.hublifyId);
+    assert.deepEqual(answer.updated, ['orderitems']);
+    const status = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    assert.equal(status.hublify?.orderId, fakes.hublifyId);
+    assert.equal(status.lastError, null);
+    assert.equal(hublify.creates, 2, 'the second order_create met the duplicate');
+    assert.deepEqual(fakes.updates, [{ order: ITEMS_3 }]);
+    assert.deepEqual(
+      fakes.notices.map((n) => n.failureType),
+      ['HublifyUnavailable'],
+      'support told once, of the lost reply; never "another order holds number"',
+    );
+    // A plain cancel is refused now: Hublify holds the order, and the refusal names it.
+    await assert.rejects(
+      handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] }),
+      (err: unknown) => messagesOf(err).some((m) => m.includes(`Hublify holds this order as ${fakes.hublifyId}`)),
+    );
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    await handle.result();
+  });
+
+  void it('I4: cancel while Hublify holds our order under other items: asked then, named, not "never had"; the relay goes on tracking it', async () => {
+    const { fakes, hublify, handle } = await lostReplyOrder();
+    hublify.createDown = true;
+    const amended = await handle.executeUpdate(amendUpdate, { args: [ITEMS_3] });
+    assert.equal(amended.hublifyOrderId, null);
+    const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] });
+    assert.equal(answer.outcome, 'in-hublify');
+    assert.equal(answer.hublifyOrderId, fakes.hublifyId);
+    assert.doesNotMatch(answer.message, /never had/);
+    const status = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    assert.equal(status.hublify?.orderId, fakes.hublifyId);
+    assert.deepEqual(fakes.updates, [{ order: ITEMS_3 }], 'the amended items go by order_update');
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    await handle.result();
+  });
+
+  void it('I4: cancel while Hublify cannot be asked: CANCELLED, and the answer says Hublify could not be asked, never "never had"', async () => {
+    const { fakes, hublify, handle } = await lostReplyOrder();
+    hublify.getDown = true;
+    const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] });
+    assert.equal(answer.outcome, 'cancelled');
+    assert.match(answer.message, /could not be asked whether it holds order/);
+    assert.doesNotMatch(answer.message, /never had/);
+    assert.equal(fakes.lookups, 1);
+    const result = await handle.result();
+    assert.equal(result.stage, 'CANCELLED');
+    assert.doesNotMatch(result.history.at(-1)?.detail ?? '', /never had/);
+  });
+
+  void it('cancel while order_create is in flight and the attempt creates the order: store and status record the same stages (issue 22.6)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.injectFinishesAfterCancel = true;
+    const handle = await start(fakes);
+    await pollUntil(() => fakes.injected.length === 1, {
+      what: 'the order_create attempt',
+      timeoutMs: PATIENCE_MS,
+    });
+    const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] });
+    assert.equal(answer.outcome, 'in-hublify');
+    const tracked = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    const fromStatus = tracked.history.map((h) => h.stage).filter((st, i) => !(i === 0 && st === 'RECEIVED'));
+    assert.deepEqual(fromStatus, ['VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT']);
+    assert.deepEqual(
+      fakes.stages.map((st) => st.stage),
+      fromStatus,
+    );
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    assert.equal((await handle.result()).stage, 'CANCELLED');
+    assert.equal(fakes.stages.at(-1)?.stage, 'CANCELLED');
+  });
+
+  void it('a failing notification does not stop tracking: due to continue as new, the run still polls on a push (issue 22.4)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.injectRefusal = 'article unknown';
+    fakes.notifyFails = true;
+    const handle = await start(fakes, 'webhook', { ...SETTINGS, pollsPerRun: 1 });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    fakes.injectRefusal = null;
+    // The retry polls once at once: the run is then due to continue as new, its notice still failing.
+    await handle.signal(retrySignal);
+    await waitForStatus(handle, (st) => st.stage === 'WAITING_FOR_SHIPMENT' && st.attempts.polls === 1);
+    fakes.hublifyState = 'shipped';
+    await handle.signal(pollNowSignal);
+    const shipped = await waitForStatus(handle, stageIs('SHIPPED'));
+    assert.equal(shipped.attempts.polls, 2);
+    assert.equal(fakes.notices.length, 0);
+    // The run's end waits for its notice, which gets through once the endpoint answers.
+    fakes.notifyFails = false;
+    assert.equal((await handle.result()).stage, 'SHIPPED');
+    assert.deepEqual(
+      fakes.notices.map((n) => [n.stage, n.failureType]),
+      [['NEEDS_ATTENTION', 'HublifyRejected']],
+    );
+  });
+
+  void it('a push during the last poll of a run is carried across continue-as-new and polled at once (issue 22.4)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    const handle = await start(fakes, 'webhook', { ...SETTINGS, pollsPerRun: 1 });
+    const firstRunId = (await handle.describe()).runId;
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    let release!: () => void;
+    fakes.pollGate = new Promise<void>((resolve) => (release = resolve));
+    await handle.signal(pollNowSignal);
+    await pollUntil(() => fakes.polls === 1, { what: 'the run’s one poll', timeoutMs: PATIENCE_MS });
+    // Hublify ships and pushes while that poll (answering "received") is in flight.
+    fakes.hublifyState = 'shipped';
+    await handle.signal(statusChangedSignal, { state: 'shipped' });
+    fakes.pollGate = null;
+    release();
+    await waitForStatus(handle, stageIs('SHIPPED'));
+    const result: OrderStatus = await handle.result();
+    assert.equal(result.stage, 'SHIPPED');
+    assert.equal(fakes.polls, 2);
+    assert.notEqual((await handle.describe()).runId, firstRunId, 'the order continued as new');
   });
 });

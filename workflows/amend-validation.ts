@@ -2,7 +2,8 @@
 // Hand-written rather than zod so the workflow bundle stays small and obviously deterministic.
 import type { AmendRequest } from './order-status';
 
-const ADDRESS_FIELDS = [
+/** The ten parts of a Hublify address; an order carries each as `invoice_<part>` and `deliver_<part>`. */
+export const HUBLIFY_ADDRESS_PARTS = [
   'company',
   'gender',
   'firstname',
@@ -13,10 +14,10 @@ const ADDRESS_FIELDS = [
   'zip',
   'town',
   'country',
-];
+] as const;
 export const AMENDABLE_ORDER_FIELDS: readonly string[] = [
-  ...ADDRESS_FIELDS.map((f) => `invoice_${f}`),
-  ...ADDRESS_FIELDS.map((f) => `deliver_${f}`),
+  ...HUBLIFY_ADDRESS_PARTS.map((f) => `invoice_${f}`),
+  ...HUBLIFY_ADDRESS_PARTS.map((f) => `deliver_${f}`),
   'o_comment',
   'st_label',
 ];

@@ -150,33 +150,54 @@ export async function readPullCursor(client: Client): Promise<string | null | un
   return (await readPullScheduleState(client))?.cursor;
 }
 
-/** The pull schedule as support reads it: the cursor decoded (Temporal's CLI shows the encrypted argument as base64). */
-export interface PullScheduleState {
+/** A cursor-keeping schedule as support reads it (`pull status`, `sweep status`), its argument decoded. */
+export interface ScheduleState {
   scheduleId: string;
   paused: boolean;
   note?: string;
   everyMs?: number;
-  /** The next poll lists orders placed since then (null: from the start). */
-  cursor: string | null;
+  /** Runs the schedule started lately (newest last). */
   recentStarts: string[];
+  /** The next planned start. */
   nextStart?: string;
 }
 
-/** The pull schedule's state, or undefined when pull mode was never set up on this Temporal. */
-export async function readPullScheduleState(client: Client): Promise<PullScheduleState | undefined> {
-  const described = await describeOrUndefined(client.schedule.getHandle(PULL_SCHEDULE_ID));
+/**
+ * The state of the schedule behind `handle`, with what `cursorOf` reads from its action's first argument
+ * (the cursor, decoded: Temporal's CLI shows the encrypted argument as base64); undefined when the
+ * schedule does not exist (no worker ever made it).
+ */
+export async function describeScheduleState<Input, Cursor extends object>(
+  handle: ScheduleHandle,
+  cursorOf: (input: Partial<Input>) => Cursor,
+): Promise<(ScheduleState & Cursor) | undefined> {
+  const described = await describeOrUndefined(handle);
   if (!described || described.action.type !== 'startWorkflow') return undefined;
   const every = described.spec.intervals?.[0]?.every;
   const next = described.info.nextActionTimes[0];
   return {
-    scheduleId: PULL_SCHEDULE_ID,
+    scheduleId: handle.scheduleId,
     paused: described.state.paused,
     ...(described.state.note ? { note: described.state.note } : {}),
     ...(typeof every === 'number' ? { everyMs: every } : {}),
-    cursor: ((described.action.args?.[0] ?? {}) as PullOrdersInput).cursor ?? null,
+    ...cursorOf((described.action.args?.[0] ?? {}) as Partial<Input>),
     recentStarts: described.info.recentActions.map((a) => a.takenAt.toISOString()),
     ...(next ? { nextStart: next.toISOString() } : {}),
   };
+}
+
+/** The pull schedule as support reads it. */
+export interface PullScheduleState extends ScheduleState {
+  /** The next poll lists orders placed since then (null: from the start). */
+  cursor: string | null;
+}
+
+/** The pull schedule's state, or undefined when pull mode was never set up on this Temporal. */
+export async function readPullScheduleState(client: Client): Promise<PullScheduleState | undefined> {
+  return describeScheduleState<PullOrdersInput, Pick<PullScheduleState, 'cursor'>>(
+    client.schedule.getHandle(PULL_SCHEDULE_ID),
+    (input) => ({ cursor: input.cursor ?? null }),
+  );
 }
 
 /**

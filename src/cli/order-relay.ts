@@ -38,7 +38,7 @@ import { refusalWhy, type RefusedOrderDetails } from '../operations/refusals';
 import type { RefusalRecord } from '../store/order-store';
 import { parseSince, parseStage, type OrderListFilters } from '../operations/visibility-query';
 import { readSweepState, type SweepState } from '../hublify/sweep-schedule';
-import { readPullScheduleState, type PullScheduleState } from '../apicbase/schedules';
+import { readPullScheduleState, type PullScheduleState, type ScheduleState } from '../apicbase/schedules';
 import { formatTable } from './table';
 import { runTemporalCli } from './temporal-passthrough';
 import { changeLine, shortInstant, whyText } from './order-change-text';
@@ -292,7 +292,9 @@ function cancelText(r: CancelOutcome): string {
   if (r.outcome === 'stopped-tracking') {
     return `Stopped tracking ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nThe Hublify order ${r.hublifyOrderId ?? ''} is STILL LIVE: ${CANCEL_IN_HUBLIFY_ADVICE}.`;
   }
-  return `Cancelled ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nHublify never had the order.`;
+  // The workflow says when Hublify could not be asked whether it holds the order: never "never had" then.
+  const unasked = /could not (be asked|ask Hublify)/.test(r.message);
+  return `Cancelled ${name} (stage ${r.stage ?? '?'}): ${r.reason}\n${unasked ? `NOT KNOWN whether Hublify holds the order: ${r.message}.` : 'Hublify never had the order.'}`;
 }
 
 /** Whose settings a doctor report judged: the running relay's (asked over its admin API) or the CLI's own. */
@@ -668,30 +670,30 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
   return program;
 }
 
-function pullText(s: PullScheduleState): string {
+/** The lines `pull status` and `sweep status` share: the schedule, its cursor, and its latest start. */
+function scheduleStateText(s: ScheduleState, cursor: string, lastStart: 'last poll' | 'last run'): string[] {
   const every = s.everyMs === undefined ? '?' : ms(s.everyMs);
   return [
     `schedule   ${s.scheduleId}: every ${every}${s.paused ? `, PAUSED (${s.note ?? 'no note'})` : ''}${s.nextStart ? `, next ${s.nextStart}` : ''}`,
-    `cursor     ${s.cursor ?? 'none yet (the first poll lists every open order)'}`,
-    `last poll  ${s.recentStarts.at(-1) ?? 'none yet'}`,
-  ].join('\n');
+    `cursor     ${cursor}`,
+    `${lastStart.padEnd(11)}${s.recentStarts.at(-1) ?? 'none yet'}`,
+  ];
+}
+
+function pullText(s: PullScheduleState): string {
+  return scheduleStateText(s, s.cursor ?? 'none yet (the first poll lists every open order)', 'last poll').join('\n');
 }
 
 function sweepText(s: SweepState): string {
-  const every = s.everyMs === undefined ? '?' : ms(s.everyMs);
-  const lines = [
-    `schedule   ${s.scheduleId}: every ${every}${s.paused ? `, PAUSED (${s.note ?? 'no note'})` : ''}${s.nextStart ? `, next ${s.nextStart}` : ''}`,
-    `cursor     ${s.cursor} (the next sweep lists changes since then, less HUBLIFY_SWEEP_OVERLAP)`,
-    `last run   ${s.recentStarts.at(-1) ?? 'none yet'}`,
-  ];
+  const cursor = `${s.cursor} (the next sweep lists changes since then, less HUBLIFY_SWEEP_OVERLAP)`;
   const l = s.last;
-  lines.push(
+  return [
+    ...scheduleStateText(s, cursor, 'last run'),
     l
       ? `last good  ${l.at}: ${l.listed} listed (${l.search}, ${plural(l.listCalls, 'call')}${l.narrowedTo ? `, capped: asked per state` : ''}), ` +
-          `${l.ending} shipped or cancelled: ${l.signalled} orders told, ${l.ignored} not tracked${l.ambiguous ? `, ${l.ambiguous} ambiguous` : ''}`
+        `${l.ending} shipped or cancelled: ${l.signalled} orders told, ${l.ignored} not tracked${l.ambiguous ? `, ${l.ambiguous} ambiguous` : ''}`
       : 'last good  none yet',
-  );
-  return lines.join('\n');
+  ].join('\n');
 }
 
 /** What most likely fixes "Temporal unreachable": the dev server of `npm start`, or TEMPORAL_ADDRESS. */

@@ -8,7 +8,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import type { HublifySweepInput, HublifySweepResult } from '../../workflows/hublify-sweep-types';
-import { describeOrUndefined, ensureSchedule } from '../apicbase/schedules';
+import { describeScheduleState, ensureSchedule, type ScheduleState } from '../apicbase/schedules';
 import { rewriteScheduleInput } from '../temporal/schedule-input';
 
 export const sweepScheduleId = (channel: string): string => `hublify-sweep-${channel}`;
@@ -45,34 +45,15 @@ export async function saveSweep(client: Client, channel: string, result: Hublify
   });
 }
 
-export interface SweepState {
-  scheduleId: string;
-  paused: boolean;
-  note?: string;
-  everyMs?: number;
+export interface SweepState extends ScheduleState {
   cursor: string;
   last?: HublifySweepResult;
-  /** Runs the schedule started lately (newest last) and the next planned start. */
-  recentStarts: string[];
-  nextStart?: string;
 }
 
 /** What `order-relay sweep status` shows; undefined when no worker ever made the schedule. */
 export async function readSweepState(client: Client, channel: string): Promise<SweepState | undefined> {
-  const scheduleId = sweepScheduleId(channel);
-  const described = await describeOrUndefined(client.schedule.getHandle(scheduleId));
-  if (!described || described.action.type !== 'startWorkflow') return undefined;
-  const input = (described.action.args?.[0] ?? {}) as Partial<HublifySweepInput>;
-  const every = described.spec.intervals?.[0]?.every;
-  const next = described.info.nextActionTimes[0];
-  return {
-    scheduleId,
-    paused: described.state.paused,
-    ...(described.state.note ? { note: described.state.note } : {}),
-    ...(typeof every === 'number' ? { everyMs: every } : {}),
-    cursor: input.cursor ?? '-',
-    ...(input.last ? { last: input.last } : {}),
-    recentStarts: described.info.recentActions.map((a) => a.takenAt.toISOString()),
-    ...(next ? { nextStart: next.toISOString() } : {}),
-  };
+  return describeScheduleState<HublifySweepInput, Pick<SweepState, 'cursor' | 'last'>>(
+    client.schedule.getHandle(sweepScheduleId(channel)),
+    (input) => ({ cursor: input.cursor ?? '-', ...(input.last ? { last: input.last } : {}) }),
+  );
 }

@@ -24,16 +24,15 @@ import {
 } from '../../workflows/order-status';
 import { starterFrom, type OperationsContext } from './context';
 import { OperationError, toOperationError } from './errors';
-import { requireRunning, resolveOrder, type ResolvedOrder } from './orders';
+import { queryStatus, requireRunning, resolveOrder, type ResolvedOrder } from './orders';
 import { OrderStage } from '../../workflows/search-attributes';
 
-/** The order's status, or undefined when the workflow does not answer within 10 s. */
-const statusOf = (ctx: OperationsContext, order: ResolvedOrder) =>
-  ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.query(statusQuery)).catch(() => undefined);
-
-/** A completed order's final status (its workflow's result), or undefined when it cannot be read within 10 s. */
-const finalStatusOf = (ctx: OperationsContext, order: ResolvedOrder) =>
-  ctx.client.withDeadline(Date.now() + 10_000, () => order.handle.result()).catch(() => statusOf(ctx, order));
+/**
+ * The order's status (a completed run's from its result), or undefined when it cannot be read within 10 s.
+ * `execution`: the run's execution status, when it is newer than the one `order` was resolved with.
+ */
+const statusOf = (ctx: OperationsContext, order: ResolvedOrder, execution: string = order.description.status.name) =>
+  queryStatus(ctx, order.handle, execution).catch(() => undefined);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -168,8 +167,7 @@ export async function cancelOrder(
         if (execution !== 'RUNNING') break;
       }
     }
-    // A completed run's result is its final status: read without a worker (a query replays the run first).
-    const status = execution === 'COMPLETED' ? await finalStatusOf(ctx, order) : await statusOf(ctx, order);
+    const status = await statusOf(ctx, order, execution);
     return {
       workflowId: order.workflowId,
       orderNumber: status?.orderNumber ?? null,

@@ -8,22 +8,10 @@ import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-w
 import type { temporal } from '@temporalio/proto';
 import type { HublifyOrderCreateRequest } from '../hublify/types';
 import type { AmendRequest, AmendResult, OrderWorkflowInput } from '../../workflows/order-status';
+import { HUBLIFY_ADDRESS_PARTS as ADDRESS_PARTS } from '../../workflows/amend-validation';
 import { requestQuery } from '../../workflows/order-messages';
 import type { OperationsContext } from './context';
 import type { ResolvedOrder } from './orders';
-
-const ADDRESS_PARTS = [
-  'company',
-  'gender',
-  'firstname',
-  'lastname',
-  'addrextra',
-  'street',
-  'housenr',
-  'zip',
-  'town',
-  'country',
-] as const;
 
 export type Address = Partial<Record<(typeof ADDRESS_PARTS)[number], string>>;
 
@@ -31,6 +19,9 @@ export interface OrderAddresses {
   invoice: Address;
   deliver: Address;
 }
+
+/** How long the `request` query may take, as long as `show` waits for the status query. */
+const REQUEST_QUERY_TIMEOUT_MS = 10_000;
 
 type Payloads = temporal.api.common.v1.IPayloads | null | undefined;
 
@@ -90,7 +81,10 @@ async function heldOrderFields(
   order: ResolvedOrder,
 ): Promise<Record<string, unknown> | undefined> {
   // The workflow's own `request` query (runs since order-workflow-v2): what Hublify holds, amendments included.
-  const held = await order.handle.query(requestQuery).catch(() => undefined);
+  // A query needs a worker (for a closed run too: it replays the run): unanswered in time, the history is read.
+  const held = await ctx.client
+    .withDeadline(Date.now() + REQUEST_QUERY_TIMEOUT_MS, () => order.handle.query(requestQuery))
+    .catch(() => undefined);
   if (held) return held.fields.order;
   // Runs from before it have no such query: read their history.
   const converter = ctx.client.options.loadedDataConverter;

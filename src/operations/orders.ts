@@ -28,7 +28,7 @@ import {
 
 export const DEFAULT_LIST_LIMIT = 50;
 export const MAX_LIST_LIMIT = 1000;
-/** How long `show` waits for the status query (a worker must answer it). */
+/** How long `show` waits for the status query (a worker must answer it) or a completed run's result. */
 const QUERY_TIMEOUT_MS = 10_000;
 
 /** One line of `orders list`: what visibility knows, without asking the workflow. */
@@ -178,7 +178,7 @@ export async function explainOrders(ctx: OperationsContext, orders: OrderSummary
 export async function explainOrder(ctx: OperationsContext, order: OrderSummary): Promise<ExplainedOrderSummary> {
   const handle = ctx.client.workflow.getHandle<typeof orderWorkflow>(order.workflowId, order.runId);
   try {
-    const status = await queryStatus(ctx, handle);
+    const status = await queryStatus(ctx, handle, order.execution);
     // The status is the workflow's own truth; visibility may lag a moment behind it.
     return { ...order, stage: status.stage, ...explainStage(status) };
   } catch (err) {
@@ -264,8 +264,23 @@ export type OrderDetails = OrderSummary &
     comment?: string | null;
   };
 
-async function queryStatus(ctx: OperationsContext, handle: WorkflowHandle<typeof orderWorkflow>): Promise<OrderStatus> {
-  return ctx.client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(statusQuery));
+/**
+ * The order's status, for `orders show`, `orders list --why` and the admin API, and cancel's outcome. A completed
+ * run's status is its result, read without a worker (a query replays the run first: it fails when no worker
+ * answers, or not in time under load); a running or otherwise closed run (failed, cancelled, terminated)
+ * answers the status query. `execution` is Temporal's execution status of the run (`COMPLETED`, …).
+ */
+export async function queryStatus(
+  ctx: OperationsContext,
+  handle: WorkflowHandle<typeof orderWorkflow>,
+  execution: string,
+): Promise<OrderStatus> {
+  const deadline = () => Date.now() + QUERY_TIMEOUT_MS;
+  if (execution === 'COMPLETED') {
+    const final = await ctx.client.withDeadline(deadline(), () => handle.result()).catch(() => undefined);
+    if (final) return final;
+  }
+  return ctx.client.withDeadline(deadline(), () => handle.query(statusQuery));
 }
 
 /** Why the status query went unanswered. A query needs a worker: a deadline means no worker answered, not that Temporal is away. */
@@ -308,26 +323,33 @@ export async function showOrderOrRefusal(
   return refusals.length ? { ...details, refusals } : details;
 }
 
+/** The status could not be read: why (see unansweredBecause). */
+class StatusUnanswered {
+  constructor(readonly cause: unknown) {}
+}
+
 export async function detailsOf(ctx: OperationsContext, order: ResolvedOrder): Promise<OrderDetails> {
   const base = summary(ctx, order.description);
   // What Hublify was sent is a nicety: a history that cannot be read (or decoded) must not hide the status.
-  const sent = await sentToHublify(ctx, order).catch(() => undefined);
+  // Asked beside the status, not before it: each may wait out its deadline (no worker to answer a query).
+  const [sent, status] = await Promise.all([
+    sentToHublify(ctx, order).catch(() => undefined),
+    queryStatus(ctx, order.handle, order.description.status.name).catch((err: unknown) => new StatusUnanswered(err)),
+  ]);
   const withAddresses = sent ? { addresses: sent.addresses, items: sent.items, comment: sent.comment } : {};
-  try {
-    const status = await queryStatus(ctx, order.handle);
-    return {
-      ...base,
-      ...withAddresses,
-      ...status,
-      // The status is the workflow's own truth; visibility may lag a moment behind it.
-      orderNumber: status.orderNumber,
-      customerNumber: status.customerNumber,
-      stage: status.stage,
-      hublifyOrderId: status.hublify?.orderId ?? base.hublifyOrderId,
-    };
-  } catch (err) {
-    return { ...base, ...withAddresses, statusUnavailable: unansweredBecause(err) };
+  if (status instanceof StatusUnanswered) {
+    return { ...base, ...withAddresses, statusUnavailable: unansweredBecause(status.cause) };
   }
+  return {
+    ...base,
+    ...withAddresses,
+    ...status,
+    // The status is the workflow's own truth; visibility may lag a moment behind it.
+    orderNumber: status.orderNumber,
+    customerNumber: status.customerNumber,
+    stage: status.stage,
+    hublifyOrderId: status.hublify?.orderId ?? base.hublifyOrderId,
+  };
 }
 
 /** The order must still run for signals and updates to reach it. */

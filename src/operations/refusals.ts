@@ -53,7 +53,8 @@ export function refusalWhy(record: RefusalRecord): string {
 /**
  * The CLI's way to the relay's order store (DATABASE_URL, else DATA_DIR/orders.sqlite), opened on first
  * use: its refused orders, and the last stage it recorded of an order. A SQLite file that does not exist
- * holds nothing: the CLI never creates a store.
+ * holds nothing: the CLI never creates a store, nor migrates one (a store of another version is refused:
+ * the relay that owns it migrates it).
  */
 export function refusalsFromStore(
   config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>,
@@ -64,7 +65,7 @@ export function refusalsFromStore(
     (opening ??=
       !isPostgresUrl(target) && !existsSync(target)
         ? Promise.resolve(undefined)
-        : openOrderStore(target).catch((err: unknown) => {
+        : openOrderStore(target, { migrate: false }).catch((err: unknown) => {
             throw new OperationError(
               'failed',
               `cannot read refused orders from the order store at ${describeStoreTarget(target)}: ${(err as Error).message}`,

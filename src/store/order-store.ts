@@ -1,7 +1,7 @@
 // The order record store: what happened to each order (stage history, Hublify ids, shipments),
 // kept outside Temporal for reporting and support. Every write is idempotent because the
 // activities that call it are retried: the same input twice leaves the same rows.
-import { MigrationError, migrateToLatest } from './migrate';
+import { MigrationError, SchemaMismatchError, migrateToLatest, requireCurrentSchema } from './migrate';
 import { describeStoreTarget, openStoreDatabase } from './open-store-database';
 import { mergeOrderRow, normaliseInstant, type StageRecord } from './order-row';
 import { randomUUID } from 'node:crypto';
@@ -292,14 +292,17 @@ class KyselyOrderStore implements OrderStore {
  * Opens the store and migrates it. `target` is a PostgreSQL URL (DATABASE_URL: postgres://user:pass@host/db,
  * shared by every process) or a SQLite file, created if needed (':memory:' for a throwaway one).
  * Several processes may open the same store at once; the first one migrates, the others wait for it.
+ * With `migrate: false` (the CLI, which reads the relay's store) nothing is changed: a store whose schema is
+ * not this code's (an older or a newer relay's) is refused with a SchemaMismatchError.
  */
-export async function openOrderStore(target: string): Promise<OrderStore> {
+export async function openOrderStore(target: string, opts: { migrate?: boolean } = {}): Promise<OrderStore> {
   const database = openStoreDatabase(target);
   try {
-    await database.inMigrationTransaction((db) => migrateToLatest(db));
+    if (opts.migrate === false) await requireCurrentSchema(database.db);
+    else await database.inMigrationTransaction((db) => migrateToLatest(db));
   } catch (err) {
     await database.db.destroy();
-    if (err instanceof MigrationError) throw err;
+    if (err instanceof MigrationError || err instanceof SchemaMismatchError) throw err;
     // Which store could not be opened, without the password a URL may carry.
     throw new Error(`cannot open the order store at ${describeStoreTarget(target)}: ${(err as Error).message}`, {
       cause: err,

@@ -17,6 +17,7 @@ import {
 import { orderWorkflowId } from '../../src/apicbase/order';
 import { loadConfig } from '../../src/config';
 import { pollUntil, type NotYet } from '../../src/poll-until';
+import { startedForTests } from './before-tests';
 import { PATIENCE_MS } from './patience';
 import { startTestSystem, TEST_WEBHOOK_SECRET, type TestSystem, type TestSystemOptions } from './system';
 
@@ -41,6 +42,37 @@ export const PULL_MODE_SETTINGS: Record<string, string> = {
   APICBASE_PAGE_SIZE: '4',
   APICBASE_PULL_SINCE: '2026-01-01T00:00:00Z',
 };
+
+/** A pull-mode test file's system, its relay's client and the wait for an order's workflow. */
+export interface PullModeTests {
+  /** The system, once the describe()'s before() hook started it. */
+  t: ApicbaseTestSystem;
+  /** The relay's client (a new one after a restart). */
+  client: () => Client;
+  /** Waits until the order's workflow exists (a poll started it). */
+  waitForWorkflow: (apicbaseId: string, timeoutMs?: number) => Promise<unknown>;
+}
+
+/**
+ * One Apicbase test system in pull mode (PULL_MODE_SETTINGS with `overrides`) for the enclosing describe():
+ * started before its tests, closed after them (the pull tests' shared setup).
+ */
+export function usePullModeSystem(
+  overrides: Record<string, string> = {},
+  opts: Parameters<typeof startApicbaseTestSystem>[1] = {},
+): PullModeTests {
+  const t = startedForTests(
+    'the Apicbase test system',
+    () => startApicbaseTestSystem({ ...PULL_MODE_SETTINGS, ...overrides }, opts),
+    (started) => started.close(),
+  );
+  const client = () => t.system.relay.client;
+  return {
+    t,
+    client,
+    waitForWorkflow: (apicbaseId, timeoutMs) => waitForOrderWorkflow(client, apicbaseId, timeoutMs),
+  };
+}
 
 export async function startApicbaseTestSystem(
   overrides: Record<string, string> = {},

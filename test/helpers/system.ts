@@ -14,7 +14,7 @@ import { createLogger } from '../../src/logger';
 import { startOrderRelay, type RunningOrderRelay } from '../../src/order-relay';
 import { installTemporalRuntime } from '../../src/temporal/runtime';
 import { codecKeyFile, generateCodecKeyLine } from '../../src/codec';
-import { after, before } from 'node:test';
+import { startedForTests } from './before-tests';
 import { PATIENCE_MS } from './patience';
 import { startTestTemporal, type TestTemporalOptions } from './temporal';
 
@@ -169,17 +169,9 @@ export async function startTestSystem(
  * value returned stands for the system once started (a test that reads it earlier gets an error).
  */
 export function useTestSystem(overrides: Record<string, string> = {}, options: TestSystemOptions = {}): TestSystem {
-  let started: TestSystem | undefined;
-  before(async () => {
-    started = await startTestSystem(overrides, options);
-  });
-  after(async () => {
-    await started?.close();
-  });
-  return new Proxy({} as TestSystem, {
-    get(_target, key) {
-      if (!started) throw new Error('the test system is used before its before() hook started it');
-      return Reflect.get(started, key, started) as unknown;
-    },
-  });
+  return startedForTests(
+    'the test system',
+    () => startTestSystem(overrides, options),
+    (started) => started.close(),
+  );
 }

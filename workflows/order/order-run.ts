@@ -33,7 +33,7 @@ import { CANCEL_REFUSED_IN_HUBLIFY, FINAL_STAGES } from '../order-status';
 import { HublifyOrderId } from '../search-attributes';
 import * as options from './activity-options';
 import { Amendments } from './amendments';
-import { patchesAtStart, type RunPatches } from './patches';
+import { DUPLICATE_OURS_BY_IDENTITY, patchesAtStart, type PatchAtStart, type RunPatches } from './patches';
 import { newStatus, StageBook, type SupportText } from './stage-book';
 import * as texts from './texts';
 import { CONTINUE_AS_NEW, track } from './tracking';
@@ -45,6 +45,8 @@ const DEFAULT_AMEND_WAIT_MS = 20_000;
 export const VERIFIED_RECORDED_BY_CHECK = 'verified-recorded-by-check';
 /** Patch: the look-up after an attempt an amendment stopped, when Hublify does not answer, waits for support (issue 22.1). */
 export const STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT = 'stopped-attempt-lookup-waits-for-support';
+/** Patch: a push or pollNow that arrived before continue-as-new is carried into the next run, which polls at once (issue 22.4). */
+export const PENDING_POLL_CARRIED = 'pending-poll-carried-across-continue-as-new' satisfies PatchAtStart;
 
 export class OrderRun {
   readonly book: StageBook;
@@ -86,7 +88,7 @@ export class OrderRun {
     });
     this.externalId = carried?.request.fields.order.o_orderid_external ?? input.order.order_number;
     const status = carried?.status ?? newStatus(input, this.workflowId, workflowInfo().startTime);
-    this.book = new StageBook(status, input, (record) => this.local.recordStage(record));
+    this.book = new StageBook(status, input, (record) => this.local.recordStage(record), this.patches);
     this.amendments = new Amendments(carried?.request);
     this.verdict = carried
       ? { workflowId: this.workflowId, accepted: true, stage: status.stage, reasons: [] }
@@ -94,6 +96,8 @@ export class OrderRun {
     this.tracking = carried
       ? { trackingStartedAt: carried.trackingStartedAt, pollIndex: carried.pollIndex }
       : undefined;
+    // A push or pollNow the previous run had not acted on: polled at once.
+    this.pollRequested = carried?.pollRequested === true;
   }
 
   get status() {
@@ -247,13 +251,17 @@ export class OrderRun {
     return this.status.hublify;
   }
 
-  /** What the next run carries on continue-as-new: everything the status shows, plus the tracking clock. */
+  /**
+   * What the next run carries on continue-as-new: everything the status shows, the tracking clock, and
+   * (since patch `pending-poll-carried-across-continue-as-new`) a push or pollNow not acted on yet.
+   */
   carried(): CarriedState {
     return {
       status: this.status,
       request: this.amendments.carried(),
       trackingStartedAt: this.tracking!.trackingStartedAt,
       pollIndex: this.tracking!.pollIndex,
+      ...(this.pollRequested && this.patches.has(PENDING_POLL_CARRIED) ? { pollRequested: true } : {}),
     };
   }
 
@@ -374,6 +382,7 @@ export class OrderRun {
       this.injectionStarted = true;
       const scope = new CancellationScope();
       this.injectScope = scope;
+      const byIdentity = this.patches.has(DUPLICATE_OURS_BY_IDENTITY);
       try {
         const result = await scope.run(() =>
           this.remote.injectOrder.executeWithOptions(
@@ -381,7 +390,7 @@ export class OrderRun {
               ...options.injection(this.settings),
               summary: `inject order ${order.order_number} into Hublify (order_create)`,
             },
-            [sent, this.amendments.sentVersions],
+            byIdentity ? [sent, this.amendments.sentVersions, 'identity'] : [sent, this.amendments.sentVersions],
           ),
         );
         this.amendments.sent(sent);
@@ -389,7 +398,7 @@ export class OrderRun {
         await this.adopt(
           { orderId: result.orderId, personId: result.personId, state: result.state, stateName: result.stateName },
           result.duplicate
-            ? `already in Hublify as ${result.orderId} (its person and items match)`
+            ? texts.duplicateAdoptedDetail(result.orderId, byIdentity)
             : `Hublify order ${result.orderId}`,
           result.duplicate ? undefined : { from: sent, current: version === this.amendments.version },
         );
@@ -401,6 +410,7 @@ export class OrderRun {
           await this.adoptAfterStoppedAttempt();
           continue;
         }
+        if (byIdentity && !isCancellation(err)) this.amendments.sent(sent);
         await this.injectFailed(err, version);
       } finally {
         this.injectScope = undefined;
@@ -483,9 +493,12 @@ export class OrderRun {
 
   /** Hublify's order under our o_orderid_external, when it is this order (any version sent). */
   private async lookUpInHublify(): Promise<HublifyOrderData | null> {
+    const byIdentity = this.patches.has(DUPLICATE_OURS_BY_IDENTITY);
     return this.remote.findInjectedOrder.executeWithOptions(
       { ...options.lookup(this.settings), summary: `look up order ${this.externalId} in Hublify (order_get)` },
-      [this.amendments.request!, this.amendments.sentVersions],
+      byIdentity
+        ? [this.amendments.request!, this.amendments.sentVersions, 'identity']
+        : [this.amendments.request!, this.amendments.sentVersions],
     );
   }
 
@@ -527,11 +540,13 @@ export class OrderRun {
       reason: this.status.cancelReason ?? 'cancelled in Temporal (no reason given)',
       stopTracking: true,
     };
+    let unasked: string | undefined;
     if (this.status.hublify === null && this.injectionStarted) {
       try {
         await this.adoptIfHublifyHasIt('an injection attempt reached Hublify before the cancel');
       } catch (err) {
-        this.status.lastError = `could not ask Hublify whether it has order ${this.externalId}: ${describeFailure(err)}`;
+        unasked = describeFailure(err);
+        this.status.lastError = `could not ask Hublify whether it has order ${this.externalId}: ${unasked}`;
       }
     }
     const ref = this.hublifyRef();
@@ -546,8 +561,21 @@ export class OrderRun {
     }
     this.status.cancelReason = req.reason;
     if (ref) await this.stopTracking(ref, req.reason);
+    else if (unasked !== undefined && this.patches.has(DUPLICATE_OURS_BY_IDENTITY))
+      await this.cancelUnasked(req.reason, unasked);
     else await this.cancelBeforeHublify(req.reason);
     return 'ended';
+  }
+
+  /** Cancelled in the relay while Hublify could not be asked whether it holds the order: the answer says so. */
+  private async cancelUnasked(reason: string, described: string): Promise<void> {
+    const text = texts.cancelledUnaskedText(this.externalId, described);
+    await this.book.enter(
+      'CANCELLED',
+      `${reason}; ${text}`,
+      'cancelled by support (Hublify could not be asked whether it holds the order)',
+    );
+    this.cancelOutcome = { outcome: 'cancelled', hublifyOrderId: null, message: text };
   }
 
   private async stopTracking(ref: HublifyRef, reasonText: string): Promise<void> {

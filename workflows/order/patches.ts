@@ -9,7 +9,23 @@
 // its history can prove. Append new patch ids at the end; never remove or reorder them.
 import { patched } from '@temporalio/workflow';
 
+/**
+ * Patch (issue 22, I2 and I4): Hublify's order under our o_orderid_external is ours by identity (our
+ * external id and person), not by matching a version sent: differing items are corrections to send.
+ * A failed attempt's request counts as sent (its reply may have been lost after Hublify created the
+ * order). A cancel says "Hublify never had the order" only when Hublify, asked then, holds none of ours;
+ * when it cannot be asked, the answer says so.
+ */
+export const DUPLICATE_OURS_BY_IDENTITY = 'duplicate-ours-by-identity';
+
 export const PATCHES_AT_START = [
+  DUPLICATE_OURS_BY_IDENTITY,
+  // Issue 22.6: a stage the status notes is recorded in the store even when a cancel reached the scope.
+  'stage-recorded-despite-cancel',
+  // Issue 22.4: due to continue as new while side steps run, the run keeps tracking until they settle.
+  'tracking-goes-on-while-side-steps-run',
+  // Issue 22.4: a push or pollNow not acted on yet is carried into the next run, which polls at once.
+  'pending-poll-carried-across-continue-as-new',
   // The sweep's statusChanged data ends tracking without an order_get (issue 25; told.ts).
   'sweep-data-spares-order-get',
 ] as const satisfies readonly string[];

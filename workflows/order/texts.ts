@@ -63,3 +63,14 @@ export function notFoundText(
 export const stoppedAttemptUnknownText = (externalId: string, described: string): string =>
   `could not ask Hublify whether the stopped attempt created order ${externalId} (an amendment stopped it): ${described}; ` +
   'send retry when Hublify answers again: the next attempt sends the amended order';
+
+/** The stage detail when order_create met Hublify's order under our number and it is ours. */
+export const duplicateAdoptedDetail = (orderId: string, byIdentity: boolean): string =>
+  byIdentity
+    ? `already in Hublify as ${orderId} (our external id and person; differing corrections follow by order_update)`
+    : `already in Hublify as ${orderId} (its person and items match)`;
+
+/** A cancel's answer when Hublify could not be asked whether it holds the order (never "never had"). */
+export const cancelledUnaskedText = (externalId: string, described: string): string =>
+  `cancelled in order-relay; Hublify could not be asked whether it holds order ${externalId} (${described}): ` +
+  `check Hublify for ${externalId} and cancel it there if it is there`;

@@ -9,6 +9,7 @@ import { pollDelayMs } from '../poll-schedule';
 import { newShipments } from '../shipments';
 import * as options from './activity-options';
 import type { OrderRun } from './order-run';
+import type { PatchAtStart } from './patches';
 import { currentDetails } from './stage-book';
 import { notFoundText } from './texts';
 import { toldAnswer } from './told';
@@ -17,6 +18,12 @@ const KNOWN_STATES = ['received', 'processing', 'partially_shipped'];
 
 /** Tracking asks for a fresh run (the history grew long): the entry drains, then continues as new with run.carried(). */
 export const CONTINUE_AS_NEW = 'continue-as-new';
+/**
+ * Patch (issue 22.4): when the run is due to continue as new while side steps (notify, e-mail, mark
+ * viewed) still run, it keeps tracking (polls on the schedule, a push or pollNow at once) until they
+ * settle, instead of waiting for them with no polling.
+ */
+export const TRACKING_GOES_ON_WHILE_SIDE_STEPS_RUN = 'tracking-goes-on-while-side-steps-run' satisfies PatchAtStart;
 
 /** Tracks until shipped, cancelled in Hublify or timed out; or asks to continue as new. */
 export async function track(run: OrderRun): Promise<typeof CONTINUE_AS_NEW | undefined> {
@@ -40,13 +47,19 @@ export async function track(run: OrderRun): Promise<typeof CONTINUE_AS_NEW | und
   const overdueAt = expected ? epochMsOf(expected) + settings.overdueGraceMs : undefined;
 
   for (let pollsThisRun = 0; ; pollsThisRun++) {
-    if (pollsThisRun >= settings.pollsPerRun || workflowInfo().continueAsNewSuggested) {
-      // Keep the history bounded: start a fresh run carrying everything the status shows.
-      return CONTINUE_AS_NEW;
-    }
+    // Keep the history bounded: start a fresh run carrying everything the status shows. Side steps
+    // still running would hold the run at its end with no polling: it tracks on until they settle.
+    const due = pollsThisRun >= settings.pollsPerRun || workflowInfo().continueAsNewSuggested;
+    const holding = due && run.book.sideStepsPending() && run.patches.has(TRACKING_GOES_ON_WHILE_SIDE_STEPS_RUN);
+    if (due && !holding) return CONTINUE_AS_NEW;
     await flagIfOverdue(run, overdueAt);
     const wait = nextWait(run, hardLimitAt, overdueAt);
-    if (!run.pollRequested) await condition(() => run.pollRequested, wait);
+    if (!run.pollRequested) {
+      const settled = () => holding && !run.book.sideStepsPending();
+      const woken = await condition(() => run.pollRequested || settled(), wait);
+      // The side steps settled with nothing to poll for: continue as new now.
+      if (woken && !run.pollRequested) continue;
+    }
     run.pollRequested = false;
 
     await flagIfOverdue(run, overdueAt);

@@ -1,6 +1,7 @@
 // The channel-API verbs as the seed describes them: a request body in, a Hublify envelope out.
 // No HTTP here (see channel-api.ts); Hublify answers HTTP 200 with `status:false` for refusals.
 import { z } from 'zod';
+import { HUBLIFY_ADDRESS_PARTS } from '../../../workflows/amend-validation';
 import {
   alreadyInjected,
   fieldsNotAvailableForUpdate,
@@ -28,21 +29,7 @@ export const LOCKED_STATES: ReadonlySet<string> = new Set(['shipped', 'partially
 
 /** What order_update may change; anything else is refused with a WARNING. */
 export const UPDATABLE_FIELDS = {
-  order: new Set([
-    ...[
-      'company',
-      'gender',
-      'firstname',
-      'lastname',
-      'addrextra',
-      'street',
-      'housenr',
-      'zip',
-      'town',
-      'country',
-    ].flatMap((f) => [`invoice_${f}`, `deliver_${f}`]),
-    'o_comment',
-  ]),
+  order: new Set([...HUBLIFY_ADDRESS_PARTS.flatMap((f) => [`invoice_${f}`, `deliver_${f}`]), 'o_comment']),
   person: new Set(['email', 'telephone', 'telephone_mobile', 'bday']),
 } as const;
 
