@@ -35,6 +35,8 @@ export const PATCHES_AT_START = [
   'tracking-goes-on-while-side-steps-run',
   // Issue 22.4: a push or pollNow not acted on yet is carried into the next run, which polls at once.
   'pending-poll-carried-across-continue-as-new',
+  // The sweep's statusChanged data ends tracking without an order_get (issue 25; told.ts).
+  'sweep-data-spares-order-get',
   // Issue 22.8: an amendment whose attempt failed answers pending, not REFUSED.
   AMEND_PENDING_AFTER_FAILED_ATTEMPT,
   // Issue 22.8: an attempt an amendment stopped counts in the inject attempts.
