@@ -6,12 +6,22 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { WorkflowHandle } from '@temporalio/client';
-import { amendUpdate, cancelReasonSignal, cancelUpdate, pollNowSignal, retrySignal } from '../workflows/order-messages';
+import {
+  amendUpdate,
+  cancelReasonSignal,
+  cancelUpdate,
+  pollNowSignal,
+  retrySignal,
+  statusChangedSignal,
+} from '../workflows/order-messages';
+import { toldRow } from '../activities/hublify-sweep';
+import { orderData } from '../src/hublify/sandbox/state';
 import { orderWorkflowSettings } from '../src/orders/order-settings';
 import { startOrderAndAwaitVerdict } from '../src/orders/start-order';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { orderWithUnknownArticle, sampleOrder } from '../test/helpers/sample-order';
 import { SHORT_INJECT_RETRY, startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
+import { startNotifySink, type NotifySink } from '../test/helpers/notify-sink';
 import { startTestSystem, type TestSystem } from '../test/helpers/system';
 import { temporalCliForTests } from '../test/helpers/temporal';
 import { apicbaseScenarios, startApicbaseRecordingSystem } from './record-apicbase-histories';
@@ -28,6 +38,21 @@ type Recorded = WorkflowHandle | { handle: WorkflowHandle; runId: string };
 const until = async (check: () => boolean): Promise<void> => {
   while (!check()) await new Promise((r) => setTimeout(r, 50));
 };
+
+/** Once the order waits for its shipment, Hublify ships it; a poll brings the news and the run ends. */
+async function shipAndFinish(system: TestSystem, handle: WorkflowHandle, orderNumber: string): Promise<void> {
+  await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+  system.sandbox.ship(orderNumber);
+  await handle.signal(pollNowSignal);
+  await handle.result();
+}
+
+/** Hublify is back: support's retry injects the order, which then ships. */
+async function retryThenShip(system: TestSystem, handle: WorkflowHandle, orderNumber: string): Promise<void> {
+  system.sandbox.clearFaults();
+  await handle.signal(retrySignal, {});
+  await shipAndFinish(system, handle, orderNumber);
+}
 
 /**
  * Issue 22 item 2's start: order_create answers after the client gave up (2 s; Hublify created the
@@ -154,10 +179,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await until(() => system.sandbox.orderCreateCalls(order.order_number) >= 1);
     await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' }, note: 'recorded' }] });
     system.sandbox.clearFaults();
-    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number);
-    await handle.signal(pollNowSignal);
-    await handle.result();
+    await shipAndFinish(system, handle, order.order_number);
     return handle;
   },
   async 'v2-temporal-cancel-while-tracking'(system) {
@@ -292,12 +314,31 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await until(() => system.sandbox.orderCreateCalls(order.order_number) >= 1);
     await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
     await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    await retryThenShip(system, handle, order.order_number);
+    return handle;
+  },
+  // ---- truth-amend-pending-after-failed-attempt: an amendment whose attempt failed answers pending (issue 22.8) ----
+  async 'v2-truth-amend-after-failed-attempt-pending-then-shipped'(system) {
+    const order = sampleOrder();
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, { ...slow, injectRetry: SHORT_INJECT_RETRY });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    // The amendment sends the order again (it waited for support); that attempt fails too: pending.
+    const amended = await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    if (amended.outcome !== 'pending') throw new Error(`expected pending, got ${JSON.stringify(amended)}`);
+    await retryThenShip(system, handle, order.order_number);
+    return handle;
+  },
+  // ---- truth-stopped-attempt-counted: the attempt an amendment stopped counts in the inject attempts (issue 22.8) ----
+  async 'v2-truth-amendment-stops-attempt-counted-then-shipped'(system) {
+    const order = sampleOrder();
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, { ...slow, amendWaitMs: 300 });
+    await until(() => system.sandbox.orderCreateCalls(order.order_number) >= 1);
+    await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    await waitForStatus(handle, (s) => s.attempts.inject >= 1);
     system.sandbox.clearFaults();
-    await handle.signal(retrySignal, {});
-    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number);
-    await handle.signal(pollNowSignal);
-    await handle.result();
+    await shipAndFinish(system, handle, order.order_number);
     return handle;
   },
   async 'v2-lost-reply-amended-items-adopted-by-identity-then-shipped'(system) {
@@ -305,6 +346,20 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     const { order, handle } = await lostReplyOrder(system);
     await handle.executeUpdate(amendUpdate, { args: [{ orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 7 }] }] });
     await waitForStatus(handle, (s) => s.hublify !== null);
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  // ---- stage-recorded-despite-cancel: a cancel while order_create is let finish; the store gets INJECTED too (issue 22.6) ----
+  async 'v2-carry-cancel-during-order-create-stage-recorded-then-shipped'(system) {
+    const order = sampleOrder();
+    // Slow, but within the Hublify timeout (2 s here): the attempt creates the order after the cancel.
+    system.sandbox.injectFault({ kind: 'slow', delayMs: 1_200, count: 1, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, slow);
+    await until(() => system.sandbox.orderCreateCalls(order.order_number) === 1);
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay' }] });
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     system.sandbox.ship(order.order_number);
     await handle.signal(pollNowSignal);
     await handle.result();
@@ -330,6 +385,38 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     } finally {
       system.sandbox.clearFaults();
     }
+    return handle;
+  },
+  // ---- pending-poll-carried-across-continue-as-new: a push that arrives while the run drains is polled by the next run (issue 22.4) ----
+  async 'v2-carry-continue-as-new-with-pending-push'(system) {
+    const { handle, firstRunId } = await pushWhileDraining(system);
+    // The first run: it ends with WorkflowExecutionContinuedAsNew, its input carrying the push.
+    return { handle, runId: firstRunId };
+  },
+  async 'v2-carry-continued-run-polls-carried-push'(system) {
+    const { handle, firstRunId } = await pushWhileDraining(system);
+    // The second run: started with the carried push, it polls at once (and, one poll a run, continues as new).
+    const first = await system.relay.client.workflow.getHandle(handle.workflowId, firstRunId).fetchHistory();
+    const continued = first.events?.find((e) => e.workflowExecutionContinuedAsNewEventAttributes);
+    const runId = continued?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId;
+    if (!runId) throw new Error('the first run did not continue as new');
+    return { handle, runId };
+  },
+  // ---- tracking-goes-on-while-side-steps-run: a failing notice no longer stops polling at continue-as-new (issue 22.4) ----
+  async 'v2-carry-tracking-goes-on-while-notice-fails-then-shipped'(system) {
+    const order = sampleOrder();
+    notifySink.status = 500;
+    system.sandbox.injectFault({ kind: 'refuse', count: 1, verbs: ['order_create'], text: 'recorded for replay' });
+    const handle = await startTestOrder(system, order, { ...slow, pollsPerRun: 1, notifySupport: true });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    await notifySink.waitFor(1);
+    // The retry polls at once: the run is due to continue as new while its notice still fails.
+    await handle.signal(retrySignal, {});
+    await waitForStatus(handle, (s) => s.stage === 'WAITING_FOR_SHIPMENT' && s.attempts.polls === 1);
+    system.sandbox.ship(order.order_number);
+    await handle.signal(statusChangedSignal, { state: 'shipped' });
+    await waitForStatus(handle, stageIs('SHIPPED'));
+    notifySink.status = 200;
     return handle;
   },
   // ---- open-corrections-keep-attention: a correction Hublify does not hold keeps NEEDS_ATTENTION (issue 22.3) ----
@@ -398,10 +485,61 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await handle.result();
     return handle;
   },
+  // ---- sweep-data-spares-order-get: the sweep's statusChanged carries the listed row (issue 25) ----
+  async 'v2-push-polls-then-sweep-data-ships-without-order-get'(system) {
+    const order = sampleOrder();
+    const handle = await startTestOrder(system, order, slow);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    // A push carries the state only: the workflow asks order_get.
+    system.sandbox.ship(order.order_number, { partial: true, shipments: [{ trackingCode: 'SWEEP-1' }] });
+    await handle.signal(statusChangedSignal, { state: 'partially_shipped' });
+    await waitForStatus(handle, (s) => s.shipments.length === 1);
+    // The sweep's signal carries what order_getList listed: taken as it is, no order_get.
+    system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'SWEEP-2' }] });
+    const listed = system.sandbox.orders().find((o) => o.o_orderid_external === order.order_number)!;
+    await handle.signal(statusChangedSignal, { state: listed.order_state_code, order: toldRow(orderData(listed)) });
+    await handle.result();
+    return handle;
+  },
 };
 
+/**
+ * An order tracked with one poll a run: an amendment's order_update is in flight (slow) when that poll
+ * ends, so the run, due to continue as new, waits for the handler; Hublify's state changes and it
+ * pushes meanwhile. Then shipped.
+ */
+async function pushWhileDraining(system: TestSystem) {
+  const order = sampleOrder();
+  const handle = await startTestOrder(system, order, { ...slow, pollsPerRun: 1 });
+  const firstRunId = (await handle.describe()).runId;
+  await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+  const count = (verb: string) => system.sandbox.requestCounts()[verb] ?? 0;
+  const updates = count('order_update');
+  const gets = count('order_get');
+  system.sandbox.injectFault({ kind: 'slow', delayMs: 1_500, count: 1, verbs: ['order_update'] });
+  const amended = handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+  await until(() => count('order_update') > updates);
+  await handle.signal(pollNowSignal);
+  await until(() => count('order_get') > gets);
+  // Processing, not shipped: Hublify still takes the order_update in flight.
+  system.sandbox.setState(order.order_number, 'processing');
+  await handle.signal(statusChangedSignal, { state: 'processing' });
+  await amended;
+  // The next run polls at once for the carried push (the schedule's next poll is an hour away).
+  await waitForStatus(handle, (s) => s.hublify?.state === 'processing');
+  system.sandbox.ship(order.order_number);
+  await handle.signal(pollNowSignal);
+  const result = await handle.result();
+  if (result.stage !== 'SHIPPED') throw new Error(`expected SHIPPED, got ${result.stage}`);
+  return { handle, firstRunId };
+}
+
+/** Support's notification endpoint for the recordings (a scenario may make it answer 500). */
+let notifySink: NotifySink;
+
 async function main(): Promise<void> {
-  const system = await startTestSystem({ CODEC_AUTH_TOKEN: CODEC_TOKEN });
+  notifySink = await startNotifySink();
+  const system = await startTestSystem({ CODEC_AUTH_TOKEN: CODEC_TOKEN, NOTIFY_WEBHOOK_URL: notifySink.url });
   mkdirSync(OUT, { recursive: true });
   try {
     // `npm run record-histories -- <scenario>…` records only those (keeping older recordings as they are).
@@ -416,6 +554,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await system.close();
+    await notifySink.close();
   }
   await recordApicbaseScenarios(process.argv.slice(2));
 }

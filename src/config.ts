@@ -176,7 +176,7 @@ export const configSchema = z
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().positive().default(100),
     WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).default(10),
     WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().positive().default(10),
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(250),
 
     // Support notifications (docs/operations.md): a POST per order that needs support. Slack-compatible
     // {"text": …} by default, a plain JSON event with NOTIFY_FORMAT=json. Unset URL = none sent.
@@ -211,7 +211,7 @@ export const configSchema = z
     AMEND_WAIT_MS: durationMs(20_000),
     // The per-order polls are the safety net behind the Hublify sweep and push (docs/scaling.md): twice a
     // day. With the sweep off (HUBLIFY_SWEEP_INTERVAL=0) and no push, set a faster one, e.g. 10m*18,1h.
-    TRACK_POLL_SCHEDULE: z.string().default('12h'),
+    TRACK_POLL_SCHEDULE: z.string().default('24h'),
     TRACK_FINAL_STATES: csv('shipped'),
     TRACK_CANCELLED_STATES: csv('cancelled,canceled,storno'),
     TRACK_OVERDUE_GRACE_MS: durationMs(24 * HOUR),

@@ -11,12 +11,7 @@ import { printModelCheck, runModelCheck, runReproductions } from '../scripts/mod
 import { World } from '../scripts/model-check/world';
 
 /** Invariants today's code breaks, each with the issue-22 "Reproduced" item whose fix it awaits. */
-const KNOWN_FAILING: Partial<Record<InvariantName, string>> = {
-  I4: 'item 8: "retry only polls", REFUSED yet applied, "the relay follows" after --stop-tracking',
-  I7: 'item 4: a push lost at continue-as-new while a failing notification holds the run',
-  I8: 'item 6: cancel during order_create — the store lacks INJECTED',
-  I9: 'item 8: during an outage attempts 0 and no last error',
-};
+const KNOWN_FAILING: Partial<Record<InvariantName, string>> = {};
 
 /** Items fixed while their invariant stays listed above for another item: their reproductions must hold. */
 const FIXED_ITEMS: ReadonlySet<string> = new Set(['2']);

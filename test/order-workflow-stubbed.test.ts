@@ -24,6 +24,7 @@ import {
   pollNowSignal,
   requestQuery,
   retrySignal,
+  statusChangedSignal,
   statusQuery,
   verdictUpdate,
   type OrderStatus,
@@ -129,6 +130,12 @@ class Fakes {
   injectRefusal: string | null = null;
   /** order_create hangs (heartbeating) until Temporal cancels the attempt. */
   injectHangs = false;
+  /** order_create is in flight until Temporal asks to cancel it, then creates the order after all (as the real call is let finish). */
+  injectFinishesAfterCancel = false;
+  /** Support's notification endpoint answers 500 (the notice is retried by Temporal). */
+  notifyFails = false;
+  /** While set, order_get answers (with the state of the moment it was asked) only once this settles. */
+  pollGate: Promise<void> | null = null;
   /** The look-up after a stopped attempt fails: Hublify cannot be asked. */
   lookupFails = false;
   /** The look-up after a stopped attempt finds the order: the stopped attempt had created it. */
@@ -209,6 +216,10 @@ const activities = {
       Context.current().heartbeat();
       await Context.current().sleep(200);
     }
+    while (f.injectFinishesAfterCancel && !Context.current().cancellationSignal.aborted) {
+      Context.current().heartbeat();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
     return Promise.resolve({
       orderId: f.hublifyId,
       personId: 'P-1',
@@ -230,10 +241,12 @@ const activities = {
       throw ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable');
     return Promise.resolve(f.lookupFinds ? f.hublifyData() : null);
   },
-  findHublifyOrder(filter: { o_orderid_external?: string }) {
+  async findHublifyOrder(filter: { o_orderid_external?: string }) {
     const f = fakesOf(filter.o_orderid_external!);
     f.polls += 1;
-    return Promise.resolve(f.hublifyData());
+    const data = f.hublifyData();
+    if (f.pollGate) await f.pollGate;
+    return data;
   },
   updateHublifyOrder(filter: { orderid?: string }, fields: { order?: Record<string, unknown> }) {
     const f = [...fakesByOrder.values()].find((x) => x.hublifyId === filter.orderid)!;
@@ -250,7 +263,9 @@ const activities = {
     });
   },
   notifySupport(notice: SupportNotice) {
-    fakesOf(notice.orderNumber).notices.push(notice);
+    const f = fakesOf(notice.orderNumber);
+    if (f.notifyFails) throw new Error('notification endpoint answered HTTP 500');
+    f.notices.push(notice);
     return Promise.resolve();
   },
   emailCustomer() {
@@ -281,12 +296,12 @@ void describe('order workflow with stubbed activities', () => {
     await env?.teardown();
   });
 
-  const start = async (fakes: Fakes, source: 'webhook' | 'pull' = 'webhook') => {
+  const start = async (fakes: Fakes, source: 'webhook' | 'pull' = 'webhook', settings = SETTINGS) => {
     fakesByOrder.set(fakes.order.order_number, fakes);
     return env.client.workflow.start<OrderWorkflow>(ORDER_WORKFLOW_TYPE, {
       taskQueue,
       workflowId: `apicbase-order-${fakes.order.id}`,
-      args: [{ order: fakes.order, source, settings: SETTINGS }],
+      args: [{ order: fakes.order, source, settings }],
     });
   };
 
@@ -588,5 +603,72 @@ void describe('order workflow with stubbed activities', () => {
     const result = await handle.result();
     assert.equal(result.stage, 'CANCELLED');
     assert.doesNotMatch(result.history.at(-1)?.detail ?? '', /never had/);
+  });
+
+  void it('cancel while order_create is in flight and the attempt creates the order: store and status record the same stages (issue 22.6)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.injectFinishesAfterCancel = true;
+    const handle = await start(fakes);
+    await pollUntil(() => fakes.injected.length === 1, {
+      what: 'the order_create attempt',
+      timeoutMs: PATIENCE_MS,
+    });
+    const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] });
+    assert.equal(answer.outcome, 'in-hublify');
+    const tracked = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    const fromStatus = tracked.history.map((h) => h.stage).filter((st, i) => !(i === 0 && st === 'RECEIVED'));
+    assert.deepEqual(fromStatus, ['VERIFIED', 'INJECTED', 'WAITING_FOR_SHIPMENT']);
+    assert.deepEqual(
+      fakes.stages.map((st) => st.stage),
+      fromStatus,
+    );
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    assert.equal((await handle.result()).stage, 'CANCELLED');
+    assert.equal(fakes.stages.at(-1)?.stage, 'CANCELLED');
+  });
+
+  void it('a failing notification does not stop tracking: due to continue as new, the run still polls on a push (issue 22.4)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.injectRefusal = 'article unknown';
+    fakes.notifyFails = true;
+    const handle = await start(fakes, 'webhook', { ...SETTINGS, pollsPerRun: 1 });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    fakes.injectRefusal = null;
+    // The retry polls once at once: the run is then due to continue as new, its notice still failing.
+    await handle.signal(retrySignal);
+    await waitForStatus(handle, (st) => st.stage === 'WAITING_FOR_SHIPMENT' && st.attempts.polls === 1);
+    fakes.hublifyState = 'shipped';
+    await handle.signal(pollNowSignal);
+    const shipped = await waitForStatus(handle, stageIs('SHIPPED'));
+    assert.equal(shipped.attempts.polls, 2);
+    assert.equal(fakes.notices.length, 0);
+    // The run's end waits for its notice, which gets through once the endpoint answers.
+    fakes.notifyFails = false;
+    assert.equal((await handle.result()).stage, 'SHIPPED');
+    assert.deepEqual(
+      fakes.notices.map((n) => [n.stage, n.failureType]),
+      [['NEEDS_ATTENTION', 'HublifyRejected']],
+    );
+  });
+
+  void it('a push during the last poll of a run is carried across continue-as-new and polled at once (issue 22.4)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    const handle = await start(fakes, 'webhook', { ...SETTINGS, pollsPerRun: 1 });
+    const firstRunId = (await handle.describe()).runId;
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    let release!: () => void;
+    fakes.pollGate = new Promise<void>((resolve) => (release = resolve));
+    await handle.signal(pollNowSignal);
+    await pollUntil(() => fakes.polls === 1, { what: 'the run’s one poll', timeoutMs: PATIENCE_MS });
+    // Hublify ships and pushes while that poll (answering "received") is in flight.
+    fakes.hublifyState = 'shipped';
+    await handle.signal(statusChangedSignal, { state: 'shipped' });
+    fakes.pollGate = null;
+    release();
+    await waitForStatus(handle, stageIs('SHIPPED'));
+    const result: OrderStatus = await handle.result();
+    assert.equal(result.stage, 'SHIPPED');
+    assert.equal(fakes.polls, 2);
+    assert.notEqual((await handle.describe()).runId, firstRunId, 'the order continued as new');
   });
 });

@@ -21,6 +21,13 @@ const BEFORE_CHECK_RECORDS = [
   'v2-temporal-cancel-while-tracking.json',
 ];
 
+/** Histories of issue 22 items 4, 6 and 7, with the patch each recorded. */
+const CARRY_MARKERS: ReadonlyArray<[string, string]> = [
+  ['v2-carry-cancel-during-order-create-stage-recorded-then-shipped.json', 'stage-recorded-despite-cancel'],
+  ['v2-carry-continue-as-new-with-pending-push.json', 'pending-poll-carried-across-continue-as-new'],
+  ['v2-carry-tracking-goes-on-while-notice-fails-then-shipped.json', 'tracking-goes-on-while-side-steps-run'],
+];
+
 void describe('replay of recorded histories', () => {
   const bundle = bundleOrderWorkflows();
 
@@ -31,6 +38,7 @@ void describe('replay of recorded histories', () => {
   void it('the continue-as-new history really continues as new, and each history carries the patch markers of its version', () => {
     interface Event {
       eventType: string;
+      activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
       markerRecordedEventAttributes?: {
         markerName?: string;
         details?: Record<string, { payloads?: { data?: string }[] }>;
@@ -79,6 +87,24 @@ void describe('replay of recorded histories', () => {
         patches(file).includes('stopped-attempt-lookup-waits-for-support'),
         `${file}: the stopped-attempt-lookup-waits-for-support marker`,
       );
+    // Issue 22 items 4, 6, 7 (helper carry): each path's history carries its patch's marker.
+    for (const [name, marker] of CARRY_MARKERS) {
+      assert.ok(files.includes(name), `${name} is recorded`);
+      assert.ok(patches(name).includes(marker), `${name}: the ${marker} marker`);
+    }
+    // sweep-data-spares-order-get: the push (state only) polled order_get, the sweep's row did not.
+    const sweepData = files.filter((f) => f.includes('sweep-data'));
+    assert.ok(sweepData.length >= 1);
+    for (const file of sweepData) {
+      assert.ok(
+        patches(file).includes('sweep-data-spares-order-get'),
+        `${file}: the sweep-data-spares-order-get marker`,
+      );
+      const polls = events(file).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'findHublifyOrder',
+      );
+      assert.equal(polls.length, 1, `${file}: one order_get (the push's), none for the sweep's data`);
+    }
     // open-corrections-keep-attention: the recordings of its paths (issue 22.3) carry its marker.
     const openCorrections = files.filter((f) =>
       /refused-kept-needs-attention|correction-refused-after|pending-named/.test(f),

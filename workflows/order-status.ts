@@ -101,6 +101,8 @@ export interface CarriedState {
   request: HublifyOrderCreateRequest;
   trackingStartedAt: string;
   pollIndex: number;
+  /** A push or pollNow the run had not acted on when it continued as new: the next run polls at once (issue 22.4). */
+  pollRequested?: boolean;
 }
 
 export interface OrderWorkflowInput {

@@ -28,6 +28,7 @@ import type {
   OrderWorkflowInput,
   VerdictRequest,
 } from '../order-status';
+import type { StatusChangedArg } from '../order-messages';
 import { CANCEL_REFUSED_IN_HUBLIFY, FINAL_STAGES } from '../order-status';
 import { HublifyOrderId } from '../search-attributes';
 import * as options from './activity-options';
@@ -41,9 +42,12 @@ import {
   withoutHeld,
 } from './open-corrections';
 import {
+  AMEND_PENDING_AFTER_FAILED_ATTEMPT,
   DUPLICATE_OURS_BY_IDENTITY,
   OPEN_CORRECTIONS_KEEP_ATTENTION,
+  STOPPED_ATTEMPT_COUNTED,
   patchesAtStart,
+  type PatchAtStart,
   type RunPatches,
 } from './patches';
 import { newStatus, StageBook, type SupportText } from './stage-book';
@@ -57,6 +61,8 @@ const DEFAULT_AMEND_WAIT_MS = 20_000;
 export const VERIFIED_RECORDED_BY_CHECK = 'verified-recorded-by-check';
 /** Patch: the look-up after an attempt an amendment stopped, when Hublify does not answer, waits for support (issue 22.1). */
 export const STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT = 'stopped-attempt-lookup-waits-for-support';
+/** Patch: a push or pollNow that arrived before continue-as-new is carried into the next run, which polls at once (issue 22.4). */
+export const PENDING_POLL_CARRIED = 'pending-poll-carried-across-continue-as-new' satisfies PatchAtStart;
 
 export class OrderRun {
   readonly book: StageBook;
@@ -68,6 +74,8 @@ export class OrderRun {
   readonly remote: ReturnType<typeof proxyActivities<OrderActivities>>;
   /** A poll was asked for (pollNow, statusChanged, retry). */
   pollRequested = false;
+  /** What the sweep's statusChanged said about the order since the last poll (workflows/order/told.ts). */
+  told: HublifyOrderData | undefined;
   /** The tracking clock, once tracking started (carried across continue-as-new). */
   tracking: Pick<CarriedState, 'trackingStartedAt' | 'pollIndex'> | undefined;
   /** The main cancellation scope of the steps (a cancel update cancels it). */
@@ -96,7 +104,7 @@ export class OrderRun {
     });
     this.externalId = carried?.request.fields.order.o_orderid_external ?? input.order.order_number;
     const status = carried?.status ?? newStatus(input, this.workflowId, workflowInfo().startTime);
-    this.book = new StageBook(status, input, (record) => this.local.recordStage(record));
+    this.book = new StageBook(status, input, (record) => this.local.recordStage(record), this.patches);
     this.amendments = new Amendments(carried?.request);
     this.verdict = carried
       ? { workflowId: this.workflowId, accepted: true, stage: status.stage, reasons: [] }
@@ -104,6 +112,8 @@ export class OrderRun {
     this.tracking = carried
       ? { trackingStartedAt: carried.trackingStartedAt, pollIndex: carried.pollIndex }
       : undefined;
+    // A push or pollNow the previous run had not acted on: polled at once.
+    this.pollRequested = carried?.pollRequested === true;
   }
 
   get status() {
@@ -134,6 +144,14 @@ export class OrderRun {
 
   requestPoll(): void {
     this.pollRequested = true;
+    // A poll asked for without data (pollNow, a push) asks Hublify itself.
+    this.told = undefined;
+  }
+
+  /** statusChanged: poll now, or take the sweep's data when it carries some. */
+  tell(arg: StatusChangedArg | undefined): void {
+    this.requestPoll();
+    this.told = arg?.order;
   }
 
   requestRetry(note: string | undefined): void {
@@ -205,14 +223,18 @@ export class OrderRun {
     const ref = this.hublifyRef();
     const sync = this.amendments.syncOf(version);
     if (sync && ref) return { ...sync, pendingFields: [], hublifyOrderId: ref.orderId };
-    if (!settled) {
+    if (!settled || this.patches.has(AMEND_PENDING_AFTER_FAILED_ATTEMPT)) {
       return {
         outcome: 'pending',
         updated: [],
         refused: [],
         pendingFields: fields,
         hublifyOrderId: null,
-        messages: [texts.amendPendingText(this.status.lastError, fields)],
+        messages: [
+          settled
+            ? texts.amendKeptAfterFailedAttemptText(this.status.lastError, fields)
+            : texts.amendPendingText(this.status.lastError, fields),
+        ],
       };
     }
     return {
@@ -335,13 +357,17 @@ export class OrderRun {
     return this.status.hublify;
   }
 
-  /** What the next run carries on continue-as-new: everything the status shows, plus the tracking clock. */
+  /**
+   * What the next run carries on continue-as-new: everything the status shows, the tracking clock, and
+   * (since patch `pending-poll-carried-across-continue-as-new`) a push or pollNow not acted on yet.
+   */
   carried(): CarriedState {
     return {
       status: this.status,
       request: this.amendments.carried(),
       trackingStartedAt: this.tracking!.trackingStartedAt,
       pollIndex: this.tracking!.pollIndex,
+      ...(this.pollRequested && this.patches.has(PENDING_POLL_CARRIED) ? { pollRequested: true } : {}),
     };
   }
 
@@ -493,6 +519,7 @@ export class OrderRun {
           // An amendment stopped the attempt: it may have reached Hublify before it ended.
           this.restartInjection = false;
           this.amendments.sent(sent);
+          if (this.patches.has(STOPPED_ATTEMPT_COUNTED)) this.status.attempts.inject += 1;
           await this.adoptAfterStoppedAttempt();
           continue;
         }

@@ -19,6 +19,15 @@ import { patched } from '@temporalio/workflow';
 export const DUPLICATE_OURS_BY_IDENTITY = 'duplicate-ours-by-identity';
 
 /**
+ * Patch (issue 22 item 8, I4): an amendment whose injection attempt failed (Hublify away, or it said no)
+ * answers `pending`, not REFUSED: Hublify holds nothing, and the corrected request goes with the next attempt.
+ */
+export const AMEND_PENDING_AFTER_FAILED_ATTEMPT = 'truth-amend-pending-after-failed-attempt';
+
+/** Patch (issue 22 item 8, I9): an injection attempt an amendment stopped counts in the status's inject attempts. */
+export const STOPPED_ATTEMPT_COUNTED = 'truth-stopped-attempt-counted';
+
+/**
  * Patch (issue 22.3, I3): a correction Hublify does not hold (refused by order_update, or not sent) stays
  * open in the status and keeps the order NEEDS_ATTENTION until Hublify holds it; `retry` sends it again; an
  * order not yet in Hublify that waits for support names the corrections pending (open-corrections.ts).
@@ -27,6 +36,19 @@ export const OPEN_CORRECTIONS_KEEP_ATTENTION = 'open-corrections-keep-attention'
 
 export const PATCHES_AT_START = [
   DUPLICATE_OURS_BY_IDENTITY,
+  // Issue 22.6: a stage the status notes is recorded in the store even when a cancel reached the scope.
+  'stage-recorded-despite-cancel',
+  // Issue 22.4: due to continue as new while side steps run, the run keeps tracking until they settle.
+  'tracking-goes-on-while-side-steps-run',
+  // Issue 22.4: a push or pollNow not acted on yet is carried into the next run, which polls at once.
+  'pending-poll-carried-across-continue-as-new',
+  // The sweep's statusChanged data ends tracking without an order_get (issue 25; told.ts).
+  'sweep-data-spares-order-get',
+  // Issue 22.8: an amendment whose attempt failed answers pending, not REFUSED.
+  AMEND_PENDING_AFTER_FAILED_ATTEMPT,
+  // Issue 22.8: an attempt an amendment stopped counts in the inject attempts.
+  STOPPED_ATTEMPT_COUNTED,
+  // Issue 22.3: a correction Hublify does not hold keeps the order NEEDS_ATTENTION until it does.
   OPEN_CORRECTIONS_KEEP_ATTENTION,
 ] as const satisfies readonly string[];
 

@@ -1,16 +1,29 @@
 // The order's status and its stage changes: the record (a local activity), the search attribute, the Web
 // UI's details, and the side steps that never hold the order up (notify support, e-mail the customer,
 // mark viewed in Apicbase). The pure parts (newStatus, stageRecord, currentDetails) are unit-tested.
-import { log, patched, proxyActivities, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  log,
+  patched,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
 import type { ApicbaseActivities } from '../../activities/apicbase-activities';
 import type { StageChangeInput } from '../../activities/record-tracking';
 import { describeFailure } from '../failures';
 import type { NoticeActivities, OrderStage, OrderStatus, OrderWorkflowInput } from '../order-status';
 import { OrderStage as OrderStageKey } from '../search-attributes';
 import * as options from './activity-options';
+import type { PatchAtStart, RunPatches } from './patches';
 
 /** Patch: support's free text (notes, a cancel reason) stays out of the record store and logs. */
 export const SUPPORT_TEXT_OUT_OF_STORE = 'support-text-out-of-store';
+/**
+ * Patch (issue 22.6): a stage the status notes is recorded in the store even when a cancel has reached
+ * the scope (the record is written outside it, then the cancel goes on), so store and status agree.
+ */
+export const STAGE_RECORDED_DESPITE_CANCEL = 'stage-recorded-despite-cancel' satisfies PatchAtStart;
 
 /** A stage detail with support's text, and the same without it (supportText). */
 export interface SupportText {
@@ -78,11 +91,14 @@ export function currentDetails(status: OrderStatus): string {
 export class StageBook {
   /** Durable steps that must not hold the order up, awaited before the run ends or continues as new. */
   private readonly sideSteps: Promise<unknown>[] = [];
+  /** Side steps started and not yet settled (they never reject: each catches its own failure). */
+  private unsettled = 0;
 
   constructor(
     readonly status: OrderStatus,
     private readonly input: OrderWorkflowInput,
     private readonly recordStage: (record: StageChangeInput) => Promise<void>,
+    private readonly patches: RunPatches = new Set(),
   ) {}
 
   /**
@@ -93,7 +109,13 @@ export class StageBook {
     const at = new Date().toISOString();
     const record = this.record(stage, at, publicDetail);
     this.note(stage, at, detail);
-    await this.recordStage(record);
+    if (!this.patches.has(STAGE_RECORDED_DESPITE_CANCEL)) return this.recordStage(record);
+    // Before this patch a cancelled scope skipped the record (the local activity is never scheduled
+    // there) while the status kept the stage: the store then lacked it (an order_create let finish
+    // after a cancel: INJECTED). The record is written; then the cancel goes on as it did.
+    const scope = CancellationScope.current();
+    await CancellationScope.nonCancellable(() => this.recordStage(record));
+    if (scope.consideredCancelled) await scope.cancelRequested;
   }
 
   record(stage: OrderStage, at: string, publicDetail: string | undefined): StageChangeInput {
@@ -140,7 +162,7 @@ export class StageBook {
       failureType: type,
       rejectedAfterAck,
     };
-    this.sideSteps.push(
+    this.addSideStep(
       proxyActivities<NoticeActivities>(options.NOTIFY)
         .notifySupport.executeWithOptions(
           { ...options.NOTIFY, summary: `notify support: ${status.orderNumber} ${stage}` },
@@ -162,7 +184,7 @@ export class StageBook {
       customerNumber: status.customerNumber,
       reasons,
     };
-    this.sideSteps.push(
+    this.addSideStep(
       proxyActivities<NoticeActivities>(options.EMAIL)
         .emailCustomer.executeWithOptions(
           { ...options.EMAIL, summary: `e-mail the customer: ${status.orderNumber} cannot be fulfilled` },
@@ -177,7 +199,7 @@ export class StageBook {
   markViewedInApicbase(taskQueue: string): void {
     const { order } = this.input;
     const markOptions = options.markViewed(taskQueue);
-    this.sideSteps.push(
+    this.addSideStep(
       proxyActivities<ApicbaseActivities>(markOptions)
         .markApicbaseOrder.executeWithOptions(
           { ...markOptions, summary: `mark ${order.order_number} viewed_by_supplier in Apicbase` },
@@ -192,5 +214,15 @@ export class StageBook {
   /** Waits for the side steps started so far. */
   async sideStepsDone(): Promise<void> {
     await Promise.all(this.sideSteps);
+  }
+
+  /** True while a side step started so far has not settled (tracking goes on meanwhile; issue 22.4). */
+  sideStepsPending(): boolean {
+    return this.unsettled > 0;
+  }
+
+  private addSideStep(step: Promise<unknown>): void {
+    this.unsettled += 1;
+    this.sideSteps.push(step.finally(() => (this.unsettled -= 1)));
   }
 }

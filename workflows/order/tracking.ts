@@ -1,4 +1,5 @@
-// Tracking an order Hublify holds: poll order_get on the schedule (or at once when asked), flag it
+// Tracking an order Hublify holds: poll order_get on the schedule (or at once when asked; the sweep's
+// data, when it told the order, stands in for the order_get: told.ts), flag it
 // overdue, time it out, and hand over to a fresh run when the history grows long.
 import { isCancellation, setCurrentDetails, workflowInfo, condition } from '@temporalio/workflow';
 import type { HublifyOrderData } from '../../src/hublify/types';
@@ -8,13 +9,21 @@ import { pollDelayMs } from '../poll-schedule';
 import { newShipments } from '../shipments';
 import * as options from './activity-options';
 import type { OrderRun } from './order-run';
+import type { PatchAtStart } from './patches';
 import { currentDetails } from './stage-book';
 import { notFoundText } from './texts';
+import { toldAnswer } from './told';
 
 const KNOWN_STATES = ['received', 'processing', 'partially_shipped'];
 
 /** Tracking asks for a fresh run (the history grew long): the entry drains, then continues as new with run.carried(). */
 export const CONTINUE_AS_NEW = 'continue-as-new';
+/**
+ * Patch (issue 22.4): when the run is due to continue as new while side steps (notify, e-mail, mark
+ * viewed) still run, it keeps tracking (polls on the schedule, a push or pollNow at once) until they
+ * settle, instead of waiting for them with no polling.
+ */
+export const TRACKING_GOES_ON_WHILE_SIDE_STEPS_RUN = 'tracking-goes-on-while-side-steps-run' satisfies PatchAtStart;
 
 /** Tracks until shipped, cancelled in Hublify or timed out; or asks to continue as new. */
 export async function track(run: OrderRun): Promise<typeof CONTINUE_AS_NEW | undefined> {
@@ -42,19 +51,27 @@ export async function track(run: OrderRun): Promise<typeof CONTINUE_AS_NEW | und
   const overdueAt = expected ? epochMsOf(expected) + settings.overdueGraceMs : undefined;
 
   for (let pollsThisRun = 0; ; pollsThisRun++) {
-    if (pollsThisRun >= settings.pollsPerRun || workflowInfo().continueAsNewSuggested) {
-      // Keep the history bounded: start a fresh run carrying everything the status shows.
-      return CONTINUE_AS_NEW;
-    }
+    // Keep the history bounded: start a fresh run carrying everything the status shows. Side steps
+    // still running would hold the run at its end with no polling: it tracks on until they settle.
+    const due = pollsThisRun >= settings.pollsPerRun || workflowInfo().continueAsNewSuggested;
+    const holding = due && run.book.sideStepsPending() && run.patches.has(TRACKING_GOES_ON_WHILE_SIDE_STEPS_RUN);
+    if (due && !holding) return CONTINUE_AS_NEW;
     await flagIfOverdue(run, overdueAt);
     const wait = nextWait(run, hardLimitAt, overdueAt);
-    if (!run.pollRequested) await condition(() => run.pollRequested, wait);
+    if (!run.pollRequested) {
+      const settled = () => holding && !run.book.sideStepsPending();
+      const woken = await condition(() => run.pollRequested || settled(), wait);
+      // The side steps settled with nothing to poll for: continue as new now.
+      if (woken && !run.pollRequested) continue;
+    }
     run.pollRequested = false;
     await run.retryCorrections();
 
     await flagIfOverdue(run, overdueAt);
     tracking.pollIndex += 1;
-    if (await pollOnce(run)) return undefined;
+    const told = toldAnswer(run, run.told);
+    run.told = undefined;
+    if (await (told ? acceptAnswer(run, told) : pollOnce(run))) return undefined;
     if (Date.now() >= hardLimitAt) {
       await run.book.enter('TIMED_OUT', `not shipped within ${Math.round(settings.hardLimitMs / 1000)}s of injection`);
       run.book.notifySupport('TIMED_OUT', null);
@@ -120,11 +137,17 @@ async function pollOnce(run: OrderRun): Promise<boolean> {
     }
     return false;
   }
+  return acceptAnswer(run, data);
+}
+
+/** An answer that is ours (order_get's, or the sweep's): clears the error, leaves NEEDS_ATTENTION, applies it. */
+async function acceptAnswer(run: OrderRun, data: HublifyOrderData): Promise<boolean> {
+  const { status } = run;
   status.lastError = run.afterPoll(data);
   if (status.stage === 'NEEDS_ATTENTION' && !status.corrections)
     await run.book.enter(
       status.overdue ? 'OVERDUE' : 'WAITING_FOR_SHIPMENT',
-      `Hublify answers for ${ref.orderId} again`,
+      `Hublify answers for ${status.hublify!.orderId} again`,
     );
   return applyAnswer(run, data);
 }
