@@ -2,10 +2,11 @@
 // changed since the cursor less the overlap (src/hublify/sweep-list.ts); of those in a state that ends
 // tracking (shipped, cancelled…), find the running order workflows that track them — one visibility query per batch, by the `HublifyOrderId` search attribute
 // each order workflow sets when Hublify takes the order — tell each one with the order workflow's own
-// `statusChanged` signal (as Hublify's push does), and move the cursor in the schedule. Orders no
+// `statusChanged` signal (as Hublify's push does) carrying the listed row, which the workflow takes in place of
+// an order_get (workflows/order/told.ts), and move the cursor in the schedule. Orders no
 // running workflow tracks are counted and ignored. Orders in other states (an order just created is
 // listed as `received`, within every window that covers its creation) are counted, not told: telling
-// them would cost an order_get each, several times over the overlap, for nothing that ends tracking;
+// them would wake each, several times over the overlap, for nothing that ends tracking;
 // their state shows in the order's status at its next poll (the safety net) or push. A listing left incomplete by a cap fails the sweep
 // after telling what it did get, so the cursor stays and the failure shows (alert HublifySweepNotSucceeding).
 import { ApplicationFailure, Context } from '@temporalio/activity';
@@ -61,7 +62,7 @@ export function createSweepActivities(deps: SweepActivityDeps) {
             try {
               await deps.client.workflow
                 .getHandle(workflowId)
-                .signal(statusChangedSignal, { state: order.order_state_code });
+                .signal(statusChangedSignal, { state: order.order_state_code, order: toldRow(order) });
               signalled += 1;
             } catch (err) {
               // It finished between the look-up and the signal: nothing waits for this change any more.
@@ -108,6 +109,22 @@ export function createSweepActivities(deps: SweepActivityDeps) {
 }
 
 export type SweepActivities = ReturnType<typeof createSweepActivities>;
+
+/**
+ * The listed row as the order workflow takes it in place of an order_get: its ids, state and shipments,
+ * without Hublify's customer ids (personid) — nothing the workflow records needs them.
+ */
+export function toldRow(order: HublifyOrderData): HublifyOrderData {
+  return {
+    orderid: order.orderid,
+    ...(order.o_orderid_external != null ? { o_orderid_external: order.o_orderid_external } : {}),
+    order_state_code: order.order_state_code,
+    ...(order.order_state_name != null ? { order_state_name: order.order_state_name } : {}),
+    ...(order.delivery_list
+      ? { delivery_list: order.delivery_list.map(({ personid: _personid, ...shipment }) => shipment) }
+      : {}),
+  };
+}
 
 /** Running order workflows by the Hublify order they track: `one` maps workflow id → order; `ambiguous` counts orders two claim. */
 async function findTracking(

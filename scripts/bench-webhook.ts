@@ -91,6 +91,12 @@ const program = new Command('bench')
     20,
   )
   .option(
+    '--wake-sample <orders>',
+    '--park: parked orders woken by pollNow after the idle window, spread over all, for the worker CPU per wake (0 = none)',
+    (v) => Number.parseInt(v, 10),
+    200,
+  )
+  .option(
     '--worker-env <NAME=value>',
     '--park: a variable for the worker process, e.g. NODE_OPTIONS=--max-old-space-size=384 or MALLOC_ARENA_MAX=2 (repeatable)',
     envPair,
@@ -132,6 +138,7 @@ interface Options {
   park?: number;
   idleSeconds: number;
   shipSample: number;
+  wakeSample: number;
   workerEnv: Record<string, string>;
   only?: string;
   signatureForms: SignatureFormSetting[];
@@ -184,6 +191,7 @@ async function main(): Promise<void> {
         idleSeconds: opts.idleSeconds,
         drainTimeoutMs: drainMs,
         shipSample: opts.shipSample,
+        wakeSample: opts.wakeSample,
         workerExtraEnv: opts.workerEnv,
         progress,
       });

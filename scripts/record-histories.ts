@@ -14,6 +14,8 @@ import {
   retrySignal,
   statusChangedSignal,
 } from '../workflows/order-messages';
+import { toldRow } from '../activities/hublify-sweep';
+import { orderData } from '../src/hublify/sandbox/state';
 import { orderWorkflowSettings } from '../src/orders/order-settings';
 import { confirmRejectionShown, startOrderAndAwaitVerdict } from '../src/orders/start-order';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
@@ -394,6 +396,22 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await waitForStatus(handle, stageIs('OVERDUE'));
     system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'REC-LATE' }] });
     await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  // ---- sweep-data-spares-order-get: the sweep's statusChanged carries the listed row (issue 25) ----
+  async 'v2-push-polls-then-sweep-data-ships-without-order-get'(system) {
+    const order = sampleOrder();
+    const handle = await startTestOrder(system, order, slow);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    // A push carries the state only: the workflow asks order_get.
+    system.sandbox.ship(order.order_number, { partial: true, shipments: [{ trackingCode: 'SWEEP-1' }] });
+    await handle.signal(statusChangedSignal, { state: 'partially_shipped' });
+    await waitForStatus(handle, (s) => s.shipments.length === 1);
+    // The sweep's signal carries what order_getList listed: taken as it is, no order_get.
+    system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'SWEEP-2' }] });
+    const listed = system.sandbox.orders().find((o) => o.o_orderid_external === order.order_number)!;
+    await handle.signal(statusChangedSignal, { state: listed.order_state_code, order: toldRow(orderData(listed)) });
     await handle.result();
     return handle;
   },

@@ -211,7 +211,7 @@ export const configSchema = z
     AMEND_WAIT_MS: durationMs(20_000),
     // The per-order polls are the safety net behind the Hublify sweep and push (docs/scaling.md): twice a
     // day. With the sweep off (HUBLIFY_SWEEP_INTERVAL=0) and no push, set a faster one, e.g. 10m*18,1h.
-    TRACK_POLL_SCHEDULE: z.string().default('12h'),
+    TRACK_POLL_SCHEDULE: z.string().default('24h'),
     TRACK_FINAL_STATES: csv('shipped'),
     TRACK_CANCELLED_STATES: csv('cancelled,canceled,storno'),
     TRACK_OVERDUE_GRACE_MS: durationMs(24 * HOUR),

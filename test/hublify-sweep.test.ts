@@ -63,13 +63,15 @@ void describe('Hublify sweep', () => {
     return orders.map((order, i) => ({ order, handle: handles[i]!, external: order.order_number }));
   }
 
-  void it('tells every waiting order shipped or cancelled in Hublify, with one order_getList per sweep and one order_get per order told', async () => {
+  void it('tells every waiting order shipped or cancelled in Hublify, with one order_getList per sweep and no order_get for an order told with its data', async () => {
     const { client } = system.relay;
     await pauseSweep(client);
     const orders = await waitingOrders(12);
     const shipped = orders.slice(0, 4);
     const cancelled = orders.slice(4, 7);
     const inProgress = orders[7]!;
+    // Shipped, but the listed row carries no delivery_list (a field restriction): checked with one order_get.
+    const shippedBare = orders[8]!;
     // An order of another shop in the same Hublify: listed, not tracked, ignored.
     const hublify = new HublifyClient({
       baseUrl: system.sandbox.url,
@@ -82,6 +84,7 @@ void describe('Hublify sweep', () => {
     for (const o of shipped) system.sandbox.ship(o.external);
     for (const o of cancelled) system.sandbox.setState(o.external, 'cancelled');
     system.sandbox.setState(inProgress.external, 'processing');
+    system.sandbox.setState(shippedBare.external, 'shipped');
 
     const before = {
       getList: calls(system, 'order_getList'),
@@ -91,20 +94,29 @@ void describe('Hublify sweep', () => {
     await client.schedule.getHandle(SCHEDULE).unpause('test: sweeping');
     for (const o of shipped) await waitForStatus(o.handle, stageIs('SHIPPED'));
     for (const o of cancelled) await waitForStatus(o.handle, stageIs('CANCELLED'));
+    await waitForStatus(shippedBare.handle, stageIs('SHIPPED'));
     const runs = (await pauseSweep(client)).all - before.runs;
 
     assert.ok(runs >= 1);
     assert.equal(calls(system, 'order_getList') - before.getList, runs, 'one order_getList per sweep (no cap here)');
     assert.equal(
       calls(system, 'order_get') - before.get,
-      shipped.length + cancelled.length,
-      'one order_get per order told, none for the others',
+      1,
+      'no order_get for an order told with its shipments or cancelled; one for the shipped row without shipments',
     );
     assert.equal(calls(system, 'order_create'), orders.length + 1);
-    const shippedStatus = await waitForStatus(shipped[0]!.handle, stageIs('SHIPPED'));
-    assert.equal(shippedStatus.shipments.length, 1, 'the shipment recorded');
+    for (const o of shipped) {
+      const s = await waitForStatus(o.handle, stageIs('SHIPPED'));
+      const inHublify = system.sandbox.orders().find((h) => h.o_orderid_external === o.external)!;
+      assert.deepEqual(
+        s.shipments.map((x) => x.trackingCode),
+        inHublify.delivery_list.map((d) => d.dv_extcode),
+        'the shipments recorded from the listed row',
+      );
+      assert.equal(s.attempts.polls, 0, 'never polled');
+    }
     // Neither the order in progress nor the ones untouched were told: still waiting, as Hublify took them.
-    for (const o of [inProgress, ...orders.slice(8)]) {
+    for (const o of [inProgress, ...orders.slice(9)]) {
       const s = await waitForStatus(o.handle, stageIs('WAITING_FOR_SHIPMENT'));
       assert.equal(s.hublify?.state, 'received');
       assert.equal(s.attempts.polls, 0);
@@ -116,7 +128,7 @@ void describe('Hublify sweep', () => {
       orders.length + 1,
       'every order changed within the window (created counts as a change)',
     );
-    assert.equal(state.last.ending, shipped.length + cancelled.length + 1);
+    assert.equal(state.last.ending, shipped.length + cancelled.length + 2);
     assert.equal(state.last.ignored + state.last.signalled, state.last.ending);
     assert.equal(state.cursor, state.last.at);
   });

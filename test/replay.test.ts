@@ -43,6 +43,7 @@ void describe('replay of recorded histories', () => {
   void it('the continue-as-new history really continues as new, and each history carries the patch markers of its version', () => {
     interface Event {
       eventType: string;
+      activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
       markerRecordedEventAttributes?: {
         markerName?: string;
         details?: Record<string, { payloads?: { data?: string }[] }>;
@@ -95,6 +96,19 @@ void describe('replay of recorded histories', () => {
     for (const [name, marker] of CARRY_MARKERS) {
       assert.ok(files.includes(name), `${name} is recorded`);
       assert.ok(patches(name).includes(marker), `${name}: the ${marker} marker`);
+    }
+    // sweep-data-spares-order-get: the push (state only) polled order_get, the sweep's row did not.
+    const sweepData = files.filter((f) => f.includes('sweep-data'));
+    assert.ok(sweepData.length >= 1);
+    for (const file of sweepData) {
+      assert.ok(
+        patches(file).includes('sweep-data-spares-order-get'),
+        `${file}: the sweep-data-spares-order-get marker`,
+      );
+      const polls = events(file).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'findHublifyOrder',
+      );
+      assert.equal(polls.length, 1, `${file}: one order_get (the push's), none for the sweep's data`);
     }
   });
 

@@ -1,7 +1,7 @@
 // The order workflow's messages, defined once: the workflow sets handlers for these, and the HTTP API,
 // the CLI and the tests use the same definitions to call it.
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { HublifyOrderCreateRequest } from '../src/hublify/types';
+import type { HublifyOrderCreateRequest, HublifyOrderData } from '../src/hublify/types';
 import type {
   AmendRequest,
   AmendResult,
@@ -21,8 +21,16 @@ export const requestQuery = defineQuery<HublifyOrderCreateRequest | null>('reque
 /** Poll Hublify now instead of at the next scheduled time. */
 export const pollNowSignal = defineSignal('pollNow');
 
-/** Hublify's outbound webhook says the order changed: poll now. */
-export const statusChangedSignal = defineSignal<[{ state?: string }?]>('statusChanged');
+/**
+ * Hublify says the order changed. From Hublify's push: its state only, so the workflow polls order_get now.
+ * From the sweep: also `order`, what order_getList said (ids, state, shipments), which the workflow takes
+ * in place of an order_get (patch `sweep-data-spares-order-get`, workflows/order/told.ts).
+ */
+export interface StatusChangedArg {
+  state?: string;
+  order?: HublifyOrderData;
+}
+export const statusChangedSignal = defineSignal<[StatusChangedArg?]>('statusChanged');
 
 /** Support fixed something outside (catalogue, Hublify outage): try the stuck step again. */
 export const retrySignal = defineSignal<[{ note?: string }?]>('retry');

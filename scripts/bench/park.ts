@@ -13,14 +13,15 @@ import { freeLoopbackPort } from '../../src/net/free-port';
 import { orderWorkflowSettings } from '../../src/orders/order-settings';
 import { parsePollSchedule } from '../../src/orders/poll-schedule-spec';
 import { startOrder, type OrderStarterDeps } from '../../src/orders/start-order';
-import { statusQuery } from '../../workflows/order-messages';
+import { pollNowSignal, statusQuery } from '../../workflows/order-messages';
 import { writeWorkflowBundle } from '../bundle-workflows';
 import { pollDelayMs } from '../../workflows/poll-schedule';
 import { pollsPerDay, trackingActions, type TrackingActions } from './actions';
 import { pollUntil } from '../../src/poll-until';
 import { countWorkflows, settledDeliveries, type DeliveryCheck } from './deliveries';
 import { benchOrder } from './orders';
-import { idleCpuPercent, memoryOf, v8HeapOf } from './proc-stats';
+import { cpuSecondsOf, idleCpuPercent, memoryOf, v8HeapOf } from './proc-stats';
+import { orderWorkflowId } from '../../src/apicbase/order';
 import { BENCH_PUSH_TOKEN, type BenchRelay, type BenchSystem } from './system';
 import {
   hublifyCallsBetween,
@@ -50,6 +51,8 @@ export interface ParkResult {
   };
   temporalServer: { rssMb: number; idleCpuPercent: number };
   idleSeconds: number;
+  /** Waking parked orders (pollNow), spread over all of them: what the sticky cache saves or costs in replays. */
+  wake?: WakeCost;
   /** The Hublify sweep (issue 25), on the worker's default settings; the sandbox pushes nothing. */
   sweep: {
     intervalMs: number;
@@ -86,6 +89,8 @@ export async function runPark(
     idleSeconds: number;
     drainTimeoutMs: number;
     shipSample: number;
+    /** Parked orders woken by pollNow after the idle window, to measure the worker's CPU per wake (0 = none). */
+    wakeSample: number;
     workerExtraEnv?: Record<string, string>;
     progress: (line: string) => void;
   },
@@ -199,6 +204,11 @@ export async function runPark(
         timeoutMs: opts.drainTimeoutMs,
       });
     }
+    let wake: WakeCost | undefined;
+    if (opts.wakeSample > 0) {
+      opts.progress(`waking ${opts.wakeSample} parked orders spread over all (pollNow); measuring the worker's CPU`);
+      wake = await wakeCost(system, api, worker.pid!, parked.slice(opts.shipSample), opts.wakeSample);
+    }
     const actionsPerSweep = await sweepActionsPerRun(system.client, taskQueue);
 
     opts.progress('probe order: polled every 2 s, then pushed');
@@ -223,6 +233,7 @@ export async function runPark(
       },
       temporalServer: { rssMb: serverMemory.rssMb, idleCpuPercent: serverCpu! },
       idleSeconds: opts.idleSeconds,
+      ...(wake ? { wake } : {}),
       sweep: {
         intervalMs: sweepEveryMs,
         hublifyCalls,
@@ -249,6 +260,59 @@ export async function runPark(
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+
+export interface WakeCost {
+  woken: number;
+  /** The worker's CPU (user + system) from the first signal until it was idle again, per order woken. */
+  cpuMsPerWake: number;
+  /** Worker RSS once the woken orders were done. */
+  rssMbAfter: number;
+}
+
+/**
+ * Wakes `n` of the parked orders, evenly spread (with a sticky cache smaller than the parked orders, most
+ * are not cached and replay their history), each with pollNow: a signal, one order_get, a new timer — what
+ * a daily safety-net poll or a sweep's news costs. Measured as the worker's CPU time (not wall time, so a
+ * loaded machine stretches the run but not the figure) until every order_get arrived and the worker idles.
+ */
+async function wakeCost(
+  system: BenchSystem,
+  api: BenchRelay,
+  pid: number,
+  parked: Array<{ id: string }>,
+  n: number,
+): Promise<WakeCost> {
+  const step = Math.max(1, Math.floor(parked.length / n));
+  const sample = parked.filter((_, i) => i % step === 0).slice(0, n);
+  const gets = () => system.sandbox.requestCounts().order_get ?? 0;
+  const getsBefore = gets();
+  const cpuBefore = cpuSecondsOf(pid);
+  for (let i = 0; i < sample.length; i += 16)
+    await Promise.all(
+      sample.slice(i, i + 16).map((o) => api.relay.client.workflow.getHandle(orderWorkflowId(o.id)).signal(pollNowSignal)),
+    );
+  await pollUntil(() => gets() - getsBefore >= sample.length, {
+    what: `${sample.length} order_get calls from the woken orders`,
+    timeoutMs: 600_000,
+    everyMs: 250,
+  });
+  // Then each order's last task (the answer applied, a new timer): done when a whole second passes with no CPU to speak of.
+  let last = cpuSecondsOf(pid);
+  await pollUntil(
+    () => {
+      const now = cpuSecondsOf(pid);
+      const idle = now - last < 0.02;
+      last = now;
+      return idle;
+    },
+    { what: 'the worker to idle after the wake', timeoutMs: 600_000, everyMs: 1_000 },
+  );
+  return {
+    woken: sample.length,
+    cpuMsPerWake: round1(((last - cpuBefore) * 1000) / sample.length),
+    rssMbAfter: memoryOf(pid).rssMb,
+  };
+}
 
 function spawnWorker(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join('src', 'main.ts')], {

@@ -16,6 +16,9 @@ export function printPark(out: { park: ParkResult; targets: Target[]; machine: s
       .map(([k, v]) => `; ${k}=${v}`)
       .join('')}), idle CPU ${p.worker.idleCpuPercent}% of a core over ${p.idleSeconds} s`,
     `  of it the main thread's V8 heap: ${p.worker.v8.heapUsedMb} MB used of ${p.worker.v8.heapTotalMb} MB, ${p.worker.v8.externalMb} MB external (the workflow thread's heap and native memory are the rest)`,
+    p.wake
+      ? `  ${p.wake.woken} parked orders woken (pollNow, spread over all): worker CPU ${p.wake.cpuMsPerWake} ms per wake; RSS afterwards ${p.wake.rssMbAfter} MB`
+      : '  wake cost not measured (--wake-sample 0)',
     `Temporal dev server: RSS ${p.temporalServer.rssMb} MB, idle CPU ${p.temporalServer.idleCpuPercent}% of a core`,
     `Temporal actions per order (poll schedule ${p.pollSchedule}): ${a.untilWaiting} until waiting; ${a.perPoll} per poll; ${a.perPush ?? '?'} per Hublify push`,
     `  first day ${a.pollsFirstDay} polls = ${a.perOrderFirstDay} actions; each later day ${a.pollsLaterDay} polls = ${a.perOrderLaterDay} actions (${a.allOrdersLaterDay} a day for all ${p.orders})`,

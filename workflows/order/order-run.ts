@@ -28,6 +28,7 @@ import type {
   OrderWorkflowInput,
   VerdictRequest,
 } from '../order-status';
+import type { StatusChangedArg } from '../order-messages';
 import { CANCEL_REFUSED_IN_HUBLIFY, FINAL_STAGES } from '../order-status';
 import { HublifyOrderId } from '../search-attributes';
 import * as options from './activity-options';
@@ -61,6 +62,8 @@ export class OrderRun {
   readonly remote: ReturnType<typeof proxyActivities<OrderActivities>>;
   /** A poll was asked for (pollNow, statusChanged, retry). */
   pollRequested = false;
+  /** What the sweep's statusChanged said about the order since the last poll (workflows/order/told.ts). */
+  told: HublifyOrderData | undefined;
   /** The tracking clock, once tracking started (carried across continue-as-new). */
   tracking: Pick<CarriedState, 'trackingStartedAt' | 'pollIndex'> | undefined;
   /** The main cancellation scope of the steps (a cancel update cancels it). */
@@ -140,6 +143,14 @@ export class OrderRun {
 
   requestPoll(): void {
     this.pollRequested = true;
+    // A poll asked for without data (pollNow, a push) asks Hublify itself.
+    this.told = undefined;
+  }
+
+  /** statusChanged: poll now, or take the sweep's data when it carries some. */
+  tell(arg: StatusChangedArg | undefined): void {
+    this.requestPoll();
+    this.told = arg?.order;
   }
 
   requestRetry(note: string | undefined): void {

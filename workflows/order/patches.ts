@@ -26,6 +26,8 @@ export const PATCHES_AT_START = [
   'tracking-goes-on-while-side-steps-run',
   // Issue 22.4: a push or pollNow not acted on yet is carried into the next run, which polls at once.
   'pending-poll-carried-across-continue-as-new',
+  // The sweep's statusChanged data ends tracking without an order_get (issue 25; told.ts).
+  'sweep-data-spares-order-get',
   // Issue 22.7: a rejection counts as shown only when the webhook confirms it answers the 422.
   'rejection-shown-confirmed-by-webhook',
 ] as const satisfies readonly string[];

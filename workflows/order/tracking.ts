@@ -1,4 +1,5 @@
-// Tracking an order Hublify holds: poll order_get on the schedule (or at once when asked), flag it
+// Tracking an order Hublify holds: poll order_get on the schedule (or at once when asked; the sweep's
+// data, when it told the order, stands in for the order_get: told.ts), flag it
 // overdue, time it out, and hand over to a fresh run when the history grows long.
 import { isCancellation, setCurrentDetails, workflowInfo, condition } from '@temporalio/workflow';
 import type { HublifyOrderData } from '../../src/hublify/types';
@@ -11,6 +12,7 @@ import type { OrderRun } from './order-run';
 import type { PatchAtStart } from './patches';
 import { currentDetails } from './stage-book';
 import { notFoundText } from './texts';
+import { toldAnswer } from './told';
 
 const KNOWN_STATES = ['received', 'processing', 'partially_shipped'];
 
@@ -62,7 +64,9 @@ export async function track(run: OrderRun): Promise<typeof CONTINUE_AS_NEW | und
 
     await flagIfOverdue(run, overdueAt);
     tracking.pollIndex += 1;
-    if (await pollOnce(run)) return undefined;
+    const told = toldAnswer(run, run.told);
+    run.told = undefined;
+    if (await (told ? acceptAnswer(run, told) : pollOnce(run))) return undefined;
     if (Date.now() >= hardLimitAt) {
       await run.book.enter('TIMED_OUT', `not shipped within ${Math.round(settings.hardLimitMs / 1000)}s of injection`);
       run.book.notifySupport('TIMED_OUT', null);
@@ -127,11 +131,17 @@ async function pollOnce(run: OrderRun): Promise<boolean> {
     }
     return false;
   }
+  return acceptAnswer(run, data);
+}
+
+/** An answer that is ours (order_get's, or the sweep's): clears the error, leaves NEEDS_ATTENTION, applies it. */
+async function acceptAnswer(run: OrderRun, data: HublifyOrderData): Promise<boolean> {
+  const { status } = run;
   status.lastError = null;
   if (status.stage === 'NEEDS_ATTENTION')
     await run.book.enter(
       status.overdue ? 'OVERDUE' : 'WAITING_FOR_SHIPMENT',
-      `Hublify answers for ${ref.orderId} again`,
+      `Hublify answers for ${status.hublify!.orderId} again`,
     );
   return applyAnswer(run, data);
 }

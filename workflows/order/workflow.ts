@@ -52,7 +52,7 @@ async function runOrder(input: OrderWorkflowInput): Promise<OrderStatus> {
   setHandler(verdictUpdate, (req) => run.answerVerdict(req));
   setHandler(rejectionShownSignal, () => run.confirmRejectionShown());
   setHandler(pollNowSignal, () => run.requestPoll());
-  setHandler(statusChangedSignal, () => run.requestPoll());
+  setHandler(statusChangedSignal, (arg) => run.tell(arg));
   setHandler(retrySignal, (arg) => run.requestRetry(arg?.note));
   setHandler(cancelReasonSignal, (reason) => run.noteCancelReason(reason));
   setHandler(cancelUpdate, (req) => run.cancel(req), { validator: (req: CancelRequest) => run.validateCancel(req) });
