@@ -39,6 +39,21 @@ const until = async (check: () => boolean): Promise<void> => {
   while (!check()) await new Promise((r) => setTimeout(r, 50));
 };
 
+/** Once the order waits for its shipment, Hublify ships it; a poll brings the news and the run ends. */
+async function shipAndFinish(system: TestSystem, handle: WorkflowHandle, orderNumber: string): Promise<void> {
+  await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+  system.sandbox.ship(orderNumber);
+  await handle.signal(pollNowSignal);
+  await handle.result();
+}
+
+/** Hublify is back: support's retry injects the order, which then ships. */
+async function retryThenShip(system: TestSystem, handle: WorkflowHandle, orderNumber: string): Promise<void> {
+  system.sandbox.clearFaults();
+  await handle.signal(retrySignal, {});
+  await shipAndFinish(system, handle, orderNumber);
+}
+
 /**
  * Issue 22 item 2's start: order_create answers after the client gave up (2 s; Hublify created the
  * order), order_get answers 500 past the budget: NEEDS_ATTENTION, Hublify holding an order the relay
@@ -153,10 +168,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await until(() => system.sandbox.orderCreateCalls(order.order_number) >= 1);
     await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' }, note: 'recorded' }] });
     system.sandbox.clearFaults();
-    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number);
-    await handle.signal(pollNowSignal);
-    await handle.result();
+    await shipAndFinish(system, handle, order.order_number);
     return handle;
   },
   async 'v2-temporal-cancel-while-tracking'(system) {
@@ -291,12 +303,31 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await until(() => system.sandbox.orderCreateCalls(order.order_number) >= 1);
     await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
     await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    await retryThenShip(system, handle, order.order_number);
+    return handle;
+  },
+  // ---- truth-amend-pending-after-failed-attempt: an amendment whose attempt failed answers pending (issue 22.8) ----
+  async 'v2-truth-amend-after-failed-attempt-pending-then-shipped'(system) {
+    const order = sampleOrder();
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, { ...slow, injectRetry: SHORT_INJECT_RETRY });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    // The amendment sends the order again (it waited for support); that attempt fails too: pending.
+    const amended = await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    if (amended.outcome !== 'pending') throw new Error(`expected pending, got ${JSON.stringify(amended)}`);
+    await retryThenShip(system, handle, order.order_number);
+    return handle;
+  },
+  // ---- truth-stopped-attempt-counted: the attempt an amendment stopped counts in the inject attempts (issue 22.8) ----
+  async 'v2-truth-amendment-stops-attempt-counted-then-shipped'(system) {
+    const order = sampleOrder();
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, { ...slow, amendWaitMs: 300 });
+    await until(() => system.sandbox.orderCreateCalls(order.order_number) >= 1);
+    await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    await waitForStatus(handle, (s) => s.attempts.inject >= 1);
     system.sandbox.clearFaults();
-    await handle.signal(retrySignal, {});
-    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number);
-    await handle.signal(pollNowSignal);
-    await handle.result();
+    await shipAndFinish(system, handle, order.order_number);
     return handle;
   },
   async 'v2-lost-reply-amended-items-adopted-by-identity-then-shipped'(system) {

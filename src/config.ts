@@ -176,7 +176,7 @@ export const configSchema = z
     WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().positive().default(100),
     WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).default(10),
     WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().positive().default(10),
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(1000),
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().nonnegative().default(250),
 
     // Support notifications (docs/operations.md): a POST per order that needs support. Slack-compatible
     // {"text": …} by default, a plain JSON event with NOTIFY_FORMAT=json. Unset URL = none sent.

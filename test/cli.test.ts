@@ -254,15 +254,19 @@ void describe('order-relay CLI', () => {
       'item without quantity',
     );
 
-    // Hublify is down while support replaces the unknown article: the amendment reports it refused (exit 1).
+    // Hublify is down while support replaces the unknown article: the attempt that carried it failed, so the
+    // amendment is pending (exit 0) — Hublify holds nothing, and the next attempt sends it (issue 22 item 8).
     system.sandbox.injectFault({ kind: 'http500', forMs: 60_000, verbs: ['order_create'] });
-    const refused = await runJson<{ outcome: string; updated: string[]; refused: string[]; messages: string[] }>(
-      ['orders', 'amend', stuckOrder.order_number, '--item', 'EK00001:2', '--note', 'article replaced'],
-      1,
-    );
-    assert.equal(refused.outcome, 'refused');
-    assert.deepEqual(refused.refused, ['orderitems']);
-    assert.match(refused.messages.join(), /could not be reached/);
+    const pending = await runJson<{
+      outcome: string;
+      updated: string[];
+      refused: string[];
+      pendingFields: string[];
+      messages: string[];
+    }>(['orders', 'amend', stuckOrder.order_number, '--item', 'EK00001:2', '--note', 'article replaced']);
+    assert.equal(pending.outcome, 'pending');
+    assert.deepEqual([pending.refused, pending.pendingFields], [[], ['orderitems']]);
+    assert.match(pending.messages.join(), /could not be reached.*next injection attempt sends orderitems/);
     assert.equal((await waitForStatus(handle, stageIs('NEEDS_ATTENTION'))).hublify, null);
 
     // Hublify is back: `orders retry` injects the corrected order.

@@ -13,8 +13,6 @@ import { World } from '../scripts/model-check/world';
 /** Invariants today's code breaks, each with the issue-22 "Reproduced" item whose fix it awaits. */
 const KNOWN_FAILING: Partial<Record<InvariantName, string>> = {
   I3: 'items 3a and 3b: a refused or pending correction hidden (WAITING_FOR_SHIPMENT, Hublify keeps the old values)',
-  I4: 'item 8: "retry only polls", REFUSED yet applied, "the relay follows" after --stop-tracking',
-  I9: 'item 8: during an outage attempts 0 and no last error',
 };
 
 /** Items fixed while their invariant stays listed above for another item: their reproductions must hold. */

@@ -96,6 +96,12 @@ void describe('a finished order stays finished after its workflow is deleted (re
     assert.equal(((await handle.result()) as OrderStatus).stage, 'CANCELLED');
     const calls = createCalls(order);
     assert.equal(calls, 1, 'the one refused order_create');
+    // While Temporal still keeps the run, support's replay is refused too (conflict: the admin API's 409).
+    await assert.rejects(
+      replayOrder(operationsContext(system.config, client(), relayRecordedStage(system)), order),
+      (err: unknown) => err instanceof OperationError && err.kind === 'conflict',
+    );
+    assert.equal(createCalls(order), calls);
 
     await deleteWorkflow(order);
     await nothingRevives(order, 'CANCELLED', calls);

@@ -289,7 +289,9 @@ async function wakeCost(
   const cpuBefore = cpuSecondsOf(pid);
   for (let i = 0; i < sample.length; i += 16)
     await Promise.all(
-      sample.slice(i, i + 16).map((o) => api.relay.client.workflow.getHandle(orderWorkflowId(o.id)).signal(pollNowSignal)),
+      sample
+        .slice(i, i + 16)
+        .map((o) => api.relay.client.workflow.getHandle(orderWorkflowId(o.id)).signal(pollNowSignal)),
     );
   await pollUntil(() => gets() - getsBefore >= sample.length, {
     what: `${sample.length} order_get calls from the woken orders`,

@@ -139,6 +139,7 @@ function cancel(stopTracking: boolean): Act {
         outcome: r.outcome,
         closed: r.closed,
         heldAfter: (await world.held()).length > 0,
+        text: [r.message, r.advice].filter(Boolean).join(': '),
       });
     });
 }

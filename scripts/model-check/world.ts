@@ -2,12 +2,13 @@
 // (API and worker in-process, as `npm start` wires them, through test/helpers/system), the Hublify
 // sandbox over HTTP with its fault API, the order store, and a support-notification sink. Each sequence
 // works on a fresh Apicbase order; `snapshot()` reads what the invariants need once nothing is in flight.
-import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowExecutionDescription, type WorkflowHandle } from '@temporalio/client';
 import type { ApicbaseOrder } from '../../src/apicbase/order';
 import { orderWorkflowId } from '../../src/apicbase/order';
 import type { ScheduledFault } from '../../src/hublify/sandbox/faults';
 import type { SandboxOrder } from '../../src/hublify/sandbox/state';
 import { operationsContext, type OperationsContext } from '../../src/operations/context';
+import { explainOrder, showOrder, summary } from '../../src/operations/orders';
 import { pollUntil } from '../../src/poll-until';
 import { requestQuery, statusQuery } from '../../workflows/order-messages';
 import type { OrderStatus } from '../../workflows/order-status';
@@ -260,7 +261,15 @@ export class World {
       answers: this.answers,
       finalSeen: this.finalSeen,
       newsSince: this.newsSince,
+      shown: d && execution?.status === 'RUNNING' ? await this.shown(d) : null,
     };
+  }
+
+  /** What `orders show` and `list --why` tell support of the order (src/operations, as the CLI calls them). */
+  private async shown(d: WorkflowExecutionDescription): Promise<Snapshot['shown']> {
+    const details = await showOrder(this.ops, this.workflowId);
+    const listed = await explainOrder(this.ops, summary(this.ops, d));
+    return { inject: details.attempts?.inject ?? 0, lastError: details.lastError ?? null, why: listed.why };
   }
 }
 

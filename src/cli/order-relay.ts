@@ -15,6 +15,7 @@ import { askRelayDoctor } from '../operations/relay-doctor';
 import { EXIT_CODES, OperationError, exitCodeFor, toOperationError } from '../operations/errors';
 import {
   CANCEL_IN_HUBLIFY_ADVICE,
+  STOPPED_TRACKING_ADVICE,
   amendOrder,
   checkAmendRequest,
   cancelOrder,
@@ -195,7 +196,7 @@ function showText(shown: (OrderDetails & { refusals?: RefusalRecord[] }) | Refus
   ];
   if (o.hublifyStillLive) {
     lines.push(
-      `!! The relay stopped tracking this order, but Hublify order ${o.hublifyOrderId ?? '?'} is STILL LIVE: ${CANCEL_IN_HUBLIFY_ADVICE}.`,
+      `!! The relay stopped tracking this order, but Hublify order ${o.hublifyOrderId ?? '?'} is STILL LIVE: ${STOPPED_TRACKING_ADVICE}.`,
     );
   }
   if (o.addresses) {
@@ -290,7 +291,7 @@ function cancelText(r: CancelOutcome): string {
   if (!r.closed)
     return `Cancellation of ${name} accepted (${r.message}), but the workflow has not closed yet (is a worker running?)`;
   if (r.outcome === 'stopped-tracking') {
-    return `Stopped tracking ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nThe Hublify order ${r.hublifyOrderId ?? ''} is STILL LIVE: ${CANCEL_IN_HUBLIFY_ADVICE}.`;
+    return `Stopped tracking ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nThe Hublify order ${r.hublifyOrderId ?? ''} is STILL LIVE: ${r.advice ?? STOPPED_TRACKING_ADVICE}.`;
   }
   // The workflow says when Hublify could not be asked whether it holds the order: never "never had" then.
   const unasked = /could not (be asked|ask Hublify)/.test(r.message);

@@ -21,10 +21,11 @@ import {
   type AmendResult,
   type CancelRequest,
   type CancelResult,
+  type OrderStatus,
 } from '../../workflows/order-status';
 import { starterFrom, type OperationsContext } from './context';
 import { OperationError, toOperationError } from './errors';
-import { queryStatus, requireRunning, resolveOrder, type ResolvedOrder } from './orders';
+import { queryStatus, requireRunning, resolveOrder, withRetriedInjection, type ResolvedOrder } from './orders';
 import { OrderStage } from '../../workflows/search-attributes';
 
 /**
@@ -59,6 +60,8 @@ export interface CancelOutcome {
   /** True when Hublify still holds a live order the relay no longer tracks. */
   hublifyStillLive: boolean;
   message: string;
+  /** What support does next, when anything: the CLI prints it, the admin API answers it. */
+  advice: string | null;
   /** True once the workflow closed; false when it has not (yet) within the wait. */
   closed: boolean;
   stage: string | null;
@@ -67,6 +70,13 @@ export interface CancelOutcome {
 
 /** What support is told when Hublify holds the order: the channel API has no cancel verb. */
 export const CANCEL_IN_HUBLIFY_ADVICE = "cancel it in Hublify; the relay follows Hublify's cancelled state";
+
+/**
+ * What support is told after `--stop-tracking`: the run has ended, so the relay does not follow the order
+ * any more (a later push for it is answered 404) — never "the relay follows" (issue 22 item 8).
+ */
+export const STOPPED_TRACKING_ADVICE =
+  'cancel it in Hublify yourself; the relay no longer follows this order (its later changes in Hublify are not seen)';
 
 function refusedInHublify(order: ResolvedOrder, hublifyOrderId: string | null | undefined): OperationError {
   return new OperationError(
@@ -117,7 +127,7 @@ async function cancelOlderRun(
     ? {
         outcome: 'stopped-tracking',
         hublifyOrderId,
-        message: `the relay stopped tracking; Hublify order ${hublifyOrderId} is still live: ${CANCEL_IN_HUBLIFY_ADVICE}`,
+        message: `the relay stopped tracking; Hublify order ${hublifyOrderId} is still live: ${STOPPED_TRACKING_ADVICE}`,
       }
     : { outcome: 'cancelled', hublifyOrderId: null, message: 'cancelled before it reached Hublify' };
 }
@@ -174,6 +184,7 @@ export async function cancelOrder(
       reason: why,
       ...result,
       hublifyStillLive: result.outcome === 'stopped-tracking' || status?.hublifyStillLive === true,
+      advice: cancelAdvice(result.outcome),
       closed: execution !== 'RUNNING',
       stage: status?.stage ?? null,
       execution,
@@ -181,6 +192,11 @@ export async function cancelOrder(
   } catch (err) {
     throw toOperationError(err);
   }
+}
+
+function cancelAdvice(outcome: CancelResult['outcome']): string | null {
+  if (outcome === 'in-hublify') return CANCEL_IN_HUBLIFY_ADVICE;
+  return outcome === 'stopped-tracking' ? STOPPED_TRACKING_ADVICE : null;
 }
 
 export interface SignalResult {
@@ -202,18 +218,31 @@ export async function retryOrder(
 ): Promise<SignalResult> {
   return signalOrClosed(ctx, ref, resolved, async (order) => {
     requireRunning(order, 'retry');
-    const status = await statusOf(ctx, order);
+    const queried = await statusOf(ctx, order);
+    const status = queried && (await withRetriedInjection(ctx, queried, () => order.handle.describe()));
     await order.handle.signal(retrySignal, note?.trim() ? { note: note.trim() } : {});
     return {
       workflowId: order.workflowId,
       orderNumber: status?.orderNumber ?? null,
       signalled: 'retry',
       stage: status?.stage ?? null,
-      ...(status && status.stage !== 'NEEDS_ATTENTION'
-        ? { note: `the order is ${status.stage}, not waiting for support: retry only polls Hublify now` }
-        : {}),
+      ...(status && status.stage !== 'NEEDS_ATTENTION' ? { note: retryNote(status) } : {}),
     };
   });
+}
+
+/**
+ * What `retry` does to an order not waiting for support (issue 22 item 8): once Hublify holds the order,
+ * it polls Hublify now; before, the injection goes on as it was (Temporal retries order_create by itself,
+ * and the retry neither hurries nor repeats it).
+ */
+function retryNote(status: OrderStatus): string {
+  if (status.hublify) return `the order is ${status.stage}, not waiting for support: retry only polls Hublify now`;
+  const trying = status.lastError ? ` (${status.lastError})` : '';
+  return (
+    `the order is ${status.stage}, not waiting for support, and Hublify does not have it yet: order-relay is still ` +
+    `trying to inject it by itself${trying}; retry changes nothing now (it re-runs a step only in NEEDS_ATTENTION)`
+  );
 }
 
 /** Signal `pollNow`: ask Hublify about the order now instead of at the next scheduled poll. */

@@ -16,6 +16,7 @@ import type { OperationsContext } from './context';
 import { OperationError, isTemporalUnreachable, toOperationError } from './errors';
 import { sentToHublify, type OrderAddresses, type SentItem } from './order-address';
 import { explainStage, type StageExplanation } from './order-why';
+import { mayBeInjecting, pendingInjection, withPendingInjection } from './pending-attempt';
 import { refusedOrderDetails, type RefusedOrderDetails } from './refusals';
 import type { RefusalRecord } from '../store/order-store';
 import {
@@ -178,7 +179,9 @@ export async function explainOrders(ctx: OperationsContext, orders: OrderSummary
 export async function explainOrder(ctx: OperationsContext, order: OrderSummary): Promise<ExplainedOrderSummary> {
   const handle = ctx.client.workflow.getHandle<typeof orderWorkflow>(order.workflowId, order.runId);
   try {
-    const status = await queryStatus(ctx, handle, order.execution);
+    const status = await withRetriedInjection(ctx, await queryStatus(ctx, handle, order.execution), () =>
+      handle.describe(),
+    );
     // The status is the workflow's own truth; visibility may lag a moment behind it.
     return { ...order, stage: status.stage, ...explainStage(status) };
   } catch (err) {
@@ -283,6 +286,23 @@ export async function queryStatus(
   return ctx.client.withDeadline(deadline(), () => handle.query(statusQuery));
 }
 
+/**
+ * The status with the order_create attempts Temporal is retrying (pending-attempt.ts): from the first
+ * failed attempt, the attempt count and the last error (issue 22, I9). Asks Temporal only while the order
+ * may be injecting; a description that cannot be read leaves the status as the workflow gave it.
+ */
+export async function withRetriedInjection(
+  ctx: OperationsContext,
+  status: OrderStatus,
+  describe: () => Promise<WorkflowExecutionDescription>,
+): Promise<OrderStatus> {
+  if (!mayBeInjecting(status)) return status;
+  const pending = await describe()
+    .then((d) => pendingInjection(ctx, d))
+    .catch(() => undefined);
+  return withPendingInjection(status, pending);
+}
+
 /** Why the status query went unanswered. A query needs a worker: a deadline means no worker answered, not that Temporal is away. */
 function unansweredBecause(err: unknown): string {
   return isTemporalUnreachable(err)
@@ -332,14 +352,15 @@ export async function detailsOf(ctx: OperationsContext, order: ResolvedOrder): P
   const base = summary(ctx, order.description);
   // What Hublify was sent is a nicety: a history that cannot be read (or decoded) must not hide the status.
   // Asked beside the status, not before it: each may wait out its deadline (no worker to answer a query).
-  const [sent, status] = await Promise.all([
+  const [sent, queried] = await Promise.all([
     sentToHublify(ctx, order).catch(() => undefined),
     queryStatus(ctx, order.handle, order.description.status.name).catch((err: unknown) => new StatusUnanswered(err)),
   ]);
   const withAddresses = sent ? { addresses: sent.addresses, items: sent.items, comment: sent.comment } : {};
-  if (status instanceof StatusUnanswered) {
-    return { ...base, ...withAddresses, statusUnavailable: unansweredBecause(status.cause) };
+  if (queried instanceof StatusUnanswered) {
+    return { ...base, ...withAddresses, statusUnavailable: unansweredBecause(queried.cause) };
   }
+  const status = await withRetriedInjection(ctx, queried, () => Promise.resolve(order.description));
   return {
     ...base,
     ...withAddresses,

@@ -31,8 +31,11 @@ export interface TestSystem {
   config: Config;
   baseUrl: string;
   dataDir: string;
-  /** Stops order-relay only (Temporal and the sandbox keep running), e.g. to simulate a crash. */
-  restartRelay(overrides?: Record<string, string>): Promise<void>;
+  /**
+   * Stops order-relay only (Temporal and the sandbox keep running), e.g. to simulate a crash; with
+   * `workflowBundle`, the relay comes back with other workflow code (a deploy).
+   */
+  restartRelay(overrides?: Record<string, string>, options?: Pick<TestSystemOptions, 'workflowBundle'>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,7 +93,7 @@ export async function startTestSystem(
   // them), and in the data folder's key file too (so a CLI or worker pointed at DATA_DIR reads them).
   const codecKeys = generateCodecKeyLine();
   writeFileSync(codecKeyFile(dataDir), `${codecKeys}\n`, { mode: 0o600 });
-  const workflowBundle = options.workflowBundle ?? (await testWorkflowBundle());
+  let workflowBundle = options.workflowBundle ?? (await testWorkflowBundle());
 
   let relay: RunningOrderRelay | undefined;
   let config: Config | undefined;
@@ -155,8 +158,9 @@ export async function startTestSystem(
       return `http://127.0.0.1:${relay!.httpPort}`;
     },
     dataDir,
-    async restartRelay(extra = {}) {
+    async restartRelay(extra = {}, restart = {}) {
       await relay?.close();
+      workflowBundle = restart.workflowBundle ?? workflowBundle;
       await startRelay(extra);
     },
     close: stopAll,

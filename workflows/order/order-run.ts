@@ -33,7 +33,14 @@ import { CANCEL_REFUSED_IN_HUBLIFY, FINAL_STAGES } from '../order-status';
 import { HublifyOrderId } from '../search-attributes';
 import * as options from './activity-options';
 import { Amendments } from './amendments';
-import { DUPLICATE_OURS_BY_IDENTITY, patchesAtStart, type PatchAtStart, type RunPatches } from './patches';
+import {
+  AMEND_PENDING_AFTER_FAILED_ATTEMPT,
+  DUPLICATE_OURS_BY_IDENTITY,
+  STOPPED_ATTEMPT_COUNTED,
+  patchesAtStart,
+  type PatchAtStart,
+  type RunPatches,
+} from './patches';
 import { newStatus, StageBook, type SupportText } from './stage-book';
 import * as texts from './texts';
 import { CONTINUE_AS_NEW, track } from './tracking';
@@ -222,14 +229,18 @@ export class OrderRun {
     const ref = this.hublifyRef();
     const sync = this.amendments.syncOf(version);
     if (sync && ref) return { ...sync, pendingFields: [], hublifyOrderId: ref.orderId };
-    if (!settled) {
+    if (!settled || this.patches.has(AMEND_PENDING_AFTER_FAILED_ATTEMPT)) {
       return {
         outcome: 'pending',
         updated: [],
         refused: [],
         pendingFields: fields,
         hublifyOrderId: null,
-        messages: [texts.amendPendingText(this.status.lastError, fields)],
+        messages: [
+          settled
+            ? texts.amendKeptAfterFailedAttemptText(this.status.lastError, fields)
+            : texts.amendPendingText(this.status.lastError, fields),
+        ],
       };
     }
     return {
@@ -427,6 +438,7 @@ export class OrderRun {
           // An amendment stopped the attempt: it may have reached Hublify before it ended.
           this.restartInjection = false;
           this.amendments.sent(sent);
+          if (this.patches.has(STOPPED_ATTEMPT_COUNTED)) this.status.attempts.inject += 1;
           await this.adoptAfterStoppedAttempt();
           continue;
         }

@@ -18,6 +18,15 @@ import { patched } from '@temporalio/workflow';
  */
 export const DUPLICATE_OURS_BY_IDENTITY = 'duplicate-ours-by-identity';
 
+/**
+ * Patch (issue 22 item 8, I4): an amendment whose injection attempt failed (Hublify away, or it said no)
+ * answers `pending`, not REFUSED: Hublify holds nothing, and the corrected request goes with the next attempt.
+ */
+export const AMEND_PENDING_AFTER_FAILED_ATTEMPT = 'truth-amend-pending-after-failed-attempt';
+
+/** Patch (issue 22 item 8, I9): an injection attempt an amendment stopped counts in the status's inject attempts. */
+export const STOPPED_ATTEMPT_COUNTED = 'truth-stopped-attempt-counted';
+
 export const PATCHES_AT_START = [
   DUPLICATE_OURS_BY_IDENTITY,
   // Issue 22.6: a stage the status notes is recorded in the store even when a cancel reached the scope.
@@ -28,6 +37,10 @@ export const PATCHES_AT_START = [
   'pending-poll-carried-across-continue-as-new',
   // The sweep's statusChanged data ends tracking without an order_get (issue 25; told.ts).
   'sweep-data-spares-order-get',
+  // Issue 22.8: an amendment whose attempt failed answers pending, not REFUSED.
+  AMEND_PENDING_AFTER_FAILED_ATTEMPT,
+  // Issue 22.8: an attempt an amendment stopped counts in the inject attempts.
+  STOPPED_ATTEMPT_COUNTED,
   // Issue 22.7: a rejection counts as shown only when the webhook confirms it answers the 422.
   'rejection-shown-confirmed-by-webhook',
 ] as const satisfies readonly string[];

@@ -45,6 +45,11 @@ export const amendedInHublifyDetail = (updated: string[], refused: string[], not
 export const amendPendingText = (lastError: string | null, fields: string[]): string =>
   `Hublify has not taken the order yet (${lastError ?? 'injection under way'}); its next injection attempt sends ${fields.join(', ')}`;
 
+/** The attempt that carried an amendment failed: Hublify holds nothing, the corrected request is kept for the next one. */
+export const amendKeptAfterFailedAttemptText = (lastError: string | null, fields: string[]): string =>
+  `the injection attempt that carried ${fields.join(', ')} failed (${lastError ?? 'no reason recorded'}); Hublify has not ` +
+  `taken the order, and its next injection attempt sends ${fields.join(', ')} (send \`retry\` once the cause is fixed)`;
+
 /** The ending of a detail for corrections made while the order was on its way in. */
 export const CORRECTIONS_DURING_INJECTION = ' (corrections made during the injection)';
 
