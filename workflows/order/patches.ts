@@ -41,6 +41,8 @@ export const PATCHES_AT_START = [
   AMEND_PENDING_AFTER_FAILED_ATTEMPT,
   // Issue 22.8: an attempt an amendment stopped counts in the inject attempts.
   STOPPED_ATTEMPT_COUNTED,
+  // Issue 22.7: a rejection counts as shown only when the webhook confirms it answers the 422.
+  'rejection-shown-confirmed-by-webhook',
 ] as const satisfies readonly string[];
 
 export type PatchAtStart = (typeof PATCHES_AT_START)[number];
