@@ -17,7 +17,7 @@ import {
 import { toldRow } from '../activities/hublify-sweep';
 import { orderData } from '../src/hublify/sandbox/state';
 import { orderWorkflowSettings } from '../src/orders/order-settings';
-import { startOrderAndAwaitVerdict } from '../src/orders/start-order';
+import { confirmRejectionShown, startOrderAndAwaitVerdict } from '../src/orders/start-order';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { orderWithUnknownArticle, sampleOrder } from '../test/helpers/sample-order';
 import { SHORT_INJECT_RETRY, startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
@@ -137,20 +137,9 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     return handle;
   },
   async 'v2-rejected-shown-to-customer'(system) {
-    const starter = {
-      client: system.relay.client,
-      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
-      settings: () => orderWorkflowSettings(system.config),
-      recordedStage: null,
-    };
-    const answer = await startOrderAndAwaitVerdict(
-      starter,
-      sampleOrder({ status: 'DRAFT' }),
-      'webhook',
-      new AbortController().signal,
-      Date.now() + 60_000,
-    );
-    const handle = system.relay.client.workflow.getHandle(answer.workflowId);
+    const handle = await rejectedByVerdict(system);
+    // Since rejection-shown-confirmed-by-webhook the run ends REJECTED only on the webhook's word (ignored before).
+    await confirmRejectionShown(system.relay.client, handle.workflowId, 30_000);
     await handle.result().catch(() => undefined);
     return handle;
   },
@@ -475,6 +464,17 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await handle.result();
     return handle;
   },
+  // ---- rejection-shown-confirmed-by-webhook: REJECTED only when the webhook says it shows the 422 (issue 22.7) ----
+  // The same steps as v2-rejected-shown-to-customer, recorded since the patch (its marker at the start).
+  'v2-carry-rejection-shown-confirmed-by-webhook': (system) => scenarios['v2-rejected-shown-to-customer']!(system),
+  async 'v2-carry-rejection-answered-unconfirmed-needs-attention-then-cancelled'(system) {
+    // The caller took the rejected verdict but had given up (its 202): no confirmation comes.
+    const handle = await rejectedByVerdict(system);
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay' }] });
+    await handle.result();
+    return handle;
+  },
   async 'overdue-at-tracking-start-then-shipped'(system) {
     // Expected an hour ago, written without an offset (read as UTC): OVERDUE before the first wait.
     const order = sampleOrder({ expected_delivery_date: new Date(Date.now() - 3_600_000).toISOString().slice(0, 19) });
@@ -532,6 +532,26 @@ async function pushWhileDraining(system: TestSystem) {
   const result = await handle.result();
   if (result.stage !== 'SHIPPED') throw new Error(`expected SHIPPED, got ${result.stage}`);
   return { handle, firstRunId };
+}
+
+/** An order the verification rejects, started as the webhook in `verified` mode does; the verdict taken in time. */
+async function rejectedByVerdict(system: TestSystem): Promise<WorkflowHandle> {
+  const starter = {
+    client: system.relay.client,
+    taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+    settings: () => orderWorkflowSettings(system.config),
+    recordedStage: null,
+  };
+  const order = sampleOrder({ status: 'DRAFT' });
+  const answer = await startOrderAndAwaitVerdict(
+    starter,
+    order,
+    'webhook',
+    new AbortController().signal,
+    Date.now() + 60_000,
+  );
+  if (answer.verdict.accepted) throw new Error('expected a rejected verdict');
+  return system.relay.client.workflow.getHandle(answer.workflowId);
 }
 
 /** Support's notification endpoint for the recordings (a scenario may make it answer 500). */

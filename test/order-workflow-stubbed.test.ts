@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
+import { WithStartWorkflowOperation, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -22,6 +23,7 @@ import {
   amendUpdate,
   cancelUpdate,
   pollNowSignal,
+  rejectionShownSignal,
   requestQuery,
   retrySignal,
   statusChangedSignal,
@@ -670,5 +672,52 @@ void describe('order workflow with stubbed activities', () => {
     assert.equal(result.stage, 'SHIPPED');
     assert.equal(fakes.polls, 2);
     assert.notEqual((await handle.describe()).runId, firstRunId, 'the order continued as new');
+  });
+
+  /** The webhook in `verified` mode: starts the order with the verdict update and takes the rejection in time. */
+  const rejectedVerdict = async (fakes: Fakes) => {
+    fakesByOrder.set(fakes.order.order_number, fakes);
+    const startWorkflowOperation = new WithStartWorkflowOperation<OrderWorkflow>(ORDER_WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: `apicbase-order-${fakes.order.id}`,
+      args: [{ order: fakes.order, source: 'webhook', settings: SETTINGS }],
+      workflowIdConflictPolicy: 'FAIL',
+    });
+    const verdict = await env.client.workflow.executeUpdateWithStart(verdictUpdate, {
+      args: [{ answerBy: Date.now() + PATIENCE_MS }],
+      startWorkflowOperation,
+    });
+    assert.equal(verdict.accepted, false);
+    return startWorkflowOperation.workflowHandle();
+  };
+
+  void it('a rejected verdict whose caller had already answered 202 is not counted as shown: NEEDS_ATTENTION, not REJECTED (issue 22.7)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.checkFails = ['status DRAFT'];
+    // The caller took the rejection, but too late to show it: it never confirms.
+    const handle = await rejectedVerdict(fakes);
+    const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    assert.match(stuck.lastError ?? '', /after its 2xx/);
+    assert.equal((await handle.describe()).status.name, 'RUNNING');
+    assert.deepEqual(
+      fakes.notices.map((n) => [n.stage, n.failureType, n.rejectedAfterAck]),
+      [['NEEDS_ATTENTION', 'OrderRejected', true]],
+    );
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over' }] });
+    assert.equal((await handle.result()).stage, 'CANCELLED');
+  });
+
+  void it('a rejected verdict the webhook confirms it shows (its 422) ends the run REJECTED, support not told (issue 22.7)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.checkFails = ['status DRAFT'];
+    const handle = await rejectedVerdict(fakes);
+    await handle.signal(rejectionShownSignal);
+    await assert.rejects(handle.result(), (err: unknown) => {
+      assert.ok(err instanceof WorkflowFailedError);
+      assert.match(String((err.cause as Error).message), /rejected: status DRAFT/);
+      return true;
+    });
+    assert.equal((await waitForStatus(handle, () => true)).stage, 'REJECTED');
+    assert.equal(fakes.notices.length, 0);
   });
 });

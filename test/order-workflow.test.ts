@@ -20,7 +20,7 @@ import { useTestSystem } from './helpers/system';
 import { operationsContext } from '../src/operations/context';
 import { showOrder } from '../src/operations/orders';
 import { orderWorkflowSettings } from '../src/orders/order-settings';
-import { startOrderAndAwaitVerdict } from '../src/orders/start-order';
+import { confirmRejectionShown, startOrderAndAwaitVerdict } from '../src/orders/start-order';
 
 const HOUR = 3_600_000;
 const slowPolls = { pollSchedule: parsePollSchedule('1h') };
@@ -350,6 +350,8 @@ void describe('order workflow', () => {
       Date.now() + 60_000,
     );
     assert.equal(answer.verdict.accepted, false);
+    // As the webhook does before its 422: the run ends REJECTED on this word only (issue 22.7).
+    assert.equal(await confirmRejectionShown(system.relay.client, answer.workflowId, 30_000), true);
     const handle = system.relay.client.workflow.getHandle(answer.workflowId);
     await assert.rejects(handle.result(), (err: unknown) => {
       assert.ok(err instanceof WorkflowFailedError);

@@ -26,6 +26,11 @@ const CARRY_MARKERS: ReadonlyArray<[string, string]> = [
   ['v2-carry-cancel-during-order-create-stage-recorded-then-shipped.json', 'stage-recorded-despite-cancel'],
   ['v2-carry-continue-as-new-with-pending-push.json', 'pending-poll-carried-across-continue-as-new'],
   ['v2-carry-tracking-goes-on-while-notice-fails-then-shipped.json', 'tracking-goes-on-while-side-steps-run'],
+  ['v2-carry-rejection-shown-confirmed-by-webhook.json', 'rejection-shown-confirmed-by-webhook'],
+  [
+    'v2-carry-rejection-answered-unconfirmed-needs-attention-then-cancelled.json',
+    'rejection-shown-confirmed-by-webhook',
+  ],
 ];
 
 void describe('replay of recorded histories', () => {

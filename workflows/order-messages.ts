@@ -50,5 +50,12 @@ export const cancelUpdate = defineUpdate<CancelResult, [CancelRequest]>('cancel'
 /** Waits until the order is verified and mapped (or rejected), at most `waitMs`: the webhook's `verified` ack mode. */
 export const verdictUpdate = defineUpdate<OrderVerdict, [VerdictRequest?]>('verdict');
 
+/**
+ * The webhook answers the customer with the rejection the verdict gave it (the 422): sent once it has
+ * the rejected verdict in time, before the answer goes out. Only then does the run end REJECTED; a
+ * rejection answered to a caller that had already given up (202) waits for support (issue 22.7).
+ */
+export const rejectionShownSignal = defineSignal('rejectionShown');
+
 /** Corrects address or items: re-injects when not yet in Hublify, otherwise runs order_update. */
 export const amendUpdate = defineUpdate<AmendResult, [AmendRequest]>('amend');

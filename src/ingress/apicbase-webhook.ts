@@ -9,7 +9,13 @@ import { apicbaseOrderSchema, describeIssues, orderWorkflowId, type ApicbaseOrde
 import type { CustomerDirectory } from '../customers/directory';
 import { findCustomer } from '../customers/directory';
 import type { HttpMetrics } from '../http/metrics';
-import { startOrder, startOrderAndAwaitVerdict, withinDeadline, type OrderStarterDeps } from '../orders/start-order';
+import {
+  confirmRejectionShown,
+  startOrder,
+  startOrderAndAwaitVerdict,
+  withinDeadline,
+  type OrderStarterDeps,
+} from '../orders/start-order';
 import type { RefusalReason, RefusalRecord } from '../store/order-store';
 import { verificationIssues } from '../../activities/verify-order';
 import {
@@ -213,14 +219,16 @@ async function acceptVerified(
     if (alreadyFinished) opts.metrics.duplicates.inc();
     if (verdict.pending) {
       // The workflow answered before our deadline without a verdict: it knows a later rejection was not seen.
-      return {
-        status: 202,
-        outcome: 'accepted-late',
-        body: { ...base, stage: verdict.stage, note: 'Accepted; verification is still running' },
-      };
+      return acceptedLate(base, verdict.stage);
     }
     if (!verdict.accepted) {
-      if (!alreadyFinished) await rejectedWorkflowClosed(opts, String(base.workflowId));
+      if (!alreadyFinished) {
+        // The run ends REJECTED only on this word that the customer is shown the 422; without it
+        // (Temporal did not take it in time) the answer is the late verdict's 202 and support decides.
+        if (!(await confirmRejectionShown(opts.client, String(base.workflowId), opts.acceptDeadlineMs)))
+          return acceptedLate(base, 'RECEIVED');
+        await rejectedWorkflowClosed(opts, String(base.workflowId));
+      }
       // The workflow's reasons quote values; the record keeps the same checks' paths and codes.
       const checks = verificationIssues(order, opts.customers()).map(({ path, code }) => ({ path, code }));
       const reasons = checks.length ? checks : [{ path: '(order)', code: 'rejected' }];
@@ -245,13 +253,7 @@ async function acceptVerified(
     )
       .then((d) => d.status.name)
       .catch(() => undefined);
-    if (state === 'RUNNING') {
-      return {
-        status: 202,
-        outcome: 'accepted-late',
-        body: { ...base, stage: 'RECEIVED', note: 'Accepted; verification is still running' },
-      };
-    }
+    if (state === 'RUNNING') return acceptedLate(base, 'RECEIVED');
     if (state === 'COMPLETED') {
       // A finished order cannot run again (the reuse policy only allows it after a failure): it was
       // processed, only its status query was late (e.g. no worker to answer it).
@@ -261,6 +263,15 @@ async function acceptVerified(
     // Not found, or an earlier run that failed / was cancelled: this delivery did not start anything.
     throw new Error('Temporal did not accept the start in time');
   }
+}
+
+/** 202: the order is accepted, its verdict not shown (the workflow knows, and a later rejection waits for support). */
+function acceptedLate(base: Record<string, unknown>, stage: string): Answer {
+  return {
+    status: 202,
+    outcome: 'accepted-late',
+    body: { ...base, stage, note: 'Accepted; verification is still running' },
+  };
 }
 
 /**

@@ -24,6 +24,7 @@ import {
   ORDER_WORKFLOW_TYPE,
   OrderNumber,
   OrderStageKey,
+  rejectionShownSignal,
   verdictUpdate,
   type OrderSource,
   type OrderStage,
@@ -186,6 +187,17 @@ export async function startOrderAndAwaitVerdict(
     }
     throw err;
   }
+}
+
+/**
+ * Tells the order's run that the caller shows the customer the rejection its verdict gave (the
+ * webhook's 422), before the answer goes out: only then does the run end REJECTED (issue 22.7). False
+ * when Temporal did not take the signal within `deadlineMs`: the caller then answers as for a late verdict.
+ */
+export async function confirmRejectionShown(client: Client, workflowId: string, deadlineMs: number): Promise<boolean> {
+  return withinDeadline(client, deadlineMs, () => client.workflow.getHandle(workflowId).signal(rejectionShownSignal))
+    .then(() => true)
+    .catch(() => false);
 }
 
 /** Thrown by `raceAbort` / `withinDeadline` when the time is up. */

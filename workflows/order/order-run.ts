@@ -61,6 +61,10 @@ const DEFAULT_AMEND_WAIT_MS = 20_000;
 export const VERIFIED_RECORDED_BY_CHECK = 'verified-recorded-by-check';
 /** Patch: the look-up after an attempt an amendment stopped, when Hublify does not answer, waits for support (issue 22.1). */
 export const STOPPED_ATTEMPT_LOOKUP_WAITS_FOR_SUPPORT = 'stopped-attempt-lookup-waits-for-support';
+/** Patch: a rejection counts as shown only when the webhook confirms it answers the 422 (issue 22.7). */
+export const REJECTION_SHOWN_CONFIRMED = 'rejection-shown-confirmed-by-webhook' satisfies PatchAtStart;
+/** How long a run whose verdict answered a rejection waits for the webhook's confirmation that it shows it. */
+const REJECTION_SHOWN_WAIT_MS = 10_000;
 /** Patch: a push or pollNow that arrived before continue-as-new is carried into the next run, which polls at once (issue 22.4). */
 export const PENDING_POLL_CARRIED = 'pending-poll-carried-across-continue-as-new' satisfies PatchAtStart;
 
@@ -83,6 +87,8 @@ export class OrderRun {
   private verdict: OrderVerdict | undefined;
   private verdictWaiters = 0;
   private rejectionShown = false;
+  /** The verdict answered a caller with the rejection (it is shown once that caller confirms). */
+  private rejectionAnswered = false;
   private retryRequested = false;
   private retryNote: string | undefined;
   private cancelRequest: CancelRequest | undefined;
@@ -135,11 +141,20 @@ export class OrderRun {
       }
       if (this.verdict === undefined)
         return { workflowId: this.workflowId, accepted: true, stage: this.status.stage, reasons: [], pending: true };
-      if (!this.verdict.accepted) this.rejectionShown = true;
+      if (!this.verdict.accepted) {
+        // Before this patch the answer counted as shown, even when its caller had already answered 202.
+        if (this.patches.has(REJECTION_SHOWN_CONFIRMED)) this.rejectionAnswered = true;
+        else this.rejectionShown = true;
+      }
       return this.verdict;
     } finally {
       this.verdictWaiters -= 1;
     }
+  }
+
+  /** The webhook answers the customer with the rejection (the 422). */
+  confirmRejectionShown(): void {
+    if (this.patches.has(REJECTION_SHOWN_CONFIRMED) && this.verdict?.accepted === false) this.rejectionShown = true;
   }
 
   requestPoll(): void {
@@ -387,6 +402,8 @@ export class OrderRun {
   private async check(): Promise<boolean> {
     const { order, source } = this.input;
     for (;;) {
+      // Each pass gives a new verdict: only its own answer awaits a confirmation.
+      this.rejectionAnswered = false;
       const checkOptions = { ...options.LOCAL, summary: `verify and map order ${order.order_number}` };
       // Since this patch the check records VERIFIED itself: the verdict is answered after one local
       // activity instead of two (the first workflow task is the webhook's `verified` latency).
@@ -409,8 +426,11 @@ export class OrderRun {
       }
       this.status.rejectionReasons = result.reasons;
       this.verdict = { workflowId: this.workflowId, accepted: false, stage: 'REJECTED', reasons: result.reasons };
-      // A caller waiting for the verdict (the webhook in `verified` mode) takes it now.
+      // A caller waiting for the verdict (the webhook in `verified` mode) takes it now, and confirms
+      // when it shows the customer the rejection.
       await condition(() => this.verdictWaiters === 0);
+      if (this.rejectionAnswered && !this.rejectionShown)
+        await condition(() => this.rejectionShown, REJECTION_SHOWN_WAIT_MS);
       if (this.rejectionShown && source === 'webhook') {
         await this.book.enter(
           'REJECTED',

@@ -48,6 +48,8 @@ export const PATCHES_AT_START = [
   AMEND_PENDING_AFTER_FAILED_ATTEMPT,
   // Issue 22.8: an attempt an amendment stopped counts in the inject attempts.
   STOPPED_ATTEMPT_COUNTED,
+  // Issue 22.7: a rejection counts as shown only when the webhook confirms it answers the 422.
+  'rejection-shown-confirmed-by-webhook',
   // Issue 22.3: a correction Hublify does not hold keeps the order NEEDS_ATTENTION until it does.
   OPEN_CORRECTIONS_KEEP_ATTENTION,
 ] as const satisfies readonly string[];

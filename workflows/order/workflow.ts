@@ -23,6 +23,7 @@ import {
   cancelReasonSignal,
   cancelUpdate,
   pollNowSignal,
+  rejectionShownSignal,
   requestQuery,
   retrySignal,
   statusChangedSignal,
@@ -49,6 +50,7 @@ async function runOrder(input: OrderWorkflowInput): Promise<OrderStatus> {
   setHandler(statusQuery, () => run.status);
   setHandler(requestQuery, () => run.amendments.shown());
   setHandler(verdictUpdate, (req) => run.answerVerdict(req));
+  setHandler(rejectionShownSignal, () => run.confirmRejectionShown());
   setHandler(pollNowSignal, () => run.requestPoll());
   setHandler(statusChangedSignal, (arg) => run.tell(arg));
   setHandler(retrySignal, (arg) => run.requestRetry(arg?.note));
