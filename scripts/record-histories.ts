@@ -406,6 +406,61 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await handle.signal(statusChangedSignal, { state: 'shipped' });
     await waitForStatus(handle, stageIs('SHIPPED'));
     notifySink.status = 200;
+    return handle;
+  },
+  // ---- open-corrections-keep-attention: a correction Hublify does not hold keeps NEEDS_ATTENTION (issue 22.3) ----
+  async 'v2-items-amend-refused-kept-needs-attention-then-shipped'(system) {
+    const order = sampleOrder();
+    const handle = await startTestOrder(system, order, { ...slow, notifySupport: true });
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    // Hublify's order_update refuses order items: NEEDS_ATTENTION; a poll keeps it, retry sends them again.
+    await handle.executeUpdate(amendUpdate, { args: [{ orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 7 }] }] });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    await handle.signal(pollNowSignal);
+    await waitForStatus(handle, (s) => s.attempts.polls >= 1);
+    await handle.signal(retrySignal, { note: 'recorded for replay' });
+    await waitForStatus(handle, (s) => s.attempts.polls >= 2);
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  async 'v2-correction-refused-after-in-flight-create-retried-then-shipped'(system) {
+    const order = sampleOrder();
+    // order_create answers late (an attempt in flight when the amendment comes); order_update refuses once.
+    system.sandbox.injectFault({ kind: 'slow', delayMs: 1_500, count: 1, verbs: ['order_create'] });
+    system.sandbox.injectFault({ kind: 'refuse', count: 1, verbs: ['order_update'] });
+    const handle = await startTestOrder(system, order, { ...slow, notifySupport: true });
+    await until(() => system.sandbox.orderCreateCalls(order.order_number) >= 1);
+    await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    await waitForStatus(handle, (s) => s.stage === 'NEEDS_ATTENTION' && s.corrections !== undefined);
+    await handle.signal(pollNowSignal);
+    await waitForStatus(handle, (s) => s.attempts.polls >= 1);
+    await handle.signal(retrySignal, {});
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
+    await handle.result();
+    return handle;
+  },
+  async 'v2-amended-during-outage-pending-named-then-shipped'(system) {
+    const order = sampleOrder();
+    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
+    const handle = await startTestOrder(system, order, {
+      ...slow,
+      injectRetry: SHORT_INJECT_RETRY,
+      amendWaitMs: 300,
+      notifySupport: true,
+    });
+    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    // The amendment's attempt fails too: the order waits for support naming the correction pending.
+    await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    await waitForStatus(handle, (s) => /corrections pending/.test(s.lastError ?? ''));
+    system.sandbox.clearFaults();
+    await handle.signal(retrySignal, {});
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number);
+    await handle.signal(pollNowSignal);
     await handle.result();
     return handle;
   },

@@ -24,8 +24,10 @@ import {
   cancelUpdate,
   pollNowSignal,
   rejectionShownSignal,
+  requestQuery,
   retrySignal,
   statusChangedSignal,
+  statusQuery,
   verdictUpdate,
   type OrderStatus,
   type OrderVerdict,
@@ -138,7 +140,15 @@ class Fakes {
   pollGate: Promise<void> | null = null;
   /** The look-up after a stopped attempt fails: Hublify cannot be asked. */
   lookupFails = false;
+  /** The look-up after a stopped attempt finds the order: the stopped attempt had created it. */
+  lookupFinds = false;
+  /** order_update answers Hublify's refusal (an ERROR). */
+  updateRefusal: string | null = null;
+  /** order_update refuses order items (a WARNING), as Hublify's does. */
+  updateRefusesItems = false;
   updates: { order?: Record<string, unknown> }[] = [];
+  /** The items Hublify holds (order_get answers them); order_update never changes them, as Hublify's. */
+  hublifyItems: { oi_pcode: string; oi_quantity: number }[] = [{ oi_pcode: 'EK00001', oi_quantity: 1 }];
   lookups = 0;
   polls = 0;
   hublifyState = 'received';
@@ -159,6 +169,7 @@ class Fakes {
       o_orderid_external: this.order.order_number,
       order_state_code: this.hublifyState,
       delivery_list: shipped ? [{ dv_extcode: 'TRACK-1' }] : [],
+      orderitems: this.hublifyItems,
     };
   }
 }
@@ -230,7 +241,7 @@ const activities = {
     if (f.hublify) return f.hublify.activities().findInjectedOrder(request, versions, by);
     if (f.lookupFails)
       throw ApplicationFailure.nonRetryable('Hublify order_get answered HTTP 500', 'HublifyUnavailable');
-    return Promise.resolve(null);
+    return Promise.resolve(f.lookupFinds ? f.hublifyData() : null);
   },
   async findHublifyOrder(filter: { o_orderid_external?: string }) {
     const f = fakesOf(filter.o_orderid_external!);
@@ -242,7 +253,16 @@ const activities = {
   updateHublifyOrder(filter: { orderid?: string }, fields: { order?: Record<string, unknown> }) {
     const f = [...fakesByOrder.values()].find((x) => x.hublifyId === filter.orderid)!;
     f.updates.push(fields);
-    return Promise.resolve({ updated: Object.keys(fields.order ?? {}), messages: [] });
+    if (f.updateRefusal) throw ApplicationFailure.nonRetryable(f.updateRefusal, 'HublifyRejected');
+    // As Hublify's order_update when asked to: order items are not among the fields it may change.
+    const refusable = (k: string) => f.updateRefusesItems && k === 'orderitems';
+    const updated = Object.keys(fields.order ?? {}).filter((k) => !refusable(k));
+    const refused = Object.keys(fields.order ?? {}).filter(refusable);
+    return Promise.resolve({
+      updated,
+      refused,
+      messages: refused.length ? [`WARNING: field(s) not available for update: ${refused.join(', ')}`] : [],
+    });
   },
   notifySupport(notice: SupportNotice) {
     const f = fakesOf(notice.orderNumber);
@@ -388,6 +408,8 @@ void describe('order workflow with stubbed activities', () => {
     const amended = handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
     const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     assert.match(stuck.lastError ?? '', /could not ask Hublify whether the stopped attempt created/);
+    // The correction waits with the order, named (issue 22.3, I3).
+    assert.match(stuck.lastError ?? '', /corrections pending, not in Hublify yet .*: deliver_street$/);
     assert.equal(fakes.lookups, 1);
     assert.equal((await handle.describe()).status.name, 'RUNNING');
     // Hublify is back: support's retry sends the amended order, and the amendment answers with it.
@@ -404,6 +426,107 @@ void describe('order workflow with stubbed activities', () => {
     assert.deepEqual(
       fakes.notices.map((n) => [n.stage, n.failureType]),
       [['NEEDS_ATTENTION', 'HublifyUnavailable']],
+    );
+  });
+
+  /** Waits until the order recorded a stage entry `matching` for the `n`th time; returns that record. */
+  const nthRecord = async (fakes: Fakes, n: number, matching: (r: StageChangeInput) => boolean) => {
+    await pollUntil(() => fakes.stages.filter(matching).length >= n, {
+      what: `stage record ${n} matching`,
+      timeoutMs: PATIENCE_MS,
+    });
+    return fakes.stages.filter(matching)[n - 1]!;
+  };
+  const namesItems = (r: StageChangeInput) =>
+    r.stage === 'NEEDS_ATTENTION' && /^corrections refused by Hublify.*orderitems/.test(r.detail ?? '');
+
+  void it('amend of items once in Hublify: REFUSED, NEEDS_ATTENTION naming what to do in Hublify; a poll finding Hublify unchanged keeps it, retry sends it again, and the order waits until Hublify holds the items (issue 22.3a)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.updateRefusesItems = true;
+    const handle = await start(fakes, 'pull');
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    const items = [{ oi_pcode: 'EK00001', oi_quantity: 6 }];
+    const answer = await handle.executeUpdate(amendUpdate, { args: [{ orderitems: items }] });
+    assert.equal(answer.outcome, 'refused');
+    assert.deepEqual(answer.refused, ['orderitems']);
+    assert.match(answer.messages.join(' '), /change them in Hublify \(order H-[^)]+\) yourself, then send retry/);
+    const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    assert.match(stuck.lastError ?? '', /^corrections refused by Hublify, not in Hublify order H-.*: orderitems/);
+    assert.deepEqual(stuck.corrections?.fields, ['orderitems']);
+    // What the relay says Hublify holds is what it holds: the old items.
+    const shown = (await handle.query(requestQuery))!;
+    assert.deepEqual(shown.fields.order.orderitems, [{ oi_pcode: 'EK00001', oi_quantity: 1 }]);
+
+    // A poll that finds Hublify unchanged (but for a new state) does not end NEEDS_ATTENTION.
+    fakes.hublifyState = 'processing';
+    await handle.signal(pollNowSignal);
+    const polled = await nthRecord(fakes, 1, (r) => /Hublify state processing/.test(r.detail ?? ''));
+    assert.equal(polled.stage, 'NEEDS_ATTENTION');
+    assert.equal((await handle.query(statusQuery)).stage, 'NEEDS_ATTENTION');
+
+    // Retry sends the correction again; Hublify refuses the items again: still NEEDS_ATTENTION.
+    await handle.signal(retrySignal, { note: 'try again' });
+    await nthRecord(fakes, 2, namesItems);
+    assert.equal(fakes.updates.length, 2);
+    assert.deepEqual(fakes.updates[1], { order: { orderitems: items } });
+    assert.equal((await handle.query(statusQuery)).stage, 'NEEDS_ATTENTION');
+
+    // Support changed the items in Hublify: the next poll finds them there, and tracking goes on.
+    fakes.hublifyItems = items;
+    await handle.signal(pollNowSignal);
+    const back = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    assert.equal(back.lastError, null);
+    assert.equal(back.corrections, undefined);
+    assert.deepEqual((await handle.query(requestQuery))!.fields.order.orderitems, items);
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    await handle.result();
+    assert.deepEqual(
+      fakes.notices.map((n) => [n.stage, n.failureType]),
+      [['NEEDS_ATTENTION', 'AmendmentNotInHublify']],
+    );
+  });
+
+  void it('a correction made while order_create was in flight and refused by order_update keeps the order NEEDS_ATTENTION through polls; retry sends it, and tracking goes on once Hublify takes it (issue 22.3b)', async () => {
+    const fakes = new Fakes(sampleOrder());
+    fakes.injectHangs = true;
+    fakes.lookupFinds = true;
+    fakes.updateRefusal = 'street unknown';
+    const handle = await start(fakes);
+    await pollUntil(() => fakes.injected.length === 1, {
+      what: 'the first order_create attempt',
+      timeoutMs: PATIENCE_MS,
+    });
+    // The amendment stops the attempt, which had created the order: the correction goes by order_update.
+    const answer = await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
+    assert.equal(answer.outcome, 'refused');
+    assert.deepEqual(answer.refused, ['deliver_street']);
+    assert.equal(fakes.updates.length, 1);
+    const stuck = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    assert.match(stuck.lastError ?? '', /deliver_street/);
+    assert.equal(stuck.hublify?.orderId, fakes.hublifyId);
+    assert.equal(streetOf((await handle.query(requestQuery))!), 'Alte Straße');
+
+    fakes.hublifyState = 'processing';
+    await handle.signal(pollNowSignal);
+    const polled = await nthRecord(fakes, 1, (r) => /Hublify state processing/.test(r.detail ?? ''));
+    assert.equal(polled.stage, 'NEEDS_ATTENTION');
+    const afterPoll = await handle.query(statusQuery);
+    assert.equal(afterPoll.stage, 'NEEDS_ATTENTION');
+    assert.match(afterPoll.lastError ?? '', /deliver_street/);
+
+    // Support's retry sends the correction again; Hublify takes it now.
+    fakes.updateRefusal = null;
+    await handle.signal(retrySignal);
+    const back = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    assert.equal(back.lastError, null);
+    assert.equal(back.corrections, undefined);
+    assert.deepEqual(fakes.updates[1], { order: { deliver_street: 'Neue Straße' } });
+    assert.equal(streetOf((await handle.query(requestQuery))!), 'Neue Straße');
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    await handle.result();
+    assert.deepEqual(
+      fakes.notices.map((n) => [n.stage, n.failureType]),
+      [['NEEDS_ATTENTION', 'HublifyRejected']],
     );
   });
 

@@ -110,6 +110,13 @@ void describe('replay of recorded histories', () => {
       );
       assert.equal(polls.length, 1, `${file}: one order_get (the push's), none for the sweep's data`);
     }
+    // open-corrections-keep-attention: the recordings of its paths (issue 22.3) carry its marker.
+    const openCorrections = files.filter((f) =>
+      /refused-kept-needs-attention|correction-refused-after|pending-named/.test(f),
+    );
+    assert.equal(openCorrections.length, 3);
+    for (const file of openCorrections)
+      assert.ok(patches(file).includes('open-corrections-keep-attention'), `${file}: the open-corrections marker`);
   });
 
   for (const file of files) {

@@ -62,6 +62,11 @@ export interface OrderStatus {
   hublifyStillLive?: boolean;
   /** Stages support was notified of (NOTIFY_WEBHOOK_URL): once per order and stage. */
   notified?: OrderStage[];
+  /**
+   * Support's corrections Hublify does not hold (order_update refused them, or could not send them): the
+   * order is NEEDS_ATTENTION while any is open; `retry` sends them again (workflows/order/open-corrections.ts).
+   */
+  corrections?: OpenCorrections;
   /** The customer was e-mailed that this (pulled) order cannot be fulfilled. */
   customerTold?: boolean;
   history: StageChange[];
@@ -184,6 +189,17 @@ export interface AmendRequest {
   orderitems?: HublifyOrderCreateRequest['fields']['order']['orderitems'];
   /** Recorded in the stage history beside the amendment. */
   note?: string;
+}
+
+/** Corrections Hublify does not hold: the fields, their latest values, and why. */
+export interface OpenCorrections {
+  fields: string[];
+  /** What `retry` sends by order_update. */
+  update: AmendRequest;
+  /** `refused`: Hublify answered no; `not-sent`: order_update could not reach it. */
+  state: 'refused' | 'not-sent';
+  /** Hublify's answer or the failure (may quote an address: status only, never the store). */
+  why: string;
 }
 
 export interface AmendResult {

@@ -149,7 +149,7 @@ const fieldName = (key: keyof ComparedFields) => (key === 'items' ? 'orderitems'
 /**
  * I3 — one content: what the relay says Hublify holds (the `request` query) is what it holds, and so is
  * every correction support made; while one is not in Hublify (pending or refused), the running order is
- * NEEDS_ATTENTION and its last error names the field.
+ * NEEDS_ATTENTION and its last error names the field, until it reaches a final stage.
  */
 export const I3: Invariant = (s) => {
   const ours = s.held[0];
@@ -163,7 +163,9 @@ export const I3: Invariant = (s) => {
         `the relay says Hublify holds other ${differ.join(', ')} (relay ${JSON.stringify(pick(requestFields(s.request), differ))}, Hublify ${JSON.stringify(pick(ours.fields, differ))})`,
       );
   }
-  if (running(s)) {
+  // A final stage ends the claim (support stopped the relay, or the order shipped or was cancelled in
+  // Hublify), even while the run still drains its side steps.
+  if (running(s) && !isFinal(s.status.stage)) {
     const expected = corrections(s.answers);
     const missing = (Object.keys(expected) as Array<keyof ComparedFields>).filter(
       (k) => JSON.stringify(expected[k]) !== JSON.stringify(ours.fields[k]) && !named(fieldName(k)),

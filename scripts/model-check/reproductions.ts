@@ -44,6 +44,12 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     breaks: 'I3',
   },
   {
+    item: '3',
+    what: 'an item correction of an order Hublify holds: order_update refuses items, yet the order stays WAITING_FOR_SHIPMENT (found by random sequences)',
+    sequence: 'pull,amend-items',
+    breaks: 'I3',
+  },
+  {
     item: '4',
     what: 'a push lost at continue-as-new while a failing notification holds the run',
     sequence: 'notify-down,refuse:order_create,deliver,retry,poll,ship,push',

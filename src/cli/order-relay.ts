@@ -208,6 +208,10 @@ function showText(shown: (OrderDetails & { refusals?: RefusalRecord[] }) | Refus
   if (o.attempts) lines.push(`Attempts:     inject ${o.attempts.inject} · polls ${o.attempts.polls}`);
   if (o.expectedDelivery) lines.push(`Expected:     ${o.expectedDelivery}`);
   if (o.lastError) lines.push(`Last error:   ${o.lastError}`);
+  if (o.corrections)
+    lines.push(
+      `Corrections:  NOT in Hublify (${o.corrections.state === 'refused' ? 'refused by Hublify' : 'not sent'}): ${o.corrections.fields.join(', ')} (the address, comment and items shown are what Hublify holds)`,
+    );
   if (o.rejectionReasons?.length) lines.push(`Rejected:     ${o.rejectionReasons.join('; ')}`);
   if (o.refusals?.length) lines.push(...refusalLines(o.refusals));
   if (o.unknownStates?.length) lines.push(`Unknown Hublify states: ${o.unknownStates.join(', ')}`);

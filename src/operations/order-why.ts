@@ -25,6 +25,7 @@ const FAILURE_TYPES: Array<[RegExp, string]> = [
   [/^order rejected\b/, 'OrderRejected'],
   [/^Hublify (does not know order|answered order_get for .* with another order)\b/, 'OrderNotFoundInHublify'],
   [/^the corrections \(.*\) did not reach Hublify\b/, 'AmendmentNotInHublify'],
+  [/^corrections (refused by Hublify|not sent)\b/, 'AmendmentNotInHublify'],
 ];
 
 export function failureTypeOf(reason: string | null | undefined): string | null {

@@ -58,6 +58,11 @@ export class Amendments {
     return ++this.requestVersion;
   }
 
+  /** The fields corrected while Hublify did not have the order, not sent to it yet (the next attempt sends them). */
+  pendingFields(): string[] {
+    return [...this.beforeInjection];
+  }
+
   /** True once the version reached Hublify, or the attempt that carried it failed. */
   settled(version: number): boolean {
     return this.syncedVersion >= version || this.failedVersion >= version;

@@ -34,8 +34,17 @@ import { HublifyOrderId } from '../search-attributes';
 import * as options from './activity-options';
 import { Amendments } from './amendments';
 import {
+  holdsItems,
+  lastErrorWith,
+  openCorrectionsText,
+  pendingCorrectionsNote,
+  withOpen,
+  withoutHeld,
+} from './open-corrections';
+import {
   AMEND_PENDING_AFTER_FAILED_ATTEMPT,
   DUPLICATE_OURS_BY_IDENTITY,
+  OPEN_CORRECTIONS_KEEP_ATTENTION,
   STOPPED_ATTEMPT_COUNTED,
   patchesAtStart,
   type PatchAtStart,
@@ -269,7 +278,93 @@ export class OrderRun {
       texts.amendedInHublifyDetail(result.updated, refused, note.detail),
       texts.amendedInHublifyDetail(result.updated, refused, note.publicDetail),
     );
-    return { updated: result.updated, refused, messages: result.messages };
+    const open = await this.correctionsAnswered(req, result.updated, refused, result.messages.join('; '));
+    return { updated: result.updated, refused, messages: open ? [...result.messages, open] : result.messages };
+  }
+
+  /**
+   * order_update answered: the open corrections it applied close, those it refused stay open and keep the
+   * order NEEDS_ATTENTION (patch `open-corrections-keep-attention`). When the last one closes, tracking goes on.
+   */
+  private async correctionsAnswered(
+    req: AmendRequest,
+    updated: string[],
+    refused: string[],
+    why: string,
+  ): Promise<string | undefined> {
+    const open = this.status.corrections;
+    if (open) this.status.corrections = withoutHeld(open, updated);
+    if (refused.length && this.patches.has(OPEN_CORRECTIONS_KEEP_ATTENTION)) {
+      this.status.corrections = withOpen(this.status.corrections, req, refused, 'refused', why || 'refused');
+      return this.holdForCorrections('AmendmentNotInHublify');
+    }
+    if (open && !this.status.corrections) await this.correctionsClosed();
+    return undefined;
+  }
+
+  /** NEEDS_ATTENTION naming every correction Hublify does not hold and what support does about it. */
+  private async holdForCorrections(type: string | null): Promise<string> {
+    const text = openCorrectionsText(this.status.corrections!, this.status.hublify!.orderId);
+    this.status.lastError = text.detail;
+    await this.book.enter(
+      'NEEDS_ATTENTION',
+      text.detail,
+      `${text.publicDetail} (${type ?? 'error'}) · order ${this.input.order.order_number}`,
+    );
+    this.book.notifySupport('NEEDS_ATTENTION', type);
+    return text.detail;
+  }
+
+  /** Hublify holds every correction now: tracking goes on (before tracking starts, it starts as usual). */
+  private async correctionsClosed(): Promise<void> {
+    this.status.lastError = null;
+    if (this.status.stage === 'NEEDS_ATTENTION' && this.tracking)
+      await this.book.enter(this.status.overdue ? 'OVERDUE' : 'WAITING_FOR_SHIPMENT', 'Hublify holds the corrections');
+  }
+
+  /**
+   * Support's `retry` while corrections are open: order_update sends them again. Hublify's refusal (or a
+   * failed call) keeps the order NEEDS_ATTENTION. Called by tracking before it polls.
+   */
+  async retryCorrections(): Promise<void> {
+    const open = this.status.corrections;
+    if (!open || !this.retryRequested) return;
+    this.retryRequested = false;
+    const note = this.book.noteText(this.retryNote);
+    this.retryNote = undefined;
+    try {
+      await this.updateInHublify(this.status.hublify!, open.update, open.fields, {
+        detail: ` (retry${note.detail})`,
+        publicDetail: ` (retry${note.publicDetail})`,
+      });
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      const type = failureType(err) ?? 'HublifyUnavailable';
+      this.status.corrections = {
+        ...open,
+        state: type === 'HublifyRejected' ? 'refused' : 'not-sent',
+        why: describeFailure(err),
+      };
+      await this.holdForCorrections(type);
+    }
+  }
+
+  /**
+   * A poll's answer for our order: open item corrections Hublify holds now (support changed the order in
+   * Hublify) close. Returns the last error the answer leaves: the open corrections', else none.
+   */
+  afterPoll(data: HublifyOrderData): string | null {
+    const open = this.status.corrections;
+    if (open && holdsItems(open, data)) {
+      this.amendments.updated(open.update, ['orderitems']);
+      this.status.corrections = withoutHeld(open, ['orderitems']);
+    }
+    return this.lastErrorWith(null);
+  }
+
+  /** `error` with the open corrections' text before it, while any is open. */
+  lastErrorWith(error: string | null): string | null {
+    return lastErrorWith(this.status.corrections, this.status.hublify?.orderId, error);
   }
 
   // Read through a function: TypeScript cannot see that handlers change it across an await.
@@ -391,6 +486,12 @@ export class OrderRun {
     type: string | null,
     orUntilRejectionShown = false,
   ): Promise<void> {
+    // Corrections not in Hublify yet are named while the order waits (open-corrections.ts).
+    const pending = this.hublifyRef() === null ? this.amendments.pendingFields() : [];
+    if (pending.length && this.patches.has(OPEN_CORRECTIONS_KEEP_ATTENTION)) {
+      reason += pendingCorrectionsNote(pending);
+      publicReason += pendingCorrectionsNote(pending);
+    }
     this.status.lastError = reason;
     await this.book.enter('NEEDS_ATTENTION', reason, publicReason);
     this.book.notifySupport('NEEDS_ATTENTION', type);
@@ -545,6 +646,11 @@ export class OrderRun {
       this.amendments.noteSync({ outcome: result.updated.length ? 'updated' : 'refused', ...result });
     } catch (err) {
       if (isCancellation(err)) throw err;
+      if (this.patches.has(OPEN_CORRECTIONS_KEEP_ATTENTION)) {
+        await this.correctionsNotSent(err, update, fields);
+        this.amendments.correctionsSettled(version);
+        return;
+      }
       this.amendments.noteSync({
         outcome: 'refused',
         updated: [],
@@ -560,6 +666,23 @@ export class OrderRun {
       this.book.notifySupport('NEEDS_ATTENTION', failureType(err) ?? null);
     }
     this.amendments.correctionsSettled(version);
+  }
+
+  /**
+   * order_update of the corrections made during the injection failed: they stay open, REFUSED when Hublify
+   * said no, else `pending` (the value is sent again by `retry`).
+   */
+  private async correctionsNotSent(err: unknown, update: AmendRequest, fields: string[]): Promise<void> {
+    const type = failureType(err) ?? 'HublifyUnavailable';
+    const refused = type === 'HublifyRejected';
+    const why = describeFailure(err);
+    this.status.corrections = withOpen(this.status.corrections, update, fields, refused ? 'refused' : 'not-sent', why);
+    const text = await this.holdForCorrections(type);
+    this.amendments.noteSync(
+      refused
+        ? { outcome: 'refused', updated: [], refused: fields, messages: [text] }
+        : { outcome: 'pending', updated: [], refused: [], messages: [text] },
+    );
   }
 
   /**

@@ -27,6 +27,13 @@ export const AMEND_PENDING_AFTER_FAILED_ATTEMPT = 'truth-amend-pending-after-fai
 /** Patch (issue 22 item 8, I9): an injection attempt an amendment stopped counts in the status's inject attempts. */
 export const STOPPED_ATTEMPT_COUNTED = 'truth-stopped-attempt-counted';
 
+/**
+ * Patch (issue 22.3, I3): a correction Hublify does not hold (refused by order_update, or not sent) stays
+ * open in the status and keeps the order NEEDS_ATTENTION until Hublify holds it; `retry` sends it again; an
+ * order not yet in Hublify that waits for support names the corrections pending (open-corrections.ts).
+ */
+export const OPEN_CORRECTIONS_KEEP_ATTENTION = 'open-corrections-keep-attention';
+
 export const PATCHES_AT_START = [
   DUPLICATE_OURS_BY_IDENTITY,
   // Issue 22.6: a stage the status notes is recorded in the store even when a cancel reached the scope.
@@ -43,6 +50,8 @@ export const PATCHES_AT_START = [
   STOPPED_ATTEMPT_COUNTED,
   // Issue 22.7: a rejection counts as shown only when the webhook confirms it answers the 422.
   'rejection-shown-confirmed-by-webhook',
+  // Issue 22.3: a correction Hublify does not hold keeps the order NEEDS_ATTENTION until it does.
+  OPEN_CORRECTIONS_KEEP_ATTENTION,
 ] as const satisfies readonly string[];
 
 export type PatchAtStart = (typeof PATCHES_AT_START)[number];

@@ -30,7 +30,11 @@ export async function track(run: OrderRun): Promise<typeof CONTINUE_AS_NEW | und
   const { status, settings, input } = run;
   if (!run.tracking) {
     run.tracking = { trackingStartedAt: new Date().toISOString(), pollIndex: 0 };
-    await run.book.enter('WAITING_FOR_SHIPMENT', `Hublify state ${status.hublify!.state}`);
+    // Corrections Hublify does not hold keep the order NEEDS_ATTENTION (open-corrections.ts).
+    await run.book.enter(
+      status.corrections ? status.stage : 'WAITING_FOR_SHIPMENT',
+      `Hublify state ${status.hublify!.state}`,
+    );
     if (settings.apicbaseViewed) run.book.markViewedInApicbase(settings.apicbaseViewed.taskQueue);
   }
   const tracking = run.tracking;
@@ -61,6 +65,7 @@ export async function track(run: OrderRun): Promise<typeof CONTINUE_AS_NEW | und
       if (woken && !run.pollRequested) continue;
     }
     run.pollRequested = false;
+    await run.retryCorrections();
 
     await flagIfOverdue(run, overdueAt);
     tracking.pollIndex += 1;
@@ -89,8 +94,9 @@ function nextWait(run: OrderRun, hardLimitAt: number, overdueAt: number | undefi
 async function flagIfOverdue(run: OrderRun, overdueAt: number | undefined): Promise<void> {
   if (overdueAt === undefined || run.status.overdue || Date.now() < overdueAt) return;
   run.status.overdue = true;
+  // Corrections Hublify does not hold keep the order NEEDS_ATTENTION; it is flagged overdue all the same.
   await run.book.enter(
-    'OVERDUE',
+    run.status.corrections ? run.status.stage : 'OVERDUE',
     `expected delivery ${run.input.order.expected_delivery_date} passed (plus grace); still tracking`,
   );
   run.book.notifySupport('OVERDUE', null);
@@ -109,7 +115,7 @@ async function pollOnce(run: OrderRun): Promise<boolean> {
     );
   } catch (err) {
     if (isCancellation(err)) throw err;
-    status.lastError = `order_get failed: ${describeFailure(err)}`;
+    status.lastError = run.lastErrorWith(`order_get failed: ${describeFailure(err)}`);
     setCurrentDetails(currentDetails(status));
     return false;
   }
@@ -137,8 +143,8 @@ async function pollOnce(run: OrderRun): Promise<boolean> {
 /** An answer that is ours (order_get's, or the sweep's): clears the error, leaves NEEDS_ATTENTION, applies it. */
 async function acceptAnswer(run: OrderRun, data: HublifyOrderData): Promise<boolean> {
   const { status } = run;
-  status.lastError = null;
-  if (status.stage === 'NEEDS_ATTENTION')
+  status.lastError = run.afterPoll(data);
+  if (status.stage === 'NEEDS_ATTENTION' && !status.corrections)
     await run.book.enter(
       status.overdue ? 'OVERDUE' : 'WAITING_FOR_SHIPMENT',
       `Hublify answers for ${status.hublify!.orderId} again`,
