@@ -101,7 +101,7 @@ void it('npm run bench -- --park: a few orders parked on a worker process, its m
   // A poll is at least its timer and its order_get activity; a push at least its signal and its poll.
   assert.ok(result.park.actions.perPoll >= 2);
   assert.ok(result.park.actions.perPush >= 2);
-  assert.equal(result.park.actions.pollsLaterDay, 2, 'the default schedule polls twice a day');
+  assert.equal(result.park.actions.pollsLaterDay, 1, 'the default schedule (TRACK_POLL_SCHEDULE 24h) polls once a day');
   // The sweep: the sample shipped in Hublify was seen (through the sweep: the sandbox pushes nothing), one sweep's actions were read off its history.
   const { sweep } = result.park;
   assert.equal(sweep.intervalMs, 2_000);
