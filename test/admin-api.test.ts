@@ -2,9 +2,11 @@
 // (401 without or with a wrong token), 503 while ADMIN_TOKEN is unset, and no secret in any answer.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { pollUntil } from '../src/poll-until';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import type { OrderStatus } from '../workflows/order-status';
 import { runCliProcess } from './helpers/cli-process';
+import { PATIENCE_MS } from './helpers/patience';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
 import { startTestOrder, stageIs, waitForStatus } from './helpers/orders';
 import { TEST_CHANNEL_TOKEN, TEST_HUBLIFY_PUSH_TOKEN, TEST_WEBHOOK_SECRET, useTestSystem } from './helpers/system';
@@ -156,14 +158,23 @@ void describe('admin API', () => {
       ['updated', ['deliver_town'], ['st_label']],
     );
 
-    // Retry while tracking only polls (and says so); poll after shipping brings it home.
-    const pollsBefore = (await waitForStatus(handle, () => true)).attempts.polls;
+    // The refused correction (st_label) is not in Hublify: the order waits for support, naming it (issue 22, I3).
+    const attention = await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    assert.match(attention.lastError ?? '', /st_label/);
+    // Retry sends the open correction again (order_update); Hublify refuses it again, and the order keeps waiting.
+    const updatesBefore = system.sandbox.requestCounts().order_update ?? 0;
     const retried = await post(`/admin/orders/${stuckOrder.id}/retry`, { note: 'checking' });
     assert.equal(retried.status, 202, retried.text);
-    assert.equal(retried.body.signalled, 'retry');
-    assert.match(String(retried.body.note), /not waiting for support/);
-    // Shipped only once the retry's poll has asked Hublify: else that poll finds it shipped first.
-    await waitForStatus(handle, (s) => s.attempts.polls > pollsBefore);
+    assert.deepEqual(
+      [retried.body.signalled, retried.body.stage, retried.body.note],
+      ['retry', 'NEEDS_ATTENTION', undefined],
+    );
+    await pollUntil(() => (system.sandbox.requestCounts().order_update ?? 0) > updatesBefore, {
+      what: "the retry's order_update",
+      timeoutMs: PATIENCE_MS,
+    });
+    assert.equal((await waitForStatus(handle, stageIs('NEEDS_ATTENTION'))).stage, 'NEEDS_ATTENTION');
+    // Shipped in Hublify, a poll brings it home.
     system.sandbox.ship(stuckOrder.order_number, { shipments: [{ carrier: 'dhl', trackingCode: 'JJD-ADMIN-1' }] });
     const polled = await post(`/admin/orders/${encodeURIComponent(stuckOrder.order_number)}/poll`);
     assert.equal(polled.status, 202, polled.text);
