@@ -14,6 +14,7 @@ import {
   retrySignal,
   statusChangedSignal,
 } from '../workflows/order-messages';
+import type { CancelResult } from '../workflows/order-status';
 import { toldRow } from '../activities/hublify-sweep';
 import { orderData } from '../src/hublify/sandbox/state';
 import { orderWorkflowSettings } from '../src/orders/order-settings';
@@ -71,6 +72,22 @@ async function lostReplyOrder(system: TestSystem) {
   await until(() => system.sandbox.orders().some((o) => o.o_orderid_external === order.order_number));
   system.sandbox.clearFaults();
   return { order, handle };
+}
+
+/** Cancel while Hublify's order_get answers 500 (the look-up fails); the fault is cleared after the answer. */
+async function cancelWhileHublifyCannotBeAsked(
+  system: TestSystem,
+  handle: WorkflowHandle,
+  expected: CancelResult['outcome'],
+  stopTracking = false,
+): Promise<void> {
+  system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_get'] });
+  try {
+    const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer phoned', stopTracking }] });
+    if (answer.outcome !== expected) throw new Error(`expected ${expected}, got ${JSON.stringify(answer)}`);
+  } finally {
+    system.sandbox.clearFaults();
+  }
 }
 
 const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
@@ -364,16 +381,33 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await handle.result();
     return handle;
   },
-  async 'v2-lost-reply-cancel-while-hublify-cannot-be-asked'(system) {
-    // Issue 22 item 2 / I4: the cancel's look-up gets no answer: cancelled, saying Hublify could not be asked.
+  // v2-lost-reply-cancel-while-hublify-cannot-be-asked.json was recorded before patch
+  // cancel-unasked-changes-nothing (such a cancel ended the run CANCELLED); its run can no longer be made.
+  // ---- cancel-unasked-changes-nothing: a cancel while Hublify cannot be asked changes nothing (issue 22 I2) ----
+  async 'v2-lost-reply-cancel-unasked-changes-nothing-then-cancel-finds-it'(system) {
+    const { order, handle } = await lostReplyOrder(system);
+    await cancelWhileHublifyCannotBeAsked(system, handle, 'unknown-in-hublify');
+    await waitForStatus(handle, (s) => /NOT cancelled/.test(s.lastError ?? ''));
+    // Hublify answers again: the next cancel asks it, finds our order, and the relay goes on tracking it.
+    const again = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer phoned again' }] });
+    if (again.outcome !== 'in-hublify') throw new Error(`expected in-hublify, got ${JSON.stringify(again)}`);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    await shipAndFinish(system, handle, order.order_number);
+    return handle;
+  },
+  async 'v2-lost-reply-cancel-unasked-then-retry-adopts-then-shipped'(system) {
+    const { order, handle } = await lostReplyOrder(system);
+    await cancelWhileHublifyCannotBeAsked(system, handle, 'unknown-in-hublify');
+    await waitForStatus(handle, (s) => /NOT cancelled/.test(s.lastError ?? ''));
+    await handle.signal(retrySignal, { note: 'Hublify is back' });
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    await shipAndFinish(system, handle, order.order_number);
+    return handle;
+  },
+  async 'v2-lost-reply-cancel-stop-tracking-while-hublify-cannot-be-asked'(system) {
     const { handle } = await lostReplyOrder(system);
-    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_get'] });
-    try {
-      await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer phoned' }] });
-      await handle.result();
-    } finally {
-      system.sandbox.clearFaults();
-    }
+    await cancelWhileHublifyCannotBeAsked(system, handle, 'stopped-unasked', true);
+    await handle.result();
     return handle;
   },
   // ---- pending-poll-carried-across-continue-as-new: a push that arrives while the run drains is polled by the next run (issue 22.4) ----

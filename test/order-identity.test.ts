@@ -43,22 +43,37 @@ void describe('our own order in Hublify, its reply lost, is ours by identity (is
     return handle;
   };
 
-  void it('orders cancel while Hublify cannot be asked: cancelled in the relay, and the CLI says it is NOT KNOWN whether Hublify holds it (never "never had")', async () => {
+  void it('orders cancel while Hublify cannot be asked: NOT cancelled (exit 1), the order waits for support; with --stop-tracking the relay stops, saying it is NOT KNOWN whether Hublify holds it', async () => {
     const order = sampleOrder();
     try {
       const handle = await lostReplyOrder(order);
-      // order_get still answers 500: the cancel's look-up cannot ask Hublify.
+      // order_get still answers 500: the cancel's look-up cannot ask Hublify, so nothing is cancelled.
       const cli = await runCliProcess(system, ['orders', 'cancel', order.order_number, '--reason', 'customer phoned']);
-      assert.match(
-        cli.stdout,
-        /NOT KNOWN whether Hublify holds the order/,
-        `stdout: ${cli.stdout}\nstderr: ${cli.stderr}`,
-      );
+      const said = `stdout: ${cli.stdout}\nstderr: ${cli.stderr}`;
+      assert.equal(cli.code, 1, said);
+      assert.match(cli.stdout, /NOT cancelled: .*Hublify could not be asked whether it holds order/, said);
+      assert.match(cli.stdout, /--stop-tracking/, said);
       assert.doesNotMatch(cli.stdout, /never had/);
+      const waiting = await waitForStatus(handle, (st) => /NOT cancelled/.test(st.lastError ?? ''));
+      assert.equal(waiting.stage, 'NEEDS_ATTENTION');
+      assert.equal((await handle.describe()).status.name, 'RUNNING');
+
+      const stop = await runCliProcess(system, [
+        'orders',
+        'cancel',
+        order.order_number,
+        '--reason',
+        'customer phoned',
+        '--stop-tracking',
+      ]);
+      const stopSaid = `stdout: ${stop.stdout}\nstderr: ${stop.stderr}`;
+      assert.equal(stop.code, 0, stopSaid);
+      assert.match(stop.stdout, /NOT KNOWN whether Hublify holds the order/, stopSaid);
+      assert.doesNotMatch(stop.stdout, /never had/);
       const result = await handle.result();
       assert.equal(result.stage, 'CANCELLED');
       assert.doesNotMatch(result.history.at(-1)?.detail ?? '', /never had/);
-      assert.equal(held(order.order_number).length, 1, 'Hublify does hold it: the answer did not deny it');
+      assert.equal(held(order.order_number).length, 1, 'Hublify does hold it: no answer denied it');
     } finally {
       system.sandbox.clearFaults();
     }

@@ -594,17 +594,62 @@ void describe('order workflow with stubbed activities', () => {
     await handle.result();
   });
 
-  void it('I4: cancel while Hublify cannot be asked: CANCELLED, and the answer says Hublify could not be asked, never "never had"', async () => {
+  void it('I2/I4: cancel while Hublify cannot be asked: nothing cancelled, the order waits for support; a cancel once Hublify answers finds it', async () => {
     const { fakes, hublify, handle } = await lostReplyOrder();
     hublify.getDown = true;
     const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] });
-    assert.equal(answer.outcome, 'cancelled');
+    assert.equal(answer.outcome, 'unknown-in-hublify');
+    assert.match(answer.message, /NOT cancelled: Hublify could not be asked whether it holds order/);
+    assert.doesNotMatch(answer.message, /never had/);
+    assert.equal(fakes.lookups, 1);
+    const held = await waitForStatus(
+      handle,
+      (st) => st.stage === 'NEEDS_ATTENTION' && /NOT cancelled/.test(st.lastError ?? ''),
+    );
+    assert.equal(held.cancelReason ?? null, null, 'no cancel reason recorded: nothing was cancelled');
+    assert.equal(hublify.creates, 1, 'no new attempt while support decides');
+    // Hublify answers again: the next cancel asks it, finds our order, and the relay goes on tracking it.
+    hublify.getDown = false;
+    const again = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] });
+    assert.equal(again.outcome, 'in-hublify');
+    assert.equal(again.hublifyOrderId, fakes.hublifyId);
+    assert.equal(fakes.lookups, 2);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    assert.equal(hublify.creates, 1);
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    assert.equal((await handle.result()).stage, 'CANCELLED');
+  });
+
+  void it('I2/I4: cancel --stop-tracking while Hublify cannot be asked: the relay stops, saying whether Hublify holds it is not known', async () => {
+    const { fakes, hublify, handle } = await lostReplyOrder();
+    hublify.getDown = true;
+    const answer = await handle.executeUpdate(cancelUpdate, {
+      args: [{ reason: 'customer called', stopTracking: true }],
+    });
+    assert.equal(answer.outcome, 'stopped-unasked');
+    assert.equal(answer.hublifyOrderId, null);
     assert.match(answer.message, /could not be asked whether it holds order/);
     assert.doesNotMatch(answer.message, /never had/);
     assert.equal(fakes.lookups, 1);
     const result = await handle.result();
     assert.equal(result.stage, 'CANCELLED');
-    assert.doesNotMatch(result.history.at(-1)?.detail ?? '', /never had/);
+    assert.match(result.history.at(-1)?.detail ?? '', /could not be asked/);
+    assert.equal(hublify.creates, 1);
+  });
+
+  void it('cancel while Hublify cannot be asked, then retry: a new attempt meets our order in Hublify and adopts it', async () => {
+    const { fakes, hublify, handle } = await lostReplyOrder();
+    hublify.getDown = true;
+    const answer = await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer called' }] });
+    assert.equal(answer.outcome, 'unknown-in-hublify');
+    await waitForStatus(handle, (st) => st.stage === 'NEEDS_ATTENTION' && /NOT cancelled/.test(st.lastError ?? ''));
+    hublify.getDown = false;
+    await handle.signal(retrySignal);
+    const tracked = await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    assert.equal(tracked.hublify?.orderId, fakes.hublifyId);
+    assert.equal(hublify.creates, 2, 'the retry sent order_create once, and Hublify answered with our order');
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    await handle.result();
   });
 
   void it('cancel while order_create is in flight and the attempt creates the order: store and status record the same stages (issue 22.6)', async () => {

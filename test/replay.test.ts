@@ -31,6 +31,10 @@ const CARRY_MARKERS: ReadonlyArray<[string, string]> = [
     'v2-carry-rejection-answered-unconfirmed-needs-attention-then-cancelled.json',
     'rejection-shown-confirmed-by-webhook',
   ],
+  // Issue 22 I2: a cancel while Hublify cannot be asked changes nothing (unless --stop-tracking).
+  ['v2-lost-reply-cancel-unasked-changes-nothing-then-cancel-finds-it.json', 'cancel-unasked-changes-nothing'],
+  ['v2-lost-reply-cancel-unasked-then-retry-adopts-then-shipped.json', 'cancel-unasked-changes-nothing'],
+  ['v2-lost-reply-cancel-stop-tracking-while-hublify-cannot-be-asked.json', 'cancel-unasked-changes-nothing'],
 ];
 
 void describe('replay of recorded histories', () => {

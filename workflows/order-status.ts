@@ -147,8 +147,12 @@ export interface CancelResult {
    * `stopped-tracking`: the relay stopped; the Hublify order `hublifyOrderId` is still live.
    * `in-hublify`: an injection in flight had created the order after all; nothing was cancelled and the
    * relay goes on tracking it; cancel it in Hublify.
+   * `unknown-in-hublify`: Hublify could not be asked whether it holds the order (an attempt may have created
+   * it): nothing was cancelled; the order waits for support in NEEDS_ATTENTION.
+   * `stopped-unasked`: `stopTracking`, and Hublify could not be asked: the relay stopped, and whether Hublify
+   * holds a live order is not known.
    */
-  outcome: 'cancelled' | 'stopped-tracking' | 'in-hublify';
+  outcome: 'cancelled' | 'stopped-tracking' | 'in-hublify' | 'unknown-in-hublify' | 'stopped-unasked';
   hublifyOrderId: string | null;
   message: string;
 }

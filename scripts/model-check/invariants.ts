@@ -124,15 +124,22 @@ export const I2: Invariant = (s) => {
   if (named && named !== ours.orderid) return `Hublify holds our order as ${ours.orderid}, the relay names ${named}`;
   if (/another order holds this number/.test(s.status.lastError ?? '') && ours.personExternal === s.customerNumber)
     return `the relay says "another order holds this number", but ${ours.orderid} is ours (our number, our person ${s.customerNumber})`;
-  // While it still tries to reach Hublify, the relay may not know yet; once it tracks or has ended, it must.
+  // While it still tries to reach Hublify, the relay may not know yet; once it tracks or has ended, it must,
+  // unless support stopped it (--stop-tracking) while Hublify could not be asked, and was told so.
   if (
     !named &&
+    !stoppedUnasked(s) &&
     (['INJECTED', 'WAITING_FOR_SHIPMENT', 'OVERDUE', 'SHIPPED'].includes(s.status.stage) ||
       s.status.stage === 'CANCELLED')
   )
     return `Hublify holds our order ${ours.orderid} (${ours.state}), the relay names none at stage ${s.status.stage}`;
   return null;
 };
+
+/** The run ended by `cancel --stop-tracking` while Hublify could not be asked: the relay cannot name what it could not see. */
+const stoppedUnasked = (s: Snapshot) =>
+  s.status?.stage === 'CANCELLED' &&
+  s.answers.some((a) => a.kind === 'cancel' && a.outcome === 'stopped-unasked' && a.closed);
 
 /**
  * Support's corrections, the latest per field, whatever the answer said (updated, reinjected, pending

@@ -32,6 +32,18 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     breaks: 'I4',
   },
   {
+    item: '2',
+    what: 'cancel while Hublify cannot be asked whether a lost-reply attempt created the order ends CANCELLED naming none, while Hublify holds it (found by random sequences, seed 7001)',
+    sequence: 'lost-reply,outage-on:order_get,pull,cancel',
+    breaks: 'I2',
+  },
+  {
+    item: '2',
+    what: '…and with --stop-tracking the relay stops, saying whether Hublify holds it is not known (never "never had")',
+    sequence: 'lost-reply,outage-on:order_get,pull,cancel-stop',
+    breaks: 'I4',
+  },
+  {
     item: '3a',
     what: 'an item correction while order_create is in flight: refused by order_update, hidden',
     sequence: 'slow-create,deliver~,amend-items',

@@ -15,6 +15,7 @@ import { askRelayDoctor } from '../operations/relay-doctor';
 import { EXIT_CODES, OperationError, exitCodeFor, toOperationError } from '../operations/errors';
 import {
   CANCEL_IN_HUBLIFY_ADVICE,
+  NOTHING_CANCELLED,
   STOPPED_TRACKING_ADVICE,
   amendOrder,
   checkAmendRequest,
@@ -292,12 +293,15 @@ function cancelText(r: CancelOutcome): string {
   if (r.outcome === 'in-hublify') {
     return `NOT cancelled: ${name} reached Hublify${r.hublifyOrderId ? ` as ${r.hublifyOrderId}` : ''} while it was being cancelled, and the relay goes on tracking it: ${CANCEL_IN_HUBLIFY_ADVICE}.`;
   }
+  if (r.outcome === 'unknown-in-hublify') return `${r.message}.\n${r.advice ?? ''}.`;
   if (!r.closed)
     return `Cancellation of ${name} accepted (${r.message}), but the workflow has not closed yet (is a worker running?)`;
   if (r.outcome === 'stopped-tracking') {
     return `Stopped tracking ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nThe Hublify order ${r.hublifyOrderId ?? ''} is STILL LIVE: ${r.advice ?? STOPPED_TRACKING_ADVICE}.`;
   }
-  // The workflow says when Hublify could not be asked whether it holds the order: never "never had" then.
+  if (r.outcome === 'stopped-unasked')
+    return `Stopped tracking ${name} (stage ${r.stage ?? '?'}): ${r.reason}\nNOT KNOWN whether Hublify holds the order: ${r.message}.`;
+  // Runs started before the typed outcomes (patch cancel-unasked-changes-nothing) say it in the message.
   const unasked = /could not (be asked|ask Hublify)/.test(r.message);
   return `Cancelled ${name} (stage ${r.stage ?? '?'}): ${r.reason}\n${unasked ? `NOT KNOWN whether Hublify holds the order: ${r.message}.` : 'Hublify never had the order.'}`;
 }
@@ -491,7 +495,13 @@ export function buildProgram(io: CliIo, done: (outcome: Outcome) => void): Comma
       const r = await withOps((ctx) =>
         cancelOrder(ctx, ref, opts.reason, { stopTracking: opts.stopTracking === true }),
       );
-      done(new Outcome(r.closed && r.outcome !== 'in-hublify' ? EXIT_CODES.ok : EXIT_CODES.failed, r, cancelText(r)));
+      done(
+        new Outcome(
+          r.closed && !NOTHING_CANCELLED.has(r.outcome) ? EXIT_CODES.ok : EXIT_CODES.failed,
+          r,
+          cancelText(r),
+        ),
+      );
     });
 
   leaf(orders, 'retry', 'try the stuck step again (signal retry), after fixing the cause outside')

@@ -29,7 +29,7 @@ import { checkCustomerDirectory } from '../operations/customers';
 import { runDoctor } from '../operations/doctor';
 import { OperationError, httpStatusFor, toOperationError } from '../operations/errors';
 import {
-  CANCEL_IN_HUBLIFY_ADVICE,
+  NOTHING_CANCELLED,
   amendOrder,
   cancelOrder,
   pollOrder,
@@ -184,11 +184,11 @@ export function adminRoutes(opts: AdminApiOptions): Router {
     route(async (req) => {
       const { reason, stopTracking } = parse(cancelSchema, req.body, 'body');
       const result = await cancelOrder(ops, refOf(req), reason, { stopTracking: stopTracking === true });
-      // An injection in flight created the order after all: nothing was cancelled (409, as a refusal is).
-      if (result.outcome === 'in-hublify')
+      // Nothing was cancelled (Hublify had the order after all, or could not be asked): 409, as a refusal is.
+      if (NOTHING_CANCELLED.has(result.outcome))
         return {
           status: 409,
-          body: { ...result, error: `${result.message}: ${CANCEL_IN_HUBLIFY_ADVICE}`, kind: 'conflict' },
+          body: { ...result, error: `${result.message}: ${result.advice}`, kind: 'conflict' },
         };
       return { status: result.closed ? 200 : 202, body: result };
     }),

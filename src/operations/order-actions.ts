@@ -54,6 +54,9 @@ export interface CancelOutcome {
    * `stopped-tracking`: the relay stopped (`--stop-tracking`); the Hublify order is still live.
    * `in-hublify`: an injection in flight created the order after all; nothing was cancelled, the relay
    * goes on tracking it: cancel it in Hublify.
+   * `unknown-in-hublify`: Hublify could not be asked whether it holds the order: nothing was cancelled, the
+   * order waits for support (cancel again once Hublify answers, or stop the relay with `--stop-tracking`).
+   * `stopped-unasked`: the relay stopped (`--stop-tracking`); whether Hublify holds the order is not known.
    */
   outcome: CancelResult['outcome'];
   hublifyOrderId: string | null;
@@ -70,6 +73,17 @@ export interface CancelOutcome {
 
 /** What support is told when Hublify holds the order: the channel API has no cancel verb. */
 export const CANCEL_IN_HUBLIFY_ADVICE = "cancel it in Hublify; the relay follows Hublify's cancelled state";
+
+/** What support is told when Hublify could not be asked whether it holds the order: nothing was cancelled. */
+export const CANCEL_UNKNOWN_IN_HUBLIFY_ADVICE =
+  'cancel again once Hublify answers (the relay asks it then), or add --stop-tracking to stop the relay anyway and check Hublify yourself';
+
+/** What support is told after `--stop-tracking` when Hublify could not be asked whether it holds the order. */
+export const STOPPED_UNASKED_ADVICE =
+  'check Hublify for the order and cancel it there if it is there; the relay no longer follows it';
+
+/** Outcomes where nothing was cancelled: the run goes on, so the cancel does not wait for it to close. */
+export const NOTHING_CANCELLED: ReadonlySet<CancelResult['outcome']> = new Set(['in-hublify', 'unknown-in-hublify']);
 
 /**
  * What support is told after `--stop-tracking`: the run has ended, so the relay does not follow the order
@@ -171,7 +185,7 @@ export async function cancelOrder(
   }
   try {
     let execution = 'RUNNING';
-    if (result.outcome !== 'in-hublify') {
+    if (!NOTHING_CANCELLED.has(result.outcome)) {
       for (const deadline = Date.now() + (opts.waitMs ?? 15_000); Date.now() < deadline; await sleep(200)) {
         execution = (await order.handle.describe()).status.name;
         if (execution !== 'RUNNING') break;
@@ -194,9 +208,15 @@ export async function cancelOrder(
   }
 }
 
+const ADVICE: Partial<Record<CancelResult['outcome'], string>> = {
+  'in-hublify': CANCEL_IN_HUBLIFY_ADVICE,
+  'unknown-in-hublify': CANCEL_UNKNOWN_IN_HUBLIFY_ADVICE,
+  'stopped-tracking': STOPPED_TRACKING_ADVICE,
+  'stopped-unasked': STOPPED_UNASKED_ADVICE,
+};
+
 function cancelAdvice(outcome: CancelResult['outcome']): string | null {
-  if (outcome === 'in-hublify') return CANCEL_IN_HUBLIFY_ADVICE;
-  return outcome === 'stopped-tracking' ? STOPPED_TRACKING_ADVICE : null;
+  return ADVICE[outcome] ?? null;
 }
 
 export interface SignalResult {

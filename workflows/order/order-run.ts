@@ -43,6 +43,7 @@ import {
 } from './open-corrections';
 import {
   AMEND_PENDING_AFTER_FAILED_ATTEMPT,
+  CANCEL_UNASKED_CHANGES_NOTHING,
   DUPLICATE_OURS_BY_IDENTITY,
   OPEN_CORRECTIONS_KEEP_ATTENTION,
   STOPPED_ATTEMPT_COUNTED,
@@ -96,6 +97,8 @@ export class OrderRun {
   private injectScope: CancellationScope | undefined;
   private injectionStarted = false;
   private restartInjection = false;
+  /** Set by a cancel that changed nothing because Hublify could not be asked: the reason support waits on. */
+  private heldByUnaskedCancel: string | undefined;
 
   /** Changes decided at the run's start (patches.ts says why not later). */
   readonly patches: RunPatches;
@@ -390,6 +393,7 @@ export class OrderRun {
   /** The steps, resumable: each skips what an earlier pass (before a cancel that was refused) did. */
   async steps(): Promise<'done' | 'rejected' | typeof CONTINUE_AS_NEW> {
     if (this.amendments.request === undefined && !(await this.check())) return 'rejected';
+    await this.waitAfterUnaskedCancel();
     await this.inject();
     return (await track(this)) ?? 'done';
   }
@@ -696,6 +700,8 @@ export class OrderRun {
       stopTracking: true,
     };
     let unasked: string | undefined;
+    // A hold from an earlier unasked cancel ends here: this cancel asks Hublify again.
+    this.heldByUnaskedCancel = undefined;
     if (this.status.hublify === null && this.injectionStarted) {
       try {
         await this.adoptIfHublifyHasIt('an injection attempt reached Hublify before the cancel');
@@ -714,12 +720,54 @@ export class OrderRun {
       this.cancelRequest = undefined;
       return 'go-on';
     }
+    if (!ref && unasked !== undefined && this.patches.has(CANCEL_UNASKED_CHANGES_NOTHING)) {
+      if (!req.stopTracking) return this.cancelNotDoneUnasked(unasked);
+      this.status.cancelReason = req.reason;
+      await this.stopUnasked(req.reason, unasked);
+      return 'ended';
+    }
     this.status.cancelReason = req.reason;
     if (ref) await this.stopTracking(ref, req.reason);
     else if (unasked !== undefined && this.patches.has(DUPLICATE_OURS_BY_IDENTITY))
       await this.cancelUnasked(req.reason, unasked);
     else await this.cancelBeforeHublify(req.reason);
     return 'ended';
+  }
+
+  /**
+   * Hublify could not be asked whether an attempt created the order: nothing is cancelled (it may be there
+   * and ship); the steps go on by waiting for support, who cancels again once Hublify answers, stops the
+   * relay with --stop-tracking, or sends `retry` (a new attempt, which Hublify's duplicate check ties to ours).
+   */
+  private cancelNotDoneUnasked(described: string): 'go-on' {
+    const text = texts.cancelNotDoneUnaskedText(this.externalId, described);
+    this.cancelOutcome = { outcome: 'unknown-in-hublify', hublifyOrderId: null, message: text };
+    this.cancelRequest = undefined;
+    this.heldByUnaskedCancel = texts.heldByUnaskedCancelText(text);
+    return 'go-on';
+  }
+
+  /** After a cancel that changed nothing because Hublify could not be asked: NEEDS_ATTENTION until support acts. */
+  private async waitAfterUnaskedCancel(): Promise<void> {
+    const reason = this.heldByUnaskedCancel;
+    if (reason === undefined) return;
+    await this.waitForSupport(
+      reason,
+      `cancel not done: Hublify could not be asked (HublifyUnavailable) · order ${this.input.order.order_number}`,
+      'HublifyUnavailable',
+    );
+    this.heldByUnaskedCancel = undefined;
+  }
+
+  /** `--stop-tracking` while Hublify could not be asked: the relay stops; whether Hublify holds it is not known. */
+  private async stopUnasked(reason: string, described: string): Promise<void> {
+    const text = texts.stoppedUnaskedText(this.externalId, described);
+    await this.book.enter(
+      'CANCELLED',
+      `${reason}; ${text}`,
+      'relay stopped tracking by support (Hublify could not be asked whether it holds the order)',
+    );
+    this.cancelOutcome = { outcome: 'stopped-unasked', hublifyOrderId: null, message: text };
   }
 
   /** Cancelled in the relay while Hublify could not be asked whether it holds the order: the answer says so. */

@@ -34,6 +34,14 @@ export const STOPPED_ATTEMPT_COUNTED = 'truth-stopped-attempt-counted';
  */
 export const OPEN_CORRECTIONS_KEEP_ATTENTION = 'open-corrections-keep-attention';
 
+/**
+ * Patch (issue 22, I2 and I4): a cancel while Hublify cannot be asked whether an attempt created the order
+ * changes nothing: the answer is `unknown-in-hublify` and the order waits for support (cancel again when
+ * Hublify answers, or `--stop-tracking`), so the relay never stops following an order Hublify may ship
+ * without being told to. With `--stop-tracking` it stops, answering `stopped-unasked`.
+ */
+export const CANCEL_UNASKED_CHANGES_NOTHING = 'cancel-unasked-changes-nothing';
+
 export const PATCHES_AT_START = [
   DUPLICATE_OURS_BY_IDENTITY,
   // Issue 22.6: a stage the status notes is recorded in the store even when a cancel reached the scope.
@@ -52,6 +60,8 @@ export const PATCHES_AT_START = [
   'rejection-shown-confirmed-by-webhook',
   // Issue 22.3: a correction Hublify does not hold keeps the order NEEDS_ATTENTION until it does.
   OPEN_CORRECTIONS_KEEP_ATTENTION,
+  // Issue 22 I2: a cancel while Hublify cannot be asked changes nothing (unless --stop-tracking).
+  CANCEL_UNASKED_CHANGES_NOTHING,
 ] as const satisfies readonly string[];
 
 export type PatchAtStart = (typeof PATCHES_AT_START)[number];

@@ -79,3 +79,15 @@ export const duplicateAdoptedDetail = (orderId: string, byIdentity: boolean): st
 export const cancelledUnaskedText = (externalId: string, described: string): string =>
   `cancelled in order-relay; Hublify could not be asked whether it holds order ${externalId} (${described}): ` +
   `check Hublify for ${externalId} and cancel it there if it is there`;
+
+export const cancelNotDoneUnaskedText = (externalId: string, described: string): string =>
+  `NOT cancelled: Hublify could not be asked whether it holds order ${externalId} (${described}), and an attempt ` +
+  `may have created it there`;
+
+/** What the order waits on after such a cancel (its last error): what support can do next. */
+export const heldByUnaskedCancelText = (notDone: string): string =>
+  `${notDone}: cancel again once Hublify answers, cancel --stop-tracking to stop the relay anyway, or retry to send the order again`;
+
+export const stoppedUnaskedText = (externalId: string, described: string): string =>
+  `order-relay stopped tracking; Hublify could not be asked whether it holds order ${externalId} (${described}): ` +
+  `check Hublify for ${externalId} and cancel it there if it is there`;
