@@ -17,11 +17,16 @@ import {
 import { toldRow } from '../activities/hublify-sweep';
 import type { ShipRequest } from '../src/hublify/sandbox/control';
 import { orderData } from '../src/hublify/sandbox/state';
-import { orderWorkflowSettings } from '../src/orders/order-settings';
-import { confirmRejectionShown, startOrderAndAwaitVerdict } from '../src/orders/start-order';
+import { confirmRejectionShown } from '../src/orders/start-order';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { orderWithUnknownArticle, sampleOrder } from '../test/helpers/sample-order';
-import { SHORT_INJECT_RETRY, startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
+import {
+  SHORT_INJECT_RETRY,
+  startTestOrder,
+  startTestOrderWithVerdict,
+  stageIs,
+  waitForStatus,
+} from '../test/helpers/orders';
 import { startNotifySink, type NotifySink } from '../test/helpers/notify-sink';
 import { startTestSystem, type TestSystem } from '../test/helpers/system';
 import { temporalCliForTests } from '../test/helpers/temporal';
@@ -207,20 +212,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   // ---- verified-recorded-by-check: the check records VERIFIED, the verdict after one local activity ----
   async 'v2-verified-recorded-by-check-then-shipped'(system) {
     const order = sampleOrder();
-    const starter = {
-      client: system.relay.client,
-      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
-      settings: () => ({ ...orderWorkflowSettings(system.config), ...slow }),
-      recordedStage: null,
-    };
-    const answer = await startOrderAndAwaitVerdict(
-      starter,
-      order,
-      'webhook',
-      new AbortController().signal,
-      Date.now() + 60_000,
-    );
-    const handle = system.relay.client.workflow.getHandle(answer.workflowId);
+    const { handle } = await startTestOrderWithVerdict(system, order, slow);
     await shipAndFinish(system, handle, order.order_number, { shipments: [{ trackingCode: 'REC-V' }] });
     return handle;
   },
@@ -528,22 +520,9 @@ async function pushWhileDraining(system: TestSystem) {
 
 /** An order the verification rejects, started as the webhook in `verified` mode does; the verdict taken in time. */
 async function rejectedByVerdict(system: TestSystem): Promise<WorkflowHandle> {
-  const starter = {
-    client: system.relay.client,
-    taskQueue: system.config.TEMPORAL_TASK_QUEUE,
-    settings: () => orderWorkflowSettings(system.config),
-    recordedStage: null,
-  };
-  const order = sampleOrder({ status: 'DRAFT' });
-  const answer = await startOrderAndAwaitVerdict(
-    starter,
-    order,
-    'webhook',
-    new AbortController().signal,
-    Date.now() + 60_000,
-  );
-  if (answer.verdict.accepted) throw new Error('expected a rejected verdict');
-  return system.relay.client.workflow.getHandle(answer.workflowId);
+  const { verdict, handle } = await startTestOrderWithVerdict(system, sampleOrder({ status: 'DRAFT' }));
+  if (verdict.accepted) throw new Error('expected a rejected verdict');
+  return handle;
 }
 
 /** Support's notification endpoint for the recordings (a scenario may make it answer 500). */
