@@ -16,12 +16,18 @@ import {
 } from '../workflows/order-messages';
 import type { CancelResult } from '../workflows/order-status';
 import { toldRow } from '../activities/hublify-sweep';
+import type { ShipRequest } from '../src/hublify/sandbox/control';
 import { orderData } from '../src/hublify/sandbox/state';
-import { orderWorkflowSettings } from '../src/orders/order-settings';
-import { confirmRejectionShown, startOrderAndAwaitVerdict } from '../src/orders/start-order';
+import { confirmRejectionShown } from '../src/orders/start-order';
 import { parsePollSchedule } from '../src/orders/poll-schedule-spec';
 import { orderWithUnknownArticle, sampleOrder } from '../test/helpers/sample-order';
-import { SHORT_INJECT_RETRY, startTestOrder, stageIs, waitForStatus } from '../test/helpers/orders';
+import {
+  SHORT_INJECT_RETRY,
+  startTestOrder,
+  startTestOrderWithVerdict,
+  stageIs,
+  waitForStatus,
+} from '../test/helpers/orders';
 import { startNotifySink, type NotifySink } from '../test/helpers/notify-sink';
 import { startTestSystem, type TestSystem } from '../test/helpers/system';
 import { temporalCliForTests } from '../test/helpers/temporal';
@@ -40,11 +46,26 @@ const until = async (check: () => boolean): Promise<void> => {
   while (!check()) await new Promise((r) => setTimeout(r, 50));
 };
 
-/** Once the order waits for its shipment, Hublify ships it; a poll brings the news and the run ends. */
-async function shipAndFinish(system: TestSystem, handle: WorkflowHandle, orderNumber: string): Promise<void> {
-  await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-  system.sandbox.ship(orderNumber);
+/** Hublify ships the order (all of it, or as `shipped` says) and the workflow is told to poll now; no wait. */
+async function shipNow(
+  system: TestSystem,
+  handle: WorkflowHandle,
+  orderNumber: string,
+  shipped?: ShipRequest,
+): Promise<void> {
+  system.sandbox.ship(orderNumber, shipped);
   await handle.signal(pollNowSignal);
+}
+
+/** Once the order waits for its shipment, Hublify ships it; a poll brings the news and the run ends. */
+async function shipAndFinish(
+  system: TestSystem,
+  handle: WorkflowHandle,
+  orderNumber: string,
+  shipped?: ShipRequest,
+): Promise<void> {
+  await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+  await shipNow(system, handle, orderNumber, shipped);
   await handle.result();
 }
 
@@ -95,11 +116,9 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     const order = sampleOrder();
     const handle = await startTestOrder(system, order, slow);
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number, { partial: true, shipments: [{ trackingCode: 'REC-1' }] });
-    await handle.signal(pollNowSignal);
+    await shipNow(system, handle, order.order_number, { partial: true, shipments: [{ trackingCode: 'REC-1' }] });
     await waitForStatus(handle, (s) => s.shipments.length === 1);
-    system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'REC-2' }] });
-    await handle.signal(pollNowSignal);
+    await shipNow(system, handle, order.order_number, { shipments: [{ trackingCode: 'REC-2' }] });
     await handle.result();
     return handle;
   },
@@ -115,8 +134,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await handle.executeUpdate(amendUpdate, { args: [{ orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 1 }] }] });
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
-    system.sandbox.ship(order.order_number);
-    await handle.signal(pollNowSignal);
+    await shipNow(system, handle, order.order_number);
     await handle.result();
     return handle;
   },
@@ -145,11 +163,9 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     const order = sampleOrder();
     const handle = await startTestOrder(system, order, slow);
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number, { partial: true, shipments: [{ trackingCode: 'V2-1' }] });
-    await handle.signal(pollNowSignal);
+    await shipNow(system, handle, order.order_number, { partial: true, shipments: [{ trackingCode: 'V2-1' }] });
     await waitForStatus(handle, (s) => s.shipments.length === 1);
-    system.sandbox.ship(order.order_number, { shipments: [{ carrier: 'dhl', trackingCode: null }] });
-    await handle.signal(pollNowSignal);
+    await shipNow(system, handle, order.order_number, { shipments: [{ carrier: 'dhl', trackingCode: null }] });
     await handle.result();
     return handle;
   },
@@ -213,24 +229,8 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   // ---- verified-recorded-by-check: the check records VERIFIED, the verdict after one local activity ----
   async 'v2-verified-recorded-by-check-then-shipped'(system) {
     const order = sampleOrder();
-    const starter = {
-      client: system.relay.client,
-      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
-      settings: () => ({ ...orderWorkflowSettings(system.config), ...slow }),
-      recordedStage: null,
-    };
-    const answer = await startOrderAndAwaitVerdict(
-      starter,
-      order,
-      'webhook',
-      new AbortController().signal,
-      Date.now() + 60_000,
-    );
-    const handle = system.relay.client.workflow.getHandle(answer.workflowId);
-    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'REC-V' }] });
-    await handle.signal(pollNowSignal);
-    await handle.result();
+    const { handle } = await startTestOrderWithVerdict(system, order, slow);
+    await shipAndFinish(system, handle, order.order_number, { shipments: [{ trackingCode: 'REC-V' }] });
     return handle;
   },
   // ---- support-text-out-of-store: notes and a cancel reason go to the encrypted status only ----
@@ -264,10 +264,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
     system.sandbox.clearFaults();
     await handle.signal(retrySignal, {});
-    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'REC-RETRY' }] });
-    await handle.signal(pollNowSignal);
-    await handle.result();
+    await shipAndFinish(system, handle, order.order_number, { shipments: [{ trackingCode: 'REC-RETRY' }] });
     return handle;
   },
   async 'v2-pulled-rejection-notified-and-emailed-then-cancelled'(system) {
@@ -352,8 +349,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     const { order, handle } = await lostReplyOrder(system);
     await handle.executeUpdate(amendUpdate, { args: [{ orderitems: [{ oi_pcode: 'EK00001', oi_quantity: 7 }] }] });
     await waitForStatus(handle, (s) => s.hublify !== null);
-    system.sandbox.ship(order.order_number);
-    await handle.signal(pollNowSignal);
+    await shipNow(system, handle, order.order_number);
     await handle.result();
     return handle;
   },
@@ -365,10 +361,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     const handle = await startTestOrder(system, order, slow);
     await until(() => system.sandbox.orderCreateCalls(order.order_number) === 1);
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'recorded for replay' }] });
-    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number);
-    await handle.signal(pollNowSignal);
-    await handle.result();
+    await shipAndFinish(system, handle, order.order_number);
     return handle;
   },
   async 'v2-lost-reply-cancel-finds-it-in-hublify-then-stop-tracking'(system) {
@@ -454,8 +447,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await waitForStatus(handle, (s) => s.attempts.polls >= 1);
     await handle.signal(retrySignal, { note: 'recorded for replay' });
     await waitForStatus(handle, (s) => s.attempts.polls >= 2);
-    system.sandbox.ship(order.order_number);
-    await handle.signal(pollNowSignal);
+    await shipNow(system, handle, order.order_number);
     await handle.result();
     return handle;
   },
@@ -471,10 +463,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await handle.signal(pollNowSignal);
     await waitForStatus(handle, (s) => s.attempts.polls >= 1);
     await handle.signal(retrySignal, {});
-    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number);
-    await handle.signal(pollNowSignal);
-    await handle.result();
+    await shipAndFinish(system, handle, order.order_number);
     return handle;
   },
   async 'v2-amended-during-outage-pending-named-then-shipped'(system) {
@@ -492,10 +481,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await waitForStatus(handle, (s) => /corrections pending/.test(s.lastError ?? ''));
     system.sandbox.clearFaults();
     await handle.signal(retrySignal, {});
-    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    system.sandbox.ship(order.order_number);
-    await handle.signal(pollNowSignal);
-    await handle.result();
+    await shipAndFinish(system, handle, order.order_number);
     return handle;
   },
   // ---- rejection-shown-confirmed-by-webhook: REJECTED only when the webhook says it shows the 422 (issue 22.7) ----
@@ -514,8 +500,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     const order = sampleOrder({ expected_delivery_date: new Date(Date.now() - 3_600_000).toISOString().slice(0, 19) });
     const handle = await startTestOrder(system, order, { ...slow, overdueGraceMs: 0 });
     await waitForStatus(handle, stageIs('OVERDUE'));
-    system.sandbox.ship(order.order_number, { shipments: [{ trackingCode: 'REC-LATE' }] });
-    await handle.signal(pollNowSignal);
+    await shipNow(system, handle, order.order_number, { shipments: [{ trackingCode: 'REC-LATE' }] });
     await handle.result();
     return handle;
   },
@@ -561,8 +546,7 @@ async function pushWhileDraining(system: TestSystem) {
   await amended;
   // The next run polls at once for the carried push (the schedule's next poll is an hour away).
   await waitForStatus(handle, (s) => s.hublify?.state === 'processing');
-  system.sandbox.ship(order.order_number);
-  await handle.signal(pollNowSignal);
+  await shipNow(system, handle, order.order_number);
   const result = await handle.result();
   if (result.stage !== 'SHIPPED') throw new Error(`expected SHIPPED, got ${result.stage}`);
   return { handle, firstRunId };
@@ -570,22 +554,9 @@ async function pushWhileDraining(system: TestSystem) {
 
 /** An order the verification rejects, started as the webhook in `verified` mode does; the verdict taken in time. */
 async function rejectedByVerdict(system: TestSystem): Promise<WorkflowHandle> {
-  const starter = {
-    client: system.relay.client,
-    taskQueue: system.config.TEMPORAL_TASK_QUEUE,
-    settings: () => orderWorkflowSettings(system.config),
-    recordedStage: null,
-  };
-  const order = sampleOrder({ status: 'DRAFT' });
-  const answer = await startOrderAndAwaitVerdict(
-    starter,
-    order,
-    'webhook',
-    new AbortController().signal,
-    Date.now() + 60_000,
-  );
-  if (answer.verdict.accepted) throw new Error('expected a rejected verdict');
-  return system.relay.client.workflow.getHandle(answer.workflowId);
+  const { verdict, handle } = await startTestOrderWithVerdict(system, sampleOrder({ status: 'DRAFT' }));
+  if (verdict.accepted) throw new Error('expected a rejected verdict');
+  return handle;
 }
 
 /** Support's notification endpoint for the recordings (a scenario may make it answer 500). */

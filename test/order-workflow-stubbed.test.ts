@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
-import { WithStartWorkflowOperation, WorkflowFailedError } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -307,6 +307,16 @@ void describe('order workflow with stubbed activities', () => {
     });
   };
 
+  /**
+   * Support stops the relay's tracking: the run ends CANCELLED. Its notices are side steps the run's
+   * end waits for, so what support was told is all there then, as [stage, failure type].
+   */
+  const stopAndNotices = async (handle: WorkflowHandle<OrderWorkflow>, fakes: Fakes) => {
+    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
+    assert.equal((await handle.result()).stage, 'CANCELLED');
+    return fakes.notices.map((n) => [n.stage, n.failureType]);
+  };
+
   void it('the contract names the workflow the entry exports, with its signature', () => {
     const typed: OrderWorkflow = orderWorkflow;
     assert.equal(typed.name, ORDER_WORKFLOW_TYPE);
@@ -345,13 +355,7 @@ void describe('order workflow with stubbed activities', () => {
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     assert.equal(fakes.checks, 2);
     assert.equal(fakes.injected.length, 1);
-    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
-    assert.equal((await handle.result()).stage, 'CANCELLED');
-    // The notice is a side step: the run's end waits for it.
-    assert.deepEqual(
-      fakes.notices.map((n) => [n.stage, n.failureType]),
-      [['NEEDS_ATTENTION', 'OrderRejected']],
-    );
+    assert.deepEqual(await stopAndNotices(handle, fakes), [['NEEDS_ATTENTION', 'OrderRejected']]);
   });
 
   void it('inject: Hublify refuses, support is notified and retries; the next attempt is adopted', async () => {
@@ -367,12 +371,7 @@ void describe('order workflow with stubbed activities', () => {
     assert.equal(injected.hublify?.orderId, fakes.hublifyId);
     assert.equal(injected.lastError, null);
     assert.equal(fakes.injected.length, 2);
-    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
-    await handle.result();
-    assert.deepEqual(
-      fakes.notices.map((n) => [n.stage, n.failureType]),
-      [['NEEDS_ATTENTION', 'HublifyRejected']],
-    );
+    assert.deepEqual(await stopAndNotices(handle, fakes), [['NEEDS_ATTENTION', 'HublifyRejected']]);
   });
 
   void it('amend: before injection the corrected request is re-injected (`reinjected`); once in Hublify it goes by order_update (`updated`)', async () => {
@@ -421,12 +420,7 @@ void describe('order workflow with stubbed activities', () => {
     assert.deepEqual(answer.updated, ['deliver_street']);
     assert.deepEqual(fakes.injected.map(streetOf), ['Alte Straße', 'Neue Straße']);
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
-    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
-    await handle.result();
-    assert.deepEqual(
-      fakes.notices.map((n) => [n.stage, n.failureType]),
-      [['NEEDS_ATTENTION', 'HublifyUnavailable']],
-    );
+    assert.deepEqual(await stopAndNotices(handle, fakes), [['NEEDS_ATTENTION', 'HublifyUnavailable']]);
   });
 
   /** Waits until the order recorded a stage entry `matching` for the `n`th time; returns that record. */
@@ -478,12 +472,7 @@ void describe('order workflow with stubbed activities', () => {
     assert.equal(back.lastError, null);
     assert.equal(back.corrections, undefined);
     assert.deepEqual((await handle.query(requestQuery))!.fields.order.orderitems, items);
-    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
-    await handle.result();
-    assert.deepEqual(
-      fakes.notices.map((n) => [n.stage, n.failureType]),
-      [['NEEDS_ATTENTION', 'AmendmentNotInHublify']],
-    );
+    assert.deepEqual(await stopAndNotices(handle, fakes), [['NEEDS_ATTENTION', 'AmendmentNotInHublify']]);
   });
 
   void it('a correction made while order_create was in flight and refused by order_update keeps the order NEEDS_ATTENTION through polls; retry sends it, and tracking goes on once Hublify takes it (issue 22.3b)', async () => {
@@ -522,12 +511,7 @@ void describe('order workflow with stubbed activities', () => {
     assert.equal(back.corrections, undefined);
     assert.deepEqual(fakes.updates[1], { order: { deliver_street: 'Neue Straße' } });
     assert.equal(streetOf((await handle.query(requestQuery))!), 'Neue Straße');
-    await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'test over', stopTracking: true }] });
-    await handle.result();
-    assert.deepEqual(
-      fakes.notices.map((n) => [n.stage, n.failureType]),
-      [['NEEDS_ATTENTION', 'HublifyRejected']],
-    );
+    assert.deepEqual(await stopAndNotices(handle, fakes), [['NEEDS_ATTENTION', 'HublifyRejected']]);
   });
 
   void it('cancel before Hublify has the order: asked whether an attempt reached it, then CANCELLED', async () => {

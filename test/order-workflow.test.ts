@@ -15,12 +15,18 @@ import { OrderStage } from '../workflows/search-attributes';
 import type { OrderStatus } from '../workflows/order-status';
 import type { orderWorkflow } from '../workflows/order-workflow';
 import { orderWithUnknownArticle, sampleOrder } from './helpers/sample-order';
-import { SHORT_INJECT_RETRY, relayRecordedStage, startTestOrder, stageIs, waitForStatus } from './helpers/orders';
+import {
+  SHORT_INJECT_RETRY,
+  relayRecordedStage,
+  startTestOrder,
+  startTestOrderWithVerdict,
+  stageIs,
+  waitForStatus,
+} from './helpers/orders';
 import { useTestSystem } from './helpers/system';
 import { operationsContext } from '../src/operations/context';
 import { showOrder } from '../src/operations/orders';
-import { orderWorkflowSettings } from '../src/orders/order-settings';
-import { confirmRejectionShown, startOrderAndAwaitVerdict } from '../src/orders/start-order';
+import { confirmRejectionShown } from '../src/orders/start-order';
 
 const HOUR = 3_600_000;
 const slowPolls = { pollSchedule: parsePollSchedule('1h') };
@@ -296,22 +302,8 @@ void describe('order workflow', () => {
   });
 
   void it('the verdict is answered from the first workflow task after one local activity (the check, which records VERIFIED itself)', async () => {
-    const order = sampleOrder();
-    const starter = {
-      client: system.relay.client,
-      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
-      settings: () => orderWorkflowSettings(system.config),
-      recordedStage: relayRecordedStage(system),
-    };
-    const answer = await startOrderAndAwaitVerdict(
-      starter,
-      order,
-      'webhook',
-      new AbortController().signal,
-      Date.now() + 60_000,
-    );
-    assert.equal(answer.verdict.accepted, true);
-    const handle = system.relay.client.workflow.getHandle(answer.workflowId);
+    const { verdict, handle } = await startTestOrderWithVerdict(system, sampleOrder());
+    assert.equal(verdict.accepted, true);
     await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
     const events = (await handle.fetchHistory()).events ?? [];
     const answered = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
@@ -336,23 +328,10 @@ void describe('order workflow', () => {
 
   void it('a verification failure the customer is shown ends the workflow REJECTED with every reason', async () => {
     const order = sampleOrder({ status: 'DRAFT', supplier_customer_number: 'NOBODY' });
-    const starter = {
-      client: system.relay.client,
-      taskQueue: system.config.TEMPORAL_TASK_QUEUE,
-      settings: () => orderWorkflowSettings(system.config),
-      recordedStage: relayRecordedStage(system),
-    };
-    const answer = await startOrderAndAwaitVerdict(
-      starter,
-      order,
-      'webhook',
-      new AbortController().signal,
-      Date.now() + 60_000,
-    );
-    assert.equal(answer.verdict.accepted, false);
+    const { verdict, workflowId, handle } = await startTestOrderWithVerdict(system, order);
+    assert.equal(verdict.accepted, false);
     // As the webhook does before its 422: the run ends REJECTED on this word only (issue 22.7).
-    assert.equal(await confirmRejectionShown(system.relay.client, answer.workflowId, 30_000), true);
-    const handle = system.relay.client.workflow.getHandle(answer.workflowId);
+    assert.equal(await confirmRejectionShown(system.relay.client, workflowId, 30_000), true);
     await assert.rejects(handle.result(), (err: unknown) => {
       assert.ok(err instanceof WorkflowFailedError);
       assert.match(String((err.cause as Error).message), /rejected/);

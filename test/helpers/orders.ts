@@ -2,7 +2,12 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { ApicbaseOrder } from '../../src/apicbase/order';
 import { orderWorkflowSettings } from '../../src/orders/order-settings';
-import { startOrder, type RecordedStageLookup } from '../../src/orders/start-order';
+import {
+  startOrder,
+  startOrderAndAwaitVerdict,
+  type OrderStarterDeps,
+  type RecordedStageLookup,
+} from '../../src/orders/start-order';
 import { pollUntil } from '../../src/poll-until';
 import { statusQuery } from '../../workflows/order-messages';
 import type { OrderStatus, OrderWorkflowSettings } from '../../workflows/order-status';
@@ -16,20 +21,43 @@ export function relayRecordedStage(system: TestSystem): RecordedStageLookup | nu
   return store ? (workflowId) => store.latestStage(workflowId) : null;
 }
 
+/** How the relay starts orders, with the configured workflow settings but for `settings`. */
+function testStarter(system: TestSystem, settings: Partial<OrderWorkflowSettings>): OrderStarterDeps {
+  return {
+    client: system.relay.client,
+    taskQueue: system.config.TEMPORAL_TASK_QUEUE,
+    settings: () => ({ ...orderWorkflowSettings(system.config), ...settings }),
+    recordedStage: relayRecordedStage(system),
+  };
+}
+
 export async function startTestOrder(
   system: TestSystem,
   order: ApicbaseOrder,
   settings: Partial<OrderWorkflowSettings> = {},
   source: 'webhook' | 'pull' | 'support' = 'webhook',
 ): Promise<WorkflowHandle<typeof orderWorkflow>> {
-  const starter = {
-    client: system.relay.client,
-    taskQueue: system.config.TEMPORAL_TASK_QUEUE,
-    settings: () => ({ ...orderWorkflowSettings(system.config), ...settings }),
-    recordedStage: relayRecordedStage(system),
-  };
-  const { workflowId } = await startOrder(starter, order, source);
+  const { workflowId } = await startOrder(testStarter(system, settings), order, source);
   return system.relay.client.workflow.getHandle<typeof orderWorkflow>(workflowId);
+}
+
+/**
+ * Starts the order as the webhook in `verified` mode does (update-with-start) and takes the verdict,
+ * which the workflow has a minute to answer; the answer comes with the order's handle.
+ */
+export async function startTestOrderWithVerdict(
+  system: TestSystem,
+  order: ApicbaseOrder,
+  settings: Partial<OrderWorkflowSettings> = {},
+) {
+  const answer = await startOrderAndAwaitVerdict(
+    testStarter(system, settings),
+    order,
+    'webhook',
+    new AbortController().signal,
+    Date.now() + 60_000,
+  );
+  return { ...answer, handle: system.relay.client.workflow.getHandle<typeof orderWorkflow>(answer.workflowId) };
 }
 
 /** Polls the `status` query every 100 ms until `done` holds; fails with the last status after `timeoutMs`. */
