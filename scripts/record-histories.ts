@@ -403,6 +403,26 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     await handle.result();
     return handle;
   },
+  // ---- final-stage-recorded-by-activity: a final stage's record is a remote activity (issue 22 I8) ----
+  async 'v2-final-stage-recorded-by-activity-shipped'(system) {
+    const order = sampleOrder();
+    const handle = await startTestOrder(system, order, slow);
+    await shipAndFinish(system, handle, order.order_number);
+    return handle;
+  },
+  async 'v2-final-stage-recorded-by-activity-stop-tracking-racing-shipment'(system) {
+    // A retry's poll finds the order shipped while support stops tracking: either may win; the record is one.
+    const order = sampleOrder();
+    const handle = await startTestOrder(system, order, slow);
+    await waitForStatus(handle, stageIs('WAITING_FOR_SHIPMENT'));
+    system.sandbox.ship(order.order_number);
+    await handle.signal(retrySignal);
+    await handle
+      .executeUpdate(cancelUpdate, { args: [{ reason: 'recorded', stopTracking: true }] })
+      .catch(() => undefined);
+    await handle.result();
+    return handle;
+  },
   // ---- pending-poll-carried-across-continue-as-new: a push that arrives while the run drains is polled by the next run (issue 22.4) ----
   async 'v2-carry-continue-as-new-with-pending-push'(system) {
     const { handle, firstRunId } = await pushWhileDraining(system);

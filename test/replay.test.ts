@@ -35,6 +35,9 @@ const CARRY_MARKERS: ReadonlyArray<[string, string]> = [
   ['v2-lost-reply-cancel-unasked-changes-nothing-then-cancel-finds-it.json', 'cancel-unasked-changes-nothing'],
   ['v2-lost-reply-cancel-unasked-then-retry-adopts-then-shipped.json', 'cancel-unasked-changes-nothing'],
   ['v2-lost-reply-cancel-stop-tracking-while-hublify-cannot-be-asked.json', 'cancel-unasked-changes-nothing'],
+  // Issue 22 I8: a final stage's record is a remote activity.
+  ['v2-final-stage-recorded-by-activity-shipped.json', 'final-stage-recorded-by-activity'],
+  ['v2-final-stage-recorded-by-activity-stop-tracking-racing-shipment.json', 'final-stage-recorded-by-activity'],
 ];
 
 void describe('replay of recorded histories', () => {
@@ -100,6 +103,13 @@ void describe('replay of recorded histories', () => {
     for (const [name, marker] of CARRY_MARKERS) {
       assert.ok(files.includes(name), `${name} is recorded`);
       assert.ok(patches(name).includes(marker), `${name}: the ${marker} marker`);
+    }
+    // final-stage-recorded-by-activity: the final stage's record is a scheduled (remote) activity.
+    for (const file of files.filter((f) => f.startsWith('v2-final-stage-recorded-by-activity'))) {
+      const scheduled = events(file).filter(
+        (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'recordStage',
+      );
+      assert.equal(scheduled.length, 1, `${file}: one recordStage activity (the final stage)`);
     }
     // sweep-data-spares-order-get: the push (state only) polled order_get, the sweep's row did not.
     const sweepData = files.filter((f) => f.includes('sweep-data'));

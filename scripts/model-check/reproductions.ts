@@ -74,6 +74,12 @@ export const REPRODUCTIONS: readonly Reproduction[] = [
     breaks: 'I8',
   },
   {
+    item: '6',
+    what: 'a cancel --stop-tracking racing the poll that finds the order shipped: the store records CANCELLED from a closing workflow task Temporal refused (UnhandledCommand), the run ends SHIPPED (found by random sequences, seed 8101)',
+    sequence: 'deliver,ship,retry~,cancel-stop',
+    breaks: 'I8',
+  },
+  {
     item: '8',
     what: 'during an outage orders show says attempts 0 and no last error',
     sequence: 'outage-on:order_create,deliver',

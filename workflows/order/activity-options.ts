@@ -8,6 +8,9 @@ export const LOCAL: LocalActivityOptions = {
   retry: { initialInterval: '1s', maximumInterval: '1m' },
 };
 
+/** A final stage's record: a remote activity (stage-book.ts says why), retried as the local ones are. */
+export const FINAL_RECORD: ActivityOptions = { ...LOCAL };
+
 /** A Hublify call's own timeout plus a margin: past it Temporal assumes the worker died and retries. */
 export function hublifyCall(settings: OrderWorkflowSettings): ActivityOptions {
   return {

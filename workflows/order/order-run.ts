@@ -113,7 +113,17 @@ export class OrderRun {
     });
     this.externalId = carried?.request.fields.order.o_orderid_external ?? input.order.order_number;
     const status = carried?.status ?? newStatus(input, this.workflowId, workflowInfo().startTime);
-    this.book = new StageBook(status, input, (record) => this.local.recordStage(record), this.patches);
+    this.book = new StageBook(
+      status,
+      input,
+      (record) => this.local.recordStage(record),
+      this.patches,
+      (record) =>
+        this.remote.recordStage.executeWithOptions(
+          { ...options.FINAL_RECORD, summary: `record stage ${record.stage} of order ${input.order.order_number}` },
+          [record],
+        ),
+    );
     this.amendments = new Amendments(carried?.request);
     this.verdict = carried
       ? { workflowId: this.workflowId, accepted: true, stage: status.stage, reasons: [] }

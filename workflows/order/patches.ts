@@ -62,6 +62,8 @@ export const PATCHES_AT_START = [
   OPEN_CORRECTIONS_KEEP_ATTENTION,
   // Issue 22 I2: a cancel while Hublify cannot be asked changes nothing (unless --stop-tracking).
   CANCEL_UNASKED_CHANGES_NOTHING,
+  // Issue 22 I8: a final stage is recorded by a remote activity, never by a local one in a closing task.
+  'final-stage-recorded-by-activity',
 ] as const satisfies readonly string[];
 
 export type PatchAtStart = (typeof PATCHES_AT_START)[number];

@@ -12,7 +12,13 @@ import {
 import type { ApicbaseActivities } from '../../activities/apicbase-activities';
 import type { StageChangeInput } from '../../activities/record-tracking';
 import { describeFailure } from '../failures';
-import type { NoticeActivities, OrderStage, OrderStatus, OrderWorkflowInput } from '../order-status';
+import {
+  FINAL_STAGES,
+  type NoticeActivities,
+  type OrderStage,
+  type OrderStatus,
+  type OrderWorkflowInput,
+} from '../order-status';
 import { OrderStage as OrderStageKey } from '../search-attributes';
 import * as options from './activity-options';
 import type { PatchAtStart, RunPatches } from './patches';
@@ -24,6 +30,16 @@ export const SUPPORT_TEXT_OUT_OF_STORE = 'support-text-out-of-store';
  * the scope (the record is written outside it, then the cancel goes on), so store and status agree.
  */
 export const STAGE_RECORDED_DESPITE_CANCEL = 'stage-recorded-despite-cancel' satisfies PatchAtStart;
+
+/**
+ * Patch (issue 22 I8): a final stage is recorded by a (remote) activity, not a local one. A final stage is
+ * recorded in the workflow task that closes the run; when an event arrives during that task (an activity
+ * result racing a cancel), Temporal refuses the close (UnhandledCommand) and the task runs again, taking
+ * the path the new event sets — but a local activity had already written the first path's stage to the
+ * store. A remote activity runs only once the task that schedules it is recorded, so the store never holds
+ * a stage the run did not take.
+ */
+export const FINAL_STAGE_RECORDED_BY_ACTIVITY = 'final-stage-recorded-by-activity' satisfies PatchAtStart;
 
 /** A stage detail with support's text, and the same without it (supportText). */
 export interface SupportText {
@@ -99,6 +115,7 @@ export class StageBook {
     private readonly input: OrderWorkflowInput,
     private readonly recordStage: (record: StageChangeInput) => Promise<void>,
     private readonly patches: RunPatches = new Set(),
+    private readonly recordFinalStage: (record: StageChangeInput) => Promise<void> = recordStage,
   ) {}
 
   /**
@@ -109,12 +126,14 @@ export class StageBook {
     const at = new Date().toISOString();
     const record = this.record(stage, at, publicDetail);
     this.note(stage, at, detail);
-    if (!this.patches.has(STAGE_RECORDED_DESPITE_CANCEL)) return this.recordStage(record);
+    const final = FINAL_STAGES.includes(stage) && this.patches.has(FINAL_STAGE_RECORDED_BY_ACTIVITY);
+    const recorder = final ? this.recordFinalStage : this.recordStage;
+    if (!this.patches.has(STAGE_RECORDED_DESPITE_CANCEL)) return recorder(record);
     // Before this patch a cancelled scope skipped the record (the local activity is never scheduled
     // there) while the status kept the stage: the store then lacked it (an order_create let finish
     // after a cancel: INJECTED). The record is written; then the cancel goes on as it did.
     const scope = CancellationScope.current();
-    await CancellationScope.nonCancellable(() => this.recordStage(record));
+    await CancellationScope.nonCancellable(() => recorder(record));
     if (scope.consideredCancelled) await scope.cancelRequested;
   }
 
