@@ -250,7 +250,14 @@ export const I6: Invariant = (s) => {
 export const I7: Invariant = (s) => {
   const ours = s.held[0];
   if (!s.quiet || s.newsSince === null || !ours || !s.status || !running(s)) return null;
-  if (s.status.stage === 'NEEDS_ATTENTION' || !s.status.hublify || s.status.hublify.orderId !== ours.orderid)
+  // A final stage ends tracking (support stopped it, or the order shipped or was cancelled), even while
+  // the run still drains its side steps; waiting for support, the relay says why it does not follow.
+  if (
+    s.status.stage === 'NEEDS_ATTENTION' ||
+    isFinal(s.status.stage) ||
+    !s.status.hublify ||
+    s.status.hublify.orderId !== ours.orderid
+  )
     return null;
   if (s.status.hublify.state === ours.state) return null;
   return `Hublify says ${ours.state}; told at step ${s.newsSince} (push or poll), the relay still says ${s.status.hublify.state} at stage ${s.status.stage} (${s.status.attempts.polls} polls)`;
