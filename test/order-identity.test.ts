@@ -24,7 +24,8 @@ const CLIENT_TIMEOUT_MS = 2_000;
 const LOST_REPLY_DELAY_MS = 3_500;
 
 void describe('our own order in Hublify, its reply lost, is ours by identity (issue 22 item 2)', () => {
-  const system = useTestSystem({ HUBLIFY_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS) });
+  const ADMIN_TOKEN = 'test-admin-token-identity-4b1d';
+  const system = useTestSystem({ HUBLIFY_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS), ADMIN_TOKEN });
   const held = (orderNumber: string) => system.sandbox.orders().filter((o) => o.o_orderid_external === orderNumber);
 
   const lostReplyOrder = async (order: ReturnType<typeof sampleOrder>) => {
@@ -57,6 +58,18 @@ void describe('our own order in Hublify, its reply lost, is ours by identity (is
       const waiting = await waitForStatus(handle, (st) => /NOT cancelled/.test(st.lastError ?? ''));
       assert.equal(waiting.stage, 'NEEDS_ATTENTION');
       assert.equal((await handle.describe()).status.name, 'RUNNING');
+      // The admin API says the same: 409, nothing cancelled, and what to do next.
+      const res = await fetch(`${system.baseUrl}/admin/orders/${order.order_number}/cancel`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'customer phoned' }),
+      });
+      const body = (await res.json()) as { outcome: string; kind: string; advice: string; closed: boolean };
+      assert.equal(res.status, 409, JSON.stringify(body));
+      assert.equal(body.outcome, 'unknown-in-hublify');
+      assert.equal(body.kind, 'conflict');
+      assert.match(body.advice, /--stop-tracking/);
+      assert.equal(body.closed, false);
 
       const stop = await runCliProcess(system, [
         'orders',
