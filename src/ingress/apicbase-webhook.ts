@@ -246,8 +246,9 @@ async function acceptVerified(
     }
     return { status: 200, outcome: 'verified', body: { ...base, stage: verdict.stage } };
   } catch (err) {
-    if (!deadline.aborted) throw err;
-    // The verdict is late. 2xx only if Temporal has the workflow; otherwise this is a 503.
+    // The verdict is late, or Temporal refused the update (e.g. while the workflow's task is being retried
+    // after a worker died in it: "Workflow Task in failed state"). 2xx only if Temporal has the workflow
+    // (a redelivery of an order it holds loses nothing); otherwise this is a 503.
     const state = await withinDeadline(opts.client, opts.acceptDeadlineMs, () =>
       opts.client.workflow.getHandle(String(base.workflowId)).describe(),
     )
@@ -261,6 +262,7 @@ async function acceptVerified(
       return { status: 200, outcome: 'accepted', body: { ...base, stage: 'ALREADY_PROCESSED' } };
     }
     // Not found, or an earlier run that failed / was cancelled: this delivery did not start anything.
+    if (!deadline.aborted) throw err;
     throw new Error('Temporal did not accept the start in time');
   }
 }
