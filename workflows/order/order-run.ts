@@ -730,16 +730,12 @@ export class OrderRun {
       this.cancelRequest = undefined;
       return 'go-on';
     }
-    if (!ref && unasked !== undefined && this.patches.has(CANCEL_UNASKED_CHANGES_NOTHING)) {
-      if (!req.stopTracking) return this.cancelNotDoneUnasked(unasked);
-      this.status.cancelReason = req.reason;
-      await this.stopUnasked(req.reason, unasked);
-      return 'ended';
-    }
+    const changesNothing = this.patches.has(CANCEL_UNASKED_CHANGES_NOTHING);
+    if (unasked !== undefined && changesNothing && !req.stopTracking) return this.cancelNotDoneUnasked(unasked);
     this.status.cancelReason = req.reason;
     if (ref) await this.stopTracking(ref, req.reason);
-    else if (unasked !== undefined && this.patches.has(DUPLICATE_OURS_BY_IDENTITY))
-      await this.cancelUnasked(req.reason, unasked);
+    else if (unasked !== undefined && (changesNothing || this.patches.has(DUPLICATE_OURS_BY_IDENTITY)))
+      await this.endUnasked(req.reason, unasked, changesNothing);
     else await this.cancelBeforeHublify(req.reason);
     return 'ended';
   }
@@ -769,26 +765,21 @@ export class OrderRun {
     this.heldByUnaskedCancel = undefined;
   }
 
-  /** `--stop-tracking` while Hublify could not be asked: the relay stops; whether Hublify holds it is not known. */
-  private async stopUnasked(reason: string, described: string): Promise<void> {
-    const text = texts.stoppedUnaskedText(this.externalId, described);
+  /**
+   * Ended while Hublify could not be asked whether it holds the order: since patch
+   * cancel-unasked-changes-nothing only by `--stop-tracking` (`stopped-unasked`), before it by any cancel
+   * (`cancelled`); either way the answer says Hublify could not be asked.
+   */
+  private async endUnasked(reason: string, described: string, stopped: boolean): Promise<void> {
+    const text = (stopped ? texts.stoppedUnaskedText : texts.cancelledUnaskedText)(this.externalId, described);
     await this.book.enter(
       'CANCELLED',
       `${reason}; ${text}`,
-      'relay stopped tracking by support (Hublify could not be asked whether it holds the order)',
+      stopped
+        ? 'relay stopped tracking by support (Hublify could not be asked whether it holds the order)'
+        : 'cancelled by support (Hublify could not be asked whether it holds the order)',
     );
-    this.cancelOutcome = { outcome: 'stopped-unasked', hublifyOrderId: null, message: text };
-  }
-
-  /** Cancelled in the relay while Hublify could not be asked whether it holds the order: the answer says so. */
-  private async cancelUnasked(reason: string, described: string): Promise<void> {
-    const text = texts.cancelledUnaskedText(this.externalId, described);
-    await this.book.enter(
-      'CANCELLED',
-      `${reason}; ${text}`,
-      'cancelled by support (Hublify could not be asked whether it holds the order)',
-    );
-    this.cancelOutcome = { outcome: 'cancelled', hublifyOrderId: null, message: text };
+    this.cancelOutcome = { outcome: stopped ? 'stopped-unasked' : 'cancelled', hublifyOrderId: null, message: text };
   }
 
   private async stopTracking(ref: HublifyRef, reasonText: string): Promise<void> {
