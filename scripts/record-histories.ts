@@ -14,7 +14,7 @@ import {
   retrySignal,
   statusChangedSignal,
 } from '../workflows/order-messages';
-import type { CancelResult } from '../workflows/order-status';
+import type { CancelResult, OrderWorkflowSettings } from '../workflows/order-status';
 import { toldRow } from '../activities/hublify-sweep';
 import type { ShipRequest } from '../src/hublify/sandbox/control';
 import { orderData } from '../src/hublify/sandbox/state';
@@ -92,6 +92,15 @@ async function lostReplyOrder(system: TestSystem) {
   await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
   await until(() => system.sandbox.orders().some((o) => o.o_orderid_external === order.order_number));
   system.sandbox.clearFaults();
+  return { order, handle };
+}
+
+/** Hublify's order_create answers 500 (until cleared): the order's attempts run out and it waits for support. */
+async function stuckInOutage(system: TestSystem, settings: Partial<OrderWorkflowSettings> = {}) {
+  const order = sampleOrder();
+  system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
+  const handle = await startTestOrder(system, order, { ...slow, injectRetry: SHORT_INJECT_RETRY, ...settings });
+  await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
   return { order, handle };
 }
 
@@ -254,14 +263,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   },
   // ---- the safety net before the reshape (issue 23): paths no recording covered yet ----
   async 'v2-retry-after-outage-then-shipped'(system) {
-    const order = sampleOrder();
-    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
-    const handle = await startTestOrder(system, order, {
-      ...slow,
-      injectRetry: SHORT_INJECT_RETRY,
-      notifySupport: true,
-    });
-    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    const { order, handle } = await stuckInOutage(system, { notifySupport: true });
     system.sandbox.clearFaults();
     await handle.signal(retrySignal, {});
     await shipAndFinish(system, handle, order.order_number, { shipments: [{ trackingCode: 'REC-RETRY' }] });
@@ -322,10 +324,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
   },
   // ---- truth-amend-pending-after-failed-attempt: an amendment whose attempt failed answers pending (issue 22.8) ----
   async 'v2-truth-amend-after-failed-attempt-pending-then-shipped'(system) {
-    const order = sampleOrder();
-    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
-    const handle = await startTestOrder(system, order, { ...slow, injectRetry: SHORT_INJECT_RETRY });
-    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    const { order, handle } = await stuckInOutage(system);
     // The amendment sends the order again (it waited for support); that attempt fails too: pending.
     const amended = await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
     if (amended.outcome !== 'pending') throw new Error(`expected pending, got ${JSON.stringify(amended)}`);
@@ -487,15 +486,7 @@ const scenarios: Record<string, (system: TestSystem) => Promise<Recorded>> = {
     return handle;
   },
   async 'v2-amended-during-outage-pending-named-then-shipped'(system) {
-    const order = sampleOrder();
-    system.sandbox.injectFault({ kind: 'http500', forMs: 600_000, verbs: ['order_create'] });
-    const handle = await startTestOrder(system, order, {
-      ...slow,
-      injectRetry: SHORT_INJECT_RETRY,
-      amendWaitMs: 300,
-      notifySupport: true,
-    });
-    await waitForStatus(handle, stageIs('NEEDS_ATTENTION'));
+    const { order, handle } = await stuckInOutage(system, { amendWaitMs: 300, notifySupport: true });
     // The amendment's attempt fails too: the order waits for support naming the correction pending.
     await handle.executeUpdate(amendUpdate, { args: [{ order: { deliver_street: 'Neue Straße' } }] });
     await waitForStatus(handle, (s) => /corrections pending/.test(s.lastError ?? ''));
